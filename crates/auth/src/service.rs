@@ -1,0 +1,133 @@
+//! The account use cases: register, sign in, resolve a token to a user, create users from the
+//! CLI or bootstrap settings, list users and change roles.
+
+use crate::password;
+use crate::repository::UserRepository;
+use crate::token::TokenService;
+use crate::user::{NewUser, User, normalize_email, validate_email, validate_password};
+use driftguard_core::{DomainError, DomainResult, Page, Role};
+use std::sync::Arc;
+
+/// What a successful sign-in returns.
+#[derive(Debug, Clone)]
+pub struct LoginOutcome {
+    /// The signed JWT.
+    pub access_token: String,
+    /// Seconds until it expires.
+    pub expires_in: u64,
+    /// Who signed in.
+    pub user: User,
+}
+
+/// Account use cases over a user store and a token service.
+#[derive(Clone)]
+pub struct AuthService {
+    users: Arc<dyn UserRepository>,
+    tokens: TokenService,
+}
+
+/// The one message for every failed sign-in, so it does not tell which part was wrong.
+const BAD_CREDENTIALS: &str = "Incorrect email or password";
+
+impl AuthService {
+    /// A service over this store and token service.
+    pub fn new(users: Arc<dyn UserRepository>, tokens: TokenService) -> Self {
+        Self { users, tokens }
+    }
+
+    /// The token service (for its lifetime setting).
+    pub fn tokens(&self) -> &TokenService {
+        &self.tokens
+    }
+
+    /// Creates a user with a role, after checking the email and password.
+    pub async fn create_user(
+        &self,
+        email: &str,
+        password: &str,
+        full_name: Option<String>,
+        role: Role,
+    ) -> DomainResult<User> {
+        let email = normalize_email(email);
+        let errors: Vec<_> = [validate_email(&email), validate_password(password)]
+            .into_iter()
+            .flatten()
+            .collect();
+        if !errors.is_empty() {
+            return Err(DomainError::invalid_fields(errors));
+        }
+        let full_name = full_name.map(|n| n.trim().to_owned()).filter(|n| !n.is_empty());
+        if full_name.as_ref().is_some_and(|n| n.chars().count() > 200) {
+            return Err(DomainError::invalid_field(
+                "full_name",
+                "must be at most 200 characters",
+            ));
+        }
+        let password_hash = password::hash(password).await?;
+        self.users
+            .create(NewUser {
+                email,
+                full_name,
+                role,
+                password_hash,
+            })
+            .await
+    }
+
+    /// Open registration: a new `viewer`.
+    pub async fn register(
+        &self,
+        email: &str,
+        password: &str,
+        full_name: Option<String>,
+    ) -> DomainResult<User> {
+        self.create_user(email, password, full_name, Role::Viewer).await
+    }
+
+    /// Signs a user in; a wrong email and a wrong password fail alike, in the same time.
+    pub async fn login(&self, email: &str, password: &str) -> DomainResult<LoginOutcome> {
+        let user = self.users.find_by_email(&normalize_email(email)).await?;
+        let ok = password::verify(password, user.as_ref().map(|u| u.password_hash.as_str())).await?;
+        match user {
+            Some(user) if ok => Ok(LoginOutcome {
+                access_token: self.tokens.issue(user.id, user.role)?,
+                expires_in: self.tokens.lifetime_seconds(),
+                user,
+            }),
+            _ => Err(DomainError::Unauthorized(BAD_CREDENTIALS.into())),
+        }
+    }
+
+    /// The user a token belongs to. The role comes from the store, not the token, so a role
+    /// change or a removed account takes effect at once.
+    pub async fn authenticate(&self, token: &str) -> DomainResult<User> {
+        let claims = self.tokens.verify(token)?;
+        self.users
+            .find_by_id(claims.user_id()?)
+            .await?
+            .ok_or_else(|| DomainError::Unauthorized("Could not validate credentials".into()))
+    }
+
+    /// Creates the first admin when there are no users at all; `Ok(None)` when users exist.
+    pub async fn bootstrap_admin(&self, email: &str, password: &str) -> DomainResult<Option<User>> {
+        if self.users.count().await? > 0 {
+            return Ok(None);
+        }
+        match self.create_user(email, password, None, Role::Admin).await {
+            Ok(user) => Ok(Some(user)),
+            // Another replica bootstrapped the same admin at the same moment.
+            Err(DomainError::Conflict(_)) => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// A page of users and the total.
+    pub async fn list_users(&self, page: Page) -> DomainResult<(Vec<User>, u64)> {
+        self.users.list(page).await
+    }
+
+    /// Changes a user's role.
+    pub async fn set_role(&self, id: i64, role: Role) -> DomainResult<User> {
+        self.users.set_role(id, role).await
+    }
+}

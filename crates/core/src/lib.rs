@@ -1,0 +1,12 @@
+//! Types every DriftGuard domain crate shares: ids, roles, pagination, time and the domain
+//! error. Kept small and free of I/O so that every other crate can depend on it.
+
+pub mod error;
+pub mod page;
+pub mod role;
+pub mod time;
+
+pub use error::{DomainError, DomainResult, FieldError};
+pub use page::{Page, Pagination};
+pub use role::Role;
+pub use time::{Timestamp, now};
