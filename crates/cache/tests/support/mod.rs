@@ -1,0 +1,67 @@
+//! Helpers shared by the rate-limit test files: which adapters to run and unique names.
+
+// Each test file compiles this module on its own and uses only part of it.
+#![allow(dead_code)]
+
+use std::num::NonZeroU32;
+use std::sync::Arc;
+
+use driftguard_cache::{
+    Decision, InProcessRateLimiter, Quota, RateLimiter, RedisLimiterOptions, RedisRateLimiter,
+};
+
+/// A quota of `n` a minute; panics on zero, which no test asks for.
+pub fn quota(n: u32) -> Quota {
+    Quota::per_minute(NonZeroU32::new(n).expect("tests use non-zero quotas"))
+}
+
+/// A key prefix no other test (or earlier run) uses, so tests can share one Redis.
+pub fn unique_prefix() -> String {
+    format!("driftguard-test:rl:{}", uuid::Uuid::new_v4())
+}
+
+/// The test Redis URL, or None to skip Redis; fails when CI requires services and none is set.
+pub fn redis_url() -> Option<String> {
+    match std::env::var("DRIFTGUARD_TEST_REDIS_URL") {
+        Ok(url) if !url.is_empty() => Some(url),
+        _ => {
+            assert!(
+                std::env::var("DRIFTGUARD_TEST_REQUIRE_SERVICES").as_deref() != Ok("1"),
+                "DRIFTGUARD_TEST_REQUIRE_SERVICES=1 but DRIFTGUARD_TEST_REDIS_URL is not set"
+            );
+            eprintln!("DRIFTGUARD_TEST_REDIS_URL is not set: skipping the Redis adapter");
+            None
+        }
+    }
+}
+
+/// Runs Redis-only checks, so that a contract test cannot pass by silently falling back.
+#[derive(Debug)]
+pub struct StrictRedis(pub RedisRateLimiter);
+
+#[async_trait::async_trait]
+impl RateLimiter for StrictRedis {
+    async fn check(&self, class: &str, key: &str, quota: Quota) -> Decision {
+        self.0
+            .try_check(class, key, quota)
+            .await
+            .expect("the test Redis must answer")
+    }
+}
+
+/// Every adapter the contract suite runs against here, each with a fresh namespace.
+pub fn adapters() -> Vec<(&'static str, Arc<dyn RateLimiter>)> {
+    let mut all: Vec<(&'static str, Arc<dyn RateLimiter>)> =
+        vec![("in-process", Arc::new(InProcessRateLimiter::new()))];
+    if let Some(url) = redis_url() {
+        let options = RedisLimiterOptions {
+            key_prefix: unique_prefix(),
+            // Generous: CI machines are shared and a slow answer is not what is tested here.
+            timeout: std::time::Duration::from_secs(2),
+            ..RedisLimiterOptions::default()
+        };
+        let limiter = RedisRateLimiter::new(&url, options).expect("valid test Redis URL");
+        all.push(("redis", Arc::new(StrictRedis(limiter))));
+    }
+    all
+}
