@@ -2,10 +2,12 @@
 //! error. Kept small and free of I/O so that every other crate can depend on it.
 
 pub mod error;
+pub mod model_kind;
 pub mod page;
 pub mod role;
 pub mod time;
 
+pub use model_kind::{RiskTier, Task};
 pub use error::{DomainError, DomainResult, FieldError};
 pub use page::{Page, Pagination};
 pub use role::Role;

@@ -62,7 +62,7 @@ impl Default for Page {
 }
 
 /// What a list response says about where it is in the whole list.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Pagination {
     /// Rows matching the request, over all pages.
     pub total: u64,

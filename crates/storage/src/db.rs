@@ -1,0 +1,238 @@
+//! The database handle: a deadpool pool of PostgreSQL or SQLite connections, chosen at run
+//! time from the URL, and the `with_conn!` macro that lets query code be written once for
+//! both (the body is compiled once per backend).
+
+use crate::error::pool_error;
+use crate::settings::{Backend, DatabaseSettings, sqlite_path};
+use diesel::SqliteConnection;
+use diesel::connection::SimpleConnection;
+use diesel_async::AsyncPgConnection;
+use diesel_async::RunQueryDsl;
+use diesel_async::pooled_connection::deadpool::Pool;
+use diesel_async::pooled_connection::{AsyncDieselConnectionManager, ManagerConfig};
+use diesel_async::sync_connection_wrapper::SyncConnectionWrapper;
+use driftguard_core::{DomainError, DomainResult};
+use futures_util::FutureExt;
+use std::time::Duration;
+
+/// The pooled SQLite connection type: diesel's sync connection on the blocking pool.
+pub type SqliteConn = SyncConnectionWrapper<SqliteConnection>;
+
+/// A pool of connections to one database.
+#[derive(Clone)]
+pub enum Database {
+    /// PostgreSQL through diesel-async.
+    Postgres(Pool<AsyncPgConnection>),
+    /// SQLite through diesel-async's sync wrapper.
+    Sqlite(Pool<SqliteConn>),
+}
+
+impl std::fmt::Debug for Database {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Database").field(&self.backend()).finish()
+    }
+}
+
+/// Runs `$body` with `$conn` bound to a `&mut` pooled connection of whichever backend `$db`
+/// is; the body is written once and compiled for each backend. Pool failures return early
+/// with `DomainError::Unavailable`.
+#[macro_export]
+macro_rules! with_conn {
+    ($db:expr, |$conn:ident| $body:expr) => {
+        match $db {
+            $crate::db::Database::Postgres(pool) => {
+                let mut pooled = pool.get().await.map_err($crate::error::pool_error)?;
+                let $conn = &mut *pooled;
+                $body
+            }
+            $crate::db::Database::Sqlite(pool) => {
+                let mut pooled = pool.get().await.map_err($crate::error::pool_error)?;
+                let $conn = &mut *pooled;
+                $body
+            }
+        }
+    };
+}
+
+/// What the pool holds now, for the pool gauges.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PoolStatus {
+    /// Connections open (in use or idle).
+    pub size: usize,
+    /// Idle connections.
+    pub idle: usize,
+    /// Connections in use.
+    pub active: usize,
+    /// Most connections allowed.
+    pub max_size: usize,
+}
+
+fn pg_config(settings: &DatabaseSettings) -> ManagerConfig<AsyncPgConnection> {
+    let connect_timeout = settings.connect_timeout();
+    let statement_timeout_ms = settings.statement_timeout_secs.saturating_mul(1000);
+    let mut config = ManagerConfig::default();
+    config.custom_setup = Box::new(move |url| {
+        let url = url.to_owned();
+        async move {
+            let mut pg: tokio_postgres::Config = url
+                .parse()
+                .map_err(|e| diesel::ConnectionError::BadConnection(format!("{e}")))?;
+            pg.connect_timeout(connect_timeout);
+            let (client, connection) = pg
+                .connect(tokio_postgres::NoTls)
+                .await
+                .map_err(|e| diesel::ConnectionError::BadConnection(format!("{e}")))?;
+            let mut conn =
+                AsyncPgConnection::try_from_client_and_connection(client, connection).await?;
+            diesel::sql_query(format!("SET statement_timeout = {statement_timeout_ms}"))
+                .execute(&mut conn)
+                .await
+                .map_err(diesel::ConnectionError::CouldntSetupConfiguration)?;
+            Ok(conn)
+        }
+        .boxed()
+    });
+    config
+}
+
+fn sqlite_config() -> ManagerConfig<SqliteConn> {
+    let mut config = ManagerConfig::default();
+    config.custom_setup = Box::new(|url| {
+        let path = sqlite_path(url).to_owned();
+        async move {
+            tokio::task::spawn_blocking(move || -> diesel::ConnectionResult<SqliteConn> {
+                use diesel::Connection;
+                let mut conn = SqliteConnection::establish(&path)?;
+                // WAL lets readers run beside the writer; busy_timeout makes a writer wait for
+                // the lock instead of failing; foreign keys are off in SQLite by default.
+                conn.batch_execute(
+                    "PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 10000; \
+                     PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;",
+                )
+                .map_err(diesel::ConnectionError::CouldntSetupConfiguration)?;
+                Ok(SyncConnectionWrapper::new(conn))
+            })
+            .await
+            .map_err(|e| diesel::ConnectionError::BadConnection(e.to_string()))?
+        }
+        .boxed()
+    });
+    config
+}
+
+fn build<C>(manager: AsyncDieselConnectionManager<C>, s: &DatabaseSettings) -> DomainResult<Pool<C>>
+where
+    C: diesel_async::pooled_connection::PoolableConnection + Send + 'static,
+    AsyncDieselConnectionManager<C>: deadpool::managed::Manager,
+{
+    let timeout = Some(s.connect_timeout());
+    Pool::builder(manager)
+        .max_size(s.max_connections.max(1))
+        .wait_timeout(timeout)
+        .create_timeout(timeout)
+        .recycle_timeout(timeout)
+        .runtime(deadpool::Runtime::Tokio1)
+        .build()
+        .map_err(|e| DomainError::Internal(format!("could not build the database pool: {e}")))
+}
+
+impl Database {
+    /// A pool for the database the settings name. No connection is opened yet.
+    pub fn connect(settings: &DatabaseSettings) -> DomainResult<Self> {
+        match Backend::of_url(&settings.url) {
+            Backend::Postgres => {
+                let manager = AsyncDieselConnectionManager::new_with_config(
+                    settings.url.clone(),
+                    pg_config(settings),
+                );
+                build(manager, settings).map(Database::Postgres)
+            }
+            Backend::Sqlite => {
+                let path = std::path::Path::new(sqlite_path(&settings.url));
+                if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+                    std::fs::create_dir_all(parent).map_err(|e| {
+                        DomainError::Internal(format!(
+                            "could not create the database folder {}: {e}",
+                            parent.display()
+                        ))
+                    })?;
+                }
+                let manager =
+                    AsyncDieselConnectionManager::new_with_config(settings.url.clone(), sqlite_config());
+                build(manager, settings).map(Database::Sqlite)
+            }
+        }
+    }
+
+    /// Which backend this is.
+    pub fn backend(&self) -> Backend {
+        match self {
+            Database::Postgres(_) => Backend::Postgres,
+            Database::Sqlite(_) => Backend::Sqlite,
+        }
+    }
+
+    /// Checks that a connection can be had and answers a trivial query.
+    pub async fn ping(&self) -> DomainResult<()> {
+        with_conn!(self, |conn| {
+            diesel::select(diesel::dsl::sql::<diesel::sql_types::Integer>("1"))
+                .get_result::<i32>(conn)
+                .await
+                .map(|_| ())
+                .map_err(pool_error)
+        })
+    }
+
+    /// How many connections are open, idle and in use.
+    pub fn status(&self) -> PoolStatus {
+        let status = match self {
+            Database::Postgres(pool) => pool.status(),
+            Database::Sqlite(pool) => pool.status(),
+        };
+        PoolStatus {
+            size: status.size,
+            idle: status.available,
+            active: status.size.saturating_sub(status.available),
+            max_size: status.max_size,
+        }
+    }
+
+    /// Closes idle connections beyond `pool_size` that have been idle a while (the overflow
+    /// shrinks back after a spike), and connections older than the recycle age.
+    pub fn trim(&self, settings: &DatabaseSettings) {
+        let keep = settings.pool_size;
+        let max_age = Duration::from_secs(settings.recycle_after_secs);
+        let idle_grace = Duration::from_secs(60);
+        macro_rules! trim_pool {
+            ($pool:expr) => {{
+                let mut idle_seen = 0usize;
+                $pool.retain(|_, metrics| {
+                    if metrics.age() > max_age {
+                        return false;
+                    }
+                    if metrics.last_used() > idle_grace {
+                        idle_seen += 1;
+                        return idle_seen <= keep;
+                    }
+                    true
+                });
+            }};
+        }
+        match self {
+            Database::Postgres(pool) => trim_pool!(pool),
+            Database::Sqlite(pool) => trim_pool!(pool),
+        }
+    }
+
+    /// Starts a background task that trims the pool every 30 seconds until the process ends.
+    pub fn spawn_maintenance(&self, settings: DatabaseSettings) {
+        let db = self.clone();
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(Duration::from_secs(30));
+            loop {
+                tick.tick().await;
+                db.trim(&settings);
+            }
+        });
+    }
+}

@@ -1,0 +1,57 @@
+//! Embedded migrations for each backend. On PostgreSQL they run under an advisory lock, so
+//! that replicas starting together apply them once; SQLite's file lock does the same there.
+
+use crate::settings::{Backend, sqlite_path};
+use diesel::Connection;
+use diesel::connection::SimpleConnection;
+use diesel_async::AsyncPgConnection;
+use diesel_async::async_connection_wrapper::AsyncConnectionWrapper;
+use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
+use driftguard_core::{DomainError, DomainResult};
+
+const POSTGRES: EmbeddedMigrations = embed_migrations!("../../migrations/postgres");
+const SQLITE: EmbeddedMigrations = embed_migrations!("../../migrations/sqlite");
+
+/// The advisory lock key migrations hold on PostgreSQL ("dgmigrat" in ASCII).
+const MIGRATION_LOCK: i64 = 0x6467_6d69_6772_6174;
+
+fn failed(e: impl std::fmt::Display) -> DomainError {
+    DomainError::Unavailable(format!("migrations failed: {e}"))
+}
+
+fn run<C>(conn: &mut C, migrations: EmbeddedMigrations) -> DomainResult<Vec<String>>
+where
+    C: MigrationHarness<<C as Connection>::Backend> + Connection,
+{
+    conn.run_pending_migrations(migrations)
+        .map(|done| done.iter().map(ToString::to_string).collect())
+        .map_err(failed)
+}
+
+fn migrate_blocking(url: &str) -> DomainResult<Vec<String>> {
+    match Backend::of_url(url) {
+        Backend::Postgres => {
+            let mut conn = AsyncConnectionWrapper::<AsyncPgConnection>::establish(url).map_err(failed)?;
+            conn.batch_execute(&format!("SELECT pg_advisory_lock({MIGRATION_LOCK})"))
+                .map_err(failed)?;
+            let result = run(&mut conn, POSTGRES);
+            // The lock also goes when the connection closes; unlock anyway to be prompt.
+            let _ = conn.batch_execute(&format!("SELECT pg_advisory_unlock({MIGRATION_LOCK})"));
+            result
+        }
+        Backend::Sqlite => {
+            let mut conn = diesel::SqliteConnection::establish(sqlite_path(url)).map_err(failed)?;
+            conn.batch_execute("PRAGMA busy_timeout = 10000; PRAGMA foreign_keys = ON;")
+                .map_err(failed)?;
+            run(&mut conn, SQLITE)
+        }
+    }
+}
+
+/// Applies every pending migration to the database at `url`; returns the versions applied.
+pub async fn run_pending(url: &str) -> DomainResult<Vec<String>> {
+    let url = url.to_owned();
+    tokio::task::spawn_blocking(move || migrate_blocking(&url))
+        .await
+        .map_err(|e| DomainError::Internal(format!("migration task failed: {e}")))?
+}

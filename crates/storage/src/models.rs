@@ -1,0 +1,262 @@
+//! `ModelRepository` on the database.
+
+use crate::convert::{from_db, from_json, to_count, to_db, to_json, to_offset};
+use crate::error::{corrupt, query_error, unique_as};
+use crate::schema::models;
+use crate::store::Store;
+use async_trait::async_trait;
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+use diesel_async::RunQueryDsl;
+use driftguard_core::{DomainError, DomainResult, Page, now};
+use driftguard_registry::{
+    LatestEvaluation, Model, ModelPatch, ModelQuery, ModelRepository, ModelSort, NewModel,
+};
+
+diesel::define_sql_function! {
+    /// SQL `lower`, the same on both backends.
+    fn lower(x: diesel::sql_types::Text) -> diesel::sql_types::Text;
+}
+
+#[derive(Queryable, Selectable)]
+#[diesel(table_name = models)]
+pub(crate) struct ModelRow {
+    id: i64,
+    name: String,
+    version: String,
+    description: Option<String>,
+    task: String,
+    risk_tier: String,
+    framework: Option<String>,
+    tags: String,
+    owner_id: i64,
+    status: String,
+    column_roles: String,
+    has_reference: bool,
+    latest_evaluation_id: Option<i64>,
+    latest_status: Option<String>,
+    latest_risk_score: Option<f64>,
+    latest_evaluated_at: Option<NaiveDateTime>,
+    created_at: NaiveDateTime,
+    updated_at: NaiveDateTime,
+}
+
+impl ModelRow {
+    pub(crate) fn into_model(self) -> DomainResult<Model> {
+        let latest_evaluation = match (
+            self.latest_evaluation_id,
+            self.latest_status,
+            self.latest_risk_score,
+            self.latest_evaluated_at,
+        ) {
+            (Some(id), Some(status), Some(risk_score), Some(at)) => Some(LatestEvaluation {
+                id,
+                status,
+                risk_score,
+                created_at: from_db(at),
+            }),
+            _ => None,
+        };
+        Ok(Model {
+            id: self.id,
+            name: self.name,
+            version: self.version,
+            description: self.description,
+            task: self.task.parse().map_err(|e| corrupt("model task", e))?,
+            risk_tier: self.risk_tier.parse().map_err(|e| corrupt("model risk tier", e))?,
+            framework: self.framework,
+            tags: from_json("model tags", &self.tags)?,
+            owner_id: self.owner_id,
+            status: self.status.parse().map_err(|e| corrupt("model status", e))?,
+            columns: from_json("model columns", &self.column_roles)?,
+            has_reference: self.has_reference,
+            latest_evaluation,
+            created_at: from_db(self.created_at),
+            updated_at: from_db(self.updated_at),
+        })
+    }
+}
+
+#[derive(Insertable)]
+#[diesel(table_name = models)]
+struct ModelInsert {
+    name: String,
+    version: String,
+    description: Option<String>,
+    task: String,
+    risk_tier: String,
+    framework: Option<String>,
+    tags: String,
+    owner_id: i64,
+    status: String,
+    column_roles: String,
+    has_reference: bool,
+    created_at: NaiveDateTime,
+    updated_at: NaiveDateTime,
+}
+
+#[derive(AsChangeset)]
+#[diesel(table_name = models)]
+struct ModelChanges {
+    description: Option<Option<String>>,
+    task: Option<String>,
+    risk_tier: Option<String>,
+    framework: Option<Option<String>>,
+    tags: Option<String>,
+    column_roles: Option<String>,
+    updated_at: NaiveDateTime,
+}
+
+/// The models matching a query, as a boxed query for whichever backend the connection is.
+macro_rules! matching {
+    ($query:expr) => {{
+        let query: &ModelQuery = $query;
+        let mut q = models::table.into_boxed();
+        if let Some(status) = query.status {
+            q = q.filter(models::status.eq(status.as_str()));
+        }
+        if let Some(tier) = query.risk_tier {
+            q = q.filter(models::risk_tier.eq(tier.as_str()));
+        }
+        if let Some(text) = &query.name_contains {
+            q = q.filter(lower(models::name).like(like_pattern(text)));
+        }
+        q
+    }};
+}
+
+/// A LIKE pattern matching names that contain `text`, with LIKE's wildcards escaped away.
+fn like_pattern(text: &str) -> String {
+    let escaped: String = text
+        .to_lowercase()
+        .chars()
+        .filter(|c| !matches!(c, '%' | '_' | '\\'))
+        .collect();
+    format!("%{escaped}%")
+}
+
+fn not_found(id: i64) -> DomainError {
+    DomainError::NotFound(format!("model {id} not found"))
+}
+
+#[async_trait]
+impl ModelRepository for Store {
+    async fn create(&self, model: NewModel, owner_id: i64) -> DomainResult<Model> {
+        let at = to_db(now());
+        let (name, version) = (model.name.clone(), model.version.clone());
+        let row = ModelInsert {
+            name: model.name,
+            version: model.version,
+            description: model.description,
+            task: model.task.as_str().to_owned(),
+            risk_tier: model.risk_tier.as_str().to_owned(),
+            framework: model.framework,
+            tags: to_json(&model.tags)?,
+            owner_id,
+            status: "registered".into(),
+            column_roles: to_json(&model.columns)?,
+            has_reference: false,
+            created_at: at,
+            updated_at: at,
+        };
+        with_conn!(self.database(), |conn| {
+            diesel::insert_into(models::table)
+                .values(&row)
+                .returning(ModelRow::as_returning())
+                .get_result(conn)
+                .await
+                .map_err(|e| {
+                    unique_as(e, || format!("model {name} version {version} is already registered"))
+                })?
+                .into_model()
+        })
+    }
+
+    async fn get(&self, id: i64) -> DomainResult<Option<Model>> {
+        with_conn!(self.database(), |conn| {
+            models::table
+                .find(id)
+                .select(ModelRow::as_select())
+                .first(conn)
+                .await
+                .optional()
+                .map_err(query_error)?
+                .map(ModelRow::into_model)
+                .transpose()
+        })
+    }
+
+    async fn list(&self, query: &ModelQuery, page: Page) -> DomainResult<(Vec<Model>, u64)> {
+        with_conn!(self.database(), |conn| {
+            let total: i64 = matching!(query)
+                .count()
+                .get_result(conn)
+                .await
+                .map_err(query_error)?;
+            let ordered = match query.sort {
+                ModelSort::CreatedDesc => matching!(query)
+                    .order((models::created_at.desc(), models::id.desc())),
+                ModelSort::CreatedAsc => {
+                    matching!(query).order((models::created_at.asc(), models::id.asc()))
+                }
+                ModelSort::NameAsc => {
+                    matching!(query).order((models::name.asc(), models::version.asc()))
+                }
+                ModelSort::NameDesc => {
+                    matching!(query).order((models::name.desc(), models::version.desc()))
+                }
+                ModelSort::UpdatedDesc => {
+                    matching!(query).order((models::updated_at.desc(), models::id.desc()))
+                }
+            };
+            let rows: Vec<ModelRow> = ordered
+                .offset(to_offset(page.skip()))
+                .limit(to_offset(page.limit()))
+                .select(ModelRow::as_select())
+                .load(conn)
+                .await
+                .map_err(query_error)?;
+            let models = rows
+                .into_iter()
+                .map(ModelRow::into_model)
+                .collect::<DomainResult<Vec<_>>>()?;
+            Ok((models, to_count(total)))
+        })
+    }
+
+    async fn update(&self, id: i64, patch: ModelPatch) -> DomainResult<Model> {
+        let changes = ModelChanges {
+            description: patch.description,
+            task: patch.task.map(|t| t.as_str().to_owned()),
+            risk_tier: patch.risk_tier.map(|t| t.as_str().to_owned()),
+            framework: patch.framework,
+            tags: patch.tags.as_ref().map(to_json).transpose()?,
+            column_roles: patch.columns.as_ref().map(to_json).transpose()?,
+            updated_at: to_db(now()),
+        };
+        with_conn!(self.database(), |conn| {
+            diesel::update(models::table.find(id))
+                .set(&changes)
+                .returning(ModelRow::as_returning())
+                .get_result(conn)
+                .await
+                .optional()
+                .map_err(query_error)?
+                .ok_or_else(|| not_found(id))?
+                .into_model()
+        })
+    }
+
+    async fn delete(&self, id: i64) -> DomainResult<()> {
+        let deleted = with_conn!(self.database(), |conn| {
+            diesel::delete(models::table.find(id))
+                .execute(conn)
+                .await
+                .map_err(query_error)?
+        });
+        if deleted == 0 {
+            return Err(not_found(id));
+        }
+        Ok(())
+    }
+}

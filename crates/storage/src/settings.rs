@@ -1,0 +1,87 @@
+//! Database settings: the URL that picks the backend, and the pool's sizes and timeouts (the
+//! seed plan's numbers are the defaults).
+
+use serde::Deserialize;
+use std::time::Duration;
+
+/// How to reach the database and how to pool connections to it.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default)]
+pub struct DatabaseSettings {
+    /// `postgres://...` or `sqlite://path` (a bare path is SQLite too).
+    pub url: String,
+    /// Connections kept open when idle.
+    pub pool_size: usize,
+    /// Most connections open at once, under spikes.
+    pub max_connections: usize,
+    /// Connections older than this are closed and replaced.
+    pub recycle_after_secs: u64,
+    /// Longest wait to open a connection (and for a free one).
+    pub connect_timeout_secs: u64,
+    /// Longest a PostgreSQL statement may run.
+    pub statement_timeout_secs: u64,
+    /// Run pending migrations at start.
+    pub migrate_on_start: bool,
+}
+
+impl Default for DatabaseSettings {
+    fn default() -> Self {
+        Self {
+            url: "sqlite://data/driftguard.db".into(),
+            pool_size: 20,
+            max_connections: 60,
+            recycle_after_secs: 3600,
+            connect_timeout_secs: 10,
+            statement_timeout_secs: 30,
+            migrate_on_start: true,
+        }
+    }
+}
+
+impl DatabaseSettings {
+    /// The connect (and wait) timeout.
+    pub fn connect_timeout(&self) -> Duration {
+        Duration::from_secs(self.connect_timeout_secs)
+    }
+}
+
+/// Which database a URL names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    /// PostgreSQL, for production and replicas.
+    Postgres,
+    /// An SQLite file, the embedded default.
+    Sqlite,
+}
+
+impl Backend {
+    /// The backend of a database URL.
+    pub fn of_url(url: &str) -> Backend {
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Backend::Postgres
+        } else {
+            Backend::Sqlite
+        }
+    }
+}
+
+/// The file path of an SQLite URL (`sqlite://data/x.db`, `sqlite:x.db` or a bare path).
+pub fn sqlite_path(url: &str) -> &str {
+    url.strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))
+        .unwrap_or(url)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backend_from_url() {
+        assert_eq!(Backend::of_url("postgres://u@h/db"), Backend::Postgres);
+        assert_eq!(Backend::of_url("postgresql://u@h/db"), Backend::Postgres);
+        assert_eq!(Backend::of_url("sqlite://data/x.db"), Backend::Sqlite);
+        assert_eq!(sqlite_path("sqlite://data/x.db"), "data/x.db");
+        assert_eq!(sqlite_path("x.db"), "x.db");
+    }
+}

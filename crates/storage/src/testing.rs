@@ -1,0 +1,252 @@
+//! Test databases. Each test gets its own: an SQLite file in a temporary folder, or a
+//! PostgreSQL database copied from a template migrated once per migration set (the template's
+//! name carries a hash of the migrations, so a changed migration makes a new one).
+//!
+//! PostgreSQL tests run when `DRIFTGUARD_TEST_DATABASE_URL` names a server (any database on
+//! it; the test databases are made beside it). With `DRIFTGUARD_TEST_REQUIRE_SERVICES=1` a
+//! missing or unreachable server fails the test instead of skipping it.
+
+use crate::db::Database;
+use crate::migrate;
+use crate::settings::DatabaseSettings;
+use crate::store::Store;
+use sha2::{Digest, Sha256};
+
+/// The variable naming the PostgreSQL server for tests.
+pub const DATABASE_URL_VAR: &str = "DRIFTGUARD_TEST_DATABASE_URL";
+/// The variable that turns a missing service from a skip into a failure.
+pub const REQUIRE_SERVICES_VAR: &str = "DRIFTGUARD_TEST_REQUIRE_SERVICES";
+
+/// Whether missing services must fail the tests (CI sets this).
+pub fn services_required() -> bool {
+    std::env::var(REQUIRE_SERVICES_VAR).is_ok_and(|v| v == "1" || v == "true")
+}
+
+/// A database of one test's own; PostgreSQL ones are dropped when this is.
+pub struct TestDatabase {
+    /// The URL of the test's database.
+    pub url: String,
+    store: Store,
+    _dir: Option<tempfile::TempDir>,
+    postgres: Option<(String, String)>,
+}
+
+impl TestDatabase {
+    /// The store over the test's database.
+    pub fn store(&self) -> Store {
+        self.store.clone()
+    }
+
+    /// Settings that point at the test's database, with a small pool.
+    pub fn settings(&self) -> DatabaseSettings {
+        settings_for(&self.url)
+    }
+
+    /// A fresh, migrated SQLite database in its own temporary folder.
+    pub async fn sqlite() -> TestDatabase {
+        let dir = tempfile::tempdir().expect("a temporary folder for the test database");
+        let url = format!("sqlite://{}", dir.path().join("test.db").display());
+        migrate::run_pending(&url).await.expect("SQLite migrations");
+        let db = Database::connect(&settings_for(&url)).expect("SQLite pool");
+        TestDatabase {
+            url,
+            store: Store::new(db),
+            _dir: Some(dir),
+            postgres: None,
+        }
+    }
+
+    /// A fresh, migrated PostgreSQL database, or `None` (skip) when no server is configured.
+    pub async fn postgres() -> Option<TestDatabase> {
+        let Ok(server) = std::env::var(DATABASE_URL_VAR) else {
+            assert!(
+                !services_required(),
+                "{REQUIRE_SERVICES_VAR}=1 but {DATABASE_URL_VAR} is not set"
+            );
+            eprintln!("skipping a PostgreSQL test: {DATABASE_URL_VAR} is not set");
+            return None;
+        };
+        let template = template_name();
+        let admin = connect_admin(&server).await;
+        ensure_template(&admin, &server, &template).await;
+        let name = format!("driftguard_test_{}", uuid::Uuid::new_v4().simple());
+        admin
+            .batch_execute(&format!("CREATE DATABASE {name} TEMPLATE {template}"))
+            .await
+            .expect("create the test database from the template");
+        let url = with_database(&server, &name);
+        let db = Database::connect(&settings_for(&url)).expect("PostgreSQL pool");
+        Some(TestDatabase {
+            url,
+            store: Store::new(db),
+            _dir: None,
+            postgres: Some((server, name)),
+        })
+    }
+}
+
+impl Drop for TestDatabase {
+    fn drop(&mut self) {
+        let Some((server, name)) = self.postgres.take() else {
+            return;
+        };
+        // Drop runs outside async; a short-lived runtime on its own thread does the work.
+        let _ = std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .ok()?;
+            runtime.block_on(async {
+                let (client, connection) =
+                    tokio_postgres::connect(&server, tokio_postgres::NoTls).await.ok()?;
+                tokio::spawn(connection);
+                client
+                    .batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                    .await
+                    .ok()
+            })
+        })
+        .join();
+    }
+}
+
+fn settings_for(url: &str) -> DatabaseSettings {
+    DatabaseSettings {
+        url: url.to_owned(),
+        pool_size: 4,
+        max_connections: 8,
+        connect_timeout_secs: 5,
+        ..DatabaseSettings::default()
+    }
+}
+
+/// The template's name: a hash of every PostgreSQL migration file, so that it is rebuilt
+/// whenever a migration changes.
+fn template_name() -> String {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../migrations/postgres");
+    let mut files: Vec<_> = walk(&root);
+    files.sort();
+    let mut hash = Sha256::new();
+    for file in files {
+        hash.update(file.to_string_lossy().as_bytes());
+        hash.update(std::fs::read(&file).unwrap_or_default());
+    }
+    format!("driftguard_tpl_{}", &hex::encode(hash.finalize())[..16])
+}
+
+fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    std::fs::read_dir(dir)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .flat_map(|entry| {
+            let path = entry.path();
+            if path.is_dir() { walk(&path) } else { vec![path] }
+        })
+        .collect()
+}
+
+/// The server URL with its database replaced by `name`.
+fn with_database(server: &str, name: &str) -> String {
+    let (base, query) = server.split_once('?').map_or((server, None), |(b, q)| (b, Some(q)));
+    let scheme_end = base.find("://").map_or(0, |i| i + 3);
+    let base = match base[scheme_end..].find('/') {
+        Some(slash) => &base[..scheme_end + slash],
+        None => base,
+    };
+    match query {
+        Some(q) => format!("{base}/{name}?{q}"),
+        None => format!("{base}/{name}"),
+    }
+}
+
+async fn connect_admin(server: &str) -> tokio_postgres::Client {
+    let (client, connection) = tokio_postgres::connect(server, tokio_postgres::NoTls)
+        .await
+        .unwrap_or_else(|e| panic!("cannot reach the test PostgreSQL at {DATABASE_URL_VAR}: {e}"));
+    tokio::spawn(connection);
+    client
+}
+
+/// Creates and migrates the template once; concurrent test processes wait on a lock.
+async fn ensure_template(admin: &tokio_postgres::Client, server: &str, template: &str) {
+    const LOCK: i64 = 0x6467_7465_6d70_6c74; // "dgtemplt"
+    admin
+        .batch_execute(&format!("SELECT pg_advisory_lock({LOCK})"))
+        .await
+        .expect("template lock");
+    let exists = admin
+        .query_opt("SELECT 1 FROM pg_database WHERE datname = $1", &[&template])
+        .await
+        .expect("look up the template")
+        .is_some();
+    if !exists {
+        let building = format!("{template}_build");
+        // Two statements: a multi-statement string runs as one transaction, which
+        // CREATE and DROP DATABASE refuse.
+        for sql in [
+            format!("DROP DATABASE IF EXISTS {building} WITH (FORCE)"),
+            format!("CREATE DATABASE {building}"),
+        ] {
+            admin.batch_execute(&sql).await.expect("create the template database");
+        }
+        migrate::run_pending(&with_database(server, &building))
+            .await
+            .expect("migrate the template database");
+        // Renamed only once fully migrated, so a crash never leaves a half-built template.
+        admin
+            .batch_execute(&format!("ALTER DATABASE {building} RENAME TO {template}"))
+            .await
+            .expect("publish the template database");
+    }
+    admin
+        .batch_execute(&format!("SELECT pg_advisory_unlock({LOCK})"))
+        .await
+        .expect("template unlock");
+}
+
+/// Declares one `#[tokio::test]` per backend for each named contract test, each a function
+/// `async fn(Store)`: `name_sqlite` always runs, `name_postgres` when PostgreSQL is set up.
+#[macro_export]
+macro_rules! contract_tests {
+    ($($test:ident),+ $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $test() {
+                    let db = $crate::testing::TestDatabase::sqlite().await;
+                    super::$test(db.store()).await;
+                }
+            )+
+        }
+        mod postgres {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $test() {
+                    let Some(db) = $crate::testing::TestDatabase::postgres().await else {
+                        return;
+                    };
+                    super::$test(db.store()).await;
+                }
+            )+
+        }
+    };
+}
+
+#[cfg(test)]
+mod tests {
+    use super::with_database;
+
+    #[test]
+    fn database_is_swapped_in_urls() {
+        assert_eq!(
+            with_database("postgres://postgres@127.0.0.1:5432/postgres", "x"),
+            "postgres://postgres@127.0.0.1:5432/x"
+        );
+        assert_eq!(
+            with_database("postgres://u@h/db?sslmode=disable", "x"),
+            "postgres://u@h/x?sslmode=disable"
+        );
+        assert_eq!(with_database("postgres://u@h", "x"), "postgres://u@h/x");
+    }
+}
