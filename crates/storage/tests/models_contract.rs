@@ -1,0 +1,185 @@
+//! The `ModelRepository` contract, run against every adapter.
+
+use driftguard_auth::{NewUser, UserRepository};
+use driftguard_core::{DomainError, Page, RiskTier, Role, Task};
+use driftguard_registry::{
+    ModelColumns, ModelPatch, ModelQuery, ModelRepository, ModelSort, ModelStatus, NewModel,
+};
+use driftguard_storage::{Store, contract_tests};
+
+async fn owner(users: &dyn UserRepository) -> i64 {
+    users
+        .create(NewUser {
+            email: "owner@example.com".into(),
+            full_name: None,
+            role: Role::Engineer,
+            password_hash: "x".into(),
+        })
+        .await
+        .expect("owner")
+        .id
+}
+
+fn model(name: &str, version: &str, tier: RiskTier) -> NewModel {
+    NewModel {
+        name: name.into(),
+        version: version.into(),
+        description: Some("scores loan applications".into()),
+        task: Task::BinaryClassification,
+        risk_tier: tier,
+        framework: Some("sklearn".into()),
+        tags: vec!["credit".into(), "eu".into()],
+        columns: ModelColumns {
+            prediction: Some("prediction".into()),
+            label: Some("label".into()),
+            score: Some("score".into()),
+            sensitive: vec!["group".into()],
+            ignore: vec![],
+        },
+    }
+}
+
+async fn create_get_round_trip(db: Store) {
+    let store: &dyn ModelRepository = &db;
+    let owner = owner(&db).await;
+    let created = store
+        .create(model("credit-risk", "1.0.0", RiskTier::High), owner)
+        .await
+        .expect("create");
+    assert_eq!(created.status, ModelStatus::Registered);
+    assert_eq!(created.owner_id, owner);
+    assert!(!created.has_reference);
+    assert!(created.latest_evaluation.is_none());
+    assert_eq!(created.columns.sensitive, ["group"]);
+    assert_eq!(created.tags, ["credit", "eu"]);
+    let read = store.get(created.id).await.expect("get").expect("present");
+    assert_eq!(read, created);
+    assert!(store.get(created.id + 1).await.expect("get").is_none());
+}
+
+async fn name_and_version_are_unique(db: Store) {
+    let store: &dyn ModelRepository = &db;
+    let owner = owner(&db).await;
+    store
+        .create(model("m", "1", RiskTier::Low), owner)
+        .await
+        .expect("first");
+    let err = store
+        .create(model("m", "1", RiskTier::High), owner)
+        .await
+        .expect_err("duplicate");
+    assert!(matches!(err, DomainError::Conflict(_)), "{err:?}");
+    store
+        .create(model("m", "2", RiskTier::Low), owner)
+        .await
+        .expect("another version");
+}
+
+async fn list_filters_sorts_and_pages(db: Store) {
+    let store: &dyn ModelRepository = &db;
+    let owner = owner(&db).await;
+    for (i, tier) in [RiskTier::Low, RiskTier::High, RiskTier::High, RiskTier::Critical]
+        .into_iter()
+        .enumerate()
+    {
+        store
+            .create(model(&format!("Fraud-{i}"), "1", tier), owner)
+            .await
+            .expect("create");
+    }
+    store
+        .create(model("churn", "1", RiskTier::High), owner)
+        .await
+        .expect("create");
+    let all = ModelQuery::default();
+    let (page, total) = store
+        .list(&all, Page::new(0, 2).expect("page"))
+        .await
+        .expect("list");
+    assert_eq!(total, 5);
+    assert_eq!(page.len(), 2);
+    assert_eq!(page[0].name, "churn", "newest first by default");
+
+    let high = ModelQuery {
+        risk_tier: Some(RiskTier::High),
+        sort: ModelSort::NameAsc,
+        ..ModelQuery::default()
+    };
+    let (page, total) = store.list(&high, Page::default()).await.expect("list");
+    assert_eq!(total, 3);
+    let names: Vec<_> = page.iter().map(|m| m.name.as_str()).collect();
+    assert_eq!(names, ["Fraud-1", "Fraud-2", "churn"]);
+
+    let search = ModelQuery {
+        name_contains: Some("fRaUd".into()),
+        sort: ModelSort::CreatedAsc,
+        ..ModelQuery::default()
+    };
+    let (page, total) = store
+        .list(&search, Page::new(1, 2).expect("page"))
+        .await
+        .expect("list");
+    assert_eq!(total, 4);
+    let names: Vec<_> = page.iter().map(|m| m.name.as_str()).collect();
+    assert_eq!(names, ["Fraud-1", "Fraud-2"]);
+
+    let wildcard = ModelQuery {
+        name_contains: Some("%".into()),
+        ..ModelQuery::default()
+    };
+    assert_eq!(store.list(&wildcard, Page::default()).await.expect("list").1, 5);
+
+    let deployed = ModelQuery {
+        status: Some(ModelStatus::Deployed),
+        ..ModelQuery::default()
+    };
+    assert_eq!(store.list(&deployed, Page::default()).await.expect("list").1, 0);
+}
+
+async fn update_changes_only_given_fields(db: Store) {
+    let store: &dyn ModelRepository = &db;
+    let owner = owner(&db).await;
+    let created = store
+        .create(model("m", "1", RiskTier::Low), owner)
+        .await
+        .expect("create");
+    let patch = ModelPatch {
+        description: Some(None),
+        risk_tier: Some(RiskTier::Critical),
+        tags: Some(vec!["retrained".into()]),
+        ..ModelPatch::default()
+    };
+    let updated = store.update(created.id, patch).await.expect("update");
+    assert_eq!(updated.description, None);
+    assert_eq!(updated.risk_tier, RiskTier::Critical);
+    assert_eq!(updated.tags, ["retrained"]);
+    assert_eq!(updated.framework, created.framework);
+    assert_eq!(updated.columns, created.columns);
+    assert!(updated.updated_at >= created.updated_at);
+    let err = store
+        .update(created.id + 5, ModelPatch::default())
+        .await
+        .expect_err("missing");
+    assert!(matches!(err, DomainError::NotFound(_)), "{err:?}");
+}
+
+async fn delete_removes(db: Store) {
+    let store: &dyn ModelRepository = &db;
+    let owner = owner(&db).await;
+    let created = store
+        .create(model("m", "1", RiskTier::Low), owner)
+        .await
+        .expect("create");
+    store.delete(created.id).await.expect("delete");
+    assert!(store.get(created.id).await.expect("get").is_none());
+    let err = store.delete(created.id).await.expect_err("gone");
+    assert!(matches!(err, DomainError::NotFound(_)), "{err:?}");
+}
+
+contract_tests!(
+    create_get_round_trip,
+    name_and_version_are_unique,
+    list_filters_sorts_and_pages,
+    update_changes_only_given_fields,
+    delete_removes
+);
