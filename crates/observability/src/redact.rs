@@ -114,7 +114,8 @@ pub fn scrub_text(text: &str) -> Cow<'_, str> {
             }
         }
     }
-    spans.retain(|(start, end)| end > start);
+    // Already-redacted values stay as they are, so redacting twice changes nothing.
+    spans.retain(|&(start, end)| end > start && !text[start..].starts_with(REDACTED));
     if spans.is_empty() {
         return Cow::Borrowed(text);
     }
@@ -227,6 +228,8 @@ mod tests {
             "résumé token=[REDACTED], done"
         );
         assert_eq!(scrub_text("ends with secret:"), "ends with secret:");
+        let once = scrub_text("token=abc&password=[x]").into_owned();
+        assert_eq!(scrub_text(&once), once, "idempotent");
     }
 
     #[test]

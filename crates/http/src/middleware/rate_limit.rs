@@ -1,0 +1,170 @@
+//! Rate limiting per client IP, before routing and before the body is read: 429 with
+//! `Retry-After` when over the quota, `X-RateLimit-*` headers on every limited response.
+
+use std::future::{Ready, ready};
+use std::net::IpAddr;
+use std::rc::Rc;
+use std::sync::Arc;
+use std::time::Duration;
+
+use actix_web::body::{EitherBody, MessageBody};
+use actix_web::dev::{Service, ServiceRequest, ServiceResponse, Transform, forward_ready};
+use actix_web::http::header::{HeaderMap, HeaderName, HeaderValue, RETRY_AFTER};
+use actix_web::{Error, HttpMessage, HttpResponse};
+use driftguard_cache::{Decision, RateLimiter};
+use driftguard_observability::Metrics;
+use futures_util::future::LocalBoxFuture;
+
+use super::client_ip::{InvalidProxy, TrustedProxies, client_ip};
+use super::rate_limit_rules::RateLimitSettings;
+use super::request_id::RequestId;
+
+/// The quota, per minute.
+pub const X_RATELIMIT_LIMIT: HeaderName = HeaderName::from_static("x-ratelimit-limit");
+/// Requests left right now.
+pub const X_RATELIMIT_REMAINING: HeaderName = HeaderName::from_static("x-ratelimit-remaining");
+/// Seconds until the full quota is available again.
+pub const X_RATELIMIT_RESET: HeaderName = HeaderName::from_static("x-ratelimit-reset");
+
+/// Middleware applying [`RateLimitSettings`] through a [`RateLimiter`]. Cheap to clone; build
+/// it once and clone it into each worker's `App`.
+#[derive(Debug, Clone)]
+pub struct RateLimit {
+    state: Arc<State>,
+}
+
+#[derive(Debug)]
+struct State {
+    settings: RateLimitSettings,
+    proxies: TrustedProxies,
+    limiter: Arc<dyn RateLimiter>,
+    metrics: Metrics,
+}
+
+impl RateLimit {
+    /// Limits with `limiter` by `settings`, counting refusals in `metrics`; fails on a
+    /// trusted-proxies entry that does not parse.
+    pub fn new(
+        settings: RateLimitSettings,
+        limiter: Arc<dyn RateLimiter>,
+        metrics: Metrics,
+    ) -> Result<Self, InvalidProxy> {
+        let proxies = TrustedProxies::parse(&settings.trusted_proxies)?;
+        Ok(Self {
+            state: Arc::new(State {
+                settings,
+                proxies,
+                limiter,
+                metrics,
+            }),
+        })
+    }
+}
+
+impl<S, B> Transform<S, ServiceRequest> for RateLimit
+where
+    S: Service<ServiceRequest, Response = ServiceResponse<B>, Error = Error> + 'static,
+    B: MessageBody + 'static,
+{
+    type Response = ServiceResponse<EitherBody<B>>;
+    type Error = Error;
+    type Transform = RateLimitService<S>;
+    type InitError = ();
+    type Future = Ready<Result<Self::Transform, Self::InitError>>;
+
+    fn new_transform(&self, service: S) -> Self::Future {
+        ready(Ok(RateLimitService {
+            service: Rc::new(service),
+            state: Arc::clone(&self.state),
+        }))
+    }
+}
+
+/// The service [`RateLimit`] wraps around the application.
+#[derive(Debug)]
+pub struct RateLimitService<S> {
+    service: Rc<S>,
+    state: Arc<State>,
+}
+
+impl<S, B> Service<ServiceRequest> for RateLimitService<S>
+where
+    S: Service<ServiceRequest, Response = ServiceResponse<B>, Error = Error> + 'static,
+    B: MessageBody + 'static,
+{
+    type Response = ServiceResponse<EitherBody<B>>;
+    type Error = Error;
+    type Future = LocalBoxFuture<'static, Result<Self::Response, Error>>;
+
+    forward_ready!(service);
+
+    fn call(&self, req: ServiceRequest) -> Self::Future {
+        let state = Arc::clone(&self.state);
+        let rule = if state.settings.enabled {
+            state.settings.classify(req.method(), req.path())
+        } else {
+            None
+        };
+        let Some(rule) = rule else {
+            let fut = self.service.call(req);
+            return Box::pin(async move { Ok(fut.await?.map_into_left_body()) });
+        };
+        let key = request_key(&req, &state.proxies);
+        let service = Rc::clone(&self.service);
+        Box::pin(async move {
+            let decision = state.limiter.check(rule.class, &key, rule.quota).await;
+            if !decision.allowed {
+                state.metrics.rate_limited(rule.class);
+                tracing::warn!(class = rule.class, client_ip = %key, "api.rate_limited");
+                let request_id = req
+                    .extensions()
+                    .get::<RequestId>()
+                    .map(|id| id.0.clone())
+                    .unwrap_or_default();
+                let mut res = HttpResponse::TooManyRequests().json(serde_json::json!({
+                    "detail": "Rate limit exceeded",
+                    "code": "rate_limited",
+                    "request_id": request_id,
+                }));
+                set_headers(res.headers_mut(), &decision);
+                res.headers_mut().insert(
+                    RETRY_AFTER,
+                    HeaderValue::from(whole_seconds(decision.retry_after).max(1)),
+                );
+                return Ok(req.into_response(res).map_into_right_body());
+            }
+            let mut res = service.call(req).await?;
+            set_headers(res.headers_mut(), &decision);
+            Ok(res.map_into_left_body())
+        })
+    }
+}
+
+/// The limiter key: the client's IP, or `unknown` when the transport gives none.
+fn request_key(req: &ServiceRequest, proxies: &TrustedProxies) -> String {
+    let forwarded: Vec<&str> = req
+        .headers()
+        .get_all("x-forwarded-for")
+        .filter_map(|v| v.to_str().ok())
+        .collect();
+    let peer: Option<IpAddr> = req.peer_addr().map(|a| a.ip());
+    client_ip(peer, &forwarded, proxies).map_or_else(|| "unknown".to_owned(), |ip| ip.to_string())
+}
+
+fn set_headers(headers: &mut HeaderMap, decision: &Decision) {
+    headers.insert(X_RATELIMIT_LIMIT, HeaderValue::from(decision.limit));
+    headers.insert(X_RATELIMIT_REMAINING, HeaderValue::from(decision.remaining));
+    headers.insert(
+        X_RATELIMIT_RESET,
+        HeaderValue::from(whole_seconds(decision.reset_after)),
+    );
+}
+
+/// Seconds, rounded up so that a client waiting that long is not refused again.
+fn whole_seconds(duration: Duration) -> u64 {
+    duration.as_secs() + u64::from(duration.subsec_nanos() > 0)
+}
+
+#[cfg(test)]
+#[path = "rate_limit_tests.rs"]
+mod tests;

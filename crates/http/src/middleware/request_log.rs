@@ -1,0 +1,186 @@
+//! Request logging: `api.request_start`, `api.request_complete` and `api.request_error`.
+//! Headers other than the user agent and bodies are never logged; the query is redacted.
+
+use std::future::{Ready, ready};
+use std::rc::Rc;
+use std::time::{Duration, Instant};
+
+use actix_web::Error;
+use actix_web::body::MessageBody;
+use actix_web::dev::{Service, ServiceRequest, ServiceResponse, Transform, forward_ready};
+use actix_web::http::header::USER_AGENT;
+use driftguard_observability::redact::redact_query;
+use futures_util::future::LocalBoxFuture;
+
+/// A request slower than this is flagged `slow` in `api.request_complete`.
+const SLOW: Duration = Duration::from_secs(1);
+
+/// The `route` of a request no route matched (keeps the label set closed).
+pub const UNMATCHED_ROUTE: &str = "unmatched";
+
+/// Middleware logging the start, end and errors of each request; wrap it inside
+/// [`AssignRequestId`](super::request_id::AssignRequestId) so its lines carry the id.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct RequestLog;
+
+impl<S, B> Transform<S, ServiceRequest> for RequestLog
+where
+    S: Service<ServiceRequest, Response = ServiceResponse<B>, Error = Error> + 'static,
+    B: MessageBody + 'static,
+{
+    type Response = ServiceResponse<B>;
+    type Error = Error;
+    type Transform = RequestLogService<S>;
+    type InitError = ();
+    type Future = Ready<Result<Self::Transform, Self::InitError>>;
+
+    fn new_transform(&self, service: S) -> Self::Future {
+        ready(Ok(RequestLogService {
+            service: Rc::new(service),
+        }))
+    }
+}
+
+/// The service [`RequestLog`] wraps around the application.
+#[derive(Debug)]
+pub struct RequestLogService<S> {
+    service: Rc<S>,
+}
+
+impl<S, B> Service<ServiceRequest> for RequestLogService<S>
+where
+    S: Service<ServiceRequest, Response = ServiceResponse<B>, Error = Error> + 'static,
+    B: MessageBody + 'static,
+{
+    type Response = ServiceResponse<B>;
+    type Error = Error;
+    type Future = LocalBoxFuture<'static, Result<ServiceResponse<B>, Error>>;
+
+    forward_ready!(service);
+
+    fn call(&self, req: ServiceRequest) -> Self::Future {
+        let started = Instant::now();
+        let method = req.method().to_string();
+        let path = req.path().to_owned();
+        tracing::info!(
+            method = %method,
+            path = %path,
+            query = %redact_query(req.query_string()),
+            client_ip = %req.peer_addr().map(|a| a.ip().to_string()).unwrap_or_default(),
+            user_agent = %req.headers().get(USER_AGENT).and_then(|v| v.to_str().ok()).unwrap_or(""),
+            "api.request_start"
+        );
+        let fut = self.service.call(req);
+        Box::pin(async move {
+            let result = fut.await;
+            let (status, route) = match &result {
+                Ok(res) => {
+                    if let Some(error) = res.response().error() {
+                        log_error(&method, &path, res.status().as_u16(), error, started);
+                    }
+                    (res.status().as_u16(), res.request().match_pattern())
+                }
+                Err(error) => {
+                    let status = error.as_response_error().status_code().as_u16();
+                    log_error(&method, &path, status, error, started);
+                    (status, None)
+                }
+            };
+            let route = route.as_deref().unwrap_or(UNMATCHED_ROUTE);
+            let elapsed = started.elapsed();
+            let duration_ms = millis(elapsed);
+            let slow = elapsed > SLOW;
+            if status >= 400 {
+                tracing::warn!(method = %method, route, status, duration_ms, slow, "api.request_complete");
+            } else {
+                tracing::info!(method = %method, route, status, duration_ms, slow, "api.request_complete");
+            }
+            result
+        })
+    }
+}
+
+/// An error a handler or middleware surfaced; ERROR for 5xx (a fault of ours), WARN otherwise.
+fn log_error(method: &str, path: &str, status: u16, error: &Error, started: Instant) {
+    let duration_ms = millis(started.elapsed());
+    if status >= 500 {
+        tracing::error!(method, path, status, error = %error, duration_ms, "api.request_error");
+    } else {
+        tracing::warn!(method, path, status, error = %error, duration_ms, "api.request_error");
+    }
+}
+
+fn millis(elapsed: Duration) -> f64 {
+    elapsed.as_secs_f64() * 1000.0
+}
+
+#[cfg(test)]
+mod tests {
+    use actix_web::http::header::AUTHORIZATION;
+    use actix_web::{App, HttpResponse, test, web};
+
+    use super::*;
+    use crate::middleware::request_id::{AssignRequestId, X_REQUEST_ID};
+    use crate::middleware::test_support::capture_logs;
+
+    async fn fail() -> Result<HttpResponse, Error> {
+        Err(actix_web::error::ErrorInternalServerError("disk on fire"))
+    }
+
+    #[actix_web::test]
+    async fn lines_carry_the_request_id_and_no_credentials() {
+        let logs = capture_logs();
+        let app = test::init_service(
+            App::new()
+                .route("/models/{id}", web::get().to(HttpResponse::Ok))
+                .route("/fail", web::get().to(fail))
+                .wrap(RequestLog)
+                .wrap(AssignRequestId),
+        )
+        .await;
+        let ok = test::TestRequest::get()
+            .uri("/models/7?skip=0&access_token=planted-query-token")
+            .insert_header((X_REQUEST_ID, "req-log-1"))
+            .insert_header((AUTHORIZATION, "Bearer planted-bearer-token"))
+            .insert_header(("cookie", "session=planted-cookie"))
+            .send_request(&app)
+            .await;
+        assert!(ok.status().is_success());
+        let failed = test::TestRequest::get()
+            .uri("/fail")
+            .insert_header((X_REQUEST_ID, "req-log-2"))
+            .send_request(&app)
+            .await;
+        assert_eq!(failed.status().as_u16(), 500);
+
+        let text = logs.text();
+        assert!(!text.contains("planted"), "a credential leaked:\n{text}");
+        let lines = logs.lines();
+        let find = |event: &str, id: &str| {
+            lines
+                .iter()
+                .find(|l| {
+                    l["request_id"] == id && l["msg"].as_str().is_some_and(|m| m.ends_with(event))
+                })
+                .cloned()
+                .unwrap_or_else(|| panic!("no {event} for {id} in:\n{text}"))
+        };
+        let start = find("api.request_start", "req-log-1");
+        assert_eq!(start["path"], "/models/7");
+        assert_eq!(start["query"], "skip=0&access_token=[REDACTED]");
+        let complete = find("api.request_complete", "req-log-1");
+        assert_eq!(complete["route"], "/models/{id}");
+        assert_eq!(complete["status"], 200);
+        assert_eq!(complete["slow"], false);
+        assert!(complete["duration_ms"].is_number());
+        assert_eq!(complete["level"], 30, "INFO below 400");
+        let error = find("api.request_error", "req-log-2");
+        assert_eq!(error["status"], 500);
+        assert_eq!(error["level"], 50);
+        assert_eq!(
+            find("api.request_complete", "req-log-2")["level"],
+            40,
+            "WARN from 400"
+        );
+    }
+}
