@@ -2,6 +2,7 @@
 //! credentials redacted from every line, the Prometheus registry and its metric handles, and
 //! Sentry error tracking with scrubbed request data.
 
+mod capture;
 mod error;
 mod error_tracking;
 mod logging;
@@ -9,6 +10,7 @@ mod metrics;
 pub mod redact;
 mod redacting_writer;
 
+pub use capture::LogCapture;
 pub use error::ObservabilityError;
 pub use error_tracking::{SentrySettings, init_sentry, scrub_event, sentry_layers, sentry_options};
 pub use logging::{

@@ -1,16 +1,14 @@
 //! Request metrics: `app_requests_total` and `app_request_duration_seconds`, labelled with
 //! the matched route pattern (`/models/{id}`), never the raw path, so label sets stay bounded.
 
-use std::future::{Ready, ready};
 use std::rc::Rc;
 use std::time::Instant;
 
-use actix_web::Error;
 use actix_web::body::MessageBody;
-use actix_web::dev::{Service, ServiceRequest, ServiceResponse, Transform, forward_ready};
+use actix_web::dev::{Service, ServiceRequest};
 use driftguard_observability::Metrics;
-use futures_util::future::LocalBoxFuture;
 
+use super::around::{Around, Next, Reply, around_transform};
 use super::request_log::UNMATCHED_ROUTE;
 
 /// Middleware counting and timing every request into [`Metrics`].
@@ -26,48 +24,18 @@ impl RecordMetrics {
     }
 }
 
-impl<S, B> Transform<S, ServiceRequest> for RecordMetrics
-where
-    S: Service<ServiceRequest, Response = ServiceResponse<B>, Error = Error> + 'static,
-    B: MessageBody + 'static,
-{
-    type Response = ServiceResponse<B>;
-    type Error = Error;
-    type Transform = RecordMetricsService<S>;
-    type InitError = ();
-    type Future = Ready<Result<Self::Transform, Self::InitError>>;
+impl Around for RecordMetrics {
+    type Body<B: MessageBody + 'static> = B;
 
-    fn new_transform(&self, service: S) -> Self::Future {
-        ready(Ok(RecordMetricsService {
-            service: Rc::new(service),
-            metrics: self.metrics.clone(),
-        }))
-    }
-}
-
-/// The service [`RecordMetrics`] wraps around the application.
-#[derive(Debug)]
-pub struct RecordMetricsService<S> {
-    service: Rc<S>,
-    metrics: Metrics,
-}
-
-impl<S, B> Service<ServiceRequest> for RecordMetricsService<S>
-where
-    S: Service<ServiceRequest, Response = ServiceResponse<B>, Error = Error> + 'static,
-    B: MessageBody + 'static,
-{
-    type Response = ServiceResponse<B>;
-    type Error = Error;
-    type Future = LocalBoxFuture<'static, Result<ServiceResponse<B>, Error>>;
-
-    forward_ready!(service);
-
-    fn call(&self, req: ServiceRequest) -> Self::Future {
+    fn around<S: Next<B>, B: MessageBody + 'static>(
+        &self,
+        next: Rc<S>,
+        req: ServiceRequest,
+    ) -> Reply<B> {
         let started = Instant::now();
         let method = req.method().to_string();
         let metrics = self.metrics.clone();
-        let fut = self.service.call(req);
+        let fut = next.call(req);
         Box::pin(async move {
             let result = fut.await;
             let (status, route) = match &result {
@@ -80,6 +48,8 @@ where
         })
     }
 }
+
+around_transform!(RecordMetrics);
 
 #[cfg(test)]
 mod tests {

@@ -22,6 +22,7 @@
 //!     .wrap(cors(&cors_settings))
 //! ```
 
+pub mod around;
 pub mod client_ip;
 pub mod cors;
 pub mod metrics;
@@ -29,6 +30,3 @@ pub mod rate_limit;
 pub mod rate_limit_rules;
 pub mod request_id;
 pub mod request_log;
-
-#[cfg(test)]
-mod test_support;

@@ -1,20 +1,19 @@
 //! Rate limiting per client IP, before routing and before the body is read: 429 with
 //! `Retry-After` when over the quota, `X-RateLimit-*` headers on every limited response.
 
-use std::future::{Ready, ready};
 use std::net::IpAddr;
 use std::rc::Rc;
 use std::sync::Arc;
 use std::time::Duration;
 
 use actix_web::body::{EitherBody, MessageBody};
-use actix_web::dev::{Service, ServiceRequest, ServiceResponse, Transform, forward_ready};
+use actix_web::dev::{Service, ServiceRequest};
 use actix_web::http::header::{HeaderMap, HeaderName, HeaderValue, RETRY_AFTER};
-use actix_web::{Error, HttpMessage, HttpResponse};
+use actix_web::{HttpMessage, HttpResponse};
 use driftguard_cache::{Decision, RateLimiter};
 use driftguard_observability::Metrics;
-use futures_util::future::LocalBoxFuture;
 
+use super::around::{Around, Next, Reply, around_transform};
 use super::client_ip::{InvalidProxy, TrustedProxies, client_ip};
 use super::rate_limit_rules::RateLimitSettings;
 use super::request_id::RequestId;
@@ -61,44 +60,14 @@ impl RateLimit {
     }
 }
 
-impl<S, B> Transform<S, ServiceRequest> for RateLimit
-where
-    S: Service<ServiceRequest, Response = ServiceResponse<B>, Error = Error> + 'static,
-    B: MessageBody + 'static,
-{
-    type Response = ServiceResponse<EitherBody<B>>;
-    type Error = Error;
-    type Transform = RateLimitService<S>;
-    type InitError = ();
-    type Future = Ready<Result<Self::Transform, Self::InitError>>;
+impl Around for RateLimit {
+    type Body<B: MessageBody + 'static> = EitherBody<B>;
 
-    fn new_transform(&self, service: S) -> Self::Future {
-        ready(Ok(RateLimitService {
-            service: Rc::new(service),
-            state: Arc::clone(&self.state),
-        }))
-    }
-}
-
-/// The service [`RateLimit`] wraps around the application.
-#[derive(Debug)]
-pub struct RateLimitService<S> {
-    service: Rc<S>,
-    state: Arc<State>,
-}
-
-impl<S, B> Service<ServiceRequest> for RateLimitService<S>
-where
-    S: Service<ServiceRequest, Response = ServiceResponse<B>, Error = Error> + 'static,
-    B: MessageBody + 'static,
-{
-    type Response = ServiceResponse<EitherBody<B>>;
-    type Error = Error;
-    type Future = LocalBoxFuture<'static, Result<Self::Response, Error>>;
-
-    forward_ready!(service);
-
-    fn call(&self, req: ServiceRequest) -> Self::Future {
+    fn around<S: Next<B>, B: MessageBody + 'static>(
+        &self,
+        next: Rc<S>,
+        req: ServiceRequest,
+    ) -> Reply<EitherBody<B>> {
         let state = Arc::clone(&self.state);
         let rule = if state.settings.enabled {
             state.settings.classify(req.method(), req.path())
@@ -106,11 +75,10 @@ where
             None
         };
         let Some(rule) = rule else {
-            let fut = self.service.call(req);
+            let fut = next.call(req);
             return Box::pin(async move { Ok(fut.await?.map_into_left_body()) });
         };
         let key = request_key(&req, &state.proxies);
-        let service = Rc::clone(&self.service);
         Box::pin(async move {
             let decision = state.limiter.check(rule.class, &key, rule.quota).await;
             if !decision.allowed {
@@ -133,12 +101,14 @@ where
                 );
                 return Ok(req.into_response(res).map_into_right_body());
             }
-            let mut res = service.call(req).await?;
+            let mut res = next.call(req).await?;
             set_headers(res.headers_mut(), &decision);
             Ok(res.map_into_left_body())
         })
     }
 }
+
+around_transform!(RateLimit);
 
 /// The limiter key: the client's IP, or `unknown` when the transport gives none.
 fn request_key(req: &ServiceRequest, proxies: &TrustedProxies) -> String {

@@ -1,15 +1,15 @@
 //! The request id every response and log line of a request carries.
 
-use std::future::{Ready, ready};
 use std::rc::Rc;
 
 use actix_web::body::MessageBody;
-use actix_web::dev::{Service, ServiceRequest, ServiceResponse, Transform, forward_ready};
+use actix_web::dev::{Service, ServiceRequest};
 use actix_web::http::StatusCode;
 use actix_web::http::header::{HeaderName, HeaderValue};
 use actix_web::{Error, HttpMessage, HttpResponse, ResponseError};
-use futures_util::future::LocalBoxFuture;
 use tracing::Instrument;
+
+use super::around::{Around, Next, Reply, around_transform};
 
 /// The header a client may send its own id in, and every response carries.
 pub const X_REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
@@ -37,42 +37,14 @@ pub fn is_valid_request_id(id: &str) -> bool {
 #[derive(Debug, Clone, Copy, Default)]
 pub struct AssignRequestId;
 
-impl<S, B> Transform<S, ServiceRequest> for AssignRequestId
-where
-    S: Service<ServiceRequest, Response = ServiceResponse<B>, Error = Error> + 'static,
-    B: MessageBody + 'static,
-{
-    type Response = ServiceResponse<B>;
-    type Error = Error;
-    type Transform = AssignRequestIdService<S>;
-    type InitError = ();
-    type Future = Ready<Result<Self::Transform, Self::InitError>>;
+impl Around for AssignRequestId {
+    type Body<B: MessageBody + 'static> = B;
 
-    fn new_transform(&self, service: S) -> Self::Future {
-        ready(Ok(AssignRequestIdService {
-            service: Rc::new(service),
-        }))
-    }
-}
-
-/// The service [`AssignRequestId`] wraps around the application.
-#[derive(Debug)]
-pub struct AssignRequestIdService<S> {
-    service: Rc<S>,
-}
-
-impl<S, B> Service<ServiceRequest> for AssignRequestIdService<S>
-where
-    S: Service<ServiceRequest, Response = ServiceResponse<B>, Error = Error> + 'static,
-    B: MessageBody + 'static,
-{
-    type Response = ServiceResponse<B>;
-    type Error = Error;
-    type Future = LocalBoxFuture<'static, Result<ServiceResponse<B>, Error>>;
-
-    forward_ready!(service);
-
-    fn call(&self, req: ServiceRequest) -> Self::Future {
+    fn around<S: Next<B>, B: MessageBody + 'static>(
+        &self,
+        next: Rc<S>,
+        req: ServiceRequest,
+    ) -> Reply<B> {
         let id = req
             .headers()
             .get(&X_REQUEST_ID)
@@ -83,7 +55,7 @@ where
         let header = HeaderValue::from_str(&id).ok();
         req.extensions_mut().insert(RequestId(id.clone()));
         let span = tracing::info_span!("http_request", request_id = %id);
-        let fut = span.in_scope(|| self.service.call(req));
+        let fut = span.in_scope(|| next.call(req));
         Box::pin(
             async move {
                 match fut.await {
@@ -101,6 +73,8 @@ where
         )
     }
 }
+
+around_transform!(AssignRequestId);
 
 /// An error from an inner layer whose response gains the `X-Request-ID` header.
 #[derive(Debug)]
@@ -131,6 +105,7 @@ impl ResponseError for WithRequestId {
 
 #[cfg(test)]
 mod tests {
+    use actix_web::dev::ServiceResponse;
     use actix_web::test as web_test;
     use actix_web::{App, HttpResponse, web};
 

@@ -1,16 +1,16 @@
 //! Request logging: `api.request_start`, `api.request_complete` and `api.request_error`.
 //! Headers other than the user agent and bodies are never logged; the query is redacted.
 
-use std::future::{Ready, ready};
 use std::rc::Rc;
 use std::time::{Duration, Instant};
 
 use actix_web::Error;
 use actix_web::body::MessageBody;
-use actix_web::dev::{Service, ServiceRequest, ServiceResponse, Transform, forward_ready};
+use actix_web::dev::{Service, ServiceRequest};
 use actix_web::http::header::USER_AGENT;
 use driftguard_observability::redact::redact_query;
-use futures_util::future::LocalBoxFuture;
+
+use super::around::{Around, Next, Reply, around_transform};
 
 /// A request slower than this is flagged `slow` in `api.request_complete`.
 const SLOW: Duration = Duration::from_secs(1);
@@ -23,42 +23,14 @@ pub const UNMATCHED_ROUTE: &str = "unmatched";
 #[derive(Debug, Clone, Copy, Default)]
 pub struct RequestLog;
 
-impl<S, B> Transform<S, ServiceRequest> for RequestLog
-where
-    S: Service<ServiceRequest, Response = ServiceResponse<B>, Error = Error> + 'static,
-    B: MessageBody + 'static,
-{
-    type Response = ServiceResponse<B>;
-    type Error = Error;
-    type Transform = RequestLogService<S>;
-    type InitError = ();
-    type Future = Ready<Result<Self::Transform, Self::InitError>>;
+impl Around for RequestLog {
+    type Body<B: MessageBody + 'static> = B;
 
-    fn new_transform(&self, service: S) -> Self::Future {
-        ready(Ok(RequestLogService {
-            service: Rc::new(service),
-        }))
-    }
-}
-
-/// The service [`RequestLog`] wraps around the application.
-#[derive(Debug)]
-pub struct RequestLogService<S> {
-    service: Rc<S>,
-}
-
-impl<S, B> Service<ServiceRequest> for RequestLogService<S>
-where
-    S: Service<ServiceRequest, Response = ServiceResponse<B>, Error = Error> + 'static,
-    B: MessageBody + 'static,
-{
-    type Response = ServiceResponse<B>;
-    type Error = Error;
-    type Future = LocalBoxFuture<'static, Result<ServiceResponse<B>, Error>>;
-
-    forward_ready!(service);
-
-    fn call(&self, req: ServiceRequest) -> Self::Future {
+    fn around<S: Next<B>, B: MessageBody + 'static>(
+        &self,
+        next: Rc<S>,
+        req: ServiceRequest,
+    ) -> Reply<B> {
         let started = Instant::now();
         let method = req.method().to_string();
         let path = req.path().to_owned();
@@ -70,7 +42,7 @@ where
             user_agent = %req.headers().get(USER_AGENT).and_then(|v| v.to_str().ok()).unwrap_or(""),
             "api.request_start"
         );
-        let fut = self.service.call(req);
+        let fut = next.call(req);
         Box::pin(async move {
             let result = fut.await;
             let (status, route) = match &result {
@@ -100,6 +72,8 @@ where
     }
 }
 
+around_transform!(RequestLog);
+
 /// An error a handler or middleware surfaced; ERROR for 5xx (a fault of ours), WARN otherwise.
 fn log_error(method: &str, path: &str, status: u16, error: &Error, started: Instant) {
     let duration_ms = millis(started.elapsed());
@@ -121,7 +95,8 @@ mod tests {
 
     use super::*;
     use crate::middleware::request_id::{AssignRequestId, X_REQUEST_ID};
-    use crate::middleware::test_support::capture_logs;
+    use driftguard_observability::LogCapture;
+    use serde_json::json;
 
     async fn fail() -> Result<HttpResponse, Error> {
         Err(actix_web::error::ErrorInternalServerError("disk on fire"))
@@ -129,7 +104,8 @@ mod tests {
 
     #[actix_web::test]
     async fn lines_carry_the_request_id_and_no_credentials() {
-        let logs = capture_logs();
+        let logs = LogCapture::new();
+        let _installed = tracing::subscriber::set_default(logs.subscriber("info").expect("level"));
         let app = test::init_service(
             App::new()
                 .route("/models/{id}", web::get().to(HttpResponse::Ok))
@@ -155,14 +131,8 @@ mod tests {
 
         let text = logs.text();
         assert!(!text.contains("planted"), "a credential leaked:\n{text}");
-        let lines = logs.lines();
         let find = |event: &str, id: &str| {
-            lines
-                .iter()
-                .find(|l| {
-                    l["request_id"] == id && l["msg"].as_str().is_some_and(|m| m.ends_with(event))
-                })
-                .cloned()
+            logs.find(event, &[("request_id", json!(id))])
                 .unwrap_or_else(|| panic!("no {event} for {id} in:\n{text}"))
         };
         let start = find("api.request_start", "req-log-1");
