@@ -30,3 +30,6 @@ pub mod rate_limit;
 pub mod rate_limit_rules;
 pub mod request_id;
 pub mod request_log;
+
+#[cfg(test)]
+mod stack_tests;
