@@ -1,0 +1,293 @@
+//! Builds typed columns cell by cell, deciding numeric vs categorical at the end.
+//!
+//! A column starts as numbers (8 bytes a cell, no string kept) and turns into
+//! dictionary-encoded text at its first non-numeric cell. Numeric-looking cells of a text
+//! column are stored in one canonical spelling (`1.0` and `1` are the category `1`), so the
+//! result does not depend on where the parallel reader cut the input into chunks.
+
+use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
+
+use super::{Categorical, Column, ColumnKind, MISSING_CODE};
+
+/// Spellings of a missing value besides the empty string (and NaN/±inf, which parse).
+const MISSING_TOKENS: [&[u8]; 3] = [b"NA", b"null", b"NULL"];
+
+/// One classified input cell.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) enum Cell<'a> {
+    Missing,
+    Number(f64),
+    Text(&'a str),
+}
+
+/// Classifies a raw field; `Err(())` when it is not UTF-8.
+pub(crate) fn classify(raw: &[u8]) -> Result<Cell<'_>, ()> {
+    let field = raw.trim_ascii();
+    if field.is_empty() || MISSING_TOKENS.contains(&field) {
+        return Ok(Cell::Missing);
+    }
+    if let Ok((value, used)) = fast_float2::parse_partial::<f64, _>(field)
+        && used == field.len()
+    {
+        // NaN and ±inf spell missing values.
+        return Ok(if value.is_finite() {
+            Cell::Number(value)
+        } else {
+            Cell::Missing
+        });
+    }
+    std::str::from_utf8(field).map(Cell::Text).map_err(|_| ())
+}
+
+/// The kind override did not allow a cell.
+#[derive(Debug)]
+pub(crate) struct NotANumber(pub String);
+
+/// Fx hash: the category dictionaries hash short keys millions of times, where SipHash's
+/// DoS resistance buys nothing (the data is the caller's own upload).
+#[derive(Default, Clone, Copy)]
+pub(crate) struct FxHasher(u64);
+
+impl Hasher for FxHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        let mut chunks = bytes.chunks_exact(8);
+        for chunk in &mut chunks {
+            let mut word = [0u8; 8];
+            word.copy_from_slice(chunk);
+            self.add(u64::from_le_bytes(word));
+        }
+        for &b in chunks.remainder() {
+            self.add(u64::from(b));
+        }
+    }
+
+    fn write_u8(&mut self, i: u8) {
+        self.add(u64::from(i));
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+impl FxHasher {
+    fn add(&mut self, word: u64) {
+        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+}
+
+type FxMap<K, V> = HashMap<K, V, BuildHasherDefault<FxHasher>>;
+
+/// Dictionary-encoded text under construction (categories in first-seen order).
+#[derive(Debug, Default)]
+struct Text {
+    codes: Vec<u32>,
+    index: FxMap<Box<str>, u32>,
+    categories: Vec<Box<str>>,
+}
+
+impl Text {
+    fn intern(&mut self, label: &str) {
+        let code = match self.index.get(label) {
+            Some(&code) => code,
+            None => {
+                let code = self.categories.len() as u32;
+                self.categories.push(label.into());
+                self.index.insert(label.into(), code);
+                code
+            }
+        };
+        self.codes.push(code);
+    }
+
+    fn push(&mut self, cell: Cell<'_>) {
+        match cell {
+            Cell::Missing => self.codes.push(MISSING_CODE),
+            Cell::Number(v) => self.intern(&canonical(v)),
+            Cell::Text(s) => self.intern(s),
+        }
+    }
+
+    fn from_numbers(values: &[f64]) -> Self {
+        let mut text = Self::default();
+        text.codes.reserve(values.len());
+        for &v in values {
+            text.push(if v.is_nan() {
+                Cell::Missing
+            } else {
+                Cell::Number(v)
+            });
+        }
+        text
+    }
+}
+
+/// The one spelling of a number used as a category.
+pub(crate) fn canonical(v: f64) -> String {
+    if v == 0.0 {
+        "0".to_owned()
+    } else {
+        v.to_string()
+    }
+}
+
+#[derive(Debug)]
+enum State {
+    Numbers(Vec<f64>),
+    Text(Text),
+}
+
+/// Accumulates one column (or one chunk of one column).
+#[derive(Debug)]
+pub(crate) struct ColumnBuilder {
+    forced: Option<ColumnKind>,
+    state: State,
+}
+
+impl ColumnBuilder {
+    pub(crate) fn new(forced: Option<ColumnKind>, capacity: usize) -> Self {
+        let state = match forced {
+            Some(ColumnKind::Categorical) => State::Text(Text {
+                codes: Vec::with_capacity(capacity),
+                ..Text::default()
+            }),
+            _ => State::Numbers(Vec::with_capacity(capacity)),
+        };
+        Self { forced, state }
+    }
+
+    pub(crate) fn len(&self) -> usize {
+        match &self.state {
+            State::Numbers(v) => v.len(),
+            State::Text(t) => t.codes.len(),
+        }
+    }
+
+    /// Appends a cell; fails only when the column is forced numeric and the cell is text.
+    pub(crate) fn push(&mut self, cell: Cell<'_>) -> Result<(), NotANumber> {
+        match (&mut self.state, cell) {
+            (State::Numbers(v), Cell::Missing) => v.push(f64::NAN),
+            (State::Numbers(v), Cell::Number(x)) => v.push(x),
+            (State::Numbers(v), Cell::Text(s)) => {
+                if self.forced == Some(ColumnKind::Numeric) {
+                    return Err(NotANumber(s.to_owned()));
+                }
+                let mut text = Text::from_numbers(v);
+                text.push(cell);
+                self.state = State::Text(text);
+            }
+            (State::Text(t), cell) => t.push(cell),
+        }
+        Ok(())
+    }
+}
+
+/// Joins the chunks of one column, in order, into its final typed form.
+pub(crate) fn finish(parts: Vec<ColumnBuilder>, forced: Option<ColumnKind>) -> Column {
+    let any_text = parts.iter().any(|p| matches!(p.state, State::Text(_)));
+    if !any_text {
+        let total = parts.iter().map(ColumnBuilder::len).sum();
+        let mut values = Vec::with_capacity(total);
+        for part in parts {
+            if let State::Numbers(v) = part.state {
+                values.extend_from_slice(&v);
+            }
+        }
+        let numeric = match forced {
+            Some(kind) => kind == ColumnKind::Numeric,
+            None => more_than_five_distinct(&values),
+        };
+        if numeric {
+            return Column::Numeric(values);
+        }
+        return Column::Categorical(join_text(vec![Text::from_numbers(&values)]));
+    }
+    let texts = parts
+        .into_iter()
+        .map(|part| match part.state {
+            State::Numbers(v) => Text::from_numbers(&v),
+            State::Text(t) => t,
+        })
+        .collect();
+    Column::Categorical(join_text(texts))
+}
+
+fn more_than_five_distinct(values: &[f64]) -> bool {
+    let mut seen: Vec<f64> = Vec::with_capacity(6);
+    for &v in values {
+        if !v.is_nan() && !seen.contains(&v) {
+            seen.push(v);
+            if seen.len() > 5 {
+                return true;
+            }
+        }
+    }
+    false
+}
+
+/// Merges per-chunk dictionaries into one sorted dictionary and concatenates the codes.
+fn join_text(parts: Vec<Text>) -> Categorical {
+    let mut categories: Vec<String> = parts
+        .iter()
+        .flat_map(|p| p.categories.iter().map(|c| c.to_string()))
+        .collect();
+    categories.sort_unstable();
+    categories.dedup();
+    let total = parts.iter().map(|p| p.codes.len()).sum();
+    let mut codes = Vec::with_capacity(total);
+    for part in parts {
+        let remap: Vec<u32> = part
+            .categories
+            .iter()
+            .map(|c| {
+                categories
+                    .binary_search_by(|probe| probe.as_str().cmp(c))
+                    .map_or(MISSING_CODE, |i| i as u32)
+            })
+            .collect();
+        codes.extend(part.codes.iter().map(|&c| {
+            if c == MISSING_CODE {
+                MISSING_CODE
+            } else {
+                remap[c as usize]
+            }
+        }));
+    }
+    Categorical { codes, categories }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn classifies_missing_numbers_and_text() {
+        assert_eq!(classify(b""), Ok(Cell::Missing));
+        assert_eq!(classify(b" NA "), Ok(Cell::Missing));
+        assert_eq!(classify(b"NaN"), Ok(Cell::Missing));
+        assert_eq!(classify(b"-inf"), Ok(Cell::Missing));
+        assert_eq!(classify(b"null"), Ok(Cell::Missing));
+        assert_eq!(classify(b"1e3"), Ok(Cell::Number(1000.0)));
+        assert_eq!(classify(b"-0.25"), Ok(Cell::Number(-0.25)));
+        assert_eq!(classify(b"1.5kg"), Ok(Cell::Text("1.5kg")));
+        assert_eq!(classify(b"\xff"), Err(()));
+    }
+
+    #[test]
+    fn numbers_in_text_columns_are_canonical_across_chunks() {
+        let mut a = ColumnBuilder::new(None, 0);
+        for raw in [&b"1.0"[..], b"2"] {
+            a.push(classify(raw).expect("utf8")).expect("push");
+        }
+        let mut b = ColumnBuilder::new(None, 0);
+        for raw in [&b"x"[..], b"1", b""] {
+            b.push(classify(raw).expect("utf8")).expect("push");
+        }
+        let Column::Categorical(c) = finish(vec![a, b], None) else {
+            panic!("expected categorical");
+        };
+        assert_eq!(c.categories(), ["1", "2", "x"]);
+        assert_eq!(c.codes(), [0, 1, 2, 0, MISSING_CODE]);
+    }
+}

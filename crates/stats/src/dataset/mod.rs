@@ -1,0 +1,322 @@
+//! Typed, column-oriented datasets read from CSV or JSON bytes.
+
+mod builder;
+mod csv;
+mod error;
+mod json;
+mod roles;
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::str::FromStr;
+
+use serde::{Deserialize, Serialize};
+
+pub(crate) use builder::canonical as canonical_number;
+pub use error::DatasetError;
+pub use roles::ColumnRoles;
+
+/// Code of a missing value in a [`Categorical`] column.
+pub const MISSING_CODE: u32 = u32::MAX;
+
+/// How a column's values are interpreted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ColumnKind {
+    /// Finite numbers (missing values are NaN).
+    Numeric,
+    /// Labels, dictionary-encoded.
+    Categorical,
+}
+
+impl ColumnKind {
+    /// The lower-case name used in JSON and on the command line.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Numeric => "numeric",
+            Self::Categorical => "categorical",
+        }
+    }
+}
+
+impl fmt::Display for ColumnKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for ColumnKind {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "numeric" | "numerical" => Ok(Self::Numeric),
+            "categorical" => Ok(Self::Categorical),
+            other => Err(format!(
+                "unknown column kind `{other}` (expected `numeric` or `categorical`)"
+            )),
+        }
+    }
+}
+
+/// A dictionary-encoded column: one code per row, indexing `categories`
+/// ([`MISSING_CODE`] for a missing value). Categories are sorted and distinct.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Categorical {
+    codes: Vec<u32>,
+    categories: Vec<String>,
+}
+
+impl Categorical {
+    /// Builds a column from labels (`None` = missing); categories come out sorted.
+    pub fn from_labels<S: AsRef<str>>(labels: &[Option<S>]) -> Self {
+        let mut categories: Vec<String> = labels
+            .iter()
+            .flatten()
+            .map(|s| s.as_ref().to_owned())
+            .collect();
+        categories.sort_unstable();
+        categories.dedup();
+        let codes = labels
+            .iter()
+            .map(|label| match label {
+                Some(s) => categories
+                    .binary_search_by(|c| c.as_str().cmp(s.as_ref()))
+                    .map_or(MISSING_CODE, |i| i as u32),
+                None => MISSING_CODE,
+            })
+            .collect();
+        Self { codes, categories }
+    }
+
+    /// One code per row; [`MISSING_CODE`] marks a missing value.
+    pub fn codes(&self) -> &[u32] {
+        &self.codes
+    }
+
+    /// The distinct labels, sorted; a code indexes this slice.
+    pub fn categories(&self) -> &[String] {
+        &self.categories
+    }
+
+    /// The label of a row, `None` when missing.
+    pub fn get(&self, row: usize) -> Option<&str> {
+        let code = *self.codes.get(row)?;
+        self.categories.get(code as usize).map(String::as_str)
+    }
+}
+
+/// One column's values.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Column {
+    /// Numbers, `NaN` for a missing value.
+    Numeric(Vec<f64>),
+    /// Dictionary-encoded labels.
+    Categorical(Categorical),
+}
+
+impl Column {
+    /// The column's kind.
+    pub fn kind(&self) -> ColumnKind {
+        match self {
+            Self::Numeric(_) => ColumnKind::Numeric,
+            Self::Categorical(_) => ColumnKind::Categorical,
+        }
+    }
+
+    /// Number of rows.
+    pub fn len(&self) -> usize {
+        match self {
+            Self::Numeric(v) => v.len(),
+            Self::Categorical(c) => c.codes.len(),
+        }
+    }
+
+    /// True when the column has no rows.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Number of missing values.
+    pub fn missing(&self) -> usize {
+        match self {
+            Self::Numeric(v) => v.iter().filter(|x| x.is_nan()).count(),
+            Self::Categorical(c) => c.codes.iter().filter(|&&c| c == MISSING_CODE).count(),
+        }
+    }
+}
+
+/// What the service shows about a column after an upload.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ColumnProfile {
+    /// Column name.
+    pub name: String,
+    /// Inferred or requested kind.
+    pub kind: ColumnKind,
+    /// Number of rows.
+    pub rows: usize,
+    /// Number of missing values.
+    pub missing: usize,
+}
+
+/// Upper bounds on an upload, checked while reading so that going over one is an error,
+/// never an out-of-memory.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Limits {
+    /// Maximum input size in bytes.
+    pub max_bytes: usize,
+    /// Maximum number of data rows.
+    pub max_rows: usize,
+    /// Maximum number of columns.
+    pub max_columns: usize,
+}
+
+impl Default for Limits {
+    /// 512 MiB, 10 million rows, 1,000 columns.
+    fn default() -> Self {
+        Self {
+            max_bytes: 512 << 20,
+            max_rows: 10_000_000,
+            max_columns: 1_000,
+        }
+    }
+}
+
+/// How to read a dataset.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ParseOptions {
+    /// Size limits.
+    pub limits: Limits,
+    /// Explicit kinds by column name, overriding inference.
+    pub kinds: BTreeMap<String, ColumnKind>,
+}
+
+/// A table of named, typed columns of equal length.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Dataset {
+    names: Vec<String>,
+    columns: Vec<Column>,
+    rows: usize,
+}
+
+impl Dataset {
+    /// Reads CSV bytes: a header row, `,` delimiter, optional `"` quoting, `\n` or `\r\n`
+    /// line ends. Kinds are inferred (numeric when every present value is a finite number
+    /// and there are more than 5 distinct values) unless `options.kinds` says otherwise.
+    /// Empty, `NA`, `NaN`, `null` and ±inf are missing values.
+    pub fn from_csv(bytes: &[u8], options: &ParseOptions) -> Result<Self, DatasetError> {
+        csv::parse(bytes, options)
+    }
+
+    /// Reads JSON bytes, either `{"columns": {"age": [31, null, ...], ...}}` or a list of
+    /// records `[{"age": 31, ...}, ...]`. Kinds and missing values as for
+    /// [`Dataset::from_csv`]; JSON `null` is missing too.
+    pub fn from_json(bytes: &[u8], options: &ParseOptions) -> Result<Self, DatasetError> {
+        json::parse(bytes, options)
+    }
+
+    /// Builds a dataset from columns already in memory.
+    pub fn from_columns(columns: Vec<(String, Column)>) -> Result<Self, DatasetError> {
+        let rows = columns.first().map_or(0, |(_, c)| c.len());
+        let mut names = Vec::with_capacity(columns.len());
+        let mut values = Vec::with_capacity(columns.len());
+        for (name, column) in columns {
+            if names.contains(&name) {
+                return Err(DatasetError::DuplicateColumn { column: name });
+            }
+            if column.len() != rows {
+                return Err(DatasetError::LengthMismatch {
+                    column: name,
+                    expected: rows,
+                    found: column.len(),
+                });
+            }
+            names.push(name);
+            values.push(column);
+        }
+        Ok(Self {
+            names,
+            columns: values,
+            rows,
+        })
+    }
+
+    /// Number of rows.
+    pub fn rows(&self) -> usize {
+        self.rows
+    }
+
+    /// Column names in file order.
+    pub fn names(&self) -> &[String] {
+        &self.names
+    }
+
+    /// The column with this name.
+    pub fn column(&self, name: &str) -> Option<&Column> {
+        let index = self.names.iter().position(|n| n == name)?;
+        self.columns.get(index)
+    }
+
+    /// Names and columns in file order.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &Column)> {
+        self.names.iter().map(String::as_str).zip(&self.columns)
+    }
+
+    /// Name, kind, rows and missing count of every column.
+    pub fn profile(&self) -> Vec<ColumnProfile> {
+        self.iter()
+            .map(|(name, column)| ColumnProfile {
+                name: name.to_owned(),
+                kind: column.kind(),
+                rows: column.len(),
+                missing: column.missing(),
+            })
+            .collect()
+    }
+}
+
+/// Checks the size limit and that there is something to read.
+fn check_input(bytes: &[u8], limits: &Limits) -> Result<(), DatasetError> {
+    if bytes.len() > limits.max_bytes {
+        return Err(DatasetError::TooLarge {
+            found: bytes.len(),
+            limit: limits.max_bytes,
+        });
+    }
+    if bytes.trim_ascii().is_empty() {
+        return Err(DatasetError::Empty);
+    }
+    Ok(())
+}
+
+/// Checks that every column named in `options.kinds` exists.
+fn check_kind_overrides(names: &[String], options: &ParseOptions) -> Result<(), DatasetError> {
+    match options.kinds.keys().find(|k| !names.contains(k)) {
+        Some(column) => Err(DatasetError::UnknownColumn {
+            column: column.clone(),
+        }),
+        None => Ok(()),
+    }
+}
+
+/// Checks a header: column count, non-empty and unique names.
+fn check_header(names: &[String], limits: &Limits) -> Result<(), DatasetError> {
+    if names.len() > limits.max_columns {
+        return Err(DatasetError::TooManyColumns {
+            found: names.len(),
+            limit: limits.max_columns,
+        });
+    }
+    for (i, name) in names.iter().enumerate() {
+        if name.is_empty() {
+            return Err(DatasetError::EmptyColumnName { position: i + 1 });
+        }
+        if names[..i].contains(name) {
+            return Err(DatasetError::DuplicateColumn {
+                column: name.clone(),
+            });
+        }
+    }
+    Ok(())
+}

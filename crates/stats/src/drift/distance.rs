@@ -1,0 +1,166 @@
+//! Distances between two samples: normed Wasserstein, PSI, Jensen–Shannon, KL divergence
+//! and Hellinger, each with scipy's or Evidently's exact arithmetic.
+
+use super::sample::{union_edges, union_values};
+use crate::binning;
+use crate::special::{Sum, np_sum};
+
+/// `scipy.stats.wasserstein_distance(a, b) / max(np.std(a), 0.001)` for sorted samples.
+pub(crate) fn wasserstein_normed(a: &[f64], b: &[f64]) -> f64 {
+    wasserstein(a, b) / std_ddof0(a).max(0.001)
+}
+
+/// ∫|F_a − F_b| over the merged sample: `Σ |F_a(x_k) − F_b(x_k)| · (x_{k+1} − x_k)`.
+fn wasserstein(a: &[f64], b: &[f64]) -> f64 {
+    let (na, nb) = (a.len() as f64, b.len() as f64);
+    let (mut i, mut j) = (0, 0);
+    let mut total = Sum::default();
+    let Some(mut x) = a
+        .first()
+        .copied()
+        .into_iter()
+        .chain(b.first().copied())
+        .reduce(f64::min)
+    else {
+        return 0.0;
+    };
+    loop {
+        while i < a.len() && a[i] <= x {
+            i += 1;
+        }
+        while j < b.len() && b[j] <= x {
+            j += 1;
+        }
+        let next = match (a.get(i), b.get(j)) {
+            (Some(&p), Some(&q)) => p.min(q),
+            (Some(&p), None) => p,
+            (None, Some(&q)) => q,
+            (None, None) => break,
+        };
+        total.add((i as f64 / na - j as f64 / nb).abs() * (next - x));
+        x = next;
+    }
+    total.value()
+}
+
+/// `np.std(a)`: population standard deviation.
+pub(crate) fn std_ddof0(a: &[f64]) -> f64 {
+    let n = a.len() as f64;
+    let mut sum = Sum::default();
+    a.iter().for_each(|&x| sum.add(x));
+    let mean = sum.value() / n;
+    let mut squares = Sum::default();
+    a.iter().for_each(|&x| squares.add((x - mean) * (x - mean)));
+    (squares.value() / n).sqrt()
+}
+
+/// Evidently's PSI on shares: `Σ (r − c) · ln(r / c)` after filling zeros.
+pub(crate) fn psi(reference: &[f64], current: &[f64]) -> f64 {
+    let (r, c) = (binning::fill_zeros(reference), binning::fill_zeros(current));
+    let terms: Vec<f64> = r
+        .iter()
+        .zip(&c)
+        .map(|(&r, &c)| (r - c) * (r / c).ln())
+        .collect();
+    np_sum(&terms)
+}
+
+/// scipy's `rel_entr(x, y)`: `x · ln(x / y)`, 0 when x = 0, inf when only y is 0.
+fn rel_entr(x: f64, y: f64) -> f64 {
+    if x > 0.0 && y > 0.0 {
+        x * (x / y).ln()
+    } else if x == 0.0 && y >= 0.0 {
+        0.0
+    } else {
+        f64::INFINITY
+    }
+}
+
+fn normalized(p: &[f64]) -> Vec<f64> {
+    let total = np_sum(p);
+    p.iter().map(|&x| x / total).collect()
+}
+
+/// `scipy.spatial.distance.jensenshannon(r, c)`, natural log (a distance ≤ √ln 2).
+pub(crate) fn jensen_shannon(reference: &[f64], current: &[f64]) -> f64 {
+    let (p, q) = (normalized(reference), normalized(current));
+    let m: Vec<f64> = p.iter().zip(&q).map(|(&a, &b)| (a + b) / 2.0).collect();
+    let left: Vec<f64> = p.iter().zip(&m).map(|(&a, &m)| rel_entr(a, m)).collect();
+    let right: Vec<f64> = q.iter().zip(&m).map(|(&b, &m)| rel_entr(b, m)).collect();
+    let js = np_sum(&left) + np_sum(&right);
+    (js / 2.0).sqrt()
+}
+
+/// `scipy.stats.entropy(r, c)` after filling zeros: KL(r ‖ c), natural log.
+pub(crate) fn kl_div(reference: &[f64], current: &[f64]) -> f64 {
+    let (p, q) = (
+        normalized(&binning::fill_zeros(reference)),
+        normalized(&binning::fill_zeros(current)),
+    );
+    let terms: Vec<f64> = p.iter().zip(&q).map(|(&a, &b)| rel_entr(a, b)).collect();
+    np_sum(&terms)
+}
+
+/// Hellinger distance of two share vectors: `sqrt(1 − min(1, Σ sqrt(r · c)))`.
+pub(crate) fn hellinger(reference: &[f64], current: &[f64]) -> f64 {
+    let terms: Vec<f64> = reference
+        .iter()
+        .zip(current)
+        .map(|(&r, &c)| (r * c).sqrt())
+        .collect();
+    (1.0 - np_sum(&terms).min(1.0)).sqrt()
+}
+
+/// Evidently's numeric Hellinger distance: Sturges edges over the distinct values of the
+/// union, each side's histogram density on them, `h = Σ sqrt(d_r · d_c) · width`.
+pub(crate) fn hellinger_numeric(a: &[f64], b: &[f64]) -> f64 {
+    let distinct = union_values(a, b).len();
+    let edges = union_edges(a, b, distinct);
+    let widths: Vec<f64> = edges.windows(2).map(|w| w[1] - w[0]).collect();
+    let density = |sample: &[f64]| -> Vec<f64> {
+        let counts = binning::histogram(sample, &edges);
+        let total = counts.iter().sum::<u64>() as f64;
+        counts
+            .iter()
+            .zip(&widths)
+            .map(|(&n, &w)| n as f64 / w / total)
+            .collect()
+    };
+    let (da, db) = (density(a), density(b));
+    let terms: Vec<f64> = da
+        .iter()
+        .zip(&db)
+        .zip(&widths)
+        .map(|((&p, &q), &w)| (p * q).sqrt() * w)
+        .collect();
+    (1.0 - np_sum(&terms).clamp(0.0, 1.0)).sqrt()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wasserstein_of_shifted_points() {
+        assert_eq!(wasserstein(&[0.0, 1.0], &[1.0, 2.0]), 1.0);
+        assert_eq!(wasserstein(&[0.0, 1.0, 3.0], &[0.0, 1.0, 3.0]), 0.0);
+        // scipy.stats.wasserstein_distance([0, 1, 3], [5, 6, 8]) = 5
+        assert!((wasserstein(&[0.0, 1.0, 3.0], &[5.0, 6.0, 8.0]) - 5.0).abs() < 1e-15);
+    }
+
+    #[test]
+    fn identical_shares_have_zero_distance() {
+        let s = [0.2, 0.3, 0.5];
+        assert_eq!(psi(&s, &s), 0.0);
+        assert_eq!(jensen_shannon(&s, &s), 0.0);
+        assert_eq!(kl_div(&s, &s), 0.0);
+        assert!(hellinger(&s, &s) < 1e-7);
+    }
+
+    #[test]
+    fn disjoint_shares_reach_the_bounds() {
+        let (a, b) = ([1.0, 0.0], [0.0, 1.0]);
+        assert!((jensen_shannon(&a, &b) - std::f64::consts::LN_2.sqrt()).abs() < 1e-15);
+        assert_eq!(hellinger(&a, &b), 1.0);
+    }
+}

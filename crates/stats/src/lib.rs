@@ -1,0 +1,45 @@
+//! DriftGuard's statistics engine: typed datasets read from CSV or JSON bytes, data drift
+//! between a reference and a current dataset, group fairness and model performance.
+//!
+//! Every number reproduces the library users already trust (scipy, Evidently, Fairlearn,
+//! scikit-learn); `DRIFT-METHODS.md` in the shared documentation is the contract. The crate
+//! does no I/O beyond reading bytes it is handed and is safe to call from any thread; the
+//! heavy loops run in parallel on the global rayon pool.
+//!
+//! # Example
+//!
+//! ```
+//! use driftguard_stats::{ColumnRoles, Dataset, ParseOptions, drift};
+//!
+//! let reference = b"age,city,label\n31,Oslo,1\n45,Rome,0\n27,Oslo,1\n52,Rome,0\n38,Oslo,1\n61,Rome,1\n";
+//! let current = b"age,city,label\n33,Oslo,1\n72,Oslo,0\n29,Oslo,1\n66,Oslo,0\n41,Oslo,1\n70,Rome,1\n";
+//!
+//! let options = ParseOptions::default();
+//! let reference = Dataset::from_csv(reference, &options)?;
+//! let current = Dataset::from_csv(current, &options)?;
+//! let roles = ColumnRoles { label: Some("label".into()), ..ColumnRoles::default() };
+//!
+//! let report = drift::compare(&reference, &current, &roles, &drift::DriftOptions::default())?;
+//! assert_eq!(report.total_columns, 2);
+//! let age = &report.columns[0];
+//! assert_eq!(age.column, "age");
+//! assert_eq!(age.method, Some(drift::DriftMethod::Ks));
+//! println!("{}", serde_json::to_string_pretty(&report)?);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+mod binning;
+pub mod dataset;
+pub mod drift;
+mod error;
+pub mod fairness;
+mod outcome;
+pub mod performance;
+mod sort;
+mod special;
+
+pub use dataset::{
+    Categorical, Column, ColumnKind, ColumnProfile, ColumnRoles, Dataset, DatasetError, Limits,
+    ParseOptions,
+};
+pub use error::StatsError;
