@@ -65,8 +65,16 @@ mod tests {
     async fn hash_then_verify() {
         let phc = hash("correct horse battery").await.expect("hash");
         assert!(phc.starts_with("$argon2id$"));
-        assert!(verify("correct horse battery", Some(&phc)).await.expect("verify"));
-        assert!(!verify("wrong horse battery", Some(&phc)).await.expect("verify"));
+        assert!(
+            verify("correct horse battery", Some(&phc))
+                .await
+                .expect("verify")
+        );
+        assert!(
+            !verify("wrong horse battery", Some(&phc))
+                .await
+                .expect("verify")
+        );
     }
 
     #[tokio::test]

@@ -56,7 +56,9 @@ impl AuthService {
         if !errors.is_empty() {
             return Err(DomainError::invalid_fields(errors));
         }
-        let full_name = full_name.map(|n| n.trim().to_owned()).filter(|n| !n.is_empty());
+        let full_name = full_name
+            .map(|n| n.trim().to_owned())
+            .filter(|n| !n.is_empty());
         if full_name.as_ref().is_some_and(|n| n.chars().count() > 200) {
             return Err(DomainError::invalid_field(
                 "full_name",
@@ -81,13 +83,15 @@ impl AuthService {
         password: &str,
         full_name: Option<String>,
     ) -> DomainResult<User> {
-        self.create_user(email, password, full_name, Role::Viewer).await
+        self.create_user(email, password, full_name, Role::Viewer)
+            .await
     }
 
     /// Signs a user in; a wrong email and a wrong password fail alike, in the same time.
     pub async fn login(&self, email: &str, password: &str) -> DomainResult<LoginOutcome> {
         let user = self.users.find_by_email(&normalize_email(email)).await?;
-        let ok = password::verify(password, user.as_ref().map(|u| u.password_hash.as_str())).await?;
+        let ok =
+            password::verify(password, user.as_ref().map(|u| u.password_hash.as_str())).await?;
         match user {
             Some(user) if ok => Ok(LoginOutcome {
                 access_token: self.tokens.issue(user.id, user.role)?,

@@ -109,7 +109,11 @@ mod tests {
 
     #[test]
     fn round_trip() {
-        let tokens = service("s3cret-s3cret-s3cret", "driftguard", Duration::from_secs(60));
+        let tokens = service(
+            "s3cret-s3cret-s3cret",
+            "driftguard",
+            Duration::from_secs(60),
+        );
         let token = tokens.issue(7, Role::Approver).expect("issue");
         let claims = tokens.verify(&token).expect("verify");
         assert_eq!(claims.user_id().expect("sub"), 7);
@@ -120,12 +124,23 @@ mod tests {
 
     #[test]
     fn wrong_secret_issuer_or_expired_is_refused() {
-        let tokens = service("secret-one-secret-one", "driftguard", Duration::from_secs(60));
+        let tokens = service(
+            "secret-one-secret-one",
+            "driftguard",
+            Duration::from_secs(60),
+        );
         let token = tokens.issue(1, Role::Admin).expect("issue");
-        let other_secret =
-            service("secret-two-secret-two", "driftguard", Duration::from_secs(60));
+        let other_secret = service(
+            "secret-two-secret-two",
+            "driftguard",
+            Duration::from_secs(60),
+        );
         assert!(other_secret.verify(&token).is_err());
-        let other_issuer = service("secret-one-secret-one", "someone-else", Duration::from_secs(60));
+        let other_issuer = service(
+            "secret-one-secret-one",
+            "someone-else",
+            Duration::from_secs(60),
+        );
         assert!(other_issuer.verify(&token).is_err());
         let expired = service("secret-one-secret-one", "driftguard", Duration::ZERO);
         let token = expired.issue(1, Role::Admin).expect("issue");
@@ -135,7 +150,11 @@ mod tests {
 
     #[test]
     fn other_algorithms_are_refused() {
-        let tokens = service("secret-one-secret-one", "driftguard", Duration::from_secs(60));
+        let tokens = service(
+            "secret-one-secret-one",
+            "driftguard",
+            Duration::from_secs(60),
+        );
         let claims = Claims {
             sub: "1".into(),
             role: Role::Admin,
@@ -145,8 +164,8 @@ mod tests {
             iss: "driftguard".into(),
         };
         let key = EncodingKey::from_secret(b"secret-one-secret-one");
-        let hs512 = jsonwebtoken::encode(&Header::new(Algorithm::HS512), &claims, &key)
-            .expect("encode");
+        let hs512 =
+            jsonwebtoken::encode(&Header::new(Algorithm::HS512), &claims, &key).expect("encode");
         assert!(tokens.verify(&hs512).is_err());
         // An unsigned token ("alg": "none") built by hand.
         let unsigned = format!(
@@ -171,7 +190,11 @@ mod tests {
             b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
         let mut out = String::new();
         for chunk in bytes.chunks(3) {
-            let b = [chunk[0], *chunk.get(1).unwrap_or(&0), *chunk.get(2).unwrap_or(&0)];
+            let b = [
+                chunk[0],
+                *chunk.get(1).unwrap_or(&0),
+                *chunk.get(2).unwrap_or(&0),
+            ];
             let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
             for i in 0..=chunk.len() {
                 out.push(ALPHABET[((n >> (18 - 6 * i)) & 63) as usize] as char);

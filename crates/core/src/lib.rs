@@ -7,8 +7,8 @@ pub mod page;
 pub mod role;
 pub mod time;
 
-pub use model_kind::{RiskTier, Task};
 pub use error::{DomainError, DomainResult, FieldError};
+pub use model_kind::{RiskTier, Task};
 pub use page::{Page, Pagination};
 pub use role::Role;
 pub use time::{Timestamp, now};

@@ -1,4 +1,11 @@
 //! DriftGuard's HTTP API: the actix-web application factory, routes, extractors, the mapping
 //! of every error to the JSON error body, and the cross-cutting middleware.
 
+pub mod error;
+pub mod extract;
 pub mod middleware;
+pub mod routes;
+pub mod server;
+
+pub use error::{ApiError, ErrorBody};
+pub use server::{HttpSettings, openapi, run};

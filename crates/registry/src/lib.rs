@@ -7,9 +7,7 @@ pub mod repository;
 pub mod service;
 pub mod validate;
 
-pub use model::{
-    LatestEvaluation, Model, ModelColumns, ModelPatch, ModelStatus, NewModel,
-};
+pub use model::{LatestEvaluation, Model, ModelColumns, ModelPatch, ModelStatus, NewModel};
 pub use query::{ModelQuery, ModelSort};
 pub use repository::ModelRepository;
 pub use service::RegistryService;

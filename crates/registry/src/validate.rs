@@ -19,9 +19,15 @@ fn identifier(field: &str, value: &str, max: usize, errors: &mut Vec<FieldError>
     let ok_chars = value
         .chars()
         .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'));
-    let ok_start = value.chars().next().is_some_and(|c| c.is_ascii_alphanumeric());
+    let ok_start = value
+        .chars()
+        .next()
+        .is_some_and(|c| c.is_ascii_alphanumeric());
     if value.is_empty() || value.len() > max {
-        errors.push(FieldError::new(field, format!("must be 1 to {max} characters")));
+        errors.push(FieldError::new(
+            field,
+            format!("must be 1 to {max} characters"),
+        ));
     } else if !ok_chars || !ok_start {
         errors.push(FieldError::new(
             field,
@@ -32,7 +38,10 @@ fn identifier(field: &str, value: &str, max: usize, errors: &mut Vec<FieldError>
 
 fn text(field: &str, value: Option<&str>, max: usize, errors: &mut Vec<FieldError>) {
     if value.is_some_and(|v| v.chars().count() > max) {
-        errors.push(FieldError::new(field, format!("must be at most {max} characters")));
+        errors.push(FieldError::new(
+            field,
+            format!("must be at most {max} characters"),
+        ));
     }
 }
 
@@ -62,15 +71,17 @@ fn columns(columns: &ModelColumns, errors: &mut Vec<FieldError>) {
             .as_deref()
             .is_some_and(|n| n.is_empty() || n.len() > MAX_COLUMN)
         {
-            errors.push(FieldError::new(field, format!("must be 1 to {MAX_COLUMN} characters")));
+            errors.push(FieldError::new(
+                field,
+                format!("must be 1 to {MAX_COLUMN} characters"),
+            ));
         }
     }
     for (field, list) in [
         ("columns.sensitive", &columns.sensitive),
         ("columns.ignore", &columns.ignore),
     ] {
-        if list.len() > MAX_COLUMN_LIST
-            || list.iter().any(|n| n.is_empty() || n.len() > MAX_COLUMN)
+        if list.len() > MAX_COLUMN_LIST || list.iter().any(|n| n.is_empty() || n.len() > MAX_COLUMN)
         {
             errors.push(FieldError::new(
                 field,
@@ -110,8 +121,18 @@ pub fn new_model(model: &mut NewModel) -> Result<(), DomainError> {
     let mut errors = Vec::new();
     identifier("name", &model.name, MAX_NAME, &mut errors);
     identifier("version", &model.version, MAX_VERSION, &mut errors);
-    text("description", model.description.as_deref(), MAX_DESCRIPTION, &mut errors);
-    text("framework", model.framework.as_deref(), MAX_FRAMEWORK, &mut errors);
+    text(
+        "description",
+        model.description.as_deref(),
+        MAX_DESCRIPTION,
+        &mut errors,
+    );
+    text(
+        "framework",
+        model.framework.as_deref(),
+        MAX_FRAMEWORK,
+        &mut errors,
+    );
     tags(&model.tags, &mut errors);
     columns(&model.columns, &mut errors);
     finish(errors)

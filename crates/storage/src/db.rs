@@ -2,6 +2,7 @@
 //! time from the URL, and the `with_conn!` macro that lets query code be written once for
 //! both (the body is compiled once per backend).
 
+use crate::blocking::WaitOnCancel;
 use crate::error::pool_error;
 use crate::settings::{Backend, DatabaseSettings, sqlite_path};
 use diesel::SqliteConnection;
@@ -15,8 +16,9 @@ use driftguard_core::{DomainError, DomainResult};
 use futures_util::FutureExt;
 use std::time::Duration;
 
-/// The pooled SQLite connection type: diesel's sync connection on the blocking pool.
-pub type SqliteConn = SyncConnectionWrapper<SqliteConnection>;
+/// The pooled SQLite connection type: diesel's sync connection on the blocking pool,
+/// waited for when a query is cancelled (see [`crate::blocking`]).
+pub type SqliteConn = SyncConnectionWrapper<SqliteConnection, WaitOnCancel>;
 
 /// A pool of connections to one database.
 #[derive(Clone)]
@@ -103,10 +105,11 @@ fn sqlite_config() -> ManagerConfig<SqliteConn> {
             tokio::task::spawn_blocking(move || -> diesel::ConnectionResult<SqliteConn> {
                 use diesel::Connection;
                 let mut conn = SqliteConnection::establish(&path)?;
-                // WAL lets readers run beside the writer; busy_timeout makes a writer wait for
-                // the lock instead of failing; foreign keys are off in SQLite by default.
+                // busy_timeout first, so that even the pragmas below wait for a lock instead of
+                // failing; WAL lets readers run beside the writer; foreign keys are off in
+                // SQLite by default.
                 conn.batch_execute(
-                    "PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 10000; \
+                    "PRAGMA busy_timeout = 10000; PRAGMA journal_mode = WAL; \
                      PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;",
                 )
                 .map_err(diesel::ConnectionError::CouldntSetupConfiguration)?;
@@ -157,8 +160,10 @@ impl Database {
                         ))
                     })?;
                 }
-                let manager =
-                    AsyncDieselConnectionManager::new_with_config(settings.url.clone(), sqlite_config());
+                let manager = AsyncDieselConnectionManager::new_with_config(
+                    settings.url.clone(),
+                    sqlite_config(),
+                );
                 build(manager, settings).map(Database::Sqlite)
             }
         }

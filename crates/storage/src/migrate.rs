@@ -31,7 +31,8 @@ where
 fn migrate_blocking(url: &str) -> DomainResult<Vec<String>> {
     match Backend::of_url(url) {
         Backend::Postgres => {
-            let mut conn = AsyncConnectionWrapper::<AsyncPgConnection>::establish(url).map_err(failed)?;
+            let mut conn =
+                AsyncConnectionWrapper::<AsyncPgConnection>::establish(url).map_err(failed)?;
             conn.batch_execute(&format!("SELECT pg_advisory_lock({MIGRATION_LOCK})"))
                 .map_err(failed)?;
             let result = run(&mut conn, POSTGRES);
@@ -41,8 +42,11 @@ fn migrate_blocking(url: &str) -> DomainResult<Vec<String>> {
         }
         Backend::Sqlite => {
             let mut conn = diesel::SqliteConnection::establish(sqlite_path(url)).map_err(failed)?;
-            conn.batch_execute("PRAGMA busy_timeout = 10000; PRAGMA foreign_keys = ON;")
-                .map_err(failed)?;
+            // WAL is a property of the file: set once here, before any pool opens it.
+            conn.batch_execute(
+                "PRAGMA busy_timeout = 10000; PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON;",
+            )
+            .map_err(failed)?;
             run(&mut conn, SQLITE)
         }
     }

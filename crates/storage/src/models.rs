@@ -63,11 +63,17 @@ impl ModelRow {
             version: self.version,
             description: self.description,
             task: self.task.parse().map_err(|e| corrupt("model task", e))?,
-            risk_tier: self.risk_tier.parse().map_err(|e| corrupt("model risk tier", e))?,
+            risk_tier: self
+                .risk_tier
+                .parse()
+                .map_err(|e| corrupt("model risk tier", e))?,
             framework: self.framework,
             tags: from_json("model tags", &self.tags)?,
             owner_id: self.owner_id,
-            status: self.status.parse().map_err(|e| corrupt("model status", e))?,
+            status: self
+                .status
+                .parse()
+                .map_err(|e| corrupt("model status", e))?,
             columns: from_json("model columns", &self.column_roles)?,
             has_reference: self.has_reference,
             latest_evaluation,
@@ -166,7 +172,9 @@ impl ModelRepository for Store {
                 .get_result(conn)
                 .await
                 .map_err(|e| {
-                    unique_as(e, || format!("model {name} version {version} is already registered"))
+                    unique_as(e, || {
+                        format!("model {name} version {version} is already registered")
+                    })
                 })?
                 .into_model()
         })
@@ -194,8 +202,9 @@ impl ModelRepository for Store {
                 .await
                 .map_err(query_error)?;
             let ordered = match query.sort {
-                ModelSort::CreatedDesc => matching!(query)
-                    .order((models::created_at.desc(), models::id.desc())),
+                ModelSort::CreatedDesc => {
+                    matching!(query).order((models::created_at.desc(), models::id.desc()))
+                }
                 ModelSort::CreatedAsc => {
                     matching!(query).order((models::created_at.asc(), models::id.asc()))
                 }

@@ -19,3 +19,10 @@ impl Store {
         &self.db
     }
 }
+
+#[async_trait::async_trait]
+impl driftguard_app::Readiness for Store {
+    async fn check(&self) -> driftguard_core::DomainResult<()> {
+        self.db.ping().await
+    }
+}

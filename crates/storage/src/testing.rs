@@ -97,8 +97,9 @@ impl Drop for TestDatabase {
                 .build()
                 .ok()?;
             runtime.block_on(async {
-                let (client, connection) =
-                    tokio_postgres::connect(&server, tokio_postgres::NoTls).await.ok()?;
+                let (client, connection) = tokio_postgres::connect(&server, tokio_postgres::NoTls)
+                    .await
+                    .ok()?;
                 tokio::spawn(connection);
                 client
                     .batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
@@ -141,14 +142,20 @@ fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
         .flatten()
         .flat_map(|entry| {
             let path = entry.path();
-            if path.is_dir() { walk(&path) } else { vec![path] }
+            if path.is_dir() {
+                walk(&path)
+            } else {
+                vec![path]
+            }
         })
         .collect()
 }
 
 /// The server URL with its database replaced by `name`.
 fn with_database(server: &str, name: &str) -> String {
-    let (base, query) = server.split_once('?').map_or((server, None), |(b, q)| (b, Some(q)));
+    let (base, query) = server
+        .split_once('?')
+        .map_or((server, None), |(b, q)| (b, Some(q)));
     let scheme_end = base.find("://").map_or(0, |i| i + 3);
     let base = match base[scheme_end..].find('/') {
         Some(slash) => &base[..scheme_end + slash],
@@ -188,7 +195,10 @@ async fn ensure_template(admin: &tokio_postgres::Client, server: &str, template:
             format!("DROP DATABASE IF EXISTS {building} WITH (FORCE)"),
             format!("CREATE DATABASE {building}"),
         ] {
-            admin.batch_execute(&sql).await.expect("create the template database");
+            admin
+                .batch_execute(&sql)
+                .await
+                .expect("create the template database");
         }
         migrate::run_pending(&with_database(server, &building))
             .await

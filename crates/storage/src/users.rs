@@ -1,9 +1,9 @@
 //! `UserRepository` on the database.
 
+use crate::convert::{from_db, to_count, to_db, to_offset};
 use crate::error::{corrupt, query_error, unique_as};
 use crate::schema::users;
 use crate::store::Store;
-use crate::convert::{from_db, to_count, to_db, to_offset};
 use async_trait::async_trait;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
@@ -28,7 +28,10 @@ impl UserRow {
             id: self.id,
             email: self.email,
             full_name: self.full_name,
-            role: self.role.parse::<Role>().map_err(|e| corrupt("user role", e))?,
+            role: self
+                .role
+                .parse::<Role>()
+                .map_err(|e| corrupt("user role", e))?,
             password_hash: self.password_hash,
             created_at: from_db(self.created_at),
         })

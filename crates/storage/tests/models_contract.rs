@@ -78,9 +78,14 @@ async fn name_and_version_are_unique(db: Store) {
 async fn list_filters_sorts_and_pages(db: Store) {
     let store: &dyn ModelRepository = &db;
     let owner = owner(&db).await;
-    for (i, tier) in [RiskTier::Low, RiskTier::High, RiskTier::High, RiskTier::Critical]
-        .into_iter()
-        .enumerate()
+    for (i, tier) in [
+        RiskTier::Low,
+        RiskTier::High,
+        RiskTier::High,
+        RiskTier::Critical,
+    ]
+    .into_iter()
+    .enumerate()
     {
         store
             .create(model(&format!("Fraud-{i}"), "1", tier), owner)
@@ -127,13 +132,27 @@ async fn list_filters_sorts_and_pages(db: Store) {
         name_contains: Some("%".into()),
         ..ModelQuery::default()
     };
-    assert_eq!(store.list(&wildcard, Page::default()).await.expect("list").1, 5);
+    assert_eq!(
+        store
+            .list(&wildcard, Page::default())
+            .await
+            .expect("list")
+            .1,
+        5
+    );
 
     let deployed = ModelQuery {
         status: Some(ModelStatus::Deployed),
         ..ModelQuery::default()
     };
-    assert_eq!(store.list(&deployed, Page::default()).await.expect("list").1, 0);
+    assert_eq!(
+        store
+            .list(&deployed, Page::default())
+            .await
+            .expect("list")
+            .1,
+        0
+    );
 }
 
 async fn update_changes_only_given_fields(db: Store) {

@@ -26,14 +26,33 @@ async fn create_then_find(store: Store) {
         .expect("find")
         .expect("present");
     assert_eq!(by_email, created);
-    let by_id = store.find_by_id(created.id).await.expect("find").expect("present");
+    let by_id = store
+        .find_by_id(created.id)
+        .await
+        .expect("find")
+        .expect("present");
     assert_eq!(by_id, created);
-    assert!(store.find_by_email("nobody@example.com").await.expect("find").is_none());
-    assert!(store.find_by_id(created.id + 1000).await.expect("find").is_none());
+    assert!(
+        store
+            .find_by_email("nobody@example.com")
+            .await
+            .expect("find")
+            .is_none()
+    );
+    assert!(
+        store
+            .find_by_id(created.id + 1000)
+            .await
+            .expect("find")
+            .is_none()
+    );
 }
 
 async fn duplicate_email_conflicts(store: Store) {
-    store.create(new_user("a@example.com", Role::Viewer)).await.expect("first");
+    store
+        .create(new_user("a@example.com", Role::Viewer))
+        .await
+        .expect("first");
     let err = store
         .create(new_user("a@example.com", Role::Admin))
         .await
@@ -59,10 +78,19 @@ async fn list_pages_and_counts(store: Store) {
 }
 
 async fn set_role_changes_and_reports_missing(store: Store) {
-    let user = store.create(new_user("r@example.com", Role::Viewer)).await.expect("create");
-    let changed = store.set_role(user.id, Role::Approver).await.expect("set role");
+    let user = store
+        .create(new_user("r@example.com", Role::Viewer))
+        .await
+        .expect("create");
+    let changed = store
+        .set_role(user.id, Role::Approver)
+        .await
+        .expect("set role");
     assert_eq!(changed.role, Role::Approver);
-    let err = store.set_role(user.id + 99, Role::Admin).await.expect_err("missing");
+    let err = store
+        .set_role(user.id + 99, Role::Admin)
+        .await
+        .expect_err("missing");
     assert!(matches!(err, DomainError::NotFound(_)), "{err:?}");
 }
 

@@ -1,0 +1,102 @@
+//! The command line: `serve` (the default), `migrate`, and `user create`.
+
+use crate::settings::Settings;
+use crate::{serve, wiring};
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+use driftguard_core::Role;
+use driftguard_storage::migrate;
+use std::io::BufRead;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// DriftGuard: the governance gate between trained models and production.
+///
+/// Settings come from embedded defaults, then `driftguard.toml` (or --config), then
+/// DRIFTGUARD_* environment variables; see the README for the table.
+#[derive(Debug, Parser)]
+#[command(name = "driftguard", version, about, long_about)]
+pub struct Cli {
+    /// A TOML settings file (default: ./driftguard.toml when present).
+    #[arg(long, global = true, value_name = "FILE")]
+    config: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Run the HTTP server and dashboard (the default when no command is given).
+    ///
+    /// Migrates the database first, creates the bootstrap admin on an empty database when
+    /// DRIFTGUARD_BOOTSTRAP_ADMIN_EMAIL and _PASSWORD are set, then serves on `bind`.
+    Serve,
+    /// Apply pending database migrations and exit.
+    ///
+    /// Safe to run while other replicas start: PostgreSQL migrations hold an advisory lock.
+    Migrate,
+    /// Manage users.
+    #[command(subcommand)]
+    User(UserCommand),
+}
+
+#[derive(Debug, Subcommand)]
+enum UserCommand {
+    /// Create a user; the password is read from standard input (one line).
+    ///
+    /// Example: `echo 'a-long-password' | driftguard user create --email a@example.com --role admin`
+    Create {
+        /// The user's email address.
+        #[arg(long)]
+        email: String,
+        /// viewer, engineer, approver or admin.
+        #[arg(long, default_value = "viewer")]
+        role: Role,
+        /// Display name.
+        #[arg(long)]
+        full_name: Option<String>,
+    },
+}
+
+/// Runs the parsed command; the exit code is 0 on success.
+pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    let settings = Settings::load(cli.config.as_deref())?;
+    match cli.command.unwrap_or(Command::Serve) {
+        Command::Serve => serve::serve(settings).await?,
+        Command::Migrate => {
+            let applied = migrate::run_pending(&settings.database().url)
+                .await
+                .context("running migrations")?;
+            println!("{} migration(s) applied", applied.len());
+        }
+        Command::User(UserCommand::Create {
+            email,
+            role,
+            full_name,
+        }) => {
+            let password = read_password()?;
+            let wired = wiring::wire(&settings, true).await?;
+            let user = wired
+                .services
+                .auth
+                .create_user(&email, &password, full_name, role)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            println!(
+                "created user {} ({}) with role {}",
+                user.id, user.email, user.role
+            );
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn read_password() -> anyhow::Result<String> {
+    eprintln!("password (one line on standard input):");
+    let mut line = String::new();
+    std::io::stdin()
+        .lock()
+        .read_line(&mut line)
+        .context("reading the password from standard input")?;
+    Ok(line.trim_end_matches(['\r', '\n']).to_owned())
+}

@@ -1,0 +1,8 @@
+//! The `driftguard` binary's library half: settings, wiring and the subcommands, so that the
+//! API tests start exactly the server that `driftguard serve` starts.
+
+pub mod cli;
+pub mod secret;
+pub mod serve;
+pub mod settings;
+pub mod wiring;

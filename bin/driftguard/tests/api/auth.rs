@@ -1,0 +1,168 @@
+//! Registration, sign-in, tokens and user administration.
+
+use crate::api_tests;
+use crate::helpers::TestApp;
+use driftguard_core::Role;
+use reqwest::Method;
+use serde_json::json;
+
+async fn register_creates_a_viewer(app: TestApp) {
+    let (status, body) = app
+        .post(
+            "/auth/register",
+            None,
+            json!({"email": "New@Example.com", "password": "a long enough password", "full_name": "New"}),
+        )
+        .await;
+    assert_eq!(status, 201, "{body}");
+    assert_eq!(body["email"], "new@example.com");
+    assert_eq!(body["role"], "viewer");
+    assert!(body["id"].as_i64().is_some());
+    assert!(body["created_at"].as_str().is_some());
+    assert!(body.get("password_hash").is_none());
+
+    let (status, body) = app
+        .post(
+            "/auth/register",
+            None,
+            json!({"email": "new@example.com", "password": "another long password"}),
+        )
+        .await;
+    assert_eq!(status, 409, "{body}");
+}
+
+async fn register_rejects_bad_values_with_field_errors(app: TestApp) {
+    let (status, body) = app
+        .post(
+            "/auth/register",
+            None,
+            json!({"email": "not-an-email", "password": "short"}),
+        )
+        .await;
+    assert_eq!(status, 422, "{body}");
+    let fields: Vec<_> = body["errors"]
+        .as_array()
+        .expect("errors")
+        .iter()
+        .map(|e| e["field"].as_str().expect("field"))
+        .collect();
+    assert_eq!(fields, ["email", "password"]);
+    assert_eq!(body["code"], "validation_error");
+}
+
+async fn login_gives_a_token_and_one_message_for_every_failure(app: TestApp) {
+    app.services
+        .auth
+        .create_user(
+            "ada@example.com",
+            "correct horse battery",
+            None,
+            Role::Engineer,
+        )
+        .await
+        .expect("user");
+    let (status, body) = app
+        .post(
+            "/auth/login",
+            None,
+            json!({"email": "ada@example.com", "password": "correct horse battery"}),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["token_type"], "bearer");
+    assert_eq!(body["expires_in"], 3600);
+    assert_eq!(body["user"]["role"], "engineer");
+    let token = body["access_token"].as_str().expect("token");
+
+    let (status, me) = app.get("/auth/me", token).await;
+    assert_eq!(status, 200);
+    assert_eq!(me["email"], "ada@example.com");
+
+    let (s1, wrong_password) = app
+        .post(
+            "/auth/login",
+            None,
+            json!({"email": "ada@example.com", "password": "wrong password!"}),
+        )
+        .await;
+    let (s2, wrong_email) = app
+        .post(
+            "/auth/login",
+            None,
+            json!({"email": "bob@example.com", "password": "correct horse battery"}),
+        )
+        .await;
+    assert_eq!((s1, s2), (401, 401));
+    assert_eq!(wrong_password["detail"], "Incorrect email or password");
+    assert_eq!(wrong_password["detail"], wrong_email["detail"]);
+}
+
+async fn bad_tokens_are_401(app: TestApp) {
+    let (status, body) = app.send(Method::GET, "/auth/me", None, None).await;
+    assert_eq!(status, 401, "{body}");
+    for token in ["garbage", "a.b.c", "eyJhbGciOiJub25lIn0.eyJzdWIiOiIxIn0."] {
+        let (status, _) = app.get("/auth/me", token).await;
+        assert_eq!(status, 401, "token {token}");
+    }
+    // Signed with another secret.
+    let other = driftguard_auth::TokenService::new(
+        &secrecy::SecretString::from("another-secret-".repeat(3)),
+        "driftguard",
+        std::time::Duration::from_secs(60),
+    );
+    let forged = other.issue(1, Role::Admin).expect("forged");
+    assert_eq!(app.get("/auth/me", &forged).await.0, 401);
+}
+
+async fn admins_list_users_and_change_roles(app: TestApp) {
+    let admin = app.token_for(Role::Admin).await;
+    let viewer = app.token_for(Role::Viewer).await;
+    let (status, body) = app.get("/users?limit=1", &admin).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["pagination"]["total"], 2);
+    assert_eq!(body["pagination"]["pages"], 2);
+    assert_eq!(body["users"].as_array().expect("users").len(), 1);
+
+    let (_, me) = app.get("/auth/me", &viewer).await;
+    let path = format!("/users/{}/role", me["id"]);
+    let (status, body) = app
+        .send(
+            Method::PUT,
+            &path,
+            Some(&admin),
+            Some(json!({"role": "approver"})),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["role"], "approver");
+    // The role is read from the store, so the old token already carries the new rights.
+    let (_, me) = app.get("/auth/me", &viewer).await;
+    assert_eq!(me["role"], "approver");
+
+    let (status, _) = app
+        .send(
+            Method::PUT,
+            "/users/999999/role",
+            Some(&admin),
+            Some(json!({"role": "admin"})),
+        )
+        .await;
+    assert_eq!(status, 404);
+    let (status, body) = app
+        .send(
+            Method::PUT,
+            &path,
+            Some(&admin),
+            Some(json!({"role": "superuser"})),
+        )
+        .await;
+    assert_eq!(status, 422, "{body}");
+}
+
+api_tests!(
+    register_creates_a_viewer,
+    register_rejects_bad_values_with_field_errors,
+    login_gives_a_token_and_one_message_for_every_failure,
+    bad_tokens_are_401,
+    admins_list_users_and_change_roles
+);

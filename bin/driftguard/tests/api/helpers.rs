@@ -1,0 +1,182 @@
+//! `spawn_app`: the server `driftguard serve` runs, on port 0 over a database of the test's
+//! own, and a client with the calls the tests share.
+
+use driftguard::serve;
+use driftguard::settings::Settings;
+use driftguard::wiring;
+use driftguard_app::Services;
+use driftguard_core::Role;
+use driftguard_storage::testing::TestDatabase;
+use secrecy::SecretString;
+use serde_json::{Value, json};
+use std::net::TcpListener;
+
+/// Which database a test runs on.
+#[derive(Debug, Clone, Copy)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+pub struct TestApp {
+    pub address: String,
+    pub client: reqwest::Client,
+    pub services: Services,
+    _db: TestDatabase,
+    _data: tempfile::TempDir,
+}
+
+/// The server on a fresh database, or `None` when the backend is not set up (skip).
+pub async fn spawn_app(backend: Backend) -> Option<TestApp> {
+    let db = match backend {
+        Backend::Sqlite => TestDatabase::sqlite().await,
+        Backend::Postgres => TestDatabase::postgres().await?,
+    };
+    let data = tempfile::tempdir().expect("data folder");
+    let settings = Settings {
+        bind: "127.0.0.1:0".into(),
+        data_dir: data.path().to_path_buf(),
+        database_url: Some(db.url.clone()),
+        database_pool_size: 4,
+        database_max_connections: 8,
+        jwt_secret: Some(SecretString::from("test-secret-".repeat(4))),
+        max_json_bytes: 64 * 1024,
+        workers: 1,
+        ..Settings::default()
+    };
+    let wired = wiring::wire(&settings, false).await.expect("wiring");
+    let services = wired.services.clone();
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind port 0");
+    let port = listener.local_addr().expect("address").port();
+    let server = serve::start(listener, &settings, wired).expect("server");
+    tokio::spawn(server);
+    Some(TestApp {
+        address: format!("http://127.0.0.1:{port}"),
+        client: reqwest::Client::new(),
+        services,
+        _db: db,
+        _data: data,
+    })
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.address)
+    }
+
+    /// A user with this role, signed in: their bearer token.
+    pub async fn token_for(&self, role: Role) -> String {
+        let email = format!("{role}-{}@example.com", uuid_like());
+        let password = "correct horse battery staple";
+        self.services
+            .auth
+            .create_user(&email, password, None, role)
+            .await
+            .expect("create user");
+        self.login(&email, password).await
+    }
+
+    pub async fn login(&self, email: &str, password: &str) -> String {
+        let response = self
+            .client
+            .post(self.url("/auth/login"))
+            .json(&json!({"email": email, "password": password}))
+            .send()
+            .await
+            .expect("login request");
+        assert_eq!(response.status(), 200, "login of {email}");
+        let body: Value = response.json().await.expect("login body");
+        body["access_token"].as_str().expect("token").to_owned()
+    }
+
+    pub async fn send(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<Value>,
+    ) -> (u16, Value) {
+        let mut request = self.client.request(method, self.url(path));
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        let response = request.send().await.expect("request");
+        let status = response.status().as_u16();
+        let text = response.text().await.expect("body");
+        let value = if text.is_empty() {
+            Value::Null
+        } else {
+            serde_json::from_str(&text).unwrap_or_else(|_| panic!("not JSON: {text}"))
+        };
+        (status, value)
+    }
+
+    pub async fn get(&self, path: &str, token: &str) -> (u16, Value) {
+        self.send(reqwest::Method::GET, path, Some(token), None)
+            .await
+    }
+
+    pub async fn post(&self, path: &str, token: Option<&str>, body: Value) -> (u16, Value) {
+        self.send(reqwest::Method::POST, path, token, Some(body))
+            .await
+    }
+
+    /// Registers a model as a fresh engineer; returns its JSON.
+    pub async fn create_model(&self, token: &str, name: &str, version: &str, tier: &str) -> Value {
+        let (status, body) = self
+            .post(
+                "/models",
+                Some(token),
+                json!({
+                    "name": name, "version": version, "task": "binary_classification",
+                    "risk_tier": tier, "framework": "sklearn", "tags": ["credit"],
+                    "columns": {"prediction": "prediction", "label": "label", "sensitive": ["group"]}
+                }),
+            )
+            .await;
+        assert_eq!(status, 201, "{body}");
+        body
+    }
+}
+
+fn uuid_like() -> String {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static NEXT: AtomicU64 = AtomicU64::new(0);
+    format!(
+        "{}-{}",
+        std::process::id(),
+        NEXT.fetch_add(1, Ordering::Relaxed)
+    )
+}
+
+/// One test per backend for each named test function `async fn(TestApp)`.
+#[macro_export]
+macro_rules! api_tests {
+    ($($test:ident),+ $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $test() {
+                    let app = $crate::helpers::spawn_app($crate::helpers::Backend::Sqlite)
+                        .await
+                        .expect("SQLite is always available");
+                    super::$test(app).await;
+                }
+            )+
+        }
+        mod postgres {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $test() {
+                    let Some(app) = $crate::helpers::spawn_app($crate::helpers::Backend::Postgres).await else {
+                        return;
+                    };
+                    super::$test(app).await;
+                }
+            )+
+        }
+    };
+}

@@ -1,0 +1,10 @@
+//! The HTTP API, tested over real HTTP against the real server on port 0, on SQLite always
+//! and on PostgreSQL when `DRIFTGUARD_TEST_DATABASE_URL` is set.
+
+mod helpers;
+
+mod auth;
+mod errors;
+mod models;
+mod openapi;
+mod rbac;

@@ -1,0 +1,53 @@
+//! `/openapi.json` describes every route the server answers.
+
+use crate::api_tests;
+use crate::helpers::TestApp;
+
+/// Every (method, path) the server routes; a new route must be added here and documented.
+const ROUTES: &[(&str, &str)] = &[
+    ("post", "/auth/register"),
+    ("post", "/auth/login"),
+    ("get", "/auth/me"),
+    ("get", "/users"),
+    ("put", "/users/{id}/role"),
+    ("post", "/models"),
+    ("get", "/models"),
+    ("get", "/models/{id}"),
+    ("patch", "/models/{id}"),
+    ("delete", "/models/{id}"),
+    ("get", "/health/live"),
+    ("get", "/health/ready"),
+    ("get", "/openapi.json"),
+];
+
+async fn every_route_is_documented(app: TestApp) {
+    let doc: serde_json::Value = app
+        .client
+        .get(app.url("/openapi.json"))
+        .send()
+        .await
+        .expect("request")
+        .json()
+        .await
+        .expect("json");
+    assert!(doc["openapi"].as_str().is_some_and(|v| v.starts_with("3.")));
+    let paths = doc["paths"].as_object().expect("paths");
+    let documented: usize = paths
+        .values()
+        .map(|p| p.as_object().map_or(0, |m| m.len()))
+        .sum();
+    for (method, path) in ROUTES {
+        assert!(
+            paths.get(*path).and_then(|p| p.get(*method)).is_some(),
+            "{method} {path} is not documented"
+        );
+    }
+    assert_eq!(
+        documented,
+        ROUTES.len(),
+        "a documented route is missing from ROUTES"
+    );
+    assert!(doc["components"]["securitySchemes"]["bearer"].is_object());
+}
+
+api_tests!(every_route_is_documented);

@@ -1,0 +1,201 @@
+//! The one HTTP error type and the error policy: every failure, ours or actix's, answers
+//! with the JSON body of SPEC §3 — `{detail, code, request_id}` plus `errors` for invalid
+//! fields. Internal details are logged, never sent: a 500 says only that something failed.
+
+use crate::middleware::request_id::RequestId;
+use actix_web::body::{BoxBody, MessageBody};
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::StatusCode;
+use actix_web::http::header::{CONTENT_TYPE, HeaderValue};
+use actix_web::middleware::Next;
+use actix_web::{HttpMessage, HttpResponse, ResponseError};
+use driftguard_core::{DomainError, FieldError};
+use serde::Serialize;
+
+/// The JSON error body.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct ErrorBody {
+    /// What went wrong, for a person.
+    pub detail: String,
+    /// A stable machine-readable code.
+    pub code: String,
+    /// The request's id, to quote when asking for help.
+    pub request_id: String,
+    /// The invalid fields of a 422.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Vec<Object>>)]
+    pub errors: Option<Vec<FieldError>>,
+    /// Extra structured context (for example the governance result of a blocked deploy).
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Object>)]
+    pub extra: Option<serde_json::Map<String, serde_json::Value>>,
+}
+
+/// An error on its way to becoming an HTTP response.
+#[derive(Debug)]
+pub struct ApiError {
+    status: StatusCode,
+    code: &'static str,
+    detail: String,
+    errors: Option<Vec<FieldError>>,
+}
+
+impl ApiError {
+    /// An error with this status, code and message.
+    pub fn new(status: StatusCode, code: &'static str, detail: impl Into<String>) -> Self {
+        Self {
+            status,
+            code,
+            detail: detail.into(),
+            errors: None,
+        }
+    }
+
+    /// 400: the body is not valid JSON (or CSV, or whatever it claims to be).
+    pub fn bad_request(detail: impl Into<String>) -> Self {
+        Self::new(StatusCode::BAD_REQUEST, "bad_request", detail)
+    }
+
+    /// 422 about one field.
+    pub fn invalid(field: &str, message: impl Into<String>) -> Self {
+        DomainError::invalid_field(field, message).into()
+    }
+
+    /// The status this error answers with.
+    pub fn status(&self) -> StatusCode {
+        self.status
+    }
+
+    /// The body for a request with this id.
+    fn body(&self, request_id: String) -> ErrorBody {
+        ErrorBody {
+            detail: self.detail.clone(),
+            code: self.code.to_owned(),
+            request_id,
+            errors: self.errors.clone(),
+            extra: None,
+        }
+    }
+}
+
+impl std::fmt::Display for ApiError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} {}: {}", self.status.as_u16(), self.code, self.detail)
+    }
+}
+
+impl From<DomainError> for ApiError {
+    fn from(e: DomainError) -> Self {
+        match e {
+            DomainError::NotFound(m) => Self::new(StatusCode::NOT_FOUND, "not_found", m),
+            DomainError::Conflict(m) => Self::new(StatusCode::CONFLICT, "conflict", m),
+            DomainError::Invalid { message, errors } => Self {
+                errors: Some(errors),
+                ..Self::new(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "validation_error",
+                    message,
+                )
+            },
+            DomainError::Unauthorized(m) => Self::new(StatusCode::UNAUTHORIZED, "unauthorized", m),
+            DomainError::Forbidden(m) => Self::new(StatusCode::FORBIDDEN, "forbidden", m),
+            DomainError::TooLarge(m) => Self::new(StatusCode::PAYLOAD_TOO_LARGE, "too_large", m),
+            DomainError::Unavailable(m) => {
+                tracing::warn!(error = %m, "service unavailable");
+                Self::new(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "unavailable",
+                    "The service is temporarily unavailable; try again shortly",
+                )
+            }
+            DomainError::Internal(m) => {
+                tracing::error!(error = %m, "internal error");
+                Self::new(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "internal_error",
+                    "Internal server error",
+                )
+            }
+        }
+    }
+}
+
+impl ResponseError for ApiError {
+    fn status_code(&self) -> StatusCode {
+        self.status
+    }
+
+    /// The body is rendered without a request id here (actix gives no request); the
+    /// [`finalize_errors`] middleware renders it again with the id.
+    fn error_response(&self) -> HttpResponse<BoxBody> {
+        let body = self.body(String::new());
+        let mut response = HttpResponse::build(self.status).json(&body);
+        if self.status == StatusCode::UNAUTHORIZED {
+            response.headers_mut().insert(
+                actix_web::http::header::WWW_AUTHENTICATE,
+                HeaderValue::from_static("Bearer"),
+            );
+        }
+        response.extensions_mut().insert(body);
+        response
+    }
+}
+
+/// The code and message for an error response that did not come from [`ApiError`] (actix's
+/// own 404s, 405s, payload errors), by status.
+fn generic(status: StatusCode) -> ApiError {
+    let (code, detail) = match status {
+        StatusCode::NOT_FOUND => ("not_found", "Not found"),
+        StatusCode::METHOD_NOT_ALLOWED => ("method_not_allowed", "Method not allowed"),
+        StatusCode::PAYLOAD_TOO_LARGE => ("too_large", "Request body is too large"),
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => {
+            ("unsupported_media_type", "Unsupported content type")
+        }
+        StatusCode::UNAUTHORIZED => ("unauthorized", "Not authenticated"),
+        StatusCode::FORBIDDEN => ("forbidden", "Forbidden"),
+        StatusCode::TOO_MANY_REQUESTS => ("rate_limited", "Rate limit exceeded"),
+        s if s.is_client_error() => ("bad_request", "Bad request"),
+        _ => ("internal_error", "Internal server error"),
+    };
+    ApiError::new(status, code, detail)
+}
+
+/// Makes every error response the JSON error body with the request's id: ours are rendered
+/// again with the id, anything else (actix's plain-text defaults) is replaced.
+pub async fn finalize_errors(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
+    let request_id = req
+        .extensions()
+        .get::<RequestId>()
+        .map(|id| id.0.clone())
+        .unwrap_or_default();
+    let response = next.call(req).await?.map_into_boxed_body();
+    let status = response.status();
+    if !(status.is_client_error() || status.is_server_error()) {
+        return Ok(response);
+    }
+    let ours = response.response().extensions().get::<ErrorBody>().cloned();
+    let is_json = response
+        .headers()
+        .get(CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(b"application/json"));
+    let body = match ours {
+        Some(mut body) => {
+            body.request_id = request_id;
+            body
+        }
+        // JSON a middleware already wrote (the rate limiter's 429) is left alone.
+        None if is_json => return Ok(response),
+        None => generic(status).body(request_id),
+    };
+    let (req, old) = response.into_parts();
+    let mut new = HttpResponse::build(status).json(&body);
+    for (name, value) in old.headers() {
+        if name != CONTENT_TYPE && name != actix_web::http::header::CONTENT_LENGTH {
+            new.headers_mut().append(name.clone(), value.clone());
+        }
+    }
+    Ok(ServiceResponse::new(req, new))
+}

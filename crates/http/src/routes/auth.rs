@@ -1,0 +1,165 @@
+//! `/auth`: open registration, sign-in, and who am I.
+
+use crate::error::{ApiError, ErrorBody};
+use crate::extract::CurrentUser;
+use crate::server::HttpSettings;
+use actix_web::{HttpRequest, HttpResponse, get, post, web};
+use driftguard_app::Services;
+use driftguard_auth::User;
+use driftguard_core::{DomainError, Role};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+/// A new account.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct RegisterRequest {
+    /// Email address, unique.
+    pub email: String,
+    /// At least 12 characters.
+    pub password: String,
+    /// Display name.
+    pub full_name: Option<String>,
+}
+
+/// A user as the API shows it (never with the password hash).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct UserResponse {
+    /// User id.
+    pub id: i64,
+    /// Email address.
+    pub email: String,
+    /// Display name.
+    pub full_name: Option<String>,
+    /// Role.
+    pub role: Role,
+    /// When the account was made.
+    pub created_at: chrono::DateTime<chrono::Utc>,
+}
+
+impl From<User> for UserResponse {
+    fn from(u: User) -> Self {
+        Self {
+            id: u.id,
+            email: u.email,
+            full_name: u.full_name,
+            role: u.role,
+            created_at: u.created_at,
+        }
+    }
+}
+
+/// Credentials.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct LoginRequest {
+    /// Email address.
+    pub email: String,
+    /// Password.
+    pub password: String,
+}
+
+/// The user part of a sign-in answer.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TokenUser {
+    /// User id.
+    pub id: i64,
+    /// Email address.
+    pub email: String,
+    /// Role.
+    pub role: Role,
+}
+
+/// A successful sign-in.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TokenResponse {
+    /// The JWT to send as `Authorization: Bearer <token>`.
+    pub access_token: String,
+    /// Always `bearer`.
+    pub token_type: &'static str,
+    /// Seconds until the token expires.
+    pub expires_in: u64,
+    /// Who signed in.
+    pub user: TokenUser,
+}
+
+fn client_ip(req: &HttpRequest) -> String {
+    req.peer_addr()
+        .map(|a| a.ip().to_string())
+        .unwrap_or_default()
+}
+
+/// Creates a `viewer` account.
+#[utoipa::path(
+    tag = "auth",
+    request_body = RegisterRequest,
+    responses(
+        (status = 201, body = UserResponse),
+        (status = 403, description = "registration is closed", body = ErrorBody),
+        (status = 409, description = "email taken", body = ErrorBody),
+        (status = 422, description = "bad email or short password", body = ErrorBody),
+    )
+)]
+#[post("/auth/register")]
+pub async fn register(
+    services: web::Data<Services>,
+    settings: web::Data<HttpSettings>,
+    body: web::Json<RegisterRequest>,
+) -> Result<HttpResponse, ApiError> {
+    if !settings.open_registration {
+        return Err(DomainError::Forbidden("open registration is switched off".into()).into());
+    }
+    let body = body.into_inner();
+    let user = services
+        .auth
+        .register(&body.email, &body.password, body.full_name)
+        .await?;
+    tracing::info!(user_id = user.id, "user.registered");
+    Ok(HttpResponse::Created().json(UserResponse::from(user)))
+}
+
+/// Signs in; a wrong email and a wrong password get the same 401.
+#[utoipa::path(
+    tag = "auth",
+    request_body = LoginRequest,
+    responses(
+        (status = 200, body = TokenResponse),
+        (status = 401, description = "Incorrect email or password", body = ErrorBody),
+    )
+)]
+#[post("/auth/login")]
+pub async fn login(
+    req: HttpRequest,
+    services: web::Data<Services>,
+    body: web::Json<LoginRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let ip = client_ip(&req);
+    match services.auth.login(&body.email, &body.password).await {
+        Ok(outcome) => {
+            tracing::info!(user_id = outcome.user.id, ip = %ip, "user.login_success");
+            Ok(HttpResponse::Ok().json(TokenResponse {
+                access_token: outcome.access_token,
+                token_type: "bearer",
+                expires_in: outcome.expires_in,
+                user: TokenUser {
+                    id: outcome.user.id,
+                    email: outcome.user.email,
+                    role: outcome.user.role,
+                },
+            }))
+        }
+        Err(e) => {
+            tracing::warn!(ip = %ip, "user.login_failed");
+            Err(e.into())
+        }
+    }
+}
+
+/// The signed-in user.
+#[utoipa::path(
+    tag = "auth",
+    responses((status = 200, body = UserResponse), (status = 401, body = ErrorBody)),
+    security(("bearer" = []))
+)]
+#[get("/auth/me")]
+pub async fn me(user: CurrentUser) -> web::Json<UserResponse> {
+    web::Json(user.0.into())
+}

@@ -1,0 +1,173 @@
+//! `/models`: register, list, read, change and delete model versions.
+
+use crate::error::{ApiError, ErrorBody};
+use crate::extract::{CurrentUser, PageParams};
+use actix_web::{HttpResponse, delete, get, patch, post, web};
+use driftguard_app::Services;
+use driftguard_auth::Action;
+use driftguard_core::Pagination;
+use driftguard_registry::{Model, ModelPatch, ModelQuery, NewModel};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+/// A page of models.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ModelList {
+    /// The models on this page.
+    pub models: Vec<Model>,
+    /// Where this page is.
+    pub pagination: Pagination,
+}
+
+/// Filters and order of a model list.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ModelFilters {
+    /// `registered`, `deployed`, `superseded` or `retired`.
+    pub status: Option<String>,
+    /// `low`, `medium`, `high` or `critical`.
+    pub risk_tier: Option<String>,
+    /// Text the name contains (case-insensitive).
+    pub q: Option<String>,
+    /// `-created_at` (default), `created_at`, `name`, `-name` or `-updated_at`.
+    pub sort: Option<String>,
+}
+
+fn parse<T: std::str::FromStr<Err = String>>(
+    field: &str,
+    value: Option<&str>,
+) -> Result<Option<T>, ApiError> {
+    value
+        .filter(|v| !v.is_empty())
+        .map(|v| v.parse::<T>().map_err(|m| ApiError::invalid(field, m)))
+        .transpose()
+}
+
+impl ModelFilters {
+    fn query(&self) -> Result<ModelQuery, ApiError> {
+        let name_contains = self.q.as_deref().map(str::trim).filter(|q| !q.is_empty());
+        if name_contains.is_some_and(|q| q.len() > 200) {
+            return Err(ApiError::invalid("q", "must be at most 200 characters"));
+        }
+        Ok(ModelQuery {
+            status: parse("status", self.status.as_deref())?,
+            risk_tier: parse("risk_tier", self.risk_tier.as_deref())?,
+            name_contains: name_contains.map(str::to_owned),
+            sort: parse("sort", self.sort.as_deref())?.unwrap_or_default(),
+        })
+    }
+}
+
+/// Registers a model version (engineer).
+#[utoipa::path(
+    tag = "models",
+    request_body = NewModel,
+    responses(
+        (status = 201, body = Model),
+        (status = 409, description = "name and version taken", body = ErrorBody),
+        (status = 422, body = ErrorBody),
+    ),
+    security(("bearer" = []))
+)]
+#[post("/models")]
+pub async fn create(
+    user: CurrentUser,
+    services: web::Data<Services>,
+    body: web::Json<NewModel>,
+) -> Result<HttpResponse, ApiError> {
+    user.require(Action::EditModels)?;
+    let model = services
+        .registry
+        .register(body.into_inner(), user.0.id)
+        .await?;
+    tracing::info!(model_id = model.id, name = %model.name, version = %model.version, "model.registered");
+    Ok(HttpResponse::Created().json(model))
+}
+
+/// Lists model versions.
+#[utoipa::path(
+    tag = "models",
+    params(PageParams, ModelFilters),
+    responses((status = 200, body = ModelList), (status = 422, body = ErrorBody)),
+    security(("bearer" = []))
+)]
+#[get("/models")]
+pub async fn list(
+    user: CurrentUser,
+    services: web::Data<Services>,
+    page: web::Query<PageParams>,
+    filters: web::Query<ModelFilters>,
+) -> Result<web::Json<ModelList>, ApiError> {
+    user.require(Action::Read)?;
+    let page = page.page()?;
+    let (models, total) = services.registry.list(&filters.query()?, page).await?;
+    Ok(web::Json(ModelList {
+        models,
+        pagination: page.pagination(total),
+    }))
+}
+
+/// One model version.
+#[utoipa::path(
+    tag = "models",
+    params(("id" = i64, Path, description = "model id")),
+    responses((status = 200, body = Model), (status = 404, body = ErrorBody)),
+    security(("bearer" = []))
+)]
+#[get("/models/{id}")]
+pub async fn get(
+    user: CurrentUser,
+    services: web::Data<Services>,
+    id: web::Path<i64>,
+) -> Result<web::Json<Model>, ApiError> {
+    user.require(Action::Read)?;
+    Ok(web::Json(services.registry.get(id.into_inner()).await?))
+}
+
+/// Changes a model version's writable fields (engineer).
+#[utoipa::path(
+    tag = "models",
+    params(("id" = i64, Path, description = "model id")),
+    request_body = ModelPatch,
+    responses(
+        (status = 200, body = Model),
+        (status = 404, body = ErrorBody),
+        (status = 422, body = ErrorBody),
+    ),
+    security(("bearer" = []))
+)]
+#[patch("/models/{id}")]
+pub async fn update(
+    user: CurrentUser,
+    services: web::Data<Services>,
+    id: web::Path<i64>,
+    body: web::Json<ModelPatch>,
+) -> Result<web::Json<Model>, ApiError> {
+    user.require(Action::EditModels)?;
+    let model = services
+        .registry
+        .update(id.into_inner(), body.into_inner())
+        .await?;
+    tracing::info!(model_id = model.id, by = user.0.id, "model.updated");
+    Ok(web::Json(model))
+}
+
+/// Deletes a model version (admin).
+#[utoipa::path(
+    tag = "models",
+    params(("id" = i64, Path, description = "model id")),
+    responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)),
+    security(("bearer" = []))
+)]
+#[delete("/models/{id}")]
+pub async fn remove(
+    user: CurrentUser,
+    services: web::Data<Services>,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, ApiError> {
+    user.require(Action::DeleteModel)?;
+    let id = id.into_inner();
+    services.registry.delete(id).await?;
+    tracing::info!(model_id = id, by = user.0.id, "model.deleted");
+    Ok(HttpResponse::NoContent().finish())
+}
