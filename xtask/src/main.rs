@@ -1,0 +1,29 @@
+//! `cargo xtask <chore>`: small, dependency-light development chores, in Rust so that they
+//! run wherever Cargo does.
+
+mod ci;
+
+use anyhow::bail;
+
+const HELP: &str = "\
+cargo xtask <chore>
+
+chores:
+  ci             formatting, clippy (-D warnings), licences, then every test (what .ci/run runs
+                 once PostgreSQL and Redis are up)
+  schema-check   check that crates/storage/src/schema.rs matches the migrations, on SQLite and
+                 (when DRIFTGUARD_TEST_DATABASE_URL is set) PostgreSQL
+";
+
+fn main() -> anyhow::Result<()> {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    match args.first().map(String::as_str) {
+        Some("ci") => ci::all(),
+        Some("schema-check") => ci::schema_check(),
+        Some("help" | "--help" | "-h") | None => {
+            print!("{HELP}");
+            Ok(())
+        }
+        Some(other) => bail!("unknown chore `{other}`\n\n{HELP}"),
+    }
+}
