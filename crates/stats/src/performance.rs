@@ -12,7 +12,7 @@ use crate::dataset::{ColumnRoles, Dataset};
 use crate::error::StatsError;
 use crate::outcome;
 use crate::sort::sorted_present;
-use crate::special::{Sum, np_sum};
+use crate::special::{mean_and_m2, np_sum, sum_by};
 
 /// What the model does.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -252,34 +252,24 @@ fn roc_auc(score: &[f64], label: &[u8]) -> Option<f64> {
 }
 
 fn regression(prediction: &[f64], label: &[f64]) -> PerformanceMetrics {
-    let pairs: Vec<(f64, f64)> = prediction
+    let (labels, errors): (Vec<f64>, Vec<f64>) = prediction
         .iter()
         .zip(label)
         .filter(|(p, y)| !p.is_nan() && !y.is_nan())
-        .map(|(&p, &y)| (p, y))
-        .collect();
-    let mut metrics = PerformanceMetrics::empty(Task::Regression, pairs.len());
-    if pairs.is_empty() {
+        .map(|(&p, &y)| (y, y - p))
+        .unzip();
+    let mut metrics = PerformanceMetrics::empty(Task::Regression, labels.len());
+    if labels.is_empty() {
         return metrics;
     }
-    let n = pairs.len() as f64;
-    let (mut abs, mut sq, mut total) = (Sum::default(), Sum::default(), Sum::default());
-    for &(p, y) in &pairs {
-        abs.add((y - p).abs());
-        sq.add((y - p) * (y - p));
-        total.add(y);
-    }
-    metrics.mae = Some(abs.value() / n);
-    metrics.rmse = Some((sq.value() / n).sqrt());
-    if pairs.len() >= 2 {
-        let mean = total.value() / n;
-        let mut spread = Sum::default();
-        pairs
-            .iter()
-            .for_each(|&(_, y)| spread.add((y - mean) * (y - mean)));
-        let (num, den) = (sq.value(), spread.value());
-        metrics.r2 = Some(match (num == 0.0, den == 0.0) {
-            (_, false) => 1.0 - num / den,
+    let n = labels.len() as f64;
+    let squares = sum_by(&errors, |e| e * e);
+    metrics.mae = Some(sum_by(&errors, f64::abs) / n);
+    metrics.rmse = Some((squares / n).sqrt());
+    if labels.len() >= 2 {
+        let (_, spread) = mean_and_m2(&labels);
+        metrics.r2 = Some(match (squares == 0.0, spread == 0.0) {
+            (_, false) => 1.0 - squares / spread,
             (true, true) => 1.0,
             (false, true) => 0.0,
         });

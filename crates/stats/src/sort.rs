@@ -6,27 +6,26 @@ const RADIX_MIN: usize = 2048;
 const DIGIT_BITS: u32 = 11;
 const BUCKETS: usize = 1 << DIGIT_BITS;
 
-/// Maps a float to an unsigned key with the same order (`total_cmp` order).
+/// Number of digits of a 64-bit key.
+const PASSES: usize = 64_usize.div_ceil(DIGIT_BITS as usize);
+
+/// Maps a float to an unsigned key with the same order (`total_cmp` order): flip every
+/// bit of a negative number, only the sign bit of a positive one.
 fn key(v: f64) -> u64 {
     let bits = v.to_bits();
-    if bits >> 63 == 1 {
-        !bits
-    } else {
-        bits | (1 << 63)
-    }
+    let mask = ((bits as i64 >> 63) as u64) | (1 << 63);
+    bits ^ mask
 }
 
 fn value(k: u64) -> f64 {
-    f64::from_bits(if k >> 63 == 1 { k & !(1 << 63) } else { !k })
+    let mask = (((!k) as i64 >> 63) as u64) | (1 << 63);
+    f64::from_bits(k ^ mask)
 }
 
 /// The non-NaN values of `values`, sorted ascending.
 pub(crate) fn sorted_present(values: &[f64]) -> Vec<f64> {
-    let mut keys: Vec<u64> = values
-        .iter()
-        .filter(|v| !v.is_nan())
-        .map(|&v| key(v))
-        .collect();
+    let mut keys: Vec<u64> = Vec::with_capacity(values.len());
+    keys.extend(values.iter().filter(|v| !v.is_nan()).map(|&v| key(v)));
     if keys.len() < RADIX_MIN {
         keys.sort_unstable();
     } else {
@@ -37,31 +36,32 @@ pub(crate) fn sorted_present(values: &[f64]) -> Vec<f64> {
 }
 
 fn radix_sort(keys: &mut Vec<u64>) {
-    let mut scratch = vec![0u64; keys.len()];
-    let mut shift = 0;
-    while shift < 64 {
-        let mut counts = [0usize; BUCKETS];
-        for &k in keys.iter() {
-            counts[digit(k, shift)] += 1;
+    // One read of the keys counts every digit at once.
+    let mut counts = vec![[0usize; BUCKETS]; PASSES];
+    for &k in keys.iter() {
+        for (pass, c) in counts.iter_mut().enumerate() {
+            c[digit(k, pass as u32 * DIGIT_BITS)] += 1;
         }
+    }
+    let mut scratch = vec![0u64; keys.len()];
+    for (pass, c) in counts.iter_mut().enumerate() {
         // A digit shared by every key (the exponent bits, typically) needs no pass.
-        if counts.contains(&keys.len()) {
-            shift += DIGIT_BITS;
+        if c.contains(&keys.len()) {
             continue;
         }
         let mut offset = 0;
-        for c in counts.iter_mut() {
-            let n = *c;
-            *c = offset;
+        for slot in c.iter_mut() {
+            let n = *slot;
+            *slot = offset;
             offset += n;
         }
+        let shift = pass as u32 * DIGIT_BITS;
         for &k in keys.iter() {
             let d = digit(k, shift);
-            scratch[counts[d]] = k;
-            counts[d] += 1;
+            scratch[c[d]] = k;
+            c[d] += 1;
         }
         std::mem::swap(keys, &mut scratch);
-        shift += DIGIT_BITS;
     }
 }
 

@@ -24,7 +24,7 @@ pub(crate) enum Cell<'a> {
 /// Classifies a raw field; `Err(())` when it is not UTF-8.
 pub(crate) fn classify(raw: &[u8]) -> Result<Cell<'_>, ()> {
     let field = raw.trim_ascii();
-    if field.is_empty() || MISSING_TOKENS.contains(&field) {
+    if field.is_empty() {
         return Ok(Cell::Missing);
     }
     if let Ok((value, used)) = fast_float2::parse_partial::<f64, _>(field)
@@ -36,6 +36,9 @@ pub(crate) fn classify(raw: &[u8]) -> Result<Cell<'_>, ()> {
         } else {
             Cell::Missing
         });
+    }
+    if MISSING_TOKENS.contains(&field) {
+        return Ok(Cell::Missing);
     }
     std::str::from_utf8(field).map(Cell::Text).map_err(|_| ())
 }
@@ -187,13 +190,21 @@ impl ColumnBuilder {
 pub(crate) fn finish(parts: Vec<ColumnBuilder>, forced: Option<ColumnKind>) -> Column {
     let any_text = parts.iter().any(|p| matches!(p.state, State::Text(_)));
     if !any_text {
-        let total = parts.iter().map(ColumnBuilder::len).sum();
-        let mut values = Vec::with_capacity(total);
+        let total: usize = parts.iter().map(ColumnBuilder::len).sum();
+        // Grow the first chunk's vector in place (a large realloc moves pages, it does not
+        // copy them) instead of copying every chunk into a new one.
+        let mut values: Vec<f64> = Vec::new();
         for part in parts {
             if let State::Numbers(v) = part.state {
-                values.extend_from_slice(&v);
+                if values.is_empty() {
+                    values = v;
+                    values.reserve_exact(total - values.len());
+                } else {
+                    values.extend_from_slice(&v);
+                }
             }
         }
+        values.shrink_to_fit();
         let numeric = match forced {
             Some(kind) => kind == ColumnKind::Numeric,
             None => more_than_five_distinct(&values),

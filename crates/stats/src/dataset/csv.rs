@@ -80,7 +80,7 @@ fn reader(bytes: &[u8]) -> csv::Reader<&[u8]> {
 
 /// Number of line breaks before the end of `prefix`.
 fn count_lines(prefix: &[u8]) -> u64 {
-    prefix.iter().filter(|&&b| b == b'\n').count() as u64
+    memchr::memchr_iter(b'\n', prefix).count() as u64
 }
 
 /// Offsets `0 = b0 < b1 < ... < bk = len` that cut `body` into about `parts` pieces, each
@@ -180,19 +180,75 @@ fn parse_chunk(
     forced: &[Option<ColumnKind>],
     max_rows: usize,
 ) -> Result<ChunkColumns, ChunkError> {
-    // A rough row estimate keeps the vectors from regrowing.
-    let estimate = chunk.len() / (names.len() * 4).max(1);
-    let mut columns: Vec<ColumnBuilder> = forced
-        .iter()
-        .map(|&kind| ColumnBuilder::new(kind, estimate))
-        .collect();
+    // Line count = row count (up to quoted line breaks): no vector regrows.
+    let capacity = count_lines(chunk) as usize + 1;
+    let mut sink = RowSink {
+        columns: forced
+            .iter()
+            .map(|&kind| ColumnBuilder::new(kind, capacity))
+            .collect(),
+        names,
+        rows: 0,
+        max_rows,
+    };
+    if chunk.contains(&b'"') {
+        parse_quoted(chunk, &mut sink)?;
+    } else {
+        parse_plain(chunk, &mut sink)?;
+    }
+    Ok(ChunkColumns {
+        columns: sink.columns,
+        rows: sink.rows,
+    })
+}
+
+/// Fast path for a chunk without quotes: every line is a record, every `,` a separator.
+fn parse_plain(chunk: &[u8], sink: &mut RowSink<'_>) -> Result<(), ChunkError> {
+    let mut start = 0;
+    let mut line_number = 0;
+    while start < chunk.len() {
+        let end = memchr::memchr(b'\n', &chunk[start..]).map_or(chunk.len(), |i| start + i);
+        let line = &chunk[start..end];
+        let line = line.strip_suffix(b"\r").unwrap_or(line);
+        line_number += 1;
+        start = end + 1;
+        // The csv reader skips empty lines too.
+        if !line.is_empty() {
+            sink.push_row(line_number, Fields(Some(line)))?;
+        }
+    }
+    Ok(())
+}
+
+/// The `,`-separated fields of an unquoted line.
+struct Fields<'a>(Option<&'a [u8]>);
+
+impl<'a> Iterator for Fields<'a> {
+    type Item = &'a [u8];
+
+    fn next(&mut self) -> Option<&'a [u8]> {
+        let rest = self.0?;
+        match memchr::memchr(b',', rest) {
+            Some(i) => {
+                self.0 = Some(&rest[i + 1..]);
+                Some(&rest[..i])
+            }
+            None => {
+                self.0 = None;
+                Some(rest)
+            }
+        }
+    }
+}
+
+/// General path: the csv crate handles quoting, escaped quotes and quoted line breaks.
+fn parse_quoted(chunk: &[u8], sink: &mut RowSink<'_>) -> Result<(), ChunkError> {
     let mut reader = reader(chunk);
     let mut record = csv::ByteRecord::new();
-    let mut rows = 0;
     loop {
         match reader.read_byte_record(&mut record) {
             Ok(true) => {}
-            Ok(false) => break,
+            Ok(false) => return Ok(()),
             Err(e) => {
                 return Err(ChunkError {
                     relative_line: e.position().map_or(1, |p| p.line()),
@@ -201,22 +257,42 @@ fn parse_chunk(
             }
         }
         let line = record.position().map_or(1, |p| p.line());
+        sink.push_row(line, record.iter())?;
+    }
+}
+
+/// Receives the records of a chunk.
+struct RowSink<'a> {
+    columns: Vec<ColumnBuilder>,
+    names: &'a [String],
+    rows: usize,
+    max_rows: usize,
+}
+
+impl RowSink<'_> {
+    fn push_row<'f>(
+        &mut self,
+        line: u64,
+        fields: impl Iterator<Item = &'f [u8]>,
+    ) -> Result<(), ChunkError> {
         let fail = |error| ChunkError {
             relative_line: line,
             error,
         };
-        if record.len() != names.len() {
-            return Err(fail(DatasetError::RaggedRow {
-                line,
-                expected: names.len(),
-                found: record.len(),
-            }));
+        self.rows += 1;
+        if self.rows > self.max_rows {
+            let limit = self.max_rows;
+            return Err(fail(DatasetError::TooManyRows { limit }));
         }
-        rows += 1;
-        if rows > max_rows {
-            return Err(fail(DatasetError::TooManyRows { limit: max_rows }));
-        }
-        for ((field, column), name) in record.iter().zip(&mut columns).zip(names) {
+        let expected = self.names.len();
+        let mut found = 0;
+        for field in fields {
+            let (Some(column), Some(name)) = (self.columns.get_mut(found), self.names.get(found))
+            else {
+                found += 1;
+                continue;
+            };
+            found += 1;
             let cell: Cell<'_> = builder::classify(field).map_err(|()| {
                 fail(DatasetError::InvalidUtf8 {
                     line,
@@ -231,8 +307,15 @@ fn parse_chunk(
                 })
             })?;
         }
+        if found != expected {
+            return Err(fail(DatasetError::RaggedRow {
+                line,
+                expected,
+                found,
+            }));
+        }
+        Ok(())
     }
-    Ok(ChunkColumns { columns, rows })
 }
 
 /// Transposes chunk builders into columns and finishes each column (in parallel).

@@ -3,7 +3,7 @@
 
 use super::sample::{union_edges, union_values};
 use crate::binning;
-use crate::special::{Sum, np_sum};
+use crate::special::{Sum, mean_and_m2, np_sum};
 
 /// `scipy.stats.wasserstein_distance(a, b) / max(np.std(a), 0.001)` for sorted samples.
 pub(crate) fn wasserstein_normed(a: &[f64], b: &[f64]) -> f64 {
@@ -44,14 +44,9 @@ fn wasserstein(a: &[f64], b: &[f64]) -> f64 {
 }
 
 /// `np.std(a)`: population standard deviation.
-pub(crate) fn std_ddof0(a: &[f64]) -> f64 {
-    let n = a.len() as f64;
-    let mut sum = Sum::default();
-    a.iter().for_each(|&x| sum.add(x));
-    let mean = sum.value() / n;
-    let mut squares = Sum::default();
-    a.iter().for_each(|&x| squares.add((x - mean) * (x - mean)));
-    (squares.value() / n).sqrt()
+fn std_ddof0(a: &[f64]) -> f64 {
+    let (_, m2) = mean_and_m2(a);
+    (m2 / a.len() as f64).sqrt()
 }
 
 /// Evidently's PSI on shares: `Σ (r − c) · ln(r / c)` after filling zeros.

@@ -302,7 +302,7 @@ fn validate(options: &DriftOptions) -> Result<(), StatsError> {
     Ok(())
 }
 
-/// Evidently's default method for a column.
+/// Evidently's default method for a column (`distinct` needs counting only up to 6).
 fn default_method(kind: ColumnKind, reference_rows: usize, distinct: usize) -> DriftMethod {
     match (reference_rows <= 1000, kind) {
         (true, ColumnKind::Numeric) if distinct > 5 => DriftMethod::Ks,
@@ -346,7 +346,7 @@ fn column_drift(
         result.reason = Some(format!("no present value in the {side} data"));
         return result;
     }
-    let method = method.unwrap_or_else(|| default_method(kind, reference_rows, sample.distinct()));
+    let method = method.unwrap_or_else(|| default_method(kind, reference_rows, sample.distinct(6)));
     let threshold = threshold.unwrap_or_else(|| method.default_threshold());
     let binned = sample.binned();
     let outcome = sample.run(method, &binned);

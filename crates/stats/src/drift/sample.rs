@@ -101,12 +101,12 @@ impl Sample {
         }
     }
 
-    /// Distinct present values over both sides.
-    pub(crate) fn distinct(&self) -> usize {
+    /// Distinct present values over both sides, counted up to `limit`.
+    pub(crate) fn distinct(&self, limit: usize) -> usize {
         match self {
             Self::Numeric {
                 reference, current, ..
-            } => distinct_union(reference, current),
+            } => distinct_up_to(reference, current, limit),
             Self::Categorical { labels, .. } => labels.len(),
         }
     }
@@ -167,7 +167,7 @@ impl Sample {
         match self {
             Self::Numeric {
                 reference, current, ..
-            } if distinct_union(reference, &[]) > MAX_VALUE_BINS => {
+            } if distinct_up_to(reference, &[], MAX_VALUE_BINS + 1) > MAX_VALUE_BINS => {
                 let edges = union_edges(reference, current, reference.len() + current.len());
                 Binned {
                     reference: binning::histogram(reference, &edges),
@@ -287,18 +287,26 @@ pub(crate) fn union_edges(a: &[f64], b: &[f64], size: usize) -> Vec<f64> {
 /// Distinct values of the union of two sorted samples, ascending.
 pub(crate) fn union_values(a: &[f64], b: &[f64]) -> Vec<f64> {
     let mut out = Vec::new();
-    merge_distinct(a, b, |v| out.push(v));
+    merge_distinct(a, b, |v| {
+        out.push(v);
+        true
+    });
     out
 }
 
-fn distinct_union(a: &[f64], b: &[f64]) -> usize {
+/// Number of distinct values of the union of two sorted samples, counting stops at `limit`.
+fn distinct_up_to(a: &[f64], b: &[f64], limit: usize) -> usize {
     let mut n = 0;
-    merge_distinct(a, b, |_| n += 1);
+    merge_distinct(a, b, |_| {
+        n += 1;
+        n < limit
+    });
     n
 }
 
-/// Calls `f` once per distinct value of the union of two sorted samples, in order.
-fn merge_distinct(a: &[f64], b: &[f64], mut f: impl FnMut(f64)) {
+/// Calls `f` once per distinct value of the union of two sorted samples, in order, while
+/// it returns true.
+fn merge_distinct(a: &[f64], b: &[f64], mut f: impl FnMut(f64) -> bool) {
     let (mut i, mut j) = (0, 0);
     let mut last: Option<f64> = None;
     while i < a.len() || j < b.len() {
@@ -318,8 +326,10 @@ fn merge_distinct(a: &[f64], b: &[f64], mut f: impl FnMut(f64)) {
             (None, None) => break,
         };
         if last != Some(v) {
-            f(v);
             last = Some(v);
+            if !f(v) {
+                return;
+            }
         }
     }
 }

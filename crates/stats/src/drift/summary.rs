@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::special::Sum;
+use crate::special::mean_and_m2;
 
 /// How many categories a summary lists.
 const TOP_CATEGORIES: usize = 10;
@@ -90,16 +90,9 @@ pub(crate) fn numeric(sorted: &[f64], rows: usize) -> SideSummary {
     let (Some(&min), Some(&max)) = (sorted.first(), sorted.last()) else {
         return summary;
     };
-    let n = sorted.len() as f64;
-    let mut sum = Sum::default();
-    sorted.iter().for_each(|&x| sum.add(x));
-    let mean = sum.value() / n;
+    let (mean, m2) = mean_and_m2(sorted);
     if sorted.len() > 1 {
-        let mut squares = Sum::default();
-        sorted
-            .iter()
-            .for_each(|&x| squares.add((x - mean) * (x - mean)));
-        summary.std = Some((squares.value() / (n - 1.0)).sqrt());
+        summary.std = Some((m2 / (sorted.len() - 1) as f64).sqrt());
     }
     summary.mean = Some(mean);
     summary.min = Some(min);
