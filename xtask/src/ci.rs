@@ -34,7 +34,14 @@ fn has_cargo_deny() -> bool {
 /// Formatting, lints, licences and every test.
 pub fn all() -> anyhow::Result<()> {
     cargo(&["fmt", "--all", "--", "--check"])?;
-    cargo(&["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"])?;
+    cargo(&[
+        "clippy",
+        "--workspace",
+        "--all-targets",
+        "--",
+        "-D",
+        "warnings",
+    ])?;
     if !has_cargo_deny() {
         cargo(&["install", "--locked", "cargo-deny"])?;
     }

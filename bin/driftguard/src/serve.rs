@@ -3,13 +3,24 @@
 use crate::settings::Settings;
 use crate::wiring;
 use anyhow::Context;
-use driftguard_observability::{LogSettings, init_tracing};
+use driftguard_http::HttpDeps;
+use driftguard_observability::{
+    LogSettings, Metrics, PoolGauges, SentrySettings, init_sentry, init_tracing,
+};
+use driftguard_storage::Database;
 use secrecy::ExposeSecret;
 use std::net::TcpListener;
+use std::time::Duration;
 
 /// Serves until SIGINT or SIGTERM.
 pub async fn serve(settings: Settings) -> anyhow::Result<()> {
     let _logs = init_tracing(&settings.logs()).context("setting up logging")?;
+    let _sentry = init_sentry(&SentrySettings {
+        dsn: settings.sentry_dsn.clone(),
+        environment: settings.environment.clone(),
+        ..SentrySettings::default()
+    })
+    .context("setting up Sentry")?;
     tracing::info!(
         service = "driftguard",
         version = env!("CARGO_PKG_VERSION"),
@@ -19,6 +30,7 @@ pub async fn serve(settings: Settings) -> anyhow::Result<()> {
     let wired = wiring::wire(&settings, true).await?;
     let db_settings = settings.database();
     wired.database.spawn_maintenance(db_settings);
+    spawn_pool_gauges(wired.database.clone(), wired.metrics.clone());
     if let (Some(email), Some(password)) = (
         settings.bootstrap_admin_email.as_deref(),
         settings.bootstrap_admin_password.as_ref(),
@@ -39,6 +51,26 @@ pub async fn serve(settings: Settings) -> anyhow::Result<()> {
     Ok(())
 }
 
+fn gauge(n: usize) -> i64 {
+    i64::try_from(n).unwrap_or(i64::MAX)
+}
+
+/// Keeps the pool gauges of `/metrics` current (every five seconds).
+fn spawn_pool_gauges(database: Database, metrics: Metrics) {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(Duration::from_secs(5));
+        loop {
+            tick.tick().await;
+            let status = database.status();
+            metrics.set_database_pool(PoolGauges {
+                active: gauge(status.active),
+                idle: gauge(status.idle),
+                max: gauge(status.max_size),
+            });
+        }
+    });
+}
+
 /// The HTTP server over wired services on a bound listener; it runs when awaited. The API
 /// tests start the server through this too.
 pub fn start(
@@ -46,8 +78,12 @@ pub fn start(
     settings: &Settings,
     wired: wiring::Wired,
 ) -> anyhow::Result<actix_web::dev::Server> {
-    driftguard_http::run(listener, wired.services, settings.http())
-        .context("starting the HTTP server")
+    let deps = HttpDeps {
+        services: wired.services,
+        metrics: wired.metrics,
+        limiter: wired.limiter,
+    };
+    driftguard_http::run(listener, deps, settings.http()).context("starting the HTTP server")
 }
 
 impl Settings {

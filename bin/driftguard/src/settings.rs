@@ -5,15 +5,17 @@
 
 use anyhow::{Context, bail};
 use driftguard_http::HttpSettings;
+use driftguard_http::middleware::cors::CorsSettings;
+use driftguard_http::middleware::rate_limit_rules::RateLimitSettings;
 use driftguard_storage::DatabaseSettings;
 use figment::Figment;
-use figment::providers::{Env, Format, Serialized, Toml};
+use figment::providers::{Env, Format, Toml};
 use secrecy::{ExposeSecret, SecretString};
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use std::path::{Path, PathBuf};
 
 /// Every setting, with its embedded default.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 #[serde(default)]
 pub struct Settings {
     /// `development` or `production` (which refuses unsafe defaults).
@@ -35,7 +37,6 @@ pub struct Settings {
     /// Seconds a PostgreSQL statement may run.
     pub database_statement_timeout_secs: u64,
     /// HMAC secret for tokens; generated once into `data_dir` when unset (not in production).
-    #[serde(serialize_with = "never_serialize")]
     pub jwt_secret: Option<SecretString>,
     /// Token issuer (`iss`).
     pub jwt_issuer: String,
@@ -46,7 +47,6 @@ pub struct Settings {
     /// Email of the admin created on an empty database.
     pub bootstrap_admin_email: Option<String>,
     /// Password of that admin.
-    #[serde(serialize_with = "never_serialize")]
     pub bootstrap_admin_password: Option<SecretString>,
     /// Largest JSON body, bytes.
     pub max_json_bytes: usize,
@@ -56,13 +56,49 @@ pub struct Settings {
     pub log_dir: PathBuf,
     /// Log level filter (`info`, `debug`, or `info,driftguard_http=debug`).
     pub log_level: String,
+    /// Origins allowed to call the API from a browser (a list, or comma-separated).
+    #[serde(deserialize_with = "list::deserialize")]
+    pub cors_origins: Vec<String>,
+    /// Whether cross-origin requests may carry credentials.
+    pub cors_allow_credentials: bool,
+    /// Proxies whose `X-Forwarded-For` is believed (IPs or CIDR blocks).
+    #[serde(deserialize_with = "list::deserialize")]
+    pub trusted_proxies: Vec<String>,
+    /// `memory` (one process) or `redis` (shared by replicas; needs `redis_url`).
+    pub rate_limit_backend: String,
+    /// Per-minute quotas by class (`[rate_limits]` in TOML, `DRIFTGUARD_RATE_LIMITS__AUTH_LOGIN`).
+    pub rate_limits: RateLimitSettings,
+    /// Redis, for the shared rate limiter (and the cache).
+    pub redis_url: Option<String>,
+    /// When set, `/metrics` needs this bearer token.
+    pub metrics_token: Option<SecretString>,
+    /// Sentry DSN (also read from `SENTRY_DSN`); Sentry is off without one.
+    pub sentry_dsn: Option<SecretString>,
 }
 
-fn never_serialize<S: serde::Serializer>(
-    _: &Option<SecretString>,
-    s: S,
-) -> Result<S::Ok, S::Error> {
-    s.serialize_none()
+/// Lists in settings: a TOML array, or one comma-separated string (handy in environment
+/// variables: `DRIFTGUARD_CORS_ORIGINS=https://a.example,https://b.example`).
+mod list {
+    use serde::{Deserialize, Deserializer};
+
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Raw {
+        One(String),
+        Many(Vec<String>),
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(de: D) -> Result<Vec<String>, D::Error> {
+        let items = match Raw::deserialize(de)? {
+            Raw::One(s) => s.split(',').map(str::to_owned).collect(),
+            Raw::Many(v) => v,
+        };
+        Ok(items
+            .into_iter()
+            .map(|s| s.trim().to_owned())
+            .filter(|s| !s.is_empty())
+            .collect())
+    }
 }
 
 impl Default for Settings {
@@ -88,6 +124,14 @@ impl Default for Settings {
             workers: 0,
             log_dir: PathBuf::from("logs"),
             log_level: "info".into(),
+            cors_origins: Vec::new(),
+            cors_allow_credentials: false,
+            trusted_proxies: Vec::new(),
+            rate_limit_backend: "memory".into(),
+            rate_limits: RateLimitSettings::default(),
+            redis_url: None,
+            metrics_token: None,
+            sentry_dsn: None,
         }
     }
 }
@@ -98,14 +142,15 @@ impl Settings {
         let explicit = file
             .map(Path::to_path_buf)
             .or_else(|| std::env::var_os("DRIFTGUARD_CONFIG").map(PathBuf::from));
-        let mut figment = Figment::from(Serialized::defaults(Settings::default()));
+        let mut figment = Figment::new();
         match &explicit {
             Some(path) if !path.exists() => bail!("config file {} does not exist", path.display()),
             Some(path) => figment = figment.merge(Toml::file(path)),
             None => figment = figment.merge(Toml::file("driftguard.toml")),
         }
         let settings: Settings = figment
-            .merge(Env::prefixed("DRIFTGUARD_").ignore(&["config"]))
+            .merge(Env::raw().only(&["SENTRY_DSN"]))
+            .merge(Env::prefixed("DRIFTGUARD_").ignore(&["config"]).split("__"))
             .extract()
             .context("invalid settings")?;
         settings.validate()?;
@@ -135,6 +180,18 @@ impl Settings {
         {
             bail!("jwt_secret must be at least 32 characters");
         }
+        self.cors()
+            .validate(self.is_production())
+            .context("invalid cors_origins")?;
+        if !matches!(self.rate_limit_backend.as_str(), "memory" | "redis") {
+            bail!(
+                "rate_limit_backend must be memory or redis, not {:?}",
+                self.rate_limit_backend
+            );
+        }
+        if self.rate_limit_backend == "redis" && self.redis_url.is_none() {
+            bail!("rate_limit_backend = redis needs redis_url");
+        }
         if self.database_pool_size == 0 || self.database_max_connections < self.database_pool_size {
             bail!(
                 "database_max_connections must be at least database_pool_size, which must be > 0"
@@ -159,12 +216,128 @@ impl Settings {
         }
     }
 
+    /// The CORS settings.
+    pub fn cors(&self) -> CorsSettings {
+        CorsSettings {
+            origins: self.cors_origins.clone(),
+            allow_credentials: self.cors_allow_credentials,
+        }
+    }
+
     /// The HTTP settings.
     pub fn http(&self) -> HttpSettings {
         HttpSettings {
+            cors: self.cors(),
+            rate_limits: RateLimitSettings {
+                trusted_proxies: self.trusted_proxies.clone(),
+                ..self.rate_limits.clone()
+            },
+            metrics_token: self.metrics_token.clone(),
             max_json_bytes: self.max_json_bytes,
             workers: self.workers,
             open_registration: self.open_registration,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Runs `f` in a jail (its own folder and environment) with these variables set.
+    fn with_env<T>(vars: &[(&str, &str)], f: impl FnOnce() -> T) -> T {
+        let mut out = None;
+        figment::Jail::expect_with(|jail| {
+            for (k, v) in vars {
+                jail.set_env(k, v);
+            }
+            out = Some(f());
+            Ok(())
+        });
+        out.expect("the jail ran")
+    }
+
+    #[test]
+    fn defaults_need_nothing() {
+        let s = with_env(&[], || Settings::load(None).expect("defaults load"));
+        assert_eq!(s.bind, "127.0.0.1:8000");
+        assert!(s.database().url.starts_with("sqlite://data"));
+        assert_eq!(s.database().pool_size, 20);
+        assert_eq!(s.database().max_connections, 60);
+        assert_eq!(s.rate_limits.auth_login.get(), 5);
+    }
+
+    #[test]
+    fn file_then_environment_override() {
+        figment::Jail::expect_with(|jail| {
+            jail.create_file(
+                "driftguard.toml",
+                "bind = \"0.0.0.0:9000\"\ntoken_lifetime_secs = 60\n[rate_limits]\nauth_login = 7\n",
+            )?;
+            jail.set_env("DRIFTGUARD_TOKEN_LIFETIME_SECS", "120");
+            jail.set_env(
+                "DRIFTGUARD_CORS_ORIGINS",
+                "https://a.example, https://b.example",
+            );
+            jail.set_env("DRIFTGUARD_RATE_LIMITS__AUTH_REGISTER", "9");
+            jail.set_env("SENTRY_DSN", "https://key@sentry.example/1");
+            let s = Settings::load(None).expect("load");
+            assert_eq!(s.bind, "0.0.0.0:9000");
+            assert_eq!(s.token_lifetime_secs, 120);
+            assert_eq!(s.cors_origins, ["https://a.example", "https://b.example"]);
+            assert_eq!(s.rate_limits.auth_login.get(), 7);
+            assert_eq!(s.rate_limits.auth_register.get(), 9);
+            assert!(s.sentry_dsn.is_some());
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn production_refuses_unsafe_defaults() {
+        let err = with_env(&[("DRIFTGUARD_ENVIRONMENT", "production")], || {
+            Settings::load(None).expect_err("generated secret refused")
+        });
+        assert!(
+            format!("{err:#}").contains("DRIFTGUARD_JWT_SECRET"),
+            "{err:#}"
+        );
+        let err = with_env(
+            &[
+                ("DRIFTGUARD_ENVIRONMENT", "production"),
+                (
+                    "DRIFTGUARD_JWT_SECRET",
+                    "a-production-secret-of-enough-length",
+                ),
+                ("DRIFTGUARD_CORS_ORIGINS", "*"),
+            ],
+            || Settings::load(None).expect_err("wildcard refused"),
+        );
+        assert!(format!("{err:#}").contains("cors"), "{err:#}");
+        with_env(
+            &[
+                ("DRIFTGUARD_ENVIRONMENT", "production"),
+                (
+                    "DRIFTGUARD_JWT_SECRET",
+                    "a-production-secret-of-enough-length",
+                ),
+                ("DRIFTGUARD_CORS_ORIGINS", "https://app.example"),
+            ],
+            || Settings::load(None).expect("a safe production config loads"),
+        );
+    }
+
+    #[test]
+    fn bad_values_are_refused() {
+        for (k, v) in [
+            ("DRIFTGUARD_ENVIRONMENT", "staging"),
+            ("DRIFTGUARD_JWT_SECRET", "short"),
+            ("DRIFTGUARD_RATE_LIMIT_BACKEND", "redis"),
+            ("DRIFTGUARD_DATABASE_POOL_SIZE", "0"),
+            ("DRIFTGUARD_BIND", "[1,2]"),
+        ] {
+            with_env(&[(k, v)], || {
+                assert!(Settings::load(None).is_err(), "{k}={v} should be refused");
+            });
         }
     }
 }

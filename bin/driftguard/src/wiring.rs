@@ -5,17 +5,38 @@ use crate::settings::Settings;
 use anyhow::Context;
 use driftguard_app::Services;
 use driftguard_auth::{AuthService, TokenService};
+use driftguard_cache::{InProcessRateLimiter, RateLimiter, RedisLimiterOptions, RedisRateLimiter};
+use driftguard_observability::Metrics;
 use driftguard_registry::RegistryService;
 use driftguard_storage::{Database, Store, migrate};
 use std::sync::Arc;
 use std::time::Duration;
 
-/// The database pool and the use cases over it.
+/// The database pool, the use cases over it, and what the HTTP layer needs besides.
 pub struct Wired {
     /// The use cases.
     pub services: Services,
     /// The pool (health, gauges, maintenance).
     pub database: Database,
+    /// The Prometheus registry and handles.
+    pub metrics: Metrics,
+    /// Where request quotas are counted.
+    pub limiter: Arc<dyn RateLimiter>,
+}
+
+/// The rate limiter the settings ask for: in-process, or Redis (which falls back to
+/// in-process limits while Redis is down).
+fn limiter(settings: &Settings) -> anyhow::Result<Arc<dyn RateLimiter>> {
+    match (
+        settings.rate_limit_backend.as_str(),
+        settings.redis_url.as_deref(),
+    ) {
+        ("redis", Some(url)) => Ok(Arc::new(
+            RedisRateLimiter::new(url, RedisLimiterOptions::default())
+                .context("setting up the Redis rate limiter")?,
+        )),
+        _ => Ok(Arc::new(InProcessRateLimiter::new())),
+    }
 }
 
 /// Connects to the database (migrating it first when asked) and builds every use case.
@@ -42,5 +63,11 @@ pub async fn wire(settings: &Settings, migrate_first: bool) -> anyhow::Result<Wi
         registry: RegistryService::new(store.clone()),
         readiness: store,
     };
-    Ok(Wired { services, database })
+    let metrics = Metrics::new().context("setting up metrics")?;
+    Ok(Wired {
+        services,
+        database,
+        metrics,
+        limiter: limiter(settings)?,
+    })
 }

@@ -8,4 +8,4 @@ pub mod routes;
 pub mod server;
 
 pub use error::{ApiError, ErrorBody};
-pub use server::{HttpSettings, openapi, run};
+pub use server::{HttpDeps, HttpSettings, openapi, run};

@@ -3,6 +3,10 @@
 
 use crate::error::{ApiError, finalize_errors};
 use crate::extract::{json_config, path_config, query_config};
+use crate::middleware::cors::{CorsSettings, cors};
+use crate::middleware::metrics::RecordMetrics;
+use crate::middleware::rate_limit::RateLimit;
+use crate::middleware::rate_limit_rules::RateLimitSettings;
 use crate::middleware::request_id::AssignRequestId;
 use crate::middleware::request_log::RequestLog;
 use crate::routes::{self, openapi::OpenApiDocument};
@@ -11,8 +15,12 @@ use actix_web::http::StatusCode;
 use actix_web::middleware::from_fn;
 use actix_web::{App, HttpServer, web};
 use driftguard_app::Services;
+use driftguard_cache::RateLimiter;
+use driftguard_observability::Metrics;
+use secrecy::SecretString;
 use serde::Deserialize;
 use std::net::TcpListener;
+use std::sync::Arc;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa_actix_web::AppExt;
 
@@ -20,6 +28,12 @@ use utoipa_actix_web::AppExt;
 #[derive(Debug, Clone, Deserialize)]
 #[serde(default)]
 pub struct HttpSettings {
+    /// Cross-origin allow-list.
+    pub cors: CorsSettings,
+    /// Per-client request quotas.
+    pub rate_limits: RateLimitSettings,
+    /// When set, `/metrics` needs `Authorization: Bearer <token>`.
+    pub metrics_token: Option<SecretString>,
     /// Largest JSON body accepted, in bytes.
     pub max_json_bytes: usize,
     /// Worker threads (0: one per core).
@@ -31,6 +45,9 @@ pub struct HttpSettings {
 impl Default for HttpSettings {
     fn default() -> Self {
         Self {
+            cors: CorsSettings::default(),
+            rate_limits: RateLimitSettings::default(),
+            metrics_token: None,
             max_json_bytes: 1024 * 1024,
             workers: 0,
             open_registration: true,
@@ -65,27 +82,50 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
     doc
 }
 
+/// What the server needs besides its settings: the use cases, the metrics registry and the
+/// rate limiter.
+#[derive(Clone)]
+pub struct HttpDeps {
+    /// The use cases.
+    pub services: Services,
+    /// The Prometheus registry and handles.
+    pub metrics: Metrics,
+    /// Where request quotas are counted (in-process, or Redis shared by replicas).
+    pub limiter: Arc<dyn RateLimiter>,
+}
+
 /// Starts serving on `listener`; the returned server runs when awaited or spawned.
 pub fn run(
     listener: TcpListener,
-    services: Services,
+    deps: HttpDeps,
     settings: HttpSettings,
 ) -> std::io::Result<Server> {
     let document = openapi()
         .to_json()
         .map_err(|e| std::io::Error::other(format!("OpenAPI document: {e}")))?;
     let document = web::Data::new(OpenApiDocument(document));
-    let services = web::Data::new(services);
-    let http_settings = web::Data::new(settings.clone());
+    let services = web::Data::new(deps.services);
+    let metrics = web::Data::new(deps.metrics.clone());
+    let rate_limit = RateLimit::new(
+        settings.rate_limits.clone(),
+        deps.limiter,
+        deps.metrics.clone(),
+    )
+    .map_err(|e| std::io::Error::other(format!("rate limit settings: {e}")))?;
+    let cors_settings = settings.cors.clone();
     let json_limit = settings.max_json_bytes;
+    let workers = settings.workers;
+    let http_settings = web::Data::new(settings);
     let mut server = HttpServer::new(move || {
         let (app, _) = App::new()
             .into_utoipa_app()
             .configure(routes::configure)
             .split_for_parts();
+        // `.wrap` runs outermost last: CORS → request id → log → metrics → limiter → app.
         app.app_data(services.clone())
             .app_data(document.clone())
             .app_data(http_settings.clone())
+            .app_data(metrics.clone())
             .app_data(json_config(json_limit))
             .app_data(query_config())
             .app_data(path_config())
@@ -97,12 +137,15 @@ pub fn run(
                 ))
             }))
             .wrap(from_fn(finalize_errors))
+            .wrap(rate_limit.clone())
+            .wrap(RecordMetrics::new(metrics.get_ref().clone()))
             .wrap(RequestLog)
             .wrap(AssignRequestId)
+            .wrap(cors(&cors_settings))
     })
     .listen(listener)?;
-    if settings.workers > 0 {
-        server = server.workers(settings.workers);
+    if workers > 0 {
+        server = server.workers(workers);
     }
     Ok(server.run())
 }

@@ -26,14 +26,24 @@ pub struct TestApp {
     _data: tempfile::TempDir,
 }
 
-/// The server on a fresh database, or `None` when the backend is not set up (skip).
+/// The server on a fresh database, or `None` when the backend is not set up (skip). Rate
+/// limits are off (tests sign in many times from one address); [`spawn_app_with`] changes
+/// settings.
 pub async fn spawn_app(backend: Backend) -> Option<TestApp> {
+    spawn_app_with(backend, |_| {}).await
+}
+
+/// [`spawn_app`] with settings changed by `adjust` first.
+pub async fn spawn_app_with(
+    backend: Backend,
+    adjust: impl FnOnce(&mut Settings),
+) -> Option<TestApp> {
     let db = match backend {
         Backend::Sqlite => TestDatabase::sqlite().await,
         Backend::Postgres => TestDatabase::postgres().await?,
     };
     let data = tempfile::tempdir().expect("data folder");
-    let settings = Settings {
+    let mut settings = Settings {
         bind: "127.0.0.1:0".into(),
         data_dir: data.path().to_path_buf(),
         database_url: Some(db.url.clone()),
@@ -44,6 +54,8 @@ pub async fn spawn_app(backend: Backend) -> Option<TestApp> {
         workers: 1,
         ..Settings::default()
     };
+    settings.rate_limits.enabled = false;
+    adjust(&mut settings);
     let wired = wiring::wire(&settings, false).await.expect("wiring");
     let services = wired.services.clone();
     let listener = TcpListener::bind("127.0.0.1:0").expect("bind port 0");

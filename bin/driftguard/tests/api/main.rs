@@ -5,6 +5,7 @@ mod helpers;
 
 mod auth;
 mod errors;
+mod hardening;
 mod models;
 mod openapi;
 mod rbac;

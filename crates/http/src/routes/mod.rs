@@ -3,6 +3,7 @@
 
 pub mod auth;
 pub mod health;
+pub mod metrics;
 pub mod models;
 pub mod openapi;
 pub mod users;
@@ -23,5 +24,6 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(models::remove)
         .service(health::live)
         .service(health::ready)
+        .service(metrics::metrics)
         .service(openapi::document);
 }
