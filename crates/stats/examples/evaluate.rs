@@ -2,7 +2,7 @@
 //! fairness + performance take, and the drift summary; used for the timing and peak
 //! memory figures in `docs/performance.md` (`/usr/bin/time -v`).
 //!
-//! `cargo run --release -p driftguard-stats --example evaluate -- REFERENCE.csv CURRENT.csv`
+//! `cargo run --release -p driftguard-stats --example evaluate -- [--bytes] REFERENCE.csv CURRENT.csv`
 
 use std::time::{Duration, Instant};
 
@@ -27,12 +27,27 @@ fn cpu_time() -> Duration {
     Duration::from_millis(fields.iter().sum::<u64>() * 10)
 }
 
-/// Runs `f`, printing its wall and CPU time.
+/// Current and peak resident memory in MiB, from `/proc/self/status` (Linux).
+fn memory() -> (u64, u64) {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    let field = |name: &str| {
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix(name))
+            .and_then(|v| v.split_whitespace().next()?.parse::<u64>().ok())
+            .unwrap_or(0)
+            / 1024
+    };
+    (field("VmRSS:"), field("VmHWM:"))
+}
+
+/// Runs `f`, printing its wall and CPU time and the memory after it.
 fn timed<T>(what: &str, f: impl FnOnce() -> T) -> T {
     let (wall, cpu) = (Instant::now(), cpu_time());
     let out = f();
+    let (rss, peak) = memory();
     println!(
-        "{what:<32} wall {:>8.3} s   cpu {:>8.3} s",
+        "{what:<24} wall {:>6.3} s  cpu {:>6.3} s  rss {rss:>5} MiB  peak {peak:>5} MiB",
         wall.elapsed().as_secs_f64(),
         (cpu_time() - cpu).as_secs_f64()
     );
@@ -40,15 +55,25 @@ fn timed<T>(what: &str, f: impl FnOnce() -> T) -> T {
 }
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let args: Vec<String> = std::env::args().skip(1).collect();
+    let args: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|a| !a.starts_with("--"))
+        .collect();
     let [reference, current] = args.as_slice() else {
         return Err("usage: evaluate REFERENCE.csv CURRENT.csv".into());
     };
     let options = ParseOptions::default();
-    // One file's bytes at a time, as a service handling an upload would hold them.
+    // `--bytes` reads each file into memory first (as an upload handler holding the body
+    // would); by default the files are streamed in blocks.
+    let in_memory = std::env::args().any(|a| a == "--bytes");
     let parse = |path: &str, what: &str| -> Result<Dataset, Box<dyn std::error::Error>> {
-        let bytes = std::fs::read(path)?;
-        Ok(timed(what, || Dataset::from_csv(&bytes, &options))?)
+        if in_memory {
+            let bytes = std::fs::read(path)?;
+            Ok(timed(what, || Dataset::from_csv(&bytes, &options))?)
+        } else {
+            let file = std::fs::File::open(path)?;
+            Ok(timed(what, || Dataset::from_csv_reader(file, &options))?)
+        }
     };
     let reference = parse(reference, "parse reference")?;
     let current = parse(current, "parse current")?;

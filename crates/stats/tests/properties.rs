@@ -146,6 +146,7 @@ proptest! {
         text in "[a-c0-9,\"\\n\\r .\\-]{0,300}"
     ) {
         let _ = Dataset::from_csv(text.as_bytes(), &ParseOptions::default());
+        let _ = Dataset::from_csv_reader(text.as_bytes(), &ParseOptions::default());
     }
 
     #[test]

@@ -1,5 +1,8 @@
 //! CSV reader: the body is cut into chunks at record boundaries and the chunks are parsed
-//! in parallel, each into per-column builders that are joined column by column.
+//! in parallel, each into per-column builders that are joined column by column. A reader
+//! is consumed in blocks, so only one block of raw bytes is held at a time.
+
+use std::io::Read;
 
 use rayon::prelude::*;
 
@@ -8,43 +11,187 @@ use super::{Column, ColumnKind, Dataset, DatasetError, ParseOptions};
 
 /// Chunks smaller than this are not worth a task.
 const MIN_CHUNK: usize = 1 << 20;
+/// Bytes read from a stream at a time: enough to keep every core busy, small next to the
+/// columns of a large file.
+const BLOCK: usize = 32 << 20;
+const BOM: &[u8] = b"\xEF\xBB\xBF";
 
 pub(super) fn parse(bytes: &[u8], options: &ParseOptions) -> Result<Dataset, DatasetError> {
-    let limits = &options.limits;
-    super::check_input(bytes, limits)?;
-    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    super::check_input(bytes, &options.limits)?;
+    let bytes = bytes.strip_prefix(BOM).unwrap_or(bytes);
     let (names, body_start) = read_header(bytes)?;
-    super::check_header(&names, limits)?;
-    super::check_kind_overrides(&names, options)?;
-    let body = &bytes[body_start..];
-    let forced: Vec<Option<ColumnKind>> = names
-        .iter()
-        .map(|n| options.kinds.get(n).copied())
-        .collect();
+    let mut body = Body::new(names, options)?;
+    body.feed(&bytes[body_start..], count_lines(&bytes[..body_start]))?;
+    body.finish()
+}
 
-    let bounds = chunk_bounds(body, rayon::current_num_threads() * 4);
-    let chunks: Vec<ChunkColumns> = bounds
-        .par_windows(2)
-        .map(|w| parse_chunk(&body[w[0]..w[1]], &names, &forced, limits.max_rows))
-        .collect::<Vec<_>>()
-        .into_iter()
-        .zip(&bounds)
-        .map(|(result, &start)| {
-            result.map_err(|e| e.at_line(count_lines(&bytes[..body_start + start])))
+pub(super) fn parse_reader(
+    input: impl Read,
+    options: &ParseOptions,
+) -> Result<Dataset, DatasetError> {
+    parse_blocks(input, options, BLOCK)
+}
+
+/// Reads `input` in blocks of `block` bytes, each parsed up to its last complete record.
+fn parse_blocks(
+    mut input: impl Read,
+    options: &ParseOptions,
+    block: usize,
+) -> Result<Dataset, DatasetError> {
+    let limit = options.limits.max_bytes;
+    let mut buf: Vec<u8> = Vec::new();
+    let (mut total, mut lines_before) = (0usize, 0u64);
+    let mut body: Option<Body> = None;
+    loop {
+        let want = block;
+        let read = input
+            .by_ref()
+            .take(want as u64)
+            .read_to_end(&mut buf)
+            .map_err(|e| DatasetError::Io {
+                message: e.to_string(),
+            })?;
+        let eof = read < want;
+        total += read;
+        if total > limit {
+            return Err(DatasetError::TooLarge {
+                found: total,
+                limit,
+            });
+        }
+        let mut start = 0;
+        let active = match body.as_mut() {
+            Some(body) => body,
+            None => {
+                if total == buf.len() && buf.starts_with(BOM) {
+                    buf.drain(..BOM.len());
+                }
+                let header_end = match record_end(&buf) {
+                    Some(end) => end,
+                    None if eof => buf.len(),
+                    None => continue,
+                };
+                if eof && buf.trim_ascii().is_empty() {
+                    return Err(DatasetError::Empty);
+                }
+                let (names, body_start) = read_header(&buf[..header_end])?;
+                start = body_start;
+                body.insert(Body::new(names, options)?)
+            }
+        };
+        let cut = if eof {
+            buf.len()
+        } else {
+            last_record_end(&buf[start..]).map_or(start, |end| start + end)
+        };
+        active.feed(&buf[start..cut], lines_before + count_lines(&buf[..start]))?;
+        lines_before += count_lines(&buf[..cut]);
+        buf.drain(..cut);
+        if eof {
+            break;
+        }
+    }
+    body.ok_or(DatasetError::Empty)?.finish()
+}
+
+/// Columns accumulated from the body, block after block.
+struct Body {
+    names: Vec<String>,
+    forced: Vec<Option<ColumnKind>>,
+    /// Per column, the builders of every chunk so far, in order.
+    parts: Vec<Vec<ColumnBuilder>>,
+    rows: usize,
+    max_rows: usize,
+}
+
+impl Body {
+    fn new(names: Vec<String>, options: &ParseOptions) -> Result<Self, DatasetError> {
+        super::check_header(&names, &options.limits)?;
+        super::check_kind_overrides(&names, options)?;
+        let forced = names
+            .iter()
+            .map(|n| options.kinds.get(n).copied())
+            .collect();
+        Ok(Self {
+            parts: names.iter().map(|_| Vec::new()).collect(),
+            names,
+            forced,
+            rows: 0,
+            max_rows: options.limits.max_rows,
         })
-        .collect::<Result<_, _>>()?;
+    }
 
-    let rows: usize = chunks.iter().map(|c| c.rows).sum();
-    if rows > limits.max_rows {
-        return Err(DatasetError::TooManyRows {
-            limit: limits.max_rows,
-        });
+    /// Parses a block of whole records; `lines_before` = line breaks before it.
+    fn feed(&mut self, block: &[u8], lines_before: u64) -> Result<(), DatasetError> {
+        if block.is_empty() {
+            return Ok(());
+        }
+        let bounds = chunk_bounds(block, rayon::current_num_threads() * 4);
+        let remaining = self.max_rows - self.rows;
+        let (names, forced) = (&self.names, &self.forced);
+        let chunks: Vec<Result<ChunkColumns, ChunkError>> = bounds
+            .par_windows(2)
+            .map(|w| parse_chunk(&block[w[0]..w[1]], names, forced, remaining))
+            .collect();
+        for (chunk, &start) in chunks.into_iter().zip(&bounds) {
+            let chunk =
+                chunk.map_err(|e| e.at_line(lines_before + count_lines(&block[..start])))?;
+            self.rows += chunk.rows;
+            if self.rows > self.max_rows {
+                return Err(DatasetError::TooManyRows {
+                    limit: self.max_rows,
+                });
+            }
+            for (parts, builder) in self.parts.iter_mut().zip(chunk.columns) {
+                parts.push(builder);
+            }
+        }
+        Ok(())
     }
-    if rows == 0 {
-        return Err(DatasetError::NoRows);
+
+    /// Finishes every column (in parallel) into the dataset.
+    fn finish(self) -> Result<Dataset, DatasetError> {
+        if self.rows == 0 {
+            return Err(DatasetError::NoRows);
+        }
+        let columns: Vec<Column> = self
+            .parts
+            .into_par_iter()
+            .zip(&self.forced)
+            .map(|(parts, &kind)| builder::finish(parts, kind))
+            .collect();
+        Dataset::from_columns(self.names.into_iter().zip(columns).collect())
     }
-    let columns = join_columns(chunks, &forced);
-    Dataset::from_columns(names.into_iter().zip(columns).collect())
+}
+
+/// Where the first record of `data` ends (after its unquoted line break), if it does.
+fn record_end(data: &[u8]) -> Option<usize> {
+    let mut in_quotes = false;
+    for (i, &b) in data.iter().enumerate() {
+        match b {
+            b'"' => in_quotes = !in_quotes,
+            b'\n' if !in_quotes => return Some(i + 1),
+            _ => {}
+        }
+    }
+    None
+}
+
+/// Where the last complete record of `data` (which starts at a record boundary) ends.
+fn last_record_end(data: &[u8]) -> Option<usize> {
+    if !data.contains(&b'"') {
+        return memchr::memrchr(b'\n', data).map(|i| i + 1);
+    }
+    let mut in_quotes = false;
+    let mut end = None;
+    for (i, &b) in data.iter().enumerate() {
+        match b {
+            b'"' => in_quotes = !in_quotes,
+            b'\n' if !in_quotes => end = Some(i + 1),
+            _ => {}
+        }
+    }
+    end
 }
 
 /// Reads the header record; returns the names and where the body starts.
@@ -318,24 +465,66 @@ impl RowSink<'_> {
     }
 }
 
-/// Transposes chunk builders into columns and finishes each column (in parallel).
-fn join_columns(chunks: Vec<ChunkColumns>, forced: &[Option<ColumnKind>]) -> Vec<Column> {
-    let mut per_column: Vec<Vec<ColumnBuilder>> = forced.iter().map(|_| Vec::new()).collect();
-    for chunk in chunks {
-        for (parts, builder) in per_column.iter_mut().zip(chunk.columns) {
-            parts.push(builder);
-        }
-    }
-    per_column
-        .into_par_iter()
-        .zip(forced)
-        .map(|(parts, &kind)| builder::finish(parts, kind))
-        .collect()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A reader handing out a few bytes per call, like a slow socket.
+    struct Trickle<'a>(&'a [u8]);
+
+    impl Read for Trickle<'_> {
+        fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
+            let n = out.len().min(self.0.len()).min(7);
+            out[..n].copy_from_slice(&self.0[..n]);
+            self.0 = &self.0[n..];
+            Ok(n)
+        }
+    }
+
+    #[test]
+    fn streaming_in_small_blocks_equals_parsing_the_slice() {
+        let mut text = b"\xEF\xBB\xBFid,\"na,me\",v\r\n".to_vec();
+        for i in 0..5000 {
+            let name = if i % 7 == 0 {
+                "\"two\nlines\""
+            } else {
+                "plain"
+            };
+            text.extend_from_slice(format!("{i},{name},{}\r\n", i % 11).as_bytes());
+        }
+        let options = ParseOptions::default();
+        let whole = parse(&text, &options).expect("parses");
+        for block in [1, 64, 1000, 1 << 20] {
+            let streamed = parse_blocks(Trickle(&text), &options, block).expect("streams");
+            assert_eq!(streamed, whole, "block {block}");
+        }
+        let mut broken = text.clone();
+        broken.extend_from_slice(b"1,2\n");
+        let want = parse(&broken, &options).expect_err("ragged");
+        assert_eq!(
+            parse_blocks(Trickle(&broken), &options, 100).expect_err("ragged"),
+            want
+        );
+        assert_eq!(
+            parse_blocks(Trickle(b"  \n"), &options, 4),
+            Err(DatasetError::Empty)
+        );
+        assert_eq!(
+            parse_blocks(Trickle(b"a,b\n"), &options, 4),
+            Err(DatasetError::NoRows)
+        );
+        let small = ParseOptions {
+            limits: super::super::Limits {
+                max_bytes: 100,
+                ..super::super::Limits::default()
+            },
+            ..ParseOptions::default()
+        };
+        assert!(matches!(
+            parse_blocks(Trickle(&text), &small, 64),
+            Err(DatasetError::TooLarge { limit: 100, .. })
+        ));
+    }
 
     #[test]
     fn bounds_respect_quoted_newlines() {

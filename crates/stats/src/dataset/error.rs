@@ -11,9 +11,9 @@ pub enum DatasetError {
     #[error("the data has a header but no rows")]
     NoRows,
     /// The input is larger than the byte limit.
-    #[error("the data is {found} bytes, more than the limit of {limit} bytes")]
+    #[error("the data is larger than the limit of {limit} bytes ({found} bytes read)")]
     TooLarge {
-        /// Size of the input.
+        /// Size of the input (of what was read of a stream when it went over).
         found: usize,
         /// The limit.
         limit: usize,
@@ -88,6 +88,12 @@ pub enum DatasetError {
         /// 1-based character column in that line.
         column: usize,
         /// What is wrong.
+        message: String,
+    },
+    /// Reading the input failed.
+    #[error("cannot read the data: {message}")]
+    Io {
+        /// The I/O error.
         message: String,
     },
     /// A column's kind override names no column of the data.

@@ -209,6 +209,15 @@ impl Dataset {
         csv::parse(bytes, options)
     }
 
+    /// Reads CSV from a stream (a file, a request body) in blocks, holding only one block
+    /// of raw bytes at a time besides the columns; otherwise as [`Dataset::from_csv`].
+    pub fn from_csv_reader(
+        reader: impl std::io::Read,
+        options: &ParseOptions,
+    ) -> Result<Self, DatasetError> {
+        csv::parse_reader(reader, options)
+    }
+
     /// Reads JSON bytes, either `{"columns": {"age": [31, null, ...], ...}}` or a list of
     /// records `[{"age": 31, ...}, ...]`. Kinds and missing values as for
     /// [`Dataset::from_csv`]; JSON `null` is missing too.
