@@ -115,12 +115,24 @@ impl Text {
     fn from_numbers(values: &[f64]) -> Self {
         let mut text = Self::default();
         text.codes.reserve(values.len());
+        // Spell each distinct number once, not once per row.
+        let mut seen: FxMap<u64, u32> = FxMap::default();
         for &v in values {
-            text.push(if v.is_nan() {
-                Cell::Missing
-            } else {
-                Cell::Number(v)
-            });
+            if v.is_nan() {
+                text.codes.push(MISSING_CODE);
+                continue;
+            }
+            // -0 and 0 are one category.
+            let bits = (v + 0.0).to_bits();
+            match seen.get(&bits) {
+                Some(&code) => text.codes.push(code),
+                None => {
+                    text.intern(&canonical(v));
+                    if let Some(&code) = text.codes.last() {
+                        seen.insert(bits, code);
+                    }
+                }
+            }
         }
         text
     }

@@ -96,39 +96,40 @@ pub(crate) fn kl_div(reference: &[f64], current: &[f64]) -> f64 {
     np_sum(&terms)
 }
 
-/// Hellinger distance of two share vectors: `sqrt(1 − min(1, Σ sqrt(r · c)))`.
+/// Evidently's categorical Hellinger distance on share vectors:
+/// `sqrt(1 − clip(Σ sqrt(r · c), 0, 1))`, summed term by term as its loop does.
 pub(crate) fn hellinger(reference: &[f64], current: &[f64]) -> f64 {
-    let terms: Vec<f64> = reference
+    let h = reference
         .iter()
         .zip(current)
-        .map(|(&r, &c)| (r * c).sqrt())
-        .collect();
-    (1.0 - np_sum(&terms).min(1.0)).sqrt()
+        .fold(0.0, |acc, (&r, &c)| acc + (r * c).sqrt());
+    (1.0 - h.clamp(0.0, 1.0)).sqrt()
 }
 
 /// Evidently's numeric Hellinger distance: Sturges edges over the distinct values of the
-/// union, each side's histogram density on them, `h = Σ sqrt(d_r · d_c) · width`.
+/// union; each side's `np.histogram(density=True)` on them (density = count / bin width /
+/// total); `h = Σ sqrt(d_r · d_c) · w` with Evidently's single width
+/// `w = (max edge − min edge) / bins`.
 pub(crate) fn hellinger_numeric(a: &[f64], b: &[f64]) -> f64 {
     let distinct = union_values(a, b).len();
     let edges = union_edges(a, b, distinct);
-    let widths: Vec<f64> = edges.windows(2).map(|w| w[1] - w[0]).collect();
     let density = |sample: &[f64]| -> Vec<f64> {
         let counts = binning::histogram(sample, &edges);
         let total = counts.iter().sum::<u64>() as f64;
         counts
             .iter()
-            .zip(&widths)
-            .map(|(&n, &w)| n as f64 / w / total)
+            .zip(edges.windows(2))
+            .map(|(&n, w)| n as f64 / (w[1] - w[0]) / total)
             .collect()
     };
     let (da, db) = (density(a), density(b));
-    let terms: Vec<f64> = da
+    let (first, last) = (edges[0], edges[edges.len() - 1]);
+    let width = (last - first) / (edges.len() - 1) as f64;
+    let h = da
         .iter()
         .zip(&db)
-        .zip(&widths)
-        .map(|((&p, &q), &w)| (p * q).sqrt() * w)
-        .collect();
-    (1.0 - np_sum(&terms).clamp(0.0, 1.0)).sqrt()
+        .fold(0.0, |acc, (&p, &q)| acc + (p * q).sqrt() * width);
+    (1.0 - h.clamp(0.0, 1.0)).sqrt()
 }
 
 #[cfg(test)]
