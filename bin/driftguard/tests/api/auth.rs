@@ -159,10 +159,45 @@ async fn admins_list_users_and_change_roles(app: TestApp) {
     assert_eq!(status, 422, "{body}");
 }
 
+async fn bootstrap_admin_only_on_an_empty_database(app: TestApp) {
+    let auth = &app.services.auth;
+    let admin = auth
+        .bootstrap_admin("root@example.com", "a bootstrap password")
+        .await
+        .expect("bootstrap")
+        .expect("created on an empty database");
+    assert_eq!(admin.role, Role::Admin);
+    let again = auth
+        .bootstrap_admin("other@example.com", "a bootstrap password")
+        .await
+        .expect("bootstrap");
+    assert!(again.is_none(), "users exist: nothing is created");
+    let token = app.login("root@example.com", "a bootstrap password").await;
+    assert_eq!(app.get("/users", &token).await.0, 200);
+}
+
 api_tests!(
+    bootstrap_admin_only_on_an_empty_database,
     register_creates_a_viewer,
     register_rejects_bad_values_with_field_errors,
     login_gives_a_token_and_one_message_for_every_failure,
     bad_tokens_are_401,
     admins_list_users_and_change_roles
 );
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn closed_registration_is_403() {
+    let app = crate::helpers::spawn_app_with(crate::helpers::Backend::Sqlite, |s| {
+        s.open_registration = false;
+    })
+    .await
+    .expect("app");
+    let (status, body) = app
+        .post(
+            "/auth/register",
+            None,
+            json!({"email": "x@example.com", "password": "a long enough password"}),
+        )
+        .await;
+    assert_eq!(status, 403, "{body}");
+}

@@ -8,4 +8,5 @@ mod errors;
 mod hardening;
 mod models;
 mod openapi;
+mod outage;
 mod rbac;

@@ -17,6 +17,7 @@ const ROUTES: &[(&str, &str)] = &[
     ("delete", "/models/{id}"),
     ("get", "/health/live"),
     ("get", "/health/ready"),
+    ("get", "/metrics"),
     ("get", "/openapi.json"),
 ];
 
