@@ -107,10 +107,16 @@ fn default_method_follows_evidentlys_table() {
     ];
     for (reference, current, want) in cases {
         let c = one(reference, current, None);
+        assert_eq!(c.threshold, Some(want.default_threshold()));
         assert_eq!(c.method, Some(want));
         assert_eq!(c.threshold, Some(want.default_threshold()));
         assert!(!c.drifted, "{want}: identical samples");
     }
+    // Like Evidently, the row rule counts the reference's present values.
+    let mut gappy: Vec<f64> = (0..1001).map(|i| f64::from(i % 10)).collect();
+    gappy[0] = NAN;
+    let c = one(numeric(&gappy), numeric(&big), None);
+    assert_eq!(c.method, Some(DriftMethod::Ks));
 }
 
 #[test]

@@ -248,7 +248,6 @@ pub fn compare(
         }
     }
 
-    let reference_rows = reference.rows();
     let columns: Vec<ColumnDrift> = pairs
         .into_par_iter()
         .map(|(name, r, c)| {
@@ -260,7 +259,7 @@ pub fn compare(
             };
             let method = own.method.or(by_kind).or(options.method);
             let threshold = own.threshold.or(options.threshold);
-            column_drift(name, sample, reference_rows, method, threshold)
+            column_drift(name, sample, method, threshold)
         })
         .collect();
 
@@ -302,9 +301,11 @@ fn validate(options: &DriftOptions) -> Result<(), StatsError> {
     Ok(())
 }
 
-/// Evidently's default method for a column (`distinct` needs counting only up to 6).
-fn default_method(kind: ColumnKind, reference_rows: usize, distinct: usize) -> DriftMethod {
-    match (reference_rows <= 1000, kind) {
+/// Evidently's default method for a column: `reference` = present reference values (it
+/// picks the test after dropping missing values), `distinct` = distinct present values
+/// of both sides (counting up to 6 is enough).
+fn default_method(kind: ColumnKind, reference: usize, distinct: usize) -> DriftMethod {
+    match (reference <= 1000, kind) {
         (true, ColumnKind::Numeric) if distinct > 5 => DriftMethod::Ks,
         (true, ColumnKind::Numeric) if distinct >= 3 => DriftMethod::Chisquare,
         (true, ColumnKind::Categorical) if distinct > 2 => DriftMethod::Chisquare,
@@ -323,7 +324,6 @@ pub(crate) struct Outcome {
 fn column_drift(
     name: &str,
     sample: Sample,
-    reference_rows: usize,
     method: Option<DriftMethod>,
     threshold: Option<f64>,
 ) -> ColumnDrift {
@@ -346,7 +346,8 @@ fn column_drift(
         result.reason = Some(format!("no present value in the {side} data"));
         return result;
     }
-    let method = method.unwrap_or_else(|| default_method(kind, reference_rows, sample.distinct(6)));
+    let present = sample.present().0;
+    let method = method.unwrap_or_else(|| default_method(kind, present, sample.distinct(6)));
     let threshold = threshold.unwrap_or_else(|| method.default_threshold());
     let binned = sample.binned();
     let outcome = sample.run(method, &binned);
