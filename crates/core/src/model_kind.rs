@@ -80,7 +80,7 @@ mod tests {
         assert!(
             "huge"
                 .parse::<RiskTier>()
-                .unwrap_err()
+                .expect_err("not a tier")
                 .contains("low, medium")
         );
     }

@@ -98,7 +98,9 @@ async fn actual(db: &Database) -> DomainResult<Columns> {
 
 async fn check(db: TestDatabase) {
     let store = db.store();
-    let found = actual(store.database()).await.expect("read the migrated schema");
+    let found = actual(store.database())
+        .await
+        .expect("read the migrated schema");
     assert_eq!(
         found,
         declared(),
