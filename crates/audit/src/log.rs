@@ -1,0 +1,197 @@
+//! The `DeploymentLog` port: the append-only deployment history, and verifying it in chunks.
+//!
+//! Contract every adapter keeps (one contract suite runs against each):
+//! - `append` is the only write. Appends are serialised (a lock, or one transaction that
+//!   reads the head row `FOR UPDATE`), so that the chain never forks: the adapter reads the
+//!   head row's id and hash (none: [`GENESIS_HASH`](crate::GENESIS_HASH)), takes an id
+//!   greater than the head's, stores [`DeploymentRecord::seal`] of the entry and returns it;
+//! - rows are never updated or deleted (PostgreSQL refuses UPDATE and DELETE on the table);
+//! - what is read back hashes as it was written: times are kept to the microsecond, and the
+//!   JSON columns are stored as written (as text, or as `jsonb`, whose numbers serde_json
+//!   reads back to the same value);
+//! - lists are newest first; `chain_after` is oldest first.
+
+use async_trait::async_trait;
+use driftguard_core::{DomainResult, Page, Timestamp};
+
+use crate::record::{DeploymentRecord, NewDeployment, Outcome};
+use crate::verify::{ChainVerifier, VerifyReport};
+
+/// Which rows `GET /deployments` wants; `None` = any.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DeploymentFilter {
+    /// Rows with this outcome.
+    pub outcome: Option<Outcome>,
+    /// Rows for this environment.
+    pub environment: Option<String>,
+    /// Rows with (or without) an override.
+    pub override_used: Option<bool>,
+    /// Rows at or after this time.
+    pub since: Option<Timestamp>,
+}
+
+/// The deployment history.
+#[async_trait]
+pub trait DeploymentLog: Send + Sync {
+    /// Chains and stores one row; see the module documentation for how.
+    async fn append(&self, entry: NewDeployment) -> DomainResult<DeploymentRecord>;
+
+    /// A page of one model's rows, newest first, and how many it has in all.
+    async fn list_for_model(
+        &self,
+        model_id: i64,
+        page: Page,
+    ) -> DomainResult<(Vec<DeploymentRecord>, u64)>;
+
+    /// A page of all rows matching the filter, newest first, and how many match in all.
+    async fn list(
+        &self,
+        filter: &DeploymentFilter,
+        page: Page,
+    ) -> DomainResult<(Vec<DeploymentRecord>, u64)>;
+
+    /// Up to `limit` rows with an id greater than `after_id` (from the first row when
+    /// `None`), in id order: the chain, a chunk at a time.
+    async fn chain_after(
+        &self,
+        after_id: Option<i64>,
+        limit: u64,
+    ) -> DomainResult<Vec<DeploymentRecord>>;
+}
+
+/// Verifies the whole history of `log`, reading `chunk` rows at a time (at least one).
+pub async fn verify_log(log: &dyn DeploymentLog, chunk: u64) -> DomainResult<VerifyReport> {
+    let chunk = chunk.max(1);
+    let mut verifier = ChainVerifier::new();
+    loop {
+        let rows = log.chain_after(verifier.last_id(), chunk).await?;
+        for row in &rows {
+            verifier.push(row);
+        }
+        if (rows.len() as u64) < chunk {
+            return Ok(verifier.finish());
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::chain::GENESIS_HASH;
+    use crate::test_support::entry;
+    use std::sync::Mutex;
+
+    /// The contract in a few lines: a lock serialises appends.
+    #[derive(Default)]
+    struct MemoryLog {
+        rows: Mutex<Vec<DeploymentRecord>>,
+    }
+
+    impl MemoryLog {
+        fn rows(&self) -> std::sync::MutexGuard<'_, Vec<DeploymentRecord>> {
+            self.rows.lock().expect("no test panics holding the lock")
+        }
+    }
+
+    fn newest_first(rows: Vec<DeploymentRecord>, page: Page) -> (Vec<DeploymentRecord>, u64) {
+        let total = rows.len() as u64;
+        let page = rows
+            .into_iter()
+            .rev()
+            .skip(page.skip() as usize)
+            .take(page.limit() as usize)
+            .collect();
+        (page, total)
+    }
+
+    #[async_trait]
+    impl DeploymentLog for MemoryLog {
+        async fn append(&self, entry: NewDeployment) -> DomainResult<DeploymentRecord> {
+            let mut rows = self.rows();
+            let (id, prev) = rows
+                .last()
+                .map_or((1, GENESIS_HASH), |r| (r.id + 1, r.hash.as_str()));
+            let row = DeploymentRecord::seal(entry, id, prev);
+            rows.push(row.clone());
+            Ok(row)
+        }
+
+        async fn list_for_model(
+            &self,
+            model_id: i64,
+            page: Page,
+        ) -> DomainResult<(Vec<DeploymentRecord>, u64)> {
+            let rows = self
+                .rows()
+                .iter()
+                .filter(|r| r.entry.model_id == model_id)
+                .cloned()
+                .collect();
+            Ok(newest_first(rows, page))
+        }
+
+        async fn list(
+            &self,
+            filter: &DeploymentFilter,
+            page: Page,
+        ) -> DomainResult<(Vec<DeploymentRecord>, u64)> {
+            let rows = self
+                .rows()
+                .iter()
+                .filter(|r| filter.outcome.is_none_or(|o| r.entry.outcome == o))
+                .cloned()
+                .collect();
+            Ok(newest_first(rows, page))
+        }
+
+        async fn chain_after(
+            &self,
+            after_id: Option<i64>,
+            limit: u64,
+        ) -> DomainResult<Vec<DeploymentRecord>> {
+            Ok(self
+                .rows()
+                .iter()
+                .filter(|r| after_id.is_none_or(|after| r.id > after))
+                .take(limit as usize)
+                .cloned()
+                .collect())
+        }
+    }
+
+    #[tokio::test]
+    async fn appended_rows_chain_and_verify_in_chunks() {
+        let log = MemoryLog::default();
+        for model_id in [1, 2, 1, 1, 2, 3, 1] {
+            let mut e = entry(model_id);
+            if model_id == 3 {
+                e.outcome = Outcome::Blocked;
+            }
+            log.append(e).await.expect("appends");
+        }
+        for chunk in [0, 1, 3, 7, 100] {
+            let report = verify_log(&log, chunk).await.expect("reads");
+            assert!(report.ok, "chunk {chunk}");
+            assert_eq!(report.rows_checked, 7);
+            assert_eq!(Some(&report.head_hash), log.rows().last().map(|r| &r.hash));
+        }
+        let (page, total) = log
+            .list_for_model(1, Page::new(0, 2).expect("valid page"))
+            .await
+            .expect("lists");
+        assert_eq!(
+            (page.iter().map(|r| r.id).collect::<Vec<_>>(), total),
+            (vec![7, 4], 4)
+        );
+        let blocked = DeploymentFilter {
+            outcome: Some(Outcome::Blocked),
+            ..DeploymentFilter::default()
+        };
+        let (page, total) = log.list(&blocked, Page::default()).await.expect("lists");
+        assert_eq!((page[0].id, total), (6, 1));
+
+        log.rows()[4].entry.notes = Some("edited".to_owned());
+        let report = verify_log(&log, 2).await.expect("reads");
+        assert_eq!(report.first_invalid_id, Some(5));
+    }
+}

@@ -1,0 +1,160 @@
+//! A row of the deployment history: one deploy, block, override, supersession or retirement.
+
+use driftguard_core::Timestamp;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use crate::chain::row_hash;
+
+/// How a deployment attempt (or a status change it caused) ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    /// The model was deployed; governance did not fail.
+    Deployed,
+    /// The attempt was refused: governance failed and no valid override was given.
+    Blocked,
+    /// The model was deployed despite a failing result, by an approver's override.
+    Overridden,
+    /// Another version of the same name was deployed, so this one stepped down.
+    Superseded,
+    /// The model was taken out of service.
+    Retired,
+}
+
+impl Outcome {
+    /// Every outcome.
+    pub const ALL: [Outcome; 5] = [
+        Outcome::Deployed,
+        Outcome::Blocked,
+        Outcome::Overridden,
+        Outcome::Superseded,
+        Outcome::Retired,
+    ];
+
+    /// The name as stored and serialised.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Outcome::Deployed => "deployed",
+            Outcome::Blocked => "blocked",
+            Outcome::Overridden => "overridden",
+            Outcome::Superseded => "superseded",
+            Outcome::Retired => "retired",
+        }
+    }
+}
+
+impl std::str::FromStr for Outcome {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Self::ALL
+            .into_iter()
+            .find(|o| o.as_str() == s)
+            .ok_or_else(|| {
+                "must be one of deployed, blocked, overridden, superseded, retired".to_owned()
+            })
+    }
+}
+
+/// What the deploy use case writes; the log adds the id and the chain.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct NewDeployment {
+    /// The model version concerned.
+    pub model_id: i64,
+    /// When it happened (UTC, kept to the microsecond).
+    pub deployed_at: Timestamp,
+    /// The user who asked.
+    pub deployed_by: i64,
+    /// Where to (`production`, `staging`, …).
+    pub environment: String,
+    /// The model's status before.
+    pub previous_status: String,
+    /// The model's status after (the same as before for a blocked attempt).
+    pub new_status: String,
+    /// How it ended.
+    pub outcome: Outcome,
+    /// The governance result the decision was taken on (status, risk score, violations, …).
+    pub governance_result: Value,
+    /// Whether an approver overrode a failing result.
+    pub override_used: bool,
+    /// The override's justification.
+    pub override_reason: Option<String>,
+    /// Free notes from the request.
+    pub notes: Option<String>,
+    /// The `[{policy_id, version}]` that judged it.
+    pub policy_versions: Value,
+}
+
+/// A stored, chained row of the deployment history. Serialises flat, as SPEC §3's
+/// deployment row.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DeploymentRecord {
+    /// The row's id; ids grow in append order.
+    pub id: i64,
+    /// The row's content.
+    #[serde(flatten)]
+    pub entry: NewDeployment,
+    /// The previous row's `hash` (64 zeros for the first row).
+    pub prev_hash: String,
+    /// `hex(sha256(prev_hash + canonical JSON of the row))`.
+    pub hash: String,
+}
+
+impl DeploymentRecord {
+    /// The row `entry` becomes with this id after the row whose hash is `prev_hash`: what
+    /// a log's `append` stores.
+    pub fn seal(entry: NewDeployment, id: i64, prev_hash: &str) -> Self {
+        let mut record = Self {
+            id,
+            entry,
+            prev_hash: prev_hash.to_owned(),
+            hash: String::new(),
+        };
+        record.hash = row_hash(&record);
+        record
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::test_support::entry;
+
+    #[test]
+    fn outcomes_round_trip() {
+        for outcome in Outcome::ALL {
+            assert_eq!(outcome.as_str().parse::<Outcome>(), Ok(outcome));
+            let json = serde_json::to_value(outcome).expect("serialises");
+            assert_eq!(json, outcome.as_str());
+        }
+        assert!("failed".parse::<Outcome>().is_err());
+    }
+
+    #[test]
+    fn a_record_serialises_flat() {
+        let record = DeploymentRecord::seal(entry(7), 1, crate::GENESIS_HASH);
+        let json = serde_json::to_value(&record).expect("serialises");
+        for key in [
+            "id",
+            "model_id",
+            "deployed_at",
+            "deployed_by",
+            "environment",
+            "previous_status",
+            "new_status",
+            "outcome",
+            "governance_result",
+            "override_used",
+            "override_reason",
+            "notes",
+            "policy_versions",
+            "prev_hash",
+            "hash",
+        ] {
+            assert!(json.get(key).is_some(), "{key} missing");
+        }
+        let back: DeploymentRecord = serde_json::from_value(json).expect("reads back");
+        assert_eq!(back, record);
+    }
+}
