@@ -82,8 +82,9 @@ pub mod drift_wire {
     ) -> Result<S::Ok, S::Error> {
         let mut value = serde_json::to_value(report).map_err(S::Error::custom)?;
         for bins in bins_of(&mut value) {
-            let labels = bins.remove("labels").unwrap_or(Value::Null);
-            bins.insert("categories".to_owned(), labels);
+            if let Some(labels) = bins.remove("labels") {
+                bins.insert("categories".to_owned(), labels);
+            }
             bins.retain(|key, v| !(matches!(key.as_str(), "edges" | "categories") && v.is_null()));
         }
         value.serialize(serializer)
