@@ -179,7 +179,8 @@ pub struct ColumnDrift {
     pub kind: ColumnKind,
     /// The method applied; `None` when the column could not be tested.
     pub method: Option<DriftMethod>,
-    /// The test statistic (KS D, chi-square, z) or, for distances, the distance.
+    /// The test statistic (KS D, chi-square, z) or, for distances, the distance; `None`
+    /// when untested or infinite (chi-square with a value the reference never had).
     pub statistic: Option<f64>,
     /// The value compared with the threshold: a p-value or a distance.
     pub score: Option<f64>,
@@ -356,7 +357,8 @@ fn column_drift(
     match outcome {
         Some(Outcome { statistic, score }) => {
             result.method = Some(method);
-            result.statistic = Some(statistic);
+            // An infinite chi-square (a value new to the reference) has no JSON number.
+            result.statistic = Some(statistic).filter(|s| s.is_finite());
             result.score = Some(score);
             result.threshold = Some(threshold);
             result.drifted = method.drifted(score, threshold);
