@@ -10,6 +10,7 @@ use driftguard_stats::performance::{self, PerformanceComparison};
 use driftguard_stats::{ColumnRoles, Dataset, StatsError, fairness};
 use serde::{Deserialize, Serialize};
 
+use crate::column_requests::requested_columns;
 use crate::judge::{Judgement, judge};
 use crate::metric_map::{MetricMap, PerformanceInput, build_metric_map};
 use crate::policy::Policy;
@@ -18,7 +19,7 @@ use crate::sections::{FairnessSection, PerformanceSection, drift_wire};
 
 /// The drift choices a request may make (`POST /models/{id}/evaluations`, `driftguard check`).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
+#[serde(default)]
 pub struct EvaluationOptions {
     /// Method for every column without its own; `None` = Evidently's default per column.
     pub drift_method: Option<DriftMethod>,
@@ -137,8 +138,10 @@ pub fn evaluate(input: &EvaluationInput<'_>) -> Result<EvaluationResult, Evaluat
             .and_then(|p| Some(settings.performance_severity(p.baseline.as_ref()?, &p.current))),
     };
     let risk = risk_score(severities, input.risk_tier, settings);
+    let extra_columns = requested_columns(input, &drift)?;
     let metrics = build_metric_map(
         &drift,
+        &extra_columns,
         fairness.as_ref().map(|f| &f.worst),
         performance.as_ref().map(|p| PerformanceInput {
             current: &p.current,
@@ -240,6 +243,7 @@ mod tests {
     use super::*;
     use crate::judge::Status;
     use crate::policy::PolicyDraft;
+    use crate::rule::{Op, Rule, Severity};
     use crate::test_support::policy;
     use driftguard_stats::ParseOptions;
 
@@ -265,28 +269,49 @@ mod tests {
         }
     }
 
-    fn run(
-        reference: &str,
-        roles: &ColumnRoles,
+    /// One evaluation of [`CURRENT`]; the default is the full roles, binary classification,
+    /// the default policy and settings.
+    struct Case {
+        reference: &'static str,
+        roles: ColumnRoles,
         task: Task,
-    ) -> Result<EvaluationResult, EvaluationError> {
-        let (reference, current) = (dataset(reference), dataset(CURRENT));
-        let policies = [policy(1, 1, PolicyDraft::default_policy())];
-        evaluate(&EvaluationInput {
-            reference: &reference,
-            current: &current,
-            roles,
-            task,
-            risk_tier: RiskTier::Medium,
-            options: &EvaluationOptions::default(),
-            policies: &policies,
-            settings: &RiskSettings::default(),
-        })
+        options: EvaluationOptions,
+        policies: Vec<Policy>,
+        settings: RiskSettings,
+    }
+
+    impl Default for Case {
+        fn default() -> Self {
+            Self {
+                reference: REFERENCE,
+                roles: roles(),
+                task: Task::BinaryClassification,
+                options: EvaluationOptions::default(),
+                policies: vec![policy(1, 1, PolicyDraft::default_policy())],
+                settings: RiskSettings::default(),
+            }
+        }
+    }
+
+    impl Case {
+        fn run(&self) -> Result<EvaluationResult, EvaluationError> {
+            let (reference, current) = (dataset(self.reference), dataset(CURRENT));
+            evaluate(&EvaluationInput {
+                reference: &reference,
+                current: &current,
+                roles: &self.roles,
+                task: self.task,
+                risk_tier: RiskTier::Medium,
+                options: &self.options,
+                policies: &self.policies,
+                settings: &self.settings,
+            })
+        }
     }
 
     #[test]
     fn a_full_evaluation_has_every_section_and_a_consistent_score() {
-        let result = run(REFERENCE, &roles(), Task::BinaryClassification).expect("evaluates");
+        let result = Case::default().run().expect("evaluates");
         assert_eq!(result.drift.total_columns, 2);
         assert!(result.fairness.is_some());
         let performance = result.performance.as_ref().expect("labelled");
@@ -308,7 +333,12 @@ mod tests {
             label: None,
             ..roles()
         };
-        let result = run(REFERENCE, &roles, Task::BinaryClassification).expect("evaluates");
+        let result = Case {
+            roles,
+            ..Case::default()
+        }
+        .run()
+        .expect("evaluates");
         assert!(result.fairness.is_none() && result.performance.is_none());
         // `y` is a feature now.
         assert_eq!(result.drift.total_columns, 3);
@@ -319,7 +349,12 @@ mod tests {
     #[test]
     fn a_reference_without_predictions_has_no_baseline() {
         let reference = "age,city,group,y,s\n31,Oslo,a,1,0.9\n45,Rome,b,0,0.2\n27,Oslo,a,1,0.8\n";
-        let result = run(reference, &roles(), Task::BinaryClassification).expect("evaluates");
+        let result = Case {
+            reference,
+            ..Case::default()
+        }
+        .run()
+        .expect("evaluates");
         let performance = result.performance.expect("labelled current");
         assert!(performance.baseline.is_none() && performance.drop.is_none());
         assert!(result.risk.components.performance.is_none());
@@ -339,7 +374,13 @@ mod tests {
             score: None,
             ..roles()
         };
-        let result = run(REFERENCE, &roles, Task::Regression).expect("evaluates");
+        let result = Case {
+            roles,
+            task: Task::Regression,
+            ..Case::default()
+        }
+        .run()
+        .expect("evaluates");
         assert!(result.fairness.is_none());
         assert!(result.metrics.contains_key("performance.mae"));
     }
@@ -350,7 +391,12 @@ mod tests {
             sensitive: vec!["gender".into()],
             ..roles()
         };
-        let error = run(REFERENCE, &roles, Task::BinaryClassification).expect_err("no gender");
+        let error = Case {
+            roles,
+            ..Case::default()
+        }
+        .run()
+        .expect_err("no gender");
         assert_eq!(
             error.to_string(),
             "the sensitive column `gender` is not in the current data"
@@ -361,8 +407,12 @@ mod tests {
         ));
 
         let reference = "age,city,height,group,y,p,s\n31,Oslo,1.8,a,1,1,0.9\n";
-        let error = run(reference, &self::roles(), Task::BinaryClassification)
-            .expect_err("height is not in the current data");
+        let error = Case {
+            reference,
+            ..Case::default()
+        }
+        .run()
+        .expect_err("height is not in the current data");
         assert!(matches!(
             error,
             EvaluationError::Stats(StatsError::MissingColumn { .. })
@@ -371,44 +421,76 @@ mod tests {
 
     #[test]
     fn options_choose_methods_and_settings_are_checked() {
-        let (reference, current) = (dataset(REFERENCE), dataset(CURRENT));
-        let options = EvaluationOptions {
-            drift_method: Some(DriftMethod::Psi),
-            drift_threshold: None,
-            column_methods: BTreeMap::from([("city".to_owned(), DriftMethod::Jensenshannon)]),
+        let mut case = Case {
+            options: EvaluationOptions {
+                drift_method: Some(DriftMethod::Psi),
+                drift_threshold: None,
+                column_methods: BTreeMap::from([("city".to_owned(), DriftMethod::Jensenshannon)]),
+            },
+            policies: vec![],
+            ..Case::default()
         };
-        let mut input = EvaluationInput {
-            reference: &reference,
-            current: &current,
-            roles: &roles(),
-            task: Task::BinaryClassification,
-            risk_tier: RiskTier::Low,
-            options: &options,
-            policies: &[],
-            settings: &RiskSettings::default(),
-        };
-        let result = evaluate(&input).expect("evaluates");
-        assert!(result.metrics.contains_key("drift.column.age.psi"));
-        assert!(
-            result
-                .metrics
-                .contains_key("drift.column.city.jensenshannon")
-        );
-        assert!(result.metrics.contains_key("drift.max_psi"));
+        let result = case.run().expect("evaluates");
+        for metric in [
+            "drift.column.age.psi",
+            "drift.column.city.jensenshannon",
+            "drift.max_psi",
+        ] {
+            assert!(result.metrics.contains_key(metric), "{metric}");
+        }
         assert_eq!(result.judgement.status, Status::Pass);
 
-        let broken = RiskSettings {
-            performance_drop_scale: f64::NAN,
-            ..RiskSettings::default()
-        };
-        input.settings = &broken;
-        let error = evaluate(&input).expect_err("bad settings");
+        case.settings.performance_drop_scale = f64::NAN;
+        let error = case.run().expect_err("bad settings");
         assert!(matches!(DomainError::from(error), DomainError::Internal(_)));
     }
 
     #[test]
+    fn a_policy_rule_picks_a_column_method() {
+        let rule = |metric: &str| Rule::new(metric, Op::Lt, 0.1, Severity::Block);
+        let draft = PolicyDraft {
+            rules: vec![
+                rule("drift.column.age.psi"),
+                rule("drift.column.age.ks"),
+                // Not applicable to a categorical column, and not a feature: skipped.
+                rule("drift.column.city.wasserstein"),
+                rule("drift.column.y.psi"),
+            ],
+            ..PolicyDraft::default_policy()
+        };
+        let result = Case {
+            policies: vec![policy(1, 1, draft)],
+            ..Case::default()
+        }
+        .run()
+        .expect("evaluates");
+        // Evidently's default for a small numeric column is ks; the policy adds psi.
+        assert_eq!(result.drift.columns[0].method, Some(DriftMethod::Ks));
+        let psi = result.metrics["drift.column.age.psi"];
+        assert!(psi > 0.1, "{psi}");
+        assert!(!result.metrics.contains_key("drift.max_psi"));
+        let violated: Vec<_> = result
+            .judgement
+            .violations
+            .iter()
+            .map(|v| v.metric.as_str())
+            .collect();
+        assert_eq!(violated, ["drift.column.age.psi"]);
+        let skipped: Vec<_> = result
+            .judgement
+            .skipped_rules
+            .iter()
+            .map(|s| s.metric.as_str())
+            .collect();
+        assert_eq!(
+            skipped,
+            ["drift.column.city.wasserstein", "drift.column.y.psi"]
+        );
+    }
+
+    #[test]
     fn the_json_is_the_spec_body() {
-        let result = run(REFERENCE, &roles(), Task::BinaryClassification).expect("evaluates");
+        let result = Case::default().run().expect("evaluates");
         let json = serde_json::to_value(&result).expect("serialises");
         for key in [
             "status",

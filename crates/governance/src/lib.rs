@@ -37,6 +37,7 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+mod column_requests;
 pub mod deploy;
 pub mod evaluation;
 pub mod judge;
@@ -56,7 +57,7 @@ pub use evaluation::{
 };
 pub use judge::{Judgement, SkippedRule, Status, Violation, judge};
 pub use metric_map::{MetricMap, build_metric_map};
-pub use metrics::{MetricKind, validate_metric, validate_rule_metric};
+pub use metrics::{MetricKind, parse_column_metric, validate_metric, validate_rule_metric};
 pub use policy::{AppliesTo, Policy, PolicyDraft, PolicyRef};
 pub use repository::PolicyRepository;
 pub use risk::{RiskScore, RiskSettings, Severities, risk_score};

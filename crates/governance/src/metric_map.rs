@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use driftguard_stats::drift::{DriftMethod, DriftReport};
+use driftguard_stats::drift::{ColumnDrift, DriftMethod, DriftReport};
 use driftguard_stats::fairness::FairnessMetrics;
 use driftguard_stats::performance::PerformanceMetrics;
 
@@ -25,20 +25,25 @@ pub struct PerformanceInput<'a> {
 /// Builds the metric map of an evaluation.
 ///
 /// - `drift.share` (when there is a feature column), `drift.column.<col>.<method>` = the
-///   column's score for every tested column, `drift.max_psi` / `_wasserstein` /
-///   `_jensenshannon` = the largest score over the columns tested with that method (absent
-///   when none was), `drift.min_ks_pvalue` = the smallest ks p-value;
+///   column's score for every tested column of the report and of `extra_columns` (columns
+///   re-tested with another method a policy asked for), `drift.max_psi` / `_wasserstein` /
+///   `_jensenshannon` = the largest score over the report's columns tested with that method
+///   (absent when none was), `drift.min_ks_pvalue` = the smallest ks p-value;
 /// - `fairness.<metric>`: the worst value over the sensitive columns;
 /// - `performance.<metric>` and `performance.<metric>_drop`;
 /// - `risk.score`.
 pub fn build_metric_map(
     drift: &DriftReport,
+    extra_columns: &[ColumnDrift],
     fairness: Option<&FairnessMetrics>,
     performance: Option<PerformanceInput<'_>>,
     risk_score: f64,
 ) -> MetricMap {
     let mut map = MetricMap::new();
     drift_metrics(drift, &mut map);
+    for (column, method, score) in tested(extra_columns) {
+        insert(&mut map, column_metric_name(column, method), score);
+    }
     if let Some(f) = fairness {
         let values = [
             (
@@ -91,18 +96,21 @@ fn drift_metrics(drift: &DriftReport, map: &mut MetricMap) {
     if drift.total_columns > 0 {
         insert(map, "drift.share".to_owned(), drift.share);
     }
-    let tested = drift
-        .columns
-        .iter()
-        .filter_map(|c| Some((c.column.as_str(), c.method?, c.score?)))
-        .filter(|(_, _, score)| score.is_finite());
-    for (column, method, score) in tested {
+    for (column, method, score) in tested(&drift.columns) {
         insert(map, column_metric_name(column, method), score);
         for (name, _, pick) in EXTREMES.iter().filter(|(_, m, _)| *m == method) {
             let value = map.get(*name).map_or(score, |&seen| pick(seen, score));
             map.insert((*name).to_owned(), value);
         }
     }
+}
+
+/// The tested columns with a finite score.
+fn tested(columns: &[ColumnDrift]) -> impl Iterator<Item = (&str, DriftMethod, f64)> {
+    columns
+        .iter()
+        .filter_map(|c| Some((c.column.as_str(), c.method?, c.score?)))
+        .filter(|(_, _, score)| score.is_finite())
 }
 
 fn insert(map: &mut MetricMap, name: String, value: f64) {
@@ -125,7 +133,13 @@ mod tests {
             drift_column("d", DriftMethod::Ks, 0.01, true),
             drift_column("e", DriftMethod::Chisquare, 0.5, false),
         ]);
-        let map = build_metric_map(&report, None, None, 12.5);
+        let map = build_metric_map(
+            &report,
+            &[drift_column("a", DriftMethod::Ks, 0.001, true)],
+            None,
+            None,
+            12.5,
+        );
         assert_eq!(map["drift.share"], 0.4);
         assert_eq!(map["drift.max_psi"], 0.3);
         assert_eq!(map["drift.min_ks_pvalue"], 0.01);
@@ -133,13 +147,15 @@ mod tests {
         assert!(!map.contains_key("drift.max_jensenshannon"));
         assert_eq!(map["drift.column.e.chisquare"], 0.5);
         assert_eq!(map["drift.column.a.psi"], 0.3);
+        // A re-tested column adds its own metric, not to the dataset-level extremes.
+        assert_eq!(map["drift.column.a.ks"], 0.001);
         assert_eq!(map["risk.score"], 12.5);
         assert!(!map.keys().any(|k| k.starts_with("fairness.")));
     }
 
     #[test]
     fn no_feature_column_no_share() {
-        let map = build_metric_map(&drift_report(vec![]), None, None, 0.0);
+        let map = build_metric_map(&drift_report(vec![]), &[], None, None, 0.0);
         assert_eq!(map.keys().collect::<Vec<_>>(), ["risk.score"]);
     }
 
@@ -159,6 +175,7 @@ mod tests {
         };
         let map = build_metric_map(
             &drift_report(vec![]),
+            &[],
             Some(&fairness),
             Some(performance),
             1.0,

@@ -116,6 +116,12 @@ pub fn column_metric_name(column: &str, method: DriftMethod) -> String {
     format!("{DRIFT_COLUMN_PREFIX}{column}.{method}")
 }
 
+/// The column and method of a `drift.column.<column>.<method>` name; `None` for any other
+/// name, valid or not.
+pub fn parse_column_metric(name: &str) -> Option<(&str, DriftMethod)> {
+    column_metric(name.strip_prefix(DRIFT_COLUMN_PREFIX)?).ok()
+}
+
 /// Splits `<column>.<method>`; the method is after the last dot, so that column names may
 /// hold dots.
 fn column_metric(rest: &str) -> Result<(&str, DriftMethod), String> {
@@ -179,6 +185,11 @@ mod tests {
             let name = column_metric_name("a.b", method);
             assert_eq!(validate_metric(&name), Ok(MetricKind::Drift), "{name}");
         }
+        assert_eq!(
+            parse_column_metric("drift.column.a.b.kl_div"),
+            Some(("a.b", DriftMethod::KlDiv))
+        );
+        assert_eq!(parse_column_metric("drift.share"), None);
         assert!(validate_metric("drift.column.age").is_err());
         assert!(validate_metric("drift.column..psi").is_err());
         assert!(validate_metric("drift.column.age.cosine").is_err());
