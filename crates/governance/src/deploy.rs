@@ -2,11 +2,45 @@
 //! role and an override request to allow, block, forbid, reject or override.
 
 use driftguard_core::{FieldError, Role};
+use serde::{Deserialize, Serialize};
 
-use crate::judge::{Judgement, Status};
+use crate::judge::{Judgement, Status, Violation};
+use crate::metric_map::MetricMap;
+use crate::metrics::RISK_SCORE;
+use crate::policy::PolicyRef;
 
 /// Fewest characters (after trimming) an override justification must have.
 pub const MIN_JUSTIFICATION: usize = 20;
+
+/// The governance result a deploy was decided on: `governance_result` of a blocked deploy's
+/// 409 body and of the deployment history row.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct GovernanceResult {
+    /// The judgement's status.
+    pub status: Status,
+    /// The evaluation's risk score; `None` without an evaluation.
+    pub risk_score: Option<f64>,
+    /// The judgement's violations.
+    pub violations: Vec<Violation>,
+    /// The policy versions that judged.
+    pub policy_versions: Vec<PolicyRef>,
+    /// The evaluation judged; `None` when the model has none.
+    pub evaluation_id: Option<i64>,
+}
+
+impl GovernanceResult {
+    /// The result of `judgement`, made from the latest evaluation (its id and stored
+    /// metrics) or, with `None`, from finding none ([`Judgement::no_evaluation`]).
+    pub fn new(judgement: Judgement, evaluation: Option<(i64, &MetricMap)>) -> Self {
+        Self {
+            status: judgement.status,
+            risk_score: evaluation.and_then(|(_, metrics)| metrics.get(RISK_SCORE).copied()),
+            violations: judgement.violations,
+            policy_versions: judgement.policy_versions,
+            evaluation_id: evaluation.map(|(id, _)| id),
+        }
+    }
+}
 
 /// What a deploy request asks for besides the model.
 #[derive(Debug, Clone, Copy)]
@@ -99,7 +133,6 @@ fn block_reason(judgement: Option<&Judgement>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::metric_map::MetricMap;
     use crate::policy::PolicyDraft;
     use crate::test_support::policy;
     use driftguard_core::RiskTier;
@@ -134,6 +167,22 @@ mod tests {
             override_requested,
             justification,
         }
+    }
+
+    #[test]
+    fn the_governance_result_is_the_409_body_field() {
+        let j = judged(Status::Fail);
+        let metrics = MetricMap::from([("risk.score".to_owned(), 10.0)]);
+        let json = serde_json::to_value(GovernanceResult::new(j, Some((7, &metrics))))
+            .expect("serialises");
+        assert_eq!(json["status"], "fail");
+        assert_eq!(json["risk_score"], 10.0);
+        assert_eq!(json["evaluation_id"], 7);
+        assert_eq!(json["violations"][0]["metric"], "drift.share");
+        assert_eq!(json["policy_versions"][0]["policy_id"], 1);
+        let none = GovernanceResult::new(Judgement::no_evaluation(&[], RiskTier::Low), None);
+        assert_eq!((none.risk_score, none.evaluation_id), (None, None));
+        assert_eq!(none.status, Status::Fail);
     }
 
     #[test]

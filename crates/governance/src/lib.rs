@@ -51,7 +51,7 @@ pub mod sections;
 #[cfg(test)]
 mod test_support;
 
-pub use deploy::{DeployDecision, DeployRequest, decide};
+pub use deploy::{DeployDecision, DeployRequest, GovernanceResult, decide};
 pub use evaluation::{
     EvaluationError, EvaluationInput, EvaluationOptions, EvaluationResult, evaluate,
 };
