@@ -4,7 +4,7 @@
 
 use crate::blocking::WaitOnCancel;
 use crate::error::pool_error;
-use crate::settings::{Backend, DatabaseSettings, sqlite_path};
+use crate::settings::{Backend, DatabaseSettings, ensure_sqlite_folder, sqlite_path};
 use diesel::SqliteConnection;
 use diesel::connection::SimpleConnection;
 use diesel_async::AsyncPgConnection;
@@ -151,15 +151,9 @@ impl Database {
                 build(manager, settings).map(Database::Postgres)
             }
             Backend::Sqlite => {
-                let path = std::path::Path::new(sqlite_path(&settings.url));
-                if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-                    std::fs::create_dir_all(parent).map_err(|e| {
-                        DomainError::Internal(format!(
-                            "could not create the database folder {}: {e}",
-                            parent.display()
-                        ))
-                    })?;
-                }
+                ensure_sqlite_folder(&settings.url).map_err(|e| {
+                    DomainError::Internal(format!("could not create the database folder: {e}"))
+                })?;
                 let manager = AsyncDieselConnectionManager::new_with_config(
                     settings.url.clone(),
                     sqlite_config(),

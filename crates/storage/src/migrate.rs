@@ -1,7 +1,7 @@
 //! Embedded migrations for each backend. On PostgreSQL they run under an advisory lock, so
 //! that replicas starting together apply them once; SQLite's file lock does the same there.
 
-use crate::settings::{Backend, sqlite_path};
+use crate::settings::{Backend, ensure_sqlite_folder, sqlite_path};
 use diesel::Connection;
 use diesel::connection::SimpleConnection;
 use diesel_async::AsyncPgConnection;
@@ -41,6 +41,7 @@ fn migrate_blocking(url: &str) -> DomainResult<Vec<String>> {
             result
         }
         Backend::Sqlite => {
+            ensure_sqlite_folder(url).map_err(failed)?;
             let mut conn = diesel::SqliteConnection::establish(sqlite_path(url)).map_err(failed)?;
             // WAL is a property of the file: set once here, before any pool opens it.
             conn.batch_execute(

@@ -72,6 +72,15 @@ pub fn sqlite_path(url: &str) -> &str {
         .unwrap_or(url)
 }
 
+/// Creates the folder of an SQLite URL's file when it is missing (SQLite makes the file, not
+/// the folder): the embedded default `./data/` does not exist on a fresh clone.
+pub fn ensure_sqlite_folder(url: &str) -> std::io::Result<()> {
+    match std::path::Path::new(sqlite_path(url)).parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => std::fs::create_dir_all(parent),
+        _ => Ok(()),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -83,5 +92,14 @@ mod tests {
         assert_eq!(Backend::of_url("sqlite://data/x.db"), Backend::Sqlite);
         assert_eq!(sqlite_path("sqlite://data/x.db"), "data/x.db");
         assert_eq!(sqlite_path("x.db"), "x.db");
+    }
+
+    #[test]
+    fn sqlite_folder_is_created() {
+        let dir = std::env::temp_dir().join(format!("driftguard-folder-{}", std::process::id()));
+        let url = format!("sqlite://{}/nested/x.db", dir.display());
+        ensure_sqlite_folder(&url).expect("created");
+        assert!(dir.join("nested").is_dir());
+        let _ = std::fs::remove_dir_all(dir);
     }
 }
