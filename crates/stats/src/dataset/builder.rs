@@ -134,8 +134,9 @@ struct Text {
 }
 
 impl Text {
-    fn intern(&mut self, label: &str) {
-        let code = match self.index.get(label) {
+    /// The code of `label`, adding it to the dictionary when new.
+    fn code(&mut self, label: &str) -> u32 {
+        match self.index.get(label) {
             Some(&code) => code,
             None => {
                 let code = self.categories.len() as u32;
@@ -143,7 +144,11 @@ impl Text {
                 self.index.insert(label.into(), code);
                 code
             }
-        };
+        }
+    }
+
+    fn intern(&mut self, label: &str) {
+        let code = self.code(label);
         self.codes.push(code);
     }
 
@@ -157,27 +162,69 @@ impl Text {
 
     fn from_numbers(values: &[f64]) -> Self {
         let mut text = Self::default();
-        text.codes.reserve(values.len());
-        // Spell each distinct number once, not once per row.
+        text.push_numbers(values);
+        text
+    }
+
+    /// Appends numbers as their canonical spelling, formatting each distinct one once.
+    fn push_numbers(&mut self, values: &[f64]) {
+        grow(&mut self.codes, values.len());
         let mut seen: FxMap<u64, u32> = FxMap::default();
         for &v in values {
             if v.is_nan() {
-                text.codes.push(MISSING_CODE);
+                self.codes.push(MISSING_CODE);
                 continue;
             }
             // -0 and 0 are one category.
             let bits = (v + 0.0).to_bits();
-            match seen.get(&bits) {
-                Some(&code) => text.codes.push(code),
+            let code = match seen.get(&bits) {
+                Some(&code) => code,
                 None => {
-                    text.intern(&canonical(v));
-                    if let Some(&code) = text.codes.last() {
-                        seen.insert(bits, code);
-                    }
+                    let code = self.code(&canonical(v));
+                    seen.insert(bits, code);
+                    code
                 }
+            };
+            self.codes.push(code);
+        }
+    }
+
+    /// Appends the rows of another dictionary-encoded chunk.
+    fn absorb(&mut self, other: Self) {
+        grow(&mut self.codes, other.codes.len());
+        let remap: Vec<u32> = other.categories.iter().map(|c| self.code(c)).collect();
+        self.codes.extend(
+            other
+                .codes
+                .iter()
+                .map(|&c| remap.get(c as usize).copied().unwrap_or(MISSING_CODE)),
+        );
+    }
+
+    /// The final column: categories sorted, codes renumbered to match.
+    fn into_sorted(self) -> Categorical {
+        let mut order: Vec<u32> = (0..self.categories.len() as u32).collect();
+        order.sort_unstable_by(|&a, &b| {
+            self.categories[a as usize].cmp(&self.categories[b as usize])
+        });
+        let mut rank = vec![MISSING_CODE; order.len()];
+        for (new, &old) in order.iter().enumerate() {
+            rank[old as usize] = new as u32;
+        }
+        let mut codes = self.codes;
+        for c in &mut codes {
+            if let Some(&r) = rank.get(*c as usize) {
+                *c = r;
             }
         }
-        text
+        codes.shrink_to_fit();
+        let mut categories: Vec<Option<Box<str>>> = self.categories.into_iter().map(Some).collect();
+        let categories = order
+            .iter()
+            .filter_map(|&old| categories[old as usize].take())
+            .map(String::from)
+            .collect();
+        Categorical { codes, categories }
     }
 }
 
@@ -241,42 +288,95 @@ impl ColumnBuilder {
     }
 }
 
-/// Joins the chunks of one column, in order, into its final typed form.
-pub(crate) fn finish(parts: Vec<ColumnBuilder>, forced: Option<ColumnKind>) -> Column {
-    let any_text = parts.iter().any(|p| matches!(p.state, State::Text(_)));
-    if !any_text {
-        let total: usize = parts.iter().map(ColumnBuilder::len).sum();
-        // Grow the first chunk's vector in place (a large realloc moves pages, it does not
-        // copy them) instead of copying every chunk into a new one.
-        let mut values: Vec<f64> = Vec::new();
-        for part in parts {
-            if let State::Numbers(v) = part.state {
-                if values.is_empty() {
-                    values = v;
-                    values.reserve_exact(total - values.len());
+/// Past this size a growing column jumps straight to [`LARGE_BYTES`].
+const SMALL_BYTES: usize = 1 << 20;
+/// Above the largest threshold at which glibc's malloc switches to mmap (32 MiB on 64-bit):
+/// a vector this big is mapped on its own, grows by remapping pages and gives them back
+/// when freed. Growing through the sizes below it (4, 8, 16 MiB, …) would leave each freed
+/// step in the heap, where it stays resident.
+const LARGE_BYTES: usize = 33 << 20;
+
+/// Reserves room for `extra` more elements, doubling, but jumping from small to
+/// [`LARGE_BYTES`] at once. Only address space is reserved: untouched pages cost nothing.
+fn grow<T>(v: &mut Vec<T>, extra: usize) {
+    let need = v.len() + extra;
+    if need <= v.capacity() {
+        return;
+    }
+    let size = std::mem::size_of::<T>().max(1);
+    let mut target = need.max(v.len() * 2);
+    if target * size > SMALL_BYTES {
+        target = target.max(LARGE_BYTES / size);
+    }
+    v.reserve_exact(target - v.len());
+}
+
+/// A whole column, built from its chunks in order as they are parsed. Appending a chunk
+/// right away (instead of keeping every chunk to the end) bounds the memory in flight to
+/// one block of chunks; a large vector grows by moving pages, not by copying.
+#[derive(Debug)]
+pub(crate) struct ColumnAccumulator {
+    forced: Option<ColumnKind>,
+    state: State,
+}
+
+impl ColumnAccumulator {
+    pub(crate) fn new(forced: Option<ColumnKind>) -> Self {
+        Self {
+            forced,
+            state: State::Numbers(Vec::new()),
+        }
+    }
+
+    /// Appends the next chunk of the column.
+    pub(crate) fn append(&mut self, part: ColumnBuilder) {
+        let state = std::mem::replace(&mut self.state, State::Numbers(Vec::new()));
+        self.state = match (state, part.state) {
+            (State::Numbers(mut all), State::Numbers(v)) => {
+                if all.is_empty() {
+                    all = v;
                 } else {
-                    values.extend_from_slice(&v);
+                    grow(&mut all, v.len());
+                    all.extend_from_slice(&v);
+                }
+                State::Numbers(all)
+            }
+            (State::Numbers(all), State::Text(t)) => {
+                let mut text = Text::from_numbers(&all);
+                drop(all);
+                text.absorb(t);
+                State::Text(text)
+            }
+            (State::Text(mut all), State::Numbers(v)) => {
+                all.push_numbers(&v);
+                State::Text(all)
+            }
+            (State::Text(mut all), State::Text(t)) => {
+                all.absorb(t);
+                State::Text(all)
+            }
+        };
+    }
+
+    /// The final typed column: numeric when forced so, or when every value is a number and
+    /// there are more than five distinct ones; categorical otherwise.
+    pub(crate) fn finish(self) -> Column {
+        match self.state {
+            State::Numbers(mut values) => {
+                let numeric = match self.forced {
+                    Some(kind) => kind == ColumnKind::Numeric,
+                    None => more_than_five_distinct(&values),
+                };
+                if numeric {
+                    values.shrink_to_fit();
+                    Column::Numeric(values)
+                } else {
+                    Column::Categorical(Text::from_numbers(&values).into_sorted())
                 }
             }
+            State::Text(text) => Column::Categorical(text.into_sorted()),
         }
-        values.shrink_to_fit();
-        let numeric = match forced {
-            Some(kind) => kind == ColumnKind::Numeric,
-            None => more_than_five_distinct(&values),
-        };
-        if numeric {
-            return Column::Numeric(values);
-        }
-        return Column::Categorical(join_text(vec![Text::from_numbers(&values)]));
     }
-    let texts = parts
-        .into_iter()
-        .map(|part| match part.state {
-            State::Numbers(v) => Text::from_numbers(&v),
-            State::Text(t) => t,
-        })
-        .collect();
-    Column::Categorical(join_text(texts))
 }
 
 fn more_than_five_distinct(values: &[f64]) -> bool {
@@ -290,37 +390,6 @@ fn more_than_five_distinct(values: &[f64]) -> bool {
         }
     }
     false
-}
-
-/// Merges per-chunk dictionaries into one sorted dictionary and concatenates the codes.
-fn join_text(parts: Vec<Text>) -> Categorical {
-    let mut categories: Vec<String> = parts
-        .iter()
-        .flat_map(|p| p.categories.iter().map(|c| c.to_string()))
-        .collect();
-    categories.sort_unstable();
-    categories.dedup();
-    let total = parts.iter().map(|p| p.codes.len()).sum();
-    let mut codes = Vec::with_capacity(total);
-    for part in parts {
-        let remap: Vec<u32> = part
-            .categories
-            .iter()
-            .map(|c| {
-                categories
-                    .binary_search_by(|probe| probe.as_str().cmp(c))
-                    .map_or(MISSING_CODE, |i| i as u32)
-            })
-            .collect();
-        codes.extend(part.codes.iter().map(|&c| {
-            if c == MISSING_CODE {
-                MISSING_CODE
-            } else {
-                remap[c as usize]
-            }
-        }));
-    }
-    Categorical { codes, categories }
 }
 
 #[cfg(test)]
@@ -387,7 +456,10 @@ mod tests {
         for raw in [&b"x"[..], b"1", b""] {
             b.push(classify(raw).expect("utf8")).expect("push");
         }
-        let Column::Categorical(c) = finish(vec![a, b], None) else {
+        let mut column = ColumnAccumulator::new(None);
+        column.append(a);
+        column.append(b);
+        let Column::Categorical(c) = column.finish() else {
             panic!("expected categorical");
         };
         assert_eq!(c.categories(), ["1", "2", "x"]);

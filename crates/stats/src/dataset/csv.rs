@@ -6,7 +6,7 @@ use std::io::Read;
 
 use rayon::prelude::*;
 
-use super::builder::{self, Cell, ColumnBuilder, NotANumber};
+use super::builder::{self, Cell, ColumnAccumulator, ColumnBuilder, NotANumber};
 use super::{Column, ColumnKind, Dataset, DatasetError, ParseOptions};
 
 /// Chunks smaller than this are not worth a task.
@@ -17,11 +17,28 @@ const BLOCK: usize = 32 << 20;
 const BOM: &[u8] = b"\xEF\xBB\xBF";
 
 pub(super) fn parse(bytes: &[u8], options: &ParseOptions) -> Result<Dataset, DatasetError> {
+    parse_slice(bytes, options, BLOCK)
+}
+
+/// Parses a slice block by block, as from a stream, so that chunk buffers are recycled
+/// early instead of all living until the end.
+fn parse_slice(
+    bytes: &[u8],
+    options: &ParseOptions,
+    block: usize,
+) -> Result<Dataset, DatasetError> {
     super::check_input(bytes, &options.limits)?;
     let bytes = bytes.strip_prefix(BOM).unwrap_or(bytes);
     let (names, body_start) = read_header(bytes)?;
     let mut body = Body::new(names, options)?;
-    body.feed(&bytes[body_start..], count_lines(&bytes[..body_start]))?;
+    let rest = &bytes[body_start..];
+    let bounds = chunk_bounds(rest, rest.len().div_ceil(block), block);
+    let mut lines_before = count_lines(&bytes[..body_start]);
+    for w in bounds.windows(2) {
+        let block = &rest[w[0]..w[1]];
+        body.feed(block, lines_before)?;
+        lines_before += count_lines(block);
+    }
     body.finish()
 }
 
@@ -39,7 +56,8 @@ fn parse_blocks(
     block: usize,
 ) -> Result<Dataset, DatasetError> {
     let limit = options.limits.max_bytes;
-    let mut buf: Vec<u8> = Vec::new();
+    // Room for a block and the partial record carried over, allocated once.
+    let mut buf: Vec<u8> = Vec::with_capacity(2 * block);
     let (mut total, mut lines_before) = (0usize, 0u64);
     let mut body: Option<Body> = None;
     loop {
@@ -98,8 +116,7 @@ fn parse_blocks(
 struct Body {
     names: Vec<String>,
     forced: Vec<Option<ColumnKind>>,
-    /// Per column, the builders of every chunk so far, in order.
-    parts: Vec<Vec<ColumnBuilder>>,
+    columns: Vec<ColumnAccumulator>,
     rows: usize,
     max_rows: usize,
 }
@@ -108,12 +125,12 @@ impl Body {
     fn new(names: Vec<String>, options: &ParseOptions) -> Result<Self, DatasetError> {
         super::check_header(&names, &options.limits)?;
         super::check_kind_overrides(&names, options)?;
-        let forced = names
+        let forced: Vec<Option<ColumnKind>> = names
             .iter()
             .map(|n| options.kinds.get(n).copied())
             .collect();
         Ok(Self {
-            parts: names.iter().map(|_| Vec::new()).collect(),
+            columns: forced.iter().map(|&k| ColumnAccumulator::new(k)).collect(),
             names,
             forced,
             rows: 0,
@@ -126,13 +143,15 @@ impl Body {
         if block.is_empty() {
             return Ok(());
         }
-        let bounds = chunk_bounds(block, rayon::current_num_threads() * 4);
+        let bounds = chunk_bounds(block, rayon::current_num_threads() * 4, MIN_CHUNK);
         let remaining = self.max_rows - self.rows;
         let (names, forced) = (&self.names, &self.forced);
         let chunks: Vec<Result<ChunkColumns, ChunkError>> = bounds
             .par_windows(2)
             .map(|w| parse_chunk(&block[w[0]..w[1]], names, forced, remaining))
             .collect();
+        let mut per_column: Vec<Vec<ColumnBuilder>> =
+            self.names.iter().map(|_| Vec::new()).collect();
         for (chunk, &start) in chunks.into_iter().zip(&bounds) {
             let chunk =
                 chunk.map_err(|e| e.at_line(lines_before + count_lines(&block[..start])))?;
@@ -142,10 +161,14 @@ impl Body {
                     limit: self.max_rows,
                 });
             }
-            for (parts, builder) in self.parts.iter_mut().zip(chunk.columns) {
+            for (parts, builder) in per_column.iter_mut().zip(chunk.columns) {
                 parts.push(builder);
             }
         }
+        self.columns
+            .par_iter_mut()
+            .zip(per_column)
+            .for_each(|(column, parts)| parts.into_iter().for_each(|p| column.append(p)));
         Ok(())
     }
 
@@ -155,10 +178,9 @@ impl Body {
             return Err(DatasetError::NoRows);
         }
         let columns: Vec<Column> = self
-            .parts
+            .columns
             .into_par_iter()
-            .zip(&self.forced)
-            .map(|(parts, &kind)| builder::finish(parts, kind))
+            .map(ColumnAccumulator::finish)
             .collect();
         Dataset::from_columns(self.names.into_iter().zip(columns).collect())
     }
@@ -233,8 +255,8 @@ fn count_lines(prefix: &[u8]) -> u64 {
 /// Offsets `0 = b0 < b1 < ... < bk = len` that cut `body` into about `parts` pieces, each
 /// starting at a record boundary: after a `\n` preceded by an even number of quotes (a
 /// quoted field may hold line breaks; `""` escapes keep the parity right).
-fn chunk_bounds(body: &[u8], parts: usize) -> Vec<usize> {
-    let target = (body.len() / parts.max(1)).max(MIN_CHUNK);
+fn chunk_bounds(body: &[u8], parts: usize, min_size: usize) -> Vec<usize> {
+    let target = (body.len() / parts.max(1)).max(min_size);
     let mut bounds = vec![0];
     let quoted = body.contains(&b'"');
     let mut in_quotes = false;
@@ -497,6 +519,8 @@ mod tests {
         for block in [1, 64, 1000, 1 << 20] {
             let streamed = parse_blocks(Trickle(&text), &options, block).expect("streams");
             assert_eq!(streamed, whole, "block {block}");
+            let sliced = parse_slice(&text, &options, block).expect("parses");
+            assert_eq!(sliced, whole, "slice block {block}");
         }
         let mut broken = text.clone();
         broken.extend_from_slice(b"1,2\n");
@@ -530,7 +554,7 @@ mod tests {
     fn bounds_respect_quoted_newlines() {
         let body = b"a,\"x\ny\"\nb,c\n\"q\"\"\n\",d\ne,f\n";
         for parts in 1..8 {
-            let bounds = chunk_bounds(body, parts);
+            let bounds = chunk_bounds(body, parts, MIN_CHUNK);
             assert_eq!(bounds.first(), Some(&0));
             assert_eq!(bounds.last(), Some(&body.len()));
         }
@@ -543,7 +567,7 @@ mod tests {
         for i in 0..200_000 {
             body.extend_from_slice(format!("{i},\"multi\nline\"\n").as_bytes());
         }
-        let bounds = chunk_bounds(&body, 8);
+        let bounds = chunk_bounds(&body, 8, MIN_CHUNK);
         assert!(bounds.len() > 2);
         for &b in &bounds[1..bounds.len() - 1] {
             assert!(body[b].is_ascii_digit());

@@ -6,7 +6,7 @@ use std::fmt;
 
 use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 
-use super::builder::{self, Cell, ColumnBuilder};
+use super::builder::{self, Cell, ColumnAccumulator, ColumnBuilder};
 use super::{Dataset, DatasetError, ParseOptions};
 
 pub(super) fn parse(bytes: &[u8], options: &ParseOptions) -> Result<Dataset, DatasetError> {
@@ -41,7 +41,11 @@ pub(super) fn parse(bytes: &[u8], options: &ParseOptions) -> Result<Dataset, Dat
         .columns
         .into_iter()
         .zip(&state.names)
-        .map(|(b, name)| builder::finish(vec![b], options.kinds.get(name).copied()));
+        .map(|(b, name)| {
+            let mut column = ColumnAccumulator::new(options.kinds.get(name).copied());
+            column.append(b);
+            column.finish()
+        });
     Dataset::from_columns(state.names.iter().cloned().zip(columns).collect())
 }
 
