@@ -1,5 +1,6 @@
 //! The command line: `serve` (the default), `migrate`, and `user create`.
 
+use crate::check::{self, CheckArgs};
 use crate::settings::Settings;
 use crate::{serve, wiring};
 use anyhow::Context;
@@ -38,6 +39,15 @@ enum Command {
     /// Manage users.
     #[command(subcommand)]
     User(UserCommand),
+    /// The offline gate for CI pipelines: judge current data against reference data and
+    /// policies with no server and no database.
+    ///
+    /// Prints the same evaluation as the API (a table, or `--format json`) and exits 0 on pass
+    /// (and on warn unless `--fail-on warn`), 1 on fail, 2 on a usage or input error.
+    ///
+    /// Example: `driftguard check --reference ref.csv --current cur.csv --label label
+    /// --prediction prediction --score score --sensitive group --risk-tier high`
+    Check(CheckArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -60,11 +70,13 @@ enum UserCommand {
 
 /// Runs the parsed command; the exit code is 0 on success.
 pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
-    let settings = Settings::load(cli.config.as_deref())?;
+    // Loaded per command: `check` needs no settings (nor a database).
+    let settings = || Settings::load(cli.config.as_deref());
     match cli.command.unwrap_or(Command::Serve) {
-        Command::Serve => serve::serve(settings).await?,
+        Command::Check(args) => return check::run(args),
+        Command::Serve => serve::serve(settings()?).await?,
         Command::Migrate => {
-            let applied = migrate::run_pending(&settings.database().url)
+            let applied = migrate::run_pending(&settings()?.database().url)
                 .await
                 .context("running migrations")?;
             println!("{} migration(s) applied", applied.len());
@@ -75,7 +87,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             full_name,
         }) => {
             let password = read_password()?;
-            let wired = wiring::wire(&settings, true).await?;
+            let wired = wiring::wire(&settings()?, true).await?;
             let user = wired
                 .services
                 .auth
