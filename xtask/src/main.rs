@@ -1,6 +1,7 @@
 //! `cargo xtask <chore>`: small, dependency-light development chores, in Rust so that they
 //! run wherever Cargo does.
 
+mod bench_data;
 mod ci;
 
 use anyhow::bail;
@@ -13,6 +14,9 @@ chores:
                  once PostgreSQL and Redis are up)
   schema-check   check that crates/storage/src/schema.rs matches the migrations, on SQLite and
                  (when DRIFTGUARD_TEST_DATABASE_URL is set) PostgreSQL
+  bench-data [SIZES]
+                 generate the benchmark data sets (default 100k,1m) into bench-data/ with
+                 ../shared/reference/gen.py (installs numpy and pandas when missing)
 ";
 
 fn main() -> anyhow::Result<()> {
@@ -20,6 +24,7 @@ fn main() -> anyhow::Result<()> {
     match args.first().map(String::as_str) {
         Some("ci") => ci::all(),
         Some("schema-check") => ci::schema_check(),
+        Some("bench-data") => bench_data::run(args.get(1).map_or("100k,1m", String::as_str)),
         Some("help" | "--help" | "-h") | None => {
             print!("{HELP}");
             Ok(())
