@@ -1,5 +1,5 @@
 //! The database schema, in types both backends share (BigInt ids, Text, Timestamp as UTC,
-//! Double, Bool). The schema test checks it against the migrated databases.
+//! Double, Bool, Binary). The schema test checks it against the migrated databases.
 #![allow(missing_docs)] // diesel::table! generates undocumented items.
 
 diesel::table! {
@@ -37,5 +37,101 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    policies (id) {
+        id -> BigInt,
+        name -> Text,
+        description -> Nullable<Text>,
+        active -> Bool,
+        applies_to -> Text,
+        current_version -> BigInt,
+        created_by -> Nullable<BigInt>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    policy_versions (policy_id, version) {
+        policy_id -> BigInt,
+        version -> BigInt,
+        name -> Text,
+        description -> Nullable<Text>,
+        applies_to -> Text,
+        rules -> Text,
+        created_by -> Nullable<BigInt>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    reference_data (model_id) {
+        model_id -> BigInt,
+        data -> Binary,
+        sha256 -> Text,
+        rows -> BigInt,
+        profile -> Text,
+        uploaded_by -> BigInt,
+        uploaded_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    reference_uploads (id) {
+        id -> BigInt,
+        model_id -> BigInt,
+        sha256 -> Text,
+        rows -> BigInt,
+        uploaded_by -> BigInt,
+        uploaded_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    evaluations (id) {
+        id -> BigInt,
+        model_id -> BigInt,
+        status -> Text,
+        risk_score -> Double,
+        result -> Text,
+        policy_versions -> Text,
+        created_by -> BigInt,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    deployment_history (id) {
+        id -> BigInt,
+        model_id -> BigInt,
+        deployed_at -> Timestamp,
+        deployed_by -> BigInt,
+        environment -> Text,
+        previous_status -> Text,
+        new_status -> Text,
+        outcome -> Text,
+        governance_result -> Text,
+        override_used -> Bool,
+        override_reason -> Nullable<Text>,
+        notes -> Nullable<Text>,
+        policy_versions -> Text,
+        prev_hash -> Text,
+        hash -> Text,
+    }
+}
+
 diesel::joinable!(models -> users (owner_id));
-diesel::allow_tables_to_appear_in_same_query!(users, models);
+diesel::joinable!(policy_versions -> policies (policy_id));
+diesel::joinable!(reference_data -> models (model_id));
+diesel::joinable!(reference_uploads -> models (model_id));
+diesel::joinable!(evaluations -> models (model_id));
+diesel::allow_tables_to_appear_in_same_query!(
+    users,
+    models,
+    policies,
+    policy_versions,
+    reference_data,
+    reference_uploads,
+    evaluations,
+    deployment_history,
+);
