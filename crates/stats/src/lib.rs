@@ -3,8 +3,20 @@
 //!
 //! Every number reproduces the library users already trust (scipy, Evidently, Fairlearn,
 //! scikit-learn); `DRIFT-METHODS.md` in the shared documentation is the contract. The crate
-//! does no I/O beyond reading bytes it is handed and is safe to call from any thread; the
-//! heavy loops run in parallel on the global rayon pool.
+//! does no I/O beyond reading the bytes or the reader it is handed and is safe to call from
+//! any thread; the heavy loops run in parallel on the global rayon pool.
+//!
+//! - [`Dataset::from_csv`], [`Dataset::from_csv_reader`], [`Dataset::from_json`]: typed
+//!   columns (numeric or dictionary-encoded categorical), with [`Limits`] checked while
+//!   reading and a [`DatasetError`] naming line and column; [`Dataset::profile`] for the
+//!   upload summary. [`ColumnRoles`] says which columns are prediction, label, score,
+//!   sensitive or ignored; the rest are features.
+//! - [`drift::compare`]: per-feature drift with Evidently's default method choice,
+//!   binning and thresholds, or methods and thresholds chosen per column
+//!   ([`drift::DriftOptions`]), into a serialisable [`drift::DriftReport`].
+//! - [`fairness::evaluate`]: Fairlearn's between-group metrics per sensitive column.
+//! - [`performance::evaluate`] and [`performance::compare`]: scikit-learn's
+//!   classification or regression metrics, and their drop from the reference baseline.
 //!
 //! # Example
 //!

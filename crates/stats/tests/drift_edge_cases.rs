@@ -465,3 +465,57 @@ fn method_names_round_trip() {
     assert_eq!(json["columns"][0]["score"], serde_json::Value::Null);
     assert_eq!(json["columns"][0]["kind"], "numeric");
 }
+
+#[test]
+fn ks_exact_and_wasserstein_on_unequal_samples_match_scipy() {
+    // scipy.stats.ks_2samp (exact: max(n1, n2) <= 10,000) and
+    // wasserstein_distance(a, b) / np.std(a) on the same LCG samples.
+    let cases = [
+        (
+            500,
+            7,
+            700,
+            8,
+            0.1,
+            0.091_714_285_714_285_72,
+            0.013_838_534_280_994_177,
+            0.186_080_163_597_255_15,
+        ),
+        (
+            9_999,
+            9,
+            10_000,
+            10,
+            0.02,
+            0.029_261_966_196_619_662,
+            0.000_366_656_026_990_832_46,
+            0.054_326_743_477_483_97,
+        ),
+        (
+            3_000,
+            11,
+            3_000,
+            12,
+            0.05,
+            0.037,
+            0.032_905_682_211_538_924,
+            0.073_322_619_450_180_32,
+        ),
+    ];
+    for (n1, s1, n2, s2, shift, d, p, w) in cases {
+        let (a, b) = (lcg_sample(n1, s1, 0.0), lcg_sample(n2, s2, shift));
+        let ks = one(numeric(&a), numeric(&b), Some(DriftMethod::Ks));
+        assert!(close(ks.statistic.unwrap(), d), "D {n1}/{n2}");
+        assert!(
+            (ks.score.unwrap() - p).abs() < 1e-9,
+            "p {n1}/{n2}: {:?}",
+            ks.score
+        );
+        let ws = one(numeric(&a), numeric(&b), Some(DriftMethod::Wasserstein));
+        assert!(
+            (ws.score.unwrap() - w).abs() <= 1e-9 * w,
+            "W {n1}/{n2}: {:?}",
+            ws.score
+        );
+    }
+}
