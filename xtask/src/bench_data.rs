@@ -3,7 +3,6 @@
 //! `<repo>/bench-data/`. The generator needs numpy and pandas; they are installed with pip
 //! when missing.
 
-use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use anyhow::{Context, bail};
@@ -19,7 +18,7 @@ pub fn run(sizes: &str) -> anyhow::Result<()> {
             bail!("unknown size `{size}` (expected a comma-separated list of 10k, 100k, 1m)");
         }
     }
-    let root = workspace_root();
+    let root = crate::ci::root();
     let generator = root
         .join("../shared/reference/gen.py")
         .canonicalize()
@@ -43,12 +42,6 @@ pub fn run(sizes: &str) -> anyhow::Result<()> {
     }
     println!("benchmark data in {}", out.display());
     Ok(())
-}
-
-/// The workspace root (xtask lives one folder below it).
-fn workspace_root() -> PathBuf {
-    let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
-    manifest.parent().unwrap_or(manifest).to_path_buf()
 }
 
 fn python_succeeds(args: &[&str]) -> anyhow::Result<bool> {
