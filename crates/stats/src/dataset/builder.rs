@@ -27,9 +27,6 @@ pub(crate) fn classify(raw: &[u8]) -> Result<Cell<'_>, ()> {
     if field.is_empty() {
         return Ok(Cell::Missing);
     }
-    if let Some(value) = plain_decimal(field) {
-        return Ok(Cell::Number(value));
-    }
     if let Ok((value, used)) = fast_float2::parse_partial::<f64, _>(field)
         && used == field.len()
     {
@@ -44,42 +41,6 @@ pub(crate) fn classify(raw: &[u8]) -> Result<Cell<'_>, ()> {
         return Ok(Cell::Missing);
     }
     std::str::from_utf8(field).map(Cell::Text).map_err(|_| ())
-}
-
-/// Powers of ten that are exact doubles.
-const EXACT_POWERS_OF_TEN: [f64; 23] = [
-    1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16,
-    1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
-];
-
-/// Fast path for the common `-123.456` spelling (Clinger's): with at most 2^53 as the
-/// digits' integer and at most 22 decimals, both operands of `digits / 10^decimals` are
-/// exact, so the one correctly rounded division is the correctly rounded value. Anything
-/// else (exponents, long mantissas) is left to the general parser.
-fn plain_decimal(field: &[u8]) -> Option<f64> {
-    let (negative, digits) = match field.split_first()? {
-        (b'-', rest) => (true, rest),
-        _ => (false, field),
-    };
-    let mut mantissa: u64 = 0;
-    let mut decimals: Option<usize> = None;
-    let mut seen_digit = false;
-    for (i, &b) in digits.iter().enumerate() {
-        match b {
-            b'0'..=b'9' => {
-                mantissa = mantissa.checked_mul(10)?.checked_add(u64::from(b - b'0'))?;
-                seen_digit = true;
-            }
-            b'.' if decimals.is_none() => decimals = Some(digits.len() - i - 1),
-            _ => return None,
-        }
-    }
-    if !seen_digit || mantissa > 1 << 53 {
-        return None;
-    }
-    let scale = *EXACT_POWERS_OF_TEN.get(decimals.unwrap_or(0))?;
-    let value = mantissa as f64 / scale;
-    Some(if negative { -value } else { value })
 }
 
 /// The kind override did not allow a cell.
@@ -395,43 +356,6 @@ fn more_than_five_distinct(values: &[f64]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn plain_decimals_parse_exactly_like_the_general_parser() {
-        for text in [
-            "0",
-            "-0",
-            "1",
-            "12.5",
-            "-3.024224",
-            "103.854382",
-            "0.000001",
-            "9007199254740992",
-            "1.",
-            ".5",
-            "-.5",
-            "123456789.123456",
-            "0.1000000000000000000001",
-        ] {
-            let want: f64 = text.parse().expect("rust parses it");
-            match plain_decimal(text.as_bytes()) {
-                Some(got) => assert_eq!(got.to_bits(), want.to_bits(), "{text}"),
-                None => assert!(text.len() > 20, "{text} should take the fast path"),
-            }
-        }
-        for text in [
-            "",
-            "-",
-            ".",
-            "1e5",
-            "+1",
-            "1.2.3",
-            "9007199254740993",
-            "1-2",
-        ] {
-            assert_eq!(plain_decimal(text.as_bytes()), None, "{text}");
-        }
-    }
 
     #[test]
     fn classifies_missing_numbers_and_text() {

@@ -201,7 +201,7 @@ fn record_end(data: &[u8]) -> Option<usize> {
 
 /// Where the last complete record of `data` (which starts at a record boundary) ends.
 fn last_record_end(data: &[u8]) -> Option<usize> {
-    if !data.contains(&b'"') {
+    if memchr::memchr(b'"', data).is_none() {
         return memchr::memrchr(b'\n', data).map(|i| i + 1);
     }
     let mut in_quotes = false;
@@ -258,7 +258,7 @@ fn count_lines(prefix: &[u8]) -> u64 {
 fn chunk_bounds(body: &[u8], parts: usize, min_size: usize) -> Vec<usize> {
     let target = (body.len() / parts.max(1)).max(min_size);
     let mut bounds = vec![0];
-    let quoted = body.contains(&b'"');
+    let quoted = memchr::memchr(b'"', body).is_some();
     let mut in_quotes = false;
     let mut scanned = 0;
     while let Some(&last) = bounds.last() {
@@ -360,7 +360,7 @@ fn parse_chunk(
         rows: 0,
         max_rows,
     };
-    if chunk.contains(&b'"') {
+    if memchr::memchr(b'"', chunk).is_some() {
         parse_quoted(chunk, &mut sink)?;
     } else {
         parse_plain(chunk, &mut sink)?;
