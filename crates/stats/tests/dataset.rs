@@ -294,3 +294,23 @@ fn roles_give_the_feature_columns() {
     let json = serde_json::to_value(&roles).unwrap();
     assert_eq!(json["sensitive"][0], "g");
 }
+
+#[test]
+fn json_kind_overrides_and_options_from_json() {
+    let options: ParseOptions =
+        serde_json::from_str(r#"{"kinds": {"a": "numeric", "b": "categorical"}}"#).unwrap();
+    assert_eq!(options.limits, Limits::default());
+    let d = Dataset::from_json(br#"[{"a": 1, "b": 10}, {"a": "2", "b": 20}]"#, &options).unwrap();
+    assert_eq!(numbers(&d, "a"), [1.0, 2.0]);
+    assert_eq!(labels(&d, "b"), [Some("10".into()), Some("20".into())]);
+    let err =
+        Dataset::from_json(br#"[{"a": 1, "b": 1}, {"a": "x", "b": 2}]"#, &options).unwrap_err();
+    assert_eq!(
+        err,
+        DatasetError::NotANumber {
+            line: 2,
+            column: "a".into(),
+            value: "x".into()
+        }
+    );
+}
