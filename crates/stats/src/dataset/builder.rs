@@ -13,39 +13,45 @@ use super::{Categorical, Column, ColumnKind, MISSING_CODE};
 /// Spellings of a missing value besides the empty string (and NaN/±inf, which parse).
 const MISSING_TOKENS: [&[u8]; 3] = [b"NA", b"null", b"NULL"];
 
-/// One classified input cell.
+/// One classified input cell. Text stays raw bytes: it is checked to be UTF-8 once per
+/// distinct label, when the label enters a column's dictionary.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub(crate) enum Cell<'a> {
     Missing,
     Number(f64),
-    Text(&'a str),
+    Text(&'a [u8]),
 }
 
-/// Classifies a raw field; `Err(())` when it is not UTF-8.
-pub(crate) fn classify(raw: &[u8]) -> Result<Cell<'_>, ()> {
+/// Classifies a raw field.
+pub(crate) fn classify(raw: &[u8]) -> Cell<'_> {
     let field = raw.trim_ascii();
     if field.is_empty() {
-        return Ok(Cell::Missing);
+        return Cell::Missing;
     }
     if let Ok((value, used)) = fast_float2::parse_partial::<f64, _>(field)
         && used == field.len()
     {
         // NaN and ±inf spell missing values.
-        return Ok(if value.is_finite() {
+        return if value.is_finite() {
             Cell::Number(value)
         } else {
             Cell::Missing
-        });
+        };
     }
     if MISSING_TOKENS.contains(&field) {
-        return Ok(Cell::Missing);
+        return Cell::Missing;
     }
-    std::str::from_utf8(field).map(Cell::Text).map_err(|_| ())
+    Cell::Text(field)
 }
 
-/// The kind override did not allow a cell.
-#[derive(Debug)]
-pub(crate) struct NotANumber(pub String);
+/// Why a cell could not be added.
+#[derive(Debug, PartialEq)]
+pub(crate) enum PushError {
+    /// The column is declared numeric; the value as text.
+    NotANumber(String),
+    /// The label is not UTF-8.
+    InvalidUtf8,
+}
 
 /// Fx hash: the category dictionaries hash short keys millions of times, where SipHash's
 /// DoS resistance buys nothing (the data is the caller's own upload).
@@ -86,39 +92,72 @@ impl FxHasher {
 
 type FxMap<K, V> = HashMap<K, V, BuildHasherDefault<FxHasher>>;
 
-/// Dictionary-encoded text under construction (categories in first-seen order).
+/// Dictionary-encoded text under construction (categories in first-seen order). Labels
+/// of up to 7 bytes (most categories) are looked up as one packed integer, longer ones by
+/// their bytes; either way a repeated label costs neither a string compare nor a UTF-8
+/// check.
 #[derive(Debug, Default)]
 struct Text {
     codes: Vec<u32>,
-    index: FxMap<Box<str>, u32>,
+    short: FxMap<u64, u32>,
+    long: FxMap<Box<[u8]>, u32>,
     categories: Vec<Box<str>>,
 }
 
+/// A label of at most 7 bytes as an integer: the bytes, and the length in the top byte.
+fn pack(label: &[u8]) -> Option<u64> {
+    if label.len() > 7 {
+        return None;
+    }
+    let mut word = [0u8; 8];
+    word[..label.len()].copy_from_slice(label);
+    word[7] = label.len() as u8;
+    Some(u64::from_le_bytes(word))
+}
+
 impl Text {
-    /// The code of `label`, adding it to the dictionary when new.
+    fn lookup(&self, label: &[u8]) -> Option<u32> {
+        match pack(label) {
+            Some(key) => self.short.get(&key).copied(),
+            None => self.long.get(label).copied(),
+        }
+    }
+
+    fn add(&mut self, label: &str) -> u32 {
+        let code = self.categories.len() as u32;
+        self.categories.push(label.into());
+        match pack(label.as_bytes()) {
+            Some(key) => self.short.insert(key, code),
+            None => self.long.insert(label.as_bytes().into(), code),
+        };
+        code
+    }
+
+    /// The code of a valid label, adding it to the dictionary when new.
     fn code(&mut self, label: &str) -> u32 {
-        match self.index.get(label) {
-            Some(&code) => code,
-            None => {
-                let code = self.categories.len() as u32;
-                self.categories.push(label.into());
-                self.index.insert(label.into(), code);
-                code
-            }
+        match self.lookup(label.as_bytes()) {
+            Some(code) => code,
+            None => self.add(label),
         }
     }
 
-    fn intern(&mut self, label: &str) {
-        let code = self.code(label);
+    /// The code of raw label bytes, checked to be UTF-8 the first time they are seen.
+    fn code_of_bytes(&mut self, label: &[u8]) -> Result<u32, PushError> {
+        if let Some(code) = self.lookup(label) {
+            return Ok(code);
+        }
+        let label = std::str::from_utf8(label).map_err(|_| PushError::InvalidUtf8)?;
+        Ok(self.add(label))
+    }
+
+    fn push(&mut self, cell: Cell<'_>) -> Result<(), PushError> {
+        let code = match cell {
+            Cell::Missing => MISSING_CODE,
+            Cell::Number(v) => self.code(&canonical(v)),
+            Cell::Text(bytes) => self.code_of_bytes(bytes)?,
+        };
         self.codes.push(code);
-    }
-
-    fn push(&mut self, cell: Cell<'_>) {
-        match cell {
-            Cell::Missing => self.codes.push(MISSING_CODE),
-            Cell::Number(v) => self.intern(&canonical(v)),
-            Cell::Text(s) => self.intern(s),
-        }
+        Ok(())
     }
 
     fn from_numbers(values: &[f64]) -> Self {
@@ -230,20 +269,22 @@ impl ColumnBuilder {
         }
     }
 
-    /// Appends a cell; fails only when the column is forced numeric and the cell is text.
-    pub(crate) fn push(&mut self, cell: Cell<'_>) -> Result<(), NotANumber> {
+    /// Appends a cell; fails when the column is forced numeric and the cell is text, or
+    /// when a new label is not UTF-8.
+    pub(crate) fn push(&mut self, cell: Cell<'_>) -> Result<(), PushError> {
         match (&mut self.state, cell) {
             (State::Numbers(v), Cell::Missing) => v.push(f64::NAN),
             (State::Numbers(v), Cell::Number(x)) => v.push(x),
-            (State::Numbers(v), Cell::Text(s)) => {
+            (State::Numbers(v), Cell::Text(bytes)) => {
                 if self.forced == Some(ColumnKind::Numeric) {
-                    return Err(NotANumber(s.to_owned()));
+                    let value = String::from_utf8_lossy(bytes).into_owned();
+                    return Err(PushError::NotANumber(value));
                 }
                 let mut text = Text::from_numbers(v);
-                text.push(cell);
+                text.push(cell)?;
                 self.state = State::Text(text);
             }
-            (State::Text(t), cell) => t.push(cell),
+            (State::Text(t), cell) => t.push(cell)?,
         }
         Ok(())
     }
@@ -359,26 +400,32 @@ mod tests {
 
     #[test]
     fn classifies_missing_numbers_and_text() {
-        assert_eq!(classify(b""), Ok(Cell::Missing));
-        assert_eq!(classify(b" NA "), Ok(Cell::Missing));
-        assert_eq!(classify(b"NaN"), Ok(Cell::Missing));
-        assert_eq!(classify(b"-inf"), Ok(Cell::Missing));
-        assert_eq!(classify(b"null"), Ok(Cell::Missing));
-        assert_eq!(classify(b"1e3"), Ok(Cell::Number(1000.0)));
-        assert_eq!(classify(b"-0.25"), Ok(Cell::Number(-0.25)));
-        assert_eq!(classify(b"1.5kg"), Ok(Cell::Text("1.5kg")));
-        assert_eq!(classify(b"\xff"), Err(()));
+        assert_eq!(classify(b""), Cell::Missing);
+        assert_eq!(classify(b" NA "), Cell::Missing);
+        assert_eq!(classify(b"NaN"), Cell::Missing);
+        assert_eq!(classify(b"-inf"), Cell::Missing);
+        assert_eq!(classify(b"null"), Cell::Missing);
+        assert_eq!(classify(b"1e3"), Cell::Number(1000.0));
+        assert_eq!(classify(b"-0.25"), Cell::Number(-0.25));
+        assert_eq!(classify(b" 1.5kg"), Cell::Text(b"1.5kg"));
+        let mut column = ColumnBuilder::new(None, 0);
+        assert_eq!(column.push(classify(b"\xff")), Err(PushError::InvalidUtf8));
+        let mut forced = ColumnBuilder::new(Some(ColumnKind::Numeric), 0);
+        assert_eq!(
+            forced.push(classify(b"x")),
+            Err(PushError::NotANumber("x".into()))
+        );
     }
 
     #[test]
     fn numbers_in_text_columns_are_canonical_across_chunks() {
         let mut a = ColumnBuilder::new(None, 0);
         for raw in [&b"1.0"[..], b"2"] {
-            a.push(classify(raw).expect("utf8")).expect("push");
+            a.push(classify(raw)).expect("push");
         }
         let mut b = ColumnBuilder::new(None, 0);
-        for raw in [&b"x"[..], b"1", b""] {
-            b.push(classify(raw).expect("utf8")).expect("push");
+        for raw in [&b"x"[..], b"1", b"", b"a-long-label", b"x", b"a-long-label"] {
+            b.push(classify(raw)).expect("push");
         }
         let mut column = ColumnAccumulator::new(None);
         column.append(a);
@@ -386,7 +433,7 @@ mod tests {
         let Column::Categorical(c) = column.finish() else {
             panic!("expected categorical");
         };
-        assert_eq!(c.categories(), ["1", "2", "x"]);
-        assert_eq!(c.codes(), [0, 1, 2, 0, MISSING_CODE]);
+        assert_eq!(c.categories(), ["1", "2", "a-long-label", "x"]);
+        assert_eq!(c.codes(), [0, 1, 3, 0, MISSING_CODE, 2, 3, 2]);
     }
 }

@@ -6,7 +6,7 @@ use std::io::Read;
 
 use rayon::prelude::*;
 
-use super::builder::{self, Cell, ColumnAccumulator, ColumnBuilder, NotANumber};
+use super::builder::{self, ColumnAccumulator, ColumnBuilder, PushError};
 use super::{Column, ColumnKind, Dataset, DatasetError, ParseOptions};
 
 /// Chunks smaller than this are not worth a task.
@@ -478,17 +478,15 @@ impl RowSink<'_> {
                 continue;
             };
             found += 1;
-            let cell: Cell<'_> = builder::classify(field).map_err(|()| {
-                fail(DatasetError::InvalidUtf8 {
-                    line,
-                    column: name.clone(),
-                })
-            })?;
-            column.push(cell).map_err(|NotANumber(value)| {
-                fail(DatasetError::NotANumber {
-                    line,
-                    column: name.clone(),
-                    value,
+            column.push(builder::classify(field)).map_err(|e| {
+                let column = name.clone();
+                fail(match e {
+                    PushError::NotANumber(value) => DatasetError::NotANumber {
+                        line,
+                        column,
+                        value,
+                    },
+                    PushError::InvalidUtf8 => DatasetError::InvalidUtf8 { line, column },
                 })
             })?;
         }

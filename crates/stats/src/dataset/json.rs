@@ -6,7 +6,7 @@ use std::fmt;
 
 use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 
-use super::builder::{self, Cell, ColumnAccumulator, ColumnBuilder};
+use super::builder::{self, Cell, ColumnAccumulator, ColumnBuilder, PushError};
 use super::{Dataset, DatasetError, ParseOptions};
 
 pub(super) fn parse(bytes: &[u8], options: &ParseOptions) -> Result<Dataset, DatasetError> {
@@ -91,15 +91,20 @@ impl State<'_> {
             Value::Missing => Cell::Missing,
             Value::Number(v) if v.is_finite() => Cell::Number(*v),
             Value::Number(_) => Cell::Missing,
-            Value::Text(s) => builder::classify(s.as_bytes()).unwrap_or(Cell::Missing),
+            Value::Text(s) => builder::classify(s.as_bytes()),
         };
         match self.columns.get_mut(index).map(|c| c.push(cell)) {
-            Some(Err(builder::NotANumber(value))) => {
+            Some(Err(e)) => {
                 let column = self.names[index].clone();
-                Err(self.fail(DatasetError::NotANumber {
-                    line: row as u64,
-                    column,
-                    value,
+                let line = row as u64;
+                Err(self.fail(match e {
+                    PushError::NotANumber(value) => DatasetError::NotANumber {
+                        line,
+                        column,
+                        value,
+                    },
+                    // JSON text is UTF-8 by construction.
+                    PushError::InvalidUtf8 => DatasetError::InvalidUtf8 { line, column },
                 }))
             }
             _ => Ok(()),
