@@ -3,10 +3,15 @@
 use crate::secret;
 use crate::settings::Settings;
 use anyhow::Context;
-use driftguard_app::Services;
+use driftguard_app::audit::Outcome;
+use driftguard_app::{
+    AuditService, DeploymentService, EvaluationService, PolicyService, ReferenceService, Services,
+    UsageMetrics,
+};
 use driftguard_auth::{AuthService, TokenService};
 use driftguard_cache::{InProcessRateLimiter, RateLimiter, RedisLimiterOptions, RedisRateLimiter};
-use driftguard_observability::Metrics;
+use driftguard_governance::{MetricKind, RiskSettings};
+use driftguard_observability::{DeploymentOutcome, Metrics, ViolationKind};
 use driftguard_registry::RegistryService;
 use driftguard_storage::{Database, Store, migrate};
 use std::sync::Arc;
@@ -22,6 +27,32 @@ pub struct Wired {
     pub metrics: Metrics,
     /// Where request quotas are counted.
     pub limiter: Arc<dyn RateLimiter>,
+}
+
+/// The business counters of the use cases, on the Prometheus handles.
+struct PrometheusUsage(Metrics);
+
+impl UsageMetrics for PrometheusUsage {
+    fn deployment(&self, outcome: Outcome) {
+        let counted = match outcome {
+            Outcome::Deployed => DeploymentOutcome::Success,
+            Outcome::Blocked => DeploymentOutcome::Failure,
+            Outcome::Overridden => DeploymentOutcome::Override,
+            Outcome::Superseded | Outcome::Retired => return,
+        };
+        self.0.record_deployment(counted);
+    }
+
+    fn violation(&self, kind: MetricKind) {
+        let counted = match kind {
+            MetricKind::Drift => ViolationKind::Drift,
+            MetricKind::Fairness => ViolationKind::Fairness,
+            MetricKind::Performance => ViolationKind::Performance,
+            MetricKind::Risk => ViolationKind::Risk,
+            MetricKind::NoEvaluation => return,
+        };
+        self.0.record_violation(counted);
+    }
 }
 
 /// The rate limiter the settings ask for: in-process, or Redis (which falls back to
@@ -58,12 +89,36 @@ pub async fn wire(settings: &Settings, migrate_first: bool) -> anyhow::Result<Wi
         settings.jwt_issuer.clone(),
         Duration::from_secs(settings.token_lifetime_secs),
     );
+    let metrics = Metrics::new().context("setting up metrics")?;
+    let usage: Arc<dyn UsageMetrics> = Arc::new(PrometheusUsage(metrics.clone()));
+    let references = ReferenceService::new(
+        store.clone(),
+        store.clone(),
+        driftguard_app::data::default_limits(),
+    );
     let services = Services {
         auth: AuthService::new(store.clone(), tokens),
         registry: RegistryService::new(store.clone()),
+        evaluations: EvaluationService::new(
+            store.clone(),
+            references.clone(),
+            store.clone(),
+            store.clone(),
+            usage.clone(),
+            RiskSettings::default(),
+        ),
+        references,
+        deployments: DeploymentService::new(
+            store.clone(),
+            store.clone(),
+            store.clone(),
+            store.clone(),
+            usage,
+        ),
+        audit: AuditService::new(store.clone()),
+        policies: PolicyService::new(store.clone()),
         readiness: store,
     };
-    let metrics = Metrics::new().context("setting up metrics")?;
     Ok(Wired {
         services,
         database,

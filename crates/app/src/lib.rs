@@ -1,8 +1,33 @@
 //! DriftGuard's use cases, bundled for the three front ends (HTTP API, dashboard UI, CLI):
-//! each front end holds one [`Services`] and calls the same code.
+//! each front end holds one [`Services`] and calls the same code. A use case that changes
+//! several tables hands one command to one port method (see [`ports`]), which the store
+//! applies in one transaction.
 
+pub mod actor;
+pub mod data;
+pub mod deploy;
+pub mod evaluate;
+pub mod history;
+pub mod policies;
+pub mod ports;
 pub mod readiness;
+pub mod reference;
 pub mod services;
 
+pub use actor::Actor;
+pub use deploy::{DeployOutcome, DeployRequestBody, DeploymentService};
+/// The audit crate (history rows, outcomes, filters, the verify report), for front ends that
+/// use these use cases without depending on it themselves.
+pub use driftguard_audit as audit;
+pub use evaluate::{EvaluateOptions, EvaluationService};
+pub use history::AuditService;
+pub use policies::PolicyService;
+pub use ports::deployments::{DeployCommand, DeploymentStore, RetireCommand};
+pub use ports::evaluations::{EvaluationRepository, NewEvaluation, StoredEvaluation};
+pub use ports::references::{
+    ColumnSummary, DataFormat, NewReference, ReferenceProfile, ReferenceRepository, ReferenceUpload,
+};
+pub use ports::usage::{NoUsageMetrics, UsageMetrics};
 pub use readiness::Readiness;
+pub use reference::ReferenceService;
 pub use services::Services;

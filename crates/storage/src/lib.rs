@@ -5,10 +5,18 @@
 mod blocking;
 #[macro_use]
 pub mod db;
+#[macro_use]
+mod tx;
+#[macro_use]
+mod history;
 mod convert;
+mod deploy;
 pub mod error;
+mod evaluations;
 pub mod migrate;
 mod models;
+mod policies;
+mod references;
 pub mod schema;
 pub mod settings;
 mod store;

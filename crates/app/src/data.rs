@@ -1,0 +1,144 @@
+//! Uploaded data: its format from the content type, parsing under the upload limits (on the
+//! blocking pool), its SHA-256, and the DEFLATE compression it is stored under.
+
+use std::collections::BTreeMap;
+use std::io::{Read, Write};
+
+use driftguard_core::{DomainError, DomainResult};
+use driftguard_stats::{ColumnKind, Dataset, DatasetError, Limits, ParseOptions};
+use flate2::Compression;
+use flate2::read::ZlibDecoder;
+use flate2::write::ZlibEncoder;
+use sha2::{Digest, Sha256};
+
+use crate::ports::references::DataFormat;
+
+/// Largest upload by default: 256 MiB.
+pub const DEFAULT_MAX_BYTES: usize = 256 << 20;
+
+/// The upload limits by default: 256 MiB and the statistics engine's row and column limits.
+pub fn default_limits() -> Limits {
+    Limits {
+        max_bytes: DEFAULT_MAX_BYTES,
+        ..Limits::default()
+    }
+}
+
+/// The format a content type names (`text/csv`, `application/json`, parameters ignored).
+pub fn format_of(content_type: &str) -> DomainResult<DataFormat> {
+    let essence = content_type
+        .split(';')
+        .next()
+        .unwrap_or_default()
+        .trim()
+        .to_ascii_lowercase();
+    match essence.as_str() {
+        "text/csv" | "application/csv" => Ok(DataFormat::Csv),
+        "application/json" => Ok(DataFormat::Json),
+        other => Err(DomainError::invalid_field(
+            "content_type",
+            format!("`{other}` is not supported; send text/csv or application/json"),
+        )),
+    }
+}
+
+/// Reads a dataset; going over a limit is `TooLarge`, any other problem `Invalid`.
+pub fn parse(
+    bytes: &[u8],
+    format: DataFormat,
+    limits: Limits,
+    kinds: BTreeMap<String, ColumnKind>,
+) -> DomainResult<Dataset> {
+    let options = ParseOptions { limits, kinds };
+    let parsed = match format {
+        DataFormat::Csv => Dataset::from_csv(bytes, &options),
+        DataFormat::Json => Dataset::from_json(bytes, &options),
+    };
+    parsed.map_err(|e| match e {
+        DatasetError::TooLarge { .. }
+        | DatasetError::TooManyRows { .. }
+        | DatasetError::TooManyColumns { .. } => DomainError::TooLarge(e.to_string()),
+        other => DomainError::invalid_field("data", other.to_string()),
+    })
+}
+
+/// Runs CPU-bound work on the blocking pool.
+pub async fn blocking<T: Send + 'static>(
+    work: impl FnOnce() -> DomainResult<T> + Send + 'static,
+) -> DomainResult<T> {
+    tokio::task::spawn_blocking(work)
+        .await
+        .map_err(|e| DomainError::Internal(format!("a blocking task failed: {e}")))?
+}
+
+/// Lower-case hex SHA-256 of `bytes`.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    hex::encode(Sha256::digest(bytes))
+}
+
+/// `bytes` compressed with zlib (DEFLATE).
+pub fn compress(bytes: &[u8]) -> DomainResult<Vec<u8>> {
+    let mut encoder = ZlibEncoder::new(Vec::with_capacity(bytes.len() / 4), Compression::fast());
+    encoder
+        .write_all(bytes)
+        .and_then(|()| encoder.finish())
+        .map_err(|e| DomainError::Internal(format!("compressing reference data failed: {e}")))
+}
+
+/// Decompresses stored data, refusing more than `max_bytes` of output.
+pub fn decompress(compressed: &[u8], max_bytes: usize) -> DomainResult<Vec<u8>> {
+    let mut out = Vec::new();
+    let limit = u64::try_from(max_bytes)
+        .unwrap_or(u64::MAX)
+        .saturating_add(1);
+    ZlibDecoder::new(compressed)
+        .take(limit)
+        .read_to_end(&mut out)
+        .map_err(|e| DomainError::Internal(format!("stored reference data is corrupt: {e}")))?;
+    if out.len() > max_bytes {
+        return Err(DomainError::TooLarge(format!(
+            "the stored reference data is larger than the limit of {max_bytes} bytes"
+        )));
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn content_types_name_formats() {
+        assert_eq!(
+            format_of("text/csv; charset=utf-8").ok(),
+            Some(DataFormat::Csv)
+        );
+        assert_eq!(format_of("Application/JSON").ok(), Some(DataFormat::Json));
+        assert!(format_of("text/plain").is_err());
+    }
+
+    #[test]
+    fn compression_round_trips_and_limits_hold() {
+        let data = b"a,b\n1,2\n".repeat(1000);
+        let packed = compress(&data).expect("compresses");
+        assert!(packed.len() < data.len());
+        assert_eq!(decompress(&packed, data.len()).expect("decompresses"), data);
+        assert!(matches!(
+            decompress(&packed, data.len() - 1),
+            Err(DomainError::TooLarge(_))
+        ));
+    }
+
+    #[test]
+    fn limits_are_too_large_and_bad_data_invalid() {
+        let limits = Limits {
+            max_bytes: 4,
+            ..default_limits()
+        };
+        let big = parse(b"a,b\n1,2\n", DataFormat::Csv, limits, BTreeMap::new());
+        assert!(matches!(big, Err(DomainError::TooLarge(_))));
+        let bad = parse(b"{", DataFormat::Json, default_limits(), BTreeMap::new());
+        assert!(matches!(bad, Err(DomainError::Invalid { .. })));
+        assert_eq!(sha256_hex(b"").len(), 64);
+    }
+}

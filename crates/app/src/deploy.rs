@@ -1,0 +1,252 @@
+//! Deployment use cases (SPEC §2): deploy a model version, judged by the policies active now
+//! on its latest evaluation's metrics (allow, block and record, or override), and retire one.
+
+use std::sync::Arc;
+
+use driftguard_audit::{DeploymentRecord, NewDeployment, Outcome};
+use driftguard_core::{DomainError, DomainResult, Role, now};
+use driftguard_governance::{
+    DeployDecision, DeployRequest, GovernanceResult, Judgement, PolicyRepository, decide, judge,
+};
+use driftguard_registry::{Model, ModelRepository};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use crate::actor::Actor;
+use crate::ports::deployments::{DeployCommand, DeploymentStore, RetireCommand};
+use crate::ports::evaluations::EvaluationRepository;
+use crate::ports::usage::UsageMetrics;
+use crate::reference::model_not_found;
+
+/// Longest environment name.
+pub const MAX_ENVIRONMENT: usize = 100;
+
+/// The body of `POST /models/{id}/deploy`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DeployRequestBody {
+    /// Where to; `production` when left out.
+    #[serde(default = "production")]
+    pub environment: String,
+    /// Whether an approver overrides a failing result.
+    #[serde(default, rename = "override")]
+    pub override_requested: bool,
+    /// Why the override is justified (at least 20 characters).
+    #[serde(default)]
+    pub justification: Option<String>,
+    /// Free notes.
+    #[serde(default)]
+    pub notes: Option<String>,
+}
+
+fn production() -> String {
+    "production".to_owned()
+}
+
+impl Default for DeployRequestBody {
+    fn default() -> Self {
+        Self {
+            environment: production(),
+            override_requested: false,
+            justification: None,
+            notes: None,
+        }
+    }
+}
+
+/// How a deploy request ended, when it did not fail outright.
+#[derive(Debug, Clone, PartialEq)]
+#[allow(clippy::large_enum_variant)] // one per request, moved once: boxing buys nothing
+pub enum DeployOutcome {
+    /// Deployed (outcome `deployed` or `overridden`): 200 `{deployment, model}`.
+    Deployed {
+        /// The deploy's history row.
+        deployment: DeploymentRecord,
+        /// The model as it now is.
+        model: Model,
+        /// The `superseded` rows of the versions it replaced.
+        superseded: Vec<DeploymentRecord>,
+    },
+    /// Blocked by governance and recorded: 409 `governance_blocked` with the result.
+    Blocked {
+        /// Why, for the `detail` field.
+        detail: String,
+        /// The `governance_result` of the 409 body.
+        governance_result: GovernanceResult,
+        /// The `blocked` history row.
+        deployment: DeploymentRecord,
+    },
+}
+
+/// Deploy and retire.
+#[derive(Clone)]
+pub struct DeploymentService {
+    models: Arc<dyn ModelRepository>,
+    policies: Arc<dyn PolicyRepository>,
+    evaluations: Arc<dyn EvaluationRepository>,
+    store: Arc<dyn DeploymentStore>,
+    usage: Arc<dyn UsageMetrics>,
+}
+
+fn check_environment(environment: &str) -> DomainResult<String> {
+    let trimmed = environment.trim();
+    if trimmed.is_empty() || trimmed.chars().count() > MAX_ENVIRONMENT {
+        return Err(DomainError::invalid_field(
+            "environment",
+            format!("must be 1 to {MAX_ENVIRONMENT} characters"),
+        ));
+    }
+    Ok(trimmed.to_owned())
+}
+
+fn json(value: &impl Serialize) -> DomainResult<Value> {
+    serde_json::to_value(value)
+        .map_err(|e| DomainError::Internal(format!("a governance result did not encode: {e}")))
+}
+
+impl DeploymentService {
+    /// The use cases over these stores.
+    pub fn new(
+        models: Arc<dyn ModelRepository>,
+        policies: Arc<dyn PolicyRepository>,
+        evaluations: Arc<dyn EvaluationRepository>,
+        store: Arc<dyn DeploymentStore>,
+        usage: Arc<dyn UsageMetrics>,
+    ) -> Self {
+        Self {
+            models,
+            policies,
+            evaluations,
+            store,
+            usage,
+        }
+    }
+
+    /// The governance result a deploy of `model` would be decided on now, and whether the
+    /// model has an evaluation at all.
+    async fn judge_now(&self, model: &Model) -> DomainResult<(Judgement, GovernanceResult, bool)> {
+        let policies = self.policies.active_for_tier(model.risk_tier).await?;
+        let latest = self.evaluations.latest_for_model(model.id).await?;
+        Ok(match latest {
+            Some(evaluation) => {
+                let metrics = evaluation.metrics();
+                let judgement = judge(&metrics, &policies, model.risk_tier);
+                let result =
+                    GovernanceResult::new(judgement.clone(), Some((evaluation.id, &metrics)));
+                (judgement, result, true)
+            }
+            None => {
+                let judgement = Judgement::no_evaluation(&policies, model.risk_tier);
+                (
+                    judgement.clone(),
+                    GovernanceResult::new(judgement, None),
+                    false,
+                )
+            }
+        })
+    }
+
+    /// `POST /models/{id}/deploy`. `Forbidden` (403) for a role too low, `Invalid` (422)
+    /// for a bad override request; otherwise deployed, overridden or blocked (recorded).
+    pub async fn deploy(
+        &self,
+        model_id: i64,
+        request: DeployRequestBody,
+        user: &Actor,
+    ) -> DomainResult<DeployOutcome> {
+        let environment = check_environment(&request.environment)?;
+        let model = self
+            .models
+            .get(model_id)
+            .await?
+            .ok_or_else(|| model_not_found(model_id))?;
+        let (judgement, result, evaluated) = self.judge_now(&model).await?;
+        let decision = decide(
+            evaluated.then_some(&judgement),
+            &DeployRequest {
+                role: user.role,
+                override_requested: request.override_requested,
+                justification: request.justification.as_deref(),
+            },
+        );
+        let (outcome, override_reason) = match decision {
+            DeployDecision::Forbidden { reason } => return Err(DomainError::Forbidden(reason)),
+            DeployDecision::Invalid(error) => return Err(DomainError::invalid_fields(vec![error])),
+            DeployDecision::Block { reason } => {
+                let deployment = self
+                    .store
+                    .record_blocked(NewDeployment {
+                        model_id,
+                        deployed_at: now(),
+                        deployed_by: user.id,
+                        environment,
+                        previous_status: model.status.as_str().to_owned(),
+                        new_status: model.status.as_str().to_owned(),
+                        outcome: Outcome::Blocked,
+                        governance_result: json(&result)?,
+                        override_used: false,
+                        override_reason: None,
+                        notes: request.notes,
+                        policy_versions: json(&result.policy_versions)?,
+                    })
+                    .await?;
+                self.usage.deployment(Outcome::Blocked);
+                return Ok(DeployOutcome::Blocked {
+                    detail: reason,
+                    governance_result: result,
+                    deployment,
+                });
+            }
+            DeployDecision::Allow => (Outcome::Deployed, None),
+            DeployDecision::Override => (
+                Outcome::Overridden,
+                request.justification.map(|j| j.trim().to_owned()),
+            ),
+        };
+        let (model, mut rows) = self
+            .store
+            .deploy(DeployCommand {
+                model_id,
+                deployed_at: now(),
+                deployed_by: user.id,
+                environment,
+                outcome,
+                governance_result: json(&result)?,
+                override_reason,
+                notes: request.notes,
+                policy_versions: json(&result.policy_versions)?,
+            })
+            .await?;
+        self.usage.deployment(outcome);
+        if rows.is_empty() {
+            return Err(DomainError::Internal(
+                "a deploy wrote no history row".into(),
+            ));
+        }
+        let deployment = rows.remove(0);
+        Ok(DeployOutcome::Deployed {
+            deployment,
+            model,
+            superseded: rows,
+        })
+    }
+
+    /// `POST /models/{id}/retire`: needs `approver`; `Conflict` when already retired.
+    pub async fn retire(
+        &self,
+        model_id: i64,
+        notes: Option<String>,
+        user: &Actor,
+    ) -> DomainResult<(Model, DeploymentRecord)> {
+        user.require(Role::Approver, "retiring a model")?;
+        self.store
+            .retire(RetireCommand {
+                model_id,
+                retired_at: now(),
+                retired_by: user.id,
+                environment: production(),
+                notes,
+            })
+            .await
+    }
+}

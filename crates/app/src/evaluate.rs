@@ -1,0 +1,175 @@
+//! Evaluation use cases: evaluate current data against a model's reference and the active
+//! policies of its tier, store the result, and read stored evaluations back.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use driftguard_core::{DomainError, DomainResult, Page, Role, now};
+use driftguard_governance::{
+    EvaluationInput, EvaluationOptions, PolicyRepository, RiskSettings, evaluate,
+};
+use driftguard_registry::{ModelColumns, ModelRepository};
+use driftguard_stats::{ColumnRoles, Dataset};
+use serde_json::Value;
+
+use crate::actor::Actor;
+use crate::data::{blocking, format_of, parse};
+use crate::ports::evaluations::{EvaluationRepository, NewEvaluation, StoredEvaluation};
+use crate::ports::usage::UsageMetrics;
+use crate::reference::{ReferenceService, model_not_found};
+
+/// What an evaluation request may choose besides the data.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct EvaluateOptions {
+    /// Drift method and threshold, for every column or per column.
+    pub drift: EvaluationOptions,
+    /// Column roles, when they differ from the model's.
+    pub columns: Option<ModelColumns>,
+}
+
+/// Evaluation use cases.
+#[derive(Clone)]
+pub struct EvaluationService {
+    models: Arc<dyn ModelRepository>,
+    references: ReferenceService,
+    policies: Arc<dyn PolicyRepository>,
+    evaluations: Arc<dyn EvaluationRepository>,
+    usage: Arc<dyn UsageMetrics>,
+    settings: RiskSettings,
+}
+
+/// The statistics engine's roles for a model's column roles.
+pub fn roles_of(columns: &ModelColumns) -> ColumnRoles {
+    ColumnRoles {
+        prediction: columns.prediction.clone(),
+        label: columns.label.clone(),
+        score: columns.score.clone(),
+        sensitive: columns.sensitive.clone(),
+        ignore: columns.ignore.clone(),
+    }
+}
+
+/// Reads the current data with the reference's kinds for the columns both have, so that a
+/// column is compared as the same kind on both sides.
+fn parse_current(
+    bytes: &[u8],
+    content_type: &str,
+    reference: &Dataset,
+    limits: driftguard_stats::Limits,
+) -> DomainResult<Dataset> {
+    let format = format_of(content_type)?;
+    let first = parse(bytes, format, limits, BTreeMap::new())?;
+    let differing: BTreeMap<_, _> = first
+        .iter()
+        .filter_map(|(name, column)| {
+            let kind = reference.column(name)?.kind();
+            (kind != column.kind()).then(|| (name.to_owned(), kind))
+        })
+        .collect();
+    if differing.is_empty() {
+        Ok(first)
+    } else {
+        parse(bytes, format, limits, differing)
+    }
+}
+
+impl EvaluationService {
+    /// The use cases over these stores, scoring risk with `settings`.
+    pub fn new(
+        models: Arc<dyn ModelRepository>,
+        references: ReferenceService,
+        policies: Arc<dyn PolicyRepository>,
+        evaluations: Arc<dyn EvaluationRepository>,
+        usage: Arc<dyn UsageMetrics>,
+        settings: RiskSettings,
+    ) -> Self {
+        Self {
+            models,
+            references,
+            policies,
+            evaluations,
+            usage,
+            settings,
+        }
+    }
+
+    /// `POST /models/{id}/evaluations`: evaluates `bytes` (`text/csv` or
+    /// `application/json`) against the model's reference data and the policies active for
+    /// its tier, stores the result and returns it. `Conflict` when the model has no
+    /// reference data; needs `engineer`.
+    pub async fn evaluate(
+        &self,
+        model_id: i64,
+        bytes: Vec<u8>,
+        content_type: &str,
+        options: EvaluateOptions,
+        user: &Actor,
+    ) -> DomainResult<StoredEvaluation> {
+        user.require(Role::Engineer, "running an evaluation")?;
+        format_of(content_type)?;
+        let model = self
+            .models
+            .get(model_id)
+            .await?
+            .ok_or_else(|| model_not_found(model_id))?;
+        let reference = self.references.load(model_id).await?;
+        let policies = self.policies.active_for_tier(model.risk_tier).await?;
+        let roles = roles_of(options.columns.as_ref().unwrap_or(&model.columns));
+        let (task, tier, settings) = (model.task, model.risk_tier, self.settings);
+        let limits = self.references.limits();
+        let content_type = content_type.to_owned();
+        let result = blocking(move || {
+            let current = parse_current(&bytes, &content_type, &reference, limits)?;
+            let result = evaluate(&EvaluationInput {
+                reference: &reference,
+                current: &current,
+                roles: &roles,
+                task,
+                risk_tier: tier,
+                options: &options.drift,
+                policies: &policies,
+                settings: &settings,
+            })?;
+            Ok(result)
+        })
+        .await?;
+        for violation in &result.judgement.violations {
+            self.usage.violation(violation.kind);
+        }
+        let body = match serde_json::to_value(&result) {
+            Ok(Value::Object(map)) => map,
+            _ => return Err(DomainError::Internal("an evaluation did not encode".into())),
+        };
+        self.evaluations
+            .record(NewEvaluation {
+                model_id,
+                created_by: user.id,
+                created_at: now(),
+                status: result.judgement.status,
+                risk_score: result.risk.score,
+                policy_versions: result.judgement.policy_versions.clone(),
+                body,
+            })
+            .await
+    }
+
+    /// `GET /models/{id}/evaluations`: a page of the model's evaluations, newest first.
+    pub async fn list_evaluations(
+        &self,
+        model_id: i64,
+        page: Page,
+    ) -> DomainResult<(Vec<StoredEvaluation>, u64)> {
+        if self.models.get(model_id).await?.is_none() {
+            return Err(model_not_found(model_id));
+        }
+        self.evaluations.list_for_model(model_id, page).await
+    }
+
+    /// `GET /evaluations/{id}`.
+    pub async fn get_evaluation(&self, id: i64) -> DomainResult<StoredEvaluation> {
+        self.evaluations
+            .get(id)
+            .await?
+            .ok_or_else(|| DomainError::NotFound(format!("evaluation {id} not found")))
+    }
+}

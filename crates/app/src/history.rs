@@ -1,0 +1,51 @@
+//! Deployment history use cases: list rows (one model's, or all with filters) and verify
+//! the hash chain.
+
+use std::sync::Arc;
+
+use driftguard_audit::{
+    DeploymentFilter, DeploymentLog, DeploymentRecord, VerifyReport, verify_log,
+};
+use driftguard_core::{DomainResult, Page, Role};
+
+use crate::actor::Actor;
+
+/// Rows read at a time when verifying the chain.
+pub const VERIFY_CHUNK: u64 = 1_000;
+
+/// The deployment history.
+#[derive(Clone)]
+pub struct AuditService {
+    log: Arc<dyn DeploymentLog>,
+}
+
+impl AuditService {
+    /// The use cases over this log.
+    pub fn new(log: Arc<dyn DeploymentLog>) -> Self {
+        Self { log }
+    }
+
+    /// `GET /models/{id}/deployments`: a page of one model's rows, newest first.
+    pub async fn list_for_model(
+        &self,
+        model_id: i64,
+        page: Page,
+    ) -> DomainResult<(Vec<DeploymentRecord>, u64)> {
+        self.log.list_for_model(model_id, page).await
+    }
+
+    /// `GET /deployments`: a page of the rows matching `filter`, newest first.
+    pub async fn list(
+        &self,
+        filter: &DeploymentFilter,
+        page: Page,
+    ) -> DomainResult<(Vec<DeploymentRecord>, u64)> {
+        self.log.list(filter, page).await
+    }
+
+    /// `GET /audit/verify`: checks the whole chain; needs `admin`.
+    pub async fn verify_audit(&self, user: &Actor) -> DomainResult<VerifyReport> {
+        user.require(Role::Admin, "verifying the audit chain")?;
+        verify_log(self.log.as_ref(), VERIFY_CHUNK).await
+    }
+}

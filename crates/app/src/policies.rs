@@ -1,0 +1,79 @@
+//! Policy use cases (admin): create, read, list, update (a new version), list versions and
+//! switch off.
+
+use std::sync::Arc;
+
+use driftguard_core::{DomainError, DomainResult, Page, Role};
+use driftguard_governance::{Policy, PolicyDraft, PolicyRepository};
+
+use crate::actor::Actor;
+
+/// Policy use cases.
+#[derive(Clone)]
+pub struct PolicyService {
+    policies: Arc<dyn PolicyRepository>,
+}
+
+fn not_found(id: i64) -> DomainError {
+    DomainError::NotFound(format!("policy {id} not found"))
+}
+
+impl PolicyService {
+    /// The use cases over this store.
+    pub fn new(policies: Arc<dyn PolicyRepository>) -> Self {
+        Self { policies }
+    }
+
+    /// `POST /policies`: validates and stores version 1; needs `admin`.
+    pub async fn create(&self, draft: PolicyDraft, user: &Actor) -> DomainResult<Policy> {
+        user.require(Role::Admin, "managing policies")?;
+        draft.validate()?;
+        self.policies.create(draft, Some(user.id)).await
+    }
+
+    /// `GET /policies/{id}`: the latest version.
+    pub async fn get(&self, id: i64) -> DomainResult<Policy> {
+        self.policies.get(id).await?.ok_or_else(|| not_found(id))
+    }
+
+    /// One version of a policy.
+    pub async fn get_version(&self, id: i64, version: i32) -> DomainResult<Policy> {
+        self.policies
+            .get_version(id, version)
+            .await?
+            .ok_or_else(|| DomainError::NotFound(format!("policy {id} has no version {version}")))
+    }
+
+    /// `GET /policies`: a page of policies (latest versions), and the total.
+    pub async fn list(&self, page: Page) -> DomainResult<(Vec<Policy>, u64)> {
+        self.policies.list(page).await
+    }
+
+    /// `PUT /policies/{id}`: validates and writes the next version; needs `admin`.
+    pub async fn update(&self, id: i64, draft: PolicyDraft, user: &Actor) -> DomainResult<Policy> {
+        user.require(Role::Admin, "managing policies")?;
+        draft.validate()?;
+        self.policies.update(id, draft).await
+    }
+
+    /// `GET /policies/{id}/versions`: every version, oldest first.
+    pub async fn versions(&self, id: i64) -> DomainResult<Vec<Policy>> {
+        let versions = self.policies.versions(id).await?;
+        if versions.is_empty() {
+            return Err(not_found(id));
+        }
+        Ok(versions)
+    }
+
+    /// `DELETE /policies/{id}`: switches the policy off (its versions stay); needs `admin`.
+    pub async fn deactivate(&self, id: i64, user: &Actor) -> DomainResult<Policy> {
+        user.require(Role::Admin, "managing policies")?;
+        self.policies.set_active(id, false).await
+    }
+
+    /// Switches a policy back on; needs `admin`.
+    pub async fn activate(&self, id: i64, user: &Actor) -> DomainResult<Policy> {
+        user.require(Role::Admin, "managing policies")?;
+        self.policies.set_active(id, true).await
+    }
+}

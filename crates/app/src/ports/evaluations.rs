@@ -1,0 +1,83 @@
+//! The `EvaluationRepository` port: stored evaluations, and the latest one of each model.
+//!
+//! Contract every adapter keeps: `record` stores the evaluation and sets the model's
+//! `latest_evaluation` summary in one transaction (a missing model is `NotFound` and stores
+//! nothing); lists are newest first.
+
+use async_trait::async_trait;
+use driftguard_core::{DomainResult, Page, Timestamp};
+use driftguard_governance::{MetricMap, PolicyRef, Status};
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+/// An evaluation to store.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewEvaluation {
+    /// The model evaluated.
+    pub model_id: i64,
+    /// The user who ran it.
+    pub created_by: i64,
+    /// When it ran.
+    pub created_at: Timestamp,
+    /// The judgement's status.
+    pub status: Status,
+    /// The risk score.
+    pub risk_score: f64,
+    /// The policy versions that judged it.
+    pub policy_versions: Vec<PolicyRef>,
+    /// The evaluation body (SPEC §3) without `id`, `model_id` and `created_at`.
+    pub body: Map<String, Value>,
+}
+
+/// A stored evaluation: SPEC §3's evaluation body, serialised flat.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StoredEvaluation {
+    /// The evaluation's id.
+    pub id: i64,
+    /// The model evaluated.
+    pub model_id: i64,
+    /// When it ran.
+    pub created_at: Timestamp,
+    /// The user who ran it.
+    pub created_by: i64,
+    /// `status`, `drift`, `fairness`, `performance`, `risk`, `metrics`, `violations`, ….
+    #[serde(flatten)]
+    pub body: Map<String, Value>,
+}
+
+impl StoredEvaluation {
+    /// The flat metric map the evaluation produced (what a deploy is judged on).
+    pub fn metrics(&self) -> MetricMap {
+        self.body
+            .get("metrics")
+            .and_then(|m| serde_json::from_value(m.clone()).ok())
+            .unwrap_or_default()
+    }
+
+    /// The evaluation's status, when the body holds one.
+    pub fn status(&self) -> Option<Status> {
+        self.body
+            .get("status")
+            .and_then(|s| serde_json::from_value(s.clone()).ok())
+    }
+}
+
+/// Stored evaluations.
+#[async_trait]
+pub trait EvaluationRepository: Send + Sync {
+    /// Stores an evaluation and makes it the model's latest, in one transaction.
+    async fn record(&self, evaluation: NewEvaluation) -> DomainResult<StoredEvaluation>;
+
+    /// The evaluation with this id, if any.
+    async fn get(&self, id: i64) -> DomainResult<Option<StoredEvaluation>>;
+
+    /// A page of one model's evaluations, newest first, and how many it has in all.
+    async fn list_for_model(
+        &self,
+        model_id: i64,
+        page: Page,
+    ) -> DomainResult<(Vec<StoredEvaluation>, u64)>;
+
+    /// The model's newest evaluation, if any.
+    async fn latest_for_model(&self, model_id: i64) -> DomainResult<Option<StoredEvaluation>>;
+}

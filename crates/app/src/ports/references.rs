@@ -1,0 +1,91 @@
+//! The `ReferenceRepository` port: each model version's reference data, kept compressed,
+//! its profile, and the history of its uploads.
+//!
+//! Contract every adapter keeps: `put` replaces the model's data, records the upload and
+//! sets the model's `has_reference`, in one transaction; a missing model is `NotFound` and
+//! stores nothing.
+
+use async_trait::async_trait;
+use driftguard_core::{DomainResult, Timestamp};
+use driftguard_stats::ColumnKind;
+use serde::{Deserialize, Serialize};
+
+/// How uploaded data is written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DataFormat {
+    /// CSV with a header row.
+    Csv,
+    /// JSON columns or records.
+    Json,
+}
+
+/// One column of uploaded data.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ColumnSummary {
+    /// Column name.
+    pub name: String,
+    /// Inferred or requested kind.
+    pub kind: ColumnKind,
+    /// Missing values.
+    pub missing: u64,
+}
+
+/// What `PUT /models/{id}/reference` answers and `GET` shows.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReferenceProfile {
+    /// The model version.
+    pub model_id: i64,
+    /// Data rows.
+    pub rows: u64,
+    /// Every column, in file order.
+    pub columns: Vec<ColumnSummary>,
+    /// Lower-case hex SHA-256 of the bytes as uploaded.
+    pub sha256: String,
+    /// When it was uploaded.
+    pub uploaded_at: Timestamp,
+    /// Who uploaded it.
+    pub uploaded_by: i64,
+    /// How the stored bytes are written.
+    pub format: DataFormat,
+}
+
+/// Reference data to store.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewReference {
+    /// Its profile.
+    pub profile: ReferenceProfile,
+    /// The uploaded bytes, compressed.
+    pub compressed: Vec<u8>,
+}
+
+/// One upload (or replacement) of a model's reference data.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReferenceUpload {
+    /// The model version.
+    pub model_id: i64,
+    /// SHA-256 of the bytes uploaded.
+    pub sha256: String,
+    /// Data rows.
+    pub rows: u64,
+    /// Who uploaded it.
+    pub uploaded_by: i64,
+    /// When.
+    pub uploaded_at: Timestamp,
+}
+
+/// Stored reference data.
+#[async_trait]
+pub trait ReferenceRepository: Send + Sync {
+    /// Stores (or replaces) a model's reference data; see the module documentation.
+    async fn put(&self, reference: NewReference) -> DomainResult<ReferenceProfile>;
+
+    /// The profile of a model's reference data, if it has any.
+    async fn profile(&self, model_id: i64) -> DomainResult<Option<ReferenceProfile>>;
+
+    /// The profile and the compressed bytes, if the model has reference data.
+    async fn data(&self, model_id: i64) -> DomainResult<Option<(ReferenceProfile, Vec<u8>)>>;
+
+    /// Every upload of a model's reference data, oldest first.
+    async fn uploads(&self, model_id: i64) -> DomainResult<Vec<ReferenceUpload>>;
+}

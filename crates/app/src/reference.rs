@@ -1,0 +1,124 @@
+//! Reference data use cases: upload (or replace) a model's reference data, read its profile,
+//! and load it back as a dataset for an evaluation.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use driftguard_core::{DomainError, DomainResult, Role, now};
+use driftguard_registry::ModelRepository;
+use driftguard_stats::{ColumnKind, Dataset, Limits};
+
+use crate::actor::Actor;
+use crate::data::{blocking, compress, decompress, format_of, parse, sha256_hex};
+use crate::ports::references::{
+    ColumnSummary, NewReference, ReferenceProfile, ReferenceRepository,
+};
+
+/// Reference data use cases.
+#[derive(Clone)]
+pub struct ReferenceService {
+    models: Arc<dyn ModelRepository>,
+    references: Arc<dyn ReferenceRepository>,
+    limits: Limits,
+}
+
+pub(crate) fn model_not_found(id: i64) -> DomainError {
+    DomainError::NotFound(format!("model {id} not found"))
+}
+
+impl ReferenceService {
+    /// The use cases over these stores, with these upload limits.
+    pub fn new(
+        models: Arc<dyn ModelRepository>,
+        references: Arc<dyn ReferenceRepository>,
+        limits: Limits,
+    ) -> Self {
+        Self {
+            models,
+            references,
+            limits,
+        }
+    }
+
+    /// `PUT /models/{id}/reference`: parses the data (`text/csv` or `application/json`,
+    /// `kinds` forcing column kinds), stores it compressed with its profile, replacing and
+    /// recording any earlier upload, and returns the profile. Needs `engineer`.
+    pub async fn upload_reference(
+        &self,
+        model_id: i64,
+        bytes: Vec<u8>,
+        content_type: &str,
+        kinds: BTreeMap<String, ColumnKind>,
+        user: &Actor,
+    ) -> DomainResult<ReferenceProfile> {
+        user.require(Role::Engineer, "uploading reference data")?;
+        let format = format_of(content_type)?;
+        if self.models.get(model_id).await?.is_none() {
+            return Err(model_not_found(model_id));
+        }
+        let limits = self.limits;
+        let (dataset, sha256, compressed) = blocking(move || {
+            let dataset = parse(&bytes, format, limits, kinds)?;
+            Ok((dataset, sha256_hex(&bytes), compress(&bytes)?))
+        })
+        .await?;
+        let profile = ReferenceProfile {
+            model_id,
+            rows: dataset.rows() as u64,
+            columns: dataset
+                .profile()
+                .into_iter()
+                .map(|c| ColumnSummary {
+                    name: c.name,
+                    kind: c.kind,
+                    missing: c.missing as u64,
+                })
+                .collect(),
+            sha256,
+            uploaded_at: now(),
+            uploaded_by: user.id,
+            format,
+        };
+        self.references
+            .put(NewReference {
+                profile,
+                compressed,
+            })
+            .await
+    }
+
+    /// `GET /models/{id}/reference`: the profile, or `NotFound` when the model or its
+    /// reference data does not exist.
+    pub async fn reference_profile(&self, model_id: i64) -> DomainResult<ReferenceProfile> {
+        self.references
+            .profile(model_id)
+            .await?
+            .ok_or_else(|| DomainError::NotFound(format!("model {model_id} has no reference data")))
+    }
+
+    /// The model's reference data as a dataset (with the kinds it was profiled with), or
+    /// `Conflict` when it has none.
+    pub async fn load(&self, model_id: i64) -> DomainResult<Dataset> {
+        let Some((profile, compressed)) = self.references.data(model_id).await? else {
+            return Err(DomainError::Conflict(format!(
+                "model {model_id} has no reference data; upload it with PUT /models/{model_id}/reference first"
+            )));
+        };
+        let limits = self.limits;
+        blocking(move || {
+            let bytes = decompress(&compressed, limits.max_bytes)?;
+            let kinds = profile
+                .columns
+                .iter()
+                .map(|c| (c.name.clone(), c.kind))
+                .collect();
+            parse(&bytes, profile.format, limits, kinds)
+        })
+        .await
+    }
+
+    /// The upload limits.
+    pub fn limits(&self) -> Limits {
+        self.limits
+    }
+}

@@ -1,0 +1,148 @@
+//! `DeploymentStore` on the database: deploy, block and retire, each in one transaction
+//! that holds the history's append lock from its first statement, so that status changes
+//! and history rows of concurrent commands never interleave.
+
+use crate::convert::to_db;
+use crate::models::ModelRow;
+use crate::schema::models;
+use crate::store::Store;
+use crate::tx::TxError;
+use async_trait::async_trait;
+use diesel::prelude::*;
+use diesel_async::RunQueryDsl;
+use driftguard_app::{DeployCommand, DeploymentStore, RetireCommand};
+use driftguard_audit::{DeploymentLog, DeploymentRecord, NewDeployment, Outcome};
+use driftguard_core::{DomainError, DomainResult};
+use driftguard_registry::{Model, ModelStatus};
+use serde_json::json;
+
+fn not_found(id: i64) -> TxError {
+    TxError::Domain(DomainError::NotFound(format!("model {id} not found")))
+}
+
+fn retired(id: i64) -> TxError {
+    TxError::Domain(DomainError::Conflict(format!(
+        "model {id} is retired; register a new version to deploy it again"
+    )))
+}
+
+/// Reads the model inside the transaction, refusing a missing or retired one.
+macro_rules! live_model {
+    ($conn:ident, $id:expr) => {{
+        let id: i64 = $id;
+        let model: Model = models::table
+            .find(id)
+            .select(ModelRow::as_select())
+            .first($conn)
+            .await
+            .optional()?
+            .ok_or_else(|| not_found(id))?
+            .into_model()?;
+        if model.status == ModelStatus::Retired {
+            return Err(retired(id));
+        }
+        model
+    }};
+}
+
+/// Sets a model's status inside the transaction and evaluates to the model as it now is.
+macro_rules! set_status {
+    ($conn:ident, $id:expr, $status:expr, $at:expr) => {
+        diesel::update(models::table.find($id))
+            .set((
+                models::status.eq($status.as_str()),
+                models::updated_at.eq($at),
+            ))
+            .returning(ModelRow::as_returning())
+            .get_result::<ModelRow>($conn)
+            .await?
+            .into_model()?
+    };
+}
+
+#[async_trait]
+impl DeploymentStore for Store {
+    async fn deploy(&self, c: DeployCommand) -> DomainResult<(Model, Vec<DeploymentRecord>)> {
+        if !matches!(c.outcome, Outcome::Deployed | Outcome::Overridden) {
+            return Err(DomainError::Internal(format!(
+                "a deploy cannot record the outcome {}",
+                c.outcome.as_str()
+            )));
+        }
+        let at = to_db(c.deployed_at);
+        transaction!(self, true, |conn| {
+            let model = live_model!(conn, c.model_id);
+            let others: Vec<i64> = models::table
+                .filter(models::name.eq(&model.name))
+                .filter(models::status.eq(ModelStatus::Deployed.as_str()))
+                .filter(models::id.ne(model.id))
+                .select(models::id)
+                .load(conn)
+                .await?;
+            let overridden = c.outcome == Outcome::Overridden;
+            let row = NewDeployment {
+                model_id: model.id,
+                deployed_at: c.deployed_at,
+                deployed_by: c.deployed_by,
+                environment: c.environment.clone(),
+                previous_status: model.status.as_str().to_owned(),
+                new_status: ModelStatus::Deployed.as_str().to_owned(),
+                outcome: c.outcome,
+                governance_result: c.governance_result,
+                override_used: overridden,
+                override_reason: c.override_reason,
+                notes: c.notes,
+                policy_versions: c.policy_versions.clone(),
+            };
+            let mut rows = vec![append!(conn, row)];
+            for other in others {
+                let row = NewDeployment {
+                    model_id: other,
+                    deployed_at: c.deployed_at,
+                    deployed_by: c.deployed_by,
+                    environment: c.environment.clone(),
+                    previous_status: ModelStatus::Deployed.as_str().to_owned(),
+                    new_status: ModelStatus::Superseded.as_str().to_owned(),
+                    outcome: Outcome::Superseded,
+                    governance_result: json!({ "superseded_by": model.id }),
+                    override_used: false,
+                    override_reason: None,
+                    notes: None,
+                    policy_versions: c.policy_versions.clone(),
+                };
+                rows.push(append!(conn, row));
+                let _ = set_status!(conn, other, ModelStatus::Superseded, at);
+            }
+            let model = set_status!(conn, model.id, ModelStatus::Deployed, at);
+            Ok((model, rows))
+        })
+    }
+
+    async fn record_blocked(&self, entry: NewDeployment) -> DomainResult<DeploymentRecord> {
+        self.append(entry).await
+    }
+
+    async fn retire(&self, c: RetireCommand) -> DomainResult<(Model, DeploymentRecord)> {
+        let at = to_db(c.retired_at);
+        transaction!(self, true, |conn| {
+            let model = live_model!(conn, c.model_id);
+            let row = NewDeployment {
+                model_id: model.id,
+                deployed_at: c.retired_at,
+                deployed_by: c.retired_by,
+                environment: c.environment,
+                previous_status: model.status.as_str().to_owned(),
+                new_status: ModelStatus::Retired.as_str().to_owned(),
+                outcome: Outcome::Retired,
+                governance_result: serde_json::Value::Null,
+                override_used: false,
+                override_reason: None,
+                notes: c.notes,
+                policy_versions: json!([]),
+            };
+            let record = append!(conn, row);
+            let model = set_status!(conn, model.id, ModelStatus::Retired, at);
+            Ok((model, record))
+        })
+    }
+}

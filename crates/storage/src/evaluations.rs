@@ -1,0 +1,151 @@
+//! `EvaluationRepository` on the database: the evaluation row and the model's latest
+//! evaluation summary, written in one transaction.
+
+use crate::convert::{from_db, from_json, to_count, to_db, to_json, to_offset};
+use crate::error::query_error;
+use crate::schema::{evaluations, models};
+use crate::store::Store;
+use crate::tx::TxError;
+use async_trait::async_trait;
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+use diesel_async::RunQueryDsl;
+use driftguard_app::{EvaluationRepository, NewEvaluation, StoredEvaluation};
+use driftguard_core::{DomainError, DomainResult, Page};
+
+#[derive(Queryable, Selectable)]
+#[diesel(table_name = evaluations)]
+struct EvaluationRow {
+    id: i64,
+    model_id: i64,
+    result: String,
+    created_by: i64,
+    created_at: NaiveDateTime,
+}
+
+impl EvaluationRow {
+    fn into_stored(self) -> DomainResult<StoredEvaluation> {
+        Ok(StoredEvaluation {
+            id: self.id,
+            model_id: self.model_id,
+            created_at: from_db(self.created_at),
+            created_by: self.created_by,
+            body: from_json("evaluation", &self.result)?,
+        })
+    }
+}
+
+#[derive(Insertable)]
+#[diesel(table_name = evaluations)]
+struct EvaluationInsert {
+    model_id: i64,
+    status: String,
+    risk_score: f64,
+    result: String,
+    policy_versions: String,
+    created_by: i64,
+    created_at: NaiveDateTime,
+}
+
+fn stored(rows: Vec<EvaluationRow>) -> DomainResult<Vec<StoredEvaluation>> {
+    rows.into_iter().map(EvaluationRow::into_stored).collect()
+}
+
+#[async_trait]
+impl EvaluationRepository for Store {
+    async fn record(&self, e: NewEvaluation) -> DomainResult<StoredEvaluation> {
+        let at = to_db(e.created_at);
+        let status = e.status.as_str();
+        let row = EvaluationInsert {
+            model_id: e.model_id,
+            status: status.to_owned(),
+            risk_score: e.risk_score,
+            result: to_json(&e.body)?,
+            policy_versions: to_json(&e.policy_versions)?,
+            created_by: e.created_by,
+            created_at: at,
+        };
+        let model_id = e.model_id;
+        let id: i64 = transaction!(self, false, |conn| {
+            let found: Option<i64> = models::table
+                .find(model_id)
+                .select(models::id)
+                .first(conn)
+                .await
+                .optional()?;
+            if found.is_none() {
+                return Err(TxError::Domain(DomainError::NotFound(format!(
+                    "model {model_id} not found"
+                ))));
+            }
+            let id: i64 = diesel::insert_into(evaluations::table)
+                .values(&row)
+                .returning(evaluations::id)
+                .get_result(conn)
+                .await?;
+            diesel::update(models::table.find(model_id))
+                .set((
+                    models::latest_evaluation_id.eq(id),
+                    models::latest_status.eq(status),
+                    models::latest_risk_score.eq(row.risk_score),
+                    models::latest_evaluated_at.eq(at),
+                ))
+                .execute(conn)
+                .await?;
+            Ok(id)
+        })?;
+        Ok(StoredEvaluation {
+            id,
+            model_id,
+            created_at: e.created_at,
+            created_by: e.created_by,
+            body: e.body,
+        })
+    }
+
+    async fn get(&self, id: i64) -> DomainResult<Option<StoredEvaluation>> {
+        let row: Option<EvaluationRow> = with_conn!(self.database(), |conn| {
+            evaluations::table
+                .find(id)
+                .select(EvaluationRow::as_select())
+                .first(conn)
+                .await
+                .optional()
+                .map_err(query_error)?
+        });
+        row.map(EvaluationRow::into_stored).transpose()
+    }
+
+    async fn list_for_model(
+        &self,
+        model_id: i64,
+        page: Page,
+    ) -> DomainResult<(Vec<StoredEvaluation>, u64)> {
+        let (rows, total): (Vec<EvaluationRow>, i64) = with_conn!(self.database(), |conn| {
+            let total: i64 = evaluations::table
+                .filter(evaluations::model_id.eq(model_id))
+                .count()
+                .get_result(conn)
+                .await
+                .map_err(query_error)?;
+            let rows = evaluations::table
+                .filter(evaluations::model_id.eq(model_id))
+                .order((evaluations::created_at.desc(), evaluations::id.desc()))
+                .offset(to_offset(page.skip()))
+                .limit(to_offset(page.limit()))
+                .select(EvaluationRow::as_select())
+                .load(conn)
+                .await
+                .map_err(query_error)?;
+            (rows, total)
+        });
+        Ok((stored(rows)?, to_count(total)))
+    }
+
+    async fn latest_for_model(&self, model_id: i64) -> DomainResult<Option<StoredEvaluation>> {
+        let (mut page, _) = self
+            .list_for_model(model_id, Page::new(0, 1).map_err(DomainError::Internal)?)
+            .await?;
+        Ok(page.pop())
+    }
+}

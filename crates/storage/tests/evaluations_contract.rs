@@ -1,0 +1,99 @@
+//! The `EvaluationRepository` contract, run against every adapter.
+
+mod support;
+
+use driftguard_app::{EvaluationRepository, NewEvaluation};
+use driftguard_core::{DomainError, Page, now};
+use driftguard_governance::{PolicyRef, Status};
+use driftguard_registry::ModelRepository;
+use driftguard_storage::{Store, contract_tests};
+use serde_json::json;
+
+fn evaluation(model_id: i64, by: i64, risk: f64, status: Status) -> NewEvaluation {
+    let body = json!({"status": status.as_str(), "risk": {"score": risk},
+                      "metrics": {"risk.score": risk, "drift.share": 0.25}});
+    let Some(body) = body.as_object().cloned() else {
+        unreachable!("an object")
+    };
+    NewEvaluation {
+        model_id,
+        created_by: by,
+        created_at: now(),
+        status,
+        risk_score: risk,
+        policy_versions: vec![PolicyRef {
+            policy_id: 1,
+            version: 1,
+        }],
+        body,
+    }
+}
+
+async fn record_sets_the_models_latest_evaluation(db: Store) {
+    let by = support::user(&db).await;
+    let model = support::model(&db, by, "churn", "1").await;
+    assert!(
+        db.latest_for_model(model.id)
+            .await
+            .expect("latest")
+            .is_none()
+    );
+    let first = db
+        .record(evaluation(model.id, by, 12.5, Status::Pass))
+        .await
+        .expect("record");
+    let second = db
+        .record(evaluation(model.id, by, 80.0, Status::Fail))
+        .await
+        .expect("record");
+    assert!(second.id > first.id);
+    assert_eq!(
+        EvaluationRepository::get(&db, first.id).await.expect("get"),
+        Some(first.clone())
+    );
+    assert_eq!(first.metrics()["risk.score"], 12.5);
+    assert_eq!(second.status(), Some(Status::Fail));
+
+    let latest = db.latest_for_model(model.id).await.expect("latest");
+    assert_eq!(latest.as_ref().map(|e| e.id), Some(second.id));
+    let summary = ModelRepository::get(&db, model.id)
+        .await
+        .expect("get")
+        .and_then(|m| m.latest_evaluation);
+    let summary = summary.expect("the model carries its latest evaluation");
+    assert_eq!(
+        (summary.id, summary.status.as_str(), summary.risk_score),
+        (second.id, "fail", 80.0)
+    );
+    assert_eq!(summary.created_at, second.created_at);
+
+    let (page, total) = db
+        .list_for_model(model.id, Page::new(1, 1).expect("page"))
+        .await
+        .expect("list");
+    assert_eq!((page[0].id, total), (first.id, 2));
+    let json = serde_json::to_value(&first).expect("serialises");
+    assert_eq!(
+        (json["id"].clone(), json["status"].clone()),
+        (json!(first.id), json!("pass"))
+    );
+}
+
+async fn a_missing_model_stores_nothing(db: Store) {
+    let missing = db.record(evaluation(4242, 1, 1.0, Status::Pass)).await;
+    assert!(
+        matches!(missing, Err(DomainError::NotFound(_))),
+        "{missing:?}"
+    );
+    assert!(
+        EvaluationRepository::get(&db, 1)
+            .await
+            .expect("get")
+            .is_none()
+    );
+}
+
+contract_tests!(
+    record_sets_the_models_latest_evaluation,
+    a_missing_model_stores_nothing
+);

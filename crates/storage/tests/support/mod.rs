@@ -1,0 +1,55 @@
+//! What the governance contract suites share: a user, model versions, raw SQL.
+#![allow(dead_code)] // each suite uses its own part
+
+use diesel_async::RunQueryDsl;
+use driftguard_auth::{NewUser, UserRepository};
+use driftguard_core::{DomainResult, RiskTier, Role, Task};
+use driftguard_registry::{Model, ModelColumns, ModelRepository, NewModel};
+use driftguard_storage::{Store, with_conn};
+
+/// A user to own models and sign rows.
+pub async fn user(store: &Store) -> i64 {
+    UserRepository::create(
+        store,
+        NewUser {
+            email: "someone@example.com".into(),
+            full_name: None,
+            role: Role::Admin,
+            password_hash: "x".into(),
+        },
+    )
+    .await
+    .expect("a user")
+    .id
+}
+
+/// Registers `name` `version` (binary classification, high tier) owned by `owner`.
+pub async fn model(store: &Store, owner: i64, name: &str, version: &str) -> Model {
+    ModelRepository::create(
+        store,
+        NewModel {
+            name: name.into(),
+            version: version.into(),
+            description: None,
+            task: Task::BinaryClassification,
+            risk_tier: RiskTier::High,
+            framework: None,
+            tags: vec![],
+            columns: ModelColumns::default(),
+        },
+        owner,
+    )
+    .await
+    .expect("a model")
+}
+
+/// Runs one raw SQL statement, as an attacker with database access would.
+pub async fn raw(store: &Store, sql: &str) -> DomainResult<usize> {
+    let sql = sql.to_owned();
+    Ok(with_conn!(store.database(), |conn| {
+        diesel::sql_query(sql)
+            .execute(conn)
+            .await
+            .map_err(driftguard_storage::error::query_error)?
+    }))
+}
