@@ -1,6 +1,7 @@
-//! CSV reader: the body is cut into chunks at record boundaries and the chunks are parsed
-//! in parallel, each into per-column builders that are joined column by column. A reader
-//! is consumed in blocks, so only one block of raw bytes is held at a time.
+//! CSV reader. The body is taken in blocks of 32 MiB (from a slice or a stream, so a stream
+//! holds one block of raw bytes at a time); each block is cut into chunks at record
+//! boundaries, the chunks are parsed in parallel into per-column builders, and those are
+//! appended to the whole columns before the next block.
 
 use std::io::Read;
 
