@@ -50,6 +50,8 @@ pub struct Settings {
     pub bootstrap_admin_password: Option<SecretString>,
     /// Largest JSON body, bytes.
     pub max_json_bytes: usize,
+    /// Largest data upload (reference or current data), bytes.
+    pub max_upload_bytes: usize,
     /// HTTP worker threads (0: one per core).
     pub workers: usize,
     /// Folder of `app.log` and `errors.log`.
@@ -121,6 +123,7 @@ impl Default for Settings {
             bootstrap_admin_email: None,
             bootstrap_admin_password: None,
             max_json_bytes: HttpSettings::default().max_json_bytes,
+            max_upload_bytes: HttpSettings::default().max_upload_bytes,
             workers: 0,
             log_dir: PathBuf::from("logs"),
             log_level: "info".into(),
@@ -234,6 +237,7 @@ impl Settings {
             },
             metrics_token: self.metrics_token.clone(),
             max_json_bytes: self.max_json_bytes,
+            max_upload_bytes: self.max_upload_bytes,
             workers: self.workers,
             open_registration: self.open_registration,
         }

@@ -38,6 +38,7 @@ pub struct ApiError {
     code: &'static str,
     detail: String,
     errors: Option<Vec<FieldError>>,
+    extra: Option<serde_json::Map<String, serde_json::Value>>,
 }
 
 impl ApiError {
@@ -48,7 +49,17 @@ impl ApiError {
             code,
             detail: detail.into(),
             errors: None,
+            extra: None,
         }
+    }
+
+    /// Adds the fields of a JSON object to the body (for example the `governance_result` of
+    /// a blocked deploy); anything but an object adds nothing.
+    pub fn with_extra(mut self, extra: serde_json::Value) -> Self {
+        if let serde_json::Value::Object(map) = extra {
+            self.extra = Some(map);
+        }
+        self
     }
 
     /// 400: the body is not valid JSON (or CSV, or whatever it claims to be).
@@ -73,7 +84,7 @@ impl ApiError {
             code: self.code.to_owned(),
             request_id,
             errors: self.errors.clone(),
-            extra: None,
+            extra: self.extra.clone(),
         }
     }
 }

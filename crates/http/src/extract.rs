@@ -6,7 +6,7 @@ use actix_web::dev::Payload;
 use actix_web::error::{JsonPayloadError, PathError, QueryPayloadError};
 use actix_web::http::StatusCode;
 use actix_web::{FromRequest, HttpRequest, web};
-use driftguard_app::Services;
+use driftguard_app::{Actor, Services};
 use driftguard_auth::{Action, User, authorize};
 use driftguard_core::{DomainError, Page};
 use serde::Deserialize;
@@ -21,6 +21,11 @@ pub const SESSION_COOKIE: &str = "driftguard_session";
 pub struct CurrentUser(pub User);
 
 impl CurrentUser {
+    /// The user as the use cases know them.
+    pub fn actor(&self) -> Actor {
+        Actor::new(self.0.id, self.0.role)
+    }
+
     /// `Ok` when the user may take `action`, else 403.
     pub fn require(&self, action: Action) -> Result<(), ApiError> {
         authorize(self.0.role, action).map_err(ApiError::from)

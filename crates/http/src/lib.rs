@@ -6,6 +6,7 @@ pub mod extract;
 pub mod middleware;
 pub mod routes;
 pub mod server;
+pub mod upload;
 
 pub use error::{ApiError, ErrorBody};
 pub use server::{HttpDeps, HttpSettings, openapi, run};

@@ -34,8 +34,10 @@ pub struct HttpSettings {
     pub rate_limits: RateLimitSettings,
     /// When set, `/metrics` needs `Authorization: Bearer <token>`.
     pub metrics_token: Option<SecretString>,
-    /// Largest JSON body accepted, in bytes.
+    /// Largest JSON body accepted, in bytes (uploads of data have their own limit).
     pub max_json_bytes: usize,
+    /// Largest data upload (reference data, current data), in bytes.
+    pub max_upload_bytes: usize,
     /// Worker threads (0: one per core).
     pub workers: usize,
     /// Whether anyone may create an account with `POST /auth/register`.
@@ -49,6 +51,7 @@ impl Default for HttpSettings {
             rate_limits: RateLimitSettings::default(),
             metrics_token: None,
             max_json_bytes: 1024 * 1024,
+            max_upload_bytes: 256 << 20,
             workers: 0,
             open_registration: true,
         }
@@ -114,6 +117,7 @@ pub fn run(
     .map_err(|e| std::io::Error::other(format!("rate limit settings: {e}")))?;
     let cors_settings = settings.cors.clone();
     let json_limit = settings.max_json_bytes;
+    let upload_limit = settings.max_upload_bytes;
     let workers = settings.workers;
     let http_settings = web::Data::new(settings);
     let mut server = HttpServer::new(move || {
@@ -127,6 +131,7 @@ pub fn run(
             .app_data(http_settings.clone())
             .app_data(metrics.clone())
             .app_data(json_config(json_limit))
+            .app_data(web::PayloadConfig::new(upload_limit))
             .app_data(query_config())
             .app_data(path_config())
             .default_service(web::to(|| async {

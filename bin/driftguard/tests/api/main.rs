@@ -5,6 +5,7 @@ mod helpers;
 
 mod auth;
 mod errors;
+mod governance;
 mod hardening;
 mod models;
 mod openapi;

@@ -2,10 +2,14 @@
 //! documents it in the OpenAPI description at the same time.
 
 pub mod auth;
+pub mod deployments;
+pub mod evaluations;
 pub mod health;
 pub mod metrics;
 pub mod models;
 pub mod openapi;
+pub mod policies;
+pub mod reference;
 pub mod users;
 
 use utoipa_actix_web::service_config::ServiceConfig;
@@ -22,6 +26,22 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(models::get)
         .service(models::update)
         .service(models::remove)
+        .service(reference::put_reference)
+        .service(reference::get_reference)
+        .service(evaluations::create)
+        .service(evaluations::list)
+        .service(evaluations::get)
+        .service(deployments::deploy)
+        .service(deployments::retire)
+        .service(deployments::for_model)
+        .service(deployments::list)
+        .service(deployments::verify)
+        .service(policies::list)
+        .service(policies::create)
+        .service(policies::get)
+        .service(policies::update)
+        .service(policies::deactivate)
+        .service(policies::versions)
         .service(health::live)
         .service(health::ready)
         .service(metrics::metrics)

@@ -1,0 +1,230 @@
+//! The governance walkthrough of docs/governance.md, over HTTP on both backends: register,
+//! upload reference data, evaluate drifted data, see `fail`, get 409 on deploy, override as an
+//! approver, read the history and a passing `/audit/verify`.
+
+use crate::api_tests;
+use crate::helpers::TestApp;
+use driftguard_core::Role;
+use reqwest::Method;
+use serde_json::{Value, json};
+use std::path::PathBuf;
+
+fn reference_file(name: &str) -> Vec<u8> {
+    let dir = std::env::var_os("DRIFTGUARD_REFERENCE_DIR").map_or_else(
+        || PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/reference"),
+        PathBuf::from,
+    );
+    std::fs::read(dir.join(name)).unwrap_or_else(|e| {
+        panic!(
+            "{name} in {} (set DRIFTGUARD_REFERENCE_DIR): {e}",
+            dir.display()
+        )
+    })
+}
+
+async fn upload(
+    app: &TestApp,
+    method: Method,
+    path: &str,
+    token: &str,
+    csv: Vec<u8>,
+) -> (u16, Value) {
+    let response = app
+        .client
+        .request(method, app.url(path))
+        .bearer_auth(token)
+        .header("Content-Type", "text/csv")
+        .body(csv)
+        .send()
+        .await
+        .expect("upload");
+    let status = response.status().as_u16();
+    (status, response.json().await.expect("json"))
+}
+
+async fn walkthrough(app: TestApp) {
+    let engineer = app.token_for(Role::Engineer).await;
+    let approver = app.token_for(Role::Approver).await;
+    let admin = app.token_for(Role::Admin).await;
+    let model = app
+        .create_model(&engineer, "credit-risk", "1.0.0", "high")
+        .await;
+    let id = model["id"].as_i64().expect("id");
+
+    // No reference yet: evaluating is a 409 that says why.
+    let (status, body) = upload(
+        &app,
+        Method::POST,
+        &format!("/models/{id}/evaluations"),
+        &engineer,
+        b"a\n1\n".to_vec(),
+    )
+    .await;
+    assert_eq!(status, 409, "{body}");
+
+    let (status, profile) = upload(
+        &app,
+        Method::PUT,
+        &format!("/models/{id}/reference"),
+        &engineer,
+        reference_file("reference_10k.csv"),
+    )
+    .await;
+    assert_eq!(status, 200, "{profile}");
+    assert_eq!(profile["rows"], 10_000);
+    assert_eq!(profile["sha256"].as_str().map(str::len), Some(64));
+    let (status, again) = app.get(&format!("/models/{id}/reference"), &engineer).await;
+    assert_eq!(status, 200);
+    assert_eq!(again["sha256"], profile["sha256"]);
+
+    let (status, evaluation) = upload(
+        &app,
+        Method::POST,
+        &format!("/models/{id}/evaluations"),
+        &engineer,
+        reference_file("current_10k.csv"),
+    )
+    .await;
+    assert_eq!(status, 201, "{evaluation}");
+    assert_eq!(evaluation["status"], "fail");
+    assert_eq!(evaluation["drift"]["drifted_columns"], 8);
+    assert_eq!(evaluation["model_id"], id);
+    assert!(
+        evaluation["metrics"]["fairness.disparate_impact"]
+            .as_f64()
+            .is_some_and(|v| v < 0.8)
+    );
+    let (_, listed) = app
+        .get(&format!("/models/{id}/evaluations"), &engineer)
+        .await;
+    assert_eq!(listed["pagination"]["total"], 1);
+    let (status, one) = app
+        .get(&format!("/evaluations/{}", evaluation["id"]), &engineer)
+        .await;
+    assert_eq!(status, 200);
+    assert_eq!(one["id"], evaluation["id"]);
+    let (_, model_now) = app.get(&format!("/models/{id}"), &engineer).await;
+    assert_eq!(model_now["latest_evaluation"]["status"], "fail");
+
+    // Blocked: 409 with the governance result, and the attempt recorded.
+    let (status, blocked) = app
+        .post(
+            &format!("/models/{id}/deploy"),
+            Some(&engineer),
+            json!({"environment": "production"}),
+        )
+        .await;
+    assert_eq!(status, 409, "{blocked}");
+    assert_eq!(blocked["code"], "governance_blocked");
+    assert_eq!(blocked["governance_result"]["status"], "fail");
+    assert!(blocked["request_id"].as_str().is_some());
+
+    // An engineer may not override; a short justification is refused.
+    let (status, _) = app
+        .post(
+            &format!("/models/{id}/deploy"),
+            Some(&engineer),
+            json!({"override": true, "justification": "the business needs this model now"}),
+        )
+        .await;
+    assert_eq!(status, 403);
+    let (status, _) = app
+        .post(
+            &format!("/models/{id}/deploy"),
+            Some(&approver),
+            json!({"override": true, "justification": "too short"}),
+        )
+        .await;
+    assert_eq!(status, 422);
+    let (status, deployed) = app.post(&format!("/models/{id}/deploy"), Some(&approver), json!({"override": true, "justification": "accepted by the risk board, ticket RISK-42"})).await;
+    assert_eq!(status, 200, "{deployed}");
+    assert_eq!(deployed["model"]["status"], "deployed");
+    assert_eq!(deployed["deployment"]["outcome"], "overridden");
+    assert_eq!(deployed["deployment"]["override_used"], true);
+
+    let (_, history) = app
+        .get(&format!("/models/{id}/deployments"), &engineer)
+        .await;
+    let outcomes: Vec<_> = history["deployments"]
+        .as_array()
+        .expect("rows")
+        .iter()
+        .map(|r| r["outcome"].as_str().expect("outcome"))
+        .collect();
+    assert_eq!(outcomes, ["overridden", "blocked"], "newest first");
+    let (_, all) = app.get("/deployments?outcome=blocked", &engineer).await;
+    assert_eq!(all["pagination"]["total"], 1);
+
+    let (status, verify) = app.get("/audit/verify", &admin).await;
+    assert_eq!(status, 200, "{verify}");
+    assert_eq!(verify["ok"], true);
+    assert_eq!(verify["rows_checked"], 2);
+    assert_eq!(app.get("/audit/verify", &approver).await.0, 403);
+
+    // Counted where they happen: one blocked and one overridden deploy, and the evaluation's
+    // violations by type.
+    let metrics = app
+        .client
+        .get(app.url("/metrics"))
+        .send()
+        .await
+        .expect("metrics")
+        .text()
+        .await
+        .expect("text");
+    for line in [
+        r#"model_deployments_total{status="failure"} 1"#,
+        r#"model_deployments_total{status="override"} 1"#,
+        r#"governance_violations_total{type="fairness"} 2"#,
+        r#"governance_violations_total{type="drift"} 1"#,
+    ] {
+        assert!(metrics.contains(line), "missing `{line}` in\n{metrics}");
+    }
+
+    // Retire (approver).
+    let (status, retired) = app
+        .post(
+            &format!("/models/{id}/retire"),
+            Some(&approver),
+            json!({"notes": "replaced"}),
+        )
+        .await;
+    assert_eq!(status, 200, "{retired}");
+    assert_eq!(retired["model"]["status"], "retired");
+}
+
+async fn policies_are_versioned_and_checked(app: TestApp) {
+    let admin = app.token_for(Role::Admin).await;
+    let viewer = app.token_for(Role::Viewer).await;
+    let (status, list) = app.get("/policies", &viewer).await;
+    assert_eq!(status, 200, "{list}");
+    assert_eq!(
+        list["pagination"]["total"], 1,
+        "the default policy on a fresh database"
+    );
+
+    let draft = json!({"name": "strict", "applies_to": {"risk_tiers": ["critical"]},
+        "rules": [{"metric": "drift.share", "op": "<", "threshold": 0.1, "severity": "block"}]});
+    let (status, _) = app.post("/policies", Some(&viewer), draft.clone()).await;
+    assert_eq!(status, 403);
+    let (status, created) = app.post("/policies", Some(&admin), draft).await;
+    assert_eq!(status, 201, "{created}");
+    assert_eq!(created["version"], 1);
+    let path = format!("/policies/{}", created["id"]);
+    let (status, bad) = app
+        .send(Method::PUT, &path, Some(&admin), Some(json!({"name": "strict", "rules": [{"metric": "drift.nonsense", "op": "<", "threshold": 1, "severity": "warn"}]})))
+        .await;
+    assert_eq!(status, 422, "{bad}");
+    let (status, updated) = app
+        .send(Method::PUT, &path, Some(&admin), Some(json!({"name": "strict", "rules": [{"metric": "drift.share", "op": "<", "threshold": 0.2, "severity": "block"}]})))
+        .await;
+    assert_eq!(status, 200, "{updated}");
+    assert_eq!(updated["version"], 2);
+    let (_, versions) = app.get(&format!("{path}/versions"), &viewer).await;
+    assert_eq!(versions["versions"].as_array().map(Vec::len), Some(2));
+    let (status, gone) = app.send(Method::DELETE, &path, Some(&admin), None).await;
+    assert_eq!(status, 200, "{gone}");
+    assert_eq!(gone["active"], false);
+}
+
+api_tests!(walkthrough, policies_are_versioned_and_checked);

@@ -1,0 +1,217 @@
+//! Deploy and retire model versions; read the deployment history; verify the audit chain.
+
+use crate::error::{ApiError, ErrorBody};
+use crate::extract::{CurrentUser, PageParams};
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, get, post, web};
+use driftguard_app::{DeployOutcome, DeployRequestBody, Services};
+use driftguard_audit::{DeploymentFilter, DeploymentRecord, Outcome, VerifyReport};
+use driftguard_auth::Action;
+use driftguard_core::Pagination;
+use serde::{Deserialize, Serialize};
+
+/// A page of history rows.
+#[derive(Debug, Serialize)]
+pub struct DeploymentList {
+    /// Newest first.
+    pub deployments: Vec<DeploymentRecord>,
+    /// Where this page is.
+    pub pagination: Pagination,
+}
+
+/// Filters of `GET /deployments`.
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct DeploymentFilters {
+    /// `deployed`, `blocked`, `overridden`, `superseded` or `retired`.
+    pub outcome: Option<String>,
+    /// Environment name.
+    pub environment: Option<String>,
+    /// Only overrides (true) or only the rest (false).
+    pub override_used: Option<bool>,
+    /// Only rows at or after this RFC 3339 time.
+    pub since: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+/// The body of `POST /models/{id}/retire`.
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RetireBody {
+    /// Why it was retired.
+    #[serde(default)]
+    pub notes: Option<String>,
+}
+
+fn page_of(
+    records: Vec<DeploymentRecord>,
+    total: u64,
+    page: driftguard_core::Page,
+) -> DeploymentList {
+    DeploymentList {
+        deployments: records,
+        pagination: page.pagination(total),
+    }
+}
+
+/// Deploys a model version: judged now against the active policies; 409 with the governance
+/// result when blocked (and the attempt recorded); overrides need an approver and a
+/// justification of at least 20 characters.
+#[utoipa::path(
+    tag = "deployments",
+    params(("id" = i64, Path, description = "model id")),
+    request_body(content = Object, description = "{environment, override, justification, notes}"),
+    responses(
+        (status = 200, description = "{deployment, model}"),
+        (status = 403, body = ErrorBody),
+        (status = 409, description = "governance_blocked, with governance_result", body = ErrorBody),
+        (status = 422, body = ErrorBody),
+    ),
+    security(("bearer" = []))
+)]
+#[post("/models/{id}/deploy")]
+pub async fn deploy(
+    user: CurrentUser,
+    services: web::Data<Services>,
+    id: web::Path<i64>,
+    body: Option<web::Json<DeployRequestBody>>,
+) -> Result<HttpResponse, ApiError> {
+    user.require(Action::Deploy)?;
+    let request = body.map(web::Json::into_inner).unwrap_or_default();
+    let outcome = services
+        .deployments
+        .deploy(id.into_inner(), request, &user.actor())
+        .await?;
+    match outcome {
+        DeployOutcome::Deployed {
+            deployment, model, ..
+        } => {
+            tracing::info!(
+                model_id = model.id,
+                status = deployment.entry.outcome.as_str(),
+                override_used = deployment.entry.override_used,
+                deployed_by = user.0.id,
+                "model.deployment"
+            );
+            Ok(HttpResponse::Ok()
+                .json(serde_json::json!({"deployment": deployment, "model": model})))
+        }
+        DeployOutcome::Blocked {
+            detail,
+            governance_result,
+            deployment,
+        } => {
+            tracing::info!(
+                model_id = deployment.entry.model_id,
+                status = "blocked",
+                override_used = false,
+                deployed_by = user.0.id,
+                "model.deployment"
+            );
+            let extra = serde_json::json!({ "governance_result": governance_result });
+            Err(ApiError::new(StatusCode::CONFLICT, "governance_blocked", detail).with_extra(extra))
+        }
+    }
+}
+
+/// Retires a model version (approver).
+#[utoipa::path(
+    tag = "deployments",
+    params(("id" = i64, Path, description = "model id")),
+    responses(
+        (status = 200, description = "{deployment, model}"),
+        (status = 403, body = ErrorBody),
+        (status = 409, description = "already retired", body = ErrorBody),
+    ),
+    security(("bearer" = []))
+)]
+#[post("/models/{id}/retire")]
+pub async fn retire(
+    user: CurrentUser,
+    services: web::Data<Services>,
+    id: web::Path<i64>,
+    body: Option<web::Json<RetireBody>>,
+) -> Result<HttpResponse, ApiError> {
+    user.require(Action::Retire)?;
+    let notes = body.and_then(|b| b.into_inner().notes);
+    let (model, deployment) = services
+        .deployments
+        .retire(id.into_inner(), notes, &user.actor())
+        .await?;
+    tracing::info!(
+        model_id = model.id,
+        status = "retired",
+        deployed_by = user.0.id,
+        "model.deployment"
+    );
+    Ok(HttpResponse::Ok().json(serde_json::json!({"deployment": deployment, "model": model})))
+}
+
+/// One model's deployment history, newest first.
+#[utoipa::path(
+    tag = "deployments",
+    params(("id" = i64, Path, description = "model id"), PageParams),
+    responses((status = 200, description = "{deployments, pagination}")),
+    security(("bearer" = []))
+)]
+#[get("/models/{id}/deployments")]
+pub async fn for_model(
+    user: CurrentUser,
+    services: web::Data<Services>,
+    id: web::Path<i64>,
+    page: web::Query<PageParams>,
+) -> Result<web::Json<DeploymentList>, ApiError> {
+    user.require(Action::Read)?;
+    let page = page.page()?;
+    let (rows, total) = services.audit.list_for_model(id.into_inner(), page).await?;
+    Ok(web::Json(page_of(rows, total, page)))
+}
+
+/// The whole deployment history, newest first, with filters.
+#[utoipa::path(
+    tag = "deployments",
+    params(PageParams, DeploymentFilters),
+    responses((status = 200, description = "{deployments, pagination}"), (status = 422, body = ErrorBody)),
+    security(("bearer" = []))
+)]
+#[get("/deployments")]
+pub async fn list(
+    user: CurrentUser,
+    services: web::Data<Services>,
+    page: web::Query<PageParams>,
+    filters: web::Query<DeploymentFilters>,
+) -> Result<web::Json<DeploymentList>, ApiError> {
+    user.require(Action::Read)?;
+    let page = page.page()?;
+    let filters = filters.into_inner();
+    let filter = DeploymentFilter {
+        outcome: filters
+            .outcome
+            .as_deref()
+            .map(|o| {
+                o.parse::<Outcome>()
+                    .map_err(|e| ApiError::invalid("outcome", e.to_string()))
+            })
+            .transpose()?,
+        environment: filters.environment,
+        override_used: filters.override_used,
+        since: filters.since,
+    };
+    let (rows, total) = services.audit.list(&filter, page).await?;
+    Ok(web::Json(page_of(rows, total, page)))
+}
+
+/// Verifies the hash chain of the deployment history (admin): `{ok, rows_checked,
+/// first_invalid_id, head_hash}`.
+#[utoipa::path(
+    tag = "deployments",
+    responses((status = 200, description = "{ok, rows_checked, first_invalid_id, head_hash}"), (status = 403, body = ErrorBody)),
+    security(("bearer" = []))
+)]
+#[get("/audit/verify")]
+pub async fn verify(
+    user: CurrentUser,
+    services: web::Data<Services>,
+) -> Result<web::Json<VerifyReport>, ApiError> {
+    user.require(Action::VerifyAudit)?;
+    Ok(web::Json(services.audit.verify_audit(&user.actor()).await?))
+}

@@ -1,0 +1,111 @@
+//! `/models/{id}/evaluations`, `/evaluations/{id}`: run and read evaluations.
+
+use crate::error::{ApiError, ErrorBody};
+use crate::extract::{CurrentUser, PageParams};
+use crate::upload::{self, EvaluationQuery};
+use actix_web::{HttpRequest, HttpResponse, get, post, web};
+use driftguard_app::{Services, StoredEvaluation};
+use driftguard_auth::Action;
+use driftguard_core::Pagination;
+use serde::Serialize;
+
+/// A page of evaluations.
+#[derive(Debug, Serialize)]
+pub struct EvaluationList {
+    /// Newest first.
+    pub evaluations: Vec<StoredEvaluation>,
+    /// Where this page is.
+    pub pagination: Pagination,
+}
+
+/// Evaluates current data against the model's reference data and the active policies.
+/// `text/csv` with options in the query, or `application/json`
+/// `{"data": ..., "drift_method", "drift_threshold", "column_methods", "columns"}`.
+#[utoipa::path(
+    tag = "evaluations",
+    params(("id" = i64, Path, description = "model id")),
+    request_body(content = String, content_type = "text/csv", description = "CSV, or the JSON envelope"),
+    responses(
+        (status = 201, description = "the evaluation: status, drift, fairness, performance, risk, metrics, violations"),
+        (status = 404, body = ErrorBody),
+        (status = 409, description = "the model has no reference data", body = ErrorBody),
+        (status = 413, body = ErrorBody), (status = 422, body = ErrorBody),
+    ),
+    security(("bearer" = []))
+)]
+#[post("/models/{id}/evaluations")]
+pub async fn create(
+    req: HttpRequest,
+    user: CurrentUser,
+    services: web::Data<Services>,
+    id: web::Path<i64>,
+    query: web::Query<EvaluationQuery>,
+    body: web::Bytes,
+) -> Result<HttpResponse, ApiError> {
+    user.require(Action::EditModels)?;
+    let content_type = upload::content_type(&req);
+    let (bytes, options) = upload::evaluation(&content_type, &body, &query)?;
+    drop(body);
+    let evaluation = services
+        .evaluations
+        .evaluate(
+            id.into_inner(),
+            bytes,
+            &content_type,
+            options,
+            &user.actor(),
+        )
+        .await?;
+    tracing::info!(
+        model_id = evaluation.model_id,
+        evaluation_id = evaluation.id,
+        result_status = ?evaluation.status().map(|s| s.as_str()),
+        "governance.evaluation"
+    );
+    Ok(HttpResponse::Created().json(evaluation))
+}
+
+/// A model's evaluations, newest first.
+#[utoipa::path(
+    tag = "evaluations",
+    params(("id" = i64, Path, description = "model id"), PageParams),
+    responses((status = 200, description = "{evaluations, pagination}"), (status = 404, body = ErrorBody)),
+    security(("bearer" = []))
+)]
+#[get("/models/{id}/evaluations")]
+pub async fn list(
+    user: CurrentUser,
+    services: web::Data<Services>,
+    id: web::Path<i64>,
+    page: web::Query<PageParams>,
+) -> Result<web::Json<EvaluationList>, ApiError> {
+    user.require(Action::Read)?;
+    let page = page.page()?;
+    let (evaluations, total) = services
+        .evaluations
+        .list_evaluations(id.into_inner(), page)
+        .await?;
+    Ok(web::Json(EvaluationList {
+        evaluations,
+        pagination: page.pagination(total),
+    }))
+}
+
+/// One evaluation.
+#[utoipa::path(
+    tag = "evaluations",
+    params(("id" = i64, Path, description = "evaluation id")),
+    responses((status = 200, description = "the evaluation"), (status = 404, body = ErrorBody)),
+    security(("bearer" = []))
+)]
+#[get("/evaluations/{id}")]
+pub async fn get(
+    user: CurrentUser,
+    services: web::Data<Services>,
+    id: web::Path<i64>,
+) -> Result<web::Json<StoredEvaluation>, ApiError> {
+    user.require(Action::Read)?;
+    Ok(web::Json(
+        services.evaluations.get_evaluation(id.into_inner()).await?,
+    ))
+}

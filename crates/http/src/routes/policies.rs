@@ -1,0 +1,155 @@
+//! `/policies`: the rules models are judged by, versioned (admins edit, everyone reads).
+
+use crate::error::{ApiError, ErrorBody};
+use crate::extract::{CurrentUser, PageParams};
+use actix_web::{HttpResponse, delete, get, post, put, web};
+use driftguard_app::Services;
+use driftguard_auth::Action;
+use driftguard_core::Pagination;
+use driftguard_governance::{Policy, PolicyDraft};
+use serde::Serialize;
+
+/// A page of policies.
+#[derive(Debug, Serialize)]
+pub struct PolicyList {
+    /// The policies on this page.
+    pub policies: Vec<Policy>,
+    /// Where this page is.
+    pub pagination: Pagination,
+}
+
+/// Lists policies (their current versions).
+#[utoipa::path(
+    tag = "policies",
+    params(PageParams),
+    responses((status = 200, description = "{policies, pagination}")),
+    security(("bearer" = []))
+)]
+#[get("/policies")]
+pub async fn list(
+    user: CurrentUser,
+    services: web::Data<Services>,
+    page: web::Query<PageParams>,
+) -> Result<web::Json<PolicyList>, ApiError> {
+    user.require(Action::Read)?;
+    let page = page.page()?;
+    let (policies, total) = services.policies.list(page).await?;
+    Ok(web::Json(PolicyList {
+        policies,
+        pagination: page.pagination(total),
+    }))
+}
+
+/// Creates a policy (admin); an unknown metric name is a 422.
+#[utoipa::path(
+    tag = "policies",
+    request_body(content = Object, description = "{name, description, applies_to: {risk_tiers}, rules: [{metric, op, threshold, severity, required}]}"),
+    responses((status = 201, description = "the policy, version 1"), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)),
+    security(("bearer" = []))
+)]
+#[post("/policies")]
+pub async fn create(
+    user: CurrentUser,
+    services: web::Data<Services>,
+    body: web::Json<PolicyDraft>,
+) -> Result<HttpResponse, ApiError> {
+    user.require(Action::ManagePolicies)?;
+    let policy = services
+        .policies
+        .create(body.into_inner(), &user.actor())
+        .await?;
+    tracing::info!(
+        policy_id = policy.id,
+        version = policy.version,
+        by = user.0.id,
+        "policy.created"
+    );
+    Ok(HttpResponse::Created().json(policy))
+}
+
+/// One policy, at its current version.
+#[utoipa::path(
+    tag = "policies",
+    params(("id" = i64, Path, description = "policy id")),
+    responses((status = 200, description = "the policy"), (status = 404, body = ErrorBody)),
+    security(("bearer" = []))
+)]
+#[get("/policies/{id}")]
+pub async fn get(
+    user: CurrentUser,
+    services: web::Data<Services>,
+    id: web::Path<i64>,
+) -> Result<web::Json<Policy>, ApiError> {
+    user.require(Action::Read)?;
+    Ok(web::Json(services.policies.get(id.into_inner()).await?))
+}
+
+/// Edits a policy (admin): a new version; the old ones stay readable.
+#[utoipa::path(
+    tag = "policies",
+    params(("id" = i64, Path, description = "policy id")),
+    request_body(content = Object, description = "the whole new policy draft"),
+    responses((status = 200, description = "the new version"), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)),
+    security(("bearer" = []))
+)]
+#[put("/policies/{id}")]
+pub async fn update(
+    user: CurrentUser,
+    services: web::Data<Services>,
+    id: web::Path<i64>,
+    body: web::Json<PolicyDraft>,
+) -> Result<web::Json<Policy>, ApiError> {
+    user.require(Action::ManagePolicies)?;
+    let policy = services
+        .policies
+        .update(id.into_inner(), body.into_inner(), &user.actor())
+        .await?;
+    tracing::info!(
+        policy_id = policy.id,
+        version = policy.version,
+        by = user.0.id,
+        "policy.updated"
+    );
+    Ok(web::Json(policy))
+}
+
+/// Deactivates a policy (admin); its versions stay readable and in the history of every
+/// evaluation judged by it.
+#[utoipa::path(
+    tag = "policies",
+    params(("id" = i64, Path, description = "policy id")),
+    responses((status = 200, description = "the deactivated policy"), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)),
+    security(("bearer" = []))
+)]
+#[delete("/policies/{id}")]
+pub async fn deactivate(
+    user: CurrentUser,
+    services: web::Data<Services>,
+    id: web::Path<i64>,
+) -> Result<web::Json<Policy>, ApiError> {
+    user.require(Action::ManagePolicies)?;
+    let policy = services
+        .policies
+        .deactivate(id.into_inner(), &user.actor())
+        .await?;
+    tracing::info!(policy_id = policy.id, by = user.0.id, "policy.deactivated");
+    Ok(web::Json(policy))
+}
+
+/// Every version of a policy, oldest first.
+#[utoipa::path(
+    tag = "policies",
+    params(("id" = i64, Path, description = "policy id")),
+    responses((status = 200, description = "{versions: [policy]}"), (status = 404, body = ErrorBody)),
+    security(("bearer" = []))
+)]
+#[get("/policies/{id}/versions")]
+pub async fn versions(
+    user: CurrentUser,
+    services: web::Data<Services>,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, ApiError> {
+    user.require(Action::Read)?;
+    let versions = services.policies.versions(id.into_inner()).await?;
+    Ok(HttpResponse::Ok().json(serde_json::json!({ "versions": versions })))
+}

@@ -1,0 +1,68 @@
+//! `/models/{id}/reference`: upload a model's reference data, read its profile.
+
+use crate::error::{ApiError, ErrorBody};
+use crate::extract::CurrentUser;
+use crate::upload::{self, ReferenceQuery};
+use actix_web::{HttpRequest, HttpResponse, get, put, web};
+use driftguard_app::Services;
+use driftguard_auth::Action;
+
+/// Uploads (or replaces) the reference data: `text/csv` (kinds as `?kinds=zip:categorical`)
+/// or `application/json` `{"data": {"columns": {...}} | [records], "kinds": {...}}`.
+#[utoipa::path(
+    tag = "data",
+    params(("id" = i64, Path, description = "model id"), ("kinds" = Option<String>, Query, description = "CSV only: col:kind,...")),
+    request_body(content = String, content_type = "text/csv", description = "CSV with a header row, or the JSON envelope"),
+    responses(
+        (status = 200, description = "the profile: model_id, rows, columns [{name, kind, missing}], sha256, uploaded_at"),
+        (status = 413, body = ErrorBody), (status = 415, body = ErrorBody), (status = 422, body = ErrorBody),
+    ),
+    security(("bearer" = []))
+)]
+#[put("/models/{id}/reference")]
+pub async fn put_reference(
+    req: HttpRequest,
+    user: CurrentUser,
+    services: web::Data<Services>,
+    id: web::Path<i64>,
+    query: web::Query<ReferenceQuery>,
+    body: web::Bytes,
+) -> Result<HttpResponse, ApiError> {
+    user.require(Action::EditModels)?;
+    let content_type = upload::content_type(&req);
+    let upload = upload::reference(&content_type, &body, &query)?;
+    drop(body);
+    let profile = services
+        .references
+        .upload_reference(
+            id.into_inner(),
+            upload.bytes,
+            &content_type,
+            upload.kinds,
+            &user.actor(),
+        )
+        .await?;
+    tracing::info!(model_id = profile.model_id, rows = profile.rows, sha256 = %profile.sha256, "model.reference_uploaded");
+    Ok(HttpResponse::Ok().json(profile))
+}
+
+/// The reference data's profile (rows, columns, kinds, missing) — not the data.
+#[utoipa::path(
+    tag = "data",
+    params(("id" = i64, Path, description = "model id")),
+    responses((status = 200, description = "the profile"), (status = 404, body = ErrorBody)),
+    security(("bearer" = []))
+)]
+#[get("/models/{id}/reference")]
+pub async fn get_reference(
+    user: CurrentUser,
+    services: web::Data<Services>,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, ApiError> {
+    user.require(Action::Read)?;
+    let found = services
+        .references
+        .reference_profile(id.into_inner())
+        .await?;
+    Ok(HttpResponse::Ok().json(found))
+}

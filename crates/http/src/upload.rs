@@ -1,0 +1,245 @@
+//! Data uploads (reference data, current data for an evaluation): a CSV body with options in
+//! the query string, or a JSON envelope `{"data": <dataset>, ...options}`. The envelope's
+//! `data` is taken as raw text, so a large upload is not copied into a JSON tree.
+
+use crate::error::ApiError;
+use actix_web::HttpRequest;
+use actix_web::http::header::CONTENT_TYPE;
+use driftguard_app::EvaluateOptions;
+use driftguard_governance::EvaluationOptions;
+use driftguard_registry::ModelColumns;
+use driftguard_stats::ColumnKind;
+use driftguard_stats::drift::DriftMethod;
+use serde::Deserialize;
+use serde_json::value::RawValue;
+use std::collections::BTreeMap;
+
+/// The request's content type (without parameters), lower-cased.
+pub fn content_type(req: &HttpRequest) -> String {
+    req.headers()
+        .get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .map(|v| v.trim().to_ascii_lowercase())
+        .unwrap_or_default()
+}
+
+fn is_json(content_type: &str) -> bool {
+    content_type == "application/json"
+}
+
+fn json_error(e: serde_json::Error) -> ApiError {
+    if e.is_data() {
+        ApiError::invalid("body", e.to_string())
+    } else {
+        ApiError::bad_request(format!("Malformed JSON body: {e}"))
+    }
+}
+
+/// `a:x,b:y` as pairs, for options in a query string.
+fn pairs<T: std::str::FromStr>(field: &str, text: &str) -> Result<BTreeMap<String, T>, ApiError>
+where
+    T::Err: std::fmt::Display,
+{
+    text.split(',')
+        .filter(|p| !p.trim().is_empty())
+        .map(|pair| {
+            let (k, v) = pair
+                .split_once(':')
+                .ok_or_else(|| ApiError::invalid(field, format!("`{pair}` is not column:value")))?;
+            let value = v
+                .trim()
+                .parse::<T>()
+                .map_err(|e| ApiError::invalid(field, format!("`{pair}`: {e}")))?;
+            Ok((k.trim().to_owned(), value))
+        })
+        .collect()
+}
+
+fn list(text: Option<&str>) -> Vec<String> {
+    text.map(|t| {
+        t.split(',')
+            .map(|s| s.trim().to_owned())
+            .filter(|s| !s.is_empty())
+            .collect()
+    })
+    .unwrap_or_default()
+}
+
+/// Reference data and its column kinds.
+pub struct ReferenceUpload {
+    /// The dataset's bytes (CSV, or the envelope's `data` as JSON text).
+    pub bytes: Vec<u8>,
+    /// Forced column kinds.
+    pub kinds: BTreeMap<String, ColumnKind>,
+}
+
+/// Query options of a CSV reference upload: `?kinds=zip:categorical,age:numeric`.
+#[derive(Debug, Default, Deserialize)]
+pub struct ReferenceQuery {
+    kinds: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ReferenceEnvelope<'a> {
+    #[serde(borrow)]
+    data: &'a RawValue,
+    #[serde(default)]
+    kinds: BTreeMap<String, ColumnKind>,
+}
+
+/// Splits a reference upload into the dataset and its options.
+pub fn reference(
+    content_type: &str,
+    body: &[u8],
+    query: &ReferenceQuery,
+) -> Result<ReferenceUpload, ApiError> {
+    if is_json(content_type) {
+        let envelope: ReferenceEnvelope = serde_json::from_slice(body).map_err(json_error)?;
+        Ok(ReferenceUpload {
+            bytes: envelope.data.get().as_bytes().to_vec(),
+            kinds: envelope.kinds,
+        })
+    } else {
+        Ok(ReferenceUpload {
+            bytes: body.to_vec(),
+            kinds: query
+                .kinds
+                .as_deref()
+                .map(|k| pairs("kinds", k))
+                .transpose()?
+                .unwrap_or_default(),
+        })
+    }
+}
+
+/// Query options of a CSV evaluation upload.
+#[derive(Debug, Default, Deserialize)]
+pub struct EvaluationQuery {
+    drift_method: Option<DriftMethod>,
+    drift_threshold: Option<f64>,
+    /// `col:method,...`
+    column_methods: Option<String>,
+    prediction: Option<String>,
+    label: Option<String>,
+    score: Option<String>,
+    /// `a,b`
+    sensitive: Option<String>,
+    /// `a,b`
+    ignore: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct EvaluationEnvelope<'a> {
+    #[serde(borrow)]
+    data: &'a RawValue,
+    #[serde(default)]
+    drift_method: Option<DriftMethod>,
+    #[serde(default)]
+    drift_threshold: Option<f64>,
+    #[serde(default)]
+    column_methods: BTreeMap<String, DriftMethod>,
+    #[serde(default)]
+    columns: Option<ModelColumns>,
+}
+
+/// Splits an evaluation upload into the current data and the evaluation options.
+pub fn evaluation(
+    content_type: &str,
+    body: &[u8],
+    query: &EvaluationQuery,
+) -> Result<(Vec<u8>, EvaluateOptions), ApiError> {
+    let (bytes, options) = if is_json(content_type) {
+        let envelope: EvaluationEnvelope = serde_json::from_slice(body).map_err(json_error)?;
+        let options = EvaluateOptions {
+            drift: EvaluationOptions {
+                drift_method: envelope.drift_method,
+                drift_threshold: envelope.drift_threshold,
+                column_methods: envelope.column_methods,
+            },
+            columns: envelope.columns,
+        };
+        (envelope.data.get().as_bytes().to_vec(), options)
+    } else {
+        let roles_given = query.prediction.is_some()
+            || query.label.is_some()
+            || query.score.is_some()
+            || query.sensitive.is_some()
+            || query.ignore.is_some();
+        let options = EvaluateOptions {
+            drift: EvaluationOptions {
+                drift_method: query.drift_method,
+                drift_threshold: query.drift_threshold,
+                column_methods: query
+                    .column_methods
+                    .as_deref()
+                    .map(|m| pairs("column_methods", m))
+                    .transpose()?
+                    .unwrap_or_default(),
+            },
+            columns: roles_given.then(|| ModelColumns {
+                prediction: query.prediction.clone(),
+                label: query.label.clone(),
+                score: query.score.clone(),
+                sensitive: list(query.sensitive.as_deref()),
+                ignore: list(query.ignore.as_deref()),
+            }),
+        };
+        (body.to_vec(), options)
+    };
+    if options
+        .drift
+        .drift_threshold
+        .is_some_and(|t| !t.is_finite() || t < 0.0)
+    {
+        return Err(ApiError::invalid(
+            "drift_threshold",
+            "must be a finite number ≥ 0",
+        ));
+    }
+    Ok((bytes, options))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn json_envelope_keeps_data_as_text() {
+        let body = br#"{"data": {"columns": {"a": [1, 2]}}, "kinds": {"a": "categorical"}}"#;
+        let upload = reference("application/json", body, &ReferenceQuery::default()).expect("ok");
+        assert_eq!(upload.bytes, br#"{"columns": {"a": [1, 2]}}"#);
+        assert_eq!(upload.kinds["a"], ColumnKind::Categorical);
+        assert!(
+            reference(
+                "application/json",
+                b"{\"kinds\": {}}",
+                &ReferenceQuery::default()
+            )
+            .is_err()
+        );
+        assert!(reference("application/json", b"{not json", &ReferenceQuery::default()).is_err());
+    }
+
+    #[test]
+    fn csv_options_come_from_the_query() {
+        let query = EvaluationQuery {
+            drift_method: Some(DriftMethod::Psi),
+            column_methods: Some("a:ks, b:psi".into()),
+            sensitive: Some("g,h".into()),
+            ..EvaluationQuery::default()
+        };
+        let (bytes, options) = evaluation("text/csv", b"a,b\n1,2\n", &query).expect("ok");
+        assert_eq!(bytes, b"a,b\n1,2\n");
+        assert_eq!(options.drift.drift_method, Some(DriftMethod::Psi));
+        assert_eq!(options.drift.column_methods.len(), 2);
+        assert_eq!(options.columns.expect("roles").sensitive, ["g", "h"]);
+        let bad = EvaluationQuery {
+            column_methods: Some("a=ks".into()),
+            ..EvaluationQuery::default()
+        };
+        assert!(evaluation("text/csv", b"", &bad).is_err());
+    }
+}
