@@ -4,10 +4,7 @@ use crate::secret;
 use crate::settings::Settings;
 use anyhow::Context;
 use driftguard_app::audit::Outcome;
-use driftguard_app::{
-    AuditService, DeploymentService, EvaluationService, PolicyService, ReferenceService, Services,
-    UsageMetrics,
-};
+use driftguard_app::{Governance, Services, UsageMetrics};
 use driftguard_auth::{AuthService, TokenService};
 use driftguard_cache::{InProcessRateLimiter, RateLimiter, RedisLimiterOptions, RedisRateLimiter};
 use driftguard_governance::{MetricKind, RiskSettings};
@@ -91,32 +88,20 @@ pub async fn wire(settings: &Settings, migrate_first: bool) -> anyhow::Result<Wi
     );
     let metrics = Metrics::new().context("setting up metrics")?;
     let usage: Arc<dyn UsageMetrics> = Arc::new(PrometheusUsage(metrics.clone()));
-    let references = ReferenceService::new(
+    let governance = Governance::over(
         store.clone(),
-        store.clone(),
+        usage,
         driftguard_app::data::default_limits(),
+        RiskSettings::default(),
     );
     let services = Services {
         auth: AuthService::new(store.clone(), tokens),
         registry: RegistryService::new(store.clone()),
-        evaluations: EvaluationService::new(
-            store.clone(),
-            references.clone(),
-            store.clone(),
-            store.clone(),
-            usage.clone(),
-            RiskSettings::default(),
-        ),
-        references,
-        deployments: DeploymentService::new(
-            store.clone(),
-            store.clone(),
-            store.clone(),
-            store.clone(),
-            usage,
-        ),
-        audit: AuditService::new(store.clone()),
-        policies: PolicyService::new(store.clone()),
+        references: governance.references,
+        evaluations: governance.evaluations,
+        deployments: governance.deployments,
+        audit: governance.audit,
+        policies: governance.policies,
         readiness: store,
     };
     Ok(Wired {

@@ -30,4 +30,4 @@ pub use ports::references::{
 pub use ports::usage::{NoUsageMetrics, UsageMetrics};
 pub use readiness::Readiness;
 pub use reference::ReferenceService;
-pub use services::Services;
+pub use services::{Governance, Services};

@@ -4,10 +4,17 @@ use crate::deploy::DeploymentService;
 use crate::evaluate::EvaluationService;
 use crate::history::AuditService;
 use crate::policies::PolicyService;
+use crate::ports::deployments::DeploymentStore;
+use crate::ports::evaluations::EvaluationRepository;
+use crate::ports::references::ReferenceRepository;
+use crate::ports::usage::UsageMetrics;
 use crate::readiness::Readiness;
 use crate::reference::ReferenceService;
+use driftguard_audit::DeploymentLog;
 use driftguard_auth::AuthService;
-use driftguard_registry::RegistryService;
+use driftguard_governance::{PolicyRepository, RiskSettings};
+use driftguard_registry::{ModelRepository, RegistryService};
+use driftguard_stats::Limits;
 use std::sync::Arc;
 
 /// Every use case, over the adapters the binary chose. Cheap to clone.
@@ -29,4 +36,61 @@ pub struct Services {
     pub policies: PolicyService,
     /// Whether backing services answer.
     pub readiness: Arc<dyn Readiness>,
+}
+
+/// The governance use cases, built over one store that implements every port they need.
+#[derive(Clone)]
+pub struct Governance {
+    /// Reference data: upload and profile.
+    pub references: ReferenceService,
+    /// Evaluations: run, list, read.
+    pub evaluations: EvaluationService,
+    /// Deploy and retire.
+    pub deployments: DeploymentService,
+    /// The deployment history and its verification.
+    pub audit: AuditService,
+    /// Policies and their versions.
+    pub policies: PolicyService,
+}
+
+impl Governance {
+    /// Every governance use case over `store`, counting business events in `usage`, with
+    /// these upload limits and risk settings.
+    pub fn over<S>(
+        store: Arc<S>,
+        usage: Arc<dyn UsageMetrics>,
+        limits: Limits,
+        settings: RiskSettings,
+    ) -> Self
+    where
+        S: ModelRepository
+            + ReferenceRepository
+            + PolicyRepository
+            + EvaluationRepository
+            + DeploymentStore
+            + DeploymentLog
+            + 'static,
+    {
+        let references = ReferenceService::new(store.clone(), store.clone(), limits);
+        Self {
+            evaluations: EvaluationService::new(
+                store.clone(),
+                references.clone(),
+                store.clone(),
+                store.clone(),
+                usage.clone(),
+                settings,
+            ),
+            deployments: DeploymentService::new(
+                store.clone(),
+                store.clone(),
+                store.clone(),
+                store.clone(),
+                usage,
+            ),
+            audit: AuditService::new(store.clone()),
+            policies: PolicyService::new(store),
+            references,
+        }
+    }
 }

@@ -1,0 +1,570 @@
+//! The use cases end to end over the real SQLite store: reference upload and profile,
+//! evaluation (numbers equal to `governance::evaluate` on the shared reference CSVs), every
+//! branch of the deploy decision, retire, the audit chain and policy management.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use driftguard_app::audit::{DeploymentFilter, Outcome};
+use driftguard_app::data::default_limits;
+use driftguard_app::{
+    Actor, AuditService, DeployOutcome, DeployRequestBody, DeploymentService, EvaluateOptions,
+    EvaluationService, Governance, NoUsageMetrics, PolicyService, ReferenceService,
+};
+use driftguard_auth::{NewUser, UserRepository};
+use driftguard_core::{DomainError, Page, RiskTier, Role, Task};
+use driftguard_governance::{
+    EvaluationInput, EvaluationOptions, Op, PolicyDraft, RiskSettings, Rule, Severity, Status,
+    evaluate,
+};
+use driftguard_registry::{Model, ModelColumns, ModelRepository, ModelStatus, NewModel};
+use driftguard_stats::{ColumnRoles, Dataset, Limits, ParseOptions};
+use driftguard_storage::testing::TestDatabase;
+
+const REASON: &str = "accepted by the risk board, ticket RISK-42";
+
+fn reference_dir() -> PathBuf {
+    std::env::var_os("DRIFTGUARD_REFERENCE_DIR").map_or_else(
+        || PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/reference"),
+        PathBuf::from,
+    )
+}
+
+fn read(name: &str) -> Vec<u8> {
+    let path = reference_dir().join(name);
+    std::fs::read(&path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()))
+}
+
+/// The first `rows` data rows of a reference CSV.
+fn head(name: &str, rows: usize) -> Vec<u8> {
+    let text = String::from_utf8(read(name)).expect("UTF-8");
+    let mut out: String = text.lines().take(rows + 1).collect::<Vec<_>>().join("\n");
+    out.push('\n');
+    out.into_bytes()
+}
+
+struct World {
+    _db: TestDatabase,
+    store: driftguard_storage::Store,
+    references: ReferenceService,
+    evaluations: EvaluationService,
+    deployments: DeploymentService,
+    audit: AuditService,
+    policies: PolicyService,
+    user: i64,
+}
+
+impl World {
+    async fn new(limits: Limits) -> World {
+        let db = TestDatabase::sqlite().await;
+        let store = Arc::new(db.store());
+        let user = UserRepository::create(
+            store.as_ref(),
+            NewUser {
+                email: "admin@example.com".into(),
+                full_name: None,
+                role: Role::Admin,
+                password_hash: "x".into(),
+            },
+        )
+        .await
+        .expect("a user")
+        .id;
+        let g = Governance::over(
+            store,
+            Arc::new(NoUsageMetrics),
+            limits,
+            RiskSettings::default(),
+        );
+        World {
+            references: g.references,
+            evaluations: g.evaluations,
+            deployments: g.deployments,
+            audit: g.audit,
+            policies: g.policies,
+            store: db.store(),
+            _db: db,
+            user,
+        }
+    }
+
+    fn as_role(&self, role: Role) -> Actor {
+        Actor::new(self.user, role)
+    }
+
+    async fn model(&self, name: &str, version: &str, sensitive: bool) -> Model {
+        let columns = ModelColumns {
+            prediction: Some("prediction".into()),
+            label: Some("label".into()),
+            score: Some("score".into()),
+            sensitive: if sensitive {
+                vec!["group".into()]
+            } else {
+                vec![]
+            },
+            ignore: vec![],
+        };
+        ModelRepository::create(
+            &self.store,
+            NewModel {
+                name: name.into(),
+                version: version.into(),
+                description: None,
+                task: Task::BinaryClassification,
+                risk_tier: RiskTier::High,
+                framework: None,
+                tags: vec![],
+                columns,
+            },
+            self.user,
+        )
+        .await
+        .expect("a model")
+    }
+
+    /// Uploads `reference` and evaluates `current` for the model, as an engineer.
+    async fn evaluate(&self, model: i64, reference: Vec<u8>, current: Vec<u8>) -> Status {
+        let engineer = self.as_role(Role::Engineer);
+        self.references
+            .upload_reference(model, reference, "text/csv", BTreeMap::new(), &engineer)
+            .await
+            .expect("upload");
+        let stored = self
+            .evaluations
+            .evaluate(
+                model,
+                current,
+                "text/csv",
+                EvaluateOptions::default(),
+                &engineer,
+            )
+            .await
+            .expect("evaluate");
+        stored.status().expect("a status")
+    }
+
+    async fn deploy(
+        &self,
+        model: i64,
+        role: Role,
+        justification: Option<&str>,
+    ) -> DomainResultOutcome {
+        let request = DeployRequestBody {
+            override_requested: justification.is_some(),
+            justification: justification.map(str::to_owned),
+            ..DeployRequestBody::default()
+        };
+        self.deployments
+            .deploy(model, request, &self.as_role(role))
+            .await
+    }
+
+    /// Adds an active policy with one rule on `risk.score < 0` of this severity.
+    async fn risk_rule(&self, severity: Severity) -> i64 {
+        let draft = PolicyDraft {
+            name: format!("no risk at all ({severity:?})"),
+            description: None,
+            applies_to: Default::default(),
+            rules: vec![Rule::new("risk.score", Op::Lt, 0.0, severity)],
+        };
+        self.policies
+            .create(draft, &self.as_role(Role::Admin))
+            .await
+            .expect("create a policy")
+            .id
+    }
+}
+
+type DomainResultOutcome = Result<DeployOutcome, DomainError>;
+
+fn deployed(outcome: DomainResultOutcome) -> (Outcome, ModelStatus, usize) {
+    match outcome {
+        Ok(DeployOutcome::Deployed {
+            deployment,
+            model,
+            superseded,
+        }) => (deployment.entry.outcome, model.status, superseded.len()),
+        other => panic!("expected a deploy, got {other:?}"),
+    }
+}
+
+fn blocked(outcome: DomainResultOutcome) -> driftguard_governance::GovernanceResult {
+    match outcome {
+        Ok(DeployOutcome::Blocked {
+            governance_result,
+            deployment,
+            ..
+        }) => {
+            assert_eq!(deployment.entry.outcome, Outcome::Blocked);
+            governance_result
+        }
+        other => panic!("expected a block, got {other:?}"),
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn evaluation_numbers_equal_governance_evaluate_on_the_reference_pair() {
+    let world = World::new(default_limits()).await;
+    let model = world.model("credit", "1", true).await;
+    let (reference, current) = (read("reference_10k.csv"), read("current_10k.csv"));
+    let engineer = world.as_role(Role::Engineer);
+    let profile = world
+        .references
+        .upload_reference(
+            model.id,
+            reference.clone(),
+            "text/csv",
+            BTreeMap::new(),
+            &engineer,
+        )
+        .await
+        .expect("upload");
+    assert_eq!((profile.rows, profile.columns.len()), (10_000, 24));
+    assert_eq!(profile.sha256, driftguard_app::data::sha256_hex(&reference));
+    assert_eq!(
+        world
+            .references
+            .reference_profile(model.id)
+            .await
+            .expect("profile"),
+        profile
+    );
+    let stored = world
+        .evaluations
+        .evaluate(
+            model.id,
+            current.clone(),
+            "text/csv",
+            EvaluateOptions::default(),
+            &engineer,
+        )
+        .await
+        .expect("evaluate");
+
+    let options = ParseOptions::default();
+    let parse = |b: &[u8]| Dataset::from_csv(b, &options).expect("parses");
+    let policies = [PolicyDraft::default_policy().into_policy(1, None, driftguard_core::now())];
+    let roles = ColumnRoles {
+        prediction: Some("prediction".into()),
+        label: Some("label".into()),
+        score: Some("score".into()),
+        sensitive: vec!["group".into()],
+        ignore: vec![],
+    };
+    let direct = evaluate(&EvaluationInput {
+        reference: &parse(&reference),
+        current: &parse(&current),
+        roles: &roles,
+        task: Task::BinaryClassification,
+        risk_tier: RiskTier::High,
+        options: &EvaluationOptions::default(),
+        policies: &policies,
+        settings: &RiskSettings::default(),
+    })
+    .expect("evaluates");
+    let metrics = stored.metrics();
+    assert_eq!(
+        metrics.keys().collect::<Vec<_>>(),
+        direct.metrics.keys().collect::<Vec<_>>()
+    );
+    for (name, value) in &direct.metrics {
+        let got = metrics[name];
+        assert!(
+            (got - value).abs() <= 1e-12 * value.abs().max(1.0),
+            "{name}: {got} vs {value}"
+        );
+    }
+    assert_eq!(stored.status(), Some(direct.judgement.status));
+    assert_eq!(stored.status(), Some(Status::Fail));
+    let direct_body = serde_json::to_value(&direct).expect("serialises");
+    assert_eq!(stored.body["violations"], direct_body["violations"]);
+    assert_eq!(
+        stored.body["policy_versions"],
+        direct_body["policy_versions"]
+    );
+
+    let again = world
+        .evaluations
+        .get_evaluation(stored.id)
+        .await
+        .expect("get");
+    assert_eq!(again.id, stored.id);
+    let (page, total) = world
+        .evaluations
+        .list_evaluations(model.id, Page::default())
+        .await
+        .expect("list");
+    assert_eq!((page.len(), total), (1, 1));
+    let model = ModelRepository::get(&world.store, model.id)
+        .await
+        .expect("get")
+        .expect("model");
+    let latest = model
+        .latest_evaluation
+        .expect("the model shows its latest evaluation");
+    assert_eq!((latest.id, latest.status.as_str()), (stored.id, "fail"));
+    assert!(model.has_reference);
+
+    // Deploying it is blocked by the data's disparate impact, and the attempt is recorded.
+    let result = blocked(world.deploy(model.id, Role::Engineer, None).await);
+    assert_eq!(result.evaluation_id, Some(stored.id));
+    assert!(
+        result
+            .violations
+            .iter()
+            .any(|v| v.metric == "fairness.disparate_impact")
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn inputs_are_checked_before_anything_is_stored() {
+    let world = World::new(Limits {
+        max_bytes: 64,
+        ..default_limits()
+    })
+    .await;
+    let model = world.model("credit", "1", false).await;
+    let engineer = world.as_role(Role::Engineer);
+    let no_reference = world
+        .evaluations
+        .evaluate(
+            model.id,
+            head("current_10k.csv", 3),
+            "text/csv",
+            EvaluateOptions::default(),
+            &engineer,
+        )
+        .await;
+    assert!(
+        matches!(no_reference, Err(DomainError::Conflict(_))),
+        "{no_reference:?}"
+    );
+    let big = world
+        .references
+        .upload_reference(
+            model.id,
+            head("reference_10k.csv", 50),
+            "text/csv",
+            BTreeMap::new(),
+            &engineer,
+        )
+        .await;
+    assert!(matches!(big, Err(DomainError::TooLarge(_))), "{big:?}");
+    let viewer = world
+        .references
+        .upload_reference(
+            model.id,
+            b"a\n1\n".to_vec(),
+            "text/csv",
+            BTreeMap::new(),
+            &world.as_role(Role::Viewer),
+        )
+        .await;
+    assert!(
+        matches!(viewer, Err(DomainError::Forbidden(_))),
+        "{viewer:?}"
+    );
+    let missing = world.references.reference_profile(model.id).await;
+    assert!(
+        matches!(missing, Err(DomainError::NotFound(_))),
+        "{missing:?}"
+    );
+    let unknown = world.deploy(4242, Role::Admin, None).await;
+    assert!(
+        matches!(unknown, Err(DomainError::NotFound(_))),
+        "{unknown:?}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_branch_of_the_deploy_decision() {
+    let world = World::new(default_limits()).await;
+    let v1 = world.model("churn", "1", false).await;
+
+    // No evaluation: blocked with `no_evaluation`; roles and justification checked first.
+    let result = blocked(world.deploy(v1.id, Role::Engineer, None).await);
+    assert_eq!(result.violations[0].metric, "evaluation");
+    assert_eq!(result.evaluation_id, None);
+    for (role, justification) in [(Role::Viewer, None), (Role::Engineer, Some(REASON))] {
+        let refused = world.deploy(v1.id, role, justification).await;
+        assert!(
+            matches!(refused, Err(DomainError::Forbidden(_))),
+            "{refused:?}"
+        );
+    }
+    let short = world.deploy(v1.id, Role::Approver, Some("too short")).await;
+    assert!(
+        matches!(short, Err(DomainError::Invalid { .. })),
+        "{short:?}"
+    );
+
+    // Identical reference and current data: pass.
+    let data = head("reference_10k.csv", 300);
+    assert_eq!(
+        world.evaluate(v1.id, data.clone(), data.clone()).await,
+        Status::Pass
+    );
+    assert_eq!(
+        deployed(world.deploy(v1.id, Role::Engineer, None).await),
+        (Outcome::Deployed, ModelStatus::Deployed, 0)
+    );
+
+    // The policies active *now* judge: a warn rule added after the evaluation warns, and a
+    // warning result still deploys (superseding v1).
+    let warn = world.risk_rule(Severity::Warn).await;
+    let v2 = world.model("churn", "2", false).await;
+    assert_eq!(
+        world.evaluate(v2.id, data.clone(), data.clone()).await,
+        Status::Warn
+    );
+    assert_eq!(
+        deployed(world.deploy(v2.id, Role::Engineer, None).await),
+        (Outcome::Deployed, ModelStatus::Deployed, 1)
+    );
+    let v1_now = ModelRepository::get(&world.store, v1.id)
+        .await
+        .expect("get")
+        .expect("v1");
+    assert_eq!(v1_now.status, ModelStatus::Superseded);
+
+    // A block rule fails it: engineers are blocked, approvers override with a reason.
+    let admin = world.as_role(Role::Admin);
+    world
+        .policies
+        .deactivate(warn, &admin)
+        .await
+        .expect("switch off");
+    world.risk_rule(Severity::Block).await;
+    let result = blocked(world.deploy(v1.id, Role::Engineer, None).await);
+    assert_eq!(result.status, Status::Fail);
+    assert_eq!(result.policy_versions.len(), 2);
+    let (outcome, status, superseded) =
+        deployed(world.deploy(v1.id, Role::Approver, Some(REASON)).await);
+    assert_eq!(
+        (outcome, status, superseded),
+        (Outcome::Overridden, ModelStatus::Deployed, 1)
+    );
+
+    // Retire needs an approver; the whole history verifies and lists.
+    let refused = world
+        .deployments
+        .retire(v1.id, None, &world.as_role(Role::Engineer))
+        .await;
+    assert!(
+        matches!(refused, Err(DomainError::Forbidden(_))),
+        "{refused:?}"
+    );
+    let (model, row) = world
+        .deployments
+        .retire(
+            v1.id,
+            Some("end of life".into()),
+            &world.as_role(Role::Approver),
+        )
+        .await
+        .expect("retire");
+    assert_eq!(
+        (model.status, row.entry.outcome),
+        (ModelStatus::Retired, Outcome::Retired)
+    );
+    let again = world.deployments.retire(v1.id, None, &admin).await;
+    assert!(matches!(again, Err(DomainError::Conflict(_))), "{again:?}");
+
+    let report = world.audit.verify_audit(&admin).await.expect("verify");
+    assert!(report.ok);
+    // blocked, deployed, deployed + superseded, blocked, overridden + superseded, retired
+    assert_eq!(report.rows_checked, 8);
+    let not_admin = world
+        .audit
+        .verify_audit(&world.as_role(Role::Approver))
+        .await;
+    assert!(matches!(not_admin, Err(DomainError::Forbidden(_))));
+    let (rows, total) = world
+        .audit
+        .list_for_model(v1.id, Page::default())
+        .await
+        .expect("list");
+    assert_eq!((rows[0].entry.outcome, total), (Outcome::Retired, 6));
+    let overrides = DeploymentFilter {
+        override_used: Some(true),
+        ..DeploymentFilter::default()
+    };
+    let (rows, total) = world
+        .audit
+        .list(&overrides, Page::default())
+        .await
+        .expect("list");
+    assert_eq!(
+        (total, rows[0].entry.override_reason.as_deref()),
+        (1, Some(REASON))
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn policies_are_managed_by_admins_in_versions() {
+    let world = World::new(default_limits()).await;
+    let admin = world.as_role(Role::Admin);
+    let draft = PolicyDraft::default_policy();
+    let refused = world
+        .policies
+        .create(draft.clone(), &world.as_role(Role::Approver))
+        .await;
+    assert!(matches!(refused, Err(DomainError::Forbidden(_))));
+    let mut invalid = draft.clone();
+    invalid.rules[0].metric = "drift.nope".into();
+    let invalid = world.policies.create(invalid, &admin).await;
+    assert!(
+        matches!(invalid, Err(DomainError::Invalid { .. })),
+        "{invalid:?}"
+    );
+    let created = world
+        .policies
+        .create(draft.clone(), &admin)
+        .await
+        .expect("create");
+    let updated = world
+        .policies
+        .update(created.id, draft, &admin)
+        .await
+        .expect("update");
+    assert_eq!(updated.version, 2);
+    assert_eq!(
+        world
+            .policies
+            .versions(created.id)
+            .await
+            .expect("versions")
+            .len(),
+        2
+    );
+    assert_eq!(
+        world
+            .policies
+            .get_version(created.id, 1)
+            .await
+            .expect("v1")
+            .version,
+        1
+    );
+    assert!(matches!(
+        world.policies.versions(999).await,
+        Err(DomainError::NotFound(_))
+    ));
+    let off = world
+        .policies
+        .deactivate(created.id, &admin)
+        .await
+        .expect("off");
+    assert!(!off.active);
+    assert!(
+        world
+            .policies
+            .activate(created.id, &admin)
+            .await
+            .expect("on")
+            .active
+    );
+    let (_, total) = world.policies.list(Page::default()).await.expect("list");
+    assert_eq!(total, 2);
+}
