@@ -91,7 +91,10 @@ pub async fn wire(settings: &Settings, migrate_first: bool) -> anyhow::Result<Wi
     let governance = Governance::over(
         store.clone(),
         usage,
-        driftguard_app::data::default_limits(),
+        driftguard_stats::Limits {
+            max_bytes: settings.max_upload_bytes,
+            ..driftguard_app::data::default_limits()
+        },
         RiskSettings::default(),
     );
     let services = Services {
