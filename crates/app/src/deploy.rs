@@ -215,6 +215,7 @@ impl DeploymentService {
                 override_reason,
                 notes: request.notes,
                 policy_versions: json(&result.policy_versions)?,
+                judged_evaluation_id: result.evaluation_id,
             })
             .await?;
         self.usage.deployment(outcome);

@@ -72,6 +72,12 @@ impl DeploymentStore for Store {
         let at = to_db(c.deployed_at);
         transaction!(self, true, |conn| {
             let model = live_model!(conn, c.model_id);
+            if model.latest_evaluation.as_ref().map(|e| e.id) != c.judged_evaluation_id {
+                return Err(TxError::Domain(DomainError::Conflict(format!(
+                    "model {} was evaluated again while the deploy was decided; retry",
+                    model.id
+                ))));
+            }
             let others: Vec<i64> = models::table
                 .filter(models::name.eq(&model.name))
                 .filter(models::status.eq(ModelStatus::Deployed.as_str()))

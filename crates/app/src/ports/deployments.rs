@@ -29,6 +29,11 @@ pub struct DeployCommand {
     pub notes: Option<String>,
     /// The `[{policy_id, version}]` that judged it.
     pub policy_versions: Value,
+    /// The latest evaluation the decision was judged on (`None`: the model had none). If
+    /// the model's latest evaluation is another one when the transaction runs, the deploy
+    /// is a `Conflict` and nothing is written, so that no deploy goes ahead on a judgement
+    /// a newer evaluation has replaced.
+    pub judged_evaluation_id: Option<i64>,
 }
 
 /// Retire a model version.
@@ -52,7 +57,8 @@ pub trait DeploymentStore: Send + Sync {
     /// In one transaction: appends the deploy's row (previous status as found), then a
     /// `superseded` row for every other deployed version of the same name, sets those to
     /// `superseded` and this one to `deployed`. Returns the model as it now is and the rows,
-    /// the deploy's first. A missing model is `NotFound`, a retired one a `Conflict`.
+    /// the deploy's first. A missing model is `NotFound`; a retired one, or one whose latest
+    /// evaluation is not `judged_evaluation_id`, a `Conflict`.
     async fn deploy(&self, command: DeployCommand) -> DomainResult<(Model, Vec<DeploymentRecord>)>;
 
     /// Appends the row of a blocked attempt.
