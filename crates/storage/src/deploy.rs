@@ -13,6 +13,7 @@ use diesel_async::RunQueryDsl;
 use driftguard_app::{DeployCommand, DeploymentStore, RetireCommand};
 use driftguard_audit::{DeploymentLog, DeploymentRecord, NewDeployment, Outcome};
 use driftguard_core::{DomainError, DomainResult};
+use driftguard_governance::PolicyRef;
 use driftguard_registry::{Model, ModelStatus};
 use serde_json::json;
 
@@ -77,6 +78,13 @@ impl DeploymentStore for Store {
                     "model {} was evaluated again while the deploy was decided; retry",
                     model.id
                 ))));
+            }
+            let judged: Vec<PolicyRef> = serde_json::from_value(c.policy_versions.clone())
+                .map_err(|e| DomainError::Internal(format!("bad policy versions: {e}")))?;
+            if judging_now!(conn, model.risk_tier) != judged {
+                return Err(TxError::Domain(DomainError::Conflict(
+                    "the policies changed while the deploy was decided; retry".to_owned(),
+                )));
             }
             let others: Vec<i64> = models::table
                 .filter(models::name.eq(&model.name))

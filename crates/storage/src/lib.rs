@@ -10,12 +10,13 @@ mod tx;
 #[macro_use]
 mod history;
 mod convert;
-mod deploy;
 pub mod error;
 mod evaluations;
 pub mod migrate;
 mod models;
+#[macro_use]
 mod policies;
+mod deploy;
 mod references;
 pub mod schema;
 pub mod settings;

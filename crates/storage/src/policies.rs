@@ -92,13 +92,39 @@ fn version_row(
 
 /// Policies joined with their current version.
 macro_rules! current {
-    () => {
-        policies::table.inner_join(
-            policy_versions::table.on(policy_versions::policy_id
-                .eq(policies::id)
-                .and(policy_versions::version.eq(policies::current_version))),
+    () => {{
+        use $crate::schema::{policies as p, policy_versions as pv};
+        p::table.inner_join(
+            pv::table.on(pv::policy_id
+                .eq(p::id)
+                .and(pv::version.eq(p::current_version))),
         )
-    };
+    }};
+}
+
+/// Inside a transaction: the `{policy_id, version}` of the active policies that judge
+/// `$tier` now, in id order (what a deploy decided now would record).
+macro_rules! judging_now {
+    ($conn:ident, $tier:expr) => {{
+        use $crate::schema::{policies as p, policy_versions as pv};
+        let rows: Vec<(i64, i64, String)> = current!()
+            .filter(p::active.eq(true))
+            .order(p::id.asc())
+            .select((p::id, p::current_version, pv::applies_to))
+            .load($conn)
+            .await?;
+        let mut refs = Vec::new();
+        for (policy_id, version, applies_to) in rows {
+            let applies: driftguard_governance::AppliesTo =
+                $crate::convert::from_json("policy applies_to", &applies_to)?;
+            if applies.covers($tier) {
+                let version = i32::try_from(version)
+                    .map_err(|e| $crate::error::corrupt("policy version", e))?;
+                refs.push(driftguard_governance::PolicyRef { policy_id, version });
+            }
+        }
+        refs
+    }};
 }
 
 /// Policies joined with every version.

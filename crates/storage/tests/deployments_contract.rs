@@ -273,20 +273,28 @@ async fn a_failing_deploy_leaves_nothing_behind(db: Store) {
     assert!(verify_log(&db, 10).await.expect("verify").ok);
 }
 
-async fn a_deploy_judged_on_a_replaced_evaluation_is_refused(db: Store) {
+async fn a_deploy_judged_on_a_stale_state_is_refused(db: Store) {
     let by = support::user(&db).await;
     let model = support::model(&db, by, "churn", "1").await;
     let mut command = deploy(model.id, by);
     command.judged_evaluation_id = Some(4242);
     let stale = db.deploy(command).await;
     assert!(matches!(stale, Err(DomainError::Conflict(_))), "{stale:?}");
+    // Judged by no policy, while the default policy judges every tier now.
+    let mut command = deploy(model.id, by);
+    command.policy_versions = json!([]);
+    let changed = db.deploy(command).await;
+    assert!(
+        matches!(changed, Err(DomainError::Conflict(_))),
+        "{changed:?}"
+    );
     let model = db.get(model.id).await.expect("get").expect("model");
     assert_eq!(model.status, ModelStatus::Registered);
     assert!(db.chain_after(None, 10).await.expect("chain").is_empty());
 }
 
 contract_tests!(
-    a_deploy_judged_on_a_replaced_evaluation_is_refused,
+    a_deploy_judged_on_a_stale_state_is_refused,
     appends_chain_read_back_and_verify,
     concurrent_appends_never_fork,
     tampering_is_caught_or_refused,

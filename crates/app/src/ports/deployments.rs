@@ -27,7 +27,8 @@ pub struct DeployCommand {
     pub override_reason: Option<String>,
     /// Free notes.
     pub notes: Option<String>,
-    /// The `[{policy_id, version}]` that judged it.
+    /// The `[{policy_id, version}]` that judged it; if the active policies of the model's
+    /// tier are others when the transaction runs, the deploy is a `Conflict`.
     pub policy_versions: Value,
     /// The latest evaluation the decision was judged on (`None`: the model had none). If
     /// the model's latest evaluation is another one when the transaction runs, the deploy
@@ -58,7 +59,7 @@ pub trait DeploymentStore: Send + Sync {
     /// `superseded` row for every other deployed version of the same name, sets those to
     /// `superseded` and this one to `deployed`. Returns the model as it now is and the rows,
     /// the deploy's first. A missing model is `NotFound`; a retired one, or one whose latest
-    /// evaluation is not `judged_evaluation_id`, a `Conflict`.
+    /// evaluation is not `judged_evaluation_id` or whose judging policies changed, a `Conflict`.
     async fn deploy(&self, command: DeployCommand) -> DomainResult<(Model, Vec<DeploymentRecord>)>;
 
     /// Appends the row of a blocked attempt.
