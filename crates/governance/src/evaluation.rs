@@ -120,13 +120,17 @@ pub fn evaluate(input: &EvaluationInput<'_>) -> Result<EvaluationResult, Evaluat
         &drift_options(input.options, settings),
     )?;
     let labelled = roles.prediction.is_some() && roles.label.is_some();
-    let fairness = match input.task {
-        Task::BinaryClassification if labelled => {
-            fairness::evaluate(input.current, roles)?.map(FairnessSection::from)
-        }
-        _ => None,
-    };
-    let performance = labelled.then(|| performance_section(input)).transpose()?;
+    // Fairness and performance read the same columns and nothing of each other: side by side.
+    let (fairness, performance) = rayon::join(
+        || match input.task {
+            Task::BinaryClassification if labelled => {
+                fairness::evaluate(input.current, roles).map(|f| f.map(FairnessSection::from))
+            }
+            _ => Ok(None),
+        },
+        || labelled.then(|| performance_section(input)).transpose(),
+    );
+    let (fairness, performance) = (fairness?, performance?);
 
     let severities = Severities {
         drift: (drift.total_columns > 0).then(|| settings.drift_severity(drift.share)),

@@ -88,10 +88,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let report = timed("drift, default methods", || {
         drift::compare(&reference, &current, &roles, &DriftOptions::default())
     })?;
+    // As an evaluation runs them: fairness beside performance.
     let (fairness, perf) = timed("fairness + performance", || {
-        (
-            fairness::evaluate(&current, &roles),
-            performance::compare(&reference, &current, Task::BinaryClassification, &roles),
+        rayon::join(
+            || fairness::evaluate(&current, &roles),
+            || performance::compare(&reference, &current, Task::BinaryClassification, &roles),
         )
     });
     let (fairness, perf) = (fairness?, perf?);

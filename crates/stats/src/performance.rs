@@ -163,8 +163,12 @@ pub fn compare(
     task: Task,
     roles: &ColumnRoles,
 ) -> Result<PerformanceComparison, StatsError> {
-    let baseline = evaluate(reference, task, roles)?;
-    let current = evaluate(current, task, roles)?;
+    // Independent passes (each with a sort for ROC AUC): run them side by side.
+    let (baseline, current) = rayon::join(
+        || evaluate(reference, task, roles),
+        || evaluate(current, task, roles),
+    );
+    let (baseline, current) = (baseline?, current?);
     let now = current.to_map();
     let drop = baseline
         .to_map()
