@@ -11,7 +11,7 @@ use driftguard_stats::{ColumnKind, Dataset, Limits};
 use crate::actor::Actor;
 use crate::data::{blocking, compress, decompress, format_of, parse, sha256_hex};
 use crate::ports::references::{
-    ColumnSummary, NewReference, ReferenceProfile, ReferenceRepository,
+    ColumnSummary, NewReference, ReferenceProfile, ReferenceRepository, ReferenceUpload,
 };
 
 /// Reference data use cases.
@@ -94,6 +94,11 @@ impl ReferenceService {
             .profile(model_id)
             .await?
             .ok_or_else(|| DomainError::NotFound(format!("model {model_id} has no reference data")))
+    }
+
+    /// Every upload (and replacement) of the model's reference data, oldest first.
+    pub async fn reference_uploads(&self, model_id: i64) -> DomainResult<Vec<ReferenceUpload>> {
+        self.references.uploads(model_id).await
     }
 
     /// The model's reference data as a dataset (with the kinds it was profiled with), or

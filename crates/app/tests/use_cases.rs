@@ -230,6 +230,12 @@ async fn evaluation_numbers_equal_governance_evaluate_on_the_reference_pair() {
             .expect("profile"),
         profile
     );
+    let uploads = world
+        .references
+        .reference_uploads(model.id)
+        .await
+        .expect("uploads");
+    assert_eq!((uploads.len(), uploads[0].rows), (1, 10_000));
     let stored = world
         .evaluations
         .evaluate(
