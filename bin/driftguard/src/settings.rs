@@ -4,6 +4,7 @@
 //! Secrets are wrapped so that they cannot be printed.
 
 use anyhow::{Context, bail};
+use driftguard_governance::RiskSettings;
 use driftguard_http::HttpSettings;
 use driftguard_http::middleware::cors::CorsSettings;
 use driftguard_http::middleware::rate_limit_rules::RateLimitSettings;
@@ -76,6 +77,9 @@ pub struct Settings {
     pub metrics_token: Option<SecretString>,
     /// Sentry DSN (also read from `SENTRY_DSN`); Sentry is off without one.
     pub sentry_dsn: Option<SecretString>,
+    /// The risk score's numbers (`[risk]` in TOML, `DRIFTGUARD_RISK__DRIFT_SHARE_THRESHOLD`,
+    /// `DRIFTGUARD_RISK__TIER_MULTIPLIERS__CRITICAL`, ...); SPEC §2's values by default.
+    pub risk: RiskSettings,
 }
 
 /// Lists in settings: a TOML array, or one comma-separated string (handy in environment
@@ -135,6 +139,7 @@ impl Default for Settings {
             redis_url: None,
             metrics_token: None,
             sentry_dsn: None,
+            risk: RiskSettings::default(),
         }
     }
 }
@@ -186,6 +191,9 @@ impl Settings {
         self.cors()
             .validate(self.is_production())
             .context("invalid cors_origins")?;
+        self.risk
+            .validate()
+            .map_err(|e| anyhow::anyhow!("invalid risk settings: {e}"))?;
         if !matches!(self.rate_limit_backend.as_str(), "memory" | "redis") {
             bail!(
                 "rate_limit_backend must be memory or redis, not {:?}",
@@ -287,6 +295,7 @@ mod tests {
             );
             jail.set_env("DRIFTGUARD_RATE_LIMITS__AUTH_REGISTER", "9");
             jail.set_env("SENTRY_DSN", "https://key@sentry.example/1");
+            jail.set_env("DRIFTGUARD_RISK__TIER_MULTIPLIERS__CRITICAL", "1.5");
             let s = Settings::load(None).expect("load");
             assert_eq!(s.bind, "0.0.0.0:9000");
             assert_eq!(s.token_lifetime_secs, 120);
@@ -294,6 +303,8 @@ mod tests {
             assert_eq!(s.rate_limits.auth_login.get(), 7);
             assert_eq!(s.rate_limits.auth_register.get(), 9);
             assert!(s.sentry_dsn.is_some());
+            assert_eq!(s.risk.tier_multipliers.critical, 1.5);
+            assert_eq!(s.risk.drift_share_threshold, 0.5);
             Ok(())
         });
     }

@@ -7,7 +7,7 @@ use driftguard_app::audit::Outcome;
 use driftguard_app::{Governance, Services, UsageMetrics};
 use driftguard_auth::{AuthService, TokenService};
 use driftguard_cache::{InProcessRateLimiter, RateLimiter, RedisLimiterOptions, RedisRateLimiter};
-use driftguard_governance::{MetricKind, RiskSettings};
+use driftguard_governance::MetricKind;
 use driftguard_observability::{DeploymentOutcome, Metrics, ViolationKind};
 use driftguard_registry::RegistryService;
 use driftguard_storage::{Database, Store, migrate};
@@ -95,7 +95,7 @@ pub async fn wire(settings: &Settings, migrate_first: bool) -> anyhow::Result<Wi
             max_bytes: settings.max_upload_bytes,
             ..driftguard_app::data::default_limits()
         },
-        RiskSettings::default(),
+        settings.risk.clone(),
     );
     let services = Services {
         auth: AuthService::new(store.clone(), tokens),

@@ -5,6 +5,7 @@
 use crate::error::ApiError;
 use actix_web::HttpRequest;
 use actix_web::http::header::CONTENT_TYPE;
+use actix_web::web::Bytes;
 use driftguard_app::EvaluateOptions;
 use driftguard_governance::EvaluationOptions;
 use driftguard_registry::ModelColumns;
@@ -92,18 +93,19 @@ struct ReferenceEnvelope<'a> {
 /// Splits a reference upload into the dataset and its options.
 pub fn reference(
     content_type: &str,
-    body: &[u8],
+    body: Bytes,
     query: &ReferenceQuery,
 ) -> Result<ReferenceUpload, ApiError> {
     if is_json(content_type) {
-        let envelope: ReferenceEnvelope = serde_json::from_slice(body).map_err(json_error)?;
+        let envelope: ReferenceEnvelope = serde_json::from_slice(&body).map_err(json_error)?;
         Ok(ReferenceUpload {
             bytes: envelope.data.get().as_bytes().to_vec(),
             kinds: envelope.kinds,
         })
     } else {
         Ok(ReferenceUpload {
-            bytes: body.to_vec(),
+            // The body's own buffer when it is the only owner: a CSV upload is not copied.
+            bytes: Vec::from(body),
             kinds: query
                 .kinds
                 .as_deref()
@@ -148,11 +150,11 @@ struct EvaluationEnvelope<'a> {
 /// Splits an evaluation upload into the current data and the evaluation options.
 pub fn evaluation(
     content_type: &str,
-    body: &[u8],
+    body: Bytes,
     query: &EvaluationQuery,
 ) -> Result<(Vec<u8>, EvaluateOptions), ApiError> {
     let (bytes, options) = if is_json(content_type) {
-        let envelope: EvaluationEnvelope = serde_json::from_slice(body).map_err(json_error)?;
+        let envelope: EvaluationEnvelope = serde_json::from_slice(&body).map_err(json_error)?;
         let options = EvaluateOptions {
             drift: EvaluationOptions {
                 drift_method: envelope.drift_method,
@@ -187,7 +189,7 @@ pub fn evaluation(
                 ignore: list(query.ignore.as_deref()),
             }),
         };
-        (body.to_vec(), options)
+        (Vec::from(body), options)
     };
     if options
         .drift
@@ -209,18 +211,30 @@ mod tests {
     #[test]
     fn json_envelope_keeps_data_as_text() {
         let body = br#"{"data": {"columns": {"a": [1, 2]}}, "kinds": {"a": "categorical"}}"#;
-        let upload = reference("application/json", body, &ReferenceQuery::default()).expect("ok");
+        let upload = reference(
+            "application/json",
+            Bytes::from_static(body),
+            &ReferenceQuery::default(),
+        )
+        .expect("ok");
         assert_eq!(upload.bytes, br#"{"columns": {"a": [1, 2]}}"#);
         assert_eq!(upload.kinds["a"], ColumnKind::Categorical);
         assert!(
             reference(
                 "application/json",
-                b"{\"kinds\": {}}",
+                Bytes::from_static(b"{\"kinds\": {}}"),
                 &ReferenceQuery::default()
             )
             .is_err()
         );
-        assert!(reference("application/json", b"{not json", &ReferenceQuery::default()).is_err());
+        assert!(
+            reference(
+                "application/json",
+                Bytes::from_static(b"{not json"),
+                &ReferenceQuery::default()
+            )
+            .is_err()
+        );
     }
 
     #[test]
@@ -231,7 +245,8 @@ mod tests {
             sensitive: Some("g,h".into()),
             ..EvaluationQuery::default()
         };
-        let (bytes, options) = evaluation("text/csv", b"a,b\n1,2\n", &query).expect("ok");
+        let (bytes, options) =
+            evaluation("text/csv", Bytes::from_static(b"a,b\n1,2\n"), &query).expect("ok");
         assert_eq!(bytes, b"a,b\n1,2\n");
         assert_eq!(options.drift.drift_method, Some(DriftMethod::Psi));
         assert_eq!(options.drift.column_methods.len(), 2);
@@ -240,6 +255,6 @@ mod tests {
             column_methods: Some("a=ks".into()),
             ..EvaluationQuery::default()
         };
-        assert!(evaluation("text/csv", b"", &bad).is_err());
+        assert!(evaluation("text/csv", Bytes::new(), &bad).is_err());
     }
 }

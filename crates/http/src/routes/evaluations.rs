@@ -44,8 +44,7 @@ pub async fn create(
 ) -> Result<HttpResponse, ApiError> {
     user.require(Action::EditModels)?;
     let content_type = upload::content_type(&req);
-    let (bytes, options) = upload::evaluation(&content_type, &body, &query)?;
-    drop(body);
+    let (bytes, options) = upload::evaluation(&content_type, body, &query)?;
     let evaluation = services
         .evaluations
         .evaluate(

@@ -30,8 +30,7 @@ pub async fn put_reference(
 ) -> Result<HttpResponse, ApiError> {
     user.require(Action::EditModels)?;
     let content_type = upload::content_type(&req);
-    let upload = upload::reference(&content_type, &body, &query)?;
-    drop(body);
+    let upload = upload::reference(&content_type, body, &query)?;
     let profile = services
         .references
         .upload_reference(
