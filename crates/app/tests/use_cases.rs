@@ -1,4 +1,4 @@
-//! The use cases end to end over the real SQLite store: reference upload and profile,
+//! The use cases end to end over the real store (SQLite, and PostgreSQL when configured): reference upload and profile,
 //! evaluation (numbers equal to `governance::evaluate` on the shared reference CSVs), every
 //! branch of the deploy decision, retire, the audit chain and policy management.
 
@@ -20,7 +20,7 @@ use driftguard_governance::{
 };
 use driftguard_registry::{Model, ModelColumns, ModelRepository, ModelStatus, NewModel};
 use driftguard_stats::{ColumnRoles, Dataset, Limits, ParseOptions};
-use driftguard_storage::testing::TestDatabase;
+use driftguard_storage::{Store, contract_tests};
 
 const REASON: &str = "accepted by the risk board, ticket RISK-42";
 
@@ -45,8 +45,7 @@ fn head(name: &str, rows: usize) -> Vec<u8> {
 }
 
 struct World {
-    _db: TestDatabase,
-    store: driftguard_storage::Store,
+    store: Store,
     references: ReferenceService,
     evaluations: EvaluationService,
     deployments: DeploymentService,
@@ -56,9 +55,8 @@ struct World {
 }
 
 impl World {
-    async fn new(limits: Limits) -> World {
-        let db = TestDatabase::sqlite().await;
-        let store = Arc::new(db.store());
+    async fn new(db: Store, limits: Limits) -> World {
+        let store = Arc::new(db.clone());
         let user = UserRepository::create(
             store.as_ref(),
             NewUser {
@@ -83,8 +81,7 @@ impl World {
             deployments: g.deployments,
             audit: g.audit,
             policies: g.policies,
-            store: db.store(),
-            _db: db,
+            store: db,
             user,
         }
     }
@@ -203,9 +200,8 @@ fn blocked(outcome: DomainResultOutcome) -> driftguard_governance::GovernanceRes
     }
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn evaluation_numbers_equal_governance_evaluate_on_the_reference_pair() {
-    let world = World::new(default_limits()).await;
+async fn evaluation_numbers_equal_governance_evaluate_on_the_reference_pair(db: Store) {
+    let world = World::new(db, default_limits()).await;
     let model = world.model("credit", "1", true).await;
     let (reference, current) = (read("reference_10k.csv"), read("current_10k.csv"));
     let engineer = world.as_role(Role::Engineer);
@@ -323,12 +319,14 @@ async fn evaluation_numbers_equal_governance_evaluate_on_the_reference_pair() {
     );
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn inputs_are_checked_before_anything_is_stored() {
-    let world = World::new(Limits {
-        max_bytes: 64,
-        ..default_limits()
-    })
+async fn inputs_are_checked_before_anything_is_stored(db: Store) {
+    let world = World::new(
+        db,
+        Limits {
+            max_bytes: 64,
+            ..default_limits()
+        },
+    )
     .await;
     let model = world.model("credit", "1", false).await;
     let engineer = world.as_role(Role::Engineer);
@@ -383,9 +381,8 @@ async fn inputs_are_checked_before_anything_is_stored() {
     );
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn every_branch_of_the_deploy_decision() {
-    let world = World::new(default_limits()).await;
+async fn every_branch_of_the_deploy_decision(db: Store) {
+    let world = World::new(db, default_limits()).await;
     let v1 = world.model("churn", "1", false).await;
 
     // No evaluation: blocked with `no_evaluation`; roles and justification checked first.
@@ -507,9 +504,8 @@ async fn every_branch_of_the_deploy_decision() {
     );
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn policies_are_managed_by_admins_in_versions() {
-    let world = World::new(default_limits()).await;
+async fn policies_are_managed_by_admins_in_versions(db: Store) {
+    let world = World::new(db, default_limits()).await;
     let admin = world.as_role(Role::Admin);
     let draft = PolicyDraft::default_policy();
     let refused = world
@@ -574,3 +570,10 @@ async fn policies_are_managed_by_admins_in_versions() {
     let (_, total) = world.policies.list(Page::default()).await.expect("list");
     assert_eq!(total, 2);
 }
+
+contract_tests!(
+    evaluation_numbers_equal_governance_evaluate_on_the_reference_pair,
+    inputs_are_checked_before_anything_is_stored,
+    every_branch_of_the_deploy_decision,
+    policies_are_managed_by_admins_in_versions,
+);
