@@ -95,7 +95,7 @@ pub async fn wire(settings: &Settings, migrate_first: bool) -> anyhow::Result<Wi
             max_bytes: settings.max_upload_bytes,
             ..driftguard_app::data::default_limits()
         },
-        settings.risk.clone(),
+        settings.risk,
     );
     let services = Services {
         auth: AuthService::new(store.clone(), tokens),
