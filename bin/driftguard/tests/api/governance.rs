@@ -228,3 +228,31 @@ async fn policies_are_versioned_and_checked(app: TestApp) {
 }
 
 api_tests!(walkthrough, policies_are_versioned_and_checked);
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn uploads_over_the_limit_are_413() {
+    let app = crate::helpers::spawn_app_with(crate::helpers::Backend::Sqlite, |s| {
+        s.max_upload_bytes = 4096;
+    })
+    .await
+    .expect("app");
+    let engineer = app.token_for(Role::Engineer).await;
+    let model = app.create_model(&engineer, "big", "1", "low").await;
+    let path = format!("/models/{}/reference", model["id"]);
+    let mut csv = b"x,y\n".to_vec();
+    while csv.len() <= 8192 {
+        csv.extend_from_slice(b"1.5,2.5\n");
+    }
+    let (status, body) = upload(&app, Method::PUT, &path, &engineer, csv).await;
+    assert_eq!(status, 413, "{body}");
+    assert_eq!(body["code"], "too_large");
+    let (status, body) = upload(
+        &app,
+        Method::PUT,
+        &path,
+        &engineer,
+        b"x,y\n1,2\n3,4\n".to_vec(),
+    )
+    .await;
+    assert_eq!(status, 200, "a small upload still works: {body}");
+}
