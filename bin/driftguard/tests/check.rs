@@ -5,10 +5,7 @@ use std::path::PathBuf;
 use std::process::{Command, Output};
 
 fn reference_dir() -> PathBuf {
-    let dir = std::env::var_os("DRIFTGUARD_REFERENCE_DIR").map_or_else(
-        || PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/reference"),
-        PathBuf::from,
-    );
+    let dir = driftguard_stats::testing::reference_dir();
     assert!(
         dir.join("reference_10k.csv").is_file(),
         "reference data not found at {} (set DRIFTGUARD_REFERENCE_DIR)",

@@ -3,7 +3,6 @@
 //! branch of the deploy decision, retire, the audit chain and policy management.
 
 use std::collections::BTreeMap;
-use std::path::PathBuf;
 use std::sync::Arc;
 
 use driftguard_app::audit::{DeploymentFilter, Outcome};
@@ -19,22 +18,11 @@ use driftguard_governance::{
     evaluate,
 };
 use driftguard_registry::{Model, ModelColumns, ModelRepository, ModelStatus, NewModel};
+use driftguard_stats::testing::read_reference as read;
 use driftguard_stats::{ColumnRoles, Dataset, Limits, ParseOptions};
 use driftguard_storage::{Store, contract_tests};
 
 const REASON: &str = "accepted by the risk board, ticket RISK-42";
-
-fn reference_dir() -> PathBuf {
-    std::env::var_os("DRIFTGUARD_REFERENCE_DIR").map_or_else(
-        || PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/reference"),
-        PathBuf::from,
-    )
-}
-
-fn read(name: &str) -> Vec<u8> {
-    let path = reference_dir().join(name);
-    std::fs::read(&path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()))
-}
 
 /// The first `rows` data rows of a reference CSV.
 fn head(name: &str, rows: usize) -> Vec<u8> {

@@ -5,33 +5,14 @@
 //! The files live in the shared folder beside the repository (`<repo>/../shared/reference`)
 //! or wherever `DRIFTGUARD_REFERENCE_DIR` points; without them this test fails.
 
-use std::path::PathBuf;
-
 use driftguard_core::{RiskTier, Task};
 use driftguard_governance::{
     EvaluationInput, EvaluationOptions, EvaluationResult, MetricKind, PolicyDraft, RiskSettings,
     Severity, Status, evaluate,
 };
+use driftguard_stats::testing::read_reference as read;
 use driftguard_stats::{ColumnRoles, Dataset, ParseOptions};
 use serde_json::Value;
-
-fn reference_dir() -> PathBuf {
-    std::env::var_os("DRIFTGUARD_REFERENCE_DIR").map_or_else(
-        || PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/reference"),
-        PathBuf::from,
-    )
-}
-
-fn read(name: &str) -> Vec<u8> {
-    let path = reference_dir().join(name);
-    std::fs::read(&path).unwrap_or_else(|e| {
-        panic!(
-            "cannot read {}: {e}. The reference files live in shared/reference beside the \
-             repository; set DRIFTGUARD_REFERENCE_DIR to their folder.",
-            path.display()
-        )
-    })
-}
 
 fn run() -> (EvaluationResult, Value) {
     let options = ParseOptions::default();

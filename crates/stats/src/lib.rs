@@ -50,6 +50,9 @@ pub mod performance;
 mod sort;
 mod special;
 
+#[cfg(feature = "testing")]
+pub mod testing;
+
 pub use dataset::{
     Categorical, Column, ColumnKind, ColumnProfile, ColumnRoles, Dataset, DatasetError, Limits,
     ParseOptions,

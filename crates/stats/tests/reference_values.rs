@@ -6,12 +6,12 @@
 //! Without them these tests fail.
 #![allow(clippy::unwrap_used)]
 
-use std::path::PathBuf;
 use std::sync::OnceLock;
 
 use driftguard_stats::drift::{self, ColumnDrift, DriftMethod, DriftOptions, DriftReport};
 use driftguard_stats::fairness::{self, FairnessMetrics, GroupMetrics};
 use driftguard_stats::performance::{self, PerformanceMetrics, Task};
+use driftguard_stats::testing::read_reference;
 use driftguard_stats::{Categorical, Column, ColumnRoles, Dataset, ParseOptions};
 use serde_json::Value;
 
@@ -24,26 +24,10 @@ struct Fixture {
     expected: Value,
 }
 
-fn reference_dir() -> PathBuf {
-    std::env::var_os("DRIFTGUARD_REFERENCE_DIR").map_or_else(
-        || PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/reference"),
-        PathBuf::from,
-    )
-}
-
 fn fixture() -> &'static Fixture {
     static FIXTURE: OnceLock<Fixture> = OnceLock::new();
     FIXTURE.get_or_init(|| {
-        let dir = reference_dir();
-        let read = |name: &str| {
-            std::fs::read(dir.join(name)).unwrap_or_else(|e| {
-                panic!(
-                    "cannot read {}: {e}. The reference files live in shared/reference beside \
-                     the repository; set DRIFTGUARD_REFERENCE_DIR to their folder.",
-                    dir.join(name).display()
-                )
-            })
-        };
+        let read = read_reference;
         let options = ParseOptions::default();
         Fixture {
             reference: Dataset::from_csv(&read("reference_10k.csv"), &options).unwrap(),

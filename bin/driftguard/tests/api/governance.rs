@@ -5,22 +5,9 @@
 use crate::api_tests;
 use crate::helpers::TestApp;
 use driftguard_core::Role;
+use driftguard_stats::testing::read_reference;
 use reqwest::Method;
 use serde_json::{Value, json};
-use std::path::PathBuf;
-
-fn reference_file(name: &str) -> Vec<u8> {
-    let dir = std::env::var_os("DRIFTGUARD_REFERENCE_DIR").map_or_else(
-        || PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/reference"),
-        PathBuf::from,
-    );
-    std::fs::read(dir.join(name)).unwrap_or_else(|e| {
-        panic!(
-            "{name} in {} (set DRIFTGUARD_REFERENCE_DIR): {e}",
-            dir.display()
-        )
-    })
-}
 
 async fn upload(
     app: &TestApp,
@@ -67,7 +54,7 @@ async fn walkthrough(app: TestApp) {
         Method::PUT,
         &format!("/models/{id}/reference"),
         &engineer,
-        reference_file("reference_10k.csv"),
+        read_reference("reference_10k.csv"),
     )
     .await;
     assert_eq!(status, 200, "{profile}");
@@ -82,7 +69,7 @@ async fn walkthrough(app: TestApp) {
         Method::POST,
         &format!("/models/{id}/evaluations"),
         &engineer,
-        reference_file("current_10k.csv"),
+        read_reference("current_10k.csv"),
     )
     .await;
     assert_eq!(status, 201, "{evaluation}");

@@ -1,0 +1,25 @@
+//! The shared reference data pair (`shared/reference/` beside the repository, or the folder
+//! `DRIFTGUARD_REFERENCE_DIR` names), for the tests of every crate that reproduces its
+//! values. Behind the `testing` feature.
+
+use std::path::PathBuf;
+
+/// The folder of the reference files.
+pub fn reference_dir() -> PathBuf {
+    std::env::var_os("DRIFTGUARD_REFERENCE_DIR").map_or_else(
+        || PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/reference"),
+        PathBuf::from,
+    )
+}
+
+/// The bytes of one reference file; a missing file fails the test with where to find it.
+pub fn read_reference(name: &str) -> Vec<u8> {
+    let path = reference_dir().join(name);
+    std::fs::read(&path).unwrap_or_else(|e| {
+        panic!(
+            "cannot read {}: {e}. The reference files live in shared/reference beside the \
+             repository; set DRIFTGUARD_REFERENCE_DIR to their folder.",
+            path.display()
+        )
+    })
+}
