@@ -97,6 +97,24 @@ fn error_events_from_tracing_are_captured_scrubbed() {
 }
 
 #[test]
+fn client_errors_are_not_captured() {
+    // A 4xx is logged at WARN by the request log and never at ERROR: Sentry gets nothing.
+    let options = sentry_options(&settings()).expect("options");
+    let events = sentry::test::with_captured_events_options(
+        || {
+            let subscriber = build_subscriber("info", sentry_layers()).expect("valid level");
+            tracing::subscriber::with_default(subscriber, || {
+                tracing::warn!(status = 404, route = "/models/{id}", "api.request_complete");
+                tracing::warn!(status = 422, route = "/models", "api.request_complete");
+                tracing::warn!("user.login_failed");
+            });
+        },
+        options,
+    );
+    assert!(events.is_empty(), "{events:?}");
+}
+
+#[test]
 fn off_without_a_dsn_and_refuses_a_bad_one() {
     assert!(init_sentry(&settings()).expect("no DSN is fine").is_none());
     let bad = SentrySettings {
