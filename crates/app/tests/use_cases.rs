@@ -93,14 +93,8 @@ impl World {
         ModelRepository::create(
             &self.store,
             NewModel {
-                name: name.into(),
-                version: version.into(),
-                description: None,
-                task: Task::BinaryClassification,
-                risk_tier: RiskTier::High,
-                framework: None,
-                tags: vec![],
                 columns,
+                ..NewModel::new(name, version, Task::BinaryClassification, RiskTier::High)
             },
             self.user,
         )

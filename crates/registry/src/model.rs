@@ -145,6 +145,28 @@ pub struct NewModel {
     pub columns: ModelColumns,
 }
 
+impl NewModel {
+    /// A model with the four required fields (SPEC §3) and nothing else: no description,
+    /// framework, tags or column roles.
+    pub fn new(
+        name: impl Into<String>,
+        version: impl Into<String>,
+        task: Task,
+        risk_tier: RiskTier,
+    ) -> Self {
+        Self {
+            name: name.into(),
+            version: version.into(),
+            description: None,
+            task,
+            risk_tier,
+            framework: None,
+            tags: Vec::new(),
+            columns: ModelColumns::default(),
+        }
+    }
+}
+
 /// A partial change to a model version: fields left out stay as they are. Name and version
 /// identify the version and cannot change; status changes only through deploy and retire.
 #[derive(Debug, Clone, Default, Deserialize, ToSchema)]

@@ -171,16 +171,7 @@ mod tests {
     use driftguard_core::{RiskTier, Task};
 
     fn model(name: &str, version: &str) -> NewModel {
-        NewModel {
-            name: name.into(),
-            version: version.into(),
-            description: None,
-            task: Task::BinaryClassification,
-            risk_tier: RiskTier::High,
-            framework: None,
-            tags: vec![],
-            columns: ModelColumns::default(),
-        }
+        NewModel::new(name, version, Task::BinaryClassification, RiskTier::High)
     }
 
     fn fields(result: Result<(), DomainError>) -> Vec<String> {

@@ -22,11 +22,7 @@ async fn owner(users: &dyn UserRepository) -> i64 {
 
 fn model(name: &str, version: &str, tier: RiskTier) -> NewModel {
     NewModel {
-        name: name.into(),
-        version: version.into(),
         description: Some("scores loan applications".into()),
-        task: Task::BinaryClassification,
-        risk_tier: tier,
         framework: Some("sklearn".into()),
         tags: vec!["credit".into(), "eu".into()],
         columns: ModelColumns {
@@ -36,6 +32,7 @@ fn model(name: &str, version: &str, tier: RiskTier) -> NewModel {
             sensitive: vec!["group".into()],
             ignore: vec![],
         },
+        ..NewModel::new(name, version, Task::BinaryClassification, tier)
     }
 }
 

@@ -4,7 +4,7 @@
 use diesel_async::RunQueryDsl;
 use driftguard_auth::{NewUser, UserRepository};
 use driftguard_core::{DomainResult, RiskTier, Role, Task};
-use driftguard_registry::{Model, ModelColumns, ModelRepository, NewModel};
+use driftguard_registry::{Model, ModelRepository, NewModel};
 use driftguard_storage::{Store, with_conn};
 
 /// A user to own models and sign rows.
@@ -27,16 +27,7 @@ pub async fn user(store: &Store) -> i64 {
 pub async fn model(store: &Store, owner: i64, name: &str, version: &str) -> Model {
     ModelRepository::create(
         store,
-        NewModel {
-            name: name.into(),
-            version: version.into(),
-            description: None,
-            task: Task::BinaryClassification,
-            risk_tier: RiskTier::High,
-            framework: None,
-            tags: vec![],
-            columns: ModelColumns::default(),
-        },
+        NewModel::new(name, version, Task::BinaryClassification, RiskTier::High),
         owner,
     )
     .await
