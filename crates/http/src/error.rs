@@ -139,7 +139,15 @@ impl ResponseError for ApiError {
     /// The body is rendered without a request id here (actix gives no request); the
     /// [`finalize_errors`] middleware renders it again with the id.
     fn error_response(&self) -> HttpResponse<BoxBody> {
-        let body = self.body(String::new());
+        self.response_with_id(String::new())
+    }
+}
+
+impl ApiError {
+    /// The response with `request_id` already in its body: for middleware that answers
+    /// outside [`finalize_errors`] (the rate limiter), and for `error_response`.
+    pub fn response_with_id(&self, request_id: String) -> HttpResponse<BoxBody> {
+        let body = self.body(request_id);
         let mut response = HttpResponse::build(self.status).json(&body);
         if self.status == StatusCode::UNAUTHORIZED {
             response.headers_mut().insert(
@@ -188,17 +196,11 @@ pub async fn finalize_errors(
         return Ok(response);
     }
     let ours = response.response().extensions().get::<ErrorBody>().cloned();
-    let is_json = response
-        .headers()
-        .get(CONTENT_TYPE)
-        .is_some_and(|v| v.as_bytes().starts_with(b"application/json"));
     let body = match ours {
         Some(mut body) => {
             body.request_id = request_id;
             body
         }
-        // JSON a middleware already wrote (the rate limiter's 429) is left alone.
-        None if is_json => return Ok(response),
         None => generic(status).body(request_id),
     };
     let (req, old) = response.into_parts();

@@ -6,10 +6,11 @@ use std::rc::Rc;
 use std::sync::Arc;
 use std::time::Duration;
 
+use actix_web::HttpMessage;
 use actix_web::body::{EitherBody, MessageBody};
 use actix_web::dev::{Service, ServiceRequest};
+use actix_web::http::StatusCode;
 use actix_web::http::header::{HeaderMap, HeaderName, HeaderValue, RETRY_AFTER};
-use actix_web::{HttpMessage, HttpResponse};
 use driftguard_cache::{Decision, RateLimiter};
 use driftguard_observability::Metrics;
 
@@ -17,6 +18,7 @@ use super::around::{Around, Next, Reply, around_transform};
 use super::client_ip::{InvalidProxy, TrustedProxies, client_ip};
 use super::rate_limit_rules::RateLimitSettings;
 use super::request_id::RequestId;
+use crate::error::ApiError;
 
 /// The quota, per minute.
 pub const X_RATELIMIT_LIMIT: HeaderName = HeaderName::from_static("x-ratelimit-limit");
@@ -89,11 +91,12 @@ impl Around for RateLimit {
                     .get::<RequestId>()
                     .map(|id| id.0.clone())
                     .unwrap_or_default();
-                let mut res = HttpResponse::TooManyRequests().json(serde_json::json!({
-                    "detail": "Rate limit exceeded",
-                    "code": "rate_limited",
-                    "request_id": request_id,
-                }));
+                let mut res = ApiError::new(
+                    StatusCode::TOO_MANY_REQUESTS,
+                    "rate_limited",
+                    "Rate limit exceeded",
+                )
+                .response_with_id(request_id);
                 set_headers(res.headers_mut(), &decision);
                 res.headers_mut().insert(
                     RETRY_AFTER,
