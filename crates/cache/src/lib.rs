@@ -1,10 +1,16 @@
-//! DriftGuard's shared-state adapters. For now the rate limiter: a port with an in-process
-//! adapter (the default) and a Redis adapter that shares limits between replicas and falls back
-//! to the in-process one when Redis is unreachable. The response cache joins it later.
+//! DriftGuard's shared-state adapters: the rate limiter and the answer cache. Each has an
+//! in-process adapter (the default, for one replica) and a Redis adapter that every replica
+//! shares; a Redis outage degrades to per-replica limits and to no cache, never to errors or
+//! stalls.
 
+pub mod answers;
+mod breaker;
 pub mod rate_limit;
+pub mod store;
 
+pub use answers::{AnswerCache, CacheClass, CacheTtls, KEY_SCHEMA_VERSION, Lookup};
 pub use rate_limit::{
     Decision, InProcessRateLimiter, Quota, RateLimitError, RateLimiter, RedisLimiterOptions,
     RedisRateLimiter,
 };
+pub use store::{Cache, CacheError, CacheExt, InProcessCache, RedisCache, RedisCacheOptions};

@@ -3,7 +3,6 @@
 //! Both adapters implement the same algorithm, GCRA (the generic cell rate algorithm): a quota
 //! of `n` per minute lets a burst of `n` through at once, then one more every `60 s / n`.
 
-mod breaker;
 mod in_process;
 mod redis_limiter;
 

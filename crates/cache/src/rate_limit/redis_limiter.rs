@@ -6,8 +6,8 @@ use std::time::Duration;
 use deadpool_redis::redis::Script;
 use deadpool_redis::{Config, Pool, PoolConfig, Runtime, Timeouts};
 
-use super::breaker::CircuitBreaker;
 use super::{Decision, InProcessRateLimiter, Quota, RateLimitError, RateLimiter};
+use crate::breaker::CircuitBreaker;
 
 /// How the Redis adapter connects and when it gives up on Redis.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -138,7 +138,9 @@ impl RateLimiter for RedisRateLimiter {
         if self.breaker.allows_attempt() {
             match self.try_check(class, key, quota).await {
                 Ok(decision) => {
-                    self.breaker.record_success();
+                    if self.breaker.record_success() {
+                        tracing::info!("rate_limit.redis_recovered");
+                    }
                     return decision;
                 }
                 Err(error) => {

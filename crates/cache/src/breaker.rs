@@ -1,5 +1,5 @@
-//! A small circuit breaker, so that while Redis is down requests skip it instead of each
-//! waiting out a timeout.
+//! A small circuit breaker, shared by the Redis rate limiter and the Redis cache, so that while
+//! Redis is down requests skip it instead of each waiting out a timeout.
 
 use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
@@ -47,10 +47,11 @@ impl CircuitBreaker {
                 .is_ok()
     }
 
-    /// The store answered: close the breaker.
-    pub(crate) fn record_success(&self) {
+    /// The store answered: close the breaker. Returns true when it was open until now, so that
+    /// the caller can log the recovery once.
+    pub(crate) fn record_success(&self) -> bool {
         self.consecutive_failures.store(0, Ordering::Release);
-        self.open_until_ms.store(0, Ordering::Release);
+        self.open_until_ms.swap(0, Ordering::AcqRel) != 0
     }
 
     /// The store failed; returns true when this failure opened the breaker.
@@ -88,7 +89,8 @@ mod tests {
         std::thread::sleep(Duration::from_millis(40));
         assert!(breaker.allows_attempt(), "the probe");
         assert!(!breaker.allows_attempt(), "only one probe");
-        breaker.record_success();
+        assert!(breaker.record_success(), "the probe's success closes it");
         assert!(breaker.allows_attempt());
+        assert!(!breaker.record_success(), "already closed");
     }
 }

@@ -1,0 +1,93 @@
+//! The kinds of cached answer, their time to live, and whether a lookup hit.
+
+use std::time::Duration;
+
+/// The cached answers of the service, each with its own TTL class.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum CacheClass {
+    /// The dashboard's summary counts.
+    DashboardSummary,
+    /// How many models are in each compliance state.
+    ComplianceDistribution,
+    /// Risk scores over time.
+    RiskTrends,
+    /// The governance policies.
+    Policies,
+}
+
+impl CacheClass {
+    /// Every class, for metrics and for invalidating everything.
+    pub const ALL: [CacheClass; 4] = [
+        CacheClass::DashboardSummary,
+        CacheClass::ComplianceDistribution,
+        CacheClass::RiskTrends,
+        CacheClass::Policies,
+    ];
+
+    /// The class's name: part of its cache keys and the Prometheus `key_class` label, so it
+    /// must stay stable.
+    pub fn label(self) -> &'static str {
+        match self {
+            CacheClass::DashboardSummary => "dashboard_summary",
+            CacheClass::ComplianceDistribution => "compliance_distribution",
+            CacheClass::RiskTrends => "risk_trends",
+            CacheClass::Policies => "policies",
+        }
+    }
+}
+
+/// How long each class of answer is cached, in seconds (settings: `cache.ttls`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(default)]
+pub struct CacheTtls {
+    /// TTL of [`CacheClass::DashboardSummary`].
+    pub dashboard_summary_secs: u64,
+    /// TTL of [`CacheClass::ComplianceDistribution`].
+    pub compliance_distribution_secs: u64,
+    /// TTL of [`CacheClass::RiskTrends`].
+    pub risk_trends_secs: u64,
+    /// TTL of [`CacheClass::Policies`].
+    pub policies_secs: u64,
+}
+
+impl Default for CacheTtls {
+    fn default() -> Self {
+        Self {
+            dashboard_summary_secs: 60,
+            compliance_distribution_secs: 300,
+            risk_trends_secs: 600,
+            policies_secs: 1800,
+        }
+    }
+}
+
+impl CacheTtls {
+    /// The TTL of `class`.
+    pub fn ttl(&self, class: CacheClass) -> Duration {
+        Duration::from_secs(match class {
+            CacheClass::DashboardSummary => self.dashboard_summary_secs,
+            CacheClass::ComplianceDistribution => self.compliance_distribution_secs,
+            CacheClass::RiskTrends => self.risk_trends_secs,
+            CacheClass::Policies => self.policies_secs,
+        })
+    }
+}
+
+/// Whether an answer came from the cache.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lookup {
+    /// Served from the cache.
+    Hit,
+    /// Computed (and stored for the next caller).
+    Miss,
+}
+
+impl Lookup {
+    /// `HIT` or `MISS`: the value of the `X-Cache` response header.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Lookup::Hit => "HIT",
+            Lookup::Miss => "MISS",
+        }
+    }
+}

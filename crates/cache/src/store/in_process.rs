@@ -1,0 +1,97 @@
+//! The in-process adapter: a moka cache bounded by bytes, for a single replica (the default).
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use moka::Expiry;
+
+use super::Cache;
+
+/// One cached value and the time it may live. The bytes sit behind an `Arc` because moka hands
+/// out clones of values.
+#[derive(Debug, Clone)]
+struct Entry {
+    bytes: Arc<[u8]>,
+    ttl: Duration,
+}
+
+/// Gives every entry its own time to live, counted from its last write.
+struct PerEntryTtl;
+
+impl Expiry<String, Entry> for PerEntryTtl {
+    fn expire_after_create(&self, _: &String, entry: &Entry, _: Instant) -> Option<Duration> {
+        Some(entry.ttl)
+    }
+
+    fn expire_after_update(
+        &self,
+        _: &String,
+        entry: &Entry,
+        _: Instant,
+        _: Option<Duration>,
+    ) -> Option<Duration> {
+        // An overwrite starts the new value's own TTL instead of inheriting the old one's rest.
+        Some(entry.ttl)
+    }
+}
+
+/// Cached values in this process's memory: fast, but private to one replica, so only the
+/// right choice when a single replica runs.
+#[derive(Debug, Clone)]
+pub struct InProcessCache {
+    entries: moka::future::Cache<String, Entry>,
+}
+
+impl InProcessCache {
+    /// A cache holding at most about `max_bytes` of keys and values; the least useful entries
+    /// are evicted beyond that. The server uses 64 MiB.
+    pub fn new(max_bytes: u64) -> Self {
+        let entries = moka::future::Cache::builder()
+            .max_capacity(max_bytes)
+            .weigher(|key: &String, entry: &Entry| {
+                u32::try_from(key.len() + entry.bytes.len()).unwrap_or(u32::MAX)
+            })
+            .expire_after(PerEntryTtl)
+            .build();
+        Self { entries }
+    }
+}
+
+#[async_trait::async_trait]
+impl Cache for InProcessCache {
+    async fn get(&self, key: &str) -> Option<Vec<u8>> {
+        // moka does not return an entry past its expiry even before it has been evicted.
+        self.entries
+            .get(key)
+            .await
+            .map(|entry| entry.bytes.to_vec())
+    }
+
+    async fn set(&self, key: &str, value: Vec<u8>, ttl: Duration) {
+        let entry = Entry {
+            bytes: value.into(),
+            ttl,
+        };
+        self.entries.insert(key.to_owned(), entry).await;
+    }
+
+    async fn delete(&self, key: &str) {
+        self.entries.invalidate(key).await;
+    }
+
+    async fn delete_prefix(&self, prefix: &str) {
+        // A walk over the keys rather than moka's invalidation closures: those are applied
+        // lazily by time stamp, and a key written right after this call (the generation that
+        // `AnswerCache::invalidate` writes next) must survive. Invalidations are rare, the
+        // walk is cheap next to the database write that caused them.
+        let doomed: Vec<Arc<String>> = self
+            .entries
+            .iter()
+            .filter(|(key, _)| key.starts_with(prefix))
+            .map(|(key, _)| key)
+            .collect();
+        for key in doomed {
+            self.entries.invalidate(key.as_str()).await;
+        }
+    }
+}

@@ -1,0 +1,44 @@
+//! The [`Cache`] port: bytes under string keys with a time to live, and two adapters.
+//!
+//! The port is infallible on purpose: a cache that cannot be reached is treated as an empty
+//! cache, so an outage of the store costs speed, never an error or a stall for the caller.
+
+mod in_process;
+mod json;
+mod redis_cache;
+
+use std::time::Duration;
+
+pub use in_process::InProcessCache;
+pub use json::CacheExt;
+pub use redis_cache::{RedisCache, RedisCacheOptions};
+
+/// A key-value store for cached answers, shared by every replica when it is remote.
+#[async_trait::async_trait]
+pub trait Cache: Send + Sync + std::fmt::Debug {
+    /// Bytes under `key`, or None when absent, expired, or the store is unreachable.
+    async fn get(&self, key: &str) -> Option<Vec<u8>>;
+    /// Stores `value` under `key` for `ttl`. Never fails: an unreachable store means no cache.
+    async fn set(&self, key: &str, value: Vec<u8>, ttl: Duration);
+    /// Removes `key`, if present.
+    async fn delete(&self, key: &str);
+    /// Deletes every key starting with `prefix`.
+    async fn delete_prefix(&self, prefix: &str);
+}
+
+/// Why a cache could not be built, or why one call to its store failed.
+#[derive(Debug, thiserror::Error)]
+pub enum CacheError {
+    /// The Redis URL or pool settings were rejected.
+    #[error("invalid cache configuration: {0}")]
+    Config(String),
+    /// The store did not answer within the timeout.
+    #[error("the cache store did not answer within {0:?}")]
+    Timeout(Duration),
+    /// The store answered with an error, or the connection failed.
+    #[error("cache store error: {0}")]
+    Store(String),
+    /// The circuit breaker is open: the store is skipped until its cooldown has passed.
+    #[error("the cache store is skipped after repeated failures")]
+    Unavailable,
+}

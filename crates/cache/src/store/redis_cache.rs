@@ -1,0 +1,217 @@
+//! The Redis adapter: one cache for every replica, which degrades to no cache while Redis is
+//! unreachable instead of failing or stalling requests.
+//!
+//! Every call is bounded by [`RedisCacheOptions::timeout`], connecting included, and a circuit
+//! breaker skips Redis altogether after repeated failures, so during an outage a request pays
+//! nothing more than a map lookup that misses.
+//!
+//! A write that does not reach Redis (failed, or skipped by the open breaker) may be an
+//! invalidation: the entry it should have removed would then outlive the database change that
+//! made it stale. So after such a loss the adapter deletes its whole key prefix before it uses
+//! Redis again. An outage thus ends with an empty cache, never with a stale one.
+
+mod connection;
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+use deadpool_redis::Pool;
+use deadpool_redis::redis::cmd;
+
+use super::{Cache, CacheError};
+use crate::breaker::CircuitBreaker;
+
+/// The longest TTL handed to Redis (ten years): beyond it `PX` overflows and Redis refuses.
+const MAX_TTL_MS: u64 = 10 * 365 * 24 * 3600 * 1000;
+
+/// How the Redis cache connects and when it gives up on Redis.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RedisCacheOptions {
+    /// Every key is stored as `{key_prefix}:{key}`, so the cache can be flushed without
+    /// touching the rate limiter's keys; tests use a unique prefix each.
+    pub key_prefix: String,
+    /// The most one operation may wait for Redis, connecting included. Small, because a cache
+    /// that answers slower than the database it saves is no use.
+    pub timeout: Duration,
+    /// Consecutive failures after which Redis is skipped for `cooldown`.
+    pub failure_threshold: u32,
+    /// How long Redis is skipped once the breaker opened, before one request probes it again.
+    pub cooldown: Duration,
+    /// Connections in the pool.
+    pub max_connections: usize,
+}
+
+impl Default for RedisCacheOptions {
+    fn default() -> Self {
+        Self {
+            key_prefix: "driftguard:cache".to_owned(),
+            timeout: Duration::from_millis(50),
+            failure_threshold: 3,
+            cooldown: Duration::from_secs(5),
+            max_connections: 16,
+        }
+    }
+}
+
+/// Cached values in Redis, shared by every replica that uses the same Redis and key prefix.
+pub struct RedisCache {
+    pool: Pool,
+    options: RedisCacheOptions,
+    breaker: CircuitBreaker,
+    /// Writes that did not reach Redis so far; compared with `flushed_up_to` to know whether
+    /// the prefix must be flushed before Redis is trusted again. A counter rather than a flag,
+    /// so that a write lost while a flush runs is not forgotten when that flush ends.
+    lost_writes: AtomicU64,
+    /// The value of `lost_writes` that the last successful flush covered.
+    flushed_up_to: AtomicU64,
+    /// One flush at a time; the other callers wait for it instead of reading stale entries.
+    flush_lock: tokio::sync::Mutex<()>,
+}
+
+impl std::fmt::Debug for RedisCache {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // The URL may carry a password: leave it out.
+        f.debug_struct("RedisCache")
+            .field("options", &self.options)
+            .field("breaker", &self.breaker)
+            .finish_non_exhaustive()
+    }
+}
+
+impl RedisCache {
+    /// A cache on the Redis at `url` (`redis://host:port/db`). Does not connect yet, so a Redis
+    /// that is down at start-up only means no cache until it comes up.
+    pub fn new(url: &str, options: RedisCacheOptions) -> Result<Self, CacheError> {
+        Ok(Self {
+            pool: connection::pool(url, &options)?,
+            breaker: CircuitBreaker::new(options.failure_threshold, options.cooldown),
+            options,
+            lost_writes: AtomicU64::new(0),
+            flushed_up_to: AtomicU64::new(0),
+            flush_lock: tokio::sync::Mutex::new(()),
+        })
+    }
+
+    /// Whether Redis answers a `PING` within the timeout, bypassing the breaker: for health
+    /// checks and tests.
+    pub async fn ping(&self) -> Result<(), CacheError> {
+        self.query::<String>(&cmd("PING")).await.map(drop)
+    }
+
+    fn redis_key(&self, key: &str) -> String {
+        format!("{}:{key}", self.options.key_prefix)
+    }
+
+    /// Runs `op` on Redis unless the breaker skips it, flushing first after lost writes, and
+    /// keeps the breaker (and the log) up to date with the outcome.
+    async fn guarded<T>(
+        &self,
+        op: impl Future<Output = Result<T, CacheError>>,
+    ) -> Result<T, CacheError> {
+        if !self.breaker.allows_attempt() {
+            return Err(CacheError::Unavailable);
+        }
+        let outcome = async {
+            self.flush_if_writes_were_lost().await?;
+            op.await
+        }
+        .await;
+        match &outcome {
+            Ok(_) => {
+                if self.breaker.record_success() {
+                    tracing::info!("cache.redis_recovered");
+                }
+            }
+            Err(error) => {
+                if self.breaker.record_failure() {
+                    tracing::warn!(
+                        error = %error,
+                        cooldown_ms = u64::try_from(self.options.cooldown.as_millis()).unwrap_or(u64::MAX),
+                        "cache.redis_unavailable"
+                    );
+                }
+            }
+        }
+        outcome
+    }
+
+    /// A write: when it does not reach Redis, remember it was lost (see the module docs).
+    async fn write(&self, op: impl Future<Output = Result<(), CacheError>>) {
+        if self.guarded(op).await.is_err() {
+            self.lost_writes.fetch_add(1, Ordering::AcqRel);
+        }
+    }
+
+    async fn flush_if_writes_were_lost(&self) -> Result<(), CacheError> {
+        if self.lost_writes.load(Ordering::Acquire) == self.flushed_up_to.load(Ordering::Acquire) {
+            return Ok(());
+        }
+        let _one_at_a_time = self.flush_lock.lock().await;
+        let lost = self.lost_writes.load(Ordering::Acquire);
+        if lost == self.flushed_up_to.load(Ordering::Acquire) {
+            return Ok(()); // Flushed by the caller that held the lock before us.
+        }
+        self.unlink_matching(&format!("{}:*", glob_escape(&self.options.key_prefix)))
+            .await?;
+        self.flushed_up_to.store(lost, Ordering::Release);
+        tracing::info!(lost_writes = lost, "cache.redis_flushed_after_lost_writes");
+        Ok(())
+    }
+}
+
+#[async_trait::async_trait]
+impl Cache for RedisCache {
+    async fn get(&self, key: &str) -> Option<Vec<u8>> {
+        let get = cmd("GET").arg(self.redis_key(key)).clone();
+        self.guarded(self.query::<Option<Vec<u8>>>(&get))
+            .await
+            .ok()
+            .flatten()
+    }
+
+    async fn set(&self, key: &str, value: Vec<u8>, ttl: Duration) {
+        // At least 1 ms: Redis refuses `PX 0`.
+        let ttl_ms = u64::try_from(ttl.as_millis())
+            .unwrap_or(MAX_TTL_MS)
+            .clamp(1, MAX_TTL_MS);
+        let set = cmd("SET")
+            .arg(self.redis_key(key))
+            .arg(value)
+            .arg("PX")
+            .arg(ttl_ms)
+            .clone();
+        self.write(self.query::<()>(&set)).await;
+    }
+
+    async fn delete(&self, key: &str) {
+        let unlink = cmd("UNLINK").arg(self.redis_key(key)).clone();
+        self.write(self.query::<()>(&unlink)).await;
+    }
+
+    async fn delete_prefix(&self, prefix: &str) {
+        let pattern = format!("{}*", glob_escape(&self.redis_key(prefix)));
+        self.write(self.unlink_matching(&pattern)).await;
+    }
+}
+
+/// `text` with Redis's glob metacharacters escaped, so that it matches only itself in `MATCH`.
+fn glob_escape(text: &str) -> String {
+    let mut escaped = String::with_capacity(text.len());
+    for c in text.chars() {
+        if matches!(c, '*' | '?' | '[' | ']' | '\\') {
+            escaped.push('\\');
+        }
+        escaped.push(c);
+    }
+    escaped
+}
+
+#[cfg(test)]
+mod tests {
+    use super::glob_escape;
+
+    #[test]
+    fn escapes_every_glob_metacharacter() {
+        assert_eq!(glob_escape("a*b?c[d]e\\f:g"), "a\\*b\\?c\\[d\\]e\\\\f:g");
+    }
+}

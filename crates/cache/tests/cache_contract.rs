@@ -1,0 +1,345 @@
+//! The cache contract, run against the in-process adapter always and against Redis whenever
+//! `DRIFTGUARD_TEST_REDIS_URL` is set: the store itself, typed JSON, and the answer cache.
+
+mod support;
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::time::Duration;
+
+use driftguard_cache::{AnswerCache, Cache, CacheClass, CacheExt, CacheTtls, Lookup};
+use serde::{Deserialize, Serialize};
+use support::cache_adapters;
+
+const LONG: Duration = Duration::from_secs(60);
+
+#[tokio::test]
+async fn get_returns_what_set_stored_and_nothing_for_unknown_keys() {
+    for adapter in cache_adapters() {
+        let (name, cache) = (adapter.name, adapter.store);
+        assert_eq!(cache.get("k").await, None, "{name}");
+        cache.set("k", b"value".to_vec(), LONG).await;
+        assert_eq!(
+            cache.get("k").await.as_deref(),
+            Some(&b"value"[..]),
+            "{name}"
+        );
+        assert_eq!(cache.get("k2").await, None, "{name}");
+    }
+}
+
+#[tokio::test]
+async fn set_overwrites_value_and_ttl() {
+    for adapter in cache_adapters() {
+        let (name, cache) = (adapter.name, adapter.store);
+        cache
+            .set("k", b"old".to_vec(), Duration::from_millis(200))
+            .await;
+        cache.set("k", b"new".to_vec(), LONG).await;
+        tokio::time::sleep(Duration::from_millis(400)).await;
+        assert_eq!(
+            cache.get("k").await.as_deref(),
+            Some(&b"new"[..]),
+            "{name}: the new value keeps its own, longer TTL"
+        );
+    }
+}
+
+#[tokio::test]
+async fn expired_entries_are_never_returned() {
+    for adapter in cache_adapters() {
+        let (name, cache) = (adapter.name, adapter.store);
+        cache
+            .set("short", b"v".to_vec(), Duration::from_millis(200))
+            .await;
+        cache.set("long", b"v".to_vec(), LONG).await;
+        assert!(
+            cache.get("short").await.is_some(),
+            "{name}: not yet expired"
+        );
+        tokio::time::sleep(Duration::from_millis(400)).await;
+        assert_eq!(cache.get("short").await, None, "{name}");
+        assert!(cache.get("long").await.is_some(), "{name}: per-entry TTL");
+    }
+}
+
+#[tokio::test]
+async fn delete_removes_one_key() {
+    for adapter in cache_adapters() {
+        let (name, cache) = (adapter.name, adapter.store);
+        cache.set("a", b"1".to_vec(), LONG).await;
+        cache.set("b", b"2".to_vec(), LONG).await;
+        cache.delete("a").await;
+        cache.delete("never-set").await;
+        assert_eq!(cache.get("a").await, None, "{name}");
+        assert!(cache.get("b").await.is_some(), "{name}");
+    }
+}
+
+#[tokio::test]
+async fn delete_prefix_removes_exactly_the_keys_with_that_prefix() {
+    for adapter in cache_adapters() {
+        let (name, cache) = (adapter.name, adapter.store);
+        for key in ["p:1", "p:2", "p:", "px", "q:p:1", "p*:1", "p?:1", "p[1]:1"] {
+            cache.set(key, key.as_bytes().to_vec(), LONG).await;
+        }
+        cache.delete_prefix("p:").await;
+        for gone in ["p:1", "p:2", "p:"] {
+            assert_eq!(cache.get(gone).await, None, "{name}: {gone}");
+        }
+        for kept in ["px", "q:p:1", "p*:1", "p?:1", "p[1]:1"] {
+            assert!(cache.get(kept).await.is_some(), "{name}: {kept} kept");
+        }
+
+        // Glob metacharacters in a prefix match only themselves.
+        cache.set("pa:1", b"v".to_vec(), LONG).await;
+        cache.delete_prefix("p*").await;
+        assert_eq!(cache.get("p*:1").await, None, "{name}");
+        assert!(
+            cache.get("pa:1").await.is_some(),
+            "{name}: * is no wildcard"
+        );
+        assert!(cache.get("px").await.is_some(), "{name}: * is no wildcard");
+        cache.delete_prefix("p?").await;
+        cache.delete_prefix("p[1]").await;
+        assert_eq!(cache.get("p?:1").await, None, "{name}");
+        assert_eq!(cache.get("p[1]:1").await, None, "{name}");
+        assert!(
+            cache.get("pa:1").await.is_some(),
+            "{name}: ? and [] are no wildcards"
+        );
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+struct Summary {
+    models: u32,
+    labels: Vec<String>,
+}
+
+fn summary(models: u32) -> Summary {
+    Summary {
+        models,
+        labels: vec!["a".to_owned(), "é\"quoted\"".to_owned()],
+    }
+}
+
+#[tokio::test]
+async fn json_values_round_trip_and_undecodable_ones_count_as_absent() {
+    for adapter in cache_adapters() {
+        let (name, cache) = (adapter.name, adapter.store);
+        cache.set_json("s", &summary(3), LONG).await;
+        assert_eq!(
+            cache.get_json::<Summary>("s").await,
+            Some(summary(3)),
+            "{name}"
+        );
+
+        cache.set("bad", b"{not json".to_vec(), LONG).await;
+        assert_eq!(cache.get_json::<Summary>("bad").await, None, "{name}");
+        assert_eq!(cache.get("bad").await, None, "{name}: deleted");
+
+        // Valid JSON of another shape (an older release's) is undecodable too.
+        cache.set_json("old", &vec![1, 2, 3], LONG).await;
+        assert_eq!(cache.get_json::<Summary>("old").await, None, "{name}");
+        assert_eq!(cache.get("old").await, None, "{name}: deleted");
+    }
+}
+
+#[tokio::test]
+async fn large_values_are_stored_whole() {
+    for adapter in cache_adapters() {
+        let (name, cache) = (adapter.name, adapter.store);
+        let big: Vec<u8> = (0..4 * 1024 * 1024).map(|i| (i % 251) as u8).collect();
+        cache.set("big", big.clone(), LONG).await;
+        assert!(cache.get("big").await == Some(big), "{name}");
+    }
+}
+
+fn answers(store: Arc<dyn Cache>) -> AnswerCache {
+    AnswerCache::new(store, CacheTtls::default())
+}
+
+/// A computation that counts its runs and answers `summary(runs)`.
+async fn counted(runs: &AtomicU32) -> Result<Summary, String> {
+    Ok(summary(runs.fetch_add(1, Ordering::SeqCst) + 1))
+}
+
+#[tokio::test]
+async fn an_answer_is_computed_once_then_served_from_the_cache() {
+    for adapter in cache_adapters() {
+        let (name, answers) = (adapter.name, answers(adapter.store));
+        let runs = AtomicU32::new(0);
+        let first = answers
+            .get_or_compute(CacheClass::DashboardSummary, "", || counted(&runs))
+            .await;
+        assert_eq!(first, Ok((summary(1), Lookup::Miss)), "{name}");
+        let second = answers
+            .get_or_compute(CacheClass::DashboardSummary, "", || counted(&runs))
+            .await;
+        assert_eq!(second, Ok((summary(1), Lookup::Hit)), "{name}");
+
+        // Other parameters and other classes are other answers.
+        let other = answers
+            .get_or_compute(CacheClass::DashboardSummary, "days=7", || counted(&runs))
+            .await;
+        assert_eq!(other, Ok((summary(2), Lookup::Miss)), "{name}");
+        let class = answers
+            .get_or_compute(CacheClass::RiskTrends, "", || counted(&runs))
+            .await;
+        assert_eq!(class, Ok((summary(3), Lookup::Miss)), "{name}");
+    }
+}
+
+#[tokio::test]
+async fn a_failed_computation_is_returned_and_not_cached() {
+    for adapter in cache_adapters() {
+        let (name, answers) = (adapter.name, answers(adapter.store));
+        let failed: Result<(Summary, Lookup), String> = answers
+            .get_or_compute(CacheClass::Policies, "", || async {
+                Err("db down".to_owned())
+            })
+            .await;
+        assert_eq!(failed, Err("db down".to_owned()), "{name}");
+        let runs = AtomicU32::new(0);
+        let next = answers
+            .get_or_compute(CacheClass::Policies, "", || counted(&runs))
+            .await;
+        assert_eq!(next, Ok((summary(1), Lookup::Miss)), "{name}");
+    }
+}
+
+#[tokio::test]
+async fn invalidate_makes_the_next_lookup_recompute_only_for_those_classes() {
+    for adapter in cache_adapters() {
+        let (name, answers) = (adapter.name, answers(adapter.store));
+        let runs = AtomicU32::new(0);
+        for class in CacheClass::ALL {
+            answers
+                .get_or_compute(class, "p", || counted(&runs))
+                .await
+                .expect("computes");
+        }
+        answers
+            .invalidate(&[CacheClass::Policies, CacheClass::RiskTrends])
+            .await;
+        for (class, expected) in [
+            (CacheClass::Policies, Lookup::Miss),
+            (CacheClass::RiskTrends, Lookup::Miss),
+            (CacheClass::DashboardSummary, Lookup::Hit),
+            (CacheClass::ComplianceDistribution, Lookup::Hit),
+        ] {
+            let (_, lookup) = answers
+                .get_or_compute(class, "p", || counted(&runs))
+                .await
+                .expect("computes");
+            assert_eq!(lookup, expected, "{name}: {class:?}");
+        }
+        assert_eq!(runs.load(Ordering::SeqCst), 6, "{name}");
+
+        // Twice in a row works as well: the second invalidation gets a generation of its own.
+        answers.invalidate(&[CacheClass::Policies]).await;
+        answers.invalidate(&[CacheClass::Policies]).await;
+        let (_, lookup) = answers
+            .get_or_compute(CacheClass::Policies, "p", || counted(&runs))
+            .await
+            .expect("computes");
+        assert_eq!(lookup, Lookup::Miss, "{name}");
+    }
+}
+
+#[tokio::test]
+async fn an_answer_computed_before_an_invalidation_is_never_served_after_it() {
+    for adapter in cache_adapters() {
+        let (name, answers) = (adapter.name, answers(adapter.store));
+        // The reader reads the database (the old state), then a write commits and
+        // invalidates, then the reader stores what it read.
+        let stale = answers
+            .get_or_compute(CacheClass::ComplianceDistribution, "", || async {
+                answers
+                    .invalidate(&[CacheClass::ComplianceDistribution])
+                    .await;
+                Ok::<_, String>(summary(1))
+            })
+            .await;
+        assert_eq!(stale, Ok((summary(1), Lookup::Miss)), "{name}");
+
+        let fresh = answers
+            .get_or_compute(CacheClass::ComplianceDistribution, "", || async {
+                Ok::<_, String>(summary(2))
+            })
+            .await;
+        assert_eq!(
+            fresh,
+            Ok((summary(2), Lookup::Miss)),
+            "{name}: the stale answer is not served"
+        );
+        let again = answers
+            .get_or_compute(CacheClass::ComplianceDistribution, "", || async {
+                Ok::<_, String>(summary(3))
+            })
+            .await;
+        assert_eq!(again, Ok((summary(2), Lookup::Hit)), "{name}");
+    }
+}
+
+#[tokio::test]
+async fn replicas_sharing_a_store_see_each_others_answers_and_invalidations() {
+    for adapter in cache_adapters() {
+        let name = adapter.name;
+        let one = answers(adapter.store);
+        let two = answers((adapter.replica)());
+        let runs = AtomicU32::new(0);
+        let first = one
+            .get_or_compute(CacheClass::Policies, "all", || counted(&runs))
+            .await;
+        assert_eq!(first, Ok((summary(1), Lookup::Miss)), "{name}");
+        let shared = two
+            .get_or_compute(CacheClass::Policies, "all", || counted(&runs))
+            .await;
+        assert_eq!(shared, Ok((summary(1), Lookup::Hit)), "{name}: one store");
+
+        two.invalidate(&[CacheClass::Policies]).await;
+        let after = one
+            .get_or_compute(CacheClass::Policies, "all", || counted(&runs))
+            .await;
+        assert_eq!(
+            after,
+            Ok((summary(2), Lookup::Miss)),
+            "{name}: invalidated by the other"
+        );
+        let back = two
+            .get_or_compute(CacheClass::Policies, "all", || counted(&runs))
+            .await;
+        assert_eq!(back, Ok((summary(2), Lookup::Hit)), "{name}");
+    }
+}
+
+#[test]
+fn classes_have_stable_labels_and_default_ttls() {
+    let labels: Vec<&str> = CacheClass::ALL.iter().map(|c| c.label()).collect();
+    assert_eq!(
+        labels,
+        [
+            "dashboard_summary",
+            "compliance_distribution",
+            "risk_trends",
+            "policies"
+        ]
+    );
+    let ttls = CacheTtls::default();
+    let secs: Vec<u64> = CacheClass::ALL
+        .iter()
+        .map(|&c| ttls.ttl(c).as_secs())
+        .collect();
+    assert_eq!(secs, [60, 300, 600, 1800]);
+    let partial: CacheTtls =
+        serde_json::from_str(r#"{"policies_secs": 5}"#).expect("a partial TTL table");
+    assert_eq!(partial.ttl(CacheClass::Policies), Duration::from_secs(5));
+    assert_eq!(
+        partial.ttl(CacheClass::RiskTrends),
+        Duration::from_secs(600)
+    );
+    assert_eq!(Lookup::Hit.as_str(), "HIT");
+    assert_eq!(Lookup::Miss.as_str(), "MISS");
+}
