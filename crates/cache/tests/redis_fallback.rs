@@ -3,20 +3,11 @@
 
 mod support;
 
-use std::net::TcpListener;
-use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use driftguard_cache::{RateLimiter, RedisLimiterOptions, RedisRateLimiter};
+use support::redis_server::{free_port, start_redis};
 use support::{quota, unique_prefix};
-
-/// A local port with nothing listening on it (bound, then released).
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("a free local port")
-}
 
 fn options(cooldown: Duration) -> RedisLimiterOptions {
     RedisLimiterOptions {
@@ -59,42 +50,6 @@ async fn allowed_in_a_row(limiter: &RedisRateLimiter, n: usize) -> Vec<bool> {
         out.push(limiter.check("login", "10.0.0.9", quota(3)).await.allowed);
     }
     out
-}
-
-/// A throw-away redis-server on `port`, killed when dropped.
-struct RedisServer(Child);
-
-impl Drop for RedisServer {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn start_redis(port: u16) -> Option<RedisServer> {
-    let child = Command::new("redis-server")
-        .args([
-            "--port",
-            &port.to_string(),
-            "--save",
-            "",
-            "--appendonly",
-            "no",
-        ])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn();
-    match child {
-        Ok(child) => Some(RedisServer(child)),
-        Err(e) => {
-            assert!(
-                std::env::var("DRIFTGUARD_TEST_REQUIRE_SERVICES").as_deref() != Ok("1"),
-                "redis-server is required: {e}"
-            );
-            eprintln!("no redis-server binary ({e}): skipping the recovery test");
-            None
-        }
-    }
 }
 
 #[tokio::test]

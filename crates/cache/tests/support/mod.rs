@@ -3,6 +3,8 @@
 // Each test file compiles this module on its own and uses only part of it.
 #![allow(dead_code)]
 
+pub mod redis_server;
+
 use std::num::NonZeroU32;
 use std::sync::Arc;
 

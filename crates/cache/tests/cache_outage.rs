@@ -1,0 +1,241 @@
+//! The Redis cache while Redis is unreachable, hangs, or comes back: it answers quickly as an
+//! empty cache, never errs, recovers, and never serves an entry that missed an invalidation.
+
+mod support;
+
+use std::net::TcpListener;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use driftguard_cache::{
+    AnswerCache, Cache, CacheClass, CacheTtls, Lookup, RedisCache, RedisCacheOptions,
+};
+use support::redis_server::{free_port, start_redis};
+
+const LONG: Duration = Duration::from_secs(60);
+
+fn options(timeout: Duration, failure_threshold: u32, cooldown: Duration) -> RedisCacheOptions {
+    RedisCacheOptions {
+        key_prefix: format!("driftguard-test:outage:{}", uuid::Uuid::new_v4()),
+        timeout,
+        failure_threshold,
+        cooldown,
+        ..RedisCacheOptions::default()
+    }
+}
+
+fn redis_at(port: u16, options: RedisCacheOptions) -> Arc<RedisCache> {
+    let url = format!("redis://127.0.0.1:{port}");
+    Arc::new(RedisCache::new(&url, options).expect("a valid URL"))
+}
+
+/// Asserts that 50 gets and 50 sets together take far less than their timeouts would: the
+/// open breaker skips Redis instead of waiting on it.
+async fn assert_skipped_quickly(cache: &RedisCache) {
+    let started = Instant::now();
+    for i in 0..50 {
+        let key = format!("k{i}");
+        cache.set(&key, b"v".to_vec(), LONG).await;
+        assert_eq!(cache.get(&key).await, None);
+    }
+    // 100 calls × 50 ms of timeout would be 5 s.
+    assert!(
+        started.elapsed() < Duration::from_millis(500),
+        "{:?}",
+        started.elapsed()
+    );
+}
+
+#[tokio::test]
+async fn refused_connections_make_a_fast_empty_cache() {
+    let options = options(Duration::from_millis(50), 3, Duration::from_secs(60));
+    let cache = redis_at(free_port(), options);
+    let answers = AnswerCache::new(cache.clone(), CacheTtls::default());
+    let started = Instant::now();
+    for run in 1..=3 {
+        let answer = answers
+            .get_or_compute(CacheClass::RiskTrends, "", || async { Ok::<_, ()>(run) })
+            .await;
+        assert_eq!(
+            answer,
+            Ok((run, Lookup::Miss)),
+            "computed every time, never an error"
+        );
+    }
+    answers.invalidate(&CacheClass::ALL).await;
+    assert!(
+        started.elapsed() < Duration::from_secs(2),
+        "{:?}",
+        started.elapsed()
+    );
+    assert_skipped_quickly(&cache).await;
+}
+
+#[tokio::test]
+async fn a_hanging_redis_costs_a_timeout_per_call_only_until_the_breaker_opens() {
+    // Accepts connections (the kernel does) but never answers, like a stuck Redis.
+    let silent = TcpListener::bind("127.0.0.1:0").expect("a local listener");
+    let port = silent.local_addr().expect("its address").port();
+    let cache = redis_at(
+        port,
+        options(Duration::from_millis(50), 3, Duration::from_secs(60)),
+    );
+    let started = Instant::now();
+    for _ in 0..3 {
+        assert_eq!(cache.get("k").await, None);
+    }
+    assert!(
+        started.elapsed() < Duration::from_secs(1),
+        "each call waits at most its timeout: {:?}",
+        started.elapsed()
+    );
+    assert_skipped_quickly(&cache).await;
+}
+
+/// Waits until the server on `cache`'s port answers (it takes a moment to start).
+async fn wait_until_up(cache: &RedisCache) {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while cache.ping().await.is_err() {
+        assert!(Instant::now() < deadline, "redis-server did not come up");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+/// Sets a fresh key until it reads back, which it does once the breaker let Redis in again.
+async fn wait_until_cached(cache: &RedisCache) {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        cache.set("probe", b"v".to_vec(), LONG).await;
+        if cache.get("probe").await.is_some() {
+            return;
+        }
+        assert!(Instant::now() < deadline, "the cache did not come back");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+#[tokio::test]
+async fn a_killed_redis_means_no_cache_until_it_is_back() {
+    let port = free_port();
+    let Some(server) = start_redis(port) else {
+        return;
+    };
+    let cache = redis_at(
+        port,
+        options(Duration::from_millis(200), 1, Duration::from_millis(200)),
+    );
+    wait_until_up(&cache).await;
+    cache.set("k", b"v".to_vec(), LONG).await;
+    assert!(cache.get("k").await.is_some());
+
+    drop(server);
+    let started = Instant::now();
+    assert_eq!(cache.get("k").await, None);
+    let answers = AnswerCache::new(cache.clone(), CacheTtls::default());
+    tokio::time::timeout(
+        Duration::from_secs(2),
+        answers.invalidate(&[CacheClass::Policies]),
+    )
+    .await
+    .expect("invalidate does not hang while Redis is down");
+    let answer = answers
+        .get_or_compute(CacheClass::Policies, "", || async { Ok::<_, ()>(7) })
+        .await;
+    assert_eq!(answer, Ok((7, Lookup::Miss)));
+    assert!(
+        started.elapsed() < Duration::from_secs(2),
+        "{:?}",
+        started.elapsed()
+    );
+
+    let Some(_server) = start_redis(port) else {
+        return;
+    };
+    wait_until_up(&cache).await;
+    wait_until_cached(&cache).await;
+    let cached = answers
+        .get_or_compute(CacheClass::Policies, "", || async { Ok::<_, ()>(8) })
+        .await;
+    assert_eq!(cached, Ok((8, Lookup::Miss)));
+    let cached = answers
+        .get_or_compute(CacheClass::Policies, "", || async { Ok::<_, ()>(9) })
+        .await;
+    assert_eq!(cached, Ok((8, Lookup::Hit)), "cached in Redis again");
+}
+
+/// Stops `server` from answering any client for `pause`, keeping its data.
+async fn pause_all_clients(port: u16, pause: Duration) {
+    let admin = deadpool_redis::Config::from_url(format!("redis://127.0.0.1:{port}"))
+        .create_pool(Some(deadpool_redis::Runtime::Tokio1))
+        .expect("an admin pool");
+    let mut conn = admin.get().await.expect("an admin connection");
+    deadpool_redis::redis::cmd("CLIENT")
+        .arg("PAUSE")
+        .arg(u64::try_from(pause.as_millis()).expect("a short pause"))
+        .arg("ALL")
+        .query_async::<()>(&mut conn)
+        .await
+        .expect("CLIENT PAUSE");
+}
+
+#[tokio::test]
+async fn an_invalidation_lost_in_an_outage_empties_the_cache_when_redis_is_back() {
+    let port = free_port();
+    let Some(_server) = start_redis(port) else {
+        return;
+    };
+    // The cooldown outlasts the pause, so that the invalidation below is skipped, never sent
+    // (a command that timed out is still run by Redis once the pause ends).
+    let cache = redis_at(
+        port,
+        options(Duration::from_millis(100), 1, Duration::from_millis(1500)),
+    );
+    wait_until_up(&cache).await;
+    let answers = AnswerCache::new(cache.clone(), CacheTtls::default());
+    let before = answers
+        .get_or_compute(CacheClass::DashboardSummary, "", || async {
+            Ok::<_, ()>(1)
+        })
+        .await;
+    assert_eq!(before, Ok((1, Lookup::Miss)));
+    cache.set("unrelated", b"v".to_vec(), LONG).await;
+
+    // Redis stops answering but keeps its data: the cached answer survives the outage.
+    pause_all_clients(port, Duration::from_millis(600)).await;
+    let paused = Instant::now();
+    assert_eq!(
+        cache.get("unrelated").await,
+        None,
+        "times out, opens the breaker"
+    );
+    // A write changes the dashboard; its invalidation cannot reach Redis.
+    answers.invalidate(&[CacheClass::DashboardSummary]).await;
+    assert!(
+        paused.elapsed() < Duration::from_millis(600),
+        "{:?}",
+        paused.elapsed()
+    );
+
+    tokio::time::sleep(Duration::from_millis(1700)).await;
+    let after = answers
+        .get_or_compute(CacheClass::DashboardSummary, "", || async {
+            Ok::<_, ()>(2)
+        })
+        .await;
+    assert_eq!(
+        after,
+        Ok((2, Lookup::Miss)),
+        "the stale answer is not served"
+    );
+    assert_eq!(
+        cache.get("unrelated").await,
+        None,
+        "the whole prefix was flushed"
+    );
+    let again = answers
+        .get_or_compute(CacheClass::DashboardSummary, "", || async {
+            Ok::<_, ()>(3)
+        })
+        .await;
+    assert_eq!(again, Ok((2, Lookup::Hit)), "and caching goes on");
+}
