@@ -284,6 +284,30 @@ async fn an_answer_computed_before_an_invalidation_is_never_served_after_it() {
 }
 
 #[tokio::test]
+async fn an_invalidation_finishes_even_when_its_caller_is_dropped() {
+    for adapter in cache_adapters() {
+        let (name, answers) = (adapter.name, answers(adapter.store));
+        let runs = AtomicU32::new(0);
+        answers
+            .get_or_compute(CacheClass::RiskTrends, "", || counted(&runs))
+            .await
+            .expect("computes");
+        // Polled once, then dropped: a request handler whose client hung up.
+        let _ = tokio::time::timeout(
+            Duration::ZERO,
+            answers.invalidate(&[CacheClass::RiskTrends]),
+        )
+        .await;
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        let (_, lookup) = answers
+            .get_or_compute(CacheClass::RiskTrends, "", || counted(&runs))
+            .await
+            .expect("computes");
+        assert_eq!(lookup, Lookup::Miss, "{name}");
+    }
+}
+
+#[tokio::test]
 async fn replicas_sharing_a_store_see_each_others_answers_and_invalidations() {
     for adapter in cache_adapters() {
         let name = adapter.name;

@@ -74,17 +74,29 @@ impl AnswerCache {
 
     /// Makes every cached answer of these classes stale, for every replica sharing the store.
     /// Call it after the write that changed them has committed.
+    ///
+    /// The work runs on a tokio task of its own, so that it finishes even when the caller is
+    /// dropped halfway (actix drops a handler whose client hung up): by then the write has
+    /// committed, and an invalidation cut short would leave its stale answers behind.
     pub async fn invalidate(&self, classes: &[CacheClass]) {
+        let store = self.store.clone();
+        let classes = classes.to_vec();
         let generation_ttl = self.generation_ttl();
-        for &class in classes {
-            // Deleting frees the memory at once; the new generation is what makes the answers
-            // unreachable even if a slow reader stores one after the delete. It is written
-            // after the delete because the delete's prefix covers the generation key too.
-            self.store.delete_prefix(&class_prefix(class)).await;
-            let token = uuid::Uuid::new_v4().simple().to_string();
-            self.store
-                .set(&generation_key(class), token.into_bytes(), generation_ttl)
-                .await;
+        let task = tokio::spawn(async move {
+            for class in classes {
+                // Deleting frees the memory at once; the new generation is what makes the
+                // answers unreachable even if a slow reader stores one after the delete. It
+                // is written after the delete because the prefix covers the generation key.
+                store.delete_prefix(&class_prefix(class)).await;
+                let token = uuid::Uuid::new_v4().simple().to_string();
+                store
+                    .set(&generation_key(class), token.into_bytes(), generation_ttl)
+                    .await;
+            }
+        });
+        if let Err(error) = task.await {
+            // Only a panic in an adapter or a runtime shutting down gets here.
+            tracing::error!(error = %error, "cache.invalidation_failed");
         }
     }
 

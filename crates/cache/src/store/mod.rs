@@ -41,4 +41,7 @@ pub enum CacheError {
     /// The circuit breaker is open: the store is skipped until its cooldown has passed.
     #[error("the cache store is skipped after repeated failures")]
     Unavailable,
+    /// The store is being emptied after writes to it were lost, and is not read meanwhile.
+    #[error("the cache store is being flushed after lost writes")]
+    Flushing,
 }

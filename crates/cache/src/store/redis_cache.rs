@@ -64,7 +64,8 @@ pub struct RedisCache {
     lost_writes: AtomicU64,
     /// The value of `lost_writes` that the last successful flush covered.
     flushed_up_to: AtomicU64,
-    /// One flush at a time; the other callers wait for it instead of reading stale entries.
+    /// One flush at a time; meanwhile reads skip Redis rather than read what it has not
+    /// removed yet.
     flush_lock: tokio::sync::Mutex<()>,
 }
 
@@ -106,13 +107,20 @@ impl RedisCache {
     /// keeps the breaker (and the log) up to date with the outcome.
     async fn guarded<T>(
         &self,
+        access: Access,
         op: impl Future<Output = Result<T, CacheError>>,
     ) -> Result<T, CacheError> {
         if !self.breaker.allows_attempt() {
             return Err(CacheError::Unavailable);
         }
         let outcome = async {
-            self.flush_if_writes_were_lost().await?;
+            let clean = self.flush_if_writes_were_lost().await?;
+            // A read must not see what the running flush has not removed yet. A write may go
+            // ahead: a delete only removes, and a set lands before the flush's cursor (and is
+            // removed, a miss later) or after it (and is as fresh as any other).
+            if !clean && access == Access::Read {
+                return Err(CacheError::Flushing);
+            }
             op.await
         }
         .await;
@@ -122,6 +130,8 @@ impl RedisCache {
                     tracing::info!("cache.redis_recovered");
                 }
             }
+            // Redis answers; another caller is busy flushing it.
+            Err(CacheError::Flushing) => {}
             Err(error) => {
                 if self.breaker.record_failure() {
                     tracing::warn!(
@@ -137,33 +147,45 @@ impl RedisCache {
 
     /// A write: when it does not reach Redis, remember it was lost (see the module docs).
     async fn write(&self, op: impl Future<Output = Result<(), CacheError>>) {
-        if self.guarded(op).await.is_err() {
+        if self.guarded(Access::Write, op).await.is_err() {
             self.lost_writes.fetch_add(1, Ordering::AcqRel);
         }
     }
 
-    async fn flush_if_writes_were_lost(&self) -> Result<(), CacheError> {
+    /// Deletes the whole prefix if writes were lost since the last flush. Ok(true) when nothing
+    /// stale is left to read; Ok(false) while another caller is flushing. Callers do not queue
+    /// behind a flush: with Redis stalling, each would wait out its own timeouts in turn.
+    async fn flush_if_writes_were_lost(&self) -> Result<bool, CacheError> {
         if self.lost_writes.load(Ordering::Acquire) == self.flushed_up_to.load(Ordering::Acquire) {
-            return Ok(());
+            return Ok(true);
         }
-        let _one_at_a_time = self.flush_lock.lock().await;
+        let Ok(_one_at_a_time) = self.flush_lock.try_lock() else {
+            return Ok(false);
+        };
         let lost = self.lost_writes.load(Ordering::Acquire);
         if lost == self.flushed_up_to.load(Ordering::Acquire) {
-            return Ok(()); // Flushed by the caller that held the lock before us.
+            return Ok(true); // Flushed by the caller that held the lock before us.
         }
         self.unlink_matching(&format!("{}:*", glob_escape(&self.options.key_prefix)))
             .await?;
         self.flushed_up_to.store(lost, Ordering::Release);
         tracing::info!(lost_writes = lost, "cache.redis_flushed_after_lost_writes");
-        Ok(())
+        Ok(true)
     }
+}
+
+/// Whether an operation only reads, which matters while a flush runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Access {
+    Read,
+    Write,
 }
 
 #[async_trait::async_trait]
 impl Cache for RedisCache {
     async fn get(&self, key: &str) -> Option<Vec<u8>> {
         let get = cmd("GET").arg(self.redis_key(key)).clone();
-        self.guarded(self.query::<Option<Vec<u8>>>(&get))
+        self.guarded(Access::Read, self.query::<Option<Vec<u8>>>(&get))
             .await
             .ok()
             .flatten()
