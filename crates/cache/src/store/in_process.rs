@@ -9,7 +9,7 @@ use super::Cache;
 
 /// One cached value and the time it may live. The bytes sit behind an `Arc` because moka hands
 /// out clones of values.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 struct Entry {
     bytes: Arc<[u8]>,
     ttl: Duration,
@@ -37,9 +37,19 @@ impl Expiry<String, Entry> for PerEntryTtl {
 
 /// Cached values in this process's memory: fast, but private to one replica, so only the
 /// right choice when a single replica runs.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct InProcessCache {
     entries: moka::future::Cache<String, Entry>,
+}
+
+impl std::fmt::Debug for InProcessCache {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // moka's own Debug lists every entry: megabytes in a log line. Sizes say enough.
+        f.debug_struct("InProcessCache")
+            .field("entries", &self.entries.entry_count())
+            .field("weighted_size", &self.entries.weighted_size())
+            .finish()
+    }
 }
 
 impl InProcessCache {
