@@ -105,6 +105,7 @@ pub async fn wire(settings: &Settings, migrate_first: bool) -> anyhow::Result<Wi
         deployments: governance.deployments,
         audit: governance.audit,
         policies: governance.policies,
+        dashboard: governance.dashboard,
         readiness: store,
     };
     Ok(Wired {

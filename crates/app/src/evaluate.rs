@@ -14,6 +14,7 @@ use serde_json::Value;
 
 use crate::actor::Actor;
 use crate::data::{blocking, format_of, parse};
+use crate::ports::dashboard::ViolationCounts;
 use crate::ports::evaluations::{EvaluationRepository, NewEvaluation, StoredEvaluation};
 use crate::ports::usage::UsageMetrics;
 use crate::reference::{ReferenceService, model_not_found};
@@ -148,6 +149,7 @@ impl EvaluationService {
                 status: result.judgement.status,
                 risk_score: result.risk.score,
                 policy_versions: result.judgement.policy_versions.clone(),
+                violations: ViolationCounts::of(&result.judgement.violations),
                 body,
             })
             .await

@@ -4,6 +4,7 @@
 //! applies in one transaction.
 
 pub mod actor;
+pub mod dashboard;
 pub mod data;
 pub mod deploy;
 pub mod evaluate;
@@ -15,6 +16,7 @@ pub mod reference;
 pub mod services;
 
 pub use actor::Actor;
+pub use dashboard::DashboardService;
 pub use deploy::{DeployOutcome, DeployRequestBody, DeploymentService};
 /// The audit crate (history rows, outcomes, filters, the verify report), for front ends that
 /// use these use cases without depending on it themselves.
@@ -22,6 +24,9 @@ pub use driftguard_audit as audit;
 pub use evaluate::{EvaluateOptions, EvaluationService};
 pub use history::AuditService;
 pub use policies::PolicyService;
+pub use ports::dashboard::{
+    DailyRisk, DashboardRepository, DeploymentTally, EvaluationCounts, ModelTally, ViolationCounts,
+};
 pub use ports::deployments::{DeployCommand, DeploymentStore, RetireCommand};
 pub use ports::evaluations::{EvaluationRepository, NewEvaluation, StoredEvaluation};
 pub use ports::references::{

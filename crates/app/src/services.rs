@@ -1,9 +1,11 @@
 //! The bundle of use cases a front end works with.
 
+use crate::dashboard::DashboardService;
 use crate::deploy::DeploymentService;
 use crate::evaluate::EvaluationService;
 use crate::history::AuditService;
 use crate::policies::PolicyService;
+use crate::ports::dashboard::DashboardRepository;
 use crate::ports::deployments::DeploymentStore;
 use crate::ports::evaluations::EvaluationRepository;
 use crate::ports::references::ReferenceRepository;
@@ -34,6 +36,8 @@ pub struct Services {
     pub audit: AuditService,
     /// Policies and their versions.
     pub policies: PolicyService,
+    /// The dashboards.
+    pub dashboard: DashboardService,
     /// Whether backing services answer.
     pub readiness: Arc<dyn Readiness>,
 }
@@ -51,6 +55,8 @@ pub struct Governance {
     pub audit: AuditService,
     /// Policies and their versions.
     pub policies: PolicyService,
+    /// The dashboards.
+    pub dashboard: DashboardService,
 }
 
 impl Governance {
@@ -69,6 +75,7 @@ impl Governance {
             + EvaluationRepository
             + DeploymentStore
             + DeploymentLog
+            + DashboardRepository
             + 'static,
     {
         let references = ReferenceService::new(store.clone(), store.clone(), limits);
@@ -89,6 +96,7 @@ impl Governance {
                 usage,
             ),
             audit: AuditService::new(store.clone()),
+            dashboard: DashboardService::new(store.clone()),
             policies: PolicyService::new(store),
             references,
         }

@@ -22,6 +22,9 @@ pub enum Status {
 }
 
 impl Status {
+    /// Every status, best first.
+    pub const ALL: [Status; 3] = [Status::Pass, Status::Warn, Status::Fail];
+
     /// The name used in JSON.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -29,6 +32,17 @@ impl Status {
             Self::Warn => "warn",
             Self::Fail => "fail",
         }
+    }
+}
+
+impl std::str::FromStr for Status {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Self::ALL
+            .into_iter()
+            .find(|status| status.as_str() == s)
+            .ok_or_else(|| "must be one of pass, warn, fail".to_owned())
     }
 }
 

@@ -17,7 +17,8 @@ pub fn to_db(t: Timestamp) -> NaiveDateTime {
     t.naive_utc()
 }
 
-/// An unsigned offset or limit as SQL's signed 64-bit (saturating; larger is an empty page).
+/// An unsigned offset, limit or count as SQL's signed 64-bit (saturating; as an offset,
+/// larger is an empty page).
 pub fn to_offset(n: u64) -> i64 {
     i64::try_from(n).unwrap_or(i64::MAX)
 }

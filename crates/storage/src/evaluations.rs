@@ -66,6 +66,7 @@ impl EvaluationRepository for Store {
             created_at: at,
         };
         let model_id = e.model_id;
+        let violations = e.violations;
         let id: i64 = transaction!(self, false, |conn| {
             let found: Option<i64> = models::table
                 .find(model_id)
@@ -89,6 +90,10 @@ impl EvaluationRepository for Store {
                     models::latest_status.eq(status),
                     models::latest_risk_score.eq(row.risk_score),
                     models::latest_evaluated_at.eq(at),
+                    models::latest_drift_violations.eq(to_offset(violations.drift)),
+                    models::latest_fairness_violations.eq(to_offset(violations.fairness)),
+                    models::latest_performance_violations.eq(to_offset(violations.performance)),
+                    models::latest_risk_violations.eq(to_offset(violations.risk)),
                 ))
                 .execute(conn)
                 .await?;

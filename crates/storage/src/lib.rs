@@ -10,6 +10,7 @@ mod tx;
 #[macro_use]
 mod history;
 mod convert;
+mod dashboard;
 pub mod error;
 mod evaluations;
 pub mod migrate;

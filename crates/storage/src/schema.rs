@@ -34,6 +34,10 @@ diesel::table! {
         latest_evaluated_at -> Nullable<Timestamp>,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        latest_drift_violations -> BigInt,
+        latest_fairness_violations -> BigInt,
+        latest_performance_violations -> BigInt,
+        latest_risk_violations -> BigInt,
     }
 }
 

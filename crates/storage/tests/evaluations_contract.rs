@@ -2,7 +2,7 @@
 
 mod support;
 
-use driftguard_app::{EvaluationRepository, NewEvaluation};
+use driftguard_app::{EvaluationRepository, NewEvaluation, ViolationCounts};
 use driftguard_core::{DomainError, Page, now};
 use driftguard_governance::{PolicyRef, Status};
 use driftguard_registry::ModelRepository;
@@ -25,6 +25,7 @@ fn evaluation(model_id: i64, by: i64, risk: f64, status: Status) -> NewEvaluatio
             policy_id: 1,
             version: 1,
         }],
+        violations: ViolationCounts::default(),
         body,
     }
 }

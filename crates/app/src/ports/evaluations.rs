@@ -1,9 +1,10 @@
 //! The `EvaluationRepository` port: stored evaluations, and the latest one of each model.
 //!
 //! Contract every adapter keeps: `record` stores the evaluation and sets the model's
-//! `latest_evaluation` summary in one transaction (a missing model is `NotFound` and stores
+//! `latest_evaluation` summary (status, risk score, violation counts) in one transaction (a missing model is `NotFound` and stores
 //! nothing); lists are newest first.
 
+use crate::ports::dashboard::ViolationCounts;
 use async_trait::async_trait;
 use driftguard_core::{DomainResult, Page, Timestamp};
 use driftguard_governance::{MetricMap, PolicyRef, Status};
@@ -25,6 +26,8 @@ pub struct NewEvaluation {
     pub risk_score: f64,
     /// The policy versions that judged it.
     pub policy_versions: Vec<PolicyRef>,
+    /// Its violations by type (kept on the model as its latest, for the dashboards).
+    pub violations: ViolationCounts,
     /// The evaluation body (SPEC §3) without `id`, `model_id` and `created_at`.
     pub body: Map<String, Value>,
 }
