@@ -8,7 +8,7 @@
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 
-use super::{Categorical, Column, ColumnKind, MISSING_CODE};
+use super::{Categorical, Column, ColumnKind, MISSING_CODE, number};
 
 /// Spellings of a missing value besides the empty string (and NaN/±inf, which parse).
 const MISSING_TOKENS: [&[u8]; 3] = [b"NA", b"null", b"NULL"];
@@ -25,10 +25,21 @@ pub(crate) enum Cell<'a> {
 /// Classifies a raw field.
 pub(crate) fn classify(raw: &[u8]) -> Cell<'_> {
     let field = raw.trim_ascii();
-    if field.is_empty() {
-        return Cell::Missing;
+    match number::plain_decimal(field) {
+        Some(value) => Cell::Number(value),
+        None => classify_other(field),
     }
-    if let Ok((value, used)) = fast_float2::parse_partial::<f64, _>(field)
+}
+
+/// Classifies a trimmed field that is not a plain decimal. Kept out of line: the general
+/// parser's large stack frame would otherwise be set up for every cell.
+#[inline(never)]
+fn classify_other(field: &[u8]) -> Cell<'_> {
+    let Some(&first) = field.first() else {
+        return Cell::Missing;
+    };
+    if may_start_a_number(first)
+        && let Ok((value, used)) = fast_float2::parse_partial::<f64, _>(field)
         && used == field.len()
     {
         // NaN and ±inf spell missing values.
@@ -42,6 +53,15 @@ pub(crate) fn classify(raw: &[u8]) -> Cell<'_> {
         return Cell::Missing;
     }
     Cell::Text(field)
+}
+
+/// Whether fast-float2 could read a number starting with `byte`: a sign, a digit, a dot,
+/// or the start of `inf`/`nan`. Labels (`c01_00`, `A`) skip the parser's attempt.
+fn may_start_a_number(byte: u8) -> bool {
+    matches!(
+        byte,
+        b'0'..=b'9' | b'.' | b'+' | b'-' | b'i' | b'I' | b'n' | b'N'
+    )
 }
 
 /// Why a cell could not be added.
@@ -79,6 +99,11 @@ impl Hasher for FxHasher {
         self.add(u64::from(i));
     }
 
+    // Packed labels and number bits are hashed as one word, not as 8 bytes.
+    fn write_u64(&mut self, i: u64) {
+        self.add(i);
+    }
+
     fn finish(&self) -> u64 {
         self.0
     }
@@ -105,14 +130,27 @@ struct Text {
 }
 
 /// A label of at most 7 bytes as an integer: the bytes, and the length in the top byte.
+/// Built from loads of whole words (overlapping when the length is not a power of two),
+/// not by copying into a stack buffer and reading it back, which stalls the load.
 fn pack(label: &[u8]) -> Option<u64> {
-    if label.len() > 7 {
-        return None;
-    }
-    let mut word = [0u8; 8];
-    word[..label.len()].copy_from_slice(label);
-    word[7] = label.len() as u8;
-    Some(u64::from_le_bytes(word))
+    let len = label.len();
+    let bytes = match len {
+        0 => 0,
+        1..=3 => {
+            let byte = |i: usize| u64::from(label[i]) << (8 * i);
+            byte(0) | byte(len / 2) | byte(len - 1)
+        }
+        4..=7 => {
+            let word = |at: usize| {
+                let mut four = [0u8; 4];
+                four.copy_from_slice(&label[at..at + 4]);
+                u64::from(u32::from_le_bytes(four))
+            };
+            word(0) | word(len - 4) << (8 * (len - 4))
+        }
+        _ => return None,
+    };
+    Some(bytes | (len as u64) << 56)
 }
 
 impl Text {
@@ -252,12 +290,24 @@ pub(crate) struct ColumnBuilder {
 
 impl ColumnBuilder {
     pub(crate) fn new(forced: Option<ColumnKind>, capacity: usize) -> Self {
+        Self::reusing(forced, capacity, Vec::new())
+    }
+
+    /// As [`ColumnBuilder::new`], keeping numbers in `buffer` (emptied) when it starts as
+    /// numbers: a buffer handed back by [`ColumnAccumulator::append`] has its pages in
+    /// memory already, a fresh one faults each of them in again.
+    pub(crate) fn reusing(forced: Option<ColumnKind>, capacity: usize, buffer: Vec<f64>) -> Self {
         let state = match forced {
             Some(ColumnKind::Categorical) => State::Text(Text {
                 codes: Vec::with_capacity(capacity),
                 ..Text::default()
             }),
-            _ => State::Numbers(Vec::with_capacity(capacity)),
+            _ => {
+                let mut numbers = buffer;
+                numbers.clear();
+                numbers.reserve(capacity);
+                State::Numbers(numbers)
+            }
         };
         Self { forced, state }
     }
@@ -330,9 +380,17 @@ impl ColumnAccumulator {
         }
     }
 
-    /// Appends the next chunk of the column.
-    pub(crate) fn append(&mut self, part: ColumnBuilder) {
+    /// Whether the next chunk of the column will most likely be numbers (so that a number
+    /// buffer is worth handing to its builder).
+    pub(crate) fn takes_numbers(&self) -> bool {
+        self.forced != Some(ColumnKind::Categorical) && matches!(self.state, State::Numbers(_))
+    }
+
+    /// Appends the next chunk of the column; hands back the chunk's number buffer when its
+    /// values were copied (not when it became the column), for the next chunk to reuse.
+    pub(crate) fn append(&mut self, part: ColumnBuilder) -> Option<Vec<f64>> {
         let state = std::mem::replace(&mut self.state, State::Numbers(Vec::new()));
+        let mut spare = None;
         self.state = match (state, part.state) {
             (State::Numbers(mut all), State::Numbers(v)) => {
                 if all.is_empty() {
@@ -340,6 +398,7 @@ impl ColumnAccumulator {
                 } else {
                     grow(&mut all, v.len());
                     all.extend_from_slice(&v);
+                    spare = Some(v);
                 }
                 State::Numbers(all)
             }
@@ -351,6 +410,7 @@ impl ColumnAccumulator {
             }
             (State::Text(mut all), State::Numbers(v)) => {
                 all.push_numbers(&v);
+                spare = Some(v);
                 State::Text(all)
             }
             (State::Text(mut all), State::Text(t)) => {
@@ -358,6 +418,7 @@ impl ColumnAccumulator {
                 State::Text(all)
             }
         };
+        spare
     }
 
     /// The final typed column: numeric when forced so, or when every value is a number and
@@ -415,6 +476,18 @@ mod tests {
             forced.push(classify(b"x")),
             Err(PushError::NotANumber("x".into()))
         );
+    }
+
+    #[test]
+    fn packed_labels_are_the_bytes_and_the_length() {
+        for len in 0..=7 {
+            let label = &b"abcdefg"[..len];
+            let mut word = [0u8; 8];
+            word[..len].copy_from_slice(label);
+            word[7] = len as u8;
+            assert_eq!(pack(label), Some(u64::from_le_bytes(word)), "{len}");
+        }
+        assert_eq!(pack(b"abcdefgh"), None);
     }
 
     #[test]

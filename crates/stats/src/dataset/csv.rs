@@ -8,7 +8,7 @@ use std::io::Read;
 use rayon::prelude::*;
 
 use super::builder::{self, ColumnAccumulator, ColumnBuilder, PushError};
-use super::{Column, ColumnKind, Dataset, DatasetError, ParseOptions};
+use super::{Column, ColumnKind, Dataset, DatasetError, ParseOptions, scan};
 
 /// Chunks smaller than this are not worth a task.
 const MIN_CHUNK: usize = 1 << 20;
@@ -33,12 +33,13 @@ fn parse_slice(
     let (names, body_start) = read_header(bytes)?;
     let mut body = Body::new(names, options)?;
     let rest = &bytes[body_start..];
-    let bounds = chunk_bounds(rest, rest.len().div_ceil(block), block);
+    // One scan for quotes serves the whole input: without any, no chunk needs the csv
+    // crate and record boundaries are plain line breaks.
+    let quoted = has_quotes(rest);
+    let bounds = chunk_bounds(rest, rest.len().div_ceil(block), block, quoted);
     let mut lines_before = count_lines(&bytes[..body_start]);
     for w in bounds.windows(2) {
-        let block = &rest[w[0]..w[1]];
-        body.feed(block, lines_before)?;
-        lines_before += count_lines(block);
+        lines_before += body.feed(&rest[w[0]..w[1]], lines_before, quoted)?;
     }
     body.finish()
 }
@@ -98,13 +99,15 @@ fn parse_blocks(
                 body.insert(Body::new(names, options)?)
             }
         };
+        lines_before += count_lines(&buf[..start]);
+        // One scan for quotes per block, shared by the cut and the chunks.
+        let quoted = has_quotes(&buf[start..]);
         let cut = if eof {
             buf.len()
         } else {
-            last_record_end(&buf[start..]).map_or(start, |end| start + end)
+            last_record_end(&buf[start..], quoted).map_or(start, |end| start + end)
         };
-        active.feed(&buf[start..cut], lines_before + count_lines(&buf[..start]))?;
-        lines_before += count_lines(&buf[..cut]);
+        lines_before += active.feed(&buf[start..cut], lines_before, quoted)?;
         buf.drain(..cut);
         if eof {
             break;
@@ -118,6 +121,8 @@ struct Body {
     names: Vec<String>,
     forced: Vec<Option<ColumnKind>>,
     columns: Vec<ColumnAccumulator>,
+    /// Number buffers of the last block's chunks, for the next block's.
+    spare: Vec<Vec<f64>>,
     rows: usize,
     max_rows: usize,
 }
@@ -134,28 +139,52 @@ impl Body {
             columns: forced.iter().map(|&k| ColumnAccumulator::new(k)).collect(),
             names,
             forced,
+            spare: Vec::new(),
             rows: 0,
             max_rows: options.limits.max_rows,
         })
     }
 
-    /// Parses a block of whole records; `lines_before` = line breaks before it.
-    fn feed(&mut self, block: &[u8], lines_before: u64) -> Result<(), DatasetError> {
+    /// Parses a block of whole records; `lines_before` = line breaks before it, `quoted`
+    /// = whether it may hold a `"`. Returns the number of line breaks in the block.
+    fn feed(&mut self, block: &[u8], lines_before: u64, quoted: bool) -> Result<u64, DatasetError> {
         if block.is_empty() {
-            return Ok(());
+            return Ok(0);
         }
-        let bounds = chunk_bounds(block, rayon::current_num_threads() * 4, MIN_CHUNK);
+        let parts = rayon::current_num_threads() * 4;
+        let bounds = chunk_bounds(block, parts, MIN_CHUNK, quoted);
         let remaining = self.max_rows - self.rows;
+        let buffers: Vec<Vec<Vec<f64>>> = bounds[1..]
+            .iter()
+            .map(|_| {
+                let columns = self.columns.iter();
+                columns
+                    .map(|c| {
+                        if c.takes_numbers() {
+                            self.spare.pop().unwrap_or_default()
+                        } else {
+                            Vec::new()
+                        }
+                    })
+                    .collect()
+            })
+            .collect();
         let (names, forced) = (&self.names, &self.forced);
         let chunks: Vec<Result<ChunkColumns, ChunkError>> = bounds
             .par_windows(2)
-            .map(|w| parse_chunk(&block[w[0]..w[1]], names, forced, remaining))
+            .zip(buffers)
+            .map(|(w, buffers)| {
+                let chunk = &block[w[0]..w[1]];
+                parse_chunk(chunk, names, forced, buffers, remaining, quoted)
+            })
             .collect();
         let mut per_column: Vec<Vec<ColumnBuilder>> =
             self.names.iter().map(|_| Vec::new()).collect();
+        let mut breaks = 0;
         for (chunk, &start) in chunks.into_iter().zip(&bounds) {
             let chunk =
                 chunk.map_err(|e| e.at_line(lines_before + count_lines(&block[..start])))?;
+            breaks += chunk.breaks;
             self.rows += chunk.rows;
             if self.rows > self.max_rows {
                 return Err(DatasetError::TooManyRows {
@@ -166,18 +195,23 @@ impl Body {
                 parts.push(builder);
             }
         }
-        self.columns
+        let spare: Vec<Vec<Vec<f64>>> = self
+            .columns
             .par_iter_mut()
             .zip(per_column)
-            .for_each(|(column, parts)| parts.into_iter().for_each(|p| column.append(p)));
-        Ok(())
+            .map(|(column, parts)| parts.into_iter().filter_map(|p| column.append(p)).collect())
+            .collect();
+        self.spare.extend(spare.into_iter().flatten());
+        Ok(breaks)
     }
 
     /// Finishes every column (in parallel) into the dataset.
-    fn finish(self) -> Result<Dataset, DatasetError> {
+    fn finish(mut self) -> Result<Dataset, DatasetError> {
         if self.rows == 0 {
             return Err(DatasetError::NoRows);
         }
+        // Freed before the columns are finished, which is when memory peaks.
+        self.spare = Vec::new();
         let columns: Vec<Column> = self
             .columns
             .into_par_iter()
@@ -200,9 +234,15 @@ fn record_end(data: &[u8]) -> Option<usize> {
     None
 }
 
-/// Where the last complete record of `data` (which starts at a record boundary) ends.
-fn last_record_end(data: &[u8]) -> Option<usize> {
-    if memchr::memchr(b'"', data).is_none() {
+/// Whether `data` holds a `"`.
+fn has_quotes(data: &[u8]) -> bool {
+    memchr::memchr(b'"', data).is_some()
+}
+
+/// Where the last complete record of `data` (which starts at a record boundary) ends;
+/// `quoted` = whether `data` may hold a `"`.
+fn last_record_end(data: &[u8], quoted: bool) -> Option<usize> {
+    if !quoted {
         return memchr::memrchr(b'\n', data).map(|i| i + 1);
     }
     let mut in_quotes = false;
@@ -255,11 +295,11 @@ fn count_lines(prefix: &[u8]) -> u64 {
 
 /// Offsets `0 = b0 < b1 < ... < bk = len` that cut `body` into about `parts` pieces, each
 /// starting at a record boundary: after a `\n` preceded by an even number of quotes (a
-/// quoted field may hold line breaks; `""` escapes keep the parity right).
-fn chunk_bounds(body: &[u8], parts: usize, min_size: usize) -> Vec<usize> {
+/// quoted field may hold line breaks; `""` escapes keep the parity right). `quoted` =
+/// whether `body` may hold a `"`.
+fn chunk_bounds(body: &[u8], parts: usize, min_size: usize, quoted: bool) -> Vec<usize> {
     let target = (body.len() / parts.max(1)).max(min_size);
     let mut bounds = vec![0];
-    let quoted = memchr::memchr(b'"', body).is_some();
     let mut in_quotes = false;
     let mut scanned = 0;
     while let Some(&last) = bounds.last() {
@@ -304,6 +344,8 @@ fn chunk_bounds(body: &[u8], parts: usize, min_size: usize) -> Vec<usize> {
 struct ChunkColumns {
     columns: Vec<ColumnBuilder>,
     rows: usize,
+    /// Line breaks in the chunk (so that nobody counts them again).
+    breaks: u64,
 }
 
 /// An error inside a chunk, with the line relative to the chunk's start.
@@ -348,7 +390,9 @@ fn parse_chunk(
     chunk: &[u8],
     names: &[String],
     forced: &[Option<ColumnKind>],
+    buffers: Vec<Vec<f64>>,
     max_rows: usize,
+    quoted: bool,
 ) -> Result<ChunkColumns, ChunkError> {
     // Rows ≈ bytes / length of the first record, with a margin: vectors rarely regrow.
     let first = memchr::memchr(b'\n', chunk).map_or(chunk.len(), |i| i + 1);
@@ -356,75 +400,81 @@ fn parse_chunk(
     let mut sink = RowSink {
         columns: forced
             .iter()
-            .map(|&kind| ColumnBuilder::new(kind, capacity))
+            .zip(buffers)
+            .map(|(&kind, buffer)| ColumnBuilder::reusing(kind, capacity, buffer))
             .collect(),
         names,
         rows: 0,
         max_rows,
     };
-    if memchr::memchr(b'"', chunk).is_some() {
+    let breaks = if quoted && has_quotes(chunk) {
         parse_quoted(chunk, &mut sink)?;
+        count_lines(chunk)
     } else {
-        parse_plain(chunk, &mut sink)?;
-    }
+        parse_plain(chunk, &mut sink)?
+    };
     Ok(ChunkColumns {
         columns: sink.columns,
         rows: sink.rows,
+        breaks,
     })
 }
 
 /// Fast path for a chunk without quotes: every line is a record, every `,` a separator.
-fn parse_plain(chunk: &[u8], sink: &mut RowSink<'_>) -> Result<(), ChunkError> {
-    let mut start = 0;
+/// Returns the number of line breaks.
+fn parse_plain(chunk: &[u8], sink: &mut RowSink<'_>) -> Result<u64, ChunkError> {
+    // The commas of the current line; one buffer for all lines.
+    let mut commas: Vec<usize> = Vec::with_capacity(sink.names.len());
+    let mut line_start = 0;
     let mut line_number = 0;
-    while start < chunk.len() {
-        let end = memchr::memchr(b'\n', &chunk[start..]).map_or(chunk.len(), |i| start + i);
-        let line = &chunk[start..end];
-        let line = line.strip_suffix(b"\r").unwrap_or(line);
+    scan::separators(chunk, |at, line_break| {
+        if !line_break {
+            commas.push(at);
+            return Ok(());
+        }
         line_number += 1;
-        start = end + 1;
-        // The csv reader skips empty lines too.
-        if !line.is_empty() {
-            sink.push_row(line_number, Fields::new(line))?;
-        }
+        let pushed = plain_row(chunk, line_start..at, &commas, line_number, sink);
+        commas.clear();
+        line_start = at + 1;
+        pushed
+    })?;
+    let breaks = line_number;
+    if line_start < chunk.len() {
+        plain_row(
+            chunk,
+            line_start..chunk.len(),
+            &commas,
+            line_number + 1,
+            sink,
+        )?;
     }
-    Ok(())
+    Ok(breaks)
 }
 
-/// The `,`-separated fields of an unquoted line (the separators found 32 bytes at a time).
-struct Fields<'a> {
-    line: &'a [u8],
-    commas: memchr::Memchr<'a>,
-    start: usize,
-    done: bool,
-}
-
-impl<'a> Fields<'a> {
-    fn new(line: &'a [u8]) -> Self {
-        Self {
-            line,
-            commas: memchr::memchr_iter(b',', line),
-            start: 0,
-            done: false,
-        }
+/// Pushes the record in `chunk[line]` (a line without its `\n`) whose commas are at
+/// `commas`.
+fn plain_row(
+    chunk: &[u8],
+    line: std::ops::Range<usize>,
+    commas: &[usize],
+    line_number: u64,
+    sink: &mut RowSink<'_>,
+) -> Result<(), ChunkError> {
+    let mut end = line.end;
+    if end > line.start && chunk[end - 1] == b'\r' {
+        end -= 1;
     }
-}
-
-impl<'a> Iterator for Fields<'a> {
-    type Item = &'a [u8];
-
-    fn next(&mut self) -> Option<&'a [u8]> {
-        let field = match self.commas.next() {
-            Some(comma) => &self.line[self.start..comma],
-            None if self.done => return None,
-            None => {
-                self.done = true;
-                &self.line[self.start..]
-            }
-        };
-        self.start += field.len() + 1;
-        Some(field)
+    // The csv reader skips empty lines too (a comma makes a line non-empty).
+    if end == line.start {
+        return Ok(());
     }
+    let mut from = line.start;
+    let fields = commas.iter().copied().chain([end]).map(|to| {
+        let field = &chunk[from..to];
+        from = to + 1;
+        field
+    });
+    sink.push_row(line_number, fields)
 }
 
 /// General path: the csv crate handles quoting, escaped quotes and quoted line breaks.
@@ -471,13 +521,10 @@ impl RowSink<'_> {
             return Err(fail(DatasetError::TooManyRows { limit }));
         }
         let expected = self.names.len();
+        let mut fields = fields;
         let mut found = 0;
-        for field in fields {
-            let (Some(column), Some(name)) = (self.columns.get_mut(found), self.names.get(found))
-            else {
-                found += 1;
-                continue;
-            };
+        // Columns first in the zip: a field past the last column is left to be counted.
+        for ((column, name), field) in self.columns.iter_mut().zip(self.names).zip(&mut fields) {
             found += 1;
             column.push(builder::classify(field)).map_err(|e| {
                 let column = name.clone();
@@ -491,6 +538,7 @@ impl RowSink<'_> {
                 })
             })?;
         }
+        found += fields.count();
         if found != expected {
             return Err(fail(DatasetError::RaggedRow {
                 line,
@@ -569,7 +617,7 @@ mod tests {
     fn bounds_respect_quoted_newlines() {
         let body = b"a,\"x\ny\"\nb,c\n\"q\"\"\n\",d\ne,f\n";
         for parts in 1..8 {
-            let bounds = chunk_bounds(body, parts, MIN_CHUNK);
+            let bounds = chunk_bounds(body, parts, MIN_CHUNK, true);
             assert_eq!(bounds.first(), Some(&0));
             assert_eq!(bounds.last(), Some(&body.len()));
         }
@@ -582,7 +630,7 @@ mod tests {
         for i in 0..200_000 {
             body.extend_from_slice(format!("{i},\"multi\nline\"\n").as_bytes());
         }
-        let bounds = chunk_bounds(&body, 8, MIN_CHUNK);
+        let bounds = chunk_bounds(&body, 8, MIN_CHUNK, true);
         assert!(bounds.len() > 2);
         for &b in &bounds[1..bounds.len() - 1] {
             assert!(body[b].is_ascii_digit());

@@ -4,7 +4,9 @@ mod builder;
 mod csv;
 mod error;
 mod json;
+mod number;
 mod roles;
+mod scan;
 
 use std::collections::BTreeMap;
 use std::fmt;
