@@ -3,6 +3,7 @@
 
 mod bench_data;
 mod ci;
+mod loadtest;
 
 use anyhow::bail;
 
@@ -17,6 +18,13 @@ chores:
   bench-data [SIZES]
                  generate the benchmark data sets (default 100k,1m) into bench-data/ with
                  ../shared/reference/gen.py (installs numpy and pandas when missing)
+  loadtest [OPTIONS]
+                 build and start the release server, seed 10,000 models through the API, drive
+                 the dashboards and GET /models at 1,000 requests/s and print p50/p95/p99 and
+                 the cache hit rate (docs/performance.md); options:
+                 --models N --rate R --duration S --warmup S --concurrency C --check
+                 --database-url URL (an empty PostgreSQL database) --redis-url URL
+                 --reuse-data DIR (keep the seeded SQLite data there, reuse it next time)
 ";
 
 fn main() -> anyhow::Result<()> {
@@ -25,6 +33,7 @@ fn main() -> anyhow::Result<()> {
         Some("ci") => ci::all(),
         Some("schema-check") => ci::schema_check(),
         Some("bench-data") => bench_data::run(args.get(1).map_or("100k,1m", String::as_str)),
+        Some("loadtest") => loadtest::run(&args[1..]),
         Some("help" | "--help" | "-h") | None => {
             print!("{HELP}");
             Ok(())

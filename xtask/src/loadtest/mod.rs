@@ -1,0 +1,143 @@
+//! `cargo xtask loadtest`: the benchmark of issue #6. Builds and starts the release server,
+//! seeds it through the API (10,000 models with evaluations and a few hundred deploys),
+//! then drives the dashboards and `GET /models` at a fixed rate, open loop, and prints
+//! latency percentiles, failures and the dashboard cache hit rate against the targets
+//! (p95 ≤ 20 ms at 1,000 requests/s, hit rate > 80%). See docs/performance.md.
+
+mod api;
+mod data;
+mod drive;
+mod mix;
+mod options;
+mod probe;
+mod report;
+mod rng;
+mod seed;
+mod server;
+mod stats;
+
+use anyhow::{Context, bail};
+use api::Api;
+use drive::Plan;
+use options::Options;
+use std::sync::Arc;
+use std::time::Instant;
+
+/// Runs the load test with the command-line `args` (after `loadtest`).
+pub fn run(args: &[String]) -> anyhow::Result<()> {
+    let options = Options::parse(args)?;
+    let binary = server::build()?;
+    // Two workers: the generator shares the two cores with the server and must not take
+    // more than it needs, but one thread alone could fall behind while it parses answers.
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()?;
+    runtime.block_on(async {
+        tokio::select! {
+            result = load_test(&binary, &options) => result,
+            // Returning drops the server guard, which kills the server.
+            _ = tokio::signal::ctrl_c() => bail!("interrupted"),
+        }
+    })
+}
+
+async fn load_test(binary: &std::path::Path, options: &Options) -> anyhow::Result<()> {
+    let server = server::start(binary, options)
+        .await
+        .context("the server under test failed to start")?;
+    println!("server up at {} (pid {})", server.base, server.pid);
+    let api =
+        Arc::new(Api::login(&server.base, server::ADMIN_EMAIL, server::ADMIN_PASSWORD).await?);
+
+    let existing = seed::existing_models(&api).await?;
+    let models = if existing == 0 {
+        println!(
+            "seeding {} models ({} requests in flight)",
+            options.models, options.concurrency
+        );
+        let started = Instant::now();
+        let seeded = seed::seed(api.clone(), options.models, options.concurrency).await?;
+        let seconds = started.elapsed().as_secs_f64();
+        println!(
+            "seeded {} models in {seconds:.1} s ({:.0} models/s); {}",
+            options.models,
+            options.models as f64 / seconds,
+            seeded
+                .counts
+                .iter()
+                .map(|(k, n)| format!("{k} {n}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+        options.models
+    } else if existing >= options.models {
+        println!("reusing the {existing} models already in the database");
+        existing
+    } else {
+        bail!(
+            "the database holds {existing} models, fewer than --models {}: start from an \
+             empty database (or a folder for --reuse-data that does not exist yet)",
+            options.models
+        );
+    };
+
+    let plan = Plan {
+        rate: options.rate,
+        warmup: options.warmup,
+        duration: options.duration,
+        models,
+    };
+    println!(
+        "driving {} req/s: {} s warm-up, then {} s measured",
+        plan.rate,
+        plan.warmup.as_secs(),
+        plan.duration.as_secs()
+    );
+    let cache_before = probe::cache_counters(&api).await;
+    let cpu_before = (
+        probe::cpu_seconds(server.pid),
+        probe::cpu_seconds(std::process::id()),
+    );
+    let started = Instant::now();
+    let samples = drive::drive(api.clone(), plan).await;
+    let wall = started.elapsed().as_secs_f64();
+    let cpu_after = (
+        probe::cpu_seconds(server.pid),
+        probe::cpu_seconds(std::process::id()),
+    );
+    let cache_after = probe::cache_counters(&api).await;
+
+    print!("\n{}", report::render(&plan, &samples));
+    if let ((Some(s0), Some(g0)), (Some(s1), Some(g1))) = (cpu_before, cpu_after) {
+        println!(
+            "CPU over the {wall:.0} s of load (warm-up included): server {:.0}% of one core, \
+             generator {:.0}%",
+            100.0 * (s1 - s0) / wall,
+            100.0 * (g1 - g0) / wall
+        );
+    }
+    let delta = probe::cache_delta(&cache_before, &cache_after);
+    let counters: Vec<String> = delta
+        .iter()
+        .map(|(class, h, m)| format!("{class} {h:.0} hits / {m:.0} misses"))
+        .collect();
+    println!(
+        "cache counters of /metrics during the load (warm-up included): {}",
+        counters.join(", ")
+    );
+
+    let verdict = report::verdict(&stats::Group::of(samples.iter()));
+    println!("\ntargets:");
+    for (target, met, observed) in &verdict.lines {
+        println!(
+            "  {:<26} {:<6} ({observed})",
+            target,
+            if *met { "met" } else { "MISSED" }
+        );
+    }
+    if options.check && !verdict.all_met() {
+        bail!("a target was missed (--check)");
+    }
+    Ok(())
+}

@@ -1,0 +1,149 @@
+//! The command line of `cargo xtask loadtest`.
+
+use anyhow::{Context, bail};
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// Usage, printed in xtask's help and on a bad option.
+pub const USAGE: &str = "\
+cargo xtask loadtest [--models N] [--rate R] [--duration S] [--warmup S] [--concurrency C]
+                     [--database-url URL] [--redis-url URL] [--reuse-data DIR] [--check]";
+
+/// What to run.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Options {
+    /// Models to seed (default 10,000).
+    pub models: u64,
+    /// Requests per second of the load phase (default 1,000).
+    pub rate: f64,
+    /// Measured time (default 30 s).
+    pub duration: Duration,
+    /// Load before the measurement, not measured (default 5 s): connections, caches, JIT-free
+    /// but still cold pages.
+    pub warmup: Duration,
+    /// Seeding requests in flight (default 8).
+    pub concurrency: usize,
+    /// PostgreSQL instead of SQLite: an empty database, or one seeded by an earlier run.
+    pub database_url: Option<String>,
+    /// Redis for the server's cache.
+    pub redis_url: Option<String>,
+    /// Keep the SQLite data here (created when missing) and reuse it on the next run.
+    pub reuse_data: Option<PathBuf>,
+    /// Fail when a target is missed.
+    pub check: bool,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Self {
+            models: 10_000,
+            rate: 1000.0,
+            duration: Duration::from_secs(30),
+            warmup: Duration::from_secs(5),
+            concurrency: 8,
+            database_url: None,
+            redis_url: None,
+            reuse_data: None,
+            check: false,
+        }
+    }
+}
+
+impl Options {
+    /// Parses `args` (after the chore's name).
+    pub fn parse(args: &[String]) -> anyhow::Result<Self> {
+        let mut o = Self::default();
+        let mut args = args.iter();
+        while let Some(flag) = args.next() {
+            let mut value = || {
+                args.next()
+                    .with_context(|| format!("{flag} needs a value\n\n{USAGE}"))
+            };
+            match flag.as_str() {
+                "--models" => o.models = number(flag, value()?)?,
+                "--rate" => o.rate = number(flag, value()?)?,
+                "--duration" => o.duration = Duration::from_secs(number(flag, value()?)?),
+                "--warmup" => o.warmup = Duration::from_secs(number(flag, value()?)?),
+                "--concurrency" => o.concurrency = number(flag, value()?)?,
+                "--database-url" => o.database_url = Some(value()?.clone()),
+                "--redis-url" => o.redis_url = Some(value()?.clone()),
+                "--reuse-data" => o.reuse_data = Some(PathBuf::from(value()?)),
+                "--check" => o.check = true,
+                other => bail!("unknown option `{other}`\n\n{USAGE}"),
+            }
+        }
+        if o.models == 0 || o.concurrency == 0 || o.duration.is_zero() {
+            bail!("--models, --concurrency and --duration must be positive");
+        }
+        if !(o.rate.is_finite() && o.rate > 0.0) {
+            bail!("--rate must be a positive number");
+        }
+        if o.database_url.is_some() && o.reuse_data.is_some() {
+            bail!("--reuse-data keeps SQLite data; with --database-url the database is kept");
+        }
+        Ok(o)
+    }
+}
+
+fn number<T: std::str::FromStr>(flag: &str, value: &str) -> anyhow::Result<T> {
+    value
+        .replace('_', "")
+        .parse()
+        .map_err(|_| anyhow::anyhow!("{flag}: `{value}` is not a valid number"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(args: &[&str]) -> anyhow::Result<Options> {
+        Options::parse(&args.iter().map(|a| a.to_string()).collect::<Vec<_>>())
+    }
+
+    #[test]
+    fn defaults_are_the_issue_targets() {
+        let o = parse(&[]).expect("defaults");
+        assert_eq!(o, Options::default());
+        assert_eq!((o.models, o.rate), (10_000, 1000.0));
+        assert_eq!(o.duration, Duration::from_secs(30));
+    }
+
+    #[test]
+    fn every_option_is_read() {
+        let o = parse(&[
+            "--models",
+            "1_000",
+            "--rate",
+            "250",
+            "--duration",
+            "10",
+            "--warmup",
+            "2",
+            "--concurrency",
+            "4",
+            "--redis-url",
+            "redis://x",
+            "--reuse-data",
+            "/tmp/d",
+            "--check",
+        ])
+        .expect("options");
+        assert_eq!((o.models, o.rate, o.concurrency), (1000, 250.0, 4));
+        assert_eq!(
+            (o.duration, o.warmup),
+            (Duration::from_secs(10), Duration::from_secs(2))
+        );
+        assert_eq!(o.redis_url.as_deref(), Some("redis://x"));
+        assert_eq!(o.reuse_data, Some(PathBuf::from("/tmp/d")));
+        assert!(o.check);
+    }
+
+    #[test]
+    fn bad_options_are_refused() {
+        assert!(parse(&["--models"]).is_err());
+        assert!(parse(&["--models", "many"]).is_err());
+        assert!(parse(&["--rate", "0"]).is_err());
+        assert!(parse(&["--fast"]).is_err());
+        assert!(parse(&["--database-url", "postgres://x", "--reuse-data", "d"]).is_err());
+    }
+}

@@ -1,0 +1,153 @@
+//! The server under test: built in release, started as a child process on a free port with
+//! its data in a temporary folder, and killed when the guard is dropped — on success, on an
+//! error and on Ctrl-C alike.
+
+use super::options::Options;
+use anyhow::{Context, bail};
+use std::fs::{self, File};
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// The bootstrap admin the load test signs in as. Fixed, so that reused data signs in too.
+pub const ADMIN_EMAIL: &str = "loadtest@example.com";
+/// Its password (the server wants at least 12 characters).
+pub const ADMIN_PASSWORD: &str = "loadtest-password-1";
+
+/// How long migrations and start-up may take.
+const START_TIMEOUT: Duration = Duration::from_secs(120);
+
+/// A running server; dropping it kills the process and removes temporary data.
+pub struct Server {
+    child: Child,
+    /// `http://127.0.0.1:<port>`.
+    pub base: String,
+    /// The server's process id, for its CPU time.
+    pub pid: u32,
+    dir: PathBuf,
+    temporary: bool,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        // Errors are moot here: the process may already be gone.
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        if self.temporary {
+            let _ = fs::remove_dir_all(&self.dir);
+        }
+    }
+}
+
+/// `cargo build --release -p driftguard`; the binary's path.
+pub fn build() -> anyhow::Result<PathBuf> {
+    crate::ci::cargo(&["build", "--release", "-p", "driftguard"])?;
+    // Cargo resolves a relative CARGO_TARGET_DIR against its working directory, which
+    // `ci::cargo` sets to the workspace root.
+    let root = crate::ci::root();
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map_or_else(|| root.join("target"), |dir| root.join(dir));
+    let binary = target.join("release/driftguard");
+    if !binary.is_file() {
+        bail!("the build succeeded but {} is missing", binary.display());
+    }
+    Ok(binary)
+}
+
+/// Starts `binary serve` and waits until `/health/ready` answers 200.
+pub async fn start(binary: &Path, options: &Options) -> anyhow::Result<Server> {
+    let (dir, temporary) = match &options.reuse_data {
+        Some(dir) => (dir.clone(), false),
+        None => {
+            let dir =
+                std::env::temp_dir().join(format!("driftguard-loadtest-{}", std::process::id()));
+            // A leftover of a killed earlier run with the same pid.
+            let _ = fs::remove_dir_all(&dir);
+            (dir, true)
+        }
+    };
+    fs::create_dir_all(dir.join("logs")).with_context(|| format!("creating {}", dir.display()))?;
+    let dir = dir.canonicalize()?;
+    let port = free_port()?;
+    let output = File::create(dir.join("server.out"))?;
+    let mut command = Command::new(binary);
+    command
+        .arg("serve")
+        // Away from the repository, so that no driftguard.toml there is read.
+        .current_dir(&dir)
+        .env("DRIFTGUARD_BIND", format!("127.0.0.1:{port}"))
+        .env("DRIFTGUARD_DATA_DIR", &dir)
+        .env("DRIFTGUARD_LOG_DIR", dir.join("logs"))
+        .env("DRIFTGUARD_LOG_LEVEL", "warn")
+        // One generator from one IP would otherwise be throttled to 60 dashboards a minute.
+        .env("DRIFTGUARD_RATE_LIMITS__ENABLED", "false")
+        .env("DRIFTGUARD_BOOTSTRAP_ADMIN_EMAIL", ADMIN_EMAIL)
+        .env("DRIFTGUARD_BOOTSTRAP_ADMIN_PASSWORD", ADMIN_PASSWORD)
+        .env_remove("DRIFTGUARD_DATABASE_URL")
+        .env_remove("DRIFTGUARD_REDIS_URL")
+        .env_remove("DRIFTGUARD_CONFIG")
+        .stdin(Stdio::null())
+        .stdout(output.try_clone()?)
+        .stderr(output);
+    if let Some(url) = &options.database_url {
+        command.env("DRIFTGUARD_DATABASE_URL", url);
+    }
+    if let Some(url) = &options.redis_url {
+        command.env("DRIFTGUARD_REDIS_URL", url);
+    }
+    let child = command
+        .spawn()
+        .with_context(|| format!("starting {}", binary.display()))?;
+    let mut server = Server {
+        pid: child.id(),
+        child,
+        base: format!("http://127.0.0.1:{port}"),
+        dir,
+        temporary,
+    };
+    server.wait_ready().await?;
+    Ok(server)
+}
+
+impl Server {
+    async fn wait_ready(&mut self) -> anyhow::Result<()> {
+        let client = reqwest::Client::new();
+        let url = format!("{}/health/ready", self.base);
+        let started = Instant::now();
+        loop {
+            if let Some(status) = self.child.try_wait()? {
+                bail!(
+                    "the server exited during start-up ({status}); its output:\n{}",
+                    self.output_tail()
+                );
+            }
+            if let Ok(r) = client.get(&url).send().await
+                && r.status().is_success()
+            {
+                return Ok(());
+            }
+            if started.elapsed() > START_TIMEOUT {
+                bail!(
+                    "the server did not get ready within {} s; its output:\n{}",
+                    START_TIMEOUT.as_secs(),
+                    self.output_tail()
+                );
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    /// The last lines the server printed, for error messages.
+    fn output_tail(&self) -> String {
+        let text = fs::read_to_string(self.dir.join("server.out")).unwrap_or_default();
+        let lines: Vec<&str> = text.lines().collect();
+        lines[lines.len().saturating_sub(30)..].join("\n")
+    }
+}
+
+/// A port nobody listens on now. Another process could take it before the server binds it;
+/// the server then fails to start and says so.
+fn free_port() -> anyhow::Result<u16> {
+    Ok(TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
+}
