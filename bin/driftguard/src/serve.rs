@@ -82,6 +82,7 @@ pub fn start(
         services: wired.services,
         metrics: wired.metrics,
         limiter: wired.limiter,
+        cache: wired.cache,
     };
     driftguard_http::run(listener, deps, settings.http()).context("starting the HTTP server")
 }

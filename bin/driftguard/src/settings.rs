@@ -4,6 +4,7 @@
 //! Secrets are wrapped so that they cannot be printed.
 
 use anyhow::{Context, bail};
+use driftguard_cache::CacheTtls;
 use driftguard_governance::RiskSettings;
 use driftguard_http::HttpSettings;
 use driftguard_http::middleware::cors::CorsSettings;
@@ -71,8 +72,15 @@ pub struct Settings {
     pub rate_limit_backend: String,
     /// Per-minute quotas by class (`[rate_limits]` in TOML, `DRIFTGUARD_RATE_LIMITS__AUTH_LOGIN`).
     pub rate_limits: RateLimitSettings,
-    /// Redis, for the shared rate limiter (and the cache).
+    /// Redis, for the shared rate limiter and the cache: when set, answers are cached there
+    /// (shared by every replica), else in process.
     pub redis_url: Option<String>,
+    /// How long cached answers live (`[cache_ttls]` in TOML,
+    /// `DRIFTGUARD_CACHE_TTLS__DASHBOARD_SUMMARY_SECS`, ...): summary 60 s, compliance 300 s,
+    /// risk trends 600 s, policies 1800 s.
+    pub cache_ttls: CacheTtls,
+    /// Most memory the in-process cache holds, in bytes (keys and values); unused with Redis.
+    pub cache_max_bytes: u64,
     /// When set, `/metrics` needs this bearer token.
     pub metrics_token: Option<SecretString>,
     /// Sentry DSN (also read from `SENTRY_DSN`); Sentry is off without one.
@@ -137,6 +145,8 @@ impl Default for Settings {
             rate_limit_backend: "memory".into(),
             rate_limits: RateLimitSettings::default(),
             redis_url: None,
+            cache_ttls: CacheTtls::default(),
+            cache_max_bytes: 64 << 20,
             metrics_token: None,
             sentry_dsn: None,
             risk: RiskSettings::default(),

@@ -6,7 +6,10 @@ use anyhow::Context;
 use driftguard_app::audit::Outcome;
 use driftguard_app::{Governance, Services, UsageMetrics};
 use driftguard_auth::{AuthService, TokenService};
-use driftguard_cache::{InProcessRateLimiter, RateLimiter, RedisLimiterOptions, RedisRateLimiter};
+use driftguard_cache::{
+    AnswerCache, Cache, InProcessCache, InProcessRateLimiter, RateLimiter, RedisCache,
+    RedisCacheOptions, RedisLimiterOptions, RedisRateLimiter,
+};
 use driftguard_governance::MetricKind;
 use driftguard_observability::{DeploymentOutcome, Metrics, ViolationKind};
 use driftguard_registry::RegistryService;
@@ -24,6 +27,8 @@ pub struct Wired {
     pub metrics: Metrics,
     /// Where request quotas are counted.
     pub limiter: Arc<dyn RateLimiter>,
+    /// Where dashboard and policy answers are cached.
+    pub cache: AnswerCache,
 }
 
 /// The business counters of the use cases, on the Prometheus handles.
@@ -65,6 +70,19 @@ fn limiter(settings: &Settings) -> anyhow::Result<Arc<dyn RateLimiter>> {
         )),
         _ => Ok(Arc::new(InProcessRateLimiter::new())),
     }
+}
+
+/// The answer cache: Redis whenever a Redis URL is set (so that every replica shares it and
+/// sees every invalidation), else bounded in-process memory.
+fn answer_cache(settings: &Settings) -> anyhow::Result<AnswerCache> {
+    let store: Arc<dyn Cache> = match settings.redis_url.as_deref() {
+        Some(url) => Arc::new(
+            RedisCache::new(url, RedisCacheOptions::default())
+                .context("setting up the Redis cache")?,
+        ),
+        None => Arc::new(InProcessCache::new(settings.cache_max_bytes)),
+    };
+    Ok(AnswerCache::new(store, settings.cache_ttls))
 }
 
 /// Connects to the database (migrating it first when asked) and builds every use case.
@@ -113,5 +131,6 @@ pub async fn wire(settings: &Settings, migrate_first: bool) -> anyhow::Result<Wi
         database,
         metrics,
         limiter: limiter(settings)?,
+        cache: answer_cache(settings)?,
     })
 }

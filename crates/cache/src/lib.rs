@@ -7,6 +7,8 @@ pub mod answers;
 mod breaker;
 pub mod rate_limit;
 pub mod store;
+#[cfg(feature = "testing")]
+pub mod testing;
 
 pub use answers::{AnswerCache, CacheClass, CacheTtls, KEY_SCHEMA_VERSION, Lookup};
 pub use rate_limit::{

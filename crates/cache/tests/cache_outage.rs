@@ -7,10 +7,10 @@ use std::net::TcpListener;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use driftguard_cache::testing::{free_port, start_redis};
 use driftguard_cache::{
     AnswerCache, Cache, CacheClass, CacheTtls, Lookup, RedisCache, RedisCacheOptions,
 };
-use support::redis_server::{free_port, start_redis};
 
 const LONG: Duration = Duration::from_secs(60);
 

@@ -1,9 +1,11 @@
 //! The application factory: routes, extractor configuration, error policy and middleware,
 //! served by actix on a listener the caller binds (port 0 in tests).
 
+use crate::answers::Answers;
 use crate::error::{ApiError, finalize_errors};
 use crate::extract::{json_config, path_config, query_config};
 use crate::middleware::cors::{CorsSettings, cors};
+use crate::middleware::invalidate::InvalidateAnswers;
 use crate::middleware::metrics::RecordMetrics;
 use crate::middleware::rate_limit::RateLimit;
 use crate::middleware::rate_limit_rules::RateLimitSettings;
@@ -15,7 +17,7 @@ use actix_web::http::StatusCode;
 use actix_web::middleware::from_fn;
 use actix_web::{App, HttpServer, web};
 use driftguard_app::Services;
-use driftguard_cache::RateLimiter;
+use driftguard_cache::{AnswerCache, RateLimiter};
 use driftguard_observability::Metrics;
 use secrecy::SecretString;
 use serde::Deserialize;
@@ -85,8 +87,8 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
     doc
 }
 
-/// What the server needs besides its settings: the use cases, the metrics registry and the
-/// rate limiter.
+/// What the server needs besides its settings: the use cases, the metrics registry, the
+/// rate limiter and the answer cache.
 #[derive(Clone)]
 pub struct HttpDeps {
     /// The use cases.
@@ -95,6 +97,8 @@ pub struct HttpDeps {
     pub metrics: Metrics,
     /// Where request quotas are counted (in-process, or Redis shared by replicas).
     pub limiter: Arc<dyn RateLimiter>,
+    /// Where dashboard and policy answers are cached (in-process, or Redis shared by replicas).
+    pub cache: AnswerCache,
 }
 
 /// Starts serving on `listener`; the returned server runs when awaited or spawned.
@@ -109,6 +113,8 @@ pub fn run(
     let document = web::Data::new(OpenApiDocument(document));
     let services = web::Data::new(deps.services);
     let metrics = web::Data::new(deps.metrics.clone());
+    let answers = web::Data::new(Answers::new(deps.cache.clone(), deps.metrics.clone()));
+    let invalidate = InvalidateAnswers::new(deps.cache);
     let rate_limit = RateLimit::new(
         settings.rate_limits.clone(),
         deps.limiter,
@@ -125,11 +131,13 @@ pub fn run(
             .into_utoipa_app()
             .configure(routes::configure)
             .split_for_parts();
-        // `.wrap` runs outermost last: CORS → request id → log → metrics → limiter → app.
+        // `.wrap` runs outermost last: CORS → request id → log → metrics → limiter →
+        // invalidation → app.
         app.app_data(services.clone())
             .app_data(document.clone())
             .app_data(http_settings.clone())
             .app_data(metrics.clone())
+            .app_data(answers.clone())
             .app_data(json_config(json_limit))
             .app_data(web::PayloadConfig::new(upload_limit))
             .app_data(query_config())
@@ -142,6 +150,7 @@ pub fn run(
                 ))
             }))
             .wrap(from_fn(finalize_errors))
+            .wrap(invalidate.clone())
             .wrap(rate_limit.clone())
             .wrap(RecordMetrics::new(metrics.get_ref().clone()))
             .wrap(RequestLog)

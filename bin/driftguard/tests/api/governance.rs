@@ -7,27 +7,7 @@ use crate::helpers::TestApp;
 use driftguard_core::Role;
 use driftguard_stats::testing::read_reference;
 use reqwest::Method;
-use serde_json::{Value, json};
-
-async fn upload(
-    app: &TestApp,
-    method: Method,
-    path: &str,
-    token: &str,
-    csv: Vec<u8>,
-) -> (u16, Value) {
-    let response = app
-        .client
-        .request(method, app.url(path))
-        .bearer_auth(token)
-        .header("Content-Type", "text/csv")
-        .body(csv)
-        .send()
-        .await
-        .expect("upload");
-    let status = response.status().as_u16();
-    (status, response.json().await.expect("json"))
-}
+use serde_json::json;
 
 async fn walkthrough(app: TestApp) {
     let engineer = app.token_for(Role::Engineer).await;
@@ -39,24 +19,24 @@ async fn walkthrough(app: TestApp) {
     let id = model["id"].as_i64().expect("id");
 
     // No reference yet: evaluating is a 409 that says why.
-    let (status, body) = upload(
-        &app,
-        Method::POST,
-        &format!("/models/{id}/evaluations"),
-        &engineer,
-        b"a\n1\n".to_vec(),
-    )
-    .await;
+    let (status, body) = app
+        .upload(
+            Method::POST,
+            &format!("/models/{id}/evaluations"),
+            &engineer,
+            b"a\n1\n".to_vec(),
+        )
+        .await;
     assert_eq!(status, 409, "{body}");
 
-    let (status, profile) = upload(
-        &app,
-        Method::PUT,
-        &format!("/models/{id}/reference"),
-        &engineer,
-        read_reference("reference_10k.csv"),
-    )
-    .await;
+    let (status, profile) = app
+        .upload(
+            Method::PUT,
+            &format!("/models/{id}/reference"),
+            &engineer,
+            read_reference("reference_10k.csv"),
+        )
+        .await;
     assert_eq!(status, 200, "{profile}");
     assert_eq!(profile["rows"], 10_000);
     assert_eq!(profile["sha256"].as_str().map(str::len), Some(64));
@@ -64,14 +44,14 @@ async fn walkthrough(app: TestApp) {
     assert_eq!(status, 200);
     assert_eq!(again["sha256"], profile["sha256"]);
 
-    let (status, evaluation) = upload(
-        &app,
-        Method::POST,
-        &format!("/models/{id}/evaluations"),
-        &engineer,
-        read_reference("current_10k.csv"),
-    )
-    .await;
+    let (status, evaluation) = app
+        .upload(
+            Method::POST,
+            &format!("/models/{id}/evaluations"),
+            &engineer,
+            read_reference("current_10k.csv"),
+        )
+        .await;
     assert_eq!(status, 201, "{evaluation}");
     assert_eq!(evaluation["status"], "fail");
     assert_eq!(evaluation["drift"]["drifted_columns"], 8);
@@ -230,16 +210,11 @@ async fn uploads_over_the_limit_are_413() {
     while csv.len() <= 8192 {
         csv.extend_from_slice(b"1.5,2.5\n");
     }
-    let (status, body) = upload(&app, Method::PUT, &path, &engineer, csv).await;
+    let (status, body) = app.upload(Method::PUT, &path, &engineer, csv).await;
     assert_eq!(status, 413, "{body}");
     assert_eq!(body["code"], "too_large");
-    let (status, body) = upload(
-        &app,
-        Method::PUT,
-        &path,
-        &engineer,
-        b"x,y\n1,2\n3,4\n".to_vec(),
-    )
-    .await;
+    let (status, body) = app
+        .upload(Method::PUT, &path, &engineer, b"x,y\n1,2\n3,4\n".to_vec())
+        .await;
     assert_eq!(status, 200, "a small upload still works: {body}");
 }

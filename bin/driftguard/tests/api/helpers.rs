@@ -10,6 +10,7 @@ use driftguard_storage::testing::TestDatabase;
 use secrecy::SecretString;
 use serde_json::{Value, json};
 use std::net::TcpListener;
+use std::sync::Arc;
 
 /// Which database a test runs on.
 #[derive(Debug, Clone, Copy)]
@@ -22,8 +23,9 @@ pub struct TestApp {
     pub address: String,
     pub client: reqwest::Client,
     pub services: Services,
-    _db: TestDatabase,
-    _data: tempfile::TempDir,
+    settings: Settings,
+    _db: Arc<TestDatabase>,
+    _data: Arc<tempfile::TempDir>,
 }
 
 /// The server on a fresh database, or `None` when the backend is not set up (skip). Rate
@@ -56,22 +58,36 @@ pub async fn spawn_app_with(
     };
     settings.rate_limits.enabled = false;
     adjust(&mut settings);
+    Some(serve_on(settings, Arc::new(db), Arc::new(data)).await)
+}
+
+async fn serve_on(
+    settings: Settings,
+    db: Arc<TestDatabase>,
+    data: Arc<tempfile::TempDir>,
+) -> TestApp {
     let wired = wiring::wire(&settings, false).await.expect("wiring");
     let services = wired.services.clone();
     let listener = TcpListener::bind("127.0.0.1:0").expect("bind port 0");
     let port = listener.local_addr().expect("address").port();
     let server = serve::start(listener, &settings, wired).expect("server");
     tokio::spawn(server);
-    Some(TestApp {
+    TestApp {
         address: format!("http://127.0.0.1:{port}"),
         client: reqwest::Client::new(),
         services,
+        settings,
         _db: db,
         _data: data,
-    })
+    }
 }
 
 impl TestApp {
+    /// A second server on the same database and settings: another replica.
+    pub async fn replica(&self) -> TestApp {
+        serve_on(self.settings.clone(), self._db.clone(), self._data.clone()).await
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.address)
     }
@@ -129,6 +145,27 @@ impl TestApp {
     pub async fn get(&self, path: &str, token: &str) -> (u16, Value) {
         self.send(reqwest::Method::GET, path, Some(token), None)
             .await
+    }
+
+    /// Sends a CSV body (reference or current data).
+    pub async fn upload(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        token: &str,
+        csv: Vec<u8>,
+    ) -> (u16, Value) {
+        let response = self
+            .client
+            .request(method, self.url(path))
+            .bearer_auth(token)
+            .header("Content-Type", "text/csv")
+            .body(csv)
+            .send()
+            .await
+            .expect("upload");
+        let status = response.status().as_u16();
+        (status, response.json().await.expect("json"))
     }
 
     pub async fn post(&self, path: &str, token: Option<&str>, body: Value) -> (u16, Value) {

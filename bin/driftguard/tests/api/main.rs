@@ -4,6 +4,7 @@
 mod helpers;
 
 mod auth;
+mod dashboard;
 mod errors;
 mod governance;
 mod hardening;

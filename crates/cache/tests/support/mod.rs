@@ -3,7 +3,7 @@
 // Each test file compiles this module on its own and uses only part of it.
 #![allow(dead_code)]
 
-pub mod redis_server;
+pub use driftguard_cache::testing::redis_url;
 
 use std::num::NonZeroU32;
 use std::sync::Arc;
@@ -21,21 +21,6 @@ pub fn quota(n: u32) -> Quota {
 /// A key prefix no other test (or earlier run) uses, so tests can share one Redis.
 pub fn unique_prefix() -> String {
     format!("driftguard-test:rl:{}", uuid::Uuid::new_v4())
-}
-
-/// The test Redis URL, or None to skip Redis; fails when CI requires services and none is set.
-pub fn redis_url() -> Option<String> {
-    match std::env::var("DRIFTGUARD_TEST_REDIS_URL") {
-        Ok(url) if !url.is_empty() => Some(url),
-        _ => {
-            assert!(
-                std::env::var("DRIFTGUARD_TEST_REQUIRE_SERVICES").as_deref() != Ok("1"),
-                "DRIFTGUARD_TEST_REQUIRE_SERVICES=1 but DRIFTGUARD_TEST_REDIS_URL is not set"
-            );
-            eprintln!("DRIFTGUARD_TEST_REDIS_URL is not set: skipping the Redis adapter");
-            None
-        }
-    }
 }
 
 /// Runs Redis-only checks, so that a contract test cannot pass by silently falling back.

@@ -2,6 +2,7 @@
 //! documents it in the OpenAPI description at the same time.
 
 pub mod auth;
+pub mod dashboard;
 pub mod deployments;
 pub mod evaluations;
 pub mod health;
@@ -42,6 +43,9 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(policies::update)
         .service(policies::deactivate)
         .service(policies::versions)
+        .service(dashboard::summary)
+        .service(dashboard::compliance_distribution)
+        .service(dashboard::risk_trends)
         .service(health::live)
         .service(health::ready)
         .service(metrics::metrics)

@@ -1,16 +1,19 @@
 //! `/policies`: the rules models are judged by, versioned (admins edit, everyone reads).
+//! Reads are cached for 30 minutes by default; every policy write invalidates them.
 
+use crate::answers::Answers;
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::{CurrentUser, PageParams};
 use actix_web::{HttpResponse, delete, get, post, put, web};
 use driftguard_app::Services;
 use driftguard_auth::Action;
+use driftguard_cache::CacheClass;
 use driftguard_core::Pagination;
 use driftguard_governance::{Policy, PolicyDraft};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// A page of policies.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, Deserialize)]
 pub struct PolicyList {
     /// The policies on this page.
     pub policies: Vec<Policy>,
@@ -29,15 +32,21 @@ pub struct PolicyList {
 pub async fn list(
     user: CurrentUser,
     services: web::Data<Services>,
+    answers: web::Data<Answers>,
     page: web::Query<PageParams>,
-) -> Result<web::Json<PolicyList>, ApiError> {
+) -> Result<HttpResponse, ApiError> {
     user.require(Action::Read)?;
     let page = page.page()?;
-    let (policies, total) = services.policies.list(page).await?;
-    Ok(web::Json(PolicyList {
-        policies,
-        pagination: page.pagination(total),
-    }))
+    let key = format!("list:{}:{}", page.skip(), page.limit());
+    answers
+        .respond(CacheClass::Policies, &key, || async move {
+            let (policies, total) = services.policies.list(page).await?;
+            Ok(PolicyList {
+                policies,
+                pagination: page.pagination(total),
+            })
+        })
+        .await
 }
 
 /// Creates a policy (admin); an unknown metric name is a 422.
@@ -78,10 +87,16 @@ pub async fn create(
 pub async fn get(
     user: CurrentUser,
     services: web::Data<Services>,
+    answers: web::Data<Answers>,
     id: web::Path<i64>,
-) -> Result<web::Json<Policy>, ApiError> {
+) -> Result<HttpResponse, ApiError> {
     user.require(Action::Read)?;
-    Ok(web::Json(services.policies.get(id.into_inner()).await?))
+    let id = id.into_inner();
+    answers
+        .respond(CacheClass::Policies, &format!("get:{id}"), || async move {
+            services.policies.get(id).await
+        })
+        .await
 }
 
 /// Edits a policy (admin): a new version; the old ones stay readable.
@@ -147,9 +162,27 @@ pub async fn deactivate(
 pub async fn versions(
     user: CurrentUser,
     services: web::Data<Services>,
+    answers: web::Data<Answers>,
     id: web::Path<i64>,
 ) -> Result<HttpResponse, ApiError> {
     user.require(Action::Read)?;
-    let versions = services.policies.versions(id.into_inner()).await?;
-    Ok(HttpResponse::Ok().json(serde_json::json!({ "versions": versions })))
+    let id = id.into_inner();
+    answers
+        .respond(
+            CacheClass::Policies,
+            &format!("versions:{id}"),
+            || async move {
+                Ok(PolicyVersions {
+                    versions: services.policies.versions(id).await?,
+                })
+            },
+        )
+        .await
+}
+
+/// Every version of one policy.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct PolicyVersions {
+    /// Oldest first.
+    pub versions: Vec<Policy>,
 }
