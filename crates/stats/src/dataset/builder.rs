@@ -290,24 +290,12 @@ pub(crate) struct ColumnBuilder {
 
 impl ColumnBuilder {
     pub(crate) fn new(forced: Option<ColumnKind>, capacity: usize) -> Self {
-        Self::reusing(forced, capacity, Vec::new())
-    }
-
-    /// As [`ColumnBuilder::new`], keeping numbers in `buffer` (emptied) when it starts as
-    /// numbers: a buffer handed back by [`ColumnAccumulator::append`] has its pages in
-    /// memory already, a fresh one faults each of them in again.
-    pub(crate) fn reusing(forced: Option<ColumnKind>, capacity: usize, buffer: Vec<f64>) -> Self {
         let state = match forced {
             Some(ColumnKind::Categorical) => State::Text(Text {
                 codes: Vec::with_capacity(capacity),
                 ..Text::default()
             }),
-            _ => {
-                let mut numbers = buffer;
-                numbers.clear();
-                numbers.reserve(capacity);
-                State::Numbers(numbers)
-            }
+            _ => State::Numbers(Vec::with_capacity(capacity)),
         };
         Self { forced, state }
     }
@@ -321,6 +309,7 @@ impl ColumnBuilder {
 
     /// Appends a cell; fails when the column is forced numeric and the cell is text, or
     /// when a new label is not UTF-8.
+    #[inline]
     pub(crate) fn push(&mut self, cell: Cell<'_>) -> Result<(), PushError> {
         match (&mut self.state, cell) {
             (State::Numbers(v), Cell::Missing) => v.push(f64::NAN),
@@ -380,17 +369,9 @@ impl ColumnAccumulator {
         }
     }
 
-    /// Whether the next chunk of the column will most likely be numbers (so that a number
-    /// buffer is worth handing to its builder).
-    pub(crate) fn takes_numbers(&self) -> bool {
-        self.forced != Some(ColumnKind::Categorical) && matches!(self.state, State::Numbers(_))
-    }
-
-    /// Appends the next chunk of the column; hands back the chunk's number buffer when its
-    /// values were copied (not when it became the column), for the next chunk to reuse.
-    pub(crate) fn append(&mut self, part: ColumnBuilder) -> Option<Vec<f64>> {
+    /// Appends the next chunk of the column.
+    pub(crate) fn append(&mut self, part: ColumnBuilder) {
         let state = std::mem::replace(&mut self.state, State::Numbers(Vec::new()));
-        let mut spare = None;
         self.state = match (state, part.state) {
             (State::Numbers(mut all), State::Numbers(v)) => {
                 if all.is_empty() {
@@ -398,7 +379,6 @@ impl ColumnAccumulator {
                 } else {
                     grow(&mut all, v.len());
                     all.extend_from_slice(&v);
-                    spare = Some(v);
                 }
                 State::Numbers(all)
             }
@@ -410,7 +390,6 @@ impl ColumnAccumulator {
             }
             (State::Text(mut all), State::Numbers(v)) => {
                 all.push_numbers(&v);
-                spare = Some(v);
                 State::Text(all)
             }
             (State::Text(mut all), State::Text(t)) => {
@@ -418,7 +397,6 @@ impl ColumnAccumulator {
                 State::Text(all)
             }
         };
-        spare
     }
 
     /// The final typed column: numeric when forced so, or when every value is a number and

@@ -121,8 +121,6 @@ struct Body {
     names: Vec<String>,
     forced: Vec<Option<ColumnKind>>,
     columns: Vec<ColumnAccumulator>,
-    /// Number buffers of the last block's chunks, for the next block's.
-    spare: Vec<Vec<f64>>,
     rows: usize,
     max_rows: usize,
 }
@@ -139,7 +137,6 @@ impl Body {
             columns: forced.iter().map(|&k| ColumnAccumulator::new(k)).collect(),
             names,
             forced,
-            spare: Vec::new(),
             rows: 0,
             max_rows: options.limits.max_rows,
         })
@@ -154,29 +151,10 @@ impl Body {
         let parts = rayon::current_num_threads() * 4;
         let bounds = chunk_bounds(block, parts, MIN_CHUNK, quoted);
         let remaining = self.max_rows - self.rows;
-        let buffers: Vec<Vec<Vec<f64>>> = bounds[1..]
-            .iter()
-            .map(|_| {
-                let columns = self.columns.iter();
-                columns
-                    .map(|c| {
-                        if c.takes_numbers() {
-                            self.spare.pop().unwrap_or_default()
-                        } else {
-                            Vec::new()
-                        }
-                    })
-                    .collect()
-            })
-            .collect();
         let (names, forced) = (&self.names, &self.forced);
         let chunks: Vec<Result<ChunkColumns, ChunkError>> = bounds
             .par_windows(2)
-            .zip(buffers)
-            .map(|(w, buffers)| {
-                let chunk = &block[w[0]..w[1]];
-                parse_chunk(chunk, names, forced, buffers, remaining, quoted)
-            })
+            .map(|w| parse_chunk(&block[w[0]..w[1]], names, forced, remaining, quoted))
             .collect();
         let mut per_column: Vec<Vec<ColumnBuilder>> =
             self.names.iter().map(|_| Vec::new()).collect();
@@ -195,23 +173,18 @@ impl Body {
                 parts.push(builder);
             }
         }
-        let spare: Vec<Vec<Vec<f64>>> = self
-            .columns
+        self.columns
             .par_iter_mut()
             .zip(per_column)
-            .map(|(column, parts)| parts.into_iter().filter_map(|p| column.append(p)).collect())
-            .collect();
-        self.spare.extend(spare.into_iter().flatten());
+            .for_each(|(column, parts)| parts.into_iter().for_each(|p| column.append(p)));
         Ok(breaks)
     }
 
     /// Finishes every column (in parallel) into the dataset.
-    fn finish(mut self) -> Result<Dataset, DatasetError> {
+    fn finish(self) -> Result<Dataset, DatasetError> {
         if self.rows == 0 {
             return Err(DatasetError::NoRows);
         }
-        // Freed before the columns are finished, which is when memory peaks.
-        self.spare = Vec::new();
         let columns: Vec<Column> = self
             .columns
             .into_par_iter()
@@ -390,7 +363,6 @@ fn parse_chunk(
     chunk: &[u8],
     names: &[String],
     forced: &[Option<ColumnKind>],
-    buffers: Vec<Vec<f64>>,
     max_rows: usize,
     quoted: bool,
 ) -> Result<ChunkColumns, ChunkError> {
@@ -400,8 +372,7 @@ fn parse_chunk(
     let mut sink = RowSink {
         columns: forced
             .iter()
-            .zip(buffers)
-            .map(|(&kind, buffer)| ColumnBuilder::reusing(kind, capacity, buffer))
+            .map(|&kind| ColumnBuilder::new(kind, capacity))
             .collect(),
         names,
         rows: 0,

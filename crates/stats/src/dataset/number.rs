@@ -22,29 +22,28 @@ pub(super) fn plain_decimal(field: &[u8]) -> Option<f64> {
     if digits.len() > MAX_DIGITS + 1 {
         return None;
     }
-    let (int, frac) = match digits.iter().position(|&b| b == b'.') {
-        Some(dot) => (&digits[..dot], &digits[dot + 1..]),
-        None => (digits, &[][..]),
-    };
-    let has_dot = int.len() < digits.len();
-    if int.is_empty() || (has_dot && frac.is_empty()) || int.len() + frac.len() > MAX_DIGITS {
-        return None;
-    }
-    let mantissa = accumulate(accumulate(0, int)?, frac)?;
-    let value = mantissa as f64 / POW10[frac.len()];
-    Some(if negative { -value } else { value })
-}
-
-/// `acc` followed by the decimal `digits`; `None` at a non-digit.
-fn accumulate(mut acc: u64, digits: &[u8]) -> Option<u64> {
-    for &b in digits {
+    // One pass: the digits on both sides of the dot make one integer.
+    let mut mantissa = 0u64;
+    let mut dot = None;
+    for (i, &b) in digits.iter().enumerate() {
         let digit = b.wrapping_sub(b'0');
-        if digit > 9 {
+        if digit <= 9 {
+            mantissa = mantissa * 10 + u64::from(digit);
+        } else if b == b'.' && dot.is_none() {
+            dot = Some(i);
+        } else {
             return None;
         }
-        acc = acc * 10 + u64::from(digit);
     }
-    Some(acc)
+    let (int, frac) = match dot {
+        Some(i) => (i, digits.len() - i - 1),
+        None => (digits.len(), 0),
+    };
+    if int == 0 || (dot.is_some() && frac == 0) || int + frac > MAX_DIGITS {
+        return None;
+    }
+    let value = mantissa as f64 / POW10[frac];
+    Some(if negative { -value } else { value })
 }
 
 #[cfg(test)]
