@@ -8,6 +8,7 @@
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 
+use super::recent::Recent;
 use super::{Categorical, Column, ColumnKind, MISSING_CODE, number};
 
 /// Spellings of a missing value besides the empty string (and NaN/±inf, which parse).
@@ -125,6 +126,7 @@ type FxMap<K, V> = HashMap<K, V, BuildHasherDefault<FxHasher>>;
 struct Text {
     codes: Vec<u32>,
     short: FxMap<u64, u32>,
+    recent: Recent,
     long: FxMap<Box<[u8]>, u32>,
     categories: Vec<Box<str>>,
 }
@@ -154,9 +156,16 @@ fn pack(label: &[u8]) -> Option<u64> {
 }
 
 impl Text {
-    fn lookup(&self, label: &[u8]) -> Option<u32> {
+    fn lookup(&mut self, label: &[u8]) -> Option<u32> {
         match pack(label) {
-            Some(key) => self.short.get(&key).copied(),
+            Some(key) => {
+                if let Some(code) = self.recent.get(key) {
+                    return Some(code);
+                }
+                let code = self.short.get(&key).copied()?;
+                self.recent.put(key, code);
+                Some(code)
+            }
             None => self.long.get(label).copied(),
         }
     }
@@ -165,7 +174,10 @@ impl Text {
         let code = self.categories.len() as u32;
         self.categories.push(label.into());
         match pack(label.as_bytes()) {
-            Some(key) => self.short.insert(key, code),
+            Some(key) => {
+                self.recent.put(key, code);
+                self.short.insert(key, code)
+            }
             None => self.long.insert(label.as_bytes().into(), code),
         };
         code

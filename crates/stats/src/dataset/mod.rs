@@ -5,6 +5,7 @@ mod csv;
 mod error;
 mod json;
 mod number;
+mod recent;
 mod roles;
 mod scan;
 
