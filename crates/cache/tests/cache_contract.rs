@@ -7,24 +7,32 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Duration;
 
-use driftguard_cache::{AnswerCache, Cache, CacheClass, CacheExt, CacheTtls, Lookup};
+use driftguard_cache::{
+    AnswerCache, Cache, CacheClass, CacheExt, CacheTtls, KEY_SCHEMA_VERSION, Lookup,
+};
 use serde::{Deserialize, Serialize};
 use support::cache_adapters;
 
 const LONG: Duration = Duration::from_secs(60);
 
+/// `cache.get(key)`, failing the test when the store does not answer: the contract is about
+/// a store that works.
+async fn read(cache: &Arc<dyn Cache>, key: &str) -> Option<Vec<u8>> {
+    cache.get(key).await.expect("the store answers")
+}
+
 #[tokio::test]
 async fn get_returns_what_set_stored_and_nothing_for_unknown_keys() {
     for adapter in cache_adapters() {
         let (name, cache) = (adapter.name, adapter.store);
-        assert_eq!(cache.get("k").await, None, "{name}");
+        assert_eq!(read(&cache, "k").await, None, "{name}");
         cache.set("k", b"value".to_vec(), LONG).await;
         assert_eq!(
-            cache.get("k").await.as_deref(),
+            read(&cache, "k").await.as_deref(),
             Some(&b"value"[..]),
             "{name}"
         );
-        assert_eq!(cache.get("k2").await, None, "{name}");
+        assert_eq!(read(&cache, "k2").await, None, "{name}");
     }
 }
 
@@ -38,7 +46,7 @@ async fn set_overwrites_value_and_ttl() {
         cache.set("k", b"new".to_vec(), LONG).await;
         tokio::time::sleep(Duration::from_millis(400)).await;
         assert_eq!(
-            cache.get("k").await.as_deref(),
+            read(&cache, "k").await.as_deref(),
             Some(&b"new"[..]),
             "{name}: the new value keeps its own, longer TTL"
         );
@@ -54,12 +62,15 @@ async fn expired_entries_are_never_returned() {
             .await;
         cache.set("long", b"v".to_vec(), LONG).await;
         assert!(
-            cache.get("short").await.is_some(),
+            read(&cache, "short").await.is_some(),
             "{name}: not yet expired"
         );
         tokio::time::sleep(Duration::from_millis(400)).await;
-        assert_eq!(cache.get("short").await, None, "{name}");
-        assert!(cache.get("long").await.is_some(), "{name}: per-entry TTL");
+        assert_eq!(read(&cache, "short").await, None, "{name}");
+        assert!(
+            read(&cache, "long").await.is_some(),
+            "{name}: per-entry TTL"
+        );
     }
 }
 
@@ -71,8 +82,8 @@ async fn delete_removes_one_key() {
         cache.set("b", b"2".to_vec(), LONG).await;
         cache.delete("a").await;
         cache.delete("never-set").await;
-        assert_eq!(cache.get("a").await, None, "{name}");
-        assert!(cache.get("b").await.is_some(), "{name}");
+        assert_eq!(read(&cache, "a").await, None, "{name}");
+        assert!(read(&cache, "b").await.is_some(), "{name}");
     }
 }
 
@@ -85,27 +96,30 @@ async fn delete_prefix_removes_exactly_the_keys_with_that_prefix() {
         }
         cache.delete_prefix("p:").await;
         for gone in ["p:1", "p:2", "p:"] {
-            assert_eq!(cache.get(gone).await, None, "{name}: {gone}");
+            assert_eq!(read(&cache, gone).await, None, "{name}: {gone}");
         }
         for kept in ["px", "q:p:1", "p*:1", "p?:1", "p[1]:1"] {
-            assert!(cache.get(kept).await.is_some(), "{name}: {kept} kept");
+            assert!(read(&cache, kept).await.is_some(), "{name}: {kept} kept");
         }
 
         // Glob metacharacters in a prefix match only themselves.
         cache.set("pa:1", b"v".to_vec(), LONG).await;
         cache.delete_prefix("p*").await;
-        assert_eq!(cache.get("p*:1").await, None, "{name}");
+        assert_eq!(read(&cache, "p*:1").await, None, "{name}");
         assert!(
-            cache.get("pa:1").await.is_some(),
+            read(&cache, "pa:1").await.is_some(),
             "{name}: * is no wildcard"
         );
-        assert!(cache.get("px").await.is_some(), "{name}: * is no wildcard");
+        assert!(
+            read(&cache, "px").await.is_some(),
+            "{name}: * is no wildcard"
+        );
         cache.delete_prefix("p?").await;
         cache.delete_prefix("p[1]").await;
-        assert_eq!(cache.get("p?:1").await, None, "{name}");
-        assert_eq!(cache.get("p[1]:1").await, None, "{name}");
+        assert_eq!(read(&cache, "p?:1").await, None, "{name}");
+        assert_eq!(read(&cache, "p[1]:1").await, None, "{name}");
         assert!(
-            cache.get("pa:1").await.is_some(),
+            read(&cache, "pa:1").await.is_some(),
             "{name}: ? and [] are no wildcards"
         );
     }
@@ -130,19 +144,36 @@ async fn json_values_round_trip_and_undecodable_ones_count_as_absent() {
         let (name, cache) = (adapter.name, adapter.store);
         cache.set_json("s", &summary(3), LONG).await;
         assert_eq!(
-            cache.get_json::<Summary>("s").await,
+            cache
+                .get_json::<Summary>("s")
+                .await
+                .expect("the store answers"),
             Some(summary(3)),
             "{name}"
         );
 
         cache.set("bad", b"{not json".to_vec(), LONG).await;
-        assert_eq!(cache.get_json::<Summary>("bad").await, None, "{name}");
-        assert_eq!(cache.get("bad").await, None, "{name}: deleted");
+        assert_eq!(
+            cache
+                .get_json::<Summary>("bad")
+                .await
+                .expect("the store answers"),
+            None,
+            "{name}"
+        );
+        assert_eq!(read(&cache, "bad").await, None, "{name}: deleted");
 
         // Valid JSON of another shape (an older release's) is undecodable too.
         cache.set_json("old", &vec![1, 2, 3], LONG).await;
-        assert_eq!(cache.get_json::<Summary>("old").await, None, "{name}");
-        assert_eq!(cache.get("old").await, None, "{name}: deleted");
+        assert_eq!(
+            cache
+                .get_json::<Summary>("old")
+                .await
+                .expect("the store answers"),
+            None,
+            "{name}"
+        );
+        assert_eq!(read(&cache, "old").await, None, "{name}: deleted");
     }
 }
 
@@ -152,7 +183,7 @@ async fn large_values_are_stored_whole() {
         let (name, cache) = (adapter.name, adapter.store);
         let big: Vec<u8> = (0..4 * 1024 * 1024).map(|i| (i % 251) as u8).collect();
         cache.set("big", big.clone(), LONG).await;
-        assert!(cache.get("big").await == Some(big), "{name}");
+        assert!(read(&cache, "big").await == Some(big), "{name}");
     }
 }
 
@@ -280,6 +311,72 @@ async fn an_answer_computed_before_an_invalidation_is_never_served_after_it() {
             })
             .await;
         assert_eq!(again, Ok((summary(2), Lookup::Hit)), "{name}");
+    }
+}
+
+/// Where `class`'s generation token is kept (see the `answers` module docs).
+fn generation_key(class: CacheClass) -> String {
+    format!("v{KEY_SCHEMA_VERSION}:{}:generation", class.label())
+}
+
+#[tokio::test]
+async fn an_answer_is_not_served_once_its_generation_is_gone() {
+    for adapter in cache_adapters() {
+        let (name, store) = (adapter.name, adapter.store);
+        let answers = answers(store.clone());
+        let runs = AtomicU32::new(0);
+        for expected in [Lookup::Miss, Lookup::Hit] {
+            let lookup = answers
+                .get_or_compute(CacheClass::RiskTrends, "", || counted(&runs))
+                .await;
+            assert_eq!(lookup, Ok((summary(1), expected)), "{name}");
+        }
+
+        // Expired or evicted: the answers filed under it must go with it.
+        store.delete(&generation_key(CacheClass::RiskTrends)).await;
+        let after = answers
+            .get_or_compute(CacheClass::RiskTrends, "", || counted(&runs))
+            .await;
+        assert_eq!(after, Ok((summary(2), Lookup::Miss)), "{name}: recomputed");
+        let again = answers
+            .get_or_compute(CacheClass::RiskTrends, "", || counted(&runs))
+            .await;
+        assert_eq!(
+            again,
+            Ok((summary(2), Lookup::Hit)),
+            "{name}: the new generation is kept"
+        );
+    }
+}
+
+#[tokio::test]
+async fn an_answer_computed_before_an_invalidation_stays_unreachable_when_generations_vanish() {
+    for adapter in cache_adapters() {
+        let (name, store) = (adapter.name, adapter.store);
+        let answers = answers(store.clone());
+        // No generation yet. The reader reads the database (the old state), then a write
+        // commits and invalidates, then the new generation is evicted, then the reader stores
+        // what it read. A generation shared by every reader that finds none (a constant)
+        // would make that answer the one the next reader finds.
+        let stale = answers
+            .get_or_compute(CacheClass::Policies, "", || async {
+                answers.invalidate(&[CacheClass::Policies]).await;
+                store.delete(&generation_key(CacheClass::Policies)).await;
+                Ok::<_, String>(summary(1))
+            })
+            .await;
+        assert_eq!(stale, Ok((summary(1), Lookup::Miss)), "{name}");
+
+        let fresh = answers
+            .get_or_compute(CacheClass::Policies, "", || async {
+                Ok::<_, String>(summary(2))
+            })
+            .await;
+        assert_eq!(
+            fresh,
+            Ok((summary(2), Lookup::Miss)),
+            "{name}: the stale answer is not served"
+        );
     }
 }
 

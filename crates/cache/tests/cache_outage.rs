@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 use driftguard_cache::testing::{free_port, start_redis};
 use driftguard_cache::{
-    AnswerCache, Cache, CacheClass, CacheTtls, Lookup, RedisCache, RedisCacheOptions,
+    AnswerCache, Cache, CacheClass, CacheError, CacheTtls, Lookup, RedisCache, RedisCacheOptions,
 };
 
 const LONG: Duration = Duration::from_secs(60);
@@ -30,13 +30,14 @@ fn redis_at(port: u16, options: RedisCacheOptions) -> Arc<RedisCache> {
 }
 
 /// Asserts that 50 gets and 50 sets together take far less than their timeouts would: the
-/// open breaker skips Redis instead of waiting on it.
+/// open breaker skips Redis instead of waiting on it, and says so to readers.
 async fn assert_skipped_quickly(cache: &RedisCache) {
     let started = Instant::now();
     for i in 0..50 {
         let key = format!("k{i}");
         cache.set(&key, b"v".to_vec(), LONG).await;
-        assert_eq!(cache.get(&key).await, None);
+        let read = cache.get(&key).await;
+        assert!(matches!(read, Err(CacheError::Unavailable)), "{read:?}");
     }
     // 100 calls × 50 ms of timeout would be 5 s.
     assert!(
@@ -82,7 +83,8 @@ async fn a_hanging_redis_costs_a_timeout_per_call_only_until_the_breaker_opens()
     );
     let started = Instant::now();
     for _ in 0..3 {
-        assert_eq!(cache.get("k").await, None);
+        // A failure (the pool's connect timeout or the command's), never a miss.
+        assert!(cache.get("k").await.is_err());
     }
     assert!(
         started.elapsed() < Duration::from_secs(1),
@@ -106,7 +108,7 @@ async fn wait_until_cached(cache: &RedisCache) {
     let deadline = Instant::now() + Duration::from_secs(10);
     loop {
         cache.set("probe", b"v".to_vec(), LONG).await;
-        if cache.get("probe").await.is_some() {
+        if matches!(cache.get("probe").await, Ok(Some(_))) {
             return;
         }
         assert!(Instant::now() < deadline, "the cache did not come back");
@@ -126,11 +128,11 @@ async fn a_killed_redis_means_no_cache_until_it_is_back() {
     );
     wait_until_up(&cache).await;
     cache.set("k", b"v".to_vec(), LONG).await;
-    assert!(cache.get("k").await.is_some());
+    assert!(matches!(cache.get("k").await, Ok(Some(_))));
 
     drop(server);
     let started = Instant::now();
-    assert_eq!(cache.get("k").await, None);
+    assert!(cache.get("k").await.is_err(), "a failure, not a miss");
     let answers = AnswerCache::new(cache.clone(), CacheTtls::default());
     tokio::time::timeout(
         Duration::from_secs(2),
@@ -203,9 +205,8 @@ async fn an_invalidation_lost_in_an_outage_empties_the_cache_when_redis_is_back(
     // Redis stops answering but keeps its data: the cached answer survives the outage.
     pause_all_clients(port, Duration::from_millis(600)).await;
     let paused = Instant::now();
-    assert_eq!(
-        cache.get("unrelated").await,
-        None,
+    assert!(
+        cache.get("unrelated").await.is_err(),
         "times out, opens the breaker"
     );
     // A write changes the dashboard; its invalidation cannot reach Redis.
@@ -227,9 +228,8 @@ async fn an_invalidation_lost_in_an_outage_empties_the_cache_when_redis_is_back(
         Ok((2, Lookup::Miss)),
         "the stale answer is not served"
     );
-    assert_eq!(
-        cache.get("unrelated").await,
-        None,
+    assert!(
+        matches!(cache.get("unrelated").await, Ok(None)),
         "the whole prefix was flushed"
     );
     let again = answers
@@ -238,4 +238,47 @@ async fn an_invalidation_lost_in_an_outage_empties_the_cache_when_redis_is_back(
         })
         .await;
     assert_eq!(again, Ok((2, Lookup::Hit)), "and caching goes on");
+}
+
+#[tokio::test]
+async fn nothing_computed_or_cached_around_an_outage_is_served_after_it() {
+    let port = free_port();
+    let Some(_server) = start_redis(port) else {
+        return;
+    };
+    // A threshold above the failures below, so that every call during the pause really goes
+    // to Redis and times out instead of being skipped by the breaker.
+    let cache = redis_at(
+        port,
+        options(Duration::from_millis(100), 10, Duration::from_millis(300)),
+    );
+    wait_until_up(&cache).await;
+    let answers = AnswerCache::new(cache.clone(), CacheTtls::default());
+    let lookup = |value: u32| {
+        answers.get_or_compute(CacheClass::ComplianceDistribution, "", move || async move {
+            Ok::<_, ()>(value)
+        })
+    };
+    assert_eq!(lookup(1).await, Ok((1, Lookup::Miss)));
+    assert_eq!(lookup(2).await, Ok((1, Lookup::Hit)));
+
+    // Redis stops answering but keeps its data, the pre-outage answer included.
+    let pause = Duration::from_millis(900);
+    pause_all_clients(port, pause).await;
+    let paused = Instant::now();
+    // The generation cannot be read: every lookup computes, and none stores its answer where
+    // a later lookup (on this replica or another) could find it.
+    assert_eq!(lookup(3).await, Ok((3, Lookup::Miss)));
+    assert_eq!(lookup(4).await, Ok((4, Lookup::Miss)), "3 was not cached");
+    // A write changes the distribution; its invalidation cannot reach Redis.
+    answers
+        .invalidate(&[CacheClass::ComplianceDistribution])
+        .await;
+    assert!(paused.elapsed() < pause, "{:?}", paused.elapsed());
+
+    tokio::time::sleep(pause.saturating_sub(paused.elapsed()) + Duration::from_millis(400)).await;
+    // Neither the answer from before the invalidation (1) nor one computed during the outage
+    // (3, 4) comes back.
+    assert_eq!(lookup(5).await, Ok((5, Lookup::Miss)));
+    assert_eq!(lookup(6).await, Ok((5, Lookup::Hit)), "and caching goes on");
 }

@@ -5,7 +5,7 @@ use std::time::{Duration, Instant};
 
 use moka::Expiry;
 
-use super::Cache;
+use super::{Cache, CacheError};
 
 /// One cached value and the time it may live. The bytes sit behind an `Arc` because moka hands
 /// out clones of values.
@@ -69,12 +69,14 @@ impl InProcessCache {
 
 #[async_trait::async_trait]
 impl Cache for InProcessCache {
-    async fn get(&self, key: &str) -> Option<Vec<u8>> {
-        // moka does not return an entry past its expiry even before it has been evicted.
-        self.entries
+    async fn get(&self, key: &str) -> Result<Option<Vec<u8>>, CacheError> {
+        // moka does not return an entry past its expiry even before it has been evicted. Memory
+        // cannot be unreachable: this adapter never fails.
+        Ok(self
+            .entries
             .get(key)
             .await
-            .map(|entry| entry.bytes.to_vec())
+            .map(|entry| entry.bytes.to_vec()))
     }
 
     async fn set(&self, key: &str, value: Vec<u8>, ttl: Duration) {

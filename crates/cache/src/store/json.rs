@@ -5,22 +5,25 @@ use std::time::Duration;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-use super::Cache;
+use super::{Cache, CacheError};
 
 /// JSON encoding and decoding for every [`Cache`] (a blanket implementation).
 #[async_trait::async_trait]
 pub trait CacheExt: Cache {
-    /// The value under `key` decoded as `T`, or None when absent. A value that does not decode
-    /// (say, written by a release with another shape) counts as absent and is deleted, so that
-    /// it is not decoded again on every request until it expires.
-    async fn get_json<T: DeserializeOwned>(&self, key: &str) -> Option<T> {
-        let bytes = self.get(key).await?;
+    /// The value under `key` decoded as `T`: `Ok(None)` when absent, `Err` when the store
+    /// could not be read (see [`Cache::get`]). A value that does not decode (say, written by a
+    /// release with another shape) counts as absent and is deleted, so that it is not decoded
+    /// again on every request until it expires.
+    async fn get_json<T: DeserializeOwned>(&self, key: &str) -> Result<Option<T>, CacheError> {
+        let Some(bytes) = self.get(key).await? else {
+            return Ok(None);
+        };
         if let Ok(value) = serde_json::from_slice::<T>(&bytes) {
-            return Some(value);
+            return Ok(Some(value));
         }
         tracing::warn!(key, "cache.undecodable_value");
         self.delete(key).await;
-        None
+        Ok(None)
     }
 
     /// Stores `value` as JSON under `key` for `ttl`. A value that cannot be encoded (a map

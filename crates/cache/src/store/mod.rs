@@ -1,7 +1,11 @@
 //! The [`Cache`] port: bytes under string keys with a time to live, and two adapters.
 //!
-//! The port is infallible on purpose: a cache that cannot be reached is treated as an empty
-//! cache, so an outage of the store costs speed, never an error or a stall for the caller.
+//! Writes are infallible on purpose: a write that cannot reach the store only costs a later
+//! miss (the Redis adapter empties its prefix after a lost write, so a lost delete cannot
+//! leave a stale entry behind). Reads report a failure instead of passing it off as a miss:
+//! "absent" and "unknown" differ for [`crate::AnswerCache`], which must not treat a
+//! generation it could not read as one it knows. Callers still never see an error or a stall
+//! from the store; they only choose what to do without it.
 
 mod in_process;
 mod json;
@@ -16,8 +20,9 @@ pub use redis_cache::{RedisCache, RedisCacheOptions};
 /// A key-value store for cached answers, shared by every replica when it is remote.
 #[async_trait::async_trait]
 pub trait Cache: Send + Sync + std::fmt::Debug {
-    /// Bytes under `key`, or None when absent, expired, or the store is unreachable.
-    async fn get(&self, key: &str) -> Option<Vec<u8>>;
+    /// Bytes under `key`: `Ok(None)` when absent or expired, `Err` when the store could not
+    /// say (unreachable, timed out, skipped by the open breaker, or being flushed).
+    async fn get(&self, key: &str) -> Result<Option<Vec<u8>>, CacheError>;
     /// Stores `value` under `key` for `ttl`. Never fails: an unreachable store means no cache.
     async fn set(&self, key: &str, value: Vec<u8>, ttl: Duration);
     /// Removes `key`, if present.

@@ -183,12 +183,10 @@ enum Access {
 
 #[async_trait::async_trait]
 impl Cache for RedisCache {
-    async fn get(&self, key: &str) -> Option<Vec<u8>> {
+    async fn get(&self, key: &str) -> Result<Option<Vec<u8>>, CacheError> {
         let get = cmd("GET").arg(self.redis_key(key)).clone();
         self.guarded(Access::Read, self.query::<Option<Vec<u8>>>(&get))
             .await
-            .ok()
-            .flatten()
     }
 
     async fn set(&self, key: &str, value: Vec<u8>, ttl: Duration) {
