@@ -1,7 +1,8 @@
-//! CSV reader. The body is taken in blocks of 32 MiB (from a slice or a stream, so a stream
-//! holds one block of raw bytes at a time); each block is cut into chunks at record
-//! boundaries, the chunks are parsed in parallel into per-column builders, and those are
-//! appended to the whole columns before the next block.
+//! CSV reader. The body is taken in blocks of 16 MiB (from a slice or a stream; a stream
+//! holds two blocks of raw bytes at a time, the one being parsed and the next being read);
+//! each block is cut into chunks at record boundaries, the chunks are parsed in parallel
+//! into per-column builders, and those are appended to the whole columns before the next
+//! block.
 
 use std::io::Read;
 
@@ -13,8 +14,8 @@ use super::{Column, ColumnKind, Dataset, DatasetError, ParseOptions, scan};
 /// Chunks smaller than this are not worth a task.
 const MIN_CHUNK: usize = 1 << 20;
 /// Bytes read from a stream at a time: enough to keep every core busy, small next to the
-/// columns of a large file.
-const BLOCK: usize = 32 << 20;
+/// columns of a large file (a stream holds two blocks: one parsed, the next being read).
+const BLOCK: usize = 16 << 20;
 const BOM: &[u8] = b"\xEF\xBB\xBF";
 
 pub(super) fn parse(bytes: &[u8], options: &ParseOptions) -> Result<Dataset, DatasetError> {
@@ -52,33 +53,21 @@ pub(super) fn parse_reader(
 }
 
 /// Reads `input` in blocks of `block` bytes, each parsed up to its last complete record.
+/// The next block is read while the current one is parsed (on another thread, since
+/// `input` need not be `Send`), into a second buffer.
 fn parse_blocks(
     mut input: impl Read,
     options: &ParseOptions,
     block: usize,
 ) -> Result<Dataset, DatasetError> {
     let limit = options.limits.max_bytes;
-    // Room for a block and the partial record carried over, allocated once.
+    // Each with room for a block and the partial record carried over, allocated once.
     let mut buf: Vec<u8> = Vec::with_capacity(2 * block);
+    let mut next: Vec<u8> = Vec::with_capacity(2 * block);
     let (mut total, mut lines_before) = (0usize, 0u64);
     let mut body: Option<Body> = None;
+    let mut eof = fill(&mut input, &mut buf, block, &mut total, limit)?;
     loop {
-        let want = block;
-        let read = input
-            .by_ref()
-            .take(want as u64)
-            .read_to_end(&mut buf)
-            .map_err(|e| DatasetError::Io {
-                message: e.to_string(),
-            })?;
-        let eof = read < want;
-        total += read;
-        if total > limit {
-            return Err(DatasetError::TooLarge {
-                found: total,
-                limit,
-            });
-        }
         let mut start = 0;
         let active = match body.as_mut() {
             Some(body) => body,
@@ -89,7 +78,10 @@ fn parse_blocks(
                 let header_end = match record_end(&buf) {
                     Some(end) => end,
                     None if eof => buf.len(),
-                    None => continue,
+                    None => {
+                        eof = fill(&mut input, &mut buf, block, &mut total, limit)?;
+                        continue;
+                    }
                 };
                 if eof && buf.trim_ascii().is_empty() {
                     return Err(DatasetError::Empty);
@@ -102,18 +94,62 @@ fn parse_blocks(
         lines_before += count_lines(&buf[..start]);
         // One scan for quotes per block, shared by the cut and the chunks.
         let quoted = has_quotes(&buf[start..]);
-        let cut = if eof {
-            buf.len()
-        } else {
-            last_record_end(&buf[start..], quoted).map_or(start, |end| start + end)
-        };
-        lines_before += active.feed(&buf[start..cut], lines_before, quoted)?;
-        buf.drain(..cut);
         if eof {
+            active.feed(&buf[start..], lines_before, quoted)?;
             break;
         }
+        let cut = last_record_end(&buf[start..], quoted).map_or(start, |end| start + end);
+        next.clear();
+        next.extend_from_slice(&buf[cut..]);
+        let records = &buf[start..cut];
+        let (parsed, read) = if records.len() < MIN_CHUNK {
+            // Too little to parse for a thread to pay off.
+            let parsed = active.feed(records, lines_before, quoted);
+            (
+                parsed,
+                fill(&mut input, &mut next, block, &mut total, limit),
+            )
+        } else {
+            std::thread::scope(|scope| {
+                let parsing = scope.spawn(|| active.feed(records, lines_before, quoted));
+                let read = fill(&mut input, &mut next, block, &mut total, limit);
+                let parsed = parsing
+                    .join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+                (parsed, read)
+            })
+        };
+        // The block's own error comes first, as if the next had not been read yet.
+        lines_before += parsed?;
+        eof = read?;
+        std::mem::swap(&mut buf, &mut next);
     }
     body.ok_or(DatasetError::Empty)?.finish()
+}
+
+/// Appends up to `block` bytes of `input` to `buf`; returns whether the input ended.
+fn fill(
+    input: &mut impl Read,
+    buf: &mut Vec<u8>,
+    block: usize,
+    total: &mut usize,
+    limit: usize,
+) -> Result<bool, DatasetError> {
+    let read = input
+        .by_ref()
+        .take(block as u64)
+        .read_to_end(buf)
+        .map_err(|e| DatasetError::Io {
+            message: e.to_string(),
+        })?;
+    *total += read;
+    if *total > limit {
+        return Err(DatasetError::TooLarge {
+            found: *total,
+            limit,
+        });
+    }
+    Ok(read < block)
 }
 
 /// Columns accumulated from the body, block after block.
@@ -582,6 +618,35 @@ mod tests {
             parse_blocks(Trickle(&text), &small, 64),
             Err(DatasetError::TooLarge { limit: 100, .. })
         ));
+    }
+
+    #[test]
+    fn streaming_reads_the_next_block_while_parsing_this_one() {
+        // Blocks above MIN_CHUNK: each is parsed on a thread while the next is read.
+        let mut text = b"id,name,v\n".to_vec();
+        for i in 0..300_000 {
+            let name = if i % 1000 == 0 { "\"a,\nb\"" } else { "plain" };
+            text.extend_from_slice(format!("{i},{name},{}\n", i % 13).as_bytes());
+        }
+        let options = ParseOptions::default();
+        let block = MIN_CHUNK + 12_345;
+        assert!(text.len() > 3 * block);
+        let whole = parse(&text, &options).expect("parses");
+        assert_eq!(
+            parse_blocks(&text[..], &options, block).expect("streams"),
+            whole
+        );
+        // An error in a middle block, found while the block after it is being read.
+        let mut broken = text.clone();
+        let middle = broken.len() / 2;
+        let line_start = middle + memchr::memchr(b'\n', &broken[middle..]).expect("line") + 1;
+        broken.splice(line_start..line_start, b"1,2\n".iter().copied());
+        let want = parse(&broken, &options).expect_err("ragged");
+        assert!(matches!(want, DatasetError::RaggedRow { line, .. } if line > 100_000));
+        assert_eq!(
+            parse_blocks(&broken[..], &options, block).expect_err("ragged"),
+            want
+        );
     }
 
     #[test]
