@@ -75,6 +75,9 @@ pub struct Settings {
     /// Redis, for the shared rate limiter and the cache: when set, answers are cached there
     /// (shared by every replica), else in process.
     pub redis_url: Option<String>,
+    /// Prefix of every Redis key (`{prefix}:rl:…` for rate limits, `{prefix}:cache:…` for
+    /// answers), so that several deployments can share one Redis.
+    pub redis_key_prefix: String,
     /// How long cached answers live (`[cache_ttls]` in TOML,
     /// `DRIFTGUARD_CACHE_TTLS__DASHBOARD_SUMMARY_SECS`, ...): summary 60 s, compliance 300 s,
     /// risk trends 600 s, policies 1800 s.
@@ -145,6 +148,7 @@ impl Default for Settings {
             rate_limit_backend: "memory".into(),
             rate_limits: RateLimitSettings::default(),
             redis_url: None,
+            redis_key_prefix: "driftguard".into(),
             cache_ttls: CacheTtls::default(),
             cache_max_bytes: 64 << 20,
             metrics_token: None,

@@ -65,8 +65,14 @@ fn limiter(settings: &Settings) -> anyhow::Result<Arc<dyn RateLimiter>> {
         settings.redis_url.as_deref(),
     ) {
         ("redis", Some(url)) => Ok(Arc::new(
-            RedisRateLimiter::new(url, RedisLimiterOptions::default())
-                .context("setting up the Redis rate limiter")?,
+            RedisRateLimiter::new(
+                url,
+                RedisLimiterOptions {
+                    key_prefix: format!("{}:rl", settings.redis_key_prefix),
+                    ..RedisLimiterOptions::default()
+                },
+            )
+            .context("setting up the Redis rate limiter")?,
         )),
         _ => Ok(Arc::new(InProcessRateLimiter::new())),
     }
@@ -77,8 +83,14 @@ fn limiter(settings: &Settings) -> anyhow::Result<Arc<dyn RateLimiter>> {
 fn answer_cache(settings: &Settings) -> anyhow::Result<AnswerCache> {
     let store: Arc<dyn Cache> = match settings.redis_url.as_deref() {
         Some(url) => Arc::new(
-            RedisCache::new(url, RedisCacheOptions::default())
-                .context("setting up the Redis cache")?,
+            RedisCache::new(
+                url,
+                RedisCacheOptions {
+                    key_prefix: format!("{}:cache", settings.redis_key_prefix),
+                    ..RedisCacheOptions::default()
+                },
+            )
+            .context("setting up the Redis cache")?,
         ),
         None => Arc::new(InProcessCache::new(settings.cache_max_bytes)),
     };

@@ -321,7 +321,13 @@ async fn replicas_sharing_redis_see_each_others_invalidations() {
     } else {
         Backend::Sqlite
     };
-    let Some(a) = spawn_app_with(backend, |s| s.redis_url = Some(url)).await else {
+    let Some(a) = spawn_app_with(backend, |s| {
+        s.redis_url = Some(url);
+        // A namespace of this run's own: the test Redis outlives the test database.
+        s.redis_key_prefix = format!("driftguard-test:{}", std::process::id());
+    })
+    .await
+    else {
         return;
     };
     let b = a.replica().await;
