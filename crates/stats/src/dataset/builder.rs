@@ -323,6 +323,19 @@ impl ColumnBuilder {
     /// when a new label is not UTF-8.
     #[inline]
     pub(crate) fn push(&mut self, cell: Cell<'_>) -> Result<(), PushError> {
+        // The common case inline; the rest out of line, so that a number costs no call.
+        match (&mut self.state, cell) {
+            (State::Numbers(v), Cell::Number(x)) => {
+                v.push(x);
+                Ok(())
+            }
+            _ => self.push_other(cell),
+        }
+    }
+
+    /// [`ColumnBuilder::push`] for every case but a number into numbers.
+    #[inline(never)]
+    fn push_other(&mut self, cell: Cell<'_>) -> Result<(), PushError> {
         match (&mut self.state, cell) {
             (State::Numbers(v), Cell::Missing) => v.push(f64::NAN),
             (State::Numbers(v), Cell::Number(x)) => v.push(x),
