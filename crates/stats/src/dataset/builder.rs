@@ -24,6 +24,7 @@ pub(crate) enum Cell<'a> {
 }
 
 /// Classifies a raw field.
+#[inline]
 pub(crate) fn classify(raw: &[u8]) -> Cell<'_> {
     let field = raw.trim_ascii();
     match number::plain_decimal(field) {
