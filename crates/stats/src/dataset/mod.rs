@@ -212,8 +212,9 @@ impl Dataset {
         csv::parse(bytes, options)
     }
 
-    /// Reads CSV from a stream (a file, a request body) in blocks, holding only one block
-    /// of raw bytes at a time besides the columns; otherwise as [`Dataset::from_csv`].
+    /// Reads CSV from a stream (a file, a request body) in blocks of 16 MiB, holding only
+    /// two blocks of raw bytes at a time besides the columns (the next block is read while
+    /// the current one is parsed); otherwise as [`Dataset::from_csv`].
     pub fn from_csv_reader(
         reader: impl std::io::Read,
         options: &ParseOptions,
