@@ -6,6 +6,7 @@
 pub mod answers;
 mod breaker;
 pub mod rate_limit;
+mod redis_pool;
 pub mod store;
 #[cfg(feature = "testing")]
 pub mod testing;

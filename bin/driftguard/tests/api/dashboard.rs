@@ -129,15 +129,7 @@ async fn dashboards_have_the_spec_shapes_and_are_cached(app: TestApp) {
     let (status, _) = app.send(Method::GET, SUMMARY, None, None).await;
     assert_eq!(status, 401);
 
-    let metrics = app
-        .client
-        .get(app.url("/metrics"))
-        .send()
-        .await
-        .expect("metrics")
-        .text()
-        .await
-        .expect("text");
+    let metrics = app.metrics_text(None).await;
     for line in [
         "cache_hits_total{key_class=\"dashboard_summary\"} 1",
         "cache_misses_total{key_class=\"dashboard_summary\"} 1",

@@ -130,15 +130,7 @@ async fn walkthrough(app: TestApp) {
 
     // Counted where they happen: one blocked and one overridden deploy, and the evaluation's
     // violations by type.
-    let metrics = app
-        .client
-        .get(app.url("/metrics"))
-        .send()
-        .await
-        .expect("metrics")
-        .text()
-        .await
-        .expect("text");
+    let metrics = app.metrics_text(None).await;
     for line in [
         r#"model_deployments_total{status="failure"} 1"#,
         r#"model_deployments_total{status="override"} 1"#,

@@ -126,16 +126,7 @@ async fn metrics_use_route_patterns_and_an_optional_token() {
         .await
         .expect("request");
     assert_eq!(denied.status(), 401);
-    let text = app
-        .client
-        .get(app.url("/metrics"))
-        .bearer_auth("scrape-token")
-        .send()
-        .await
-        .expect("request")
-        .text()
-        .await
-        .expect("text");
+    let text = app.metrics_text(Some("scrape-token")).await;
     assert!(text.contains(r#"endpoint="/models/{id}""#), "{text}");
     assert!(
         !text.contains("/models/12345"),

@@ -168,6 +168,17 @@ impl TestApp {
         (status, response.json().await.expect("json"))
     }
 
+    /// The Prometheus text of `/metrics`, with this bearer token when one is given.
+    pub async fn metrics_text(&self, token: Option<&str>) -> String {
+        let mut request = self.client.get(self.url("/metrics"));
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        let response = request.send().await.expect("metrics request");
+        assert_eq!(response.status(), 200, "/metrics");
+        response.text().await.expect("metrics text")
+    }
+
     pub async fn post(&self, path: &str, token: Option<&str>, body: Value) -> (u16, Value) {
         self.send(reqwest::Method::POST, path, token, Some(body))
             .await

@@ -3,8 +3,10 @@
 
 use std::time::Duration;
 
+use deadpool_redis::Pool;
 use deadpool_redis::redis::Script;
-use deadpool_redis::{Config, Pool, PoolConfig, Runtime, Timeouts};
+
+use crate::redis_pool::redis_pool;
 
 use super::{Decision, InProcessRateLimiter, Quota, RateLimitError, RateLimiter};
 use crate::breaker::CircuitBreaker;
@@ -59,17 +61,8 @@ impl RedisRateLimiter {
     /// A limiter on the Redis at `url` (`redis://host:port/db`). Does not connect yet, so a
     /// Redis that is down at start-up only means the fallback is used until it comes up.
     pub fn new(url: &str, options: RedisLimiterOptions) -> Result<Self, RateLimitError> {
-        let mut config = Config::from_url(url);
-        let mut pool = PoolConfig::new(options.max_connections.max(1));
-        pool.timeouts = Timeouts {
-            wait: Some(options.timeout),
-            create: Some(options.timeout),
-            recycle: Some(options.timeout),
-        };
-        config.pool = Some(pool);
-        let pool = config
-            .create_pool(Some(Runtime::Tokio1))
-            .map_err(|e| RateLimitError::Config(e.to_string()))?;
+        let pool = redis_pool(url, options.max_connections, options.timeout)
+            .map_err(RateLimitError::Config)?;
         Ok(Self {
             pool,
             script: Script::new(include_str!("gcra.lua")),

@@ -20,6 +20,7 @@ use deadpool_redis::redis::cmd;
 
 use super::{Cache, CacheError};
 use crate::breaker::CircuitBreaker;
+use crate::redis_pool::redis_pool;
 
 /// The longest TTL handed to Redis (ten years): beyond it `PX` overflows and Redis refuses.
 const MAX_TTL_MS: u64 = 10 * 365 * 24 * 3600 * 1000;
@@ -84,7 +85,8 @@ impl RedisCache {
     /// that is down at start-up only means no cache until it comes up.
     pub fn new(url: &str, options: RedisCacheOptions) -> Result<Self, CacheError> {
         Ok(Self {
-            pool: connection::pool(url, &options)?,
+            pool: redis_pool(url, options.max_connections, options.timeout)
+                .map_err(CacheError::Config)?,
             breaker: CircuitBreaker::new(options.failure_threshold, options.cooldown),
             options,
             lost_writes: AtomicU64::new(0),

@@ -1,28 +1,13 @@
 //! The pool and the round trips of the Redis cache, each bounded by the configured timeout.
 
+use deadpool_redis::Connection;
 use deadpool_redis::redis::{Cmd, FromRedisValue, cmd};
-use deadpool_redis::{Config, Connection, Pool, PoolConfig, Runtime, Timeouts};
 
-use super::{CacheError, RedisCache, RedisCacheOptions};
+use super::{CacheError, RedisCache};
 
 /// How many keys one `SCAN` step looks at: large enough for few round trips, small enough
 /// that no single step blocks Redis noticeably.
 const SCAN_COUNT: u32 = 500;
-
-/// A pool that connects lazily, with every wait bounded by the operation timeout.
-pub(super) fn pool(url: &str, options: &RedisCacheOptions) -> Result<Pool, CacheError> {
-    let mut config = Config::from_url(url);
-    let mut pool = PoolConfig::new(options.max_connections.max(1));
-    pool.timeouts = Timeouts {
-        wait: Some(options.timeout),
-        create: Some(options.timeout),
-        recycle: Some(options.timeout),
-    };
-    config.pool = Some(pool);
-    config
-        .create_pool(Some(Runtime::Tokio1))
-        .map_err(|e| CacheError::Config(e.to_string()))
-}
 
 impl RedisCache {
     /// One command on a pooled connection; the timeout covers getting the connection too.
