@@ -86,6 +86,7 @@ pub async fn start(binary: &Path, options: &Options) -> anyhow::Result<Server> {
         .env("DRIFTGUARD_BOOTSTRAP_ADMIN_PASSWORD", ADMIN_PASSWORD)
         .env_remove("DRIFTGUARD_DATABASE_URL")
         .env_remove("DRIFTGUARD_REDIS_URL")
+        .env_remove("DRIFTGUARD_REDIS_KEY_PREFIX")
         .env_remove("DRIFTGUARD_CONFIG")
         .stdin(Stdio::null())
         .stdout(output.try_clone()?)
@@ -94,7 +95,12 @@ pub async fn start(binary: &Path, options: &Options) -> anyhow::Result<Server> {
         command.env("DRIFTGUARD_DATABASE_URL", url);
     }
     if let Some(url) = &options.redis_url {
-        command.env("DRIFTGUARD_REDIS_URL", url);
+        // A prefix of its own: no answer cached by an earlier run (over other data) or by
+        // another user of the same Redis is served; the keys expire with their TTLs.
+        command.env("DRIFTGUARD_REDIS_URL", url).env(
+            "DRIFTGUARD_REDIS_KEY_PREFIX",
+            format!("driftguard-loadtest-{}", std::process::id()),
+        );
     }
     let child = command
         .spawn()
