@@ -22,7 +22,8 @@ chores:
                  build and start the release server, seed 10,000 models through the API, drive
                  the dashboards and GET /models at 1,000 requests/s and print p50/p95/p99 and
                  the cache hit rate (docs/performance.md); options:
-                 --models N --rate R --duration S --warmup S --concurrency C --check
+                 --models N --rate R --duration S --warmup S --ramp (warm-up rising from 0)
+                 --concurrency C --check
                  --database-url URL (an empty PostgreSQL database) --redis-url URL
                  --reuse-data DIR (keep the seeded SQLite data there, reuse it next time)
 ";

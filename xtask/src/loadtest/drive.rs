@@ -22,13 +22,32 @@ pub struct Plan {
     pub duration: Duration,
     /// Models in the registry, for the pages the model lists ask for.
     pub models: u64,
+    /// Whether the warm-up's rate rises linearly from 0 (else it is the full rate at once).
+    pub ramp: bool,
 }
 
 impl Plan {
-    /// Requests due during the warm-up, then in all.
+    /// Requests due during the warm-up, then in all. A linear ramp sends half as many
+    /// during the warm-up (the area under the rate).
     fn counts(&self) -> (u64, u64) {
-        let n = |d: Duration| (d.as_secs_f64() * self.rate).round() as u64;
-        (n(self.warmup), n(self.warmup + self.duration))
+        let warmup = self.warmup.as_secs_f64() * self.rate * if self.ramp { 0.5 } else { 1.0 };
+        let measured = self.duration.as_secs_f64() * self.rate;
+        (warmup.round() as u64, (warmup + measured).round() as u64)
+    }
+
+    /// When request `i` is due, from the start. Under a ramp over `W` seconds to rate `R`,
+    /// `R·t²/(2W)` requests are due by time `t`, so request `i` is due at `√(2Wi/R)`.
+    fn due(&self, i: u64) -> Duration {
+        let (w, r, i) = (self.warmup.as_secs_f64(), self.rate, i as f64);
+        let ramped = w * r / 2.0;
+        let seconds = if self.ramp && i < ramped {
+            (2.0 * w * i / r).sqrt()
+        } else if self.ramp {
+            w + (i - ramped) / r
+        } else {
+            i / r
+        };
+        Duration::from_secs_f64(seconds)
     }
 }
 
@@ -39,7 +58,7 @@ pub async fn drive(api: Arc<Api>, plan: Plan) -> Vec<Sample> {
     let mut running = JoinSet::new();
     let mut samples = Vec::with_capacity((total - warmup) as usize);
     for i in 0..total {
-        let due = start + Duration::from_secs_f64(i as f64 / plan.rate);
+        let due = start + plan.due(i);
         // A due time already past (the generator fell behind) is sent at once, without a
         // trip through the timer.
         if due > Instant::now() {
@@ -112,20 +131,50 @@ fn kind(e: &reqwest::Error) -> &'static str {
 mod tests {
     use super::*;
 
+    const PLAN: Plan = Plan {
+        rate: 1000.0,
+        warmup: Duration::from_secs(5),
+        duration: Duration::from_secs(30),
+        models: 10_000,
+        ramp: false,
+    };
+
+    fn close(a: Duration, seconds: f64) -> bool {
+        (a.as_secs_f64() - seconds).abs() < 1e-9
+    }
+
     #[test]
     fn counts_follow_the_rate() {
-        let plan = Plan {
-            rate: 1000.0,
-            warmup: Duration::from_secs(5),
-            duration: Duration::from_secs(30),
-            models: 10_000,
-        };
-        assert_eq!(plan.counts(), (5000, 35_000));
+        assert_eq!(PLAN.counts(), (5000, 35_000));
         let slow = Plan {
             rate: 2.5,
             warmup: Duration::ZERO,
-            ..plan
+            ..PLAN
         };
         assert_eq!(slow.counts(), (0, 75));
+        let ramped = Plan { ramp: true, ..PLAN };
+        assert_eq!(ramped.counts(), (2500, 32_500));
+    }
+
+    #[test]
+    fn requests_are_due_at_a_fixed_rate() {
+        assert!(close(PLAN.due(0), 0.0));
+        assert!(close(PLAN.due(1), 0.001));
+        assert!(close(PLAN.due(5000), 5.0));
+        assert!(close(PLAN.due(34_999), 34.999));
+    }
+
+    #[test]
+    fn a_ramp_rises_to_the_rate_by_the_end_of_the_warmup() {
+        let plan = Plan { ramp: true, ..PLAN };
+        let (warmup, total) = plan.counts();
+        assert!(close(plan.due(0), 0.0));
+        // A quarter of the warm-up's requests by half its time (rate rising linearly).
+        assert!(close(plan.due(625), 2.5));
+        assert!(close(plan.due(warmup), 5.0));
+        assert!(close(plan.due(warmup + 1), 5.001));
+        assert!(close(plan.due(total - 1), 34.999));
+        // Never earlier than the one before.
+        assert!((1..total).all(|i| plan.due(i) >= plan.due(i - 1)));
     }
 }

@@ -87,11 +87,13 @@ async fn load_test(binary: &std::path::Path, options: &Options) -> anyhow::Resul
         warmup: options.warmup,
         duration: options.duration,
         models,
+        ramp: options.ramp,
     };
     println!(
-        "driving {} req/s: {} s warm-up, then {} s measured",
+        "driving {} req/s: {} s warm-up{}, then {} s measured",
         plan.rate,
         plan.warmup.as_secs(),
+        if plan.ramp { " rising from 0" } else { "" },
         plan.duration.as_secs()
     );
     let cache_before = probe::cache_counters(&api).await;

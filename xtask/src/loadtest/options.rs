@@ -7,7 +7,8 @@ use std::time::Duration;
 /// Usage, printed in xtask's help and on a bad option.
 pub const USAGE: &str = "\
 cargo xtask loadtest [--models N] [--rate R] [--duration S] [--warmup S] [--concurrency C]
-                     [--database-url URL] [--redis-url URL] [--reuse-data DIR] [--check]";
+                     [--ramp] [--database-url URL] [--redis-url URL] [--reuse-data DIR]
+                     [--check]";
 
 /// What to run.
 #[derive(Debug, Clone, PartialEq)]
@@ -21,6 +22,8 @@ pub struct Options {
     /// Load before the measurement, not measured (default 5 s): connections, caches, JIT-free
     /// but still cold pages.
     pub warmup: Duration,
+    /// Whether the warm-up's rate rises linearly from 0 instead of starting at full rate.
+    pub ramp: bool,
     /// Seeding requests in flight (default 8).
     pub concurrency: usize,
     /// PostgreSQL instead of SQLite: an empty database, or one seeded by an earlier run.
@@ -40,6 +43,7 @@ impl Default for Options {
             rate: 1000.0,
             duration: Duration::from_secs(30),
             warmup: Duration::from_secs(5),
+            ramp: false,
             concurrency: 8,
             database_url: None,
             redis_url: None,
@@ -68,6 +72,7 @@ impl Options {
                 "--database-url" => o.database_url = Some(value()?.clone()),
                 "--redis-url" => o.redis_url = Some(value()?.clone()),
                 "--reuse-data" => o.reuse_data = Some(PathBuf::from(value()?)),
+                "--ramp" => o.ramp = true,
                 "--check" => o.check = true,
                 other => bail!("unknown option `{other}`\n\n{USAGE}"),
             }
@@ -125,6 +130,7 @@ mod tests {
             "redis://x",
             "--reuse-data",
             "/tmp/d",
+            "--ramp",
             "--check",
         ])
         .expect("options");
@@ -135,7 +141,7 @@ mod tests {
         );
         assert_eq!(o.redis_url.as_deref(), Some("redis://x"));
         assert_eq!(o.reuse_data, Some(PathBuf::from("/tmp/d")));
-        assert!(o.check);
+        assert!(o.check && o.ramp);
     }
 
     #[test]

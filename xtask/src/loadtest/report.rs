@@ -180,6 +180,7 @@ mod tests {
             warmup: Duration::ZERO,
             duration: Duration::from_secs(1),
             models: 10,
+            ramp: false,
         };
         let samples = [
             sample(Endpoint::Models, 200, None, 3),
