@@ -13,6 +13,14 @@ fn routes() -> Vec<(Method, &'static str, Option<Value>, Role)> {
         (Method::GET, "/auth/me", None, Role::Viewer),
         (Method::GET, "/models", None, Role::Viewer),
         (Method::GET, "/models/{model}", None, Role::Viewer),
+        (Method::GET, "/dashboard/summary", None, Role::Viewer),
+        (
+            Method::GET,
+            "/dashboard/compliance-distribution",
+            None,
+            Role::Viewer,
+        ),
+        (Method::GET, "/dashboard/risk-trends", None, Role::Viewer),
         (
             Method::POST,
             "/models",
