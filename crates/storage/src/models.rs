@@ -41,6 +41,12 @@ pub(crate) struct ModelRow {
     updated_at: NaiveDateTime,
 }
 
+/// `rows` in the order of `ids` (a row whose model went away meanwhile is simply absent).
+fn in_order_of(ids: &[i64], mut rows: Vec<ModelRow>) -> Vec<ModelRow> {
+    rows.sort_by_key(|row| ids.iter().position(|&id| id == row.id));
+    rows
+}
+
 impl ModelRow {
     pub(crate) fn into_model(self) -> DomainResult<Model> {
         let latest_evaluation = match (
@@ -218,14 +224,23 @@ impl ModelRepository for Store {
                     matching!(query).order((models::updated_at.desc(), models::id.desc()))
                 }
             };
-            let rows: Vec<ModelRow> = ordered
+            // The page's ids first, then their rows: the ids come from an index-only walk
+            // of the order's index, where a page deep in the list fetching whole rows made
+            // PostgreSQL sort the table instead (22 ms against 2 ms at offset 9,000 of 10,000).
+            let ids: Vec<i64> = ordered
                 .offset(to_offset(page.skip()))
                 .limit(to_offset(page.limit()))
+                .select(models::id)
+                .load(conn)
+                .await
+                .map_err(query_error)?;
+            let rows: Vec<ModelRow> = models::table
+                .filter(models::id.eq_any(&ids))
                 .select(ModelRow::as_select())
                 .load(conn)
                 .await
                 .map_err(query_error)?;
-            let models = rows
+            let models = in_order_of(&ids, rows)
                 .into_iter()
                 .map(ModelRow::into_model)
                 .collect::<DomainResult<Vec<_>>>()?;

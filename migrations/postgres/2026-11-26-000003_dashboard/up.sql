@@ -17,3 +17,7 @@ UPDATE models AS m SET
     latest_risk_violations = (SELECT count(*) FROM evaluations e, json_array_elements(e.result::json -> 'violations') v
                               WHERE e.id = m.latest_evaluation_id AND v ->> 'type' = 'risk')
 WHERE m.latest_evaluation_id IS NOT NULL;
+
+-- GET /models?sort=name pages by (name, version); with the id in the index a page's ids come
+-- from an index-only walk (see crates/storage/src/models.rs, list).
+CREATE INDEX models_name_version_id_idx ON models (name, version, id);

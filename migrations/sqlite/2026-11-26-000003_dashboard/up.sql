@@ -15,3 +15,7 @@ UPDATE models SET
     latest_risk_violations = (SELECT count(*) FROM evaluations e, json_each(e.result, '$.violations') v
                               WHERE e.id = models.latest_evaluation_id AND json_extract(v.value, '$.type') = 'risk')
 WHERE latest_evaluation_id IS NOT NULL;
+
+-- GET /models?sort=name pages by (name, version); with the id in the index a page's ids come
+-- from an index-only walk (see crates/storage/src/models.rs, list).
+CREATE INDEX models_name_version_id_idx ON models (name, version, id);
