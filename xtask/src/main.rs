@@ -26,6 +26,9 @@ chores:
                  --concurrency C --check
                  --database-url URL (an empty PostgreSQL database) --redis-url URL
                  --reuse-data DIR (keep the seeded SQLite data there, reuse it next time)
+                 --kill-redis-after S (cache in a redis-server of its own, SIGKILL it S s
+                 into the measured phase; not with --redis-url) --restart-redis-after S (start
+                 it again, empty, S s after the kill); then also per window before/during/after
 ";
 
 fn main() -> anyhow::Result<()> {

@@ -51,14 +51,15 @@ impl Plan {
     }
 }
 
-/// Drives `plan`; the samples of the measured requests, once every request has ended.
-pub async fn drive(api: Arc<Api>, plan: Plan) -> Vec<Sample> {
+/// Drives `plan` from `start` (shared with whatever else is timed against the load, such as
+/// a Redis outage); the samples of the measured requests, once every request has ended.
+pub async fn drive(api: Arc<Api>, plan: Plan, start: Instant) -> Vec<Sample> {
     let (warmup, total) = plan.counts();
-    let start = Instant::now();
     let mut running = JoinSet::new();
     let mut samples = Vec::with_capacity((total - warmup) as usize);
     for i in 0..total {
-        let due = start + plan.due(i);
+        let offset = plan.due(i);
+        let due = start + offset;
         // A due time already past (the generator fell behind) is sent at once, without a
         // trip through the timer.
         if due > Instant::now() {
@@ -70,7 +71,9 @@ pub async fn drive(api: Arc<Api>, plan: Plan) -> Vec<Sample> {
             target.endpoint,
             target.path,
             due,
-            i >= warmup,
+            // Where the measured phase starts; a ramp's first measured request can be due
+            // a fraction of a millisecond before the warm-up's nominal end.
+            (i >= warmup).then(|| offset.saturating_sub(plan.warmup)),
         ));
         // Collect what has finished as we go, so memory stays bounded by what is in flight.
         while let Some(done) = running.try_join_next() {
@@ -83,13 +86,14 @@ pub async fn drive(api: Arc<Api>, plan: Plan) -> Vec<Sample> {
     samples
 }
 
-/// One request, due at `due`; its sample when `measured`.
+/// One request, due at `due`; its sample when measured, that is when it has a due time
+/// `measured` from the start of the measured phase.
 async fn one(
     api: Arc<Api>,
     endpoint: Endpoint,
     path: String,
     due: Instant,
-    measured: bool,
+    measured: Option<Duration>,
 ) -> Option<Sample> {
     let lag = due.elapsed();
     let (outcome, cache_hit) = match api.get(&path).send().await {
@@ -108,8 +112,9 @@ async fn one(
         }
         Err(e) => (Outcome::Error(kind(&e)), None),
     };
-    measured.then(|| Sample {
+    measured.map(|offset| Sample {
         endpoint,
+        due: offset,
         latency: due.elapsed(),
         lag,
         outcome,

@@ -2,7 +2,8 @@
 //! seeds it through the API (10,000 models with evaluations and a few hundred deploys),
 //! then drives the dashboards and `GET /models` at a fixed rate, open loop, and prints
 //! latency percentiles, failures and the dashboard cache hit rate against the targets
-//! (p95 ≤ 20 ms at 1,000 requests/s, hit rate > 80%). See docs/performance.md.
+//! (p95 ≤ 20 ms at 1,000 requests/s, hit rate > 80%); with `--kill-redis-after`, also
+//! before, during and after a Redis outage. See docs/performance.md.
 
 mod api;
 mod data;
@@ -10,6 +11,7 @@ mod drive;
 mod mix;
 mod options;
 mod probe;
+mod redis;
 mod report;
 mod rng;
 mod seed;
@@ -20,6 +22,7 @@ use anyhow::{Context, bail};
 use api::Api;
 use drive::Plan;
 use options::Options;
+use stats::Window;
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -36,14 +39,27 @@ pub fn run(args: &[String]) -> anyhow::Result<()> {
     runtime.block_on(async {
         tokio::select! {
             result = load_test(&binary, &options) => result,
-            // Returning drops the server guard, which kills the server.
+            // Returning drops the guards, which kill the server and redis-server.
             _ = tokio::signal::ctrl_c() => bail!("interrupted"),
         }
     })
 }
 
 async fn load_test(binary: &std::path::Path, options: &Options) -> anyhow::Result<()> {
-    let server = server::start(binary, options)
+    // The Redis to kill is the load test's own: dropping its guard kills it on every exit
+    // path, as the server's does the server.
+    let mut redis = match options.kill_redis_after {
+        Some(_) => Some(redis::Redis::start().await?),
+        None => None,
+    };
+    if let Some(redis) = &redis {
+        println!("redis-server of its own up at {}", redis.url());
+    }
+    let redis_url = redis
+        .as_ref()
+        .map(redis::Redis::url)
+        .or_else(|| options.redis_url.clone());
+    let server = server::start(binary, options, redis_url.as_deref())
         .await
         .context("the server under test failed to start")?;
     println!("server up at {} (pid {})", server.base, server.pid);
@@ -102,7 +118,18 @@ async fn load_test(binary: &std::path::Path, options: &Options) -> anyhow::Resul
         probe::cpu_seconds(std::process::id()),
     );
     let started = Instant::now();
-    let samples = drive::drive(api.clone(), plan).await;
+    let start = tokio::time::Instant::now();
+    let outage = async {
+        match (redis.as_mut(), options.kill_redis_after) {
+            (Some(redis), Some(after)) => {
+                let kill_at = start + plan.warmup + after;
+                redis::outage(redis, kill_at, options.restart_redis_after).await
+            }
+            _ => Ok(()),
+        }
+    };
+    let (samples, outage) = tokio::join!(drive::drive(api.clone(), plan, start), outage);
+    outage.context("the Redis outage")?;
     let wall = started.elapsed().as_secs_f64();
     let cpu_after = (
         probe::cpu_seconds(server.pid),
@@ -110,7 +137,10 @@ async fn load_test(binary: &std::path::Path, options: &Options) -> anyhow::Resul
     );
     let cache_after = probe::cache_counters(&api).await;
 
-    print!("\n{}", report::render(&plan, &samples));
+    let windows = options.kill_redis_after.map_or_else(Vec::new, |kill| {
+        Window::outage(kill, options.restart_redis_after, options.duration)
+    });
+    print!("\n{}", report::render(&plan, &samples, &windows));
     if let ((Some(s0), Some(g0)), (Some(s1), Some(g1))) = (cpu_before, cpu_after) {
         println!(
             "CPU over the {wall:.0} s of load (warm-up included): server {:.0}% of one core, \

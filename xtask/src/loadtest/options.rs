@@ -8,7 +8,7 @@ use std::time::Duration;
 pub const USAGE: &str = "\
 cargo xtask loadtest [--models N] [--rate R] [--duration S] [--warmup S] [--concurrency C]
                      [--ramp] [--database-url URL] [--redis-url URL] [--reuse-data DIR]
-                     [--check]";
+                     [--kill-redis-after S [--restart-redis-after S]] [--check]";
 
 /// What to run.
 #[derive(Debug, Clone, PartialEq)]
@@ -32,6 +32,11 @@ pub struct Options {
     pub redis_url: Option<String>,
     /// Keep the SQLite data here (created when missing) and reuse it on the next run.
     pub reuse_data: Option<PathBuf>,
+    /// Run a throw-away redis-server for the cache and SIGKILL it this long into the
+    /// measured phase: the outage scenario of issue #6.
+    pub kill_redis_after: Option<Duration>,
+    /// Start a new redis-server on the same port this long after the kill.
+    pub restart_redis_after: Option<Duration>,
     /// Fail when a target is missed.
     pub check: bool,
 }
@@ -48,6 +53,8 @@ impl Default for Options {
             database_url: None,
             redis_url: None,
             reuse_data: None,
+            kill_redis_after: None,
+            restart_redis_after: None,
             check: false,
         }
     }
@@ -72,6 +79,12 @@ impl Options {
                 "--database-url" => o.database_url = Some(value()?.clone()),
                 "--redis-url" => o.redis_url = Some(value()?.clone()),
                 "--reuse-data" => o.reuse_data = Some(PathBuf::from(value()?)),
+                "--kill-redis-after" => {
+                    o.kill_redis_after = Some(Duration::from_secs(number(flag, value()?)?));
+                }
+                "--restart-redis-after" => {
+                    o.restart_redis_after = Some(Duration::from_secs(number(flag, value()?)?));
+                }
                 "--ramp" => o.ramp = true,
                 "--check" => o.check = true,
                 other => bail!("unknown option `{other}`\n\n{USAGE}"),
@@ -85,6 +98,21 @@ impl Options {
         }
         if o.database_url.is_some() && o.reuse_data.is_some() {
             bail!("--reuse-data keeps SQLite data; with --database-url the database is kept");
+        }
+        if o.kill_redis_after.is_some() && o.redis_url.is_some() {
+            bail!(
+                "--kill-redis-after starts and kills a redis-server of its own; it cannot kill \
+                 the Redis of --redis-url: pass one or the other"
+            );
+        }
+        if o.restart_redis_after.is_some() && o.kill_redis_after.is_none() {
+            bail!("--restart-redis-after needs --kill-redis-after");
+        }
+        // Each window must lie in the measured phase, or its figures would be empty.
+        let outage_end =
+            o.kill_redis_after.unwrap_or_default() + o.restart_redis_after.unwrap_or_default();
+        if o.kill_redis_after.is_some() && outage_end >= o.duration {
+            bail!("--kill-redis-after (plus --restart-redis-after) must end before --duration");
         }
         Ok(o)
     }
@@ -151,5 +179,17 @@ mod tests {
         assert!(parse(&["--rate", "0"]).is_err());
         assert!(parse(&["--fast"]).is_err());
         assert!(parse(&["--database-url", "postgres://x", "--reuse-data", "d"]).is_err());
+    }
+
+    #[test]
+    fn killing_redis_needs_a_redis_of_its_own_within_the_measured_phase() {
+        let o = parse(&["--kill-redis-after", "10", "--restart-redis-after", "5"]).expect("kill");
+        assert_eq!(o.kill_redis_after, Some(Duration::from_secs(10)));
+        assert_eq!(o.restart_redis_after, Some(Duration::from_secs(5)));
+        let refused = parse(&["--kill-redis-after", "10", "--redis-url", "redis://x"]);
+        assert!(refused.is_err_and(|e| e.to_string().contains("--redis-url")));
+        assert!(parse(&["--restart-redis-after", "5"]).is_err());
+        assert!(parse(&["--kill-redis-after", "30"]).is_err());
+        assert!(parse(&["--kill-redis-after", "20", "--restart-redis-after", "10"]).is_err());
     }
 }

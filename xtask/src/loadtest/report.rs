@@ -3,7 +3,7 @@
 
 use super::drive::Plan;
 use super::mix::Endpoint;
-use super::stats::{Group, Latencies, Outcome, Sample};
+use super::stats::{Group, Latencies, Outcome, Sample, Window};
 use std::fmt::Write;
 use std::time::Duration;
 
@@ -51,8 +51,9 @@ pub fn verdict(all: &Group) -> Verdict {
     Verdict { lines }
 }
 
-/// The report of a load phase: totals, the latency table, failures, lag.
-pub fn render(plan: &Plan, samples: &[Sample]) -> String {
+/// The report of a load phase: totals, the latency table (overall, per endpoint, then per
+/// window of `windows`, if any), failures, lag.
+pub fn render(plan: &Plan, samples: &[Sample], windows: &[Window]) -> String {
     let all = Group::of(samples.iter());
     let answered = samples
         .iter()
@@ -77,36 +78,32 @@ pub fn render(plan: &Plan, samples: &[Sample]) -> String {
         "\n{:<40} {:>7} {:>6} {:>9} {:>9} {:>9} {:>9} {:>7}",
         "latency from scheduled start", "count", "failed", "p50", "p95", "p99", "max", "hit"
     );
-    let mut row = |name: &str, g: &Group| {
-        let cell = |f: fn(&Latencies) -> Duration| g.latencies.map_or("-".into(), |l| ms(f(&l)));
-        let _ = writeln!(
-            out,
-            "{:<40} {:>7} {:>6} {:>9} {:>9} {:>9} {:>9} {:>7}",
-            name,
-            g.completed,
-            g.failed(),
-            cell(|l| l.p50),
-            cell(|l| l.p95),
-            cell(|l| l.p99),
-            cell(|l| l.max),
-            g.hit_rate
-                .map_or("-".into(), |h| format!("{:.1}%", 100.0 * h))
-        );
-    };
-    row("all", &all);
+    row(&mut out, "all", &all);
     for endpoint in Endpoint::ALL {
-        row(
-            endpoint.label(),
-            &Group::of(samples.iter().filter(|s| s.endpoint == endpoint)),
-        );
+        let group = Group::of(samples.iter().filter(|s| s.endpoint == endpoint));
+        row(&mut out, endpoint.label(), &group);
+    }
+    let windows: Vec<(&str, Group)> = windows
+        .iter()
+        .map(|w| {
+            (
+                w.label.as_str(),
+                Group::of(samples.iter().filter(|s| w.holds(s))),
+            )
+        })
+        .collect();
+    if !windows.is_empty() {
+        let _ = writeln!(out, "by due time in the measured phase:");
+    }
+    for (label, group) in &windows {
+        row(&mut out, label, group);
     }
     if !all.failures.is_empty() {
-        let by: Vec<String> = all
-            .failures
-            .iter()
-            .map(|(outcome, n)| format!("{outcome} × {n}"))
-            .collect();
-        let _ = writeln!(out, "\nfailures: {}", by.join(", "));
+        out.push('\n');
+    }
+    failures(&mut out, "failures", &all);
+    for (label, group) in &windows {
+        failures(&mut out, &format!("  {label}"), group);
     }
     if let Some(lag) = Latencies::of(samples.iter().map(|s| s.lag).collect()) {
         let _ = writeln!(
@@ -118,6 +115,37 @@ pub fn render(plan: &Plan, samples: &[Sample]) -> String {
         );
     }
     out
+}
+
+/// One line of the latency table.
+fn row(out: &mut String, name: &str, g: &Group) {
+    let cell = |f: fn(&Latencies) -> Duration| g.latencies.map_or("-".into(), |l| ms(f(&l)));
+    let _ = writeln!(
+        out,
+        "{:<40} {:>7} {:>6} {:>9} {:>9} {:>9} {:>9} {:>7}",
+        name,
+        g.completed,
+        g.failed(),
+        cell(|l| l.p50),
+        cell(|l| l.p95),
+        cell(|l| l.p99),
+        cell(|l| l.max),
+        g.hit_rate
+            .map_or("-".into(), |h| format!("{:.1}%", 100.0 * h))
+    );
+}
+
+/// The failures of `g` by outcome, when there are any.
+fn failures(out: &mut String, name: &str, g: &Group) {
+    if g.failures.is_empty() {
+        return;
+    }
+    let by: Vec<String> = g
+        .failures
+        .iter()
+        .map(|(outcome, n)| format!("{outcome} × {n}"))
+        .collect();
+    let _ = writeln!(out, "{name}: {}", by.join(", "));
 }
 
 /// A duration in milliseconds, to 0.01 ms.
@@ -132,6 +160,7 @@ mod tests {
     fn sample(endpoint: Endpoint, status: u16, hit: Option<bool>, latency_ms: u64) -> Sample {
         Sample {
             endpoint,
+            due: Duration::ZERO,
             latency: Duration::from_millis(latency_ms),
             lag: Duration::ZERO,
             outcome: Outcome::Status(status),
@@ -186,11 +215,55 @@ mod tests {
             sample(Endpoint::Models, 200, None, 3),
             sample(Endpoint::Summary, 404, None, 1),
         ];
-        let text = render(&plan, &samples);
+        let text = render(&plan, &samples, &[]);
         for endpoint in Endpoint::ALL {
             assert!(text.contains(endpoint.label()), "{text}");
         }
-        assert!(text.contains("failures: HTTP 404 × 1"), "{text}");
+        assert!(text.contains("\nfailures: HTTP 404 × 1"), "{text}");
         assert!(text.contains("sent 2, answered 2, failed 1"), "{text}");
+        assert!(!text.contains("by due time"), "{text}");
+    }
+
+    #[test]
+    fn the_report_splits_by_window() {
+        let plan = Plan {
+            rate: 10.0,
+            warmup: Duration::ZERO,
+            duration: Duration::from_secs(3),
+            models: 10,
+            ramp: false,
+        };
+        let at = |due: u64, status: u16| Sample {
+            due: Duration::from_secs(due),
+            ..sample(Endpoint::Summary, status, Some(status == 200), 2)
+        };
+        let samples = [at(0, 200), at(1, 503), at(2, 200)];
+        let windows = Window::outage(
+            Duration::from_secs(1),
+            Some(Duration::from_secs(1)),
+            plan.duration,
+        );
+        let text = render(&plan, &samples, &windows);
+        let line = |prefix: &str| {
+            text.lines()
+                .find(|l| l.starts_with(prefix))
+                .unwrap_or_else(|| panic!("no line `{prefix}` in\n{text}"))
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" ")
+        };
+        assert!(
+            line("before the kill (0–1 s)").ends_with("1 0 2.00 ms 2.00 ms 2.00 ms 2.00 ms 100.0%")
+        );
+        assert!(line("Redis down (1–2 s)").ends_with("1 1 2.00 ms 2.00 ms 2.00 ms 2.00 ms -"));
+        assert!(
+            line("after the restart (2–3 s)")
+                .ends_with(" 1 0 2.00 ms 2.00 ms 2.00 ms 2.00 ms 100.0%")
+        );
+        assert!(
+            text.contains("\n  Redis down (1–2 s): HTTP 503 × 1"),
+            "{text}"
+        );
+        assert!(!text.contains("  before the kill (0–1 s): "), "{text}");
     }
 }

@@ -55,8 +55,13 @@ pub fn build() -> anyhow::Result<PathBuf> {
     Ok(binary)
 }
 
-/// Starts `binary serve` and waits until `/health/ready` answers 200.
-pub async fn start(binary: &Path, options: &Options) -> anyhow::Result<Server> {
+/// Starts `binary serve`, caching in `redis_url` when given, and waits until `/health/ready`
+/// answers 200.
+pub async fn start(
+    binary: &Path,
+    options: &Options,
+    redis_url: Option<&str>,
+) -> anyhow::Result<Server> {
     let (dir, temporary) = match &options.reuse_data {
         Some(dir) => (dir.clone(), false),
         None => {
@@ -94,7 +99,7 @@ pub async fn start(binary: &Path, options: &Options) -> anyhow::Result<Server> {
     if let Some(url) = &options.database_url {
         command.env("DRIFTGUARD_DATABASE_URL", url);
     }
-    if let Some(url) = &options.redis_url {
+    if let Some(url) = redis_url {
         // A prefix of its own: no answer cached by an earlier run (over other data) or by
         // another user of the same Redis is served; the keys expire with their TTLs.
         command.env("DRIFTGUARD_REDIS_URL", url).env(
@@ -154,6 +159,6 @@ impl Server {
 
 /// A port nobody listens on now. Another process could take it before the server binds it;
 /// the server then fails to start and says so.
-fn free_port() -> anyhow::Result<u16> {
+pub fn free_port() -> anyhow::Result<u16> {
     Ok(TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
 }

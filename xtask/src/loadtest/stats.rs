@@ -1,9 +1,11 @@
 //! What one request of the load phase produced, and the figures drawn from many of them:
 //! latency percentiles (nearest rank over the sorted latencies), failures by status, and
-//! the share of dashboard answers the cache served.
+//! the share of dashboard answers the cache served; over the whole measured phase or over a
+//! window of it.
 
 use super::mix::Endpoint;
 use std::collections::BTreeMap;
+use std::ops::Range;
 use std::time::Duration;
 
 /// How a request ended.
@@ -36,6 +38,8 @@ impl std::fmt::Display for Outcome {
 pub struct Sample {
     /// What was asked.
     pub endpoint: Endpoint,
+    /// When it was due, from the start of the measured phase: which window it falls in.
+    pub due: Duration,
     /// From the request's scheduled start to the last byte of the answer.
     pub latency: Duration,
     /// From the scheduled start to the moment the generator sent it (its own lateness).
@@ -125,6 +129,48 @@ impl Group {
     }
 }
 
+/// A stretch of the measured phase (before, during, after a Redis outage), by due time:
+/// a request belongs to the window it was due in, however long it then took.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Window {
+    /// Its name in the report, with its bounds.
+    pub label: String,
+    /// Due times it holds, from the start of the measured phase.
+    pub due: Range<Duration>,
+}
+
+impl Window {
+    /// Whether `sample` was due in this window.
+    pub fn holds(&self, sample: &Sample) -> bool {
+        self.due.contains(&sample.due)
+    }
+
+    /// The windows of a measured phase of `duration` in which Redis is killed at `kill` and,
+    /// with `restart`, started again that much later: before, down, after the restart.
+    pub fn outage(kill: Duration, restart: Option<Duration>, duration: Duration) -> Vec<Self> {
+        let window = |label: &str, from: Duration, to: Duration| Self {
+            label: format!("{label} ({}–{} s)", from.as_secs(), to.as_secs()),
+            due: from..to,
+        };
+        // The last window is open-ended: a request due on the last tick still counts.
+        let end = |w: Self| Self {
+            due: w.due.start..Duration::MAX,
+            ..w
+        };
+        match restart {
+            Some(restart) => vec![
+                window("before the kill", Duration::ZERO, kill),
+                window("Redis down", kill, kill + restart),
+                end(window("after the restart", kill + restart, duration)),
+            ],
+            None => vec![
+                window("before the kill", Duration::ZERO, kill),
+                end(window("Redis down", kill, duration)),
+            ],
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -159,6 +205,7 @@ mod tests {
     fn sample(endpoint: Endpoint, status: u16, hit: Option<bool>, latency: u64) -> Sample {
         Sample {
             endpoint,
+            due: Duration::ZERO,
             latency: ms(latency),
             lag: Duration::ZERO,
             outcome: Outcome::Status(status),
@@ -194,5 +241,37 @@ mod tests {
         assert_eq!(g.failed(), 1);
         assert!(!Outcome::Status(404).ok() && Outcome::Status(204).ok());
         assert_eq!(Outcome::Error("timeout").to_string(), "timeout error");
+    }
+
+    #[test]
+    fn outage_windows_split_the_measured_phase_by_due_time() {
+        let s = |due: u64| Sample {
+            due: ms(due),
+            ..sample(Endpoint::Summary, 200, None, 1)
+        };
+        let secs = Duration::from_secs;
+        let windows = Window::outage(secs(10), Some(secs(5)), secs(30));
+        let labels: Vec<&str> = windows.iter().map(|w| w.label.as_str()).collect();
+        assert_eq!(
+            labels,
+            [
+                "before the kill (0–10 s)",
+                "Redis down (10–15 s)",
+                "after the restart (15–30 s)"
+            ]
+        );
+        let holding = |due: u64| {
+            let s = s(due);
+            windows.iter().position(|w| w.holds(&s))
+        };
+        assert_eq!(holding(0), Some(0));
+        assert_eq!(holding(9_999), Some(0));
+        assert_eq!(holding(10_000), Some(1));
+        assert_eq!(holding(15_000), Some(2));
+        assert_eq!(holding(30_000), Some(2));
+        let no_restart = Window::outage(secs(10), None, secs(30));
+        assert_eq!(no_restart.len(), 2);
+        assert_eq!(no_restart[1].label, "Redis down (10–30 s)");
+        assert!(no_restart[1].holds(&s(30_000)));
     }
 }
