@@ -436,6 +436,92 @@ async fn replicas_sharing_a_store_see_each_others_answers_and_invalidations() {
     }
 }
 
+/// Runs one lookup per entry of `params`, all at once, on clones of `answers` (as the
+/// server's request handlers do), each with a slow computation counted in `runs`.
+async fn at_once(
+    answers: &AnswerCache,
+    params: &[&str],
+    runs: &Arc<AtomicU32>,
+) -> Vec<(String, Summary, Lookup)> {
+    let mut lookups = tokio::task::JoinSet::new();
+    for &params in params {
+        let (answers, runs, params) = (answers.clone(), runs.clone(), params.to_owned());
+        lookups.spawn(async move {
+            let (answer, lookup) = answers
+                .get_or_compute(CacheClass::RiskTrends, &params, || async move {
+                    // A database read that takes a while: the others miss meanwhile.
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    counted(&runs).await
+                })
+                .await
+                .expect("computes");
+            (params, answer, lookup)
+        });
+    }
+    lookups.join_all().await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_misses_of_one_answer_compute_it_once() {
+    for adapter in cache_adapters() {
+        let (name, answers) = (adapter.name, answers(adapter.store));
+        let runs = Arc::new(AtomicU32::new(0));
+        // A cold cache: not even the class's generation exists yet.
+        let lookups = at_once(&answers, &["days=30"; 50], &runs).await;
+        assert_eq!(runs.load(Ordering::SeqCst), 1, "{name}: computed once");
+        let misses = lookups.iter().filter(|l| l.2 == Lookup::Miss).count();
+        assert_eq!(
+            (misses, lookups.len()),
+            (1, 50),
+            "{name}: one miss, 49 hits"
+        );
+        assert!(
+            lookups.iter().all(|(_, answer, _)| *answer == summary(1)),
+            "{name}: everybody gets the one answer"
+        );
+        let next = answers
+            .get_or_compute(CacheClass::RiskTrends, "days=30", || counted(&runs))
+            .await;
+        assert_eq!(
+            next,
+            Ok((summary(1), Lookup::Hit)),
+            "{name}: and it is stored"
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_misses_of_different_answers_compute_each_once() {
+    for adapter in cache_adapters() {
+        let (name, answers) = (adapter.name, answers(adapter.store));
+        let runs = Arc::new(AtomicU32::new(0));
+        let params: Vec<&str> = ["days=7", "days=30", "days=90"]
+            .iter()
+            .cycle()
+            .take(30)
+            .copied()
+            .collect();
+        let lookups = at_once(&answers, &params, &runs).await;
+        assert_eq!(runs.load(Ordering::SeqCst), 3, "{name}: once per answer");
+        let misses = lookups.iter().filter(|l| l.2 == Lookup::Miss).count();
+        assert_eq!(misses, 3, "{name}");
+        let mut answers: Vec<(String, u32)> = lookups
+            .into_iter()
+            .map(|(params, answer, _)| (params, answer.models))
+            .collect();
+        answers.sort();
+        answers.dedup();
+        assert_eq!(
+            answers.len(),
+            3,
+            "{name}: one answer per parameters: {answers:?}"
+        );
+        let mut computed: Vec<u32> = answers.iter().map(|&(_, models)| models).collect();
+        computed.sort_unstable();
+        assert_eq!(computed, [1, 2, 3], "{name}: each its own computation");
+    }
+}
+
 #[test]
 fn classes_have_stable_labels_and_default_ttls() {
     let labels: Vec<&str> = CacheClass::ALL.iter().map(|c| c.label()).collect();

@@ -24,6 +24,16 @@ impl CacheClass {
         CacheClass::Policies,
     ];
 
+    /// The class's position in [`CacheClass::ALL`], for per-class tables.
+    pub(super) const fn index(self) -> usize {
+        match self {
+            CacheClass::DashboardSummary => 0,
+            CacheClass::ComplianceDistribution => 1,
+            CacheClass::RiskTrends => 2,
+            CacheClass::Policies => 3,
+        }
+    }
+
     /// The class's name: part of its cache keys and the Prometheus `key_class` label, so it
     /// must stay stable.
     pub fn label(self) -> &'static str {
@@ -73,12 +83,15 @@ impl CacheTtls {
     }
 }
 
-/// Whether an answer came from the cache.
+/// Whether a lookup was answered without computing: the `X-Cache` header and the hit and miss
+/// metrics say whether this request cost the database anything.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Lookup {
-    /// Served from the cache.
+    /// Answered without computing: from the cache, or from the computation another caller of
+    /// this process ran for the same key at the same time (see
+    /// [`AnswerCache::get_or_compute`](super::AnswerCache::get_or_compute)).
     Hit,
-    /// Computed (and stored for the next caller).
+    /// Computed by this caller (and stored for the next ones when the store could be read).
     Miss,
 }
 

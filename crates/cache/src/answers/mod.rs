@@ -21,10 +21,24 @@
 //!   flushed), the answer is computed and returned but neither read from nor stored in the
 //!   cache: a generation that could not be read is not known to be current, and guessing one
 //!   is how a stale answer gets served.
+//! - Concurrent callers of this process that need the same answer share one computation
+//!   (see the `flights` module): the first computes, the others wait for its answer, and a
+//!   missing generation is minted once for all of them. They share a key, so they read the
+//!   same generation before anyone computed: what a follower receives was computed after
+//!   that generation was current, exactly as an answer it might have found in the cache. A
+//!   caller that reads the generation after an invalidation wrote a new one has another key,
+//!   and never joins a computation begun before it.
+//! - Callers bypassing the cache share computations too (the outage is when the database can
+//!   least afford a stampede), under a key made of the class, the parameters and a counter
+//!   of this process's invalidations of the class: there is no generation to order them, and
+//!   without the counter a reader could join, right after its own write, a computation that
+//!   began before that write.
 
 mod classes;
+mod flights;
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 pub use classes::{CacheClass, CacheTtls, Lookup};
@@ -40,16 +54,33 @@ pub const KEY_SCHEMA_VERSION: u32 = 1;
 const GENERATION_MARGIN: Duration = Duration::from_secs(24 * 3600);
 
 /// Cached answers on any [`Cache`]: the in-process one, or Redis shared by every replica.
+/// Clones share their running computations (see [`AnswerCache::get_or_compute`]), so build
+/// one per process and clone it.
 #[derive(Clone, Debug)]
 pub struct AnswerCache {
     store: Arc<dyn Cache>,
     ttls: CacheTtls,
+    local: Arc<Local>,
+}
+
+/// What the clones of one [`AnswerCache`] share within this process.
+#[derive(Debug, Default)]
+struct Local {
+    /// The computations running now, by key.
+    flights: flights::Flights,
+    /// Invalidations begun per class (by [`CacheClass::index`]): part of the key under which
+    /// callers bypassing the cache share computations (see the module docs).
+    invalidations: [AtomicU64; CacheClass::ALL.len()],
 }
 
 impl AnswerCache {
     /// Answers cached in `store` for the TTLs of `ttls`.
     pub fn new(store: Arc<dyn Cache>, ttls: CacheTtls) -> Self {
-        Self { store, ttls }
+        Self {
+            store,
+            ttls,
+            local: Arc::default(),
+        }
     }
 
     /// The answer for (`class`, `params`): from the cache, or computed by `compute` and
@@ -57,6 +88,14 @@ impl AnswerCache {
     /// cannot be read, every call computes and nothing is stored (see the module docs).
     /// `params` must identify the answer within its class (say, the query string in a fixed
     /// order).
+    ///
+    /// At most one computation per answer runs at a time in this process (the cache bypassed
+    /// or not): callers that miss while another caller (of this `AnswerCache` or a clone)
+    /// computes the same answer wait for it and get its answer, reported as [`Lookup::Hit`]
+    /// since they cost the database nothing. Only the caller that computed reports
+    /// [`Lookup::Miss`]. When that computation fails, each waiting caller computes on its own
+    /// (and gets an error only from its own computation); when its caller is dropped midway,
+    /// one of the waiting callers takes over.
     pub async fn get_or_compute<T, E, F, Fut>(
         &self,
         class: CacheClass,
@@ -70,23 +109,129 @@ impl AnswerCache {
         E: Send,
     {
         // Before computing, never after: see the module docs on the generation.
-        let key = match self.generation(class).await {
-            Ok(generation) => answer_key(class, &generation, params),
-            Err(error) => return uncached(class, &error, compute).await,
+        let flight = match self.generation(class).await {
+            Ok(generation) => {
+                let key = answer_key(class, &generation, params);
+                match self.store.get_json::<T>(&key).await {
+                    Ok(Some(answer)) => return Ok((answer, Lookup::Hit)),
+                    Ok(None) => Flight::Stored(key),
+                    // A store failing now may have lost writes since the generation was read,
+                    // an invalidation among them (Flushing says as much): do not file an
+                    // answer under a generation that may be stale. The write would most likely
+                    // be lost anyway.
+                    Err(error) => self.bypass(class, params, &error),
+                }
+            }
+            Err(error) => self.bypass(class, params, &error),
         };
-        match self.store.get_json::<T>(&key).await {
-            Ok(Some(answer)) => return Ok((answer, Lookup::Hit)),
-            Ok(None) => {}
-            // A store failing now may have lost writes since the generation was read, an
-            // invalidation among them (Flushing says as much): do not file an answer under a
-            // generation that may be stale. The write would most likely be lost anyway.
-            Err(error) => return uncached(class, &error, compute).await,
+        self.compute_once(class, flight, compute).await
+    }
+
+    /// The answer of `compute`, computed by this caller or by the one already computing
+    /// `flight` (see [`AnswerCache::get_or_compute`]), and stored when `flight` says so.
+    async fn compute_once<T, E, F, Fut>(
+        &self,
+        class: CacheClass,
+        flight: Flight,
+        compute: F,
+    ) -> Result<(T, Lookup), E>
+    where
+        T: serde::Serialize + serde::de::DeserializeOwned,
+        F: FnOnce() -> Fut,
+        Fut: Future<Output = Result<T, E>>,
+    {
+        let key = flight.key();
+        let leader = loop {
+            match self.local.flights.join(key) {
+                flights::Role::Leader(leader) => break Some(leader),
+                flights::Role::Follower(follower) => match follower.outcome().await {
+                    flights::Outcome::Answer(json) => match serde_json::from_slice(&json) {
+                        Ok(answer) => return Ok((answer, Lookup::Hit)),
+                        // Not the shape this caller expects (a `T` that does not read back
+                        // what it wrote): its own computation is the only answer it can use.
+                        Err(error) => {
+                            tracing::warn!(key, error = %error, "cache.undecodable_value");
+                            break None;
+                        }
+                    },
+                    // Computing on its own rather than electing a new leader: a failing
+                    // database would otherwise make each waiting caller fail in turn, one
+                    // timeout after the other.
+                    flights::Outcome::Failed => break None,
+                    // The leader's caller was dropped (its client hung up): the first follower
+                    // to get here leads, the others follow it.
+                    flights::Outcome::Vanished => {}
+                },
+            }
+        };
+        let Some(leader) = leader else {
+            return compute().await.map(|answer| (answer, Lookup::Miss));
+        };
+        let mut store_under = match &flight {
+            Flight::Stored(key) => Some(key.as_str()),
+            Flight::Bypassed(_) => None,
+        };
+        // Look again, now that no other computation of the key runs here: this caller's first
+        // read may have missed an answer that a computation which ended meanwhile stored
+        // (a read answered just before that write, or a follower of a dropped leader that
+        // woke up after another follower took over). One more read per computed miss is
+        // cheap next to a computation done twice.
+        if let Some(key) = store_under {
+            match self.store.get(key).await {
+                Ok(Some(json)) => {
+                    if let Ok(answer) = serde_json::from_slice(&json) {
+                        leader.publish(Some(Arc::from(json)));
+                        return Ok((answer, Lookup::Hit));
+                    }
+                    // Undecodable: the first read found and deleted it, as good as absent.
+                }
+                Ok(None) => {}
+                // As on the first read: do not file an answer under a generation that may be
+                // stale.
+                Err(error) => {
+                    tracing::debug!(class = class.label(), error = %error, "cache.bypassed");
+                    store_under = None;
+                }
+            }
         }
-        let answer = compute().await?;
-        self.store
-            .set_json(&key, &answer, self.ttls.ttl(class))
-            .await;
+        let answer = match compute().await {
+            Ok(answer) => answer,
+            Err(error) => {
+                leader.publish(None);
+                return Err(error);
+            }
+        };
+        // Encoded once, for the followers and the store alike.
+        let json = match serde_json::to_vec(&answer) {
+            Ok(json) => Some(json),
+            Err(error) => {
+                tracing::warn!(key, error = %error, "cache.unencodable_value");
+                None
+            }
+        };
+        // Published before the answer is stored, so that followers do not wait for the store
+        // too; the leader leaves (dropped below) only once the answer is stored, so that a
+        // caller arriving later finds it in the store, on its first read or on its second.
+        leader.publish(json.as_deref().map(Arc::from));
+        if let (Some(key), Some(json)) = (store_under, json) {
+            self.store.set(key, json, self.ttls.ttl(class)).await;
+        }
+        drop(leader);
         Ok((answer, Lookup::Miss))
+    }
+
+    /// The flight of a caller that computes without the cache, because the store could not be
+    /// read.
+    fn bypass(&self, class: CacheClass, params: &str, error: &CacheError) -> Flight {
+        // Debug only: the Redis adapter already logs when the store goes away and comes back,
+        // and a line per request during an outage would drown the log.
+        tracing::debug!(class = class.label(), error = %error, "cache.bypassed");
+        let invalidations = self.local.invalidations[class.index()].load(Ordering::Acquire);
+        // Answer keys start with `v`: this never names a stored answer's flight.
+        Flight::Bypassed(format!(
+            "bypass:{invalidations}:{}{params}",
+            class_prefix(class)
+        ))
     }
 
     /// Makes every cached answer of these classes stale, for every replica sharing the store.
@@ -96,6 +241,11 @@ impl AnswerCache {
     /// dropped halfway (actix drops a handler whose client hung up): by then the write has
     /// committed, and an invalidation cut short would leave its stale answers behind.
     pub async fn invalidate(&self, classes: &[CacheClass]) {
+        // At once, before anything can be dropped: from here on, callers bypassing the cache
+        // no longer join computations that may have begun before the write.
+        for &class in classes {
+            self.local.invalidations[class.index()].fetch_add(1, Ordering::AcqRel);
+        }
         let store = self.store.clone();
         let classes = classes.to_vec();
         let generation_ttl = self.generation_ttl();
@@ -139,11 +289,49 @@ impl AnswerCache {
         // harmless. A mint racing an invalidation may overwrite the invalidation's token, which
         // is safe too: the minter computes only after its own token is written, so after the
         // write behind that invalidation had committed.
-        let token = new_generation();
-        self.store
-            .set(&key, token.clone().into_bytes(), self.generation_ttl())
-            .await;
-        Ok(token)
+        Ok(self.mint(&key).await)
+    }
+
+    /// A new generation token, written under `key` before it is returned. Concurrent
+    /// callers of this process share one: a token each would file their answers under as many
+    /// keys, and a cold cache would compute each answer once per caller after all. A follower
+    /// gets the token only once it is written, so the argument above holds for it too.
+    async fn mint(&self, key: &str) -> String {
+        let flight = format!("mint:{key}");
+        let leader = loop {
+            match self.local.flights.join(&flight) {
+                flights::Role::Leader(leader) => break leader,
+                flights::Role::Follower(follower) => match follower.outcome().await {
+                    // The leader publishes a `String`'s bytes: the conversion loses nothing.
+                    flights::Outcome::Answer(token) => {
+                        return String::from_utf8_lossy(&token).into_owned();
+                    }
+                    // A minter publishes no failure: only a minter dropped midway gets here,
+                    // and then one of its followers mints instead.
+                    flights::Outcome::Failed | flights::Outcome::Vanished => {}
+                },
+            }
+        };
+        // Look again, now that no other mint runs here: the caller's first read may have been
+        // answered just before a mint that ended meanwhile wrote its token. A failed read
+        // mints, as it would have without this second read: the first one found no token,
+        // and a fresh token is written before anyone computes under it.
+        let token = match self.store.get(key).await {
+            Ok(Some(bytes)) => String::from_utf8(bytes).ok(),
+            Ok(None) | Err(_) => None,
+        };
+        let token = match token {
+            Some(token) => token,
+            None => {
+                let token = new_generation();
+                self.store
+                    .set(key, token.clone().into_bytes(), self.generation_ttl())
+                    .await;
+                token
+            }
+        };
+        leader.publish(Some(Arc::from(token.as_bytes())));
+        token
     }
 
     /// Longer than any answer lives, so that an answer never outlives its generation.
@@ -157,20 +345,21 @@ impl AnswerCache {
     }
 }
 
-/// Computes the answer without the cache, because the store could not be read.
-async fn uncached<T, E, F, Fut>(
-    class: CacheClass,
-    error: &CacheError,
-    compute: F,
-) -> Result<(T, Lookup), E>
-where
-    F: FnOnce() -> Fut,
-    Fut: Future<Output = Result<T, E>>,
-{
-    // Debug only: the Redis adapter already logs when the store goes away and comes back, and
-    // a line per request during an outage would drown the log.
-    tracing::debug!(class = class.label(), error = %error, "cache.bypassed");
-    compute().await.map(|answer| (answer, Lookup::Miss))
+/// The key under which callers share a computation, and whether its answer is stored.
+#[derive(Debug)]
+enum Flight {
+    /// A miss: the answer is stored under this key once computed.
+    Stored(String),
+    /// The store could not be read: the answer is shared with concurrent callers only.
+    Bypassed(String),
+}
+
+impl Flight {
+    fn key(&self) -> &str {
+        match self {
+            Flight::Stored(key) | Flight::Bypassed(key) => key,
+        }
+    }
 }
 
 /// A generation token no replica has used before.
