@@ -196,28 +196,32 @@ async fn counted(runs: &AtomicU32) -> Result<Summary, String> {
     Ok(summary(runs.fetch_add(1, Ordering::SeqCst) + 1))
 }
 
+/// One lookup whose computation counts itself in `runs`.
+async fn lookup(
+    answers: &AnswerCache,
+    class: CacheClass,
+    params: &str,
+    runs: &AtomicU32,
+) -> Result<(Summary, Lookup), String> {
+    answers
+        .get_or_compute(class, params, || counted(runs))
+        .await
+}
+
 #[tokio::test]
 async fn an_answer_is_computed_once_then_served_from_the_cache() {
     for adapter in cache_adapters() {
         let (name, answers) = (adapter.name, answers(adapter.store));
         let runs = AtomicU32::new(0);
-        let first = answers
-            .get_or_compute(CacheClass::DashboardSummary, "", || counted(&runs))
-            .await;
+        let first = lookup(&answers, CacheClass::DashboardSummary, "", &runs).await;
         assert_eq!(first, Ok((summary(1), Lookup::Miss)), "{name}");
-        let second = answers
-            .get_or_compute(CacheClass::DashboardSummary, "", || counted(&runs))
-            .await;
+        let second = lookup(&answers, CacheClass::DashboardSummary, "", &runs).await;
         assert_eq!(second, Ok((summary(1), Lookup::Hit)), "{name}");
 
         // Other parameters and other classes are other answers.
-        let other = answers
-            .get_or_compute(CacheClass::DashboardSummary, "days=7", || counted(&runs))
-            .await;
+        let other = lookup(&answers, CacheClass::DashboardSummary, "days=7", &runs).await;
         assert_eq!(other, Ok((summary(2), Lookup::Miss)), "{name}");
-        let class = answers
-            .get_or_compute(CacheClass::RiskTrends, "", || counted(&runs))
-            .await;
+        let class = lookup(&answers, CacheClass::RiskTrends, "", &runs).await;
         assert_eq!(class, Ok((summary(3), Lookup::Miss)), "{name}");
     }
 }
@@ -233,9 +237,7 @@ async fn a_failed_computation_is_returned_and_not_cached() {
             .await;
         assert_eq!(failed, Err("db down".to_owned()), "{name}");
         let runs = AtomicU32::new(0);
-        let next = answers
-            .get_or_compute(CacheClass::Policies, "", || counted(&runs))
-            .await;
+        let next = lookup(&answers, CacheClass::Policies, "", &runs).await;
         assert_eq!(next, Ok((summary(1), Lookup::Miss)), "{name}");
     }
 }
@@ -246,10 +248,7 @@ async fn invalidate_makes_the_next_lookup_recompute_only_for_those_classes() {
         let (name, answers) = (adapter.name, answers(adapter.store));
         let runs = AtomicU32::new(0);
         for class in CacheClass::ALL {
-            answers
-                .get_or_compute(class, "p", || counted(&runs))
-                .await
-                .expect("computes");
+            lookup(&answers, class, "p", &runs).await.expect("computes");
         }
         answers
             .invalidate(&[CacheClass::Policies, CacheClass::RiskTrends])
@@ -260,10 +259,7 @@ async fn invalidate_makes_the_next_lookup_recompute_only_for_those_classes() {
             (CacheClass::DashboardSummary, Lookup::Hit),
             (CacheClass::ComplianceDistribution, Lookup::Hit),
         ] {
-            let (_, lookup) = answers
-                .get_or_compute(class, "p", || counted(&runs))
-                .await
-                .expect("computes");
+            let (_, lookup) = lookup(&answers, class, "p", &runs).await.expect("computes");
             assert_eq!(lookup, expected, "{name}: {class:?}");
         }
         assert_eq!(runs.load(Ordering::SeqCst), 6, "{name}");
@@ -271,8 +267,7 @@ async fn invalidate_makes_the_next_lookup_recompute_only_for_those_classes() {
         // Twice in a row works as well: the second invalidation gets a generation of its own.
         answers.invalidate(&[CacheClass::Policies]).await;
         answers.invalidate(&[CacheClass::Policies]).await;
-        let (_, lookup) = answers
-            .get_or_compute(CacheClass::Policies, "p", || counted(&runs))
+        let (_, lookup) = lookup(&answers, CacheClass::Policies, "p", &runs)
             .await
             .expect("computes");
         assert_eq!(lookup, Lookup::Miss, "{name}");
@@ -326,21 +321,15 @@ async fn an_answer_is_not_served_once_its_generation_is_gone() {
         let answers = answers(store.clone());
         let runs = AtomicU32::new(0);
         for expected in [Lookup::Miss, Lookup::Hit] {
-            let lookup = answers
-                .get_or_compute(CacheClass::RiskTrends, "", || counted(&runs))
-                .await;
+            let lookup = lookup(&answers, CacheClass::RiskTrends, "", &runs).await;
             assert_eq!(lookup, Ok((summary(1), expected)), "{name}");
         }
 
         // Expired or evicted: the answers filed under it must go with it.
         store.delete(&generation_key(CacheClass::RiskTrends)).await;
-        let after = answers
-            .get_or_compute(CacheClass::RiskTrends, "", || counted(&runs))
-            .await;
+        let after = lookup(&answers, CacheClass::RiskTrends, "", &runs).await;
         assert_eq!(after, Ok((summary(2), Lookup::Miss)), "{name}: recomputed");
-        let again = answers
-            .get_or_compute(CacheClass::RiskTrends, "", || counted(&runs))
-            .await;
+        let again = lookup(&answers, CacheClass::RiskTrends, "", &runs).await;
         assert_eq!(
             again,
             Ok((summary(2), Lookup::Hit)),
@@ -385,8 +374,7 @@ async fn an_invalidation_finishes_even_when_its_caller_is_dropped() {
     for adapter in cache_adapters() {
         let (name, answers) = (adapter.name, answers(adapter.store));
         let runs = AtomicU32::new(0);
-        answers
-            .get_or_compute(CacheClass::RiskTrends, "", || counted(&runs))
+        lookup(&answers, CacheClass::RiskTrends, "", &runs)
             .await
             .expect("computes");
         // Polled once, then dropped: a request handler whose client hung up.
@@ -396,8 +384,7 @@ async fn an_invalidation_finishes_even_when_its_caller_is_dropped() {
         )
         .await;
         tokio::time::sleep(Duration::from_millis(300)).await;
-        let (_, lookup) = answers
-            .get_or_compute(CacheClass::RiskTrends, "", || counted(&runs))
+        let (_, lookup) = lookup(&answers, CacheClass::RiskTrends, "", &runs)
             .await
             .expect("computes");
         assert_eq!(lookup, Lookup::Miss, "{name}");
@@ -411,27 +398,19 @@ async fn replicas_sharing_a_store_see_each_others_answers_and_invalidations() {
         let one = answers(adapter.store);
         let two = answers((adapter.replica)());
         let runs = AtomicU32::new(0);
-        let first = one
-            .get_or_compute(CacheClass::Policies, "all", || counted(&runs))
-            .await;
+        let first = lookup(&one, CacheClass::Policies, "all", &runs).await;
         assert_eq!(first, Ok((summary(1), Lookup::Miss)), "{name}");
-        let shared = two
-            .get_or_compute(CacheClass::Policies, "all", || counted(&runs))
-            .await;
+        let shared = lookup(&two, CacheClass::Policies, "all", &runs).await;
         assert_eq!(shared, Ok((summary(1), Lookup::Hit)), "{name}: one store");
 
         two.invalidate(&[CacheClass::Policies]).await;
-        let after = one
-            .get_or_compute(CacheClass::Policies, "all", || counted(&runs))
-            .await;
+        let after = lookup(&one, CacheClass::Policies, "all", &runs).await;
         assert_eq!(
             after,
             Ok((summary(2), Lookup::Miss)),
             "{name}: invalidated by the other"
         );
-        let back = two
-            .get_or_compute(CacheClass::Policies, "all", || counted(&runs))
-            .await;
+        let back = lookup(&two, CacheClass::Policies, "all", &runs).await;
         assert_eq!(back, Ok((summary(2), Lookup::Hit)), "{name}");
     }
 }
@@ -479,9 +458,7 @@ async fn concurrent_misses_of_one_answer_compute_it_once() {
             lookups.iter().all(|(_, answer, _)| *answer == summary(1)),
             "{name}: everybody gets the one answer"
         );
-        let next = answers
-            .get_or_compute(CacheClass::RiskTrends, "days=30", || counted(&runs))
-            .await;
+        let next = lookup(&answers, CacheClass::RiskTrends, "days=30", &runs).await;
         assert_eq!(
             next,
             Ok((summary(1), Lookup::Hit)),
