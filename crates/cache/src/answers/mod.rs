@@ -7,8 +7,9 @@
 //!   of two releases sharing one Redis during a rolling deploy never decode each other's
 //!   shapes.
 //! - The generation is a random token kept in the cache itself under
-//!   `v{N}:{class}:generation`. [`AnswerCache::invalidate`] deletes the class's answers and
-//!   then writes a fresh token. That closes a race a plain delete leaves open: a reader that
+//!   `v{N}:{class}:generation`. [`AnswerCache::invalidate`] writes a fresh token; the
+//!   old answers become unreachable and expire with their TTL. That closes a race a plain
+//!   delete would leave open: a reader that
 //!   read the database before a write committed but stores its answer after the write's
 //!   invalidation stores it under the old generation, where nobody looks any more. Readers
 //!   read the generation before they compute, so an answer is only ever filed under a
@@ -251,10 +252,10 @@ impl AnswerCache {
         let generation_ttl = self.generation_ttl();
         let task = tokio::spawn(async move {
             for class in classes {
-                // Deleting frees the memory at once; the new generation is what makes the
-                // answers unreachable even if a slow reader stores one after the delete. It
-                // is written after the delete because the prefix covers the generation key.
-                store.delete_prefix(&class_prefix(class)).await;
+                // A new generation is all it takes: the class's answers become unreachable
+                // (even one a slow reader stores later) and expire with their TTL. No delete
+                // by prefix here: on Redis that is a SCAN of the whole keyspace, rate-limit
+                // keys included, on every write.
                 store
                     .set(
                         &generation_key(class),
