@@ -10,7 +10,7 @@ use async_trait::async_trait;
 use chrono::NaiveDate;
 use diesel::dsl::{avg, count_star, max, sql, sum};
 use diesel::prelude::*;
-use diesel::sql_types::{BigInt, Nullable, Text};
+use diesel::sql_types::{BigInt, Date, Nullable};
 use diesel_async::RunQueryDsl;
 use driftguard_app::{
     DailyRisk, DashboardRepository, DeploymentTally, EvaluationCounts, ModelTally, ViolationCounts,
@@ -140,10 +140,11 @@ impl DashboardRepository for Store {
 
     async fn daily_risk(&self, since: Timestamp) -> DomainResult<Vec<DailyRisk>> {
         let since = to_db(since);
-        // `date()` is a function on both backends (SQLite's date and time function,
-        // PostgreSQL's function-style cast); the cast gives `YYYY-MM-DD` text on both.
-        let day = || sql::<Text>("CAST(date(created_at) AS TEXT)");
-        let rows: Vec<(String, i64, Option<f64>, Option<f64>)> =
+        // `date()` is a function on both backends (SQLite's date and time function, giving
+        // `YYYY-MM-DD` text; PostgreSQL's function-style cast, giving a date), and diesel
+        // reads both as a date, whatever PostgreSQL's DateStyle.
+        let day = || sql::<Date>("date(created_at)");
+        let rows: Vec<(NaiveDate, i64, Option<f64>, Option<f64>)> =
             with_conn!(self.database(), |conn| {
                 evaluations::table
                     .filter(evaluations::created_at.ge(since))
@@ -160,16 +161,13 @@ impl DashboardRepository for Store {
             });
         let mut days = rows
             .into_iter()
-            .map(|(date, evaluations, mean, max)| {
-                Ok(DailyRisk {
-                    date: NaiveDate::parse_from_str(&date, "%Y-%m-%d")
-                        .map_err(|e| corrupt("evaluation day", e))?,
-                    evaluations: to_count(evaluations),
-                    mean_risk_score: mean.unwrap_or(0.0),
-                    max_risk_score: max.unwrap_or(0.0),
-                })
+            .map(|(date, evaluations, mean, max)| DailyRisk {
+                date,
+                evaluations: to_count(evaluations),
+                mean_risk_score: mean.unwrap_or(0.0),
+                max_risk_score: max.unwrap_or(0.0),
             })
-            .collect::<DomainResult<Vec<_>>>()?;
+            .collect::<Vec<_>>();
         days.sort_by_key(|d| d.date);
         Ok(days)
     }

@@ -234,12 +234,16 @@ impl ModelRepository for Store {
                 .load(conn)
                 .await
                 .map_err(query_error)?;
-            let rows: Vec<ModelRow> = models::table
-                .filter(models::id.eq_any(&ids))
-                .select(ModelRow::as_select())
-                .load(conn)
-                .await
-                .map_err(query_error)?;
+            let rows: Vec<ModelRow> = if ids.is_empty() {
+                Vec::new()
+            } else {
+                models::table
+                    .filter(models::id.eq_any(&ids))
+                    .select(ModelRow::as_select())
+                    .load(conn)
+                    .await
+                    .map_err(query_error)?
+            };
             let models = in_order_of(&ids, rows)
                 .into_iter()
                 .map(ModelRow::into_model)

@@ -18,6 +18,19 @@ use std::sync::Arc;
 /// The most days `GET /dashboard/risk-trends` covers.
 pub const MAX_TREND_DAYS: u32 = 365;
 
+/// Checks the `days` of `GET /dashboard/risk-trends`: 1–365 (a front end checks before it
+/// looks in a cache).
+pub fn check_trend_days(days: u32) -> DomainResult<()> {
+    if (1..=MAX_TREND_DAYS).contains(&days) {
+        Ok(())
+    } else {
+        Err(DomainError::invalid_field(
+            "days",
+            format!("must be between 1 and {MAX_TREND_DAYS}"),
+        ))
+    }
+}
+
 /// The dashboard use cases.
 #[derive(Clone)]
 pub struct DashboardService {
@@ -62,12 +75,7 @@ impl DashboardService {
     /// `GET /dashboard/risk-trends?days=N`: the `days` UTC days ending today; `days` must be
     /// 1–365.
     pub async fn risk_trends(&self, days: u32) -> DomainResult<RiskTrends> {
-        if !(1..=MAX_TREND_DAYS).contains(&days) {
-            return Err(DomainError::invalid_field(
-                "days",
-                format!("must be between 1 and {MAX_TREND_DAYS}"),
-            ));
-        }
+        check_trend_days(days)?;
         let at = now();
         let first = at
             .date_naive()

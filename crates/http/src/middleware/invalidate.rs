@@ -72,11 +72,17 @@ impl Around for InvalidateAnswers {
             Some(pattern) => changed_by(req.method(), &pattern),
             None => &[],
         };
-        let cache = self.cache.clone();
+        let pending = PendingInvalidation {
+            cache: Some(self.cache.clone()).filter(|_| !classes.is_empty()),
+            classes,
+        };
         let fut = next.call(req);
         Box::pin(async move {
+            let mut pending = pending;
             let res = fut.await?;
-            if !classes.is_empty() && may_have_written(res.status()) {
+            if let Some(cache) = pending.cache.take()
+                && may_have_written(res.status())
+            {
                 cache.invalidate(classes).await;
             }
             Ok(res)
@@ -85,6 +91,27 @@ impl Around for InvalidateAnswers {
 }
 
 around_transform!(InvalidateAnswers);
+
+/// The invalidation a write route owes until its answer is known. actix drops a request's
+/// future when the client hangs up, possibly after the write committed: dropped before it
+/// was settled, it invalidates anyway, on a task of its own (once too often costs only a
+/// recomputation).
+struct PendingInvalidation {
+    cache: Option<AnswerCache>,
+    classes: &'static [CacheClass],
+}
+
+impl Drop for PendingInvalidation {
+    fn drop(&mut self) {
+        // Outside a runtime (a server shutting down) there is nothing left to serve stale.
+        if let (Some(cache), Ok(runtime)) =
+            (self.cache.take(), tokio::runtime::Handle::try_current())
+        {
+            let classes = self.classes;
+            runtime.spawn(async move { cache.invalidate(classes).await });
+        }
+    }
+}
 
 #[cfg(test)]
 mod tests {
@@ -108,6 +135,25 @@ mod tests {
         assert_eq!(changed_by(&Method::PATCH, "/models/{id}"), MODEL_COUNTS);
         assert_eq!(changed_by(&Method::POST, "/models/{id}/deploy"), SUMMARY);
         assert_eq!(changed_by(&Method::DELETE, "/policies/{id}"), POLICIES);
+    }
+
+    #[tokio::test]
+    async fn a_request_dropped_before_its_answer_still_invalidates() {
+        use driftguard_cache::{CacheTtls, InProcessCache, Lookup};
+        use std::sync::Arc;
+        let cache = AnswerCache::new(Arc::new(InProcessCache::new(1 << 20)), CacheTtls::default());
+        let lookup = || cache.get_or_compute(CacheClass::Policies, "", || async { Ok::<_, ()>(1) });
+        assert_eq!(lookup().await, Ok((1, Lookup::Miss)));
+        assert_eq!(lookup().await, Ok((1, Lookup::Hit)));
+        drop(PendingInvalidation {
+            cache: Some(cache.clone()),
+            classes: POLICIES,
+        });
+        // The invalidation runs on a task of its own: let it.
+        for _ in 0..100 {
+            tokio::task::yield_now().await;
+        }
+        assert_eq!(lookup().await, Ok((1, Lookup::Miss)));
     }
 
     #[test]

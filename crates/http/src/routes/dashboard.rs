@@ -7,8 +7,10 @@ use crate::error::{ApiError, ErrorBody};
 use crate::extract::CurrentUser;
 use actix_web::{HttpResponse, get, web};
 use driftguard_app::Services;
+use driftguard_app::dashboard::check_trend_days;
 use driftguard_auth::Action;
 use driftguard_cache::CacheClass;
+use driftguard_core::now;
 use serde::Deserialize;
 
 /// Models by status and tier, evaluations, compliance, deployments, violations and the average
@@ -78,6 +80,7 @@ fn thirty() -> u32 {
     params(TrendParams),
     responses(
         (status = 200, description = "{days, points: [{date, evaluations, mean_risk_score, max_risk_score}], generated_at}; X-Cache: HIT or MISS"),
+        (status = 401, body = ErrorBody),
         (status = 422, body = ErrorBody)
     ),
     security(("bearer" = []))
@@ -91,8 +94,11 @@ pub async fn risk_trends(
 ) -> Result<HttpResponse, ApiError> {
     user.require(Action::Read)?;
     let days = query.days;
+    check_trend_days(days)?;
+    // The window ends today (UTC): after midnight it is another answer.
+    let key = format!("{days}:{}", now().date_naive());
     answers
-        .respond(CacheClass::RiskTrends, &days.to_string(), || async move {
+        .respond(CacheClass::RiskTrends, &key, || async move {
             services.dashboard.risk_trends(days).await
         })
         .await
