@@ -178,13 +178,12 @@ impl AnswerCache {
         // woke up after another follower took over). One more read per computed miss is
         // cheap next to a computation done twice.
         if let Some(key) = store_under {
-            match self.store.get(key).await {
-                Ok(Some(json)) => {
-                    if let Ok(answer) = serde_json::from_slice(&json) {
-                        leader.publish(Some(Arc::from(json)));
-                        return Ok((answer, Lookup::Hit));
-                    }
-                    // Undecodable: the first read found and deleted it, as good as absent.
+            match self.store.get_json::<T>(key).await {
+                Ok(Some(answer)) => {
+                    // Rare (a race lost by one read): encoding again for the followers is
+                    // cheaper than a second decoding path.
+                    leader.publish(serde_json::to_vec(&answer).ok().map(Arc::from));
+                    return Ok((answer, Lookup::Hit));
                 }
                 Ok(None) => {}
                 // As on the first read: do not file an answer under a generation that may be

@@ -68,9 +68,12 @@ impl Around for InvalidateAnswers {
         next: Rc<S>,
         req: ServiceRequest,
     ) -> Reply<B> {
-        let classes = match req.match_pattern() {
-            Some(pattern) => changed_by(req.method(), &pattern),
-            None => &[],
+        // Reads are most requests and change nothing: they skip the route matching.
+        let classes = if req.method().is_safe() {
+            &[]
+        } else {
+            req.match_pattern()
+                .map_or(&[][..], |pattern| changed_by(req.method(), &pattern))
         };
         let pending = PendingInvalidation {
             cache: Some(self.cache.clone()).filter(|_| !classes.is_empty()),
