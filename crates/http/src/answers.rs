@@ -27,11 +27,6 @@ impl Answers {
         Self { cache, metrics }
     }
 
-    /// The cache itself (to invalidate it).
-    pub fn cache(&self) -> &AnswerCache {
-        &self.cache
-    }
-
     /// A 200 with the answer for (`class`, `params`), from the cache or from `compute`; an
     /// error from `compute` is answered as usual and not cached.
     pub async fn respond<T, F, Fut>(
