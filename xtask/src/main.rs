@@ -17,7 +17,7 @@ chores:
                  (when DRIFTGUARD_TEST_DATABASE_URL is set) PostgreSQL
   bench-data [SIZES]
                  generate the benchmark data sets (default 100k,1m) into bench-data/ with
-                 ../shared/reference/gen.py (installs numpy and pandas when missing)
+                 testdata/reference/gen.py (installs numpy and pandas when missing)
   loadtest [OPTIONS]
                  build and start the release server, seed 10,000 models through the API, drive
                  the dashboards and GET /models at 1,000 requests/s and print p50/p95/p99 and

@@ -1,9 +1,9 @@
-//! The whole evaluation on the shared 10,000-row reference pair (`reference_10k.csv` vs
+//! The whole evaluation on the 10,000-row reference pair (`reference_10k.csv` vs
 //! `current_10k.csv`), checked against `reference_values_10k.json` (Evidently, Fairlearn,
 //! scikit-learn) and a hand computation of SPEC §2's risk score.
 //!
-//! The files live in the shared folder beside the repository (`<repo>/../shared/reference`)
-//! or wherever `DRIFTGUARD_REFERENCE_DIR` points; without them this test fails.
+//! The files live in `testdata/reference/` in the repository, or wherever
+//! `DRIFTGUARD_REFERENCE_DIR` points.
 
 use driftguard_core::{RiskTier, Task};
 use driftguard_governance::{

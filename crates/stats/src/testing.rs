@@ -1,4 +1,4 @@
-//! The shared reference data pair (`shared/reference/` beside the repository, or the folder
+//! The reference data pair kept in the repository (`testdata/reference/`, or the folder
 //! `DRIFTGUARD_REFERENCE_DIR` names), for the tests of every crate that reproduces its
 //! values. Behind the `testing` feature.
 
@@ -7,7 +7,7 @@ use std::path::PathBuf;
 /// The folder of the reference files.
 pub fn reference_dir() -> PathBuf {
     std::env::var_os("DRIFTGUARD_REFERENCE_DIR").map_or_else(
-        || PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/reference"),
+        || PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../testdata/reference"),
         PathBuf::from,
     )
 }
@@ -17,8 +17,8 @@ pub fn read_reference(name: &str) -> Vec<u8> {
     let path = reference_dir().join(name);
     std::fs::read(&path).unwrap_or_else(|e| {
         panic!(
-            "cannot read {}: {e}. The reference files live in shared/reference beside the \
-             repository; set DRIFTGUARD_REFERENCE_DIR to their folder.",
+            "cannot read {}: {e}. The reference files live in testdata/reference in the \
+             repository; DRIFTGUARD_REFERENCE_DIR names another folder.",
             path.display()
         )
     })

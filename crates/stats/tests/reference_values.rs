@@ -1,9 +1,8 @@
 //! Every value of `reference_values_10k.json` (scipy, Evidently, Fairlearn, scikit-learn on
 //! `reference_10k.csv` / `current_10k.csv`) reproduced from the CSVs.
 //!
-//! The files live in the shared folder beside the repository (`<repo>/../shared/reference`)
-//! or wherever `DRIFTGUARD_REFERENCE_DIR` points; they are not copied into the repository.
-//! Without them these tests fail.
+//! The files live in `testdata/reference/` in the repository (its README says which library
+//! and version computed each value), or wherever `DRIFTGUARD_REFERENCE_DIR` points.
 #![allow(clippy::unwrap_used)]
 
 use std::sync::OnceLock;
