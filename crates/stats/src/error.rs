@@ -45,6 +45,16 @@ pub enum StatsError {
         /// The rejected value.
         value: f64,
     },
+    /// A sensitive column has more groups (distinct present values) than the group limit.
+    #[error("sensitive column `{column}` has {found} groups, more than the limit of {limit}")]
+    TooManyGroups {
+        /// The sensitive column.
+        column: String,
+        /// Its number of groups.
+        found: usize,
+        /// The limit.
+        limit: usize,
+    },
     /// A method cannot be applied to the kind of column it was asked for.
     #[error("method `{method}` cannot be applied to the categorical column `{column}`")]
     MethodNotApplicable {

@@ -5,7 +5,7 @@ use std::borrow::Cow;
 
 use serde::{Deserialize, Serialize};
 
-use crate::dataset::{Column, ColumnRoles, Dataset, MISSING_CODE, canonical_number};
+use crate::dataset::{Column, ColumnRoles, Dataset, Limits, MISSING_CODE, canonical_number};
 use crate::error::StatsError;
 use crate::outcome::{self, MISSING};
 
@@ -69,10 +69,23 @@ pub struct FairnessReport {
 
 /// Fairness of the prediction against the label per sensitive column; `Ok(None)` when
 /// the roles name no sensitive column. Rows whose prediction, label or sensitive value
-/// is missing are left out.
+/// is missing are left out. A sensitive column may have at most the default
+/// [`Limits::max_groups`] groups; [`evaluate_with_max_groups`] takes another limit.
 pub fn evaluate(
     dataset: &Dataset,
     roles: &ColumnRoles,
+) -> Result<Option<FairnessReport>, StatsError> {
+    evaluate_with_max_groups(dataset, roles, Limits::default().max_groups)
+}
+
+/// [`evaluate`] with at most `max_groups` groups (distinct present values) per sensitive
+/// column: a report with one entry per group (and per undefined rate) of a column of
+/// millions of distinct values would be too large to keep, and is no fairness measure.
+/// Checked before any group is labelled; more is [`StatsError::TooManyGroups`].
+pub fn evaluate_with_max_groups(
+    dataset: &Dataset,
+    roles: &ColumnRoles,
+    max_groups: usize,
 ) -> Result<Option<FairnessReport>, StatsError> {
     if roles.sensitive.is_empty() {
         return Ok(None);
@@ -86,7 +99,7 @@ pub fn evaluate(
         .iter()
         .map(|name| {
             let (_, column) = outcome::column(dataset, Some(name), "sensitive")?;
-            Ok(sensitive(name, column, &prediction, &label))
+            sensitive(name, column, &prediction, &label, max_groups)
         })
         .collect::<Result<Vec<_>, StatsError>>()?;
     let worst = worst(columns.iter().map(|c| &c.metrics));
@@ -109,8 +122,19 @@ fn ratio(num: u64, den: u64) -> Option<f64> {
     (den > 0).then(|| num as f64 / den as f64)
 }
 
-fn sensitive(name: &str, column: &Column, prediction: &[u8], label: &[u8]) -> SensitiveFairness {
-    let (groups, codes) = group_codes(column);
+fn sensitive(
+    name: &str,
+    column: &Column,
+    prediction: &[u8],
+    label: &[u8],
+    max_groups: usize,
+) -> Result<SensitiveFairness, StatsError> {
+    let too_many = |found: usize| StatsError::TooManyGroups {
+        column: name.to_owned(),
+        found,
+        limit: max_groups,
+    };
+    let (groups, codes) = group_codes(column, max_groups).map_err(too_many)?;
     let mut counts = vec![Counts::default(); groups.len()];
     for ((&g, &p), &y) in codes.iter().zip(prediction).zip(label) {
         if g == MISSING_CODE || p == MISSING || y == MISSING {
@@ -171,22 +195,32 @@ fn sensitive(name: &str, column: &Column, prediction: &[u8], label: &[u8]) -> Se
     if groups.len() < 2 {
         warnings.push(format!("{name}: fewer than two groups, nothing to compare"));
     }
-    SensitiveFairness {
+    Ok(SensitiveFairness {
         column: name.to_owned(),
         groups,
         metrics,
         warnings,
-    }
+    })
 }
 
-/// The group labels (sorted) and each row's group index.
-fn group_codes(column: &Column) -> (Vec<String>, Cow<'_, [u32]>) {
+/// The group labels (sorted) and each row's group index; the number of groups when it is
+/// more than `max_groups`.
+fn group_codes(column: &Column, max_groups: usize) -> Result<(Vec<String>, Cow<'_, [u32]>), usize> {
     match column {
-        Column::Categorical(c) => (c.categories().to_vec(), c.codes().into()),
+        Column::Categorical(c) => {
+            let groups = c.categories().len();
+            if groups > max_groups {
+                return Err(groups);
+            }
+            Ok((c.categories().to_vec(), c.codes().into()))
+        }
         Column::Numeric(values) => {
             let mut distinct: Vec<f64> = values.iter().copied().filter(|v| !v.is_nan()).collect();
             distinct.sort_by(f64::total_cmp);
             distinct.dedup();
+            if distinct.len() > max_groups {
+                return Err(distinct.len());
+            }
             let codes = values
                 .iter()
                 .map(|v| {
@@ -195,10 +229,10 @@ fn group_codes(column: &Column) -> (Vec<String>, Cow<'_, [u32]>) {
                         .map_or(MISSING_CODE, |i| i as u32)
                 })
                 .collect();
-            (
+            Ok((
                 distinct.into_iter().map(canonical_number).collect(),
                 Cow::Owned(codes),
-            )
+            ))
         }
     }
 }

@@ -156,6 +156,7 @@ fn limits_are_errors() {
             max_bytes,
             max_rows,
             max_columns,
+            ..Limits::default()
         },
         ..ParseOptions::default()
     };

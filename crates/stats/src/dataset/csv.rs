@@ -2,14 +2,16 @@
 //! holds two blocks of raw bytes at a time, the one being parsed and the next being read);
 //! each block is cut into chunks at record boundaries, the chunks are parsed in parallel
 //! into per-column builders, and those are appended to the whole columns before the next
-//! block.
+//! block. No record is held beyond the record limit, no header field past the column
+//! limit, and no row field past the header's count.
 
 use std::io::Read;
 
 use rayon::prelude::*;
 
 use super::builder::{self, ColumnAccumulator, ColumnBuilder, PushError};
-use super::{Column, ColumnKind, Dataset, DatasetError, ParseOptions, scan};
+use super::scan::{self, Extent};
+use super::{Column, ColumnKind, Dataset, DatasetError, Limits, ParseOptions};
 
 /// Chunks smaller than this are not worth a task.
 const MIN_CHUNK: usize = 1 << 20;
@@ -31,7 +33,8 @@ fn parse_slice(
 ) -> Result<Dataset, DatasetError> {
     super::check_input(bytes, &options.limits)?;
     let bytes = bytes.strip_prefix(BOM).unwrap_or(bytes);
-    let (names, body_start) = read_header(bytes)?;
+    let header_end = header_end(bytes, &options.limits)?.unwrap_or(bytes.len());
+    let (names, body_start) = read_header(&bytes[..header_end])?;
     let mut body = Body::new(names, options)?;
     let rest = &bytes[body_start..];
     // One scan for quotes serves the whole input: without any, no chunk needs the csv
@@ -61,6 +64,7 @@ fn parse_blocks(
     block: usize,
 ) -> Result<Dataset, DatasetError> {
     let limit = options.limits.max_bytes;
+    let max_record = options.limits.max_record_bytes;
     // Each with room for a block and the partial record carried over, allocated once.
     let mut buf: Vec<u8> = Vec::with_capacity(2 * block);
     let mut next: Vec<u8> = Vec::with_capacity(2 * block);
@@ -75,7 +79,11 @@ fn parse_blocks(
                 if total == buf.len() && buf.starts_with(BOM) {
                     buf.drain(..BOM.len());
                 }
-                let header_end = match record_end(&buf) {
+                // Blank input is empty, not a header too long.
+                if eof && buf.trim_ascii().is_empty() {
+                    return Err(DatasetError::Empty);
+                }
+                let header_end = match header_end(&buf, &options.limits)? {
                     Some(end) => end,
                     None if eof => buf.len(),
                     None => {
@@ -83,9 +91,6 @@ fn parse_blocks(
                         continue;
                     }
                 };
-                if eof && buf.trim_ascii().is_empty() {
-                    return Err(DatasetError::Empty);
-                }
                 let (names, body_start) = read_header(&buf[..header_end])?;
                 start = body_start;
                 body.insert(Body::new(names, options)?)
@@ -99,9 +104,18 @@ fn parse_blocks(
             break;
         }
         let cut = last_record_end(&buf[start..], quoted).map_or(start, |end| start + end);
+        let records = &buf[start..cut];
+        if buf.len() - cut > max_record {
+            // The record carried over is already too long: no use reading more of it. The
+            // block's own error comes first.
+            let line = lines_before + active.feed(records, lines_before, quoted)? + 1;
+            return Err(DatasetError::RecordTooLarge {
+                line,
+                limit: max_record,
+            });
+        }
         next.clear();
         next.extend_from_slice(&buf[cut..]);
-        let records = &buf[start..cut];
         let (parsed, read) = if records.len() < MIN_CHUNK {
             // Too little to parse for a thread to pay off.
             let parsed = active.feed(records, lines_before, quoted);
@@ -158,7 +172,7 @@ struct Body {
     forced: Vec<Option<ColumnKind>>,
     columns: Vec<ColumnAccumulator>,
     rows: usize,
-    max_rows: usize,
+    limits: Limits,
 }
 
 impl Body {
@@ -169,12 +183,16 @@ impl Body {
             .iter()
             .map(|n| options.kinds.get(n).copied())
             .collect();
+        let max_categories = options.limits.max_categories;
         Ok(Self {
-            columns: forced.iter().map(|&k| ColumnAccumulator::new(k)).collect(),
+            columns: forced
+                .iter()
+                .map(|&k| ColumnAccumulator::new(k, max_categories))
+                .collect(),
             names,
             forced,
             rows: 0,
-            max_rows: options.limits.max_rows,
+            limits: options.limits,
         })
     }
 
@@ -186,11 +204,12 @@ impl Body {
         }
         let parts = rayon::current_num_threads() * 4;
         let bounds = chunk_bounds(block, parts, MIN_CHUNK, quoted);
-        let remaining = self.max_rows - self.rows;
-        let (names, forced) = (&self.names, &self.forced);
+        let max_rows = self.limits.max_rows;
+        let remaining = max_rows - self.rows;
+        let this = &*self;
         let chunks: Vec<Result<ChunkColumns, ChunkError>> = bounds
             .par_windows(2)
-            .map(|w| parse_chunk(&block[w[0]..w[1]], names, forced, remaining, quoted))
+            .map(|w| parse_chunk(&block[w[0]..w[1]], this, remaining, quoted))
             .collect();
         let mut per_column: Vec<Vec<ColumnBuilder>> =
             self.names.iter().map(|_| Vec::new()).collect();
@@ -200,19 +219,21 @@ impl Body {
                 chunk.map_err(|e| e.at_line(lines_before + count_lines(&block[..start])))?;
             breaks += chunk.breaks;
             self.rows += chunk.rows;
-            if self.rows > self.max_rows {
-                return Err(DatasetError::TooManyRows {
-                    limit: self.max_rows,
-                });
+            if self.rows > max_rows {
+                return Err(DatasetError::TooManyRows { limit: max_rows });
             }
             for (parts, builder) in per_column.iter_mut().zip(chunk.columns) {
                 parts.push(builder);
             }
         }
-        self.columns
+        let appended: Vec<Result<(), PushError>> = self
+            .columns
             .par_iter_mut()
             .zip(per_column)
-            .for_each(|(column, parts)| parts.into_iter().for_each(|p| column.append(p)));
+            .map(|(column, parts)| parts.into_iter().try_for_each(|p| column.append(p)))
+            .collect();
+        // The first column in file order that failed, whatever thread finished first.
+        first_failure(appended, &self.names)?;
         Ok(breaks)
     }
 
@@ -221,23 +242,68 @@ impl Body {
         if self.rows == 0 {
             return Err(DatasetError::NoRows);
         }
-        let columns: Vec<Column> = self
+        let columns: Vec<Result<Column, PushError>> = self
             .columns
             .into_par_iter()
             .map(ColumnAccumulator::finish)
             .collect();
+        let columns = first_failure(columns, &self.names)?;
         Dataset::from_columns(self.names.into_iter().zip(columns).collect())
     }
 }
 
-/// Where the first record of `data` ends (after its unquoted line break), if it does.
-fn record_end(data: &[u8]) -> Option<usize> {
-    let mut in_quotes = false;
-    for (i, &b) in data.iter().enumerate() {
-        match b {
-            b'"' => in_quotes = !in_quotes,
-            b'\n' if !in_quotes => return Some(i + 1),
-            _ => {}
+/// The values of every column, or the error of the first one that failed.
+fn first_failure<T>(
+    results: Vec<Result<T, PushError>>,
+    names: &[String],
+) -> Result<Vec<T>, DatasetError> {
+    results
+        .into_iter()
+        .zip(names)
+        .map(|(result, name)| result.map_err(|e| e.at(0, name.clone())))
+        .collect()
+}
+
+/// Where the header record of `data` ends (after its line break, blank lines before it
+/// included); `None` when `data` ends first. Looks at no more than the record limit and
+/// counts no more fields than the column limit + 1, so that a wide or endless header is
+/// refused before it is read whole.
+fn header_end(data: &[u8], limits: &Limits) -> Result<Option<usize>, DatasetError> {
+    // The csv crate skips blank lines before the header; they count towards its size.
+    let blank = data
+        .iter()
+        .take_while(|&&b| b == b'\r' || b == b'\n')
+        .count();
+    let room = limits.max_record_bytes.saturating_sub(blank);
+    let too_long = || DatasetError::RecordTooLarge {
+        line: count_lines(&data[..blank]) + 1,
+        limit: limits.max_record_bytes,
+    };
+    if blank > limits.max_record_bytes {
+        return Err(too_long());
+    }
+    match scan::record(&data[blank..], room, limits.max_columns) {
+        Extent::Ends(end) => Ok(Some(blank + end)),
+        Extent::Unfinished => Ok(None),
+        Extent::TooLong => Err(too_long()),
+        Extent::TooManyFields => Err(DatasetError::TooManyColumns {
+            found: limits.max_columns.saturating_add(1),
+            limit: limits.max_columns,
+        }),
+    }
+}
+
+/// The 1-based line (relative to `chunk`) of the first record of `chunk` longer than
+/// `max` bytes, and where that record starts.
+fn long_record(chunk: &[u8], max: usize) -> Option<(u64, usize)> {
+    let mut start = 0;
+    while start < chunk.len() {
+        match scan::record(&chunk[start..], max, usize::MAX) {
+            Extent::Ends(end) => start += end,
+            Extent::Unfinished => return None,
+            Extent::TooLong | Extent::TooManyFields => {
+                return Some((count_lines(&chunk[..start]) + 1, start));
+            }
         }
     }
     None
@@ -382,6 +448,9 @@ impl ChunkError {
                 value,
             },
             DatasetError::Csv { message, .. } => DatasetError::Csv { line, message },
+            DatasetError::RecordTooLarge { limit, .. } => {
+                DatasetError::RecordTooLarge { line, limit }
+            }
             other => other,
         }
     }
@@ -395,27 +464,46 @@ fn csv_error(e: &csv::Error, line_offset: u64) -> DatasetError {
     }
 }
 
+/// Parses a chunk of `body`'s records; `max_rows` = rows still allowed.
 fn parse_chunk(
     chunk: &[u8],
-    names: &[String],
-    forced: &[Option<ColumnKind>],
+    body: &Body,
     max_rows: usize,
     quoted: bool,
 ) -> Result<ChunkColumns, ChunkError> {
-    // Rows ≈ bytes / length of the first record, with a margin: vectors rarely regrow.
+    let names = &body.names;
+    // Rows ≈ bytes / length of the first record, with a margin: vectors rarely regrow. A
+    // row takes at least a byte per column (its commas and line break), which bounds the
+    // guess when the first line is short.
     let first = memchr::memchr(b'\n', chunk).map_or(chunk.len(), |i| i + 1);
-    let capacity = chunk.len() / first.max(1) * 9 / 8 + 16;
+    let capacity = chunk.len() / first.max(names.len()).max(1) * 9 / 8 + 16;
+    let max_categories = body.limits.max_categories;
     let mut sink = RowSink {
-        columns: forced
+        columns: body
+            .forced
             .iter()
-            .map(|&kind| ColumnBuilder::new(kind, capacity))
+            .map(|&kind| ColumnBuilder::new(kind, capacity, max_categories))
             .collect(),
         names,
         rows: 0,
         max_rows,
+        max_record: body.limits.max_record_bytes,
     };
     let breaks = if quoted && has_quotes(chunk) {
-        parse_quoted(chunk, &mut sink)?;
+        // The csv crate holds a whole record: refuse a long one before it gets there, after
+        // the records before it (whose errors come first).
+        let long = long_record(chunk, sink.max_record);
+        let records = long.map_or(chunk, |(_, start)| &chunk[..start]);
+        parse_quoted(records, &mut sink)?;
+        if let Some((line, _)) = long {
+            return Err(ChunkError {
+                relative_line: line,
+                error: DatasetError::RecordTooLarge {
+                    line,
+                    limit: sink.max_record,
+                },
+            });
+        }
         count_lines(chunk)
     } else {
         parse_plain(chunk, &mut sink)?
@@ -430,58 +518,91 @@ fn parse_chunk(
 /// Fast path for a chunk without quotes: every line is a record, every `,` a separator.
 /// Returns the number of line breaks.
 fn parse_plain(chunk: &[u8], sink: &mut RowSink<'_>) -> Result<u64, ChunkError> {
-    // The commas of the current line; one buffer for all lines.
-    let mut commas: Vec<usize> = Vec::with_capacity(sink.names.len());
+    // The commas of the current line: as many as a row has, and one more to end its last
+    // field when there are too many; those past them are only counted, for the error. One
+    // buffer for all lines.
+    let room = sink.names.len();
+    let mut commas: Vec<usize> = Vec::with_capacity(room);
+    let mut surplus = 0;
     let mut line_start = 0;
     let mut line_number = 0;
     scan::separators(chunk, |at, line_break| {
         if !line_break {
-            commas.push(at);
+            if commas.len() < room {
+                commas.push(at);
+            } else {
+                surplus += 1;
+            }
             return Ok(());
         }
         line_number += 1;
-        let pushed = plain_row(chunk, line_start..at, &commas, line_number, sink);
+        let line = Line {
+            record: line_start..at + 1,
+            commas: &commas,
+            surplus,
+            number: line_number,
+        };
+        let pushed = plain_row(chunk, &line, sink);
         commas.clear();
+        surplus = 0;
         line_start = at + 1;
         pushed
     })?;
     let breaks = line_number;
     if line_start < chunk.len() {
-        plain_row(
-            chunk,
-            line_start..chunk.len(),
-            &commas,
-            line_number + 1,
-            sink,
-        )?;
+        let line = Line {
+            record: line_start..chunk.len(),
+            commas: &commas,
+            surplus,
+            number: line_number + 1,
+        };
+        plain_row(chunk, &line, sink)?;
     }
     Ok(breaks)
 }
 
-/// Pushes the record in `chunk[line]` (a line without its `\n`) whose commas are at
-/// `commas`.
-fn plain_row(
-    chunk: &[u8],
-    line: std::ops::Range<usize>,
-    commas: &[usize],
-    line_number: u64,
-    sink: &mut RowSink<'_>,
-) -> Result<(), ChunkError> {
-    let mut end = line.end;
-    if end > line.start && chunk[end - 1] == b'\r' {
+/// One line of a chunk without quotes.
+struct Line<'c> {
+    /// Its bytes in the chunk, with its `\n` if it has one.
+    record: std::ops::Range<usize>,
+    /// Where its first commas are, up to as many as the columns.
+    commas: &'c [usize],
+    /// How many more commas it has.
+    surplus: usize,
+    /// 1-based, in the chunk.
+    number: u64,
+}
+
+/// Pushes the record of a line.
+fn plain_row(chunk: &[u8], line: &Line<'_>, sink: &mut RowSink<'_>) -> Result<(), ChunkError> {
+    let (start, mut end) = (line.record.start, line.record.end);
+    if end - start > sink.max_record {
+        let (number, limit) = (line.number, sink.max_record);
+        return Err(ChunkError {
+            relative_line: number,
+            error: DatasetError::RecordTooLarge {
+                line: number,
+                limit,
+            },
+        });
+    }
+    if end > start && chunk[end - 1] == b'\n' {
+        end -= 1;
+    }
+    if end > start && chunk[end - 1] == b'\r' {
         end -= 1;
     }
     // The csv reader skips empty lines too (a comma makes a line non-empty).
-    if end == line.start {
+    if end == start {
         return Ok(());
     }
-    let mut from = line.start;
-    let fields = commas.iter().copied().chain([end]).map(|to| {
+    let mut from = start;
+    let fields = line.commas.iter().copied().chain([end]).map(|to| {
         let field = &chunk[from..to];
         from = to + 1;
         field
     });
-    sink.push_row(line_number, fields)
+    sink.push_row(line.number, fields, line.surplus)
 }
 
 /// General path: the csv crate handles quoting, escaped quotes and quoted line breaks.
@@ -500,7 +621,7 @@ fn parse_quoted(chunk: &[u8], sink: &mut RowSink<'_>) -> Result<(), ChunkError> 
             }
         }
         let line = record.position().map_or(1, |p| p.line());
-        sink.push_row(line, record.iter())?;
+        sink.push_row(line, record.iter(), 0)?;
     }
 }
 
@@ -510,13 +631,16 @@ struct RowSink<'a> {
     names: &'a [String],
     rows: usize,
     max_rows: usize,
+    max_record: usize,
 }
 
 impl RowSink<'_> {
+    /// Pushes a row's fields; `surplus` = fields beyond those, counted but not handed over.
     fn push_row<'f>(
         &mut self,
         line: u64,
         fields: impl Iterator<Item = &'f [u8]>,
+        surplus: usize,
     ) -> Result<(), ChunkError> {
         let fail = |error| ChunkError {
             relative_line: line,
@@ -533,19 +657,11 @@ impl RowSink<'_> {
         // Columns first in the zip: a field past the last column is left to be counted.
         for ((column, name), field) in self.columns.iter_mut().zip(self.names).zip(&mut fields) {
             found += 1;
-            column.push(builder::classify(field)).map_err(|e| {
-                let column = name.clone();
-                fail(match e {
-                    PushError::NotANumber(value) => DatasetError::NotANumber {
-                        line,
-                        column,
-                        value,
-                    },
-                    PushError::InvalidUtf8 => DatasetError::InvalidUtf8 { line, column },
-                })
-            })?;
+            column
+                .push(builder::classify(field))
+                .map_err(|e| fail(e.at(line, name.clone())))?;
         }
-        found += fields.count();
+        found += fields.count() + surplus;
         if found != expected {
             return Err(fail(DatasetError::RaggedRow {
                 line,
@@ -647,6 +763,83 @@ mod tests {
             parse_blocks(&broken[..], &options, block).expect_err("ragged"),
             want
         );
+    }
+
+    #[test]
+    fn record_ends_agree_with_the_csv_crate() {
+        for text in [
+            &b"a,b\nc"[..],
+            b"\"x\ny\",b\nc",
+            b"a\"b,c\nd\"\n",
+            b"\"a\"\"b\",c\nd",
+            b"\"a\"b\"c,d\ne",
+            b",\n",
+            b"\"\",\"\"\nx",
+            b"\"\"\"\",x\ny",
+            b"a,\"b\nc\"\"\nd\",e\r\nf",
+        ] {
+            let mut reader = reader(text);
+            let mut record = csv::ByteRecord::new();
+            assert!(reader.read_byte_record(&mut record).expect("a record"));
+            let mut end = usize::try_from(reader.position().byte()).expect("small");
+            // The csv crate stops between `\r` and `\n`, and skips the `\n` as a blank line.
+            if text.get(end) == Some(&b'\n') {
+                end += 1;
+            }
+            let fields = record.len();
+            let shown = String::from_utf8_lossy(text);
+            assert_eq!(
+                scan::record(text, usize::MAX, usize::MAX),
+                Extent::Ends(end),
+                "{shown}"
+            );
+            assert_eq!(
+                scan::record(text, end, fields),
+                Extent::Ends(end),
+                "{shown}"
+            );
+            assert_eq!(
+                scan::record(text, end - 1, usize::MAX),
+                Extent::TooLong,
+                "{shown}"
+            );
+            assert_eq!(
+                scan::record(text, end, fields - 1),
+                Extent::TooManyFields,
+                "{shown}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_record_carried_from_block_to_block_stops_at_the_limit() {
+        let limits = Limits {
+            max_record_bytes: 100,
+            ..Limits::default()
+        };
+        let options = ParseOptions {
+            limits,
+            ..ParseOptions::default()
+        };
+        let mut text = b"a,b\n".to_vec();
+        for i in 0..50 {
+            text.extend_from_slice(format!("{i},\"x\"\n").as_bytes());
+        }
+        let long = format!("1,\"{}\"\n", "y\n".repeat(500));
+        text.extend_from_slice(long.as_bytes());
+        text.extend_from_slice(b"2,z\n");
+        let want = DatasetError::RecordTooLarge {
+            line: 52,
+            limit: 100,
+        };
+        assert_eq!(parse(&text, &options), Err(want.clone()));
+        for block in [7, 64, 1000] {
+            assert_eq!(
+                parse_blocks(Trickle(&text), &options, block),
+                Err(want.clone()),
+                "block {block}"
+            );
+        }
     }
 
     #[test]

@@ -24,11 +24,30 @@ pub enum DatasetError {
         /// The limit.
         limit: usize,
     },
-    /// More columns than the column limit.
-    #[error("the data has {found} columns, more than the limit of {limit}")]
+    /// More columns than the column limit. The readers stop at the first column past the
+    /// limit, so the header is never read (nor allocated) whole.
+    #[error("the data has more than {limit} columns")]
     TooManyColumns {
-        /// Number of columns found.
+        /// Columns read before stopping: the limit + 1.
         found: usize,
+        /// The limit.
+        limit: usize,
+    },
+    /// A CSV record (the header or a row, its line break included) is longer than the
+    /// record limit; the reader refuses it before holding more of it.
+    #[error("line {line}: a record is longer than the limit of {limit} bytes")]
+    RecordTooLarge {
+        /// Line where the record starts.
+        line: u64,
+        /// The limit.
+        limit: usize,
+    },
+    /// A categorical column has more distinct values than the category limit. When several
+    /// columns go over, the one named is the first the reader found.
+    #[error("column `{column}` has more than {limit} distinct categories")]
+    TooManyCategories {
+        /// The column.
+        column: String,
         /// The limit.
         limit: usize,
     },

@@ -1,12 +1,13 @@
 //! JSON reader for `{"columns": {name: [values]}}` and `[{name: value}, ...]`, streaming
-//! values straight into column builders (no intermediate `serde_json::Value` tree).
+//! values straight into column builders (no intermediate `serde_json::Value` tree). A
+//! record's keys are found in constant time each, however many columns there are.
 
 use std::cell::RefCell;
 use std::fmt;
 
 use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 
-use super::builder::{self, Cell, ColumnAccumulator, ColumnBuilder, PushError};
+use super::builder::{self, Cell, ColumnAccumulator, ColumnBuilder, LabelMap};
 use super::{Dataset, DatasetError, ParseOptions};
 
 pub(super) fn parse(bytes: &[u8], options: &ParseOptions) -> Result<Dataset, DatasetError> {
@@ -14,6 +15,7 @@ pub(super) fn parse(bytes: &[u8], options: &ParseOptions) -> Result<Dataset, Dat
     let mut state = State {
         options,
         names: Vec::new(),
+        index: LabelMap::default(),
         columns: Vec::new(),
         rows: 0,
         error: RefCell::new(None),
@@ -37,16 +39,21 @@ pub(super) fn parse(bytes: &[u8], options: &ParseOptions) -> Result<Dataset, Dat
     if state.rows == 0 {
         return Err(DatasetError::NoRows);
     }
+    let max_categories = options.limits.max_categories;
     let columns = state
         .columns
         .into_iter()
         .zip(&state.names)
         .map(|(b, name)| {
-            let mut column = ColumnAccumulator::new(options.kinds.get(name).copied());
-            column.append(b);
-            column.finish()
-        });
-    Dataset::from_columns(state.names.iter().cloned().zip(columns).collect())
+            let kind = options.kinds.get(name).copied();
+            let mut column = ColumnAccumulator::new(kind, max_categories);
+            column
+                .append(b)
+                .and_then(|()| column.finish())
+                .map_err(|e| e.at(0, name.clone()))
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    Dataset::from_columns(state.names.into_iter().zip(columns).collect())
 }
 
 /// Columns built so far; a typed error is parked in `error` and the parse aborted with a
@@ -54,6 +61,8 @@ pub(super) fn parse(bytes: &[u8], options: &ParseOptions) -> Result<Dataset, Dat
 struct State<'o> {
     options: &'o ParseOptions,
     names: Vec<String>,
+    /// Position of each name in `names`.
+    index: LabelMap<String, usize>,
     columns: Vec<ColumnBuilder>,
     rows: usize,
     error: RefCell<Option<DatasetError>>,
@@ -67,7 +76,7 @@ impl State<'_> {
     }
 
     fn add_column<E: de::Error>(&mut self, name: String) -> Result<usize, E> {
-        if self.names.contains(&name) {
+        if self.index.contains_key(&name) {
             return Err(self.fail(DatasetError::DuplicateColumn { column: name }));
         }
         if name.is_empty() {
@@ -80,9 +89,22 @@ impl State<'_> {
             return Err(self.fail(DatasetError::TooManyColumns { found, limit }));
         }
         let kind = self.options.kinds.get(&name).copied();
+        let max_categories = self.options.limits.max_categories;
+        let index = self.names.len();
+        self.index.insert(name.clone(), index);
         self.names.push(name);
-        self.columns.push(ColumnBuilder::new(kind, 0));
-        Ok(self.columns.len() - 1)
+        self.columns
+            .push(ColumnBuilder::new(kind, 0, max_categories));
+        Ok(index)
+    }
+
+    /// The position of column `name`, looked for first at `likely` (records usually list
+    /// their keys in the first record's order).
+    fn find(&self, name: &str, likely: usize) -> Option<usize> {
+        match self.names.get(likely) {
+            Some(n) if n == name => Some(likely),
+            _ => self.index.get(name).copied(),
+        }
     }
 
     /// Appends a value to column `index`; `row` is 1-based, for messages.
@@ -96,16 +118,7 @@ impl State<'_> {
         match self.columns.get_mut(index).map(|c| c.push(cell)) {
             Some(Err(e)) => {
                 let column = self.names[index].clone();
-                let line = row as u64;
-                Err(self.fail(match e {
-                    PushError::NotANumber(value) => DatasetError::NotANumber {
-                        line,
-                        column,
-                        value,
-                    },
-                    // JSON text is UTF-8 by construction.
-                    PushError::InvalidUtf8 => DatasetError::InvalidUtf8 { line, column },
-                }))
+                Err(self.fail(e.at(row as u64, column)))
             }
             _ => Ok(()),
         }
@@ -290,8 +303,9 @@ impl<'de> Visitor<'de> for RecordSeed<'_, '_> {
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
         let state = self.0;
         let row = state.count_row()?;
+        let mut key = 0;
         while let Some(name) = map.next_key::<String>()? {
-            let index = match state.names.iter().position(|n| *n == name) {
+            let index = match state.find(&name, key) {
                 Some(index) => index,
                 None if row == 1 => state.add_column(name.clone())?,
                 None => {
@@ -305,6 +319,7 @@ impl<'de> Visitor<'de> for RecordSeed<'_, '_> {
             }
             let value = map.next_value::<Value>()?;
             state.push(index, value, row)?;
+            key += 1;
         }
         // Keys a record leaves out are missing values.
         for column in state.columns.iter_mut().filter(|c| c.len() < row) {

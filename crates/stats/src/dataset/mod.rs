@@ -9,7 +9,7 @@ mod recent;
 mod roles;
 mod scan;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 use std::fmt;
 use std::str::FromStr;
 
@@ -163,7 +163,8 @@ pub struct ColumnProfile {
 }
 
 /// Upper bounds on an upload, checked while reading so that going over one is an error,
-/// never an out-of-memory.
+/// never an out-of-memory or a parse that runs for minutes. The fields added after the
+/// first three default when absent, so settings written before them still deserialize.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Limits {
     /// Maximum input size in bytes.
@@ -172,17 +173,44 @@ pub struct Limits {
     pub max_rows: usize,
     /// Maximum number of columns.
     pub max_columns: usize,
+    /// Maximum size in bytes of one CSV record (the header or a row, its line break
+    /// included): the most the reader holds of a record it has not finished reading.
+    #[serde(default = "default_max_record_bytes")]
+    pub max_record_bytes: usize,
+    /// Maximum number of distinct values of one categorical column.
+    #[serde(default = "default_max_categories")]
+    pub max_categories: usize,
+    /// Maximum number of groups (distinct present values) of one sensitive column. Not a
+    /// reading limit: [`crate::fairness::evaluate_with_max_groups`] checks it.
+    #[serde(default = "default_max_groups")]
+    pub max_groups: usize,
 }
 
 impl Default for Limits {
-    /// 512 MiB, 10 million rows, 1,000 columns.
+    /// 512 MiB, 10 million rows, 1,000 columns, 1 MiB a record, 100,000 categories a
+    /// column, 1,000 groups a sensitive column.
     fn default() -> Self {
         Self {
             max_bytes: 512 << 20,
             max_rows: 10_000_000,
             max_columns: 1_000,
+            max_record_bytes: 1 << 20,
+            max_categories: 100_000,
+            max_groups: 1_000,
         }
     }
+}
+
+fn default_max_record_bytes() -> usize {
+    Limits::default().max_record_bytes
+}
+
+fn default_max_categories() -> usize {
+    Limits::default().max_categories
+}
+
+fn default_max_groups() -> usize {
+    Limits::default().max_groups
 }
 
 /// How to read a dataset.
@@ -232,25 +260,27 @@ impl Dataset {
     /// Builds a dataset from columns already in memory.
     pub fn from_columns(columns: Vec<(String, Column)>) -> Result<Self, DatasetError> {
         let rows = columns.first().map_or(0, |(_, c)| c.len());
-        let mut names = Vec::with_capacity(columns.len());
-        let mut values = Vec::with_capacity(columns.len());
-        for (name, column) in columns {
-            if names.contains(&name) {
-                return Err(DatasetError::DuplicateColumn { column: name });
+        // Names by hash: a wide dataset costs linear time.
+        let mut seen = HashSet::with_capacity(columns.len());
+        for (name, column) in &columns {
+            if !seen.insert(name.as_str()) {
+                return Err(DatasetError::DuplicateColumn {
+                    column: name.clone(),
+                });
             }
             if column.len() != rows {
                 return Err(DatasetError::LengthMismatch {
-                    column: name,
+                    column: name.clone(),
                     expected: rows,
                     found: column.len(),
                 });
             }
-            names.push(name);
-            values.push(column);
         }
+        drop(seen);
+        let (names, columns) = columns.into_iter().unzip();
         Ok(Self {
             names,
-            columns: values,
+            columns,
             rows,
         })
     }
@@ -303,9 +333,14 @@ fn check_input(bytes: &[u8], limits: &Limits) -> Result<(), DatasetError> {
     Ok(())
 }
 
-/// Checks that every column named in `options.kinds` exists.
+/// Checks that every column named in `options.kinds` exists (by hash: both lists may be
+/// long).
 fn check_kind_overrides(names: &[String], options: &ParseOptions) -> Result<(), DatasetError> {
-    match options.kinds.keys().find(|k| !names.contains(k)) {
+    if options.kinds.is_empty() {
+        return Ok(());
+    }
+    let names: HashSet<&str> = names.iter().map(String::as_str).collect();
+    match options.kinds.keys().find(|k| !names.contains(k.as_str())) {
         Some(column) => Err(DatasetError::UnknownColumn {
             column: column.clone(),
         }),
@@ -313,7 +348,8 @@ fn check_kind_overrides(names: &[String], options: &ParseOptions) -> Result<(), 
     }
 }
 
-/// Checks a header: column count, non-empty and unique names.
+/// Checks a header: column count, non-empty and unique names (by hash, so that a wide
+/// header costs linear time).
 fn check_header(names: &[String], limits: &Limits) -> Result<(), DatasetError> {
     if names.len() > limits.max_columns {
         return Err(DatasetError::TooManyColumns {
@@ -321,11 +357,12 @@ fn check_header(names: &[String], limits: &Limits) -> Result<(), DatasetError> {
             limit: limits.max_columns,
         });
     }
+    let mut seen = HashSet::with_capacity(names.len());
     for (i, name) in names.iter().enumerate() {
         if name.is_empty() {
             return Err(DatasetError::EmptyColumnName { position: i + 1 });
         }
-        if names[..i].contains(name) {
+        if !seen.insert(name.as_str()) {
             return Err(DatasetError::DuplicateColumn {
                 column: name.clone(),
             });

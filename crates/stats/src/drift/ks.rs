@@ -5,6 +5,22 @@ use super::kolmogorov::kstwo_sf;
 /// Largest sample size for which scipy's `auto` mode uses the exact distribution.
 const MAX_EXACT_N: usize = 10_000;
 
+/// Most steps the exact p-value may take; past it the p-value is the asymptotic one, as
+/// when scipy's exact computation fails. scipy has no such bound: with samples of up to
+/// 10,000 its recursion for unequal sizes takes up to 10^8 dependent divisions, most of a
+/// second per column, minutes for a request of many columns. This bound takes a tenth of
+/// that at most.
+///
+/// It moves no p-value that matters. The recursion for sizes m > n takes about
+/// m · min(n + 1, 2·D·n + 1) steps (see [`exact_work`]), so going over the bound needs
+/// m·n > 10^7 and D > 0.05 when m·n is at its largest (10^8), more elsewhere; the
+/// largest asymptotic p-value at the bound, over every pair of sizes, is about 2.4e-11
+/// (at 10,000 and 9,950). There the exact and the asymptotic p-values differ by less
+/// than 1e-10, far within the 1e-6 to which p-values must match scipy, and both are
+/// drift at any threshold. Equal sizes take the short path (at most 2n steps), never
+/// bounded, so the reference values (10,000 against 10,000) are exact as before.
+const MAX_EXACT_WORK: u64 = 10_000_000;
+
 /// Statistic D and two-sided p-value for two sorted, non-empty samples.
 pub(crate) fn ks_2samp(a: &[f64], b: &[f64]) -> (f64, f64) {
     let (n1, n2) = (a.len() as u64, b.len() as u64);
@@ -17,6 +33,7 @@ pub(crate) fn ks_2samp(a: &[f64], b: &[f64]) -> (f64, f64) {
         return (d, 1.0);
     }
     if a.len().max(b.len()) <= MAX_EXACT_N
+        && exact_work(n1, n2, g, h) <= MAX_EXACT_WORK
         && let Some(p) = exact_p(n1, n2, g, h)
     {
         return (d, p);
@@ -46,6 +63,18 @@ fn max_gap(a: &[f64], b: &[f64], wa: u64, wb: u64) -> u64 {
         best = best.max((i as u64 * wa).abs_diff(j as u64 * wb));
     }
     best
+}
+
+/// An upper bound on the inner steps of [`exact_p`]. Equal sizes: (⌊n/h⌋ + 1)·h. Unequal
+/// sizes m > n: m columns of the lattice, each at most as wide as the band
+/// |i·n/g − j·m/g| < h, that is 2h/(m/g) + 1 = 2·D·n + 1, and at most n + 1.
+fn exact_work(n1: u64, n2: u64, g: u64, h: u64) -> u64 {
+    if n1 == n2 {
+        return (n1 / h + 1).saturating_mul(h);
+    }
+    let (m, n) = (n1.max(n2), n1.min(n2));
+    let band = (2 * h / (m / g) + 1).min(n + 1);
+    m.saturating_mul(band)
 }
 
 fn gcd(mut a: u64, mut b: u64) -> u64 {
@@ -146,5 +175,66 @@ mod tests {
         assert_eq!(d, 0.25);
         assert!((p - 1.0).abs() < 1e-12);
         assert_eq!(ks_2samp(&[1.0], &[1.0]), (0.0, 1.0));
+    }
+
+    /// The asymptotic p-value as `ks_2samp` computes it.
+    fn asymptotic(n1: u64, n2: u64, d: f64) -> f64 {
+        let en = (n1 * n2) as f64 / (n1 + n2) as f64;
+        kstwo_sf(d, en.round_ties_even() as u64)
+    }
+
+    #[test]
+    fn exact_work_is_bounded_where_the_p_value_is_negligible() {
+        // 10,000 against 9,999 values, the second shifted by `shift`: D = shift / 10,000.
+        let a: Vec<f64> = (0..10_000).map(f64::from).collect();
+        let sample =
+            |shift: u32| -> Vec<f64> { (0..9_999).map(|j| f64::from(j + shift)).collect() };
+        let (n1, n2) = (10_000, 9_999);
+
+        // D = 0.04: about 8·10^6 steps, within the bound: the exact p-value.
+        let (d, p) = ks_2samp(&a, &sample(400));
+        let h = (d * (n1 * n2) as f64).round() as u64;
+        assert!(exact_work(n1, n2, 1, h) <= MAX_EXACT_WORK);
+        assert_eq!(Some(p), exact_p(n1, n2, 1, h));
+        assert!(p > 1e-8, "{p}");
+
+        // D = 0.06: about 1.2·10^7 steps, past the bound: the asymptotic p-value, which
+        // is where the exact one is too, both negligible.
+        let (d, p) = ks_2samp(&a, &sample(600));
+        assert_eq!(d, 0.06);
+        let h = (d * (n1 * n2) as f64).round() as u64;
+        assert!(exact_work(n1, n2, 1, h) > MAX_EXACT_WORK);
+        assert_eq!(p, asymptotic(n1, n2, d));
+        let exact = exact_p(n1, n2, 1, h).expect("exact p-value");
+        assert_ne!(p, exact);
+        assert!(p < 1e-12 && exact < 1e-12, "{p} {exact}");
+
+        // Equal sizes take the short path, never bounded.
+        let (d, p) = ks_2samp(&a, &a.iter().map(|x| x + 600.0).collect::<Vec<_>>());
+        assert_eq!(Some(p), exact_p(n1, n1, n1, (d * n1 as f64).round() as u64));
+        assert!(exact_work(n1, n1, n1, 600) <= 2 * n1);
+    }
+
+    #[test]
+    fn the_work_bound_is_an_upper_bound_on_the_steps() {
+        // Steps of outer_prob_inside_method counted directly, for a few sizes and gaps.
+        for (m, n, h) in [
+            (7u64, 5u64, 9u64),
+            (12, 8, 20),
+            (30, 12, 45),
+            (100, 35, 700),
+        ] {
+            let g = gcd(m, n);
+            let (mg, ng) = ((m / g) as i64, (n / g) as i64);
+            let (mi, ni, hi) = (m as i64, n as i64, h as i64);
+            let steps: i64 = (1..=mi)
+                .map(|i| {
+                    let minj = (floor_div(ng * i - hi, mg) + 1).max(0).min(ni);
+                    let maxj = ceil_div(ng * i + hi, mg).min(ni + 1);
+                    (maxj - minj).max(0)
+                })
+                .sum();
+            assert!(steps as u64 <= exact_work(m, n, g, h), "{m} {n} {h}");
+        }
     }
 }
