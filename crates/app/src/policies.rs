@@ -65,15 +65,10 @@ impl PolicyService {
         Ok(versions)
     }
 
-    /// `DELETE /policies/{id}`: switches the policy off (its versions stay); needs `admin`.
+    /// `DELETE /policies/{id}`: switches the policy off, as a new version (the old ones
+    /// stay); needs `admin`. `PUT` with `active: true` switches it on again.
     pub async fn deactivate(&self, id: i64, user: &Actor) -> DomainResult<Policy> {
         user.require(Role::Admin, "managing policies")?;
         self.policies.set_active(id, false).await
-    }
-
-    /// Switches a policy back on; needs `admin`.
-    pub async fn activate(&self, id: i64, user: &Actor) -> DomainResult<Policy> {
-        user.require(Role::Admin, "managing policies")?;
-        self.policies.set_active(id, true).await
     }
 }

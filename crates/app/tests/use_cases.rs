@@ -144,6 +144,7 @@ impl World {
         let draft = PolicyDraft {
             name: format!("no risk at all ({severity:?})"),
             description: None,
+            active: true,
             applies_to: Default::default(),
             rules: vec![Rule::new("risk.score", Op::Lt, 0.0, severity)],
         };
@@ -541,14 +542,20 @@ async fn policies_are_managed_by_admins_in_versions(db: Store) {
         .await
         .expect("off");
     assert!(!off.active);
-    assert!(
-        world
-            .policies
-            .activate(created.id, &admin)
-            .await
-            .expect("on")
-            .active
-    );
+    let on = PolicyDraft {
+        name: off.name.clone(),
+        description: off.description.clone(),
+        active: true,
+        applies_to: off.applies_to.clone(),
+        rules: off.rules.clone(),
+    };
+    let on = world
+        .policies
+        .update(created.id, on, &admin)
+        .await
+        .expect("on");
+    assert!(on.active);
+    assert_eq!(on.version, off.version + 1, "switching on is an edit too");
     let (_, total) = world.policies.list(Page::default()).await.expect("list");
     assert_eq!(total, 2);
 }

@@ -5,6 +5,7 @@ pub mod error;
 pub mod model_kind;
 pub mod page;
 pub mod role;
+pub mod schema;
 pub mod time;
 
 pub use error::{DomainError, DomainResult, FieldError};

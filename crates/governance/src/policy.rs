@@ -89,6 +89,9 @@ pub struct PolicyDraft {
     /// What the policy is for, at most 10,000 characters.
     #[serde(default)]
     pub description: Option<String>,
+    /// Whether it judges models once saved; `false` saves a draft that judges nothing.
+    #[serde(default = "active_by_default")]
+    pub active: bool,
     /// The tiers it judges; absent = every tier.
     #[serde(default)]
     pub applies_to: AppliesTo,
@@ -96,16 +99,20 @@ pub struct PolicyDraft {
     pub rules: Vec<Rule>,
 }
 
+fn active_by_default() -> bool {
+    true
+}
+
 impl PolicyDraft {
     /// Checks every field and reports every problem at once, as `DomainError::Invalid` with
     /// field errors such as `name` or `rules[2].metric`.
     pub fn validate(&self) -> DomainResult<()> {
         let mut errors = Vec::new();
-        let name = self.name.trim();
-        if name.is_empty() || name.chars().count() > MAX_NAME {
+        // Counted as sent, as the OpenAPI document's maxLength counts; stored trimmed.
+        if self.name.trim().is_empty() || self.name.chars().count() > MAX_NAME {
             errors.push(FieldError::new(
                 "name",
-                format!("must be 1 to {MAX_NAME} characters"),
+                format!("must be 1 to {MAX_NAME} characters, not all white space"),
             ));
         }
         if self
@@ -142,7 +149,7 @@ impl PolicyDraft {
         }
     }
 
-    /// Version 1 of a new, active policy made of this draft; what a store writes on
+    /// Version 1 of a new policy made of this draft; what a store writes on
     /// `create`, and how the offline check and the policy simulation judge by a draft.
     pub fn into_policy(self, id: i64, created_by: Option<i64>, at: Timestamp) -> Policy {
         Policy {
@@ -150,7 +157,7 @@ impl PolicyDraft {
             name: self.name,
             description: self.description,
             version: 1,
-            active: true,
+            active: self.active,
             applies_to: self.applies_to,
             rules: self.rules,
             created_by,
@@ -170,6 +177,7 @@ impl PolicyDraft {
                  accuracy drop."
                     .to_owned(),
             ),
+            active: true,
             applies_to: AppliesTo::default(),
             rules: vec![
                 rule("drift.share", Op::Lt, 0.5, Severity::Block),

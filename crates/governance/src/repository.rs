@@ -39,9 +39,10 @@ pub trait PolicyRepository: Send + Sync {
     /// Every version of a policy, oldest first; empty when there is no such policy.
     async fn versions(&self, id: i64) -> DomainResult<Vec<Policy>>;
 
-    /// Switches a policy on or off without a new version (`DELETE /policies/{id}` switches it
-    /// off: its versions stay readable because evaluations refer to them); returns the
-    /// latest version.
+    /// Switches a policy on or off: a change writes the next version, the current one with
+    /// `active` changed; setting what already holds writes nothing (`DELETE /policies/{id}`
+    /// switches it off: its versions stay readable because evaluations refer to them).
+    /// Returns the latest version.
     async fn set_active(&self, id: i64, active: bool) -> DomainResult<Policy>;
 
     /// The latest versions of the active policies that apply to `tier` (an empty tier list

@@ -72,6 +72,11 @@ impl ApiError {
         DomainError::invalid_field(field, message).into()
     }
 
+    /// The invalid fields of a 422.
+    pub fn field_errors(&self) -> Option<&[FieldError]> {
+        self.errors.as_deref()
+    }
+
     /// The status this error answers with.
     pub fn status(&self) -> StatusCode {
         self.status

@@ -1,9 +1,9 @@
 //! Request extractors: the signed-in user (bearer token or the UI's cookie), pagination, and
-//! the JSON, query and path configurations that turn malformed input into [`ApiError`]s.
+//! the query and path configurations that turn malformed input into [`ApiError`]s.
 
 use crate::error::ApiError;
 use actix_web::dev::Payload;
-use actix_web::error::{JsonPayloadError, PathError, QueryPayloadError};
+use actix_web::error::{PathError, QueryPayloadError};
 use actix_web::http::StatusCode;
 use actix_web::{FromRequest, HttpRequest, web};
 use driftguard_app::{Actor, Services};
@@ -86,39 +86,6 @@ impl PageParams {
             self.limit.unwrap_or(Page::DEFAULT_LIMIT),
         )
         .map_err(|m| ApiError::invalid("limit", m))
-    }
-}
-
-/// JSON bodies: bounded size, `application/json` only, and errors in the JSON error body —
-/// 400 for malformed JSON, 422 for well-formed JSON of the wrong shape, 413, 415.
-pub fn json_config(limit: usize) -> web::JsonConfig {
-    web::JsonConfig::default()
-        .limit(limit)
-        .error_handler(|err, _req| json_error(err).into())
-}
-
-fn json_error(err: JsonPayloadError) -> ApiError {
-    match err {
-        JsonPayloadError::ContentType => ApiError::new(
-            StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            "unsupported_media_type",
-            "Content-Type must be application/json",
-        ),
-        JsonPayloadError::Overflow { limit }
-        | JsonPayloadError::OverflowKnownLength { limit, .. } => ApiError::new(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            "too_large",
-            format!("Request body is larger than {limit} bytes"),
-        ),
-        JsonPayloadError::Deserialize(e) if e.is_data() => ApiError::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "validation_error",
-            format!("Invalid request body: {e}"),
-        ),
-        JsonPayloadError::Deserialize(e) => {
-            ApiError::bad_request(format!("Malformed JSON body: {e}"))
-        }
-        other => ApiError::bad_request(format!("Could not read the request body: {other}")),
     }
 }
 

@@ -2,8 +2,10 @@
 //! served by actix on a listener the caller binds (port 0 in tests).
 
 use crate::answers::Answers;
-use crate::error::{ApiError, finalize_errors};
-use crate::extract::{json_config, path_config, query_config};
+use crate::document::openapi;
+use crate::error::finalize_errors;
+use crate::extract::{path_config, query_config};
+use crate::fallback::KnownRoutes;
 use crate::middleware::cors::{CorsSettings, cors};
 use crate::middleware::invalidate::InvalidateAnswers;
 use crate::middleware::metrics::RecordMetrics;
@@ -13,9 +15,8 @@ use crate::middleware::request_id::AssignRequestId;
 use crate::middleware::request_log::RequestLog;
 use crate::routes::{self, openapi::OpenApiDocument};
 use actix_web::dev::Server;
-use actix_web::http::StatusCode;
 use actix_web::middleware::from_fn;
-use actix_web::{App, HttpServer, web};
+use actix_web::{App, HttpRequest, HttpServer, web};
 use driftguard_app::Services;
 use driftguard_cache::{AnswerCache, RateLimiter};
 use driftguard_observability::Metrics;
@@ -23,7 +24,6 @@ use secrecy::SecretString;
 use serde::Deserialize;
 use std::net::TcpListener;
 use std::sync::Arc;
-use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa_actix_web::AppExt;
 
 /// HTTP settings.
@@ -60,33 +60,6 @@ impl Default for HttpSettings {
     }
 }
 
-/// The OpenAPI description of every route, as the running server serves it.
-pub fn openapi() -> utoipa::openapi::OpenApi {
-    let (_, mut doc) = App::new()
-        .into_utoipa_app()
-        .configure(routes::configure)
-        .split_for_parts();
-    doc.info.title = "DriftGuard".into();
-    doc.info.version = env!("CARGO_PKG_VERSION").into();
-    doc.info.description = Some(
-        "Governance gate for machine-learning models: drift, fairness, performance, risk, \
-         policies and audited deployments."
-            .into(),
-    );
-    doc.components
-        .get_or_insert_with(Default::default)
-        .add_security_scheme(
-            "bearer",
-            SecurityScheme::Http(
-                HttpBuilder::new()
-                    .scheme(HttpAuthScheme::Bearer)
-                    .bearer_format("JWT")
-                    .build(),
-            ),
-        );
-    doc
-}
-
 /// What the server needs besides its settings: the use cases, the metrics registry, the
 /// rate limiter and the answer cache.
 #[derive(Clone)]
@@ -107,7 +80,9 @@ pub fn run(
     deps: HttpDeps,
     settings: HttpSettings,
 ) -> std::io::Result<Server> {
-    let document = openapi()
+    let doc = openapi();
+    let known_routes = KnownRoutes::from_openapi(&doc);
+    let document = doc
         .to_json()
         .map_err(|e| std::io::Error::other(format!("OpenAPI document: {e}")))?;
     let document = web::Data::new(OpenApiDocument(document));
@@ -122,11 +97,10 @@ pub fn run(
     )
     .map_err(|e| std::io::Error::other(format!("rate limit settings: {e}")))?;
     let cors_settings = settings.cors.clone();
-    let json_limit = settings.max_json_bytes;
-    let upload_limit = settings.max_upload_bytes;
     let workers = settings.workers;
     let http_settings = web::Data::new(settings);
     let mut server = HttpServer::new(move || {
+        let known_routes = known_routes.clone();
         let (app, _) = App::new()
             .into_utoipa_app()
             .configure(routes::configure)
@@ -138,16 +112,11 @@ pub fn run(
             .app_data(http_settings.clone())
             .app_data(metrics.clone())
             .app_data(answers.clone())
-            .app_data(json_config(json_limit))
-            .app_data(web::PayloadConfig::new(upload_limit))
             .app_data(query_config())
             .app_data(path_config())
-            .default_service(web::to(|| async {
-                Err::<actix_web::HttpResponse, _>(ApiError::new(
-                    StatusCode::NOT_FOUND,
-                    "not_found",
-                    "No such route",
-                ))
+            .default_service(web::to(move |req: HttpRequest| {
+                let response = known_routes.respond(&req);
+                async move { response }
             }))
             .wrap(from_fn(finalize_errors))
             .wrap(invalidate.clone())

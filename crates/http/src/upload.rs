@@ -2,9 +2,8 @@
 //! the query string, or a JSON envelope `{"data": <dataset>, ...options}`. The envelope's
 //! `data` is taken as raw text, so a large upload is not copied into a JSON tree.
 
+use crate::body::{is_json, parse_json};
 use crate::error::ApiError;
-use actix_web::HttpRequest;
-use actix_web::http::header::CONTENT_TYPE;
 use actix_web::web::Bytes;
 use driftguard_app::EvaluateOptions;
 use driftguard_governance::EvaluationOptions;
@@ -14,28 +13,6 @@ use driftguard_stats::drift::DriftMethod;
 use serde::Deserialize;
 use serde_json::value::RawValue;
 use std::collections::BTreeMap;
-
-/// The request's content type (without parameters), lower-cased.
-pub fn content_type(req: &HttpRequest) -> String {
-    req.headers()
-        .get(CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.split(';').next())
-        .map(|v| v.trim().to_ascii_lowercase())
-        .unwrap_or_default()
-}
-
-fn is_json(content_type: &str) -> bool {
-    content_type == "application/json"
-}
-
-fn json_error(e: serde_json::Error) -> ApiError {
-    if e.is_data() {
-        ApiError::invalid("body", e.to_string())
-    } else {
-        ApiError::bad_request(format!("Malformed JSON body: {e}"))
-    }
-}
 
 /// `a:x,b:y` as pairs, for options in a query string.
 fn pairs<T: std::str::FromStr>(field: &str, text: &str) -> Result<BTreeMap<String, T>, ApiError>
@@ -97,7 +74,7 @@ pub fn reference(
     query: &ReferenceQuery,
 ) -> Result<ReferenceUpload, ApiError> {
     if is_json(content_type) {
-        let envelope: ReferenceEnvelope = serde_json::from_slice(&body).map_err(json_error)?;
+        let envelope: ReferenceEnvelope = parse_json(&body)?;
         Ok(ReferenceUpload {
             bytes: envelope.data.get().as_bytes().to_vec(),
             kinds: envelope.kinds,
@@ -154,7 +131,7 @@ pub fn evaluation(
     query: &EvaluationQuery,
 ) -> Result<(Vec<u8>, EvaluateOptions), ApiError> {
     let (bytes, options) = if is_json(content_type) {
-        let envelope: EvaluationEnvelope = serde_json::from_slice(&body).map_err(json_error)?;
+        let envelope: EvaluationEnvelope = parse_json(&body)?;
         let options = EvaluateOptions {
             drift: EvaluationOptions {
                 drift_method: envelope.drift_method,

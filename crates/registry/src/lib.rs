@@ -4,6 +4,7 @@
 pub mod model;
 pub mod query;
 pub mod repository;
+pub mod schema;
 pub mod service;
 pub mod validate;
 

@@ -5,6 +5,8 @@ use driftguard_core::{RiskTier, Task};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use crate::schema;
+
 /// Where a model version is in its life.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
@@ -56,18 +58,23 @@ impl std::str::FromStr for ModelStatus {
 pub struct ModelColumns {
     /// The model's prediction.
     #[serde(default)]
+    #[schema(schema_with = schema::column)]
     pub prediction: Option<String>,
     /// The true label (or target), when known.
     #[serde(default)]
+    #[schema(schema_with = schema::column)]
     pub label: Option<String>,
     /// The predicted probability of the positive class (binary classification).
     #[serde(default)]
+    #[schema(schema_with = schema::column)]
     pub score: Option<String>,
     /// Columns whose groups fairness compares.
     #[serde(default)]
+    #[schema(schema_with = schema::columns)]
     pub sensitive: Vec<String>,
     /// Columns left out of every test.
     #[serde(default)]
+    #[schema(schema_with = schema::columns)]
     pub ignore: Vec<String>,
 }
 
@@ -123,12 +130,15 @@ pub struct Model {
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewModel {
-    /// Model name.
+    /// Model name: any printable text, 1 to 200 characters, surrounding white space trimmed.
+    #[schema(schema_with = schema::name)]
     pub name: String,
-    /// Version label.
+    /// Version label: any printable text, 1 to 100 characters, trimmed like the name.
+    #[schema(schema_with = schema::version)]
     pub version: String,
     /// Free text.
     #[serde(default)]
+    #[schema(schema_with = schema::description)]
     pub description: Option<String>,
     /// What the model predicts.
     pub task: Task,
@@ -136,9 +146,11 @@ pub struct NewModel {
     pub risk_tier: RiskTier,
     /// Training framework.
     #[serde(default)]
+    #[schema(schema_with = schema::framework)]
     pub framework: Option<String>,
     /// Free labels.
     #[serde(default)]
+    #[schema(schema_with = schema::tags)]
     pub tags: Vec<String>,
     /// Column roles.
     #[serde(default)]
@@ -174,7 +186,7 @@ impl NewModel {
 pub struct ModelPatch {
     /// New description (`null` clears it).
     #[serde(default, with = "double_option")]
-    #[schema(value_type = Option<String>)]
+    #[schema(schema_with = schema::description)]
     pub description: Option<Option<String>>,
     /// New task.
     #[serde(default)]
@@ -184,10 +196,11 @@ pub struct ModelPatch {
     pub risk_tier: Option<RiskTier>,
     /// New framework (`null` clears it).
     #[serde(default, with = "double_option")]
-    #[schema(value_type = Option<String>)]
+    #[schema(schema_with = schema::framework)]
     pub framework: Option<Option<String>>,
     /// New tags (replace the old ones).
     #[serde(default)]
+    #[schema(schema_with = schema::tags_or_null)]
     pub tags: Option<Vec<String>>,
     /// New column roles (replace the old ones).
     #[serde(default)]

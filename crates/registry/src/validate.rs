@@ -4,34 +4,38 @@
 use crate::model::{ModelColumns, ModelPatch, NewModel};
 use driftguard_core::{DomainError, FieldError};
 
-const MAX_NAME: usize = 200;
-const MAX_VERSION: usize = 100;
-const MAX_DESCRIPTION: usize = 10_000;
-const MAX_FRAMEWORK: usize = 100;
-const MAX_TAGS: usize = 50;
-const MAX_TAG: usize = 64;
-const MAX_COLUMN: usize = 256;
-const MAX_COLUMN_LIST: usize = 1_000;
+/// Longest name, in characters as sent.
+pub const MAX_NAME: usize = 200;
+/// Longest version, in characters as sent.
+pub const MAX_VERSION: usize = 100;
+/// Longest description, in characters.
+pub const MAX_DESCRIPTION: usize = 10_000;
+/// Longest framework name, in characters.
+pub const MAX_FRAMEWORK: usize = 100;
+/// Most tags on one model.
+pub const MAX_TAGS: usize = 50;
+/// Longest tag, in characters.
+pub const MAX_TAG: usize = 64;
+/// Longest column name, in characters.
+pub const MAX_COLUMN: usize = 256;
+/// Most names in a column-role list (`sensitive`, `ignore`).
+pub const MAX_COLUMN_LIST: usize = 1_000;
 
-/// Names and versions: letters, digits and `._-`, starting with a letter or digit, so that
-/// they are safe in URLs, file names and logs.
+/// Names and versions: any printable text (`Crédit scoring — retail`, `信用评分`), as
+/// registries such as MLflow take them: at most `max` characters as sent, no control
+/// characters, and something besides white space. `value` is as sent; the caller stores it
+/// trimmed. The OpenAPI document states the same rule
+/// (`driftguard_core::schema::PRINTABLE_TEXT`, in [`crate::schema`]).
 fn identifier(field: &str, value: &str, max: usize, errors: &mut Vec<FieldError>) {
-    let ok_chars = value
-        .chars()
-        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'));
-    let ok_start = value
-        .chars()
-        .next()
-        .is_some_and(|c| c.is_ascii_alphanumeric());
-    if value.is_empty() || value.len() > max {
+    if value.trim().is_empty() || value.chars().count() > max {
         errors.push(FieldError::new(
             field,
-            format!("must be 1 to {max} characters"),
+            format!("must be 1 to {max} characters, not all white space"),
         ));
-    } else if !ok_chars || !ok_start {
+    } else if value.chars().any(char::is_control) {
         errors.push(FieldError::new(
             field,
-            "may contain only letters, digits, '.', '_' and '-', and must start with a letter or digit",
+            "must not contain control characters",
         ));
     }
 }
@@ -60,6 +64,10 @@ fn tags(tags: &[String], errors: &mut Vec<FieldError>) {
     }
 }
 
+fn column_name_ok(name: &str) -> bool {
+    (1..=MAX_COLUMN).contains(&name.chars().count())
+}
+
 fn columns(columns: &ModelColumns, errors: &mut Vec<FieldError>) {
     let single = [
         ("columns.prediction", &columns.prediction),
@@ -67,10 +75,7 @@ fn columns(columns: &ModelColumns, errors: &mut Vec<FieldError>) {
         ("columns.score", &columns.score),
     ];
     for (field, name) in single {
-        if name
-            .as_deref()
-            .is_some_and(|n| n.is_empty() || n.len() > MAX_COLUMN)
-        {
+        if name.as_deref().is_some_and(|n| !column_name_ok(n)) {
             errors.push(FieldError::new(
                 field,
                 format!("must be 1 to {MAX_COLUMN} characters"),
@@ -81,8 +86,7 @@ fn columns(columns: &ModelColumns, errors: &mut Vec<FieldError>) {
         ("columns.sensitive", &columns.sensitive),
         ("columns.ignore", &columns.ignore),
     ] {
-        if list.len() > MAX_COLUMN_LIST || list.iter().any(|n| n.is_empty() || n.len() > MAX_COLUMN)
-        {
+        if list.len() > MAX_COLUMN_LIST || !list.iter().all(|n| column_name_ok(n)) {
             errors.push(FieldError::new(
                 field,
                 format!("at most {MAX_COLUMN_LIST} names of 1 to {MAX_COLUMN} characters"),
@@ -114,10 +118,8 @@ fn finish(errors: Vec<FieldError>) -> Result<(), DomainError> {
     }
 }
 
-/// Checks a new model; trims its free-text fields first.
+/// Checks a new model, then trims its name and version.
 pub fn new_model(model: &mut NewModel) -> Result<(), DomainError> {
-    model.name = model.name.trim().to_owned();
-    model.version = model.version.trim().to_owned();
     let mut errors = Vec::new();
     identifier("name", &model.name, MAX_NAME, &mut errors);
     identifier("version", &model.version, MAX_VERSION, &mut errors);
@@ -135,7 +137,10 @@ pub fn new_model(model: &mut NewModel) -> Result<(), DomainError> {
     );
     tags(&model.tags, &mut errors);
     columns(&model.columns, &mut errors);
-    finish(errors)
+    finish(errors)?;
+    model.name = model.name.trim().to_owned();
+    model.version = model.version.trim().to_owned();
+    Ok(())
 }
 
 /// Checks a patch.
@@ -192,10 +197,37 @@ mod tests {
 
     #[test]
     fn bad_identifiers_are_named() {
-        let mut m = model("", "a b");
+        let mut m = model("", " \u{3000} ");
         assert_eq!(fields(new_model(&mut m)), ["name", "version"]);
-        let mut m = model("-x", &"9".repeat(101));
+        let mut m = model("a\u{7}b", &"9".repeat(101));
         assert_eq!(fields(new_model(&mut m)), ["name", "version"]);
+        let mut m = model(&"é".repeat(201), "1\n");
+        assert_eq!(fields(new_model(&mut m)), ["name", "version"]);
+    }
+
+    #[test]
+    fn names_and_versions_are_any_printable_text() {
+        for (name, version) in [
+            ("Crédit scoring — retail", "v2 (β)"),
+            ("信用评分", "版本一"),
+            ("fraud_v2%", "1.0.0\\x"),
+        ] {
+            let mut m = model(&format!("  {name}\u{a0}"), version);
+            assert!(new_model(&mut m).is_ok(), "{name}");
+            assert_eq!(m.name, name);
+            assert_eq!(m.version, version);
+        }
+        let mut m = model(&"é".repeat(200), &"9".repeat(100));
+        assert!(new_model(&mut m).is_ok());
+    }
+
+    #[test]
+    fn column_names_are_counted_in_characters() {
+        let mut m = model("m", "1");
+        m.columns.sensitive = vec!["é".repeat(256)];
+        assert!(new_model(&mut m).is_ok());
+        m.columns.sensitive = vec!["é".repeat(257)];
+        assert_eq!(fields(new_model(&mut m)), ["columns.sensitive"]);
     }
 
     #[test]

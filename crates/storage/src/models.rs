@@ -13,11 +13,6 @@ use driftguard_registry::{
     LatestEvaluation, Model, ModelPatch, ModelQuery, ModelRepository, ModelSort, NewModel,
 };
 
-diesel::define_sql_function! {
-    /// SQL `lower`, the same on both backends.
-    fn lower(x: diesel::sql_types::Text) -> diesel::sql_types::Text;
-}
-
 #[derive(Queryable, Selectable)]
 #[diesel(table_name = models)]
 pub(crate) struct ModelRow {
@@ -93,6 +88,7 @@ impl ModelRow {
 #[diesel(table_name = models)]
 struct ModelInsert {
     name: String,
+    name_search: String,
     version: String,
     description: Option<String>,
     task: String,
@@ -131,20 +127,31 @@ macro_rules! matching {
             q = q.filter(models::risk_tier.eq(tier.as_str()));
         }
         if let Some(text) = &query.name_contains {
-            q = q.filter(lower(models::name).like(like_pattern(text)));
+            q = q.filter(models::name_search.like(like_pattern(text)).escape('\\'));
         }
         q
     }};
 }
 
-/// A LIKE pattern matching names that contain `text`, with LIKE's wildcards escaped away.
+/// The lower-cased name `q` searches (Unicode case folding done here, not by the database:
+/// SQLite's `lower()` folds only ASCII).
+fn name_search(name: &str) -> String {
+    name.to_lowercase()
+}
+
+/// A LIKE pattern (escape character `\`) matching names that contain `text` literally:
+/// `%`, `_` and `\` in `text` match themselves.
 fn like_pattern(text: &str) -> String {
-    let escaped: String = text
-        .to_lowercase()
-        .chars()
-        .filter(|c| !matches!(c, '%' | '_' | '\\'))
-        .collect();
-    format!("%{escaped}%")
+    let mut pattern = String::with_capacity(text.len() + 2);
+    pattern.push('%');
+    for c in name_search(text).chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            pattern.push('\\');
+        }
+        pattern.push(c);
+    }
+    pattern.push('%');
+    pattern
 }
 
 fn not_found(id: i64) -> DomainError {
@@ -157,6 +164,7 @@ impl ModelRepository for Store {
         let at = to_db(now());
         let (name, version) = (model.name.clone(), model.version.clone());
         let row = ModelInsert {
+            name_search: name_search(&model.name),
             name: model.name,
             version: model.version,
             description: model.description,

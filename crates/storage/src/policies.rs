@@ -18,7 +18,6 @@ use driftguard_governance::{Policy, PolicyDraft, PolicyRepository};
 #[diesel(table_name = policies)]
 struct PolicyRow {
     id: i64,
-    active: bool,
     created_by: Option<i64>,
     created_at: NaiveDateTime,
 }
@@ -34,6 +33,7 @@ struct VersionRow {
     rules: String,
     created_by: Option<i64>,
     created_at: NaiveDateTime,
+    active: bool,
 }
 
 #[derive(Insertable)]
@@ -55,7 +55,7 @@ fn policy((p, v): (PolicyRow, VersionRow)) -> DomainResult<Policy> {
         name: v.name,
         description: v.description,
         version: i32::try_from(v.version).map_err(|e| corrupt("policy version", e))?,
-        active: p.active,
+        active: v.active,
         applies_to: from_json("policy applies_to", &v.applies_to)?,
         rules: from_json("policy rules", &v.rules)?,
         created_by: p.created_by,
@@ -87,6 +87,7 @@ fn version_row(
         rules: to_json(&draft.rules)?,
         created_by: by,
         created_at: to_db(now()),
+        active: draft.active,
     })
 }
 
@@ -170,7 +171,7 @@ impl PolicyRepository for Store {
         let insert = PolicyInsert {
             name: draft.name.trim().to_owned(),
             description: draft.description.clone(),
-            active: true,
+            active: draft.active,
             applies_to: to_json(&draft.applies_to)?,
             current_version: 1,
             created_by,
@@ -246,6 +247,7 @@ impl PolicyRepository for Store {
                     policies::name.eq(&name),
                     policies::description.eq(&draft.description),
                     policies::applies_to.eq(&applies_to),
+                    policies::active.eq(draft.active),
                     policies::updated_at.eq(at),
                 ))
                 .returning((policies::current_version, policies::created_by))
@@ -276,17 +278,39 @@ impl PolicyRepository for Store {
         all(rows)
     }
 
+    /// A change of `active` is an edit: the next version is the current one with `active`
+    /// changed. Setting what already holds changes nothing.
     async fn set_active(&self, id: i64, active: bool) -> DomainResult<Policy> {
-        let changed = with_conn!(self.database(), |conn| {
-            diesel::update(policies::table.find(id))
-                .set(policies::active.eq(active))
-                .execute(conn)
-                .await
-                .map_err(query_error)?
-        });
-        if changed == 0 {
-            return Err(not_found(id));
-        }
+        let at = to_db(now());
+        transaction!(self, false, |conn| {
+            // The row lock this UPDATE takes serialises it with concurrent edits.
+            let bumped: Option<i64> =
+                diesel::update(policies::table.find(id).filter(policies::active.ne(active)))
+                    .set((
+                        policies::current_version.eq(policies::current_version + 1),
+                        policies::active.eq(active),
+                        policies::updated_at.eq(at),
+                    ))
+                    .returning(policies::current_version)
+                    .get_result(conn)
+                    .await
+                    .optional()?;
+            if let Some(number) = bumped {
+                let mut version: VersionRow = policy_versions::table
+                    .find((id, number - 1))
+                    .select(VersionRow::as_select())
+                    .first(conn)
+                    .await?;
+                version.version = number;
+                version.active = active;
+                version.created_at = at;
+                diesel::insert_into(policy_versions::table)
+                    .values(&version)
+                    .execute(conn)
+                    .await?;
+            }
+            Ok(())
+        })?;
         self.current_policy(id).await?.ok_or_else(|| not_found(id))
     }
 

@@ -38,6 +38,7 @@ diesel::table! {
         latest_fairness_violations -> BigInt,
         latest_performance_violations -> BigInt,
         latest_risk_violations -> BigInt,
+        name_search -> Text,
     }
 }
 
@@ -65,6 +66,7 @@ diesel::table! {
         rules -> Text,
         created_by -> Nullable<BigInt>,
         created_at -> Timestamp,
+        active -> Bool,
     }
 }
 

@@ -135,7 +135,8 @@ async fn list_filters_sorts_and_pages(db: Store) {
             .await
             .expect("list")
             .1,
-        5
+        0,
+        "`%` is a character to find, not a wildcard"
     );
 
     let deployed = ModelQuery {
@@ -192,7 +193,51 @@ async fn delete_removes(db: Store) {
     assert!(matches!(err, DomainError::NotFound(_)), "{err:?}");
 }
 
+/// Names are any printable text, kept as sent; `q` finds them literally (LIKE's `%`, `_` and
+/// `\` are escaped) and without regard to case, beyond ASCII too.
+async fn unicode_names_and_literal_search(db: Store) {
+    let store: &dyn ModelRepository = &db;
+    let owner = owner(&db).await;
+    let names = [
+        "fraud_v2",
+        "fraudXv2",
+        "100% sure",
+        "Crédit scoring — retail",
+        "信用评分",
+        r"back\slash",
+    ];
+    for name in names {
+        let created = store
+            .create(model(name, "版本 1", RiskTier::Low), owner)
+            .await
+            .expect("create");
+        assert_eq!(created.name, name);
+        assert_eq!(created.version, "版本 1");
+    }
+    let found = |q: &str| {
+        let query = ModelQuery {
+            name_contains: Some(q.into()),
+            ..ModelQuery::default()
+        };
+        async move {
+            let (page, _) = store.list(&query, Page::default()).await.expect("list");
+            // Sorted here: collations order `_` and letters differently.
+            let mut names: Vec<_> = page.into_iter().map(|m| m.name).collect();
+            names.sort();
+            names
+        }
+    };
+    assert_eq!(found("fraud_v2").await, ["fraud_v2"]);
+    assert_eq!(found("_").await, ["fraud_v2"]);
+    assert_eq!(found("%").await, ["100% sure"]);
+    assert_eq!(found(r"\").await, [r"back\slash"]);
+    assert_eq!(found("CRÉDIT").await, ["Crédit scoring — retail"]);
+    assert_eq!(found("信用").await, ["信用评分"]);
+    assert_eq!(found("fraud").await, ["fraudXv2", "fraud_v2"]);
+}
+
 contract_tests!(
+    unicode_names_and_literal_search,
     create_get_round_trip,
     name_and_version_are_unique,
     list_filters_sorts_and_pages,

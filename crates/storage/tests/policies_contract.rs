@@ -10,6 +10,7 @@ fn strict(tiers: Vec<RiskTier>) -> PolicyDraft {
     PolicyDraft {
         name: "strict".into(),
         description: None,
+        active: true,
         applies_to: AppliesTo { risk_tiers: tiers },
         rules: vec![Rule::new("risk.score", Op::Le, 50.0, Severity::Block)],
     }
@@ -103,7 +104,8 @@ async fn active_for_tier_follows_tiers_and_switches(db: Store) {
     );
     let off = db.set_active(high.id, false).await.expect("switch off");
     assert!(!off.active);
-    assert_eq!(off.version, 1, "switching makes no version");
+    assert_eq!(off.version, 2, "switching off is an edit: a new version");
+    assert_eq!(off.rules, high.rules, "with the same content");
     assert_eq!(
         ids(db.active_for_tier(RiskTier::High).await.expect("a")),
         [1]
@@ -113,9 +115,30 @@ async fn active_for_tier_follows_tiers_and_switches(db: Store) {
         .await
         .expect("read")
         .expect("kept");
-    assert!(
-        !old.active,
-        "every version reports the policy's current state"
+    assert!(old.active, "version 1 was written active and stays so");
+    let again = db
+        .set_active(high.id, false)
+        .await
+        .expect("switch off again");
+    assert_eq!(again.version, 2, "no change, no version");
+    let on = db.set_active(high.id, true).await.expect("switch on");
+    assert_eq!((on.version, on.active), (3, true));
+    let versions: Vec<_> = db
+        .versions(high.id)
+        .await
+        .expect("versions")
+        .iter()
+        .map(|p| (p.version, p.active))
+        .collect();
+    assert_eq!(versions, [(1, true), (2, false), (3, true)]);
+    let mut draft = strict(vec![RiskTier::High]);
+    draft.active = false;
+    let edited = db.update(high.id, draft).await.expect("update");
+    assert_eq!((edited.version, edited.active), (4, false));
+    assert_eq!(
+        ids(db.active_for_tier(RiskTier::High).await.expect("a")),
+        [1],
+        "an edit that switches a policy off takes it out of judging"
     );
     let (page, total) = db.list(Page::new(1, 1).expect("page")).await.expect("list");
     assert_eq!((page[0].id, total), (high.id, 2));
@@ -125,7 +148,26 @@ async fn active_for_tier_follows_tiers_and_switches(db: Store) {
     ));
 }
 
+/// A policy saved with `active: false` is a draft: stored and versioned, judging nothing.
+async fn a_draft_is_saved_inactive(db: Store) {
+    let mut draft = strict(vec![]);
+    draft.active = false;
+    let saved = db.create(draft, None).await.expect("create");
+    assert_eq!((saved.version, saved.active), (1, false));
+    let read = db.get(saved.id).await.expect("get").expect("present");
+    assert!(!read.active);
+    let judging: Vec<_> = db
+        .active_for_tier(RiskTier::Low)
+        .await
+        .expect("active")
+        .iter()
+        .map(|p| p.id)
+        .collect();
+    assert_eq!(judging, [1]);
+}
+
 contract_tests!(
+    a_draft_is_saved_inactive,
     a_fresh_database_has_the_default_policy,
     updates_write_new_versions_and_keep_old_ones,
     active_for_tier_follows_tiers_and_switches,

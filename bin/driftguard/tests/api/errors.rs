@@ -2,47 +2,8 @@
 //! produced it, and no malformed input gets a 500.
 
 use crate::api_tests;
-use crate::helpers::TestApp;
+use crate::helpers::{TestApp, assert_error_body, raw};
 use driftguard_core::Role;
-use reqwest::header::CONTENT_TYPE;
-
-async fn raw(
-    app: &TestApp,
-    method: reqwest::Method,
-    path: &str,
-    content_type: &str,
-    body: Vec<u8>,
-    token: Option<&str>,
-) -> (u16, serde_json::Value, Option<String>) {
-    let mut request = app
-        .client
-        .request(method, app.url(path))
-        .header(CONTENT_TYPE, content_type)
-        .body(body);
-    if let Some(token) = token {
-        request = request.bearer_auth(token);
-    }
-    let response = request.send().await.expect("request");
-    let status = response.status().as_u16();
-    let request_id = response
-        .headers()
-        .get("x-request-id")
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_owned);
-    let text = response.text().await.expect("body");
-    let body =
-        serde_json::from_str(&text).unwrap_or_else(|_| panic!("{status} is not JSON: {text:?}"));
-    (status, body, request_id)
-}
-
-fn assert_error_body(body: &serde_json::Value, status: u16, code: &str) {
-    assert!(
-        body["detail"].as_str().is_some_and(|d| !d.is_empty()),
-        "{status}: {body}"
-    );
-    assert_eq!(body["code"], code, "{status}: {body}");
-    assert!(body.get("request_id").is_some(), "{status}: {body}");
-}
 
 async fn malformed_bodies_get_json_errors(app: TestApp) {
     let engineer = app.token_for(Role::Engineer).await;

@@ -4,6 +4,7 @@
 mod helpers;
 
 mod auth;
+mod contract;
 mod dashboard;
 mod errors;
 mod governance;

@@ -52,7 +52,7 @@ async fn invalid_models_are_422_naming_fields(app: TestApp) {
         .post(
             "/models",
             Some(&engineer),
-            json!({"name": "bad name!", "version": "", "task": "binary_classification", "risk_tier": "high"}),
+            json!({"name": "bad\u{7}name", "version": " ", "task": "binary_classification", "risk_tier": "high"}),
         )
         .await;
     assert_eq!(status, 422, "{body}");

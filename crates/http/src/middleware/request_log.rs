@@ -106,6 +106,9 @@ mod tests {
     async fn lines_carry_the_request_id_and_no_credentials() {
         let logs = LogCapture::new();
         let _installed = tracing::subscriber::set_default(logs.subscriber("info").expect("level"));
+        // Tests on other threads may have cached "no subscriber wants this" for the request
+        // span's call site before this subscriber was installed.
+        tracing::callsite::rebuild_interest_cache();
         let app = test::init_service(
             App::new()
                 .route("/models/{id}", web::get().to(HttpResponse::Ok))

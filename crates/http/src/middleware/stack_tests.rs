@@ -22,6 +22,9 @@ use super::request_log::RequestLog;
 async fn a_rate_limited_request_keeps_cors_and_request_id_and_is_logged_and_counted() {
     let logs = LogCapture::new();
     let _installed = tracing::subscriber::set_default(logs.subscriber("info").expect("level"));
+    // Tests on other threads may have cached "no subscriber wants this" for the request
+    // span's call site before this subscriber was installed.
+    tracing::callsite::rebuild_interest_cache();
     let metrics = Metrics::new().expect("registry");
     let limits = RateLimitSettings {
         auth_login: NonZeroU32::MIN,

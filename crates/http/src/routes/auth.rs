@@ -1,5 +1,6 @@
 //! `/auth`: open registration, sign-in, and who am I.
 
+use crate::body::Body;
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::CurrentUser;
 use crate::server::HttpSettings;
@@ -102,12 +103,12 @@ fn client_ip(req: &HttpRequest) -> String {
 pub async fn register(
     services: web::Data<Services>,
     settings: web::Data<HttpSettings>,
-    body: web::Json<RegisterRequest>,
+    body: Body,
 ) -> Result<HttpResponse, ApiError> {
     if !settings.open_registration {
         return Err(DomainError::Forbidden("open registration is switched off".into()).into());
     }
-    let body = body.into_inner();
+    let body: RegisterRequest = body.json().await?;
     let user = services
         .auth
         .register(&body.email, &body.password, body.full_name)
@@ -129,9 +130,10 @@ pub async fn register(
 pub async fn login(
     req: HttpRequest,
     services: web::Data<Services>,
-    body: web::Json<LoginRequest>,
+    body: Body,
 ) -> Result<HttpResponse, ApiError> {
     let ip = client_ip(&req);
+    let body: LoginRequest = body.json().await?;
     match services.auth.login(&body.email, &body.password).await {
         Ok(outcome) => {
             tracing::info!(user_id = outcome.user.id, ip = %ip, "user.login_success");

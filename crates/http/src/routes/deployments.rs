@@ -1,5 +1,6 @@
 //! Deploy and retire model versions; read the deployment history; verify the audit chain.
 
+use crate::body::Body;
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::{CurrentUser, PageParams};
 use actix_web::http::StatusCode;
@@ -73,10 +74,10 @@ pub async fn deploy(
     user: CurrentUser,
     services: web::Data<Services>,
     id: web::Path<i64>,
-    body: Option<web::Json<DeployRequestBody>>,
+    body: Body,
 ) -> Result<HttpResponse, ApiError> {
     user.require(Action::Deploy)?;
-    let request = body.map(web::Json::into_inner).unwrap_or_default();
+    let request: DeployRequestBody = body.json_or_default().await?;
     let outcome = services
         .deployments
         .deploy(id.into_inner(), request, &user.actor())
@@ -129,10 +130,10 @@ pub async fn retire(
     user: CurrentUser,
     services: web::Data<Services>,
     id: web::Path<i64>,
-    body: Option<web::Json<RetireBody>>,
+    body: Body,
 ) -> Result<HttpResponse, ApiError> {
     user.require(Action::Retire)?;
-    let notes = body.and_then(|b| b.into_inner().notes);
+    let notes = body.json_or_default::<RetireBody>().await?.notes;
     let (model, deployment) = services
         .deployments
         .retire(id.into_inner(), notes, &user.actor())

@@ -1,9 +1,10 @@
 //! `/models/{id}/evaluations`, `/evaluations/{id}`: run and read evaluations.
 
+use crate::body::Body;
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::{CurrentUser, PageParams};
 use crate::upload::{self, EvaluationQuery};
-use actix_web::{HttpRequest, HttpResponse, get, post, web};
+use actix_web::{HttpResponse, get, post, web};
 use driftguard_app::{Services, StoredEvaluation};
 use driftguard_auth::Action;
 use driftguard_core::Pagination;
@@ -35,15 +36,14 @@ pub struct EvaluationList {
 )]
 #[post("/models/{id}/evaluations")]
 pub async fn create(
-    req: HttpRequest,
     user: CurrentUser,
     services: web::Data<Services>,
     id: web::Path<i64>,
     query: web::Query<EvaluationQuery>,
-    body: web::Bytes,
+    body: Body,
 ) -> Result<HttpResponse, ApiError> {
     user.require(Action::EditModels)?;
-    let content_type = upload::content_type(&req);
+    let (content_type, body) = body.upload().await?;
     let (bytes, options) = upload::evaluation(&content_type, body, &query)?;
     let evaluation = services
         .evaluations

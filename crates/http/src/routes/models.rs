@@ -1,5 +1,6 @@
 //! `/models`: register, list, read, change and delete model versions.
 
+use crate::body::Body;
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::{CurrentUser, PageParams};
 use actix_web::{HttpResponse, delete, get, patch, post, web};
@@ -73,13 +74,11 @@ impl ModelFilters {
 pub async fn create(
     user: CurrentUser,
     services: web::Data<Services>,
-    body: web::Json<NewModel>,
+    body: Body,
 ) -> Result<HttpResponse, ApiError> {
     user.require(Action::EditModels)?;
-    let model = services
-        .registry
-        .register(body.into_inner(), user.0.id)
-        .await?;
+    let new: NewModel = body.json().await?;
+    let model = services.registry.register(new, user.0.id).await?;
     tracing::info!(model_id = model.id, name = %model.name, version = %model.version, "model.registered");
     Ok(HttpResponse::Created().json(model))
 }
@@ -141,13 +140,11 @@ pub async fn update(
     user: CurrentUser,
     services: web::Data<Services>,
     id: web::Path<i64>,
-    body: web::Json<ModelPatch>,
+    body: Body,
 ) -> Result<web::Json<Model>, ApiError> {
     user.require(Action::EditModels)?;
-    let model = services
-        .registry
-        .update(id.into_inner(), body.into_inner())
-        .await?;
+    let patch: ModelPatch = body.json().await?;
+    let model = services.registry.update(id.into_inner(), patch).await?;
     tracing::info!(model_id = model.id, by = user.0.id, "model.updated");
     Ok(web::Json(model))
 }

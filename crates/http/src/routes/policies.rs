@@ -2,6 +2,7 @@
 //! Reads are cached for 30 minutes by default; every policy write invalidates them.
 
 use crate::answers::Answers;
+use crate::body::Body;
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::{CurrentUser, PageParams};
 use actix_web::{HttpResponse, delete, get, post, put, web};
@@ -60,13 +61,11 @@ pub async fn list(
 pub async fn create(
     user: CurrentUser,
     services: web::Data<Services>,
-    body: web::Json<PolicyDraft>,
+    body: Body,
 ) -> Result<HttpResponse, ApiError> {
     user.require(Action::ManagePolicies)?;
-    let policy = services
-        .policies
-        .create(body.into_inner(), &user.actor())
-        .await?;
+    let draft: PolicyDraft = body.json().await?;
+    let policy = services.policies.create(draft, &user.actor()).await?;
     tracing::info!(
         policy_id = policy.id,
         version = policy.version,
@@ -112,12 +111,13 @@ pub async fn update(
     user: CurrentUser,
     services: web::Data<Services>,
     id: web::Path<i64>,
-    body: web::Json<PolicyDraft>,
+    body: Body,
 ) -> Result<web::Json<Policy>, ApiError> {
     user.require(Action::ManagePolicies)?;
+    let draft: PolicyDraft = body.json().await?;
     let policy = services
         .policies
-        .update(id.into_inner(), body.into_inner(), &user.actor())
+        .update(id.into_inner(), draft, &user.actor())
         .await?;
     tracing::info!(
         policy_id = policy.id,

@@ -1,9 +1,10 @@
 //! `/models/{id}/reference`: upload a model's reference data, read its profile.
 
+use crate::body::Body;
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::CurrentUser;
 use crate::upload::{self, ReferenceQuery};
-use actix_web::{HttpRequest, HttpResponse, get, put, web};
+use actix_web::{HttpResponse, get, put, web};
 use driftguard_app::Services;
 use driftguard_auth::Action;
 
@@ -21,15 +22,14 @@ use driftguard_auth::Action;
 )]
 #[put("/models/{id}/reference")]
 pub async fn put_reference(
-    req: HttpRequest,
     user: CurrentUser,
     services: web::Data<Services>,
     id: web::Path<i64>,
     query: web::Query<ReferenceQuery>,
-    body: web::Bytes,
+    body: Body,
 ) -> Result<HttpResponse, ApiError> {
     user.require(Action::EditModels)?;
-    let content_type = upload::content_type(&req);
+    let (content_type, body) = body.upload().await?;
     let upload = upload::reference(&content_type, body, &query)?;
     let profile = services
         .references

@@ -1,5 +1,6 @@
 //! `/users`: the admin's view of accounts and roles.
 
+use crate::body::Body;
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::{CurrentUser, PageParams};
 use crate::routes::auth::UserResponse;
@@ -65,10 +66,11 @@ pub async fn set_role(
     user: CurrentUser,
     services: web::Data<Services>,
     id: web::Path<i64>,
-    body: web::Json<RoleChange>,
+    body: Body,
 ) -> Result<web::Json<UserResponse>, ApiError> {
     user.require(Action::ManageUsers)?;
-    let changed = services.auth.set_role(id.into_inner(), body.role).await?;
+    let change: RoleChange = body.json().await?;
+    let changed = services.auth.set_role(id.into_inner(), change.role).await?;
     tracing::info!(user_id = changed.id, role = %changed.role, by = user.0.id, "user.role_changed");
     Ok(web::Json(changed.into()))
 }
