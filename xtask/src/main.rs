@@ -3,7 +3,9 @@
 
 mod bench_data;
 mod ci;
+mod contract;
 mod loadtest;
+mod server;
 
 use anyhow::bail;
 
@@ -18,6 +20,10 @@ chores:
   bench-data [SIZES]
                  generate the benchmark data sets (default 100k,1m) into bench-data/ with
                  testdata/reference/gen.py (installs numpy and pandas when missing)
+  contract [--binary PATH] [--max-examples N] [--seed N]
+                 build and start the release server, run schemathesis against /openapi.json
+                 with every check and phase (.ci/schemathesis.toml says the exceptions and
+                 why); fails on any failure
   loadtest [OPTIONS]
                  build and start the release server, seed 10,000 models through the API, drive
                  the dashboards and GET /models at 1,000 requests/s and print p50/p95/p99 and
@@ -38,6 +44,7 @@ fn main() -> anyhow::Result<()> {
         Some("schema-check") => ci::schema_check(),
         Some("bench-data") => bench_data::run(args.get(1).map_or("100k,1m", String::as_str)),
         Some("loadtest") => loadtest::run(&args[1..]),
+        Some("contract") => contract::run(&args[1..]),
         Some("help" | "--help" | "-h") | None => {
             print!("{HELP}");
             Ok(())

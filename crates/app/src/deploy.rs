@@ -18,8 +18,12 @@ use crate::ports::evaluations::EvaluationRepository;
 use crate::ports::usage::UsageMetrics;
 use crate::reference::model_not_found;
 
-/// Longest environment name.
+/// Longest environment name, in characters as sent.
 pub const MAX_ENVIRONMENT: usize = 100;
+
+/// Longest deploy or retire note and override justification, in characters: the history
+/// keeps them forever, so they are bounded.
+pub const MAX_NOTE: usize = 2_000;
 
 /// The body of `POST /models/{id}/deploy`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -90,13 +94,23 @@ pub struct DeploymentService {
 
 fn check_environment(environment: &str) -> DomainResult<String> {
     let trimmed = environment.trim();
-    if trimmed.is_empty() || trimmed.chars().count() > MAX_ENVIRONMENT {
+    if trimmed.is_empty() || environment.chars().count() > MAX_ENVIRONMENT {
         return Err(DomainError::invalid_field(
             "environment",
             format!("must be 1 to {MAX_ENVIRONMENT} characters"),
         ));
     }
     Ok(trimmed.to_owned())
+}
+
+fn check_note(field: &str, text: Option<&str>) -> DomainResult<()> {
+    if text.is_some_and(|t| t.chars().count() > MAX_NOTE) {
+        return Err(DomainError::invalid_field(
+            field,
+            format!("must be at most {MAX_NOTE} characters"),
+        ));
+    }
+    Ok(())
 }
 
 fn json(value: &impl Serialize) -> DomainResult<Value> {
@@ -155,6 +169,8 @@ impl DeploymentService {
         user: &Actor,
     ) -> DomainResult<DeployOutcome> {
         let environment = check_environment(&request.environment)?;
+        check_note("notes", request.notes.as_deref())?;
+        check_note("justification", request.justification.as_deref())?;
         let model = self
             .models
             .get(model_id)
@@ -240,6 +256,7 @@ impl DeploymentService {
         user: &Actor,
     ) -> DomainResult<(Model, DeploymentRecord)> {
         user.require(Role::Approver, "retiring a model")?;
+        check_note("notes", notes.as_deref())?;
         self.store
             .retire(RetireCommand {
                 model_id,

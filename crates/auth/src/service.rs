@@ -56,15 +56,16 @@ impl AuthService {
         if !errors.is_empty() {
             return Err(DomainError::invalid_fields(errors));
         }
-        let full_name = full_name
-            .map(|n| n.trim().to_owned())
-            .filter(|n| !n.is_empty());
+        // Counted as sent, as the OpenAPI document's maxLength counts; stored trimmed.
         if full_name.as_ref().is_some_and(|n| n.chars().count() > 200) {
             return Err(DomainError::invalid_field(
                 "full_name",
                 "must be at most 200 characters",
             ));
         }
+        let full_name = full_name
+            .map(|n| n.trim().to_owned())
+            .filter(|n| !n.is_empty());
         let password_hash = password::hash(password).await?;
         self.users
             .create(NewUser {

@@ -3,6 +3,7 @@
 
 pub mod error;
 pub mod model_kind;
+pub mod object;
 pub mod page;
 pub mod role;
 pub mod schema;

@@ -21,6 +21,14 @@ pub fn text(min: usize, max: usize, pattern: Option<&str>) -> Object {
         .build()
 }
 
+/// One of these strings.
+pub fn one_of<'a>(values: impl IntoIterator<Item = &'a str>) -> Object {
+    ObjectBuilder::new()
+        .schema_type(Type::String)
+        .enum_values(Some(values))
+        .build()
+}
+
 /// A list of at most `max_items` strings of `min..=max` characters each.
 pub fn text_list(
     max_items: usize,

@@ -93,9 +93,10 @@ pub struct PolicyDraft {
     #[serde(default = "active_by_default")]
     pub active: bool,
     /// The tiers it judges; absent = every tier.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "driftguard_core::object::one")]
     pub applies_to: AppliesTo,
     /// The rules, 1 to 100.
+    #[serde(deserialize_with = "driftguard_core::object::list")]
     pub rules: Vec<Rule>,
 }
 

@@ -26,6 +26,9 @@ pub enum Op {
 }
 
 impl Op {
+    /// Every operator.
+    pub const ALL: [Op; 6] = [Op::Gt, Op::Ge, Op::Lt, Op::Le, Op::Eq, Op::Ne];
+
     /// The operator as written in a rule.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -59,6 +62,19 @@ pub enum Severity {
     Warn,
     /// The result is `fail`, which blocks a deployment.
     Block,
+}
+
+impl Severity {
+    /// Every severity.
+    pub const ALL: [Severity; 2] = [Severity::Warn, Severity::Block];
+
+    /// The severity as written in a rule.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Warn => "warn",
+            Self::Block => "block",
+        }
+    }
 }
 
 /// A rule: `metric op threshold` must hold, e.g. `fairness.disparate_impact >= 0.8`.

@@ -16,6 +16,7 @@ use actix_web::http::header::{CONTENT_ENCODING, CONTENT_LENGTH, CONTENT_TYPE};
 use actix_web::web::{Bytes, BytesMut};
 use actix_web::{FromRequest, HttpRequest, web};
 use driftguard_core::FieldError;
+use driftguard_core::object::Object;
 use futures_util::StreamExt;
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
@@ -176,10 +177,11 @@ pub fn is_json(media_type: &str) -> bool {
             .is_some_and(|t| t.ends_with("+json"))
 }
 
-/// Parses JSON into `T`: 400 for a syntax error, 422 naming the field for a wrong shape.
+/// Parses a JSON object into `T`: 400 for a syntax error, 422 naming the field for a wrong
+/// shape. Every body of this API is an object (serde alone would take an array for a struct).
 pub fn parse_json<'de, T: Deserialize<'de>>(bytes: &'de [u8]) -> Result<T, ApiError> {
     let mut de = serde_json::Deserializer::from_slice(bytes);
-    let value = serde_path_to_error::deserialize(&mut de).map_err(shape_error)?;
+    let Object(value) = serde_path_to_error::deserialize(&mut de).map_err(shape_error)?;
     de.end().map_err(|e| shape_error_at("", e))?;
     Ok(value)
 }
@@ -277,6 +279,7 @@ mod tests {
             (unprocessable, "name".into())
         );
         assert_eq!(field(r#""text""#), (unprocessable, "body".into()));
+        assert_eq!(field("[null, []]"), (unprocessable, "body".into()));
     }
 
     #[test]

@@ -73,14 +73,23 @@ impl FromRequest for CurrentUser {
 #[into_params(parameter_in = Query)]
 pub struct PageParams {
     /// Rows to skip (≥ 0, default 0).
+    #[param(minimum = 0)]
     pub skip: Option<u64>,
     /// Rows to return (1–100, default 10).
+    #[param(minimum = 1, maximum = 100)]
     pub limit: Option<u64>,
 }
 
 impl PageParams {
     /// The validated page, or 422.
     pub fn page(&self) -> Result<Page, ApiError> {
+        // The document's int64: SQL offsets are signed 64-bit.
+        if self.skip.is_some_and(|s| s > i64::MAX as u64) {
+            return Err(ApiError::invalid(
+                "skip",
+                format!("must be at most {}", i64::MAX),
+            ));
+        }
         Page::new(
             self.skip.unwrap_or(0),
             self.limit.unwrap_or(Page::DEFAULT_LIMIT),

@@ -15,24 +15,17 @@ use actix_web::{HttpRequest, HttpResponse, ResponseError};
 pub struct KnownRoutes(Vec<(ResourceDef, HeaderValue)>);
 
 impl KnownRoutes {
-    /// The paths and methods of `doc`.
-    pub fn from_openapi(doc: &utoipa::openapi::OpenApi) -> Self {
-        let routes = doc
-            .paths
-            .paths
+    /// The paths and methods of the OpenAPI document `doc` (JSON).
+    pub fn from_openapi(doc: &serde_json::Value) -> Self {
+        let empty = serde_json::Map::new();
+        let paths = doc["paths"].as_object().unwrap_or(&empty);
+        let routes = paths
             .iter()
             .map(|(path, item)| {
-                let mut methods: Vec<&str> = [
-                    ("GET", item.get.is_some()),
-                    ("HEAD", item.head.is_some()),
-                    ("POST", item.post.is_some()),
-                    ("PUT", item.put.is_some()),
-                    ("PATCH", item.patch.is_some()),
-                    ("DELETE", item.delete.is_some()),
-                ]
-                .into_iter()
-                .filter_map(|(method, present)| present.then_some(method))
-                .collect();
+                let mut methods: Vec<&str> = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"]
+                    .into_iter()
+                    .filter(|m| item.get(m.to_ascii_lowercase()).is_some())
+                    .collect();
                 // OPTIONS is answered on every path (CORS preflights).
                 methods.push("OPTIONS");
                 let allow = HeaderValue::from_str(&methods.join(", "))

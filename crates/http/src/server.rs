@@ -82,10 +82,7 @@ pub fn run(
 ) -> std::io::Result<Server> {
     let doc = openapi();
     let known_routes = KnownRoutes::from_openapi(&doc);
-    let document = doc
-        .to_json()
-        .map_err(|e| std::io::Error::other(format!("OpenAPI document: {e}")))?;
-    let document = web::Data::new(OpenApiDocument(document));
+    let document = web::Data::new(OpenApiDocument(doc.to_string()));
     let services = web::Data::new(deps.services);
     let metrics = web::Data::new(deps.metrics.clone());
     let answers = web::Data::new(Answers::new(deps.cache.clone(), deps.metrics.clone()));

@@ -13,6 +13,7 @@ use driftguard_stats::drift::DriftMethod;
 use serde::Deserialize;
 use serde_json::value::RawValue;
 use std::collections::BTreeMap;
+use utoipa::IntoParams;
 
 /// `a:x,b:y` as pairs, for options in a query string.
 fn pairs<T: std::str::FromStr>(field: &str, text: &str) -> Result<BTreeMap<String, T>, ApiError>
@@ -53,8 +54,11 @@ pub struct ReferenceUpload {
 }
 
 /// Query options of a CSV reference upload: `?kinds=zip:categorical,age:numeric`.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ReferenceQuery {
+    /// CSV only: kinds forced by column, `column:numeric` or `column:categorical`, separated
+    /// by commas.
     kinds: Option<String>,
 }
 
@@ -93,20 +97,32 @@ pub fn reference(
     }
 }
 
-/// Query options of a CSV evaluation upload.
-#[derive(Debug, Default, Deserialize)]
+/// Query options of a CSV evaluation upload (a JSON upload has them in its envelope).
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct EvaluationQuery {
+    /// CSV only: the drift method of every column.
+    #[param(schema_with = drift_method)]
     drift_method: Option<DriftMethod>,
+    /// CSV only: the drift threshold of every column (≥ 0).
+    #[param(minimum = 0)]
     drift_threshold: Option<f64>,
-    /// `col:method,...`
+    /// CSV only: methods by column, `column:method` separated by commas.
     column_methods: Option<String>,
+    /// CSV only: the prediction column, when it differs from the model's.
     prediction: Option<String>,
+    /// CSV only: the label column, when it differs from the model's.
     label: Option<String>,
+    /// CSV only: the score column, when it differs from the model's.
     score: Option<String>,
-    /// `a,b`
+    /// CSV only: the sensitive columns, separated by commas.
     sensitive: Option<String>,
-    /// `a,b`
+    /// CSV only: the columns to leave out, separated by commas.
     ignore: Option<String>,
+}
+
+fn drift_method() -> utoipa::openapi::Object {
+    driftguard_core::schema::one_of(DriftMethod::ALL.iter().map(|m| m.as_str()))
 }
 
 #[derive(Deserialize)]
@@ -120,7 +136,7 @@ struct EvaluationEnvelope<'a> {
     drift_threshold: Option<f64>,
     #[serde(default)]
     column_methods: BTreeMap<String, DriftMethod>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "driftguard_core::object::option")]
     columns: Option<ModelColumns>,
 }
 

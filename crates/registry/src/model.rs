@@ -52,7 +52,8 @@ impl std::str::FromStr for ModelStatus {
     }
 }
 
-/// The roles of the columns in a model's data. Every other column is a feature.
+/// The roles of the columns in a model's data. Every other column is a feature. A column
+/// plays at most one role among `prediction`, `label`, `score` and `sensitive` (422 otherwise).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ModelColumns {
@@ -153,7 +154,7 @@ pub struct NewModel {
     #[schema(schema_with = schema::tags)]
     pub tags: Vec<String>,
     /// Column roles.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "driftguard_core::object::one")]
     pub columns: ModelColumns,
 }
 
@@ -203,7 +204,7 @@ pub struct ModelPatch {
     #[schema(schema_with = schema::tags_or_null)]
     pub tags: Option<Vec<String>>,
     /// New column roles (replace the old ones).
-    #[serde(default)]
+    #[serde(default, deserialize_with = "driftguard_core::object::option")]
     pub columns: Option<ModelColumns>,
 }
 

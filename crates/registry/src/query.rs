@@ -19,22 +19,39 @@ pub enum ModelSort {
     UpdatedDesc,
 }
 
+impl ModelSort {
+    /// Every order, the default first.
+    pub const ALL: [ModelSort; 5] = [
+        ModelSort::CreatedDesc,
+        ModelSort::CreatedAsc,
+        ModelSort::NameAsc,
+        ModelSort::NameDesc,
+        ModelSort::UpdatedDesc,
+    ];
+
+    /// The order as a `sort` query value.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ModelSort::CreatedDesc => "-created_at",
+            ModelSort::CreatedAsc => "created_at",
+            ModelSort::NameAsc => "name",
+            ModelSort::NameDesc => "-name",
+            ModelSort::UpdatedDesc => "-updated_at",
+        }
+    }
+}
+
 impl std::str::FromStr for ModelSort {
     type Err = String;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Ok(match s {
-            "-created_at" => ModelSort::CreatedDesc,
-            "created_at" => ModelSort::CreatedAsc,
-            "name" => ModelSort::NameAsc,
-            "-name" => ModelSort::NameDesc,
-            "-updated_at" => ModelSort::UpdatedDesc,
-            _ => {
-                return Err(
-                    "must be one of -created_at, created_at, name, -name, -updated_at".into(),
-                );
-            }
-        })
+        Self::ALL
+            .into_iter()
+            .find(|sort| sort.as_str() == s)
+            .ok_or_else(|| {
+                let names: Vec<_> = Self::ALL.iter().map(|s| s.as_str()).collect();
+                format!("must be one of {}", names.join(", "))
+            })
     }
 }
 

@@ -39,9 +39,13 @@ impl RegistryService {
         self.models.list(query, page).await
     }
 
-    /// Changes a model's writable fields.
+    /// Changes a model's writable fields. A patch that names none changes nothing, as in
+    /// JSON Merge Patch, and answers the model as it is.
     pub async fn update(&self, id: i64, patch: ModelPatch) -> DomainResult<Model> {
         validate::patch(&patch)?;
+        if patch.is_empty() {
+            return self.get(id).await;
+        }
         self.models.update(id, patch).await
     }
 

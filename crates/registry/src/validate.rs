@@ -146,9 +146,6 @@ pub fn new_model(model: &mut NewModel) -> Result<(), DomainError> {
 /// Checks a patch.
 pub fn patch(patch: &ModelPatch) -> Result<(), DomainError> {
     let mut errors = Vec::new();
-    if patch.is_empty() {
-        errors.push(FieldError::new("body", "names no field to change"));
-    }
     text(
         "description",
         patch.description.as_ref().and_then(|d| d.as_deref()),
@@ -239,8 +236,8 @@ mod tests {
     }
 
     #[test]
-    fn empty_patch_is_refused() {
-        assert_eq!(fields(patch(&ModelPatch::default())), ["body"]);
+    fn empty_patch_is_valid() {
+        assert!(patch(&ModelPatch::default()).is_ok());
         let tags_only = ModelPatch {
             tags: Some(vec!["prod".into()]),
             ..ModelPatch::default()

@@ -15,9 +15,10 @@ mod redis;
 mod report;
 mod rng;
 mod seed;
-mod server;
+
 mod stats;
 
+use crate::server;
 use anyhow::{Context, bail};
 use api::Api;
 use drive::Plan;
@@ -59,7 +60,13 @@ async fn load_test(binary: &std::path::Path, options: &Options) -> anyhow::Resul
         .as_ref()
         .map(redis::Redis::url)
         .or_else(|| options.redis_url.clone());
-    let server = server::start(binary, options, redis_url.as_deref())
+    let launch = server::Launch {
+        reuse_data: options.reuse_data.as_deref(),
+        database_url: options.database_url.as_deref(),
+        redis_url: redis_url.as_deref(),
+        settings: Vec::new(),
+    };
+    let server = server::start(binary, &launch)
         .await
         .context("the server under test failed to start")?;
     println!("server up at {} (pid {})", server.base, server.pid);

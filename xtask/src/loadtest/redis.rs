@@ -3,7 +3,7 @@
 //! in the middle of the measured phase and optionally started again on the same port. The
 //! guard kills it on every exit path, like the server under test.
 
-use super::server::free_port;
+use crate::server::free_port;
 use anyhow::{Context, bail};
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;

@@ -13,12 +13,17 @@ use utoipa::ToSchema;
 
 /// A new account.
 #[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct RegisterRequest {
-    /// Email address, unique.
+    /// Email address, unique (compared without regard to case).
+    #[schema(format = Email, max_length = 254)]
     pub email: String,
-    /// At least 12 characters.
+    /// 12 to 1,024 characters.
+    #[schema(min_length = 12, max_length = 1024)]
     pub password: String,
-    /// Display name.
+    /// Display name, at most 200 characters.
+    #[serde(default)]
+    #[schema(max_length = 200)]
     pub full_name: Option<String>,
 }
 
@@ -51,6 +56,7 @@ impl From<User> for UserResponse {
 
 /// Credentials.
 #[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct LoginRequest {
     /// Email address.
     pub email: String,

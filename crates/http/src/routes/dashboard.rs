@@ -66,6 +66,7 @@ pub async fn compliance_distribution(
 pub struct TrendParams {
     /// How many days, ending today (UTC): 1–365, default 30.
     #[serde(default = "thirty")]
+    #[param(minimum = 1, maximum = 365)]
     pub days: u32,
 }
 

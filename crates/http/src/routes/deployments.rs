@@ -25,6 +25,7 @@ pub struct DeploymentList {
 #[into_params(parameter_in = Query)]
 pub struct DeploymentFilters {
     /// `deployed`, `blocked`, `overridden`, `superseded` or `retired`.
+    #[param(schema_with = outcome)]
     pub outcome: Option<String>,
     /// Environment name.
     pub environment: Option<String>,
@@ -32,6 +33,10 @@ pub struct DeploymentFilters {
     pub override_used: Option<bool>,
     /// Only rows at or after this RFC 3339 time.
     pub since: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+fn outcome() -> utoipa::openapi::Object {
+    driftguard_core::schema::one_of(Outcome::ALL.iter().map(|o| o.as_str()))
 }
 
 /// The body of `POST /models/{id}/retire`.
@@ -60,7 +65,7 @@ fn page_of(
 #[utoipa::path(
     tag = "deployments",
     params(("id" = i64, Path, description = "model id")),
-    request_body(content = Object, description = "{environment, override, justification, notes}"),
+    request_body(content = ref("#/components/schemas/DeployRequest"), description = "Optional: no body deploys to production without override"),
     responses(
         (status = 200, description = "{deployment, model}"),
         (status = 403, body = ErrorBody),
@@ -118,6 +123,7 @@ pub async fn deploy(
 #[utoipa::path(
     tag = "deployments",
     params(("id" = i64, Path, description = "model id")),
+    request_body(content = ref("#/components/schemas/RetireRequest"), description = "Optional: `{notes}`"),
     responses(
         (status = 200, description = "{deployment, model}"),
         (status = 403, body = ErrorBody),

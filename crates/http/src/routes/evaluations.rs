@@ -24,8 +24,14 @@ pub struct EvaluationList {
 /// `{"data": ..., "drift_method", "drift_threshold", "column_methods", "columns"}`.
 #[utoipa::path(
     tag = "evaluations",
-    params(("id" = i64, Path, description = "model id")),
-    request_body(content = String, content_type = "text/csv", description = "CSV, or the JSON envelope"),
+    params(("id" = i64, Path, description = "model id"), EvaluationQuery),
+    request_body(
+        description = "CSV with a header row (options in the query), or the JSON envelope",
+        content(
+            (String = "text/csv"),
+            (ref("#/components/schemas/EvaluationEnvelope") = "application/json"),
+        )
+    ),
     responses(
         (status = 201, description = "the evaluation: status, drift, fairness, performance, risk, metrics, violations"),
         (status = 404, body = ErrorBody),

@@ -7,7 +7,9 @@ use actix_web::{HttpResponse, delete, get, patch, post, web};
 use driftguard_app::Services;
 use driftguard_auth::Action;
 use driftguard_core::Pagination;
-use driftguard_registry::{Model, ModelPatch, ModelQuery, NewModel};
+use driftguard_core::RiskTier;
+use driftguard_core::schema::one_of;
+use driftguard_registry::{Model, ModelPatch, ModelQuery, ModelSort, ModelStatus, NewModel};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -24,32 +26,46 @@ pub struct ModelList {
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct ModelFilters {
-    /// `registered`, `deployed`, `superseded` or `retired`.
+    /// Only models in this state.
+    #[param(value_type = Option<ModelStatus>)]
     pub status: Option<String>,
-    /// `low`, `medium`, `high` or `critical`.
+    /// Only models of this tier.
+    #[param(value_type = Option<RiskTier>)]
     pub risk_tier: Option<String>,
-    /// Text the name contains (case-insensitive).
+    /// Text the name contains, matched literally and without regard to case; at most 200
+    /// characters.
+    #[param(max_length = 200)]
     pub q: Option<String>,
-    /// `-created_at` (default), `created_at`, `name`, `-name` or `-updated_at`.
+    /// The order: `-created_at` (default), `created_at`, `name`, `-name` or `-updated_at`.
+    #[param(schema_with = model_sort)]
     pub sort: Option<String>,
 }
+
+fn model_sort() -> utoipa::openapi::Object {
+    one_of(ModelSort::ALL.iter().map(|s| s.as_str()))
+}
+
+/// Longest `q`, in characters as sent.
+const MAX_Q: usize = 200;
 
 fn parse<T: std::str::FromStr<Err = String>>(
     field: &str,
     value: Option<&str>,
 ) -> Result<Option<T>, ApiError> {
     value
-        .filter(|v| !v.is_empty())
         .map(|v| v.parse::<T>().map_err(|m| ApiError::invalid(field, m)))
         .transpose()
 }
 
 impl ModelFilters {
     fn query(&self) -> Result<ModelQuery, ApiError> {
-        let name_contains = self.q.as_deref().map(str::trim).filter(|q| !q.is_empty());
-        if name_contains.is_some_and(|q| q.len() > 200) {
-            return Err(ApiError::invalid("q", "must be at most 200 characters"));
+        if self.q.as_deref().is_some_and(|q| q.chars().count() > MAX_Q) {
+            return Err(ApiError::invalid(
+                "q",
+                format!("must be at most {MAX_Q} characters"),
+            ));
         }
+        let name_contains = self.q.as_deref().map(str::trim).filter(|q| !q.is_empty());
         Ok(ModelQuery {
             status: parse("status", self.status.as_deref())?,
             risk_tier: parse("risk_tier", self.risk_tier.as_deref())?,

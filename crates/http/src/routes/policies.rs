@@ -53,7 +53,7 @@ pub async fn list(
 /// Creates a policy (admin); an unknown metric name is a 422.
 #[utoipa::path(
     tag = "policies",
-    request_body(content = Object, description = "{name, description, applies_to: {risk_tiers}, rules: [{metric, op, threshold, severity, required}]}"),
+    request_body(content = ref("#/components/schemas/PolicyDraft")),
     responses((status = 201, description = "the policy, version 1"), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)),
     security(("bearer" = []))
 )]
@@ -102,7 +102,7 @@ pub async fn get(
 #[utoipa::path(
     tag = "policies",
     params(("id" = i64, Path, description = "policy id")),
-    request_body(content = Object, description = "the whole new policy draft"),
+    request_body(content = ref("#/components/schemas/PolicyDraft"), description = "the whole new policy draft"),
     responses((status = 200, description = "the new version"), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)),
     security(("bearer" = []))
 )]

@@ -12,8 +12,14 @@ use driftguard_auth::Action;
 /// or `application/json` `{"data": {"columns": {...}} | [records], "kinds": {...}}`.
 #[utoipa::path(
     tag = "data",
-    params(("id" = i64, Path, description = "model id"), ("kinds" = Option<String>, Query, description = "CSV only: col:kind,...")),
-    request_body(content = String, content_type = "text/csv", description = "CSV with a header row, or the JSON envelope"),
+    params(("id" = i64, Path, description = "model id"), ReferenceQuery),
+    request_body(
+        description = "CSV with a header row (kinds in the query), or the JSON envelope",
+        content(
+            (String = "text/csv"),
+            (ref("#/components/schemas/ReferenceEnvelope") = "application/json"),
+        )
+    ),
     responses(
         (status = 200, description = "the profile: model_id, rows, columns [{name, kind, missing}], sha256, uploaded_at"),
         (status = 413, body = ErrorBody), (status = 415, body = ErrorBody), (status = 422, body = ErrorBody),

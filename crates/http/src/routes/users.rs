@@ -22,6 +22,7 @@ pub struct UserList {
 
 /// A role change.
 #[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct RoleChange {
     /// The new role.
     pub role: Role,

@@ -1,8 +1,7 @@
-//! The server under test: built in release, started as a child process on a free port with
-//! its data in a temporary folder, and killed when the guard is dropped — on success, on an
-//! error and on Ctrl-C alike.
+//! The server under test of the chores that drive the real binary (load test, contract run):
+//! built in release, started as a child process on a free port with its data in a temporary
+//! folder, and killed when the guard is dropped — on success, on an error and on Ctrl-C alike.
 
-use super::options::Options;
 use anyhow::{Context, bail};
 use std::fs::{self, File};
 use std::net::TcpListener;
@@ -10,7 +9,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-/// The bootstrap admin the load test signs in as. Fixed, so that reused data signs in too.
+/// The bootstrap admin the chores sign in as. Fixed, so that reused data signs in too.
 pub const ADMIN_EMAIL: &str = "loadtest@example.com";
 /// Its password (the server wants at least 12 characters).
 pub const ADMIN_PASSWORD: &str = "loadtest-password-1";
@@ -55,18 +54,25 @@ pub fn build() -> anyhow::Result<PathBuf> {
     Ok(binary)
 }
 
-/// Starts `binary serve`, caching in `redis_url` when given, and waits until `/health/ready`
-/// answers 200.
-pub async fn start(
-    binary: &Path,
-    options: &Options,
-    redis_url: Option<&str>,
-) -> anyhow::Result<Server> {
-    let (dir, temporary) = match &options.reuse_data {
-        Some(dir) => (dir.clone(), false),
+/// How to start the server.
+#[derive(Debug, Default)]
+pub struct Launch<'a> {
+    /// Keep the data (SQLite) there and reuse it next time; else a temporary folder.
+    pub reuse_data: Option<&'a Path>,
+    /// An empty PostgreSQL database instead of SQLite.
+    pub database_url: Option<&'a str>,
+    /// Cache in this Redis (under a key prefix of the run's own).
+    pub redis_url: Option<&'a str>,
+    /// More `DRIFTGUARD_*` settings.
+    pub settings: Vec<(&'a str, String)>,
+}
+
+/// Starts `binary serve` as `launch` says and waits until `/health/ready` answers 200.
+pub async fn start(binary: &Path, launch: &Launch<'_>) -> anyhow::Result<Server> {
+    let (dir, temporary) = match launch.reuse_data {
+        Some(dir) => (dir.to_path_buf(), false),
         None => {
-            let dir =
-                std::env::temp_dir().join(format!("driftguard-loadtest-{}", std::process::id()));
+            let dir = std::env::temp_dir().join(format!("driftguard-xtask-{}", std::process::id()));
             // A leftover of a killed earlier run with the same pid.
             let _ = fs::remove_dir_all(&dir);
             (dir, true)
@@ -96,10 +102,13 @@ pub async fn start(
         .stdin(Stdio::null())
         .stdout(output.try_clone()?)
         .stderr(output);
-    if let Some(url) = &options.database_url {
+    if let Some(url) = launch.database_url {
         command.env("DRIFTGUARD_DATABASE_URL", url);
     }
-    if let Some(url) = redis_url {
+    for (key, value) in &launch.settings {
+        command.env(key, value);
+    }
+    if let Some(url) = launch.redis_url {
         // A prefix of its own: no answer cached by an earlier run (over other data) or by
         // another user of the same Redis is served; the keys expire with their TTLs.
         command.env("DRIFTGUARD_REDIS_URL", url).env(

@@ -11,6 +11,8 @@
 //!
 //! A route's own annotation wins where it already names a status (with a better description).
 
+mod bodies;
+
 use crate::middleware::rate_limit_rules::RateLimitSettings;
 use crate::routes;
 use actix_web::App;
@@ -23,8 +25,15 @@ use utoipa_actix_web::AppExt;
 /// Routes that never touch the database, so never answer 503.
 const NO_DATABASE: [&str; 3] = ["/health/live", "/openapi.json", "/metrics"];
 
-/// The OpenAPI description of every route, as the running server serves it.
-pub fn openapi() -> OpenApi {
+/// Routes whose body may be left out (it then means the default request); every other
+/// body is required.
+const OPTIONAL_BODIES: [(&str, &str); 2] = [
+    ("post", "/models/{id}/deploy"),
+    ("post", "/models/{id}/retire"),
+];
+
+/// The OpenAPI description of every route, as the running server serves it (JSON).
+pub fn openapi() -> Value {
     let (_, mut doc) = App::new()
         .into_utoipa_app()
         .configure(routes::configure)
@@ -51,19 +60,24 @@ pub fn openapi() -> OpenApi {
     complete(doc)
 }
 
-/// The document with the shared error policy applied. Works on the JSON form, where the
-/// policy reads as what it is; the result is read back into utoipa's types.
-fn complete(doc: OpenApi) -> OpenApi {
+/// The document with the body schemas a derive cannot state and the shared error policy.
+/// Works on the JSON form, which says what utoipa's types cannot (`if`/`then`).
+fn complete(doc: OpenApi) -> Value {
     let mut value = serde_json::to_value(&doc).unwrap_or(Value::Null);
-    if let Some(schemas) = value.pointer_mut("/components/schemas") {
-        schemas["FieldError"] = field_error_schema();
-        schemas["ErrorBody"] = error_body_schema();
+    if let Some(Value::Object(schemas)) = value.pointer_mut("/components/schemas") {
+        schemas.insert("FieldError".into(), field_error_schema());
+        schemas.insert("ErrorBody".into(), error_body_schema());
+        schemas.extend(bodies::schemas());
     }
     let limits = RateLimitSettings::default();
     if let Some(Value::Object(paths)) = value.get_mut("paths") {
         for (path, item) in paths.iter_mut() {
             let Value::Object(item) = item else { continue };
             for (method, operation) in item.iter_mut() {
+                if let Some(body) = operation.get_mut("requestBody") {
+                    let optional = OPTIONAL_BODIES.contains(&(method.as_str(), path.as_str()));
+                    body["required"] = Value::Bool(!optional);
+                }
                 let Ok(method) = method.to_ascii_uppercase().parse::<Method>() else {
                     continue;
                 };
@@ -72,7 +86,7 @@ fn complete(doc: OpenApi) -> OpenApi {
             }
         }
     }
-    serde_json::from_value(value).unwrap_or(doc)
+    value
 }
 
 /// The statuses an operation answers besides its own, by the policy above.
@@ -191,7 +205,7 @@ mod tests {
     use super::*;
 
     fn document() -> Value {
-        serde_json::to_value(openapi()).expect("JSON")
+        openapi()
     }
 
     #[test]
