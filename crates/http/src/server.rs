@@ -6,6 +6,7 @@ use crate::document::openapi;
 use crate::error::finalize_errors;
 use crate::extract::{path_config, query_config};
 use crate::fallback::KnownRoutes;
+use crate::middleware::client_ip::{ResolveClientIp, TrustedProxies};
 use crate::middleware::cors::{CorsSettings, cors};
 use crate::middleware::invalidate::InvalidateAnswers;
 use crate::middleware::metrics::RecordMetrics;
@@ -94,6 +95,10 @@ pub fn run(
     )
     .map_err(|e| std::io::Error::other(format!("rate limit settings: {e}")))?;
     let cors_settings = settings.cors.clone();
+    let resolve_client_ip = ResolveClientIp::new(
+        TrustedProxies::parse(&settings.rate_limits.trusted_proxies)
+            .map_err(|e| std::io::Error::other(format!("rate limit settings: {e}")))?,
+    );
     let workers = settings.workers;
     let http_settings = web::Data::new(settings);
     let mut server = HttpServer::new(move || {
@@ -120,6 +125,7 @@ pub fn run(
             .wrap(rate_limit.clone())
             .wrap(RecordMetrics::new(metrics.get_ref().clone()))
             .wrap(RequestLog)
+            .wrap(resolve_client_ip.clone())
             .wrap(AssignRequestId)
             .wrap(cors(&cors_settings))
     })

@@ -1,9 +1,74 @@
 //! Which address a request counts against: the peer, or — only when the peer is one of our
-//! trusted proxies — the address those proxies recorded in `X-Forwarded-For`.
+//! trusted proxies — the address those proxies recorded in `X-Forwarded-For`. Resolved once
+//! per request by [`ResolveClientIp`], so that the limiter and every log line name the same
+//! client (not the proxy).
 
 use std::net::{IpAddr, SocketAddr};
+use std::rc::Rc;
 
-use ipnet::IpNet;
+use actix_web::HttpMessage;
+use actix_web::body::MessageBody;
+use actix_web::dev::{Service, ServiceRequest};
+use ipnet::{IpNet, Ipv6Net};
+
+use super::around::{Around, Next, Reply, around_transform};
+
+/// The client's address of the request being served (in its extensions).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ClientIp(pub IpAddr);
+
+/// What a request is counted against: the IPv4 address, or the IPv6 /64 — one subscriber's
+/// allocation, which a client can walk through freely, so the whole of it is one client.
+pub fn limiter_key(ip: IpAddr) -> String {
+    match ip {
+        IpAddr::V4(v4) => v4.to_string(),
+        IpAddr::V6(v6) => Ipv6Net::new(v6, 64)
+            .map(|net| net.trunc().to_string())
+            .unwrap_or_else(|_| v6.to_string()),
+    }
+}
+
+/// The resolved client address of `req`: [`ClientIp`] when the middleware ran, else resolved
+/// here; `None` when the transport gives no peer.
+pub fn of_request(req: &ServiceRequest, proxies: &TrustedProxies) -> Option<IpAddr> {
+    if let Some(ClientIp(ip)) = req.extensions().get::<ClientIp>() {
+        return Some(*ip);
+    }
+    let forwarded: Vec<&str> = req
+        .headers()
+        .get_all("x-forwarded-for")
+        .filter_map(|v| v.to_str().ok())
+        .collect();
+    client_ip(req.peer_addr().map(|a| a.ip()), &forwarded, proxies)
+}
+
+/// Middleware: resolves the client's address once and stores it as [`ClientIp`].
+#[derive(Debug, Clone)]
+pub struct ResolveClientIp(std::sync::Arc<TrustedProxies>);
+
+impl ResolveClientIp {
+    /// Believes `X-Forwarded-For` from these proxies only.
+    pub fn new(proxies: TrustedProxies) -> Self {
+        Self(std::sync::Arc::new(proxies))
+    }
+}
+
+impl Around for ResolveClientIp {
+    type Body<B: MessageBody + 'static> = B;
+
+    fn around<S: Next<B>, B: MessageBody + 'static>(
+        &self,
+        next: Rc<S>,
+        req: ServiceRequest,
+    ) -> Reply<B> {
+        if let Some(ip) = of_request(&req, &self.0) {
+            req.extensions_mut().insert(ClientIp(ip));
+        }
+        Box::pin(next.call(req))
+    }
+}
+
+around_transform!(ResolveClientIp);
 
 /// A trusted-proxies entry that is neither an IP address nor a CIDR block.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

@@ -16,6 +16,7 @@ use actix_web::http::{Method, StatusCode};
 use driftguard_cache::{AnswerCache, CacheClass};
 
 use super::around::{Around, Next, Reply, around_transform};
+use super::routed;
 
 const DASHBOARDS: &[CacheClass] = &[
     CacheClass::DashboardSummary,
@@ -72,7 +73,7 @@ impl Around for InvalidateAnswers {
         let classes = if req.method().is_safe() {
             &[]
         } else {
-            req.match_pattern()
+            routed::pattern(req.request())
                 .map_or(&[][..], |pattern| changed_by(req.method(), &pattern))
         };
         let pending = PendingInvalidation {

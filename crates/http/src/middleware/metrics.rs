@@ -39,7 +39,7 @@ impl Around for RecordMetrics {
         Box::pin(async move {
             let result = fut.await;
             let (status, route) = match &result {
-                Ok(res) => (res.status().as_u16(), res.request().match_pattern()),
+                Ok(res) => (res.status().as_u16(), super::routed::pattern(res.request())),
                 Err(error) => (error.as_response_error().status_code().as_u16(), None),
             };
             let endpoint = route.as_deref().unwrap_or(UNMATCHED_ROUTE);

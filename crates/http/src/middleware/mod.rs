@@ -4,7 +4,8 @@
 //! Intended order, outermost first:
 //!
 //! 1. [`cors::cors`] — outside the limiter, so that 429s and errors keep their CORS headers;
-//! 2. [`request_id::AssignRequestId`] — every later layer and log line sees the id;
+//! 2. [`request_id::AssignRequestId`] — every later layer and log line sees the id, then
+//!    [`client_ip::ResolveClientIp`] — every later layer and log line sees the same client;
 //! 3. [`request_log::RequestLog`] and [`metrics::RecordMetrics`] — they see the final status,
 //!    429s included;
 //! 4. [`rate_limit::RateLimit`] — before routing and before any extractor reads the body, so
@@ -22,6 +23,7 @@
 //!     .wrap(RateLimit::new(rate_limit_settings, limiter, metrics.clone())?)
 //!     .wrap(RecordMetrics::new(metrics))
 //!     .wrap(RequestLog)
+//!     .wrap(ResolveClientIp::new(trusted_proxies))
 //!     .wrap(AssignRequestId)
 //!     .wrap(cors(&cors_settings))
 //! ```
@@ -35,6 +37,7 @@ pub mod rate_limit;
 pub mod rate_limit_rules;
 pub mod request_id;
 pub mod request_log;
+pub mod routed;
 
 #[cfg(test)]
 mod stack_tests;

@@ -1,7 +1,6 @@
 //! Rate limiting per client IP, before routing and before the body is read: 429 with
 //! `Retry-After` when over the quota, `X-RateLimit-*` headers on every limited response.
 
-use std::net::IpAddr;
 use std::rc::Rc;
 use std::sync::Arc;
 use std::time::Duration;
@@ -15,7 +14,8 @@ use driftguard_cache::{Decision, RateLimiter};
 use driftguard_observability::Metrics;
 
 use super::around::{Around, Next, Reply, around_transform};
-use super::client_ip::{InvalidProxy, TrustedProxies, client_ip};
+use super::client_ip::{self, InvalidProxy, TrustedProxies};
+use super::routed;
 use super::rate_limit_rules::RateLimitSettings;
 use super::request_id::RequestId;
 use crate::error::ApiError;
@@ -72,7 +72,7 @@ impl Around for RateLimit {
     ) -> Reply<EitherBody<B>> {
         let state = Arc::clone(&self.state);
         let rule = if state.settings.enabled {
-            state.settings.classify(req.method(), req.path())
+            state.settings.classify(req.method(), routed::path(&req))
         } else {
             None
         };
@@ -113,15 +113,10 @@ impl Around for RateLimit {
 
 around_transform!(RateLimit);
 
-/// The limiter key: the client's IP, or `unknown` when the transport gives none.
+/// The limiter key: the client's IP (IPv6: its /64), or `unknown` when the transport gives
+/// none.
 fn request_key(req: &ServiceRequest, proxies: &TrustedProxies) -> String {
-    let forwarded: Vec<&str> = req
-        .headers()
-        .get_all("x-forwarded-for")
-        .filter_map(|v| v.to_str().ok())
-        .collect();
-    let peer: Option<IpAddr> = req.peer_addr().map(|a| a.ip());
-    client_ip(peer, &forwarded, proxies).map_or_else(|| "unknown".to_owned(), |ip| ip.to_string())
+    client_ip::of_request(req, proxies).map_or_else(|| "unknown".to_owned(), client_ip::limiter_key)
 }
 
 fn set_headers(headers: &mut HeaderMap, decision: &Decision) {

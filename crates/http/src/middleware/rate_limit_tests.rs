@@ -198,3 +198,44 @@ async fn disabled_means_no_limits_and_bad_proxies_are_refused() {
     };
     assert!(RateLimit::new(bad, Arc::new(InProcessRateLimiter::new()), metrics).is_err());
 }
+
+/// Issue #11: `/auth/%6Cogin` reaches login, so it is counted as login.
+#[actix_web::test]
+async fn an_encoded_path_is_limited_as_the_route_it_reaches() {
+    let metrics = Metrics::new().expect("registry");
+    let app = app!(limit(RateLimitSettings::default(), &metrics));
+    let encoded = |path: &str| {
+        test::TestRequest::post()
+            .uri(path)
+            .peer_addr(peer("203.0.113.9"))
+    };
+    for path in ["/auth/%6Cogin", "/auth/login", "/%61uth/login", "/auth/lo%67in", "/auth/login"] {
+        let res = encoded(path).send_request(&app).await;
+        assert_eq!(res.status(), StatusCode::OK, "{path}");
+        assert_eq!(header(&res, "x-ratelimit-limit"), "5", "{path}: the login class");
+    }
+    let res = encoded("/auth/%6C%6Fgin").send_request(&app).await;
+    assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS);
+}
+
+/// Issue #11: an IPv6 client is its /64; walking its addresses buys no new quota.
+#[actix_web::test]
+async fn ipv6_clients_are_keyed_by_their_64() {
+    let metrics = Metrics::new().expect("registry");
+    let app = app!(limit(RateLimitSettings::default(), &metrics));
+    for host in 1..=5 {
+        let res = login(&format!("2001:db8:1:2::{host:x}"))
+            .send_request(&app)
+            .await;
+        assert_eq!(res.status(), StatusCode::OK);
+    }
+    let res = login("2001:db8:1:2:ffff::1").send_request(&app).await;
+    assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS, "same /64");
+    let res = login("2001:db8:1:3::1").send_request(&app).await;
+    assert_eq!(res.status(), StatusCode::OK, "another /64");
+    assert_eq!(
+        client_ip::limiter_key("2001:db8:1:2:aaaa:bbbb:cccc:dddd".parse().expect("ip")),
+        "2001:db8:1:2::/64"
+    );
+    assert_eq!(client_ip::limiter_key("192.0.2.7".parse().expect("ip")), "192.0.2.7");
+}

@@ -4,13 +4,14 @@
 use std::rc::Rc;
 use std::time::{Duration, Instant};
 
-use actix_web::Error;
 use actix_web::body::MessageBody;
+use actix_web::{Error, HttpMessage};
 use actix_web::dev::{Service, ServiceRequest};
 use actix_web::http::header::USER_AGENT;
 use driftguard_observability::redact::redact_query;
 
 use super::around::{Around, Next, Reply, around_transform};
+use super::client_ip::ClientIp;
 
 /// A request slower than this is flagged `slow` in `api.request_complete`.
 const SLOW: Duration = Duration::from_secs(1);
@@ -38,7 +39,7 @@ impl Around for RequestLog {
             method = %method,
             path = %path,
             query = %redact_query(req.query_string()),
-            client_ip = %req.peer_addr().map(|a| a.ip().to_string()).unwrap_or_default(),
+            client_ip = %req.extensions().get::<ClientIp>().map(|ip| ip.0.to_string()).unwrap_or_default(),
             user_agent = %req.headers().get(USER_AGENT).and_then(|v| v.to_str().ok()).unwrap_or(""),
             "api.request_start"
         );
@@ -50,7 +51,7 @@ impl Around for RequestLog {
                     if let Some(error) = res.response().error() {
                         log_error(&method, &path, res.status().as_u16(), error, started);
                     }
-                    (res.status().as_u16(), res.request().match_pattern())
+                    (res.status().as_u16(), super::routed::pattern(res.request()))
                 }
                 Err(error) => {
                     let status = error.as_response_error().status_code().as_u16();
