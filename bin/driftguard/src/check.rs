@@ -159,6 +159,7 @@ pub fn run(args: CheckArgs) -> anyhow::Result<ExitCode> {
         options: &options,
         policies: &policies,
         settings: &settings,
+        max_groups: driftguard_stats::Limits::default().max_groups,
     })
     .map_err(|e| anyhow::anyhow!("{e}"))?;
     match args.format {

@@ -86,11 +86,53 @@ pub struct Settings {
     pub cache_max_bytes: u64,
     /// When set, `/metrics` needs this bearer token.
     pub metrics_token: Option<SecretString>,
+    /// Production refuses to start without `metrics_token` unless this says `/metrics` may be
+    /// public (a network that only the scraper reaches).
+    pub metrics_public: bool,
     /// Sentry DSN (also read from `SENTRY_DSN`); Sentry is off without one.
     pub sentry_dsn: Option<SecretString>,
     /// The risk score's numbers (`[risk]` in TOML, `DRIFTGUARD_RISK__DRIFT_SHARE_THRESHOLD`,
     /// `DRIFTGUARD_RISK__TIER_MULTIPLIERS__CRITICAL`, ...); SPEC §2's values by default.
     pub risk: RiskSettings,
+    /// Bounds on what one upload may hold and on how many expensive requests run at once
+    /// (`[limits]` in TOML, `DRIFTGUARD_LIMITS__MAX_CATEGORIES`, ...).
+    pub limits: LimitSettings,
+}
+
+/// `[limits]`: beyond a bound, an upload is refused with 413 or 422 naming the column, and a
+/// request past a concurrency bound gets a fast 503 with `Retry-After`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default)]
+pub struct LimitSettings {
+    /// Data rows in one upload.
+    pub max_rows: usize,
+    /// Columns in one upload.
+    pub max_columns: usize,
+    /// Bytes of one CSV record (the header included).
+    pub max_record_bytes: usize,
+    /// Distinct values of one categorical column.
+    pub max_categories: usize,
+    /// Groups of one sensitive column.
+    pub max_groups: usize,
+    /// Uploads and evaluations at once (0: one per core).
+    pub max_concurrent_uploads: usize,
+    /// Password hashes (sign-ins, registrations) at once (0: one per core).
+    pub max_concurrent_password_hashes: usize,
+}
+
+impl Default for LimitSettings {
+    fn default() -> Self {
+        let data = driftguard_stats::Limits::default();
+        Self {
+            max_rows: data.max_rows,
+            max_columns: data.max_columns,
+            max_record_bytes: data.max_record_bytes,
+            max_categories: data.max_categories,
+            max_groups: data.max_groups,
+            max_concurrent_uploads: 0,
+            max_concurrent_password_hashes: 0,
+        }
+    }
 }
 
 /// Lists in settings: a TOML array, or one comma-separated string (handy in environment
@@ -152,8 +194,10 @@ impl Default for Settings {
             cache_ttls: CacheTtls::default(),
             cache_max_bytes: 64 << 20,
             metrics_token: None,
+            metrics_public: false,
             sentry_dsn: None,
             risk: RiskSettings::default(),
+            limits: LimitSettings::default(),
         }
     }
 }
@@ -205,6 +249,12 @@ impl Settings {
         self.cors()
             .validate(self.is_production())
             .context("invalid cors_origins")?;
+        if self.is_production() && self.metrics_token.is_none() && !self.metrics_public {
+            bail!(
+                "production needs DRIFTGUARD_METRICS_TOKEN (or metrics_public = true to serve \
+                 /metrics to anyone who can reach it)"
+            );
+        }
         self.risk
             .validate()
             .map_err(|e| anyhow::anyhow!("invalid risk settings: {e}"))?;
@@ -262,6 +312,20 @@ impl Settings {
             max_upload_bytes: self.max_upload_bytes,
             workers: self.workers,
             open_registration: self.open_registration,
+            max_concurrent_uploads: self.limits.max_concurrent_uploads,
+            max_concurrent_password_hashes: self.limits.max_concurrent_password_hashes,
+        }
+    }
+
+    /// What one upload may hold.
+    pub fn data_limits(&self) -> driftguard_stats::Limits {
+        driftguard_stats::Limits {
+            max_bytes: self.max_upload_bytes,
+            max_rows: self.limits.max_rows,
+            max_columns: self.limits.max_columns,
+            max_record_bytes: self.limits.max_record_bytes,
+            max_categories: self.limits.max_categories,
+            max_groups: self.limits.max_groups,
         }
     }
 }
@@ -344,17 +408,44 @@ mod tests {
             || Settings::load(None).expect_err("wildcard refused"),
         );
         assert!(format!("{err:#}").contains("cors"), "{err:#}");
-        with_env(
-            &[
-                ("DRIFTGUARD_ENVIRONMENT", "production"),
-                (
-                    "DRIFTGUARD_JWT_SECRET",
-                    "a-production-secret-of-enough-length",
-                ),
-                ("DRIFTGUARD_CORS_ORIGINS", "https://app.example"),
-            ],
-            || Settings::load(None).expect("a safe production config loads"),
+        let safe = [
+            ("DRIFTGUARD_ENVIRONMENT", "production"),
+            (
+                "DRIFTGUARD_JWT_SECRET",
+                "a-production-secret-of-enough-length",
+            ),
+            ("DRIFTGUARD_CORS_ORIGINS", "https://app.example"),
+        ];
+        let err = with_env(&safe, || {
+            Settings::load(None).expect_err("public metrics refused")
+        });
+        assert!(
+            format!("{err:#}").contains("DRIFTGUARD_METRICS_TOKEN"),
+            "{err:#}"
         );
+        let with = |extra: (&'static str, &'static str)| {
+            let mut vars = safe.to_vec();
+            vars.push(extra);
+            with_env(&vars, || {
+                Settings::load(None).expect("a safe production config loads")
+            })
+        };
+        with(("DRIFTGUARD_METRICS_TOKEN", "scraper-token"));
+        with(("DRIFTGUARD_METRICS_PUBLIC", "true"));
+    }
+
+    #[test]
+    fn limits_are_a_section() {
+        let settings = with_env(
+            &[
+                ("DRIFTGUARD_LIMITS__MAX_CATEGORIES", "50"),
+                ("DRIFTGUARD_LIMITS__MAX_CONCURRENT_UPLOADS", "3"),
+            ],
+            || Settings::load(None).expect("loads"),
+        );
+        assert_eq!(settings.data_limits().max_categories, 50);
+        assert_eq!(settings.data_limits().max_groups, 1_000, "default kept");
+        assert_eq!(settings.http().max_concurrent_uploads, 3);
     }
 
     #[test]

@@ -118,15 +118,7 @@ pub async fn wire(settings: &Settings, migrate_first: bool) -> anyhow::Result<Wi
     );
     let metrics = Metrics::new().context("setting up metrics")?;
     let usage: Arc<dyn UsageMetrics> = Arc::new(PrometheusUsage(metrics.clone()));
-    let governance = Governance::over(
-        store.clone(),
-        usage,
-        driftguard_stats::Limits {
-            max_bytes: settings.max_upload_bytes,
-            ..driftguard_app::data::default_limits()
-        },
-        settings.risk,
-    );
+    let governance = Governance::over(store.clone(), usage, settings.data_limits(), settings.risk);
     let services = Services {
         auth: AuthService::new(store.clone(), tokens),
         registry: RegistryService::new(store.clone()),

@@ -57,7 +57,8 @@ pub fn parse(
     parsed.map_err(|e| match e {
         DatasetError::TooLarge { .. }
         | DatasetError::TooManyRows { .. }
-        | DatasetError::TooManyColumns { .. } => DomainError::TooLarge(e.to_string()),
+        | DatasetError::TooManyColumns { .. }
+        | DatasetError::RecordTooLarge { .. } => DomainError::TooLarge(e.to_string()),
         other => DomainError::invalid_field("data", other.to_string()),
     })
 }

@@ -130,6 +130,7 @@ impl EvaluationService {
                 options: &options.drift,
                 policies: &policies,
                 settings: &settings,
+                max_groups: limits.max_groups,
             })?;
             Ok(result)
         })

@@ -246,6 +246,7 @@ async fn evaluation_numbers_equal_governance_evaluate_on_the_reference_pair(db: 
         options: &EvaluationOptions::default(),
         policies: &policies,
         settings: &RiskSettings::default(),
+        max_groups: driftguard_stats::Limits::default().max_groups,
     })
     .expect("evaluates");
     let metrics = stored.metrics();

@@ -48,6 +48,9 @@ pub struct EvaluationInput<'a> {
     pub policies: &'a [Policy],
     /// The risk score's numbers.
     pub settings: &'a RiskSettings,
+    /// Most groups a sensitive column may have (a setting; 1,000 by default), so that a
+    /// column of unique values cannot make a fairness table of a million groups.
+    pub max_groups: usize,
 }
 
 /// An evaluation's result: SPEC §3's evaluation body without `id`, `model_id` and
@@ -94,10 +97,8 @@ impl From<EvaluationError> for DomainError {
     fn from(error: EvaluationError) -> Self {
         match error {
             EvaluationError::Settings(message) => DomainError::Internal(message),
-            other => DomainError::Invalid {
-                message: other.to_string(),
-                errors: Vec::new(),
-            },
+            // The data is what is wrong; the message names the column.
+            other => DomainError::invalid_field("data", other.to_string()),
         }
     }
 }
@@ -124,7 +125,8 @@ pub fn evaluate(input: &EvaluationInput<'_>) -> Result<EvaluationResult, Evaluat
     let (fairness, performance) = rayon::join(
         || match input.task {
             Task::BinaryClassification if labelled => {
-                fairness::evaluate(input.current, roles).map(|f| f.map(FairnessSection::from))
+                fairness::evaluate_with_max_groups(input.current, roles, input.max_groups)
+                    .map(|f| f.map(FairnessSection::from))
             }
             _ => Ok(None),
         },
@@ -309,6 +311,7 @@ mod tests {
                 options: &self.options,
                 policies: &self.policies,
                 settings: &self.settings,
+                max_groups: driftguard_stats::Limits::default().max_groups,
             })
         }
     }

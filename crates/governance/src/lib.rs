@@ -30,6 +30,7 @@
 //!     options: &EvaluationOptions::default(),
 //!     policies: &policies,
 //!     settings: &RiskSettings::default(),
+//!     max_groups: driftguard_stats::Limits::default().max_groups,
 //! })?;
 //! assert_eq!(result.metrics["performance.accuracy_drop"], 0.25);
 //! assert_eq!(result.judgement.status, Status::Warn);

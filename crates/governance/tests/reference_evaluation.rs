@@ -37,6 +37,7 @@ fn run() -> (EvaluationResult, Value) {
         options: &EvaluationOptions::default(),
         policies: &policies,
         settings: &RiskSettings::default(),
+        max_groups: driftguard_stats::Limits::default().max_groups,
     })
     .expect("the reference pair evaluates");
     (result, expected)

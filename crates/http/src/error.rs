@@ -39,6 +39,7 @@ pub struct ApiError {
     detail: String,
     errors: Option<Vec<FieldError>>,
     extra: Option<serde_json::Map<String, serde_json::Value>>,
+    retry_after: Option<u64>,
 }
 
 impl ApiError {
@@ -50,7 +51,14 @@ impl ApiError {
             detail: detail.into(),
             errors: None,
             extra: None,
+            retry_after: None,
         }
+    }
+
+    /// Adds `Retry-After: seconds` to the response (503 when busy, 429).
+    pub fn with_retry_after(mut self, seconds: u64) -> Self {
+        self.retry_after = Some(seconds);
+        self
     }
 
     /// Adds the fields of a JSON object to the body (for example the `governance_result` of
@@ -154,6 +162,12 @@ impl ApiError {
     pub fn response_with_id(&self, request_id: String) -> HttpResponse<BoxBody> {
         let body = self.body(request_id);
         let mut response = HttpResponse::build(self.status).json(&body);
+        if let Some(seconds) = self.retry_after {
+            response.headers_mut().insert(
+                actix_web::http::header::RETRY_AFTER,
+                HeaderValue::from(seconds),
+            );
+        }
         if self.status == StatusCode::UNAUTHORIZED {
             response.headers_mut().insert(
                 actix_web::http::header::WWW_AUTHENTICATE,

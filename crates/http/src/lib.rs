@@ -10,6 +10,7 @@ pub mod fallback;
 pub mod middleware;
 pub mod routes;
 pub mod server;
+pub mod slots;
 pub mod upload;
 
 pub use document::openapi;

@@ -15,6 +15,7 @@ use crate::middleware::rate_limit_rules::RateLimitSettings;
 use crate::middleware::request_id::AssignRequestId;
 use crate::middleware::request_log::RequestLog;
 use crate::routes::{self, openapi::OpenApiDocument};
+use crate::slots::Slots;
 use actix_web::dev::Server;
 use actix_web::middleware::from_fn;
 use actix_web::{App, HttpRequest, HttpServer, web};
@@ -45,6 +46,10 @@ pub struct HttpSettings {
     pub workers: usize,
     /// Whether anyone may create an account with `POST /auth/register`.
     pub open_registration: bool,
+    /// Uploads and evaluations running at once (0: one per core); more get a fast 503.
+    pub max_concurrent_uploads: usize,
+    /// Password hashes (sign-ins, registrations) running at once (0: one per core).
+    pub max_concurrent_password_hashes: usize,
 }
 
 impl Default for HttpSettings {
@@ -57,6 +62,8 @@ impl Default for HttpSettings {
             max_upload_bytes: 256 << 20,
             workers: 0,
             open_registration: true,
+            max_concurrent_uploads: 0,
+            max_concurrent_password_hashes: 0,
         }
     }
 }
@@ -87,6 +94,10 @@ pub fn run(
     let services = web::Data::new(deps.services);
     let metrics = web::Data::new(deps.metrics.clone());
     let answers = web::Data::new(Answers::new(deps.cache.clone(), deps.metrics.clone()));
+    let slots = web::Data::new(Slots::new(
+        settings.max_concurrent_uploads,
+        settings.max_concurrent_password_hashes,
+    ));
     let invalidate = InvalidateAnswers::new(deps.cache);
     let rate_limit = RateLimit::new(
         settings.rate_limits.clone(),
@@ -114,6 +125,7 @@ pub fn run(
             .app_data(http_settings.clone())
             .app_data(metrics.clone())
             .app_data(answers.clone())
+            .app_data(slots.clone())
             .app_data(query_config())
             .app_data(path_config())
             .default_service(web::to(move |req: HttpRequest| {

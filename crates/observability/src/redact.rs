@@ -90,12 +90,13 @@ pub fn redact_body(body: &str) -> String {
     }
 }
 
-/// Free text with credentials replaced: the word after `Bearer `/`Basic `, and the value in
-/// `password=…`, `"token": "…"` and similar pairs. Borrows when there was nothing to replace.
+/// Free text with credentials replaced: the word after `Bearer `/`Basic `, the value in
+/// `password=…`, `"token": "…"` and similar pairs, and any bare JWT (`eyJ….….…`, wherever
+/// it stands). Borrows when there was nothing to replace.
 pub fn scrub_text(text: &str) -> Cow<'_, str> {
     let lower = text.to_ascii_lowercase();
     let bytes = text.as_bytes();
-    let mut spans: Vec<(usize, usize)> = Vec::new();
+    let mut spans: Vec<(usize, usize)> = jwt_spans(bytes);
     for scheme in AUTH_SCHEMES {
         for (at, _) in lower.match_indices(scheme) {
             let start = at + scheme.len();
@@ -134,6 +135,40 @@ pub fn scrub_text(text: &str) -> Cow<'_, str> {
     }
     out.push_str(&text[copied..]);
     Cow::Owned(out)
+}
+
+fn is_base64url(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'-' || b == b'_'
+}
+
+/// Where JWTs stand in `bytes`: three base64url parts joined by dots, the first starting
+/// with `eyJ` (a JSON header, `{"`), not inside a longer word.
+fn jwt_spans(bytes: &[u8]) -> Vec<(usize, usize)> {
+    let mut spans = Vec::new();
+    let mut from = 0;
+    while let Some(offset) = memchr_str(&bytes[from..], b"eyJ") {
+        let start = from + offset;
+        from = start + 3;
+        if start > 0 && is_base64url(bytes[start - 1]) {
+            continue;
+        }
+        let mut end = start;
+        let mut dots = 0;
+        while end < bytes.len() && (is_base64url(bytes[end]) || (bytes[end] == b'.' && dots < 2)) {
+            dots += usize::from(bytes[end] == b'.');
+            end += 1;
+        }
+        if dots == 2 {
+            spans.push((start, end));
+            from = end;
+        }
+    }
+    spans
+}
+
+/// The first place `needle` stands in `haystack`.
+fn memchr_str(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    haystack.windows(needle.len()).position(|w| w == needle)
 }
 
 /// After a sensitive word ending at `i`: where the value of a `key=value` / `"key": "value"`
@@ -228,6 +263,21 @@ mod tests {
             "résumé token=[REDACTED], done"
         );
         assert_eq!(scrub_text("ends with secret:"), "ends with secret:");
+        assert_eq!(
+            scrub_text("sent eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2ln-_x to a peer"),
+            "sent [REDACTED] to a peer",
+            "a bare JWT, wherever it stands"
+        );
+        assert_eq!(
+            scrub_text("unsigned eyJhbGciOiJub25lIn0.eyJzdWIiOiIxIn0. end"),
+            "unsigned [REDACTED] end"
+        );
+        assert_eq!(
+            scrub_text("keyJ.a.b"),
+            "keyJ.a.b",
+            "inside a word it is not a token"
+        );
+        assert_eq!(scrub_text("eyJ only.one"), "eyJ only.one");
         let once = scrub_text("token=abc&password=[x]").into_owned();
         assert_eq!(scrub_text(&once), once, "idempotent");
     }

@@ -9,6 +9,7 @@ mod dashboard;
 mod errors;
 mod governance;
 mod hardening;
+mod hostile;
 mod models;
 mod openapi;
 mod outage;

@@ -153,11 +153,14 @@ fn error_response(status: u16) -> Value {
         415 => "Unsupported content type or content encoding",
         422 => "Well-formed but invalid: `errors` names each field",
         429 => "Rate limit exceeded; `Retry-After` says when to try again",
-        503 => "The database is unavailable; try again shortly",
+        503 => {
+            "The database is unavailable, or too many expensive requests (uploads, \
+                evaluations, sign-ins) run at once; try again shortly (`Retry-After` when busy)"
+        }
         _ => "Internal error (no details are sent; quote the request id)",
     };
     let mut response = json!({"description": description, "content": error_content()});
-    if status == 429 {
+    if matches!(status, 429 | 503) {
         response["headers"] = json!({
             "Retry-After": {
                 "description": "Seconds until the next request may be accepted",

@@ -15,9 +15,9 @@ use driftguard_observability::Metrics;
 
 use super::around::{Around, Next, Reply, around_transform};
 use super::client_ip::{self, InvalidProxy, TrustedProxies};
-use super::routed;
 use super::rate_limit_rules::RateLimitSettings;
 use super::request_id::RequestId;
+use super::routed;
 use crate::error::ApiError;
 
 /// The quota, per minute.

@@ -209,10 +209,20 @@ async fn an_encoded_path_is_limited_as_the_route_it_reaches() {
             .uri(path)
             .peer_addr(peer("203.0.113.9"))
     };
-    for path in ["/auth/%6Cogin", "/auth/login", "/%61uth/login", "/auth/lo%67in", "/auth/login"] {
+    for path in [
+        "/auth/%6Cogin",
+        "/auth/login",
+        "/%61uth/login",
+        "/auth/lo%67in",
+        "/auth/login",
+    ] {
         let res = encoded(path).send_request(&app).await;
         assert_eq!(res.status(), StatusCode::OK, "{path}");
-        assert_eq!(header(&res, "x-ratelimit-limit"), "5", "{path}: the login class");
+        assert_eq!(
+            header(&res, "x-ratelimit-limit"),
+            "5",
+            "{path}: the login class"
+        );
     }
     let res = encoded("/auth/%6C%6Fgin").send_request(&app).await;
     assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS);
@@ -237,5 +247,8 @@ async fn ipv6_clients_are_keyed_by_their_64() {
         client_ip::limiter_key("2001:db8:1:2:aaaa:bbbb:cccc:dddd".parse().expect("ip")),
         "2001:db8:1:2::/64"
     );
-    assert_eq!(client_ip::limiter_key("192.0.2.7".parse().expect("ip")), "192.0.2.7");
+    assert_eq!(
+        client_ip::limiter_key("192.0.2.7".parse().expect("ip")),
+        "192.0.2.7"
+    );
 }

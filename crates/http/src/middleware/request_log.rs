@@ -5,9 +5,9 @@ use std::rc::Rc;
 use std::time::{Duration, Instant};
 
 use actix_web::body::MessageBody;
-use actix_web::{Error, HttpMessage};
 use actix_web::dev::{Service, ServiceRequest};
 use actix_web::http::header::USER_AGENT;
+use actix_web::{Error, HttpMessage};
 use driftguard_observability::redact::redact_query;
 
 use super::around::{Around, Next, Reply, around_transform};

@@ -26,6 +26,10 @@ mod tests {
         let req = TestRequest::post().uri("/auth/%6Cogin").to_srv_request();
         assert_eq!(path(&req), "/auth/login");
         let req = TestRequest::get().uri("/models/a%2Fb").to_srv_request();
-        assert_eq!(path(&req), "/models/a%2Fb", "an encoded slash is not a separator");
+        assert_eq!(
+            path(&req),
+            "/models/a%2Fb",
+            "an encoded slash is not a separator"
+        );
     }
 }

@@ -3,8 +3,10 @@
 use crate::body::Body;
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::CurrentUser;
+use crate::middleware::client_ip::ClientIp;
 use crate::server::HttpSettings;
-use actix_web::{HttpRequest, HttpResponse, get, post, web};
+use crate::slots::Slots;
+use actix_web::{HttpMessage, HttpRequest, HttpResponse, get, post, web};
 use driftguard_app::Services;
 use driftguard_auth::User;
 use driftguard_core::{DomainError, Role};
@@ -88,9 +90,11 @@ pub struct TokenResponse {
     pub user: TokenUser,
 }
 
+/// The client as the limiter resolved it (behind trusted proxies), for the login events.
 fn client_ip(req: &HttpRequest) -> String {
-    req.peer_addr()
-        .map(|a| a.ip().to_string())
+    req.extensions()
+        .get::<ClientIp>()
+        .map(|ip| ip.0.to_string())
         .unwrap_or_default()
 }
 
@@ -109,12 +113,14 @@ fn client_ip(req: &HttpRequest) -> String {
 pub async fn register(
     services: web::Data<Services>,
     settings: web::Data<HttpSettings>,
+    slots: web::Data<Slots>,
     body: Body,
 ) -> Result<HttpResponse, ApiError> {
     if !settings.open_registration {
         return Err(DomainError::Forbidden("open registration is switched off".into()).into());
     }
     let body: RegisterRequest = body.json().await?;
+    let _slot = slots.password_hash()?;
     let user = services
         .auth
         .register(&body.email, &body.password, body.full_name)
@@ -136,10 +142,12 @@ pub async fn register(
 pub async fn login(
     req: HttpRequest,
     services: web::Data<Services>,
+    slots: web::Data<Slots>,
     body: Body,
 ) -> Result<HttpResponse, ApiError> {
     let ip = client_ip(&req);
     let body: LoginRequest = body.json().await?;
+    let _slot = slots.password_hash()?;
     match services.auth.login(&body.email, &body.password).await {
         Ok(outcome) => {
             tracing::info!(user_id = outcome.user.id, ip = %ip, "user.login_success");

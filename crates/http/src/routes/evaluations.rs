@@ -3,6 +3,7 @@
 use crate::body::Body;
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::{CurrentUser, PageParams};
+use crate::slots::Slots;
 use crate::upload::{self, EvaluationQuery};
 use actix_web::{HttpResponse, get, post, web};
 use driftguard_app::{Services, StoredEvaluation};
@@ -46,9 +47,11 @@ pub async fn create(
     services: web::Data<Services>,
     id: web::Path<i64>,
     query: web::Query<EvaluationQuery>,
+    slots: web::Data<Slots>,
     body: Body,
 ) -> Result<HttpResponse, ApiError> {
     user.require(Action::EditModels)?;
+    let _slot = slots.upload()?;
     let (content_type, body) = body.upload().await?;
     let (bytes, options) = upload::evaluation(&content_type, body, &query)?;
     let evaluation = services

@@ -3,6 +3,7 @@
 use crate::body::Body;
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::CurrentUser;
+use crate::slots::Slots;
 use crate::upload::{self, ReferenceQuery};
 use actix_web::{HttpResponse, get, put, web};
 use driftguard_app::Services;
@@ -32,9 +33,11 @@ pub async fn put_reference(
     services: web::Data<Services>,
     id: web::Path<i64>,
     query: web::Query<ReferenceQuery>,
+    slots: web::Data<Slots>,
     body: Body,
 ) -> Result<HttpResponse, ApiError> {
     user.require(Action::EditModels)?;
+    let _slot = slots.upload()?;
     let (content_type, body) = body.upload().await?;
     let upload = upload::reference(&content_type, body, &query)?;
     let profile = services
