@@ -1,13 +1,28 @@
-//! The JWT secret of a development install: generated once, kept in the data folder with
-//! owner-only permissions, and reused at every start so that tokens survive restarts.
+//! The JWT secret: the configured one, or for a development install one generated once and
+//! kept in the data folder (owner-only, written atomically), reused at every start so that
+//! tokens survive restarts. A secret too short to resist guessing, or a kept file that other
+//! users can read, refuses to start: anyone holding the secret can sign an admin's token.
 
-use anyhow::Context;
+use anyhow::{Context, bail};
 use rand::RngCore;
-use secrecy::SecretString;
+use secrecy::{ExposeSecret, SecretString};
+use std::fs::{File, OpenOptions};
 use std::io::Write;
 use std::path::Path;
 
 const FILE: &str = "jwt_secret";
+
+/// Fewest characters a secret may have (an HS256 key should carry at least 256 bits).
+pub const MIN_CHARS: usize = 32;
+
+/// `Ok` when `secret` is long enough; `what` names where it came from, for the message.
+pub fn check_length(secret: &SecretString, what: &str) -> anyhow::Result<()> {
+    let chars = secret.expose_secret().chars().count();
+    if chars < MIN_CHARS {
+        bail!("{what} must be at least {MIN_CHARS} characters (it has {chars})");
+    }
+    Ok(())
+}
 
 /// The configured secret, or the one kept in `data_dir` (made on first use).
 pub fn load_or_generate(
@@ -15,40 +30,109 @@ pub fn load_or_generate(
     data_dir: &Path,
 ) -> anyhow::Result<SecretString> {
     if let Some(secret) = configured {
+        check_length(secret, "jwt_secret")?;
         return Ok(secret.clone());
-    }
-    let path = data_dir.join(FILE);
-    if path.exists() {
-        let text = std::fs::read_to_string(&path)
-            .with_context(|| format!("reading the JWT secret at {}", path.display()))?;
-        return Ok(SecretString::from(text.trim().to_owned()));
     }
     std::fs::create_dir_all(data_dir)
         .with_context(|| format!("creating the data folder {}", data_dir.display()))?;
+    let path = data_dir.join(FILE);
+    if !path.exists() {
+        generate(data_dir, &path)?;
+    }
+    read_kept(&path)
+}
+
+/// Reads the kept secret, refusing a file that others may read or a secret too short.
+fn read_kept(path: &Path) -> anyhow::Result<SecretString> {
+    refuse_shared(path)?;
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("reading the JWT secret at {}", path.display()))?;
+    let secret = SecretString::from(text.trim().to_owned());
+    check_length(
+        &secret,
+        &format!(
+            "the JWT secret in {} (delete the file to generate a new one)",
+            path.display()
+        ),
+    )?;
+    Ok(secret)
+}
+
+/// Refuses a secret file with any permission for its group or others: reading it lets them
+/// sign tokens, and writing it lets them swap in a key of their own.
+#[cfg(unix)]
+fn refuse_shared(path: &Path) -> anyhow::Result<()> {
+    use std::os::unix::fs::PermissionsExt;
+    let mode = std::fs::metadata(path)
+        .with_context(|| format!("reading the permissions of {}", path.display()))?
+        .permissions()
+        .mode();
+    if mode & 0o077 != 0 {
+        bail!(
+            "the JWT secret at {} is open to other users (mode {:o}); run `chmod 600 {}`",
+            path.display(),
+            mode & 0o777,
+            path.display()
+        );
+    }
+    Ok(())
+}
+
+#[cfg(not(unix))]
+fn refuse_shared(_: &Path) -> anyhow::Result<()> {
+    Ok(())
+}
+
+/// Writes a new secret to `path` atomically: a temporary file in the same folder, owner-only
+/// from its creation, written and synced, then renamed into place and the folder synced, so
+/// that no reader (nor a crash) ever sees a partial secret. Processes starting together take
+/// turns on a lock of the folder, and a later one keeps the secret an earlier one wrote, so
+/// that they all sign with the same key.
+fn generate(data_dir: &Path, path: &Path) -> anyhow::Result<()> {
+    let folder = File::open(data_dir)
+        .with_context(|| format!("opening the data folder {}", data_dir.display()))?;
+    folder
+        .lock()
+        .with_context(|| format!("locking the data folder {}", data_dir.display()))?;
+    if path.exists() {
+        return Ok(());
+    }
     let mut bytes = [0u8; 32];
     rand::rng().fill_bytes(&mut bytes);
-    let secret = hex::encode(bytes);
-    let mut options = std::fs::OpenOptions::new();
+    let temporary = data_dir.join(format!(".{FILE}.{}.tmp", std::process::id()));
+    // Under the lock nobody else is writing: one left here is a crashed start's, by a process
+    // whose id has been reused.
+    let _ = std::fs::remove_file(&temporary);
+    let written = write_private(&temporary, &hex::encode(bytes))
+        .and_then(|()| std::fs::rename(&temporary, path).map_err(Into::into))
+        .with_context(|| format!("writing the JWT secret at {}", path.display()));
+    if written.is_err() {
+        let _ = std::fs::remove_file(&temporary);
+    }
+    written?;
+    folder
+        .sync_all()
+        .with_context(|| format!("syncing the data folder {}", data_dir.display()))?;
+    tracing::info!(path = %path.display(), "generated a JWT secret");
+    Ok(())
+}
+
+/// Creates `path` (which must not exist) readable and writable by its owner only, writes
+/// `text` and syncs it to disk.
+fn write_private(path: &Path, text: &str) -> anyhow::Result<()> {
+    let mut options = OpenOptions::new();
     options.write(true).create_new(true);
     #[cfg(unix)]
     std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    match options.open(&path) {
-        Ok(mut file) => {
-            file.write_all(secret.as_bytes())
-                .with_context(|| format!("writing the JWT secret at {}", path.display()))?;
-            tracing::info!(path = %path.display(), "generated a JWT secret");
-            Ok(SecretString::from(secret))
-        }
-        // Another process made it first: use theirs.
-        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => load_or_generate(None, data_dir),
-        Err(e) => Err(e).with_context(|| format!("creating the JWT secret at {}", path.display())),
-    }
+    let mut file = options.open(path)?;
+    file.write_all(text.as_bytes())?;
+    file.sync_all()?;
+    Ok(())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use secrecy::ExposeSecret;
 
     #[test]
     fn generated_once_then_reused_with_owner_only_permissions() {
@@ -66,6 +150,33 @@ mod tests {
                 .mode();
             assert_eq!(mode & 0o777, 0o600);
         }
+        // Nothing but the secret is left behind (no temporary file).
+        let names: Vec<_> = std::fs::read_dir(dir.path())
+            .expect("list")
+            .map(|e| e.expect("entry").file_name())
+            .collect();
+        assert_eq!(names, [FILE]);
+    }
+
+    #[test]
+    fn processes_starting_together_share_one_secret() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let secrets: Vec<String> = std::thread::scope(|scope| {
+            let starts: Vec<_> = (0..8)
+                .map(|_| scope.spawn(|| load_or_generate(None, dir.path())))
+                .collect();
+            starts
+                .into_iter()
+                .map(|s| {
+                    s.join()
+                        .expect("thread")
+                        .expect("secret")
+                        .expose_secret()
+                        .to_owned()
+                })
+                .collect()
+        });
+        assert!(secrets.iter().all(|s| s == &secrets[0] && s.len() == 64));
     }
 
     #[test]
@@ -75,5 +186,37 @@ mod tests {
         let got = load_or_generate(Some(&configured), dir.path()).expect("configured");
         assert_eq!(got.expose_secret(), &"x".repeat(40));
         assert!(!dir.path().join(FILE).exists());
+    }
+
+    #[test]
+    fn short_secrets_are_refused_configured_or_kept() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let short = SecretString::from("x".repeat(MIN_CHARS - 1));
+        let err = load_or_generate(Some(&short), dir.path()).expect_err("short configured");
+        assert!(format!("{err:#}").contains("at least 32"), "{err:#}");
+        // Counted in characters, not bytes: 31 two-byte characters are still too few.
+        let short = SecretString::from("é".repeat(MIN_CHARS - 1));
+        assert!(load_or_generate(Some(&short), dir.path()).is_err());
+
+        write_private(&dir.path().join(FILE), "too-short\n").expect("write");
+        let err = load_or_generate(None, dir.path()).expect_err("short kept");
+        assert!(format!("{err:#}").contains("at least 32"), "{err:#}");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_kept_secret_others_can_read_is_refused() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().expect("temp dir");
+        load_or_generate(None, dir.path()).expect("generate");
+        let path = dir.path().join(FILE);
+        for mode in [0o644, 0o640, 0o604, 0o620] {
+            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(mode)).expect("chmod");
+            let err = load_or_generate(None, dir.path()).expect_err("shared file");
+            let message = format!("{err:#}");
+            assert!(message.contains("chmod 600"), "{mode:o}: {message}");
+        }
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).expect("chmod");
+        load_or_generate(None, dir.path()).expect("owner-only again");
     }
 }

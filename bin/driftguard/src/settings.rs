@@ -12,7 +12,7 @@ use driftguard_http::middleware::rate_limit_rules::RateLimitSettings;
 use driftguard_storage::DatabaseSettings;
 use figment::Figment;
 use figment::providers::{Env, Format, Toml};
-use secrecy::{ExposeSecret, SecretString};
+use secrecy::SecretString;
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
 
@@ -46,6 +46,9 @@ pub struct Settings {
     pub token_lifetime_secs: u64,
     /// Whether `POST /auth/register` is open.
     pub open_registration: bool,
+    /// Production refuses to start with open registration unless this is set: anyone who
+    /// can reach the server could make an account and read every model and evaluation.
+    pub allow_open_registration_in_production: bool,
     /// Email of the admin created on an empty database.
     pub bootstrap_admin_email: Option<String>,
     /// Password of that admin.
@@ -177,6 +180,7 @@ impl Default for Settings {
             jwt_issuer: "driftguard".into(),
             token_lifetime_secs: 3600,
             open_registration: true,
+            allow_open_registration_in_production: false,
             bootstrap_admin_email: None,
             bootstrap_admin_password: None,
             max_json_bytes: HttpSettings::default().max_json_bytes,
@@ -241,10 +245,8 @@ impl Settings {
         if self.is_production() && self.jwt_secret.is_none() {
             bail!("production needs DRIFTGUARD_JWT_SECRET: a generated secret is refused");
         }
-        if let Some(secret) = &self.jwt_secret
-            && secret.expose_secret().len() < 32
-        {
-            bail!("jwt_secret must be at least 32 characters");
+        if let Some(secret) = &self.jwt_secret {
+            crate::secret::check_length(secret, "jwt_secret")?;
         }
         self.cors()
             .validate(self.is_production())
@@ -270,6 +272,16 @@ impl Settings {
         if self.database_pool_size == 0 || self.database_max_connections < self.database_pool_size {
             bail!(
                 "database_max_connections must be at least database_pool_size, which must be > 0"
+            );
+        }
+        if self.is_production()
+            && self.open_registration
+            && !self.allow_open_registration_in_production
+        {
+            bail!(
+                "production refuses open registration (anyone could make an account and read \
+                 everything): set DRIFTGUARD_OPEN_REGISTRATION=false, or \
+                 DRIFTGUARD_ALLOW_OPEN_REGISTRATION_IN_PRODUCTION=true to keep it open"
             );
         }
         Ok(())
@@ -415,6 +427,7 @@ mod tests {
                 "a-production-secret-of-enough-length",
             ),
             ("DRIFTGUARD_CORS_ORIGINS", "https://app.example"),
+            ("DRIFTGUARD_OPEN_REGISTRATION", "false"),
         ];
         let err = with_env(&safe, || {
             Settings::load(None).expect_err("public metrics refused")
@@ -449,10 +462,40 @@ mod tests {
     }
 
     #[test]
+    fn production_refuses_open_registration_unless_opted_in() {
+        let production = [
+            ("DRIFTGUARD_ENVIRONMENT", "production"),
+            (
+                "DRIFTGUARD_JWT_SECRET",
+                "a-production-secret-of-enough-length",
+            ),
+            ("DRIFTGUARD_CORS_ORIGINS", "https://app.example"),
+        ];
+        let err = with_env(&production, || {
+            Settings::load(None).expect_err("open registration by default")
+        });
+        assert!(
+            format!("{err:#}").contains("DRIFTGUARD_ALLOW_OPEN_REGISTRATION_IN_PRODUCTION"),
+            "{err:#}"
+        );
+        let opted_in = [
+            production.as_slice(),
+            &[("DRIFTGUARD_ALLOW_OPEN_REGISTRATION_IN_PRODUCTION", "true")],
+        ]
+        .concat();
+        let s = with_env(&opted_in, || Settings::load(None).expect("opted in"));
+        assert!(s.open_registration && s.http().open_registration);
+        // Development keeps registration open, with no opt-in needed.
+        let s = with_env(&[], || Settings::load(None).expect("defaults"));
+        assert!(s.open_registration && !s.allow_open_registration_in_production);
+    }
+
+    #[test]
     fn bad_values_are_refused() {
         for (k, v) in [
             ("DRIFTGUARD_ENVIRONMENT", "staging"),
             ("DRIFTGUARD_JWT_SECRET", "short"),
+            ("DRIFTGUARD_JWT_SECRET", "31-characters-are-one-too-few!!"),
             ("DRIFTGUARD_RATE_LIMIT_BACKEND", "redis"),
             ("DRIFTGUARD_DATABASE_POOL_SIZE", "0"),
             ("DRIFTGUARD_BIND", "[1,2]"),

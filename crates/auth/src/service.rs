@@ -1,11 +1,12 @@
-//! The account use cases: register, sign in, resolve a token to a user, create users from the
-//! CLI or bootstrap settings, list users and change roles.
+//! The account use cases: register, sign in, resolve a token to a user, end sessions, create
+//! users from the CLI or bootstrap settings, list users, change roles and read their history.
 
-use crate::password;
 use crate::repository::UserRepository;
+use crate::roles::{RoleChange, RoleChangeRecord};
 use crate::token::TokenService;
 use crate::user::{NewUser, User, normalize_email, validate_email, validate_password};
-use driftguard_core::{DomainError, DomainResult, Page, Role};
+use crate::{password, session};
+use driftguard_core::{DomainError, DomainResult, Page, Role, now};
 use std::sync::Arc;
 
 /// What a successful sign-in returns.
@@ -89,28 +90,50 @@ impl AuthService {
     }
 
     /// Signs a user in; a wrong email and a wrong password fail alike, in the same time.
+    /// Right after the user's sessions were ended, the token waits for the next second (at
+    /// most one), so that it is not refused with the ended ones ([`session`]).
     pub async fn login(&self, email: &str, password: &str) -> DomainResult<LoginOutcome> {
         let user = self.users.find_by_email(&normalize_email(email)).await?;
         let ok =
             password::verify(password, user.as_ref().map(|u| u.password_hash.as_str())).await?;
         match user {
-            Some(user) if ok => Ok(LoginOutcome {
-                access_token: self.tokens.issue(user.id, user.role)?,
-                expires_in: self.tokens.lifetime_seconds(),
-                user,
-            }),
+            Some(user) if ok => {
+                let wait = session::wait_before_issuing(now(), user.tokens_valid_after);
+                if !wait.is_zero() {
+                    tokio::time::sleep(wait).await;
+                }
+                Ok(LoginOutcome {
+                    access_token: self.tokens.issue(user.id, user.role)?,
+                    expires_in: self.tokens.lifetime_seconds(),
+                    user,
+                })
+            }
             _ => Err(DomainError::Unauthorized(BAD_CREDENTIALS.into())),
         }
     }
 
     /// The user a token belongs to. The role comes from the store, not the token, so a role
-    /// change or a removed account takes effect at once.
+    /// change or a removed account takes effect at once; so does the end of the user's
+    /// sessions, checked against the token's `iat` on every request.
     pub async fn authenticate(&self, token: &str) -> DomainResult<User> {
         let claims = self.tokens.verify(token)?;
-        self.users
+        let user = self
+            .users
             .find_by_id(claims.user_id()?)
             .await?
-            .ok_or_else(|| DomainError::Unauthorized("Could not validate credentials".into()))
+            .ok_or_else(|| DomainError::Unauthorized("Could not validate credentials".into()))?;
+        if session::is_revoked(claims.iat, user.tokens_valid_after) {
+            return Err(DomainError::Unauthorized(
+                "This session has ended; sign in again".into(),
+            ));
+        }
+        Ok(user)
+    }
+
+    /// Ends every session of a user: each token issued until now is refused from the next
+    /// request on (a sign-out ends the caller's own; an admin can end anyone's).
+    pub async fn end_sessions(&self, user_id: i64) -> DomainResult<()> {
+        self.users.end_sessions(user_id, now()).await
     }
 
     /// Creates the first admin when there are no users at all; `Ok(None)` when users exist.
@@ -131,8 +154,18 @@ impl AuthService {
         self.users.list(page).await
     }
 
-    /// Changes a user's role.
-    pub async fn set_role(&self, id: i64, role: Role) -> DomainResult<User> {
-        self.users.set_role(id, role).await
+    /// Changes a user's role on an admin's behalf, recording the change; the last admin
+    /// keeps the role (`Conflict`).
+    pub async fn set_role(&self, change: RoleChange) -> DomainResult<User> {
+        self.users.set_role(change).await
+    }
+
+    /// A page of a user's role changes, newest first, and the total.
+    pub async fn role_changes(
+        &self,
+        user_id: i64,
+        page: Page,
+    ) -> DomainResult<(Vec<RoleChangeRecord>, u64)> {
+        self.users.role_changes(user_id, page).await
     }
 }

@@ -26,6 +26,9 @@ pub struct User {
     pub password_hash: String,
     /// When the account was made.
     pub created_at: Timestamp,
+    /// Tokens issued up to this instant are refused (set by a sign-out or an admin; see
+    /// [`crate::session`]).
+    pub tokens_valid_after: Option<Timestamp>,
 }
 
 /// A user to create; the password is already hashed.

@@ -19,6 +19,7 @@ mod models;
 mod policies;
 mod deploy;
 mod references;
+mod roles;
 pub mod schema;
 pub mod settings;
 mod store;

@@ -11,6 +11,18 @@ diesel::table! {
         password_hash -> Text,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        tokens_valid_after -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    role_changes (id) {
+        id -> BigInt,
+        user_id -> BigInt,
+        changed_by -> BigInt,
+        from_role -> Text,
+        to_role -> Text,
+        changed_at -> Timestamp,
     }
 }
 
@@ -133,6 +145,7 @@ diesel::joinable!(reference_uploads -> models (model_id));
 diesel::joinable!(evaluations -> models (model_id));
 diesel::allow_tables_to_appear_in_same_query!(
     users,
+    role_changes,
     models,
     policies,
     policy_versions,

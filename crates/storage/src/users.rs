@@ -1,4 +1,5 @@
-//! `UserRepository` on the database.
+//! `UserRepository` on the database: accounts and their sessions here, role changes in
+//! [`crate::roles`].
 
 use crate::convert::{from_db, to_count, to_db, to_offset};
 use crate::error::{corrupt, query_error, unique_as};
@@ -8,22 +9,28 @@ use async_trait::async_trait;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
-use driftguard_auth::{NewUser, User, UserRepository};
-use driftguard_core::{DomainError, DomainResult, Page, Role, now};
+use driftguard_auth::{NewUser, RoleChange, RoleChangeRecord, User, UserRepository};
+use driftguard_core::{DomainError, DomainResult, Page, Role, Timestamp, now};
 
 #[derive(Queryable, Selectable)]
 #[diesel(table_name = users)]
-struct UserRow {
+pub(crate) struct UserRow {
     id: i64,
     email: String,
     full_name: Option<String>,
     role: String,
     password_hash: String,
     created_at: NaiveDateTime,
+    tokens_valid_after: Option<NaiveDateTime>,
+}
+
+/// A user id that names nobody.
+pub(crate) fn no_such_user(id: i64) -> DomainError {
+    DomainError::NotFound(format!("user {id} not found"))
 }
 
 impl UserRow {
-    fn into_user(self) -> DomainResult<User> {
+    pub(crate) fn into_user(self) -> DomainResult<User> {
         Ok(User {
             id: self.id,
             email: self.email,
@@ -34,6 +41,7 @@ impl UserRow {
                 .map_err(|e| corrupt("user role", e))?,
             password_hash: self.password_hash,
             created_at: from_db(self.created_at),
+            tokens_valid_after: self.tokens_valid_after.map(from_db),
         })
     }
 }
@@ -53,7 +61,6 @@ struct UserInsert {
 impl UserRepository for Store {
     async fn create(&self, user: NewUser) -> DomainResult<User> {
         let at = to_db(now());
-        let email = user.email.clone();
         let row = UserInsert {
             email: user.email,
             full_name: user.full_name,
@@ -68,7 +75,9 @@ impl UserRepository for Store {
                 .returning(UserRow::as_returning())
                 .get_result(conn)
                 .await
-                .map_err(|e| unique_as(e, || format!("a user with the email {email} exists")))?
+                // The address is not echoed: whoever sent it knows it, and an answer that
+                // repeats input invites reflection into pages and logs.
+                .map_err(|e| unique_as(e, || "a user with this email already exists".into()))?
                 .into_user()
         })
     }
@@ -124,20 +133,44 @@ impl UserRepository for Store {
         })
     }
 
-    async fn set_role(&self, id: i64, role: Role) -> DomainResult<User> {
+    async fn set_role(&self, change: RoleChange) -> DomainResult<User> {
+        crate::roles::set_role(self, change).await
+    }
+
+    async fn role_changes(
+        &self,
+        user_id: i64,
+        page: Page,
+    ) -> DomainResult<(Vec<RoleChangeRecord>, u64)> {
+        crate::roles::role_changes(self, user_id, page).await
+    }
+
+    async fn end_sessions(&self, user_id: i64, at: Timestamp) -> DomainResult<()> {
+        let at = to_db(at);
         with_conn!(self.database(), |conn| {
-            diesel::update(users::table.find(id))
-                .set((
-                    users::role.eq(role.as_str()),
-                    users::updated_at.eq(to_db(now())),
-                ))
-                .returning(UserRow::as_returning())
-                .get_result(conn)
-                .await
-                .optional()
-                .map_err(query_error)?
-                .ok_or_else(|| DomainError::NotFound(format!("user {id} not found")))?
-                .into_user()
+            // Only ever moved forward: a revocation stamped earlier (a slower replica's clock)
+            // must not bring back tokens a later one ended.
+            let moved = diesel::update(
+                users::table.find(user_id).filter(
+                    users::tokens_valid_after
+                        .is_null()
+                        .or(users::tokens_valid_after.lt(at)),
+                ),
+            )
+            .set(users::tokens_valid_after.eq(at))
+            .execute(conn)
+            .await
+            .map_err(query_error)?;
+            let exists = moved > 0
+                || diesel::select(diesel::dsl::exists(users::table.find(user_id)))
+                    .get_result::<bool>(conn)
+                    .await
+                    .map_err(query_error)?;
+            if exists {
+                Ok(())
+            } else {
+                Err(no_such_user(user_id))
+            }
         })
     }
 

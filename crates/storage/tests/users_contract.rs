@@ -1,7 +1,7 @@
 //! The `UserRepository` contract, run against every adapter.
 
-use driftguard_auth::{NewUser, UserRepository};
-use driftguard_core::{DomainError, Page, Role};
+use driftguard_auth::{NewUser, RoleChange, User, UserRepository};
+use driftguard_core::{DomainError, Page, Role, now};
 use driftguard_storage::{Store, contract_tests};
 
 fn new_user(email: &str, role: Role) -> NewUser {
@@ -48,7 +48,7 @@ async fn create_then_find(store: Store) {
     );
 }
 
-async fn duplicate_email_conflicts(store: Store) {
+async fn duplicate_email_conflicts_without_echoing_it(store: Store) {
     store
         .create(new_user("a@example.com", Role::Viewer))
         .await
@@ -58,6 +58,7 @@ async fn duplicate_email_conflicts(store: Store) {
         .await
         .expect_err("duplicate");
     assert!(matches!(err, DomainError::Conflict(_)), "{err:?}");
+    assert!(!err.to_string().contains("a@example.com"), "{err}");
 }
 
 async fn list_pages_and_counts(store: Store) {
@@ -77,18 +78,182 @@ async fn list_pages_and_counts(store: Store) {
     assert_eq!(emails, ["u5@example.com", "u6@example.com"]);
 }
 
-async fn set_role_changes_and_reports_missing(store: Store) {
+/// `by` gives `user` the role `role`.
+fn change(user: &User, role: Role, by: &User) -> RoleChange {
+    RoleChange {
+        user_id: user.id,
+        role,
+        changed_by: by.id,
+    }
+}
+
+async fn set_role_changes_records_and_reports_missing(store: Store) {
+    let admin = store
+        .create(new_user("admin@example.com", Role::Admin))
+        .await
+        .expect("admin");
     let user = store
         .create(new_user("r@example.com", Role::Viewer))
         .await
         .expect("create");
     let changed = store
-        .set_role(user.id, Role::Approver)
+        .set_role(change(&user, Role::Approver, &admin))
         .await
         .expect("set role");
     assert_eq!(changed.role, Role::Approver);
+    store
+        .set_role(change(&user, Role::Engineer, &admin))
+        .await
+        .expect("set role again");
+    // The role the user already has: nothing changes, nothing is recorded.
+    store
+        .set_role(change(&user, Role::Engineer, &admin))
+        .await
+        .expect("same role");
+    let (records, total) = store
+        .role_changes(user.id, Page::new(0, 10).expect("page"))
+        .await
+        .expect("history");
+    assert_eq!(total, 2);
+    let steps: Vec<_> = records.iter().map(|r| (r.from_role, r.to_role)).collect();
+    assert_eq!(
+        steps,
+        [
+            (Role::Approver, Role::Engineer),
+            (Role::Viewer, Role::Approver)
+        ],
+        "newest first"
+    );
+    assert!(
+        records
+            .iter()
+            .all(|r| r.user_id == user.id && r.changed_by == admin.id)
+    );
+    let (page, total) = store
+        .role_changes(user.id, Page::new(1, 10).expect("page"))
+        .await
+        .expect("second page");
+    assert_eq!((page.len(), total), (1, 2));
+
+    let missing = User {
+        id: user.id + 99,
+        ..user
+    };
     let err = store
-        .set_role(user.id + 99, Role::Admin)
+        .set_role(change(&missing, Role::Admin, &admin))
+        .await
+        .expect_err("missing");
+    assert!(matches!(err, DomainError::NotFound(_)), "{err:?}");
+    let err = store
+        .role_changes(missing.id, Page::new(0, 10).expect("page"))
+        .await
+        .expect_err("missing");
+    assert!(matches!(err, DomainError::NotFound(_)), "{err:?}");
+}
+
+async fn the_last_admin_keeps_the_role(store: Store) {
+    let first = store
+        .create(new_user("first@example.com", Role::Admin))
+        .await
+        .expect("admin");
+    let err = store
+        .set_role(change(&first, Role::Approver, &first))
+        .await
+        .expect_err("the last admin");
+    assert!(matches!(err, DomainError::Conflict(_)), "{err:?}");
+    let second = store
+        .create(new_user("second@example.com", Role::Viewer))
+        .await
+        .expect("viewer");
+    store
+        .set_role(change(&second, Role::Admin, &first))
+        .await
+        .expect("a second admin");
+    store
+        .set_role(change(&first, Role::Viewer, &second))
+        .await
+        .expect("one of two admins steps down");
+    let err = store
+        .set_role(change(&second, Role::Engineer, &second))
+        .await
+        .expect_err("the last admin again");
+    assert!(matches!(err, DomainError::Conflict(_)), "{err:?}");
+    let still = store
+        .find_by_id(second.id)
+        .await
+        .expect("find")
+        .expect("present");
+    assert_eq!(still.role, Role::Admin);
+    let (_, recorded) = store
+        .role_changes(second.id, Page::new(0, 10).expect("page"))
+        .await
+        .expect("history");
+    assert_eq!(recorded, 1, "a refused change leaves no record");
+}
+
+/// Two admins demote each other at the same moment: one demotion wins, the other is refused.
+async fn concurrent_demotions_leave_an_admin(store: Store) {
+    let a = store
+        .create(new_user("a@example.com", Role::Admin))
+        .await
+        .expect("a");
+    let b = store
+        .create(new_user("b@example.com", Role::Admin))
+        .await
+        .expect("b");
+    let (first, second) = tokio::join!(
+        store.set_role(change(&a, Role::Viewer, &b)),
+        store.set_role(change(&b, Role::Viewer, &a)),
+    );
+    assert_one_demotion_won(&store, first, second).await;
+}
+
+/// Exactly one of two demotions succeeded, the other was the last admin's, and one admin is left.
+async fn assert_one_demotion_won(
+    store: &Store,
+    first: driftguard_core::DomainResult<User>,
+    second: driftguard_core::DomainResult<User>,
+) {
+    let refused = [&first, &second]
+        .into_iter()
+        .filter(|r| matches!(r, Err(DomainError::Conflict(_))))
+        .count();
+    let won = [&first, &second].into_iter().filter(|r| r.is_ok()).count();
+    assert_eq!((won, refused), (1, 1), "{first:?} / {second:?}");
+    let (users, _) = store
+        .list(Page::new(0, 10).expect("page"))
+        .await
+        .expect("list");
+    let admins = users.iter().filter(|u| u.role == Role::Admin).count();
+    assert_eq!(admins, 1);
+}
+
+async fn ending_sessions_moves_forward_and_reports_missing(store: Store) {
+    let user = store
+        .create(new_user("s@example.com", Role::Viewer))
+        .await
+        .expect("create");
+    assert_eq!(user.tokens_valid_after, None);
+    let later = now();
+    let earlier = later - chrono::Duration::seconds(30);
+    store.end_sessions(user.id, later).await.expect("end");
+    let read = |store: Store| async move {
+        store
+            .find_by_id(user.id)
+            .await
+            .expect("find")
+            .expect("present")
+            .tokens_valid_after
+    };
+    assert_eq!(read(store.clone()).await, Some(later));
+    // A revocation stamped earlier (another replica's slower clock) does not move it back.
+    store
+        .end_sessions(user.id, earlier)
+        .await
+        .expect("end again");
+    assert_eq!(read(store.clone()).await, Some(later));
+    let err = store
+        .end_sessions(user.id + 99, later)
         .await
         .expect_err("missing");
     assert!(matches!(err, DomainError::NotFound(_)), "{err:?}");
@@ -96,7 +261,69 @@ async fn set_role_changes_and_reports_missing(store: Store) {
 
 contract_tests!(
     create_then_find,
-    duplicate_email_conflicts,
+    duplicate_email_conflicts_without_echoing_it,
     list_pages_and_counts,
-    set_role_changes_and_reports_missing
+    set_role_changes_records_and_reports_missing,
+    the_last_admin_keeps_the_role,
+    concurrent_demotions_leave_an_admin,
+    ending_sessions_moves_forward_and_reports_missing
 );
+
+/// The concurrent case on PostgreSQL, made deterministic: a third connection holds the admin
+/// rows' locks until both demotions are waiting on it, so that neither can read before the
+/// other has started. Without the lock both would count two admins, and both would win.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_demotions_held_at_the_same_point_leave_an_admin() {
+    let Some(db) = driftguard_storage::testing::TestDatabase::postgres().await else {
+        return;
+    };
+    let store = db.store();
+    let a = store
+        .create(new_user("a@example.com", Role::Admin))
+        .await
+        .expect("a");
+    let b = store
+        .create(new_user("b@example.com", Role::Admin))
+        .await
+        .expect("b");
+    let (blocker, connection) = tokio_postgres::connect(&db.url, tokio_postgres::NoTls)
+        .await
+        .expect("a connection of the test's own");
+    tokio::spawn(connection);
+    blocker
+        .batch_execute("BEGIN; SELECT id FROM users WHERE role = 'admin' FOR UPDATE")
+        .await
+        .expect("hold the admin rows");
+    let first = tokio::spawn({
+        let (store, change) = (store.clone(), change(&a, Role::Viewer, &b));
+        async move { store.set_role(change).await }
+    });
+    let second = tokio::spawn({
+        let (store, change) = (store.clone(), change(&b, Role::Viewer, &a));
+        async move { store.set_role(change).await }
+    });
+    let mut waiting = 0;
+    for _ in 0..200 {
+        waiting = blocker
+            .query_one(
+                "SELECT count(*) FROM pg_stat_activity \
+                 WHERE datname = current_database() AND wait_event_type = 'Lock'",
+                &[],
+            )
+            .await
+            .expect("who waits")
+            .get::<_, i64>(0);
+        if waiting == 2 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+    }
+    assert_eq!(
+        waiting, 2,
+        "both demotions should be waiting on the held rows"
+    );
+    blocker.batch_execute("COMMIT").await.expect("release");
+    let first = first.await.expect("first task");
+    let second = second.await.expect("second task");
+    assert_one_demotion_won(&store, first, second).await;
+}

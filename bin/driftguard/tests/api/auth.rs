@@ -31,6 +31,19 @@ async fn register_creates_a_viewer(app: TestApp) {
     assert_eq!(status, 409, "{body}");
 }
 
+async fn a_taken_email_is_409_without_the_address(app: TestApp) {
+    let register = json!({"email": "Taken@Example.com", "password": "a long enough password"});
+    assert_eq!(
+        app.post("/auth/register", None, register.clone()).await.0,
+        201
+    );
+    let (status, body) = app.post("/auth/register", None, register).await;
+    assert_eq!(status, 409, "{body}");
+    assert_eq!(body["code"], "conflict");
+    let text = body.to_string().to_lowercase();
+    assert!(!text.contains("taken@example.com"), "{body}");
+}
+
 async fn register_rejects_bad_values_with_field_errors(app: TestApp) {
     let (status, body) = app
         .post(
@@ -176,9 +189,162 @@ async fn bootstrap_admin_only_on_an_empty_database(app: TestApp) {
     assert_eq!(app.get("/users", &token).await.0, 200);
 }
 
+/// The id of the token's user.
+async fn id_of(app: &TestApp, token: &str) -> i64 {
+    let (status, me) = app.get("/auth/me", token).await;
+    assert_eq!(status, 200, "{me}");
+    me["id"].as_i64().expect("id")
+}
+
+async fn logout_ends_every_session_of_the_caller(app: TestApp) {
+    let email = "leaving@example.com";
+    let password = "correct horse battery staple";
+    app.services
+        .auth
+        .create_user(email, password, None, Role::Viewer)
+        .await
+        .expect("user");
+    let here = app.login(email, password).await;
+    let elsewhere = app.login(email, password).await;
+    // Issued a moment before the sign-out, most likely in the same second: refused all the
+    // same (`iat` counts whole seconds, and the comparison is `iat <= tokens_valid_after`).
+    let (status, body) = app.post("/auth/logout", Some(&here), json!({})).await;
+    assert_eq!(status, 204, "{body}");
+    for token in [&here, &elsewhere] {
+        let (status, body) = app.get("/auth/me", token).await;
+        assert_eq!(status, 401, "{body}");
+        assert_eq!(body["code"], "unauthorized");
+    }
+    assert_eq!(
+        app.post("/auth/logout", Some(&here), json!({})).await.0,
+        401
+    );
+    assert_eq!(
+        app.send(Method::POST, "/auth/logout", None, None).await.0,
+        401
+    );
+    // Signing in again right away gives a token that works.
+    let fresh = app.login(email, password).await;
+    assert_eq!(app.get("/auth/me", &fresh).await.0, 200);
+}
+
+async fn an_admin_ends_every_session_of_a_user(app: TestApp) {
+    let admin = app.token_for(Role::Admin).await;
+    let email = "suspended@example.com";
+    let password = "correct horse battery staple";
+    app.services
+        .auth
+        .create_user(email, password, None, Role::Engineer)
+        .await
+        .expect("user");
+    let token = app.login(email, password).await;
+    let id = id_of(&app, &token).await;
+    let path = format!("/users/{id}/sessions/revoke");
+    assert_eq!(app.post(&path, Some(&token), json!({})).await.0, 403);
+    let (status, body) = app.post(&path, Some(&admin), json!({})).await;
+    assert_eq!(status, 204, "{body}");
+    assert_eq!(app.get("/auth/me", &token).await.0, 401);
+    assert_eq!(app.get("/models", &token).await.0, 401);
+    // The admin's own sessions go on.
+    assert_eq!(app.get("/users", &admin).await.0, 200);
+    let fresh = app.login(email, password).await;
+    assert_eq!(app.get("/auth/me", &fresh).await.0, 200);
+    let (status, body) = app
+        .post("/users/999999/sessions/revoke", Some(&admin), json!({}))
+        .await;
+    assert_eq!(status, 404, "{body}");
+}
+
+async fn the_last_admin_cannot_be_demoted_and_role_changes_are_recorded(app: TestApp) {
+    let first = app.token_for(Role::Admin).await;
+    let first_id = id_of(&app, &first).await;
+    let own_role = format!("/users/{first_id}/role");
+    let (status, body) = app
+        .send(
+            Method::PUT,
+            &own_role,
+            Some(&first),
+            Some(json!({"role": "approver"})),
+        )
+        .await;
+    assert_eq!(status, 409, "{body}");
+    assert_eq!(body["code"], "conflict");
+    assert!(
+        body["detail"]
+            .as_str()
+            .is_some_and(|d| d.contains("last admin")),
+        "{body}"
+    );
+    let (_, me) = app.get("/auth/me", &first).await;
+    assert_eq!(me["role"], "admin");
+
+    let second = app.token_for(Role::Viewer).await;
+    let second_id = id_of(&app, &second).await;
+    let (status, body) = app
+        .send(
+            Method::PUT,
+            &format!("/users/{second_id}/role"),
+            Some(&first),
+            Some(json!({"role": "admin"})),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    // Two admins: the first may step down, and the second is then the last.
+    let (status, body) = app
+        .send(
+            Method::PUT,
+            &own_role,
+            Some(&second),
+            Some(json!({"role": "viewer"})),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    let (status, _) = app
+        .send(
+            Method::PUT,
+            &format!("/users/{second_id}/role"),
+            Some(&second),
+            Some(json!({"role": "engineer"})),
+        )
+        .await;
+    assert_eq!(status, 409);
+
+    let (status, history) = app
+        .get(&format!("/users/{first_id}/role-changes"), &second)
+        .await;
+    assert_eq!(status, 200, "{history}");
+    assert_eq!(
+        history["pagination"]["total"], 1,
+        "a refused change is not recorded"
+    );
+    let change = &history["role_changes"][0];
+    assert_eq!(change["user_id"], first_id);
+    assert_eq!(change["changed_by"], second_id);
+    assert_eq!(change["from_role"], "admin");
+    assert_eq!(change["to_role"], "viewer");
+    assert!(change["changed_at"].as_str().is_some(), "{change}");
+    let (status, history) = app
+        .get(&format!("/users/{second_id}/role-changes"), &second)
+        .await;
+    assert_eq!(status, 200);
+    assert_eq!(history["role_changes"][0]["changed_by"], first_id);
+    // Only admins read it (the first is a viewer now); an unknown user is a 404.
+    assert_eq!(
+        app.get(&format!("/users/{second_id}/role-changes"), &first)
+            .await
+            .0,
+        403
+    );
+    assert_eq!(app.get("/users/999999/role-changes", &second).await.0, 404);
+}
+
 api_tests!(
     bootstrap_admin_only_on_an_empty_database,
     register_creates_a_viewer,
+    a_taken_email_is_409_without_the_address,
+    logout_ends_every_session_of_the_caller,
+    an_admin_ends_every_session_of_a_user,
+    the_last_admin_cannot_be_demoted_and_role_changes_are_recorded,
     register_rejects_bad_values_with_field_errors,
     login_gives_a_token_and_one_message_for_every_failure,
     bad_tokens_are_401,

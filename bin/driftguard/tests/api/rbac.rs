@@ -8,6 +8,8 @@ use reqwest::Method;
 use serde_json::{Value, json};
 
 /// (method, path, body, lowest role allowed). `{model}` and `{user}` are filled in.
+/// `POST /auth/logout` (any signed-in user) is not here: it would end the sessions the rest
+/// of the table signs in with; `auth.rs` tests it.
 fn routes() -> Vec<(Method, &'static str, Option<Value>, Role)> {
     vec![
         (Method::GET, "/auth/me", None, Role::Viewer),
@@ -40,6 +42,13 @@ fn routes() -> Vec<(Method, &'static str, Option<Value>, Role)> {
             Method::PUT,
             "/users/{user}/role",
             Some(json!({"role": "viewer"})),
+            Role::Admin,
+        ),
+        (Method::GET, "/users/{user}/role-changes", None, Role::Admin),
+        (
+            Method::POST,
+            "/users/{user}/sessions/revoke",
+            None,
             Role::Admin,
         ),
         (Method::GET, "/models/{model}/reference", None, Role::Viewer),

@@ -1,4 +1,4 @@
-//! `/auth`: open registration, sign-in, and who am I.
+//! `/auth`: open registration, sign-in, who am I, and sign-out.
 
 use crate::body::Body;
 use crate::error::{ApiError, ErrorBody};
@@ -178,4 +178,24 @@ pub async fn login(
 #[get("/auth/me")]
 pub async fn me(user: CurrentUser) -> web::Json<UserResponse> {
     web::Json(user.0.into())
+}
+
+/// Signs out: ends every session of the caller, this token included (each token issued to
+/// them so far is refused from now on; sign in again for a new one).
+#[utoipa::path(
+    tag = "auth",
+    responses(
+        (status = 204, description = "every session of the caller has ended"),
+        (status = 401, body = ErrorBody),
+    ),
+    security(("bearer" = []))
+)]
+#[post("/auth/logout")]
+pub async fn logout(
+    user: CurrentUser,
+    services: web::Data<Services>,
+) -> Result<HttpResponse, ApiError> {
+    services.auth.end_sessions(user.0.id).await?;
+    tracing::info!(user_id = user.0.id, "user.logout");
+    Ok(HttpResponse::NoContent().finish())
 }

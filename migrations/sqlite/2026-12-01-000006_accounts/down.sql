@@ -1,0 +1,3 @@
+DROP INDEX users_admins_idx;
+DROP TABLE role_changes;
+ALTER TABLE users DROP COLUMN tokens_valid_after;
