@@ -90,11 +90,14 @@ mod tests {
         let req = TestRequest::delete().uri("/models").to_http_request();
         let response = routes().respond(&req);
         assert_eq!(response.status(), StatusCode::METHOD_NOT_ALLOWED);
-        assert_eq!(response.headers().get(ALLOW).unwrap(), "GET, POST, OPTIONS");
+        assert_eq!(
+            response.headers().get(ALLOW).expect("Allow"),
+            "GET, POST, OPTIONS"
+        );
         let req = TestRequest::post().uri("/models/7").to_http_request();
         let response = routes().respond(&req);
         assert_eq!(
-            response.headers().get(ALLOW).unwrap(),
+            response.headers().get(ALLOW).expect("Allow"),
             "GET, PATCH, DELETE, OPTIONS"
         );
     }
