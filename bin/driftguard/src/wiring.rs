@@ -3,7 +3,7 @@
 use crate::secret;
 use crate::settings::Settings;
 use anyhow::Context;
-use driftguard_app::audit::Outcome;
+use driftguard_app::audit::{ChainKey, Outcome};
 use driftguard_app::{Governance, Services, UsageMetrics};
 use driftguard_auth::{AuthService, TokenService};
 use driftguard_cache::{
@@ -14,6 +14,7 @@ use driftguard_governance::MetricKind;
 use driftguard_observability::{DeploymentOutcome, Metrics, ViolationKind};
 use driftguard_registry::RegistryService;
 use driftguard_storage::{Database, Store, migrate};
+use secrecy::ExposeSecret;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -97,10 +98,11 @@ fn answer_cache(settings: &Settings) -> anyhow::Result<AnswerCache> {
     Ok(AnswerCache::new(store, settings.cache_ttls))
 }
 
-/// Connects to the database (migrating it first when asked) and builds every use case.
+/// Connects to the database (migrating it first when asked and the settings allow) and
+/// builds every use case.
 pub async fn wire(settings: &Settings, migrate_first: bool) -> anyhow::Result<Wired> {
     let db_settings = settings.database();
-    if migrate_first {
+    if migrate_first && db_settings.migrate_on_start {
         let applied = migrate::run_pending(&db_settings.url)
             .await
             .context("running database migrations")?;
@@ -109,7 +111,13 @@ pub async fn wire(settings: &Settings, migrate_first: bool) -> anyhow::Result<Wi
         }
     }
     let database = Database::connect(&db_settings).context("connecting to the database")?;
-    let store = Arc::new(Store::new(database.clone()));
+    let audit_key = secret::audit_key(
+        settings.audit_key.as_ref(),
+        settings.audit_key_file.as_deref(),
+        &settings.data_dir,
+    )?;
+    let chain_key = ChainKey::new(audit_key.expose_secret().as_bytes());
+    let store = Arc::new(Store::new(database.clone(), chain_key.clone()));
     let secret = secret::load_or_generate(settings.jwt_secret.as_ref(), &settings.data_dir)?;
     let tokens = TokenService::new(
         &secret,
@@ -120,6 +128,7 @@ pub async fn wire(settings: &Settings, migrate_first: bool) -> anyhow::Result<Wi
     let usage: Arc<dyn UsageMetrics> = Arc::new(PrometheusUsage(metrics.clone()));
     let governance = Governance::over(
         store.clone(),
+        chain_key,
         usage,
         driftguard_stats::Limits {
             max_bytes: settings.max_upload_bytes,

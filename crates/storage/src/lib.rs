@@ -8,6 +8,8 @@ pub mod db;
 #[macro_use]
 mod tx;
 #[macro_use]
+mod checkpoints;
+#[macro_use]
 mod history;
 mod convert;
 mod dashboard;
@@ -19,6 +21,7 @@ mod models;
 mod policies;
 mod deploy;
 mod references;
+pub mod roles;
 pub mod schema;
 pub mod settings;
 mod store;
