@@ -6,7 +6,7 @@ use crate::{serve, wiring};
 use anyhow::Context;
 use clap::{Parser, Subcommand};
 use driftguard_core::Role;
-use driftguard_storage::{migrate, roles};
+use driftguard_storage::roles;
 use std::io::BufRead;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -83,13 +83,11 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Check(args) => return check::run(args),
         Command::Serve => serve::serve(settings()?).await?,
         Command::Migrate { runtime_role } => {
-            let url = settings()?.database().url;
-            let applied = migrate::run_pending(&url)
-                .await
-                .context("running migrations")?;
+            let settings = settings()?;
+            let applied = wiring::migrate(&settings).await?;
             println!("{} migration(s) applied", applied.len());
             if let Some(role) = runtime_role {
-                roles::grant_runtime_role(&url, &role)
+                roles::grant_runtime_role(&settings.database().url, &role)
                     .await
                     .context("setting up the runtime role")?;
                 println!("role {role}: every table, but only SELECT and INSERT on the audit trail");

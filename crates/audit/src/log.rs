@@ -73,6 +73,11 @@ pub trait DeploymentLog: Send + Sync {
         after_id: Option<i64>,
         limit: u64,
     ) -> DomainResult<Vec<Checkpoint>>;
+
+    /// Signs the head of a history that has rows but no checkpoint at all (rows written
+    /// before checkpoints existed), serialised with appends like one, and returns that
+    /// checkpoint; `None`, writing nothing, when the history is empty or has a checkpoint.
+    async fn seal_unsigned_history(&self) -> DomainResult<Option<Checkpoint>>;
 }
 
 /// One of the two streams a verification reads, a chunk at a time.
@@ -236,6 +241,17 @@ mod tests {
                 .cloned()
                 .collect())
         }
+
+        async fn seal_unsigned_history(&self) -> DomainResult<Option<Checkpoint>> {
+            let mut both = self.both();
+            let (rows, seals) = &mut *both;
+            let Some(head) = rows.last().filter(|_| seals.is_empty()) else {
+                return Ok(None);
+            };
+            let seal = Checkpoint::seal(head, rows.len() as u64, head.entry.deployed_at, &key());
+            seals.push(seal.clone());
+            Ok(Some(seal))
+        }
     }
 
     #[tokio::test]
@@ -275,6 +291,7 @@ mod tests {
             let failure = (report.first_invalid_id, report.reason);
             assert_eq!(failure, (Some(6), Some(Failure::SignedRowMissing)));
         }
+        assert_eq!(log.seal_unsigned_history().await.expect("seal"), None);
         log.both().0[3].entry.notes = Some("edited".to_owned());
         let report = verify_log(&log, &key(), 2).await.expect("reads");
         let failure = (report.first_invalid_id, report.reason);

@@ -49,8 +49,9 @@ impl CheckpointRow {
 }
 
 /// Inside an append's transaction, right after `$record` was inserted: signs a checkpoint of
-/// it with `$key` and stores it. The row count is counted, not derived from the id, so that
-/// the checkpoint states what the table held (one index scan per append; appends are rare).
+/// it with `$key`, stores it and evaluates to it. The row count is counted, not derived from
+/// the id, so that the checkpoint states what the table held (one index scan per append;
+/// appends are rare).
 macro_rules! seal_head {
     ($conn:ident, $key:expr, $record:expr) => {{
         let rows: i64 = $crate::schema::deployment_history::table
@@ -67,6 +68,7 @@ macro_rules! seal_head {
             .values($crate::checkpoints::CheckpointRow::of(&checkpoint))
             .execute($conn)
             .await?;
+        checkpoint
     }};
 }
 

@@ -115,7 +115,7 @@ macro_rules! append {
             .values($crate::history::HistoryRow::of(&record)?)
             .execute($conn)
             .await?;
-        seal_head!($conn, $key, &record);
+        let _ = seal_head!($conn, $key, &record);
         record
     }};
 }
@@ -196,6 +196,26 @@ impl DeploymentLog for Store {
         limit: u64,
     ) -> DomainResult<Vec<Checkpoint>> {
         self.load_checkpoints(after_id, limit).await
+    }
+
+    async fn seal_unsigned_history(&self) -> DomainResult<Option<Checkpoint>> {
+        use crate::schema::audit_checkpoints as ac;
+        transaction!(self, true, |conn| {
+            let sealed: Option<i64> = ac::table.select(ac::last_id).first(conn).await.optional()?;
+            let head: Option<HistoryRow> = deployment_history::table
+                .order(deployment_history::id.desc())
+                .select(HistoryRow::as_select())
+                .first(conn)
+                .await
+                .optional()?;
+            match (sealed, head) {
+                (None, Some(head)) => {
+                    let head = head.into_record()?;
+                    Ok(Some(seal_head!(conn, self.chain_key(), &head)))
+                }
+                _ => Ok(None),
+            }
+        })
     }
 }
 

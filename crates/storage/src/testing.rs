@@ -37,16 +37,21 @@ pub async fn raw(store: &Store, sql: &str) -> DomainResult<usize> {
     }))
 }
 
-/// Lifts the history's append-only guard as the database's owner or a superuser could
-/// (dropping SQLite's triggers, disabling PostgreSQL's), so that a test can show that what
-/// it does next is caught.
+/// Lifts the append-only guards of the history and its checkpoints as the database's owner
+/// or a superuser could (dropping SQLite's triggers, disabling PostgreSQL's), so that a test
+/// can show that what it does next is caught.
 pub async fn lift_append_only(store: &Store) -> DomainResult<()> {
     let sql: &[&str] = match store.database().backend() {
         Backend::Sqlite => &[
             "DROP TRIGGER deployment_history_no_update",
             "DROP TRIGGER deployment_history_no_delete",
+            "DROP TRIGGER audit_checkpoints_no_update",
+            "DROP TRIGGER audit_checkpoints_no_delete",
         ],
-        Backend::Postgres => &["ALTER TABLE deployment_history DISABLE TRIGGER USER"],
+        Backend::Postgres => &[
+            "ALTER TABLE deployment_history DISABLE TRIGGER USER",
+            "ALTER TABLE audit_checkpoints DISABLE TRIGGER USER",
+        ],
     };
     for statement in sql {
         raw(store, statement).await?;

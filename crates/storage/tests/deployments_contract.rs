@@ -297,6 +297,54 @@ async fn a_row_inserted_around_the_server_is_caught(db: Store) {
     assert_eq!(failure(&report), (false, Some(3), Some(Failure::Unsigned)));
 }
 
+async fn a_history_from_before_checkpoints_is_sealed_once(db: Store) {
+    assert_eq!(db.seal_unsigned_history().await.expect("seal"), None);
+    append_rows(&db, 3).await;
+    // As an install upgraded from before migration 5 has it: rows, no checkpoint.
+    testing::lift_append_only(&db)
+        .await
+        .expect("lift the guard");
+    support::raw(&db, "DELETE FROM audit_checkpoints")
+        .await
+        .expect("forget the checkpoints");
+    let report = verify(&db, 2).await;
+    assert_eq!(failure(&report), (false, Some(1), Some(Failure::Unsigned)));
+    let seal = db.seal_unsigned_history().await.expect("seal");
+    let head = db.chain_after(Some(2), 1).await.expect("chain").remove(0);
+    assert_eq!(
+        seal.as_ref()
+            .map(|c| (c.last_id, c.head_hash.as_str(), c.row_count)),
+        Some((3, head.hash.as_str(), 3))
+    );
+    assert_eq!(db.seal_unsigned_history().await.expect("seal"), None);
+    append_rows(&db, 1).await;
+    let report = verify(&db, 2).await;
+    assert!(report.ok, "{report:?}");
+    assert_eq!((report.rows_checked, report.checkpoints_checked), (4, 2));
+}
+
+#[test]
+fn migrating_a_fresh_database_introduces_the_checkpoints() {
+    let dir = std::env::temp_dir().join(format!(
+        "driftguard-migrate-{}-{}",
+        std::process::id(),
+        now().timestamp_micros()
+    ));
+    let url = format!("sqlite://{}", dir.join("fresh.db").display());
+    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    let applied = runtime
+        .block_on(driftguard_storage::migrate::run_pending(&url))
+        .expect("migrate");
+    let _ = std::fs::remove_dir_all(&dir);
+    assert!(
+        driftguard_storage::migrate::introduces_checkpoints(&applied),
+        "{applied:?}"
+    );
+    assert!(!driftguard_storage::migrate::introduces_checkpoints(
+        &applied[..4]
+    ));
+}
+
 async fn deploy_supersedes_the_deployed_version(db: Store) {
     let by = support::user(&db).await;
     let v1 = support::model(&db, by, "churn", "1").await;
@@ -460,6 +508,7 @@ contract_tests!(
     a_chain_rewritten_from_an_edited_row_is_caught,
     a_gap_in_ids_is_caught,
     a_row_inserted_around_the_server_is_caught,
+    a_history_from_before_checkpoints_is_sealed_once,
     deploy_supersedes_the_deployed_version,
     concurrent_deploys_leave_one_deployed,
     a_failing_deploy_leaves_nothing_behind,
