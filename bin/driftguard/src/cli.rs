@@ -6,7 +6,7 @@ use crate::{serve, wiring};
 use anyhow::Context;
 use clap::{Parser, Subcommand};
 use driftguard_core::Role;
-use driftguard_storage::migrate;
+use driftguard_storage::runtime_role;
 use std::io::BufRead;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -35,7 +35,14 @@ enum Command {
     /// Apply pending database migrations and exit.
     ///
     /// Safe to run while other replicas start: PostgreSQL migrations hold an advisory lock.
-    Migrate,
+    Migrate {
+        /// PostgreSQL: also create this role (NOLOGIN) if it is missing and grant it what
+        /// the server needs on every table, but only SELECT and INSERT on the audit trail
+        /// (deployment_history, audit_checkpoints). Run it again after every upgrade; see
+        /// docs/operations.md for running the server as that role.
+        #[arg(long, value_name = "NAME")]
+        runtime_role: Option<String>,
+    },
     /// Manage users.
     #[command(subcommand)]
     User(UserCommand),
@@ -75,11 +82,16 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command.unwrap_or(Command::Serve) {
         Command::Check(args) => return check::run(args),
         Command::Serve => serve::serve(settings()?).await?,
-        Command::Migrate => {
-            let applied = migrate::run_pending(&settings()?.database().url)
-                .await
-                .context("running migrations")?;
+        Command::Migrate { runtime_role } => {
+            let settings = settings()?;
+            let applied = wiring::migrate(&settings).await?;
             println!("{} migration(s) applied", applied.len());
+            if let Some(role) = runtime_role {
+                runtime_role::grant_runtime_role(&settings.database().url, &role)
+                    .await
+                    .context("setting up the runtime role")?;
+                println!("role {role}: every table, but only SELECT and INSERT on the audit trail");
+            }
         }
         Command::User(UserCommand::Create {
             email,

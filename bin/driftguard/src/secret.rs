@@ -1,7 +1,10 @@
-//! The JWT secret: the configured one, or for a development install one generated once and
-//! kept in the data folder (owner-only, written atomically), reused at every start so that
-//! tokens survive restarts. A secret too short to resist guessing, or a kept file that other
-//! users can read, refuses to start: anyone holding the secret can sign an admin's token.
+//! The secrets of an install: the JWT secret and the audit key. Each is the configured one,
+//! or for a development install one generated once and kept in the data folder (owner-only,
+//! written atomically), reused at every start so that tokens and signed checkpoints survive
+//! restarts. Production configures both (settings validation refuses to start otherwise). A
+//! secret too short to resist guessing, or a kept file that other users can read, refuses to
+//! start: whoever holds the JWT secret can sign an admin's token, and whoever holds the audit
+//! key can sign a rewritten history.
 
 use anyhow::{Context, bail};
 use rand::RngCore;
@@ -10,9 +13,10 @@ use std::fs::{File, OpenOptions};
 use std::io::Write;
 use std::path::Path;
 
-const FILE: &str = "jwt_secret";
+const JWT_FILE: &str = "jwt_secret";
+const AUDIT_KEY_FILE: &str = "audit_key";
 
-/// Fewest characters a secret may have (an HS256 key should carry at least 256 bits).
+/// Fewest characters a secret may have (an HMAC-SHA256 key should carry at least 256 bits).
 pub const MIN_CHARS: usize = 32;
 
 /// `Ok` when `secret` is long enough; `what` names where it came from, for the message.
@@ -24,44 +28,69 @@ pub fn check_length(secret: &SecretString, what: &str) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// The configured secret, or the one kept in `data_dir` (made on first use).
+/// The configured JWT secret, or the one kept in `data_dir` (made on first use).
 pub fn load_or_generate(
     configured: Option<&SecretString>,
     data_dir: &Path,
 ) -> anyhow::Result<SecretString> {
-    if let Some(secret) = configured {
-        check_length(secret, "jwt_secret")?;
-        return Ok(secret.clone());
+    match configured {
+        Some(secret) => {
+            check_length(secret, "jwt_secret")?;
+            Ok(secret.clone())
+        }
+        None => kept_in(data_dir, JWT_FILE, "JWT secret"),
     }
-    std::fs::create_dir_all(data_dir)
-        .with_context(|| format!("creating the data folder {}", data_dir.display()))?;
-    let path = data_dir.join(FILE);
-    if !path.exists() {
-        generate(data_dir, &path)?;
-    }
-    read_kept(&path)
 }
 
-/// Reads the kept secret, refusing a file that others may read or a secret too short.
-fn read_kept(path: &Path) -> anyhow::Result<SecretString> {
-    refuse_shared(path)?;
+/// The key that signs the audit trail's checkpoints: `audit_key`, else the contents of
+/// `audit_key_file` (a mounted secret, whose permissions its mount decides), else the one
+/// kept in `data_dir` (made on first use).
+pub fn audit_key(
+    configured: Option<&SecretString>,
+    file: Option<&Path>,
+    data_dir: &Path,
+) -> anyhow::Result<SecretString> {
+    match (configured, file) {
+        (Some(key), _) => {
+            check_length(key, "audit_key")?;
+            Ok(key.clone())
+        }
+        (None, Some(file)) => read(file, "audit key"),
+        (None, None) => kept_in(data_dir, AUDIT_KEY_FILE, "audit key"),
+    }
+}
+
+/// The secret kept in `data_dir/name`, generated there first when there is none.
+fn kept_in(data_dir: &Path, name: &str, what: &str) -> anyhow::Result<SecretString> {
+    std::fs::create_dir_all(data_dir)
+        .with_context(|| format!("creating the data folder {}", data_dir.display()))?;
+    let path = data_dir.join(name);
+    if !path.exists() {
+        generate(data_dir, name, what)?;
+    }
+    refuse_shared(&path, what)?;
+    read(&path, what)
+}
+
+/// Reads a secret file: its text, surrounding whitespace trimmed, at least 32 characters.
+fn read(path: &Path, what: &str) -> anyhow::Result<SecretString> {
     let text = std::fs::read_to_string(path)
-        .with_context(|| format!("reading the JWT secret at {}", path.display()))?;
+        .with_context(|| format!("reading the {what} at {}", path.display()))?;
     let secret = SecretString::from(text.trim().to_owned());
     check_length(
         &secret,
         &format!(
-            "the JWT secret in {} (delete the file to generate a new one)",
+            "the {what} in {} (a generated one may be deleted to make a new one)",
             path.display()
         ),
     )?;
     Ok(secret)
 }
 
-/// Refuses a secret file with any permission for its group or others: reading it lets them
-/// sign tokens, and writing it lets them swap in a key of their own.
+/// Refuses a kept secret file with any permission for its group or others: reading it lets
+/// them sign, and writing it lets them swap in a key of their own.
 #[cfg(unix)]
-fn refuse_shared(path: &Path) -> anyhow::Result<()> {
+fn refuse_shared(path: &Path, what: &str) -> anyhow::Result<()> {
     use std::os::unix::fs::PermissionsExt;
     let mode = std::fs::metadata(path)
         .with_context(|| format!("reading the permissions of {}", path.display()))?
@@ -69,7 +98,7 @@ fn refuse_shared(path: &Path) -> anyhow::Result<()> {
         .mode();
     if mode & 0o077 != 0 {
         bail!(
-            "the JWT secret at {} is open to other users (mode {:o}); run `chmod 600 {}`",
+            "the {what} at {} is open to other users (mode {:o}); run `chmod 600 {}`",
             path.display(),
             mode & 0o777,
             path.display()
@@ -79,16 +108,17 @@ fn refuse_shared(path: &Path) -> anyhow::Result<()> {
 }
 
 #[cfg(not(unix))]
-fn refuse_shared(_: &Path) -> anyhow::Result<()> {
+fn refuse_shared(_: &Path, _: &str) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Writes a new secret to `path` atomically: a temporary file in the same folder, owner-only
-/// from its creation, written and synced, then renamed into place and the folder synced, so
-/// that no reader (nor a crash) ever sees a partial secret. Processes starting together take
-/// turns on a lock of the folder, and a later one keeps the secret an earlier one wrote, so
-/// that they all sign with the same key.
-fn generate(data_dir: &Path, path: &Path) -> anyhow::Result<()> {
+/// Writes a new secret to `data_dir/name` atomically: a temporary file in the same folder,
+/// owner-only from its creation, written and synced, then renamed into place and the folder
+/// synced, so that no reader (nor a crash) ever sees a partial secret. Processes starting
+/// together take turns on a lock of the folder, and a later one keeps the secret an earlier
+/// one wrote, so that they all sign with the same key.
+fn generate(data_dir: &Path, name: &str, what: &str) -> anyhow::Result<()> {
+    let path = data_dir.join(name);
     let folder = File::open(data_dir)
         .with_context(|| format!("opening the data folder {}", data_dir.display()))?;
     folder
@@ -99,13 +129,13 @@ fn generate(data_dir: &Path, path: &Path) -> anyhow::Result<()> {
     }
     let mut bytes = [0u8; 32];
     rand::rng().fill_bytes(&mut bytes);
-    let temporary = data_dir.join(format!(".{FILE}.{}.tmp", std::process::id()));
+    let temporary = data_dir.join(format!(".{name}.{}.tmp", std::process::id()));
     // Under the lock nobody else is writing: one left here is a crashed start's, by a process
     // whose id has been reused.
     let _ = std::fs::remove_file(&temporary);
     let written = write_private(&temporary, &hex::encode(bytes))
-        .and_then(|()| std::fs::rename(&temporary, path).map_err(Into::into))
-        .with_context(|| format!("writing the JWT secret at {}", path.display()));
+        .and_then(|()| std::fs::rename(&temporary, &path).map_err(Into::into))
+        .with_context(|| format!("writing the {what} at {}", path.display()));
     if written.is_err() {
         let _ = std::fs::remove_file(&temporary);
     }
@@ -113,7 +143,7 @@ fn generate(data_dir: &Path, path: &Path) -> anyhow::Result<()> {
     folder
         .sync_all()
         .with_context(|| format!("syncing the data folder {}", data_dir.display()))?;
-    tracing::info!(path = %path.display(), "generated a JWT secret");
+    tracing::info!(path = %path.display(), "generated a {what}");
     Ok(())
 }
 
@@ -141,21 +171,26 @@ mod tests {
         let second = load_or_generate(None, dir.path()).expect("reuse");
         assert_eq!(first.expose_secret(), second.expose_secret());
         assert_eq!(first.expose_secret().len(), 64);
+        let key = audit_key(None, None, dir.path()).expect("generate");
+        let again = audit_key(None, None, dir.path()).expect("reuse");
+        assert_eq!(key.expose_secret(), again.expose_secret());
+        assert_ne!(key.expose_secret(), first.expose_secret());
         #[cfg(unix)]
-        {
+        for file in [JWT_FILE, AUDIT_KEY_FILE] {
             use std::os::unix::fs::PermissionsExt;
-            let mode = std::fs::metadata(dir.path().join(FILE))
+            let mode = std::fs::metadata(dir.path().join(file))
                 .expect("meta")
                 .permissions()
                 .mode();
-            assert_eq!(mode & 0o777, 0o600);
+            assert_eq!(mode & 0o777, 0o600, "{file}");
         }
-        // Nothing but the secret is left behind (no temporary file).
-        let names: Vec<_> = std::fs::read_dir(dir.path())
+        // Nothing but the secrets is left behind (no temporary file).
+        let mut names: Vec<_> = std::fs::read_dir(dir.path())
             .expect("list")
             .map(|e| e.expect("entry").file_name())
             .collect();
-        assert_eq!(names, [FILE]);
+        names.sort();
+        assert_eq!(names, [AUDIT_KEY_FILE, JWT_FILE]);
     }
 
     #[test]
@@ -180,12 +215,23 @@ mod tests {
     }
 
     #[test]
-    fn configured_secret_wins() {
+    fn configured_secrets_win() {
         let dir = tempfile::tempdir().expect("temp dir");
         let configured = SecretString::from("x".repeat(40));
         let got = load_or_generate(Some(&configured), dir.path()).expect("configured");
         assert_eq!(got.expose_secret(), &"x".repeat(40));
-        assert!(!dir.path().join(FILE).exists());
+        let file = dir.path().join("mounted_key");
+        std::fs::write(&file, format!("{}\n", "k".repeat(32))).expect("write");
+        let got = audit_key(None, Some(&file), dir.path()).expect("from the file");
+        assert_eq!(got.expose_secret(), &"k".repeat(32));
+        let got = audit_key(Some(&configured), Some(&file), dir.path()).expect("configured");
+        assert_eq!(got.expose_secret(), &"x".repeat(40));
+        assert!(!dir.path().join(JWT_FILE).exists());
+        assert!(!dir.path().join(AUDIT_KEY_FILE).exists());
+        std::fs::write(&file, "short").expect("write");
+        assert!(audit_key(None, Some(&file), dir.path()).is_err());
+        let missing = dir.path().join("missing");
+        assert!(audit_key(None, Some(&missing), dir.path()).is_err());
     }
 
     #[test]
@@ -194,11 +240,12 @@ mod tests {
         let short = SecretString::from("x".repeat(MIN_CHARS - 1));
         let err = load_or_generate(Some(&short), dir.path()).expect_err("short configured");
         assert!(format!("{err:#}").contains("at least 32"), "{err:#}");
+        assert!(audit_key(Some(&short), None, dir.path()).is_err());
         // Counted in characters, not bytes: 31 two-byte characters are still too few.
         let short = SecretString::from("é".repeat(MIN_CHARS - 1));
         assert!(load_or_generate(Some(&short), dir.path()).is_err());
 
-        write_private(&dir.path().join(FILE), "too-short\n").expect("write");
+        write_private(&dir.path().join(JWT_FILE), "too-short\n").expect("write");
         let err = load_or_generate(None, dir.path()).expect_err("short kept");
         assert!(format!("{err:#}").contains("at least 32"), "{err:#}");
     }
@@ -209,14 +256,24 @@ mod tests {
         use std::os::unix::fs::PermissionsExt;
         let dir = tempfile::tempdir().expect("temp dir");
         load_or_generate(None, dir.path()).expect("generate");
-        let path = dir.path().join(FILE);
-        for mode in [0o644, 0o640, 0o604, 0o620] {
-            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(mode)).expect("chmod");
-            let err = load_or_generate(None, dir.path()).expect_err("shared file");
-            let message = format!("{err:#}");
-            assert!(message.contains("chmod 600"), "{mode:o}: {message}");
+        audit_key(None, None, dir.path()).expect("generate");
+        for (file, load) in [
+            (
+                JWT_FILE,
+                &(|d: &Path| load_or_generate(None, d)) as &dyn Fn(&Path) -> _,
+            ),
+            (AUDIT_KEY_FILE, &|d: &Path| audit_key(None, None, d)),
+        ] {
+            let path = dir.path().join(file);
+            for mode in [0o644, 0o640, 0o604, 0o620] {
+                std::fs::set_permissions(&path, std::fs::Permissions::from_mode(mode))
+                    .expect("chmod");
+                let err = load(dir.path()).expect_err("shared file");
+                let message = format!("{err:#}");
+                assert!(message.contains("chmod 600"), "{file} {mode:o}: {message}");
+            }
+            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).expect("chmod");
+            load(dir.path()).expect("owner-only again");
         }
-        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).expect("chmod");
-        load_or_generate(None, dir.path()).expect("owner-only again");
     }
 }

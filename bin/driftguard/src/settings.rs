@@ -38,8 +38,17 @@ pub struct Settings {
     pub database_connect_timeout_secs: u64,
     /// Seconds a PostgreSQL statement may run.
     pub database_statement_timeout_secs: u64,
+    /// Whether `serve` applies pending migrations at start; off when the server connects as a
+    /// runtime role that may not change the schema (`driftguard migrate` does it instead).
+    pub database_migrate_on_start: bool,
     /// HMAC secret for tokens; generated once into `data_dir` when unset (not in production).
     pub jwt_secret: Option<SecretString>,
+    /// Key (at least 32 characters) that signs the audit trail's checkpoints, kept outside the
+    /// database; generated once into `data_dir` when neither it nor `audit_key_file` is set
+    /// (not in production).
+    pub audit_key: Option<SecretString>,
+    /// A file holding that key (a mounted secret), read at start.
+    pub audit_key_file: Option<PathBuf>,
     /// Token issuer (`iss`).
     pub jwt_issuer: String,
     /// Token lifetime, seconds.
@@ -176,7 +185,10 @@ impl Default for Settings {
             database_recycle_secs: db.recycle_after_secs,
             database_connect_timeout_secs: db.connect_timeout_secs,
             database_statement_timeout_secs: db.statement_timeout_secs,
+            database_migrate_on_start: db.migrate_on_start,
             jwt_secret: None,
+            audit_key: None,
+            audit_key_file: None,
             jwt_issuer: "driftguard".into(),
             token_lifetime_secs: 3600,
             open_registration: true,
@@ -248,6 +260,7 @@ impl Settings {
         if let Some(secret) = &self.jwt_secret {
             crate::secret::check_length(secret, "jwt_secret")?;
         }
+        self.validate_audit_key()?;
         self.cors()
             .validate(self.is_production())
             .context("invalid cors_origins")?;
@@ -287,6 +300,18 @@ impl Settings {
         Ok(())
     }
 
+    fn validate_audit_key(&self) -> anyhow::Result<()> {
+        match (&self.audit_key, &self.audit_key_file) {
+            (Some(_), Some(_)) => bail!("set audit_key or audit_key_file, not both"),
+            (Some(key), None) => crate::secret::check_length(key, "audit_key"),
+            (None, None) if self.is_production() => bail!(
+                "production needs DRIFTGUARD_AUDIT_KEY or DRIFTGUARD_AUDIT_KEY_FILE: a generated \
+                 audit key is refused"
+            ),
+            _ => Ok(()),
+        }
+    }
+
     /// The database settings.
     pub fn database(&self) -> DatabaseSettings {
         let url = self.database_url.clone().unwrap_or_else(|| {
@@ -299,7 +324,7 @@ impl Settings {
             recycle_after_secs: self.database_recycle_secs,
             connect_timeout_secs: self.database_connect_timeout_secs,
             statement_timeout_secs: self.database_statement_timeout_secs,
-            migrate_on_start: true,
+            migrate_on_start: self.database_migrate_on_start,
         }
     }
 
@@ -399,6 +424,15 @@ mod tests {
         });
     }
 
+    const PRODUCTION: [(&str, &str); 3] = [
+        ("DRIFTGUARD_ENVIRONMENT", "production"),
+        (
+            "DRIFTGUARD_JWT_SECRET",
+            "a-production-secret-of-enough-length",
+        ),
+        ("DRIFTGUARD_AUDIT_KEY", "a-production-audit-key-long-enough"),
+    ];
+
     #[test]
     fn production_refuses_unsafe_defaults() {
         let err = with_env(&[("DRIFTGUARD_ENVIRONMENT", "production")], || {
@@ -408,36 +442,45 @@ mod tests {
             format!("{err:#}").contains("DRIFTGUARD_JWT_SECRET"),
             "{err:#}"
         );
+        let err = with_env(&PRODUCTION[..2], || {
+            Settings::load(None).expect_err("generated audit key refused")
+        });
+        assert!(
+            format!("{err:#}").contains("DRIFTGUARD_AUDIT_KEY"),
+            "{err:#}"
+        );
         let err = with_env(
-            &[
-                ("DRIFTGUARD_ENVIRONMENT", "production"),
-                (
-                    "DRIFTGUARD_JWT_SECRET",
-                    "a-production-secret-of-enough-length",
-                ),
-                ("DRIFTGUARD_CORS_ORIGINS", "*"),
-            ],
+            &[&PRODUCTION[..], &[("DRIFTGUARD_CORS_ORIGINS", "*")]].concat(),
             || Settings::load(None).expect_err("wildcard refused"),
         );
         assert!(format!("{err:#}").contains("cors"), "{err:#}");
         let safe = [
-            ("DRIFTGUARD_ENVIRONMENT", "production"),
-            (
-                "DRIFTGUARD_JWT_SECRET",
-                "a-production-secret-of-enough-length",
-            ),
             ("DRIFTGUARD_CORS_ORIGINS", "https://app.example"),
             ("DRIFTGUARD_OPEN_REGISTRATION", "false"),
+            ("DRIFTGUARD_METRICS_TOKEN", "scraper-token"),
         ];
-        let err = with_env(&safe, || {
+        let err = with_env(&[&PRODUCTION[..], &safe[..2]].concat(), || {
             Settings::load(None).expect_err("public metrics refused")
         });
         assert!(
             format!("{err:#}").contains("DRIFTGUARD_METRICS_TOKEN"),
             "{err:#}"
         );
+        let from_file = [
+            &PRODUCTION[..2],
+            &[("DRIFTGUARD_AUDIT_KEY_FILE", "/run/secrets/audit_key")],
+            &safe[..],
+        ]
+        .concat();
+        let s = with_env(&from_file, || {
+            Settings::load(None).expect("a key file will do")
+        });
+        assert_eq!(
+            s.audit_key_file.as_deref(),
+            Some(Path::new("/run/secrets/audit_key"))
+        );
         let with = |extra: (&'static str, &'static str)| {
-            let mut vars = safe.to_vec();
+            let mut vars = [&PRODUCTION[..], &safe[..2]].concat();
             vars.push(extra);
             with_env(&vars, || {
                 Settings::load(None).expect("a safe production config loads")
@@ -491,11 +534,25 @@ mod tests {
     }
 
     #[test]
+    fn one_audit_key_source_at_most() {
+        let both = [
+            (
+                "DRIFTGUARD_AUDIT_KEY",
+                "an-audit-key-that-is-long-enough-too",
+            ),
+            ("DRIFTGUARD_AUDIT_KEY_FILE", "/run/secrets/audit_key"),
+        ];
+        let err = with_env(&both, || Settings::load(None).expect_err("both refused"));
+        assert!(format!("{err:#}").contains("not both"), "{err:#}");
+    }
+
+    #[test]
     fn bad_values_are_refused() {
         for (k, v) in [
             ("DRIFTGUARD_ENVIRONMENT", "staging"),
             ("DRIFTGUARD_JWT_SECRET", "short"),
             ("DRIFTGUARD_JWT_SECRET", "31-characters-are-one-too-few!!"),
+            ("DRIFTGUARD_AUDIT_KEY", "short"),
             ("DRIFTGUARD_RATE_LIMIT_BACKEND", "redis"),
             ("DRIFTGUARD_DATABASE_POOL_SIZE", "0"),
             ("DRIFTGUARD_BIND", "[1,2]"),

@@ -3,7 +3,8 @@
 use crate::secret;
 use crate::settings::Settings;
 use anyhow::Context;
-use driftguard_app::audit::Outcome;
+use driftguard_app::audit::DeploymentLog;
+use driftguard_app::audit::{ChainKey, Outcome};
 use driftguard_app::{Governance, Services, UsageMetrics};
 use driftguard_auth::{AuthService, TokenService};
 use driftguard_cache::{
@@ -14,6 +15,7 @@ use driftguard_governance::MetricKind;
 use driftguard_observability::{DeploymentOutcome, Metrics, ViolationKind};
 use driftguard_registry::RegistryService;
 use driftguard_storage::{Database, Store, migrate};
+use secrecy::ExposeSecret;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -97,19 +99,50 @@ fn answer_cache(settings: &Settings) -> anyhow::Result<AnswerCache> {
     Ok(AnswerCache::new(store, settings.cache_ttls))
 }
 
-/// Connects to the database (migrating it first when asked) and builds every use case.
-pub async fn wire(settings: &Settings, migrate_first: bool) -> anyhow::Result<Wired> {
+/// The key that signs the audit trail's checkpoints, as the settings give it.
+fn chain_key(settings: &Settings) -> anyhow::Result<ChainKey> {
+    let key = secret::audit_key(
+        settings.audit_key.as_ref(),
+        settings.audit_key_file.as_deref(),
+        &settings.data_dir,
+    )?;
+    Ok(ChainKey::new(key.expose_secret().as_bytes()))
+}
+
+/// Applies pending migrations and returns their versions. When they introduced the signed
+/// checkpoints, the history written before them is signed once, so that it verifies at once
+/// instead of after the next append.
+pub async fn migrate(settings: &Settings) -> anyhow::Result<Vec<String>> {
     let db_settings = settings.database();
-    if migrate_first {
-        let applied = migrate::run_pending(&db_settings.url)
+    let applied = migrate::run_pending(&db_settings.url)
+        .await
+        .context("running database migrations")?;
+    if !applied.is_empty() {
+        tracing::info!(migrations = ?applied, "database migrated");
+    }
+    if migrate::introduces_checkpoints(&applied) {
+        let database = Database::connect(&db_settings).context("connecting to the database")?;
+        let sealed = Store::new(database, chain_key(settings)?)
+            .seal_unsigned_history()
             .await
-            .context("running database migrations")?;
-        if !applied.is_empty() {
-            tracing::info!(migrations = ?applied, "database migrated");
+            .map_err(|e| anyhow::anyhow!("signing the audit trail's head: {e}"))?;
+        if let Some(checkpoint) = sealed {
+            tracing::info!(last_id = checkpoint.last_id, "audit.history_sealed");
         }
     }
+    Ok(applied)
+}
+
+/// Connects to the database (migrating it first when asked and the settings allow) and
+/// builds every use case.
+pub async fn wire(settings: &Settings, migrate_first: bool) -> anyhow::Result<Wired> {
+    let db_settings = settings.database();
+    if migrate_first && db_settings.migrate_on_start {
+        migrate(settings).await?;
+    }
     let database = Database::connect(&db_settings).context("connecting to the database")?;
-    let store = Arc::new(Store::new(database.clone()));
+    let chain_key = chain_key(settings)?;
+    let store = Arc::new(Store::new(database.clone(), chain_key.clone()));
     let secret = secret::load_or_generate(settings.jwt_secret.as_ref(), &settings.data_dir)?;
     let tokens = TokenService::new(
         &secret,
@@ -118,7 +151,13 @@ pub async fn wire(settings: &Settings, migrate_first: bool) -> anyhow::Result<Wi
     );
     let metrics = Metrics::new().context("setting up metrics")?;
     let usage: Arc<dyn UsageMetrics> = Arc::new(PrometheusUsage(metrics.clone()));
-    let governance = Governance::over(store.clone(), usage, settings.data_limits(), settings.risk);
+    let governance = Governance::over(
+        store.clone(),
+        chain_key,
+        usage,
+        settings.data_limits(),
+        settings.risk,
+    );
     let services = Services {
         auth: AuthService::new(store.clone(), tokens),
         registry: RegistryService::new(store.clone()),

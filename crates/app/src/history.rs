@@ -1,10 +1,10 @@
 //! Deployment history use cases: list rows (one model's, or all with filters) and verify
-//! the hash chain.
+//! the hash chain and its signed checkpoints.
 
 use std::sync::Arc;
 
 use driftguard_audit::{
-    DeploymentFilter, DeploymentLog, DeploymentRecord, VerifyReport, verify_log,
+    ChainKey, DeploymentFilter, DeploymentLog, DeploymentRecord, VerifyReport, verify_log,
 };
 use driftguard_core::{DomainResult, Page, Role};
 
@@ -17,12 +17,13 @@ pub const VERIFY_CHUNK: u64 = 1_000;
 #[derive(Clone)]
 pub struct AuditService {
     log: Arc<dyn DeploymentLog>,
+    key: ChainKey,
 }
 
 impl AuditService {
-    /// The use cases over this log.
-    pub fn new(log: Arc<dyn DeploymentLog>) -> Self {
-        Self { log }
+    /// The use cases over this log, whose checkpoints `key` signs.
+    pub fn new(log: Arc<dyn DeploymentLog>, key: ChainKey) -> Self {
+        Self { log, key }
     }
 
     /// `GET /models/{id}/deployments`: a page of one model's rows, newest first.
@@ -43,9 +44,10 @@ impl AuditService {
         self.log.list(filter, page).await
     }
 
-    /// `GET /audit/verify`: checks the whole chain; needs `admin`.
+    /// `GET /audit/verify`: checks the whole chain and every checkpoint against the key;
+    /// needs `admin`.
     pub async fn verify_audit(&self, user: &Actor) -> DomainResult<VerifyReport> {
         user.require(Role::Admin, "verifying the audit chain")?;
-        verify_log(self.log.as_ref(), VERIFY_CHUNK).await
+        verify_log(self.log.as_ref(), &self.key, VERIFY_CHUNK).await
     }
 }

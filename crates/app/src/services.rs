@@ -12,7 +12,7 @@ use crate::ports::references::ReferenceRepository;
 use crate::ports::usage::UsageMetrics;
 use crate::readiness::Readiness;
 use crate::reference::ReferenceService;
-use driftguard_audit::DeploymentLog;
+use driftguard_audit::{ChainKey, DeploymentLog};
 use driftguard_auth::AuthService;
 use driftguard_governance::{PolicyRepository, RiskSettings};
 use driftguard_registry::{ModelRepository, RegistryService};
@@ -60,10 +60,12 @@ pub struct Governance {
 }
 
 impl Governance {
-    /// Every governance use case over `store`, counting business events in `usage`, with
-    /// these upload limits and risk settings.
+    /// Every governance use case over `store`, verifying the history's checkpoints with
+    /// `chain_key` (the key the store signs them with), counting business events in `usage`,
+    /// with these upload limits and risk settings.
     pub fn over<S>(
         store: Arc<S>,
+        chain_key: ChainKey,
         usage: Arc<dyn UsageMetrics>,
         limits: Limits,
         settings: RiskSettings,
@@ -95,7 +97,7 @@ impl Governance {
                 store.clone(),
                 usage,
             ),
-            audit: AuditService::new(store.clone()),
+            audit: AuditService::new(store.clone(), chain_key),
             dashboard: DashboardService::new(store.clone()),
             policies: PolicyService::new(store),
             references,

@@ -59,6 +59,7 @@ impl World {
         .id;
         let g = Governance::over(
             store,
+            driftguard_storage::testing::chain_key(),
             Arc::new(NoUsageMetrics),
             limits,
             RiskSettings::default(),
@@ -461,7 +462,19 @@ async fn every_branch_of_the_deploy_decision(db: Store) {
     let report = world.audit.verify_audit(&admin).await.expect("verify");
     assert!(report.ok);
     // blocked, deployed, deployed + superseded, blocked, overridden + superseded, retired
-    assert_eq!(report.rows_checked, 8);
+    assert_eq!((report.rows_checked, report.checkpoints_checked), (8, 8));
+    // Checkpoints are checked against the service's key: under another key none verifies.
+    let other = driftguard_app::audit::ChainKey::new(b"a key the store never signed with");
+    let elsewhere = AuditService::new(Arc::new(world.store.clone()), other);
+    let report = elsewhere.verify_audit(&admin).await.expect("verify");
+    assert_eq!(
+        (report.ok, report.first_invalid_id, report.reason),
+        (
+            false,
+            Some(1),
+            Some(driftguard_app::audit::Failure::UnknownKey)
+        )
+    );
     let not_admin = world
         .audit
         .verify_audit(&world.as_role(Role::Approver))

@@ -1,8 +1,11 @@
 //! DriftGuard's deployment audit trail: the rows of the append-only deployment history, their
-//! canonical JSON and hash chain, verification of the chain (whole or in chunks), and the
-//! [`DeploymentLog`] port the stores implement.
+//! canonical JSON and hash chain, the checkpoints of its head signed with a key kept outside
+//! the database, verification of both (whole or in chunks), and the [`DeploymentLog`] port
+//! the stores implement.
 
 mod chain;
+mod checkpoint;
+mod key;
 mod log;
 mod record;
 #[cfg(test)]
@@ -10,6 +13,8 @@ mod test_support;
 mod verify;
 
 pub use chain::{GENESIS_HASH, canonical_json, row_hash};
+pub use checkpoint::Checkpoint;
+pub use key::ChainKey;
 pub use log::{DeploymentFilter, DeploymentLog, verify_log};
 pub use record::{DeploymentRecord, NewDeployment, Outcome};
-pub use verify::{ChainVerifier, VerifyReport, verify};
+pub use verify::{ChainVerifier, Failure, VerifyReport, verify};

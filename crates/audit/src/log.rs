@@ -1,21 +1,29 @@
-//! The `DeploymentLog` port: the append-only deployment history, and verifying it in chunks.
+//! The `DeploymentLog` port: the append-only deployment history and its signed checkpoints,
+//! and verifying both in chunks.
 //!
 //! Contract every adapter keeps (one contract suite runs against each):
 //! - `append` is the only write. Appends are serialised (a lock, or one transaction that
 //!   reads the head row `FOR UPDATE`), so that the chain never forks: the adapter reads the
-//!   head row's id and hash (none: [`GENESIS_HASH`](crate::GENESIS_HASH)), takes an id
-//!   greater than the head's, stores [`DeploymentRecord::seal`] of the entry and returns it;
-//! - rows are never updated or deleted (PostgreSQL refuses UPDATE and DELETE on the table);
+//!   head row's id and hash (none: [`GENESIS_HASH`](crate::GENESIS_HASH)), takes the head's
+//!   id + 1, stores [`DeploymentRecord::seal`] of the entry and, in the same transaction,
+//!   [`Checkpoint::seal`] of the new row with the number of rows the table now holds, signed
+//!   with the adapter's [`ChainKey`]; it returns the row;
+//! - rows and checkpoints are never updated or deleted (both backends refuse UPDATE and
+//!   DELETE on both tables);
 //! - what is read back hashes as it was written: times are kept to the microsecond, and the
 //!   JSON columns are stored as written (as text, or as `jsonb`, whose numbers serde_json
 //!   reads back to the same value);
-//! - lists are newest first; `chain_after` is oldest first.
+//! - lists are newest first; `chain_after` and `checkpoints_after` are oldest first.
+
+use std::collections::VecDeque;
 
 use async_trait::async_trait;
 use driftguard_core::{DomainResult, Page, Timestamp};
 
+use crate::checkpoint::Checkpoint;
+use crate::key::ChainKey;
 use crate::record::{DeploymentRecord, NewDeployment, Outcome};
-use crate::verify::{ChainVerifier, VerifyReport};
+use crate::verify::{ChainVerifier, VerifyReport, row_comes_first};
 
 /// Which rows `GET /deployments` wants; `None` = any.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -57,19 +65,75 @@ pub trait DeploymentLog: Send + Sync {
         after_id: Option<i64>,
         limit: u64,
     ) -> DomainResult<Vec<DeploymentRecord>>;
+
+    /// Up to `limit` checkpoints with a `last_id` greater than `after_id` (from the first
+    /// when `None`), in `last_id` order.
+    async fn checkpoints_after(
+        &self,
+        after_id: Option<i64>,
+        limit: u64,
+    ) -> DomainResult<Vec<Checkpoint>>;
+
+    /// Signs the head of a history that has rows but no checkpoint at all (rows written
+    /// before checkpoints existed), serialised with appends like one, and returns that
+    /// checkpoint; `None`, writing nothing, when the history is empty or has a checkpoint.
+    async fn seal_unsigned_history(&self) -> DomainResult<Option<Checkpoint>>;
 }
 
-/// Verifies the whole history of `log`, reading `chunk` rows at a time (at least one).
-pub async fn verify_log(log: &dyn DeploymentLog, chunk: u64) -> DomainResult<VerifyReport> {
-    let chunk = chunk.max(1);
-    let mut verifier = ChainVerifier::new();
-    loop {
-        let rows = log.chain_after(verifier.last_id(), chunk).await?;
-        for row in &rows {
-            verifier.push(row);
+/// One of the two streams a verification reads, a chunk at a time.
+struct Feed<T> {
+    items: VecDeque<T>,
+    done: bool,
+}
+
+impl<T> Feed<T> {
+    fn new() -> Self {
+        Self {
+            items: VecDeque::new(),
+            done: false,
         }
-        if (rows.len() as u64) < chunk {
-            return Ok(verifier.finish());
+    }
+
+    fn needs_more(&self) -> bool {
+        self.items.is_empty() && !self.done
+    }
+
+    fn refill(&mut self, chunk: Vec<T>, limit: u64) {
+        self.done = (chunk.len() as u64) < limit;
+        self.items.extend(chunk);
+    }
+}
+
+/// Verifies the whole history of `log` and its checkpoints against `key`, reading `chunk`
+/// rows (and checkpoints) at a time (at least one).
+pub async fn verify_log(
+    log: &dyn DeploymentLog,
+    key: &ChainKey,
+    chunk: u64,
+) -> DomainResult<VerifyReport> {
+    let chunk = chunk.max(1);
+    let mut verifier = ChainVerifier::new(key);
+    let (mut rows, mut seals) = (Feed::new(), Feed::new());
+    loop {
+        if rows.needs_more() {
+            rows.refill(log.chain_after(verifier.last_id(), chunk).await?, chunk);
+        }
+        if seals.needs_more() {
+            let after = verifier.last_checkpoint_id();
+            seals.refill(log.checkpoints_after(after, chunk).await?, chunk);
+        }
+        match row_comes_first(rows.items.front(), seals.items.front()) {
+            Some(true) => {
+                if let Some(row) = rows.items.pop_front() {
+                    verifier.push(&row);
+                }
+            }
+            Some(false) => {
+                if let Some(seal) = seals.items.pop_front() {
+                    verifier.push_checkpoint(&seal);
+                }
+            }
+            None => return Ok(verifier.finish()),
         }
     }
 }
@@ -78,18 +142,23 @@ pub async fn verify_log(log: &dyn DeploymentLog, chunk: u64) -> DomainResult<Ver
 mod tests {
     use super::*;
     use crate::chain::GENESIS_HASH;
-    use crate::test_support::entry;
+    use crate::test_support::{entry, key};
+    use crate::verify::Failure;
     use std::sync::Mutex;
 
-    /// The contract in a few lines: a lock serialises appends.
+    /// The contract in a few lines: a lock serialises appends, each sealed by a checkpoint.
     #[derive(Default)]
     struct MemoryLog {
-        rows: Mutex<Vec<DeploymentRecord>>,
+        rows: Mutex<(Vec<DeploymentRecord>, Vec<Checkpoint>)>,
     }
 
     impl MemoryLog {
-        fn rows(&self) -> std::sync::MutexGuard<'_, Vec<DeploymentRecord>> {
+        fn both(&self) -> std::sync::MutexGuard<'_, (Vec<DeploymentRecord>, Vec<Checkpoint>)> {
             self.rows.lock().expect("no test panics holding the lock")
+        }
+
+        fn rows(&self) -> Vec<DeploymentRecord> {
+            self.both().0.clone()
         }
     }
 
@@ -107,12 +176,15 @@ mod tests {
     #[async_trait]
     impl DeploymentLog for MemoryLog {
         async fn append(&self, entry: NewDeployment) -> DomainResult<DeploymentRecord> {
-            let mut rows = self.rows();
+            let mut both = self.both();
+            let (rows, seals) = &mut *both;
             let (id, prev) = rows
                 .last()
                 .map_or((1, GENESIS_HASH), |r| (r.id + 1, r.hash.as_str()));
             let row = DeploymentRecord::seal(entry, id, prev);
             rows.push(row.clone());
+            let at = row.entry.deployed_at;
+            seals.push(Checkpoint::seal(&row, rows.len() as u64, at, &key()));
             Ok(row)
         }
 
@@ -123,9 +195,8 @@ mod tests {
         ) -> DomainResult<(Vec<DeploymentRecord>, u64)> {
             let rows = self
                 .rows()
-                .iter()
+                .into_iter()
                 .filter(|r| r.entry.model_id == model_id)
-                .cloned()
                 .collect();
             Ok(newest_first(rows, page))
         }
@@ -137,9 +208,8 @@ mod tests {
         ) -> DomainResult<(Vec<DeploymentRecord>, u64)> {
             let rows = self
                 .rows()
-                .iter()
+                .into_iter()
                 .filter(|r| filter.outcome.is_none_or(|o| r.entry.outcome == o))
-                .cloned()
                 .collect();
             Ok(newest_first(rows, page))
         }
@@ -151,11 +221,36 @@ mod tests {
         ) -> DomainResult<Vec<DeploymentRecord>> {
             Ok(self
                 .rows()
-                .iter()
+                .into_iter()
                 .filter(|r| after_id.is_none_or(|after| r.id > after))
+                .take(limit as usize)
+                .collect())
+        }
+
+        async fn checkpoints_after(
+            &self,
+            after_id: Option<i64>,
+            limit: u64,
+        ) -> DomainResult<Vec<Checkpoint>> {
+            Ok(self
+                .both()
+                .1
+                .iter()
+                .filter(|c| after_id.is_none_or(|after| c.last_id > after))
                 .take(limit as usize)
                 .cloned()
                 .collect())
+        }
+
+        async fn seal_unsigned_history(&self) -> DomainResult<Option<Checkpoint>> {
+            let mut both = self.both();
+            let (rows, seals) = &mut *both;
+            let Some(head) = rows.last().filter(|_| seals.is_empty()) else {
+                return Ok(None);
+            };
+            let seal = Checkpoint::seal(head, rows.len() as u64, head.entry.deployed_at, &key());
+            seals.push(seal.clone());
+            Ok(Some(seal))
         }
     }
 
@@ -170,9 +265,9 @@ mod tests {
             log.append(e).await.expect("appends");
         }
         for chunk in [0, 1, 3, 7, 100] {
-            let report = verify_log(&log, chunk).await.expect("reads");
+            let report = verify_log(&log, &key(), chunk).await.expect("reads");
             assert!(report.ok, "chunk {chunk}");
-            assert_eq!(report.rows_checked, 7);
+            assert_eq!((report.rows_checked, report.checkpoints_checked), (7, 7));
             assert_eq!(Some(&report.head_hash), log.rows().last().map(|r| &r.hash));
         }
         let (page, total) = log
@@ -190,8 +285,16 @@ mod tests {
         let (page, total) = log.list(&blocked, Page::default()).await.expect("lists");
         assert_eq!((page[0].id, total), (6, 1));
 
-        log.rows()[4].entry.notes = Some("edited".to_owned());
-        let report = verify_log(&log, 2).await.expect("reads");
-        assert_eq!(report.first_invalid_id, Some(5));
+        log.both().0.truncate(5);
+        for chunk in [1, 2, 100] {
+            let report = verify_log(&log, &key(), chunk).await.expect("reads");
+            let failure = (report.first_invalid_id, report.reason);
+            assert_eq!(failure, (Some(6), Some(Failure::SignedRowMissing)));
+        }
+        assert_eq!(log.seal_unsigned_history().await.expect("seal"), None);
+        log.both().0[3].entry.notes = Some("edited".to_owned());
+        let report = verify_log(&log, &key(), 2).await.expect("reads");
+        let failure = (report.first_invalid_id, report.reason);
+        assert_eq!(failure, (Some(4), Some(Failure::HashMismatch)));
     }
 }

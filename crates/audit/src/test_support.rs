@@ -1,9 +1,11 @@
-//! A history entry and a chain of rows for the unit tests.
+//! A history entry, a chain of rows and its checkpoints for the unit tests.
 
 use chrono::TimeZone;
 use serde_json::json;
 
-use crate::chain::GENESIS_HASH;
+use crate::chain::{GENESIS_HASH, row_hash};
+use crate::checkpoint::Checkpoint;
+use crate::key::ChainKey;
 use crate::record::{DeploymentRecord, NewDeployment, Outcome};
 
 /// A deploy of `model_id` on 2026-01-02 at 03:04:05.000006 UTC by user 42; its JSON values'
@@ -39,4 +41,30 @@ pub(crate) fn chain(n: i64) -> Vec<DeploymentRecord> {
         rows.push(row);
     }
     rows
+}
+
+/// The key the tests sign with.
+pub(crate) fn key() -> ChainKey {
+    ChainKey::new(b"the unit tests' key, 32 bytes ok")
+}
+
+/// One checkpoint per row, as appends write them.
+pub(crate) fn sealed(rows: &[DeploymentRecord]) -> Vec<Checkpoint> {
+    let key = key();
+    rows.iter()
+        .enumerate()
+        .map(|(n, row)| Checkpoint::seal(row, n as u64 + 1, row.entry.deployed_at, &key))
+        .collect()
+}
+
+/// Recomputes `prev_hash` and `hash` of the rows from `from` on, as a forger who rewrites
+/// the chain would.
+pub(crate) fn rechain(rows: &mut [DeploymentRecord], from: usize) {
+    for i in from..rows.len() {
+        rows[i].prev_hash = match i {
+            0 => GENESIS_HASH.to_owned(),
+            _ => rows[i - 1].hash.clone(),
+        };
+        rows[i].hash = row_hash(&rows[i]);
+    }
 }

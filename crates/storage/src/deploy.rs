@@ -108,7 +108,7 @@ impl DeploymentStore for Store {
                 notes: c.notes,
                 policy_versions: c.policy_versions.clone(),
             };
-            let mut rows = vec![append!(conn, row)];
+            let mut rows = vec![append!(conn, self.chain_key(), row)];
             for other in others {
                 let row = NewDeployment {
                     model_id: other,
@@ -124,7 +124,7 @@ impl DeploymentStore for Store {
                     notes: None,
                     policy_versions: c.policy_versions.clone(),
                 };
-                rows.push(append!(conn, row));
+                rows.push(append!(conn, self.chain_key(), row));
                 let _ = set_status!(conn, other, ModelStatus::Superseded, at);
             }
             let model = set_status!(conn, model.id, ModelStatus::Deployed, at);
@@ -154,7 +154,7 @@ impl DeploymentStore for Store {
                 notes: c.notes,
                 policy_versions: json!([]),
             };
-            let record = append!(conn, row);
+            let record = append!(conn, self.chain_key(), row);
             let model = set_status!(conn, model.id, ModelStatus::Retired, at);
             Ok((model, record))
         })

@@ -1,8 +1,9 @@
 //! `DeploymentLog` on the database: the hash-chained, append-only deployment history.
 //!
 //! An append runs in a transaction that first serialises appends (an advisory lock on
-//! PostgreSQL, the write lock on SQLite), reads the head row, takes the next id and stores
-//! [`DeploymentRecord::seal`] of the entry. The JSON values are settled before sealing
+//! PostgreSQL, the write lock on SQLite), reads the head row, takes the next id, stores
+//! [`DeploymentRecord::seal`] of the entry and a signed checkpoint of it (see
+//! [`crate::checkpoints`]). The JSON values are settled before sealing
 //! (written as text and read back), so that what is hashed is exactly what a later read
 //! returns, to the last bit of every float.
 
@@ -14,7 +15,9 @@ use async_trait::async_trait;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
-use driftguard_audit::{DeploymentFilter, DeploymentLog, DeploymentRecord, NewDeployment};
+use driftguard_audit::{
+    Checkpoint, DeploymentFilter, DeploymentLog, DeploymentRecord, NewDeployment,
+};
 use driftguard_core::{DomainResult, Page};
 
 /// A stored history row.
@@ -95,9 +98,9 @@ pub(crate) fn settle(mut entry: NewDeployment) -> DomainResult<NewDeployment> {
 }
 
 /// Inside a transaction that began with the chain lock: chains `$entry` onto the head row,
-/// stores it and evaluates to the record.
+/// stores it with its checkpoint signed by `$key` and evaluates to the record.
 macro_rules! append {
-    ($conn:ident, $entry:expr) => {{
+    ($conn:ident, $key:expr, $entry:expr) => {{
         use $crate::schema::deployment_history as dh;
         let head: Option<(i64, String)> = dh::table
             .order(dh::id.desc())
@@ -112,6 +115,7 @@ macro_rules! append {
             .values($crate::history::HistoryRow::of(&record)?)
             .execute($conn)
             .await?;
+        let _ = seal_head!($conn, $key, &record);
         record
     }};
 }
@@ -144,7 +148,11 @@ fn records(rows: Vec<HistoryRow>) -> DomainResult<Vec<DeploymentRecord>> {
 #[async_trait]
 impl DeploymentLog for Store {
     async fn append(&self, entry: NewDeployment) -> DomainResult<DeploymentRecord> {
-        transaction!(self, true, |conn| Ok(append!(conn, entry)))
+        transaction!(self, true, |conn| Ok(append!(
+            conn,
+            self.chain_key(),
+            entry
+        )))
     }
 
     async fn list_for_model(
@@ -180,6 +188,34 @@ impl DeploymentLog for Store {
                 .map_err(query_error)?
         });
         records(rows)
+    }
+
+    async fn checkpoints_after(
+        &self,
+        after_id: Option<i64>,
+        limit: u64,
+    ) -> DomainResult<Vec<Checkpoint>> {
+        self.load_checkpoints(after_id, limit).await
+    }
+
+    async fn seal_unsigned_history(&self) -> DomainResult<Option<Checkpoint>> {
+        use crate::schema::audit_checkpoints as ac;
+        transaction!(self, true, |conn| {
+            let sealed: Option<i64> = ac::table.select(ac::last_id).first(conn).await.optional()?;
+            let head: Option<HistoryRow> = deployment_history::table
+                .order(deployment_history::id.desc())
+                .select(HistoryRow::as_select())
+                .first(conn)
+                .await
+                .optional()?;
+            match (sealed, head) {
+                (None, Some(head)) => {
+                    let head = head.into_record()?;
+                    Ok(Some(seal_head!(conn, self.chain_key(), &head)))
+                }
+                _ => Ok(None),
+            }
+        })
     }
 }
 

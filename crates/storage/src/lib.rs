@@ -8,6 +8,8 @@ pub mod db;
 #[macro_use]
 mod tx;
 #[macro_use]
+mod checkpoints;
+#[macro_use]
 mod history;
 mod convert;
 mod dashboard;
@@ -20,6 +22,7 @@ mod policies;
 mod deploy;
 mod references;
 mod roles;
+pub mod runtime_role;
 pub mod schema;
 pub mod settings;
 mod store;

@@ -12,6 +12,16 @@ use driftguard_core::{DomainError, DomainResult};
 const POSTGRES: EmbeddedMigrations = embed_migrations!("../../migrations/postgres");
 const SQLITE: EmbeddedMigrations = embed_migrations!("../../migrations/sqlite");
 
+/// The version of the migration that introduced the audit trail's signed checkpoints.
+const CHECKPOINTS_VERSION: &str = "20261201000005";
+
+/// Whether these applied versions include the one that introduced the signed checkpoints:
+/// then the history written before it is to be signed once
+/// ([`DeploymentLog::seal_unsigned_history`](driftguard_audit::DeploymentLog::seal_unsigned_history)).
+pub fn introduces_checkpoints(applied: &[String]) -> bool {
+    applied.iter().any(|version| version == CHECKPOINTS_VERSION)
+}
+
 /// The advisory lock key migrations hold on PostgreSQL ("dgmigrat" in ASCII).
 const MIGRATION_LOCK: i64 = 0x6467_6d69_6772_6174;
 

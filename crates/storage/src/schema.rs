@@ -138,6 +138,17 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    audit_checkpoints (last_id) {
+        last_id -> BigInt,
+        head_hash -> Text,
+        row_count -> BigInt,
+        signed_at -> Timestamp,
+        key_id -> Text,
+        signature -> Text,
+    }
+}
+
 diesel::joinable!(models -> users (owner_id));
 diesel::joinable!(policy_versions -> policies (policy_id));
 diesel::joinable!(reference_data -> models (model_id));
@@ -153,4 +164,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     reference_uploads,
     evaluations,
     deployment_history,
+    audit_checkpoints,
 );

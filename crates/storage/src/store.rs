@@ -1,22 +1,29 @@
 //! The store: one handle on the database that implements every storage port.
 
 use crate::db::Database;
+use driftguard_audit::ChainKey;
 
 /// Implements every storage port over one database pool.
 #[derive(Clone, Debug)]
 pub struct Store {
     db: Database,
+    chain_key: ChainKey,
 }
 
 impl Store {
-    /// A store over this pool.
-    pub fn new(db: Database) -> Self {
-        Self { db }
+    /// A store over this pool, signing the checkpoints of history appends with `chain_key`.
+    pub fn new(db: Database, chain_key: ChainKey) -> Self {
+        Self { db, chain_key }
     }
 
     /// The pool underneath (health checks, gauges).
     pub fn database(&self) -> &Database {
         &self.db
+    }
+
+    /// The key history appends sign their checkpoints with.
+    pub(crate) fn chain_key(&self) -> &ChainKey {
+        &self.chain_key
     }
 }
 

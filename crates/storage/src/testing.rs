@@ -8,14 +8,56 @@
 
 use crate::db::Database;
 use crate::migrate;
-use crate::settings::DatabaseSettings;
+use crate::settings::{Backend, DatabaseSettings};
 use crate::store::Store;
+use diesel_async::RunQueryDsl;
+use driftguard_audit::ChainKey;
+use driftguard_core::DomainResult;
 use sha2::{Digest, Sha256};
 
 /// The variable naming the PostgreSQL server for tests.
 pub const DATABASE_URL_VAR: &str = "DRIFTGUARD_TEST_DATABASE_URL";
 /// The variable that turns a missing service from a skip into a failure.
 pub const REQUIRE_SERVICES_VAR: &str = "DRIFTGUARD_TEST_REQUIRE_SERVICES";
+
+/// The key test stores sign history checkpoints with (verify with this one too).
+pub fn chain_key() -> ChainKey {
+    ChainKey::new(b"driftguard test chain key, not for production")
+}
+
+/// Runs one raw SQL statement, as an attacker with database access would; answers the rows
+/// it changed.
+pub async fn raw(store: &Store, sql: &str) -> DomainResult<usize> {
+    let sql = sql.to_owned();
+    Ok(with_conn!(store.database(), |conn| {
+        diesel::sql_query(sql)
+            .execute(conn)
+            .await
+            .map_err(crate::error::query_error)?
+    }))
+}
+
+/// Lifts the append-only guards of the history and its checkpoints as the database's owner
+/// or a superuser could (dropping SQLite's triggers, disabling PostgreSQL's), so that a test
+/// can show that what it does next is caught.
+pub async fn lift_append_only(store: &Store) -> DomainResult<()> {
+    let sql: &[&str] = match store.database().backend() {
+        Backend::Sqlite => &[
+            "DROP TRIGGER deployment_history_no_update",
+            "DROP TRIGGER deployment_history_no_delete",
+            "DROP TRIGGER audit_checkpoints_no_update",
+            "DROP TRIGGER audit_checkpoints_no_delete",
+        ],
+        Backend::Postgres => &[
+            "ALTER TABLE deployment_history DISABLE TRIGGER USER",
+            "ALTER TABLE audit_checkpoints DISABLE TRIGGER USER",
+        ],
+    };
+    for statement in sql {
+        raw(store, statement).await?;
+    }
+    Ok(())
+}
 
 /// Whether missing services must fail the tests (CI sets this).
 pub fn services_required() -> bool {
@@ -50,7 +92,7 @@ impl TestDatabase {
         let db = Database::connect(&settings_for(&url)).expect("SQLite pool");
         TestDatabase {
             url,
-            store: Store::new(db),
+            store: Store::new(db, chain_key()),
             _dir: Some(dir),
             postgres: None,
         }
@@ -78,7 +120,7 @@ impl TestDatabase {
         let db = Database::connect(&settings_for(&url)).expect("PostgreSQL pool");
         Some(TestDatabase {
             url,
-            store: Store::new(db),
+            store: Store::new(db, chain_key()),
             _dir: None,
             postgres: Some((server, name)),
         })

@@ -1,15 +1,65 @@
 //! The `DeploymentLog` and `DeploymentStore` contracts, run against every adapter: the
-//! chain never forks under concurrent appends, tampering shows (or is refused), and each
+//! chain never forks under concurrent appends, every append is sealed by a signed
+//! checkpoint, changes are refused, tampering by someone who got past that shows, and each
 //! deploy command is all or nothing.
 
 mod support;
 
 use driftguard_app::{DeployCommand, DeploymentStore, RetireCommand};
-use driftguard_audit::{DeploymentFilter, DeploymentLog, NewDeployment, Outcome, verify_log};
+use driftguard_audit::{
+    DeploymentFilter, DeploymentLog, DeploymentRecord, Failure, NewDeployment, Outcome,
+    VerifyReport, verify_log,
+};
 use driftguard_core::{DomainError, Page, now};
 use driftguard_registry::{ModelRepository, ModelStatus};
+use driftguard_storage::testing::{self, chain_key};
 use driftguard_storage::{Backend, Store, contract_tests};
 use serde_json::json;
+
+/// Verifies the store's history with the key test stores sign with.
+async fn verify(db: &Store, chunk: u64) -> VerifyReport {
+    verify_log(db, &chain_key(), chunk).await.expect("verify")
+}
+
+/// Appends `n` blocked attempts.
+async fn append_rows(db: &Store, n: i64) {
+    for model in 1..=n {
+        db.append(entry(model, Outcome::Blocked))
+            .await
+            .expect("append");
+    }
+}
+
+/// Rewrites rows in place (notes and both hashes, the fields the forgeries here change).
+async fn rewrite(db: &Store, rows: &[DeploymentRecord]) {
+    for row in rows {
+        let notes = row
+            .entry
+            .notes
+            .as_deref()
+            .unwrap_or_default()
+            .replace('\'', "''");
+        let sql = format!(
+            "UPDATE deployment_history SET notes = '{notes}', prev_hash = '{}', hash = '{}' \
+             WHERE id = {}",
+            row.prev_hash, row.hash, row.id
+        );
+        assert_eq!(support::raw(db, &sql).await.expect("rewrite"), 1, "{sql}");
+    }
+}
+
+/// Rows from `from` on with their `prev_hash` and `hash` recomputed, as a forger would.
+fn rechained(mut rows: Vec<DeploymentRecord>, from: usize) -> Vec<DeploymentRecord> {
+    for i in from..rows.len() {
+        let prev = rows[i - 1].hash.clone();
+        rows[i] = DeploymentRecord::seal(rows[i].entry.clone(), rows[i].id, &prev);
+    }
+    rows.split_off(from)
+}
+
+fn failure(report: &VerifyReport) -> (bool, Option<i64>, Option<Failure>) {
+    (report.ok, report.first_invalid_id, report.reason)
+}
 
 fn entry(model_id: i64, outcome: Outcome) -> NewDeployment {
     NewDeployment {
@@ -66,11 +116,33 @@ async fn appends_chain_read_back_and_verify(db: Store) {
         log.chain_after(Some(1), 10).await.expect("chain"),
         std::slice::from_ref(&second)
     );
-    let report = verify_log(log, 1).await.expect("verify");
-    assert!(report.ok);
+    let report = verify(&db, 1).await;
+    assert!(report.ok, "{report:?}");
     assert_eq!(
-        (report.rows_checked, report.head_hash),
-        (2, second.hash.clone())
+        (
+            report.rows_checked,
+            report.checkpoints_checked,
+            report.head_hash
+        ),
+        (2, 2, second.hash.clone())
+    );
+    // Each append is sealed by a checkpoint that reads back as signed (to the microsecond).
+    let seals = log.checkpoints_after(None, 10).await.expect("checkpoints");
+    let sealed: Vec<_> = seals
+        .iter()
+        .map(|c| (c.last_id, c.head_hash.as_str(), c.row_count))
+        .collect();
+    assert_eq!(
+        sealed,
+        [(1, first.hash.as_str(), 1), (2, second.hash.as_str(), 2)]
+    );
+    assert!(seals.iter().all(|c| c.is_signed_by(&chain_key())));
+    assert_eq!(report.signed_head.as_ref(), seals.last());
+    assert_eq!(
+        log.checkpoints_after(Some(1), 10)
+            .await
+            .expect("checkpoints"),
+        seals[1..]
     );
 
     let (rows, total) = log.list_for_model(7, Page::default()).await.expect("list");
@@ -111,42 +183,166 @@ async fn concurrent_appends_never_fork(db: Store) {
     let chain = db.chain_after(None, 1000).await.expect("chain");
     let ids: Vec<i64> = chain.iter().map(|r| r.id).collect();
     assert_eq!(ids, (1..=20).collect::<Vec<_>>());
-    let report = verify_log(&db, 7).await.expect("verify");
+    let report = verify(&db, 7).await;
     assert!(report.ok, "{report:?}");
-    assert_eq!(report.rows_checked, 20);
+    assert_eq!((report.rows_checked, report.checkpoints_checked), (20, 20));
 }
 
-async fn tampering_is_caught_or_refused(db: Store) {
-    for model in 1..=3 {
-        db.append(entry(model, Outcome::Blocked))
-            .await
-            .expect("append");
+async fn changes_are_refused(db: Store) {
+    append_rows(&db, 3).await;
+    let mut refused = vec![
+        "UPDATE deployment_history SET notes = 'edited' WHERE id = 2",
+        "DELETE FROM deployment_history WHERE id = 3",
+        "DELETE FROM deployment_history",
+        "UPDATE audit_checkpoints SET row_count = 1 WHERE last_id = 2",
+        "DELETE FROM audit_checkpoints WHERE last_id = 3",
+        "DELETE FROM audit_checkpoints",
+    ];
+    if db.database().backend() == Backend::Postgres {
+        refused.extend(["TRUNCATE deployment_history", "TRUNCATE audit_checkpoints"]);
     }
+    for sql in refused {
+        let result = support::raw(&db, sql).await;
+        let refusal = format!("{result:?}");
+        assert!(refusal.contains("append-only"), "{sql}: {refusal}");
+    }
+    let report = verify(&db, 100).await;
+    assert_eq!((report.ok, report.rows_checked), (true, 3));
+}
+
+async fn a_row_edited_in_place_is_caught(db: Store) {
+    append_rows(&db, 3).await;
+    testing::lift_append_only(&db)
+        .await
+        .expect("lift the guard");
     let edit = "UPDATE deployment_history SET notes = 'edited' WHERE id = 2";
-    match db.database().backend() {
-        Backend::Sqlite => {
-            assert_eq!(
-                support::raw(&db, edit)
-                    .await
-                    .expect("SQLite lets it through"),
-                1
-            );
-            let report = verify_log(&db, 100).await.expect("verify");
-            assert_eq!((report.ok, report.first_invalid_id), (false, Some(2)));
-        }
-        Backend::Postgres => {
-            for sql in [
-                edit,
-                "DELETE FROM deployment_history WHERE id = 3",
-                "TRUNCATE deployment_history",
-            ] {
-                let refused = support::raw(&db, sql).await;
-                assert!(refused.is_err(), "{sql} was allowed");
-            }
-            let report = verify_log(&db, 100).await.expect("verify");
-            assert_eq!((report.ok, report.rows_checked), (true, 3));
-        }
-    }
+    assert_eq!(support::raw(&db, edit).await.expect("edit"), 1);
+    let report = verify(&db, 100).await;
+    assert_eq!(
+        failure(&report),
+        (false, Some(2), Some(Failure::HashMismatch))
+    );
+}
+
+async fn a_cut_tail_is_caught(db: Store) {
+    append_rows(&db, 5).await;
+    let before = verify(&db, 2).await;
+    testing::lift_append_only(&db)
+        .await
+        .expect("lift the guard");
+    let cut = "DELETE FROM deployment_history WHERE id > 3";
+    assert_eq!(support::raw(&db, cut).await.expect("cut"), 2);
+    let report = verify(&db, 2).await;
+    assert_eq!(
+        failure(&report),
+        (false, Some(4), Some(Failure::SignedRowMissing))
+    );
+    assert_eq!(report.rows_checked, 3);
+    // The signed head is still the one before the cut.
+    assert_eq!(report.signed_head, before.signed_head);
+    assert_eq!(report.signed_head.map(|c| c.last_id), Some(5));
+}
+
+async fn a_chain_rewritten_from_an_edited_row_is_caught(db: Store) {
+    append_rows(&db, 5).await;
+    let mut rows = db.chain_after(None, 10).await.expect("chain");
+    rows[2].entry.notes = Some("nothing to see here".into());
+    let forged = rechained(rows, 2);
+    testing::lift_append_only(&db)
+        .await
+        .expect("lift the guard");
+    rewrite(&db, &forged).await;
+    let report = verify(&db, 2).await;
+    assert_eq!(
+        failure(&report),
+        (false, Some(3), Some(Failure::SignedHeadMismatch))
+    );
+}
+
+async fn a_gap_in_ids_is_caught(db: Store) {
+    append_rows(&db, 5).await;
+    let mut rows = db.chain_after(None, 10).await.expect("chain");
+    rows.remove(2);
+    let forged = rechained(rows, 2);
+    testing::lift_append_only(&db)
+        .await
+        .expect("lift the guard");
+    let removed = "DELETE FROM deployment_history WHERE id = 3";
+    assert_eq!(support::raw(&db, removed).await.expect("remove"), 1);
+    rewrite(&db, &forged).await;
+    let report = verify(&db, 2).await;
+    assert_eq!(failure(&report), (false, Some(4), Some(Failure::IdGap)));
+}
+
+async fn a_row_inserted_around_the_server_is_caught(db: Store) {
+    append_rows(&db, 2).await;
+    // Appending needs no key: a correct id, link and hash, but no checkpoint can be signed.
+    let head = db.chain_after(Some(1), 1).await.expect("chain").remove(0);
+    let forged = DeploymentRecord::seal(head.entry.clone(), 3, &head.hash);
+    let insert = format!(
+        "INSERT INTO deployment_history (id, model_id, deployed_at, deployed_by, environment, \
+         previous_status, new_status, outcome, governance_result, override_used, \
+         override_reason, notes, policy_versions, prev_hash, hash) \
+         SELECT 3, model_id, deployed_at, deployed_by, environment, previous_status, \
+         new_status, outcome, governance_result, override_used, override_reason, notes, \
+         policy_versions, '{}', '{}' FROM deployment_history WHERE id = 2",
+        forged.prev_hash, forged.hash
+    );
+    assert_eq!(support::raw(&db, &insert).await.expect("insert"), 1);
+    let report = verify(&db, 10).await;
+    assert_eq!(failure(&report), (false, Some(3), Some(Failure::Unsigned)));
+    // The server's next append seals its own row, not the forged one before it.
+    append_rows(&db, 1).await;
+    let report = verify(&db, 10).await;
+    assert_eq!(failure(&report), (false, Some(3), Some(Failure::Unsigned)));
+}
+
+async fn a_history_from_before_checkpoints_is_sealed_once(db: Store) {
+    assert_eq!(db.seal_unsigned_history().await.expect("seal"), None);
+    append_rows(&db, 3).await;
+    // As an install upgraded from before migration 5 has it: rows, no checkpoint.
+    testing::lift_append_only(&db)
+        .await
+        .expect("lift the guard");
+    support::raw(&db, "DELETE FROM audit_checkpoints")
+        .await
+        .expect("forget the checkpoints");
+    let report = verify(&db, 2).await;
+    assert_eq!(failure(&report), (false, Some(1), Some(Failure::Unsigned)));
+    let seal = db.seal_unsigned_history().await.expect("seal");
+    let head = db.chain_after(Some(2), 1).await.expect("chain").remove(0);
+    assert_eq!(
+        seal.as_ref()
+            .map(|c| (c.last_id, c.head_hash.as_str(), c.row_count)),
+        Some((3, head.hash.as_str(), 3))
+    );
+    assert_eq!(db.seal_unsigned_history().await.expect("seal"), None);
+    append_rows(&db, 1).await;
+    let report = verify(&db, 2).await;
+    assert!(report.ok, "{report:?}");
+    assert_eq!((report.rows_checked, report.checkpoints_checked), (4, 2));
+}
+
+#[test]
+fn migrating_a_fresh_database_introduces_the_checkpoints() {
+    let dir = std::env::temp_dir().join(format!(
+        "driftguard-migrate-{}-{}",
+        std::process::id(),
+        now().timestamp_micros()
+    ));
+    let url = format!("sqlite://{}", dir.join("fresh.db").display());
+    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    let applied = runtime
+        .block_on(driftguard_storage::migrate::run_pending(&url))
+        .expect("migrate");
+    let _ = std::fs::remove_dir_all(&dir);
+    assert!(
+        driftguard_storage::migrate::introduces_checkpoints(&applied),
+        "{applied:?}"
+    );
+    assert!(!driftguard_storage::migrate::introduces_checkpoints(
+        &applied[..4]
+    ));
 }
 
 async fn deploy_supersedes_the_deployed_version(db: Store) {
@@ -213,7 +409,9 @@ async fn deploy_supersedes_the_deployed_version(db: Store) {
         .await
         .expect("blocked");
     assert_eq!(blocked.id, 6);
-    assert!(verify_log(&db, 2).await.expect("verify").ok);
+    let report = verify(&db, 2).await;
+    assert!(report.ok, "{report:?}");
+    assert_eq!((report.rows_checked, report.checkpoints_checked), (6, 6));
 }
 
 async fn concurrent_deploys_leave_one_deployed(db: Store) {
@@ -236,7 +434,7 @@ async fn concurrent_deploys_leave_one_deployed(db: Store) {
             .count();
         assert_eq!(deployed, 1, "{s1:?} {s2:?}");
     }
-    assert!(verify_log(&db, 3).await.expect("verify").ok);
+    assert!(verify(&db, 3).await.ok);
 }
 
 async fn a_failing_deploy_leaves_nothing_behind(db: Store) {
@@ -270,7 +468,12 @@ async fn a_failing_deploy_leaves_nothing_behind(db: Store) {
     );
     let chain = db.chain_after(None, 100).await.expect("chain");
     assert_eq!(chain.len(), 1, "no history row of the failed deploy");
-    assert!(verify_log(&db, 10).await.expect("verify").ok);
+    let report = verify(&db, 10).await;
+    assert!(report.ok, "{report:?}");
+    assert_eq!(
+        report.checkpoints_checked, 1,
+        "no checkpoint of the failed deploy"
+    );
 }
 
 async fn a_deploy_judged_on_a_stale_state_is_refused(db: Store) {
@@ -291,13 +494,21 @@ async fn a_deploy_judged_on_a_stale_state_is_refused(db: Store) {
     let model = db.get(model.id).await.expect("get").expect("model");
     assert_eq!(model.status, ModelStatus::Registered);
     assert!(db.chain_after(None, 10).await.expect("chain").is_empty());
+    let seals = db.checkpoints_after(None, 10).await.expect("checkpoints");
+    assert!(seals.is_empty());
 }
 
 contract_tests!(
     a_deploy_judged_on_a_stale_state_is_refused,
     appends_chain_read_back_and_verify,
     concurrent_appends_never_fork,
-    tampering_is_caught_or_refused,
+    changes_are_refused,
+    a_row_edited_in_place_is_caught,
+    a_cut_tail_is_caught,
+    a_chain_rewritten_from_an_edited_row_is_caught,
+    a_gap_in_ids_is_caught,
+    a_row_inserted_around_the_server_is_caught,
+    a_history_from_before_checkpoints_is_sealed_once,
     deploy_supersedes_the_deployed_version,
     concurrent_deploys_leave_one_deployed,
     a_failing_deploy_leaves_nothing_behind,

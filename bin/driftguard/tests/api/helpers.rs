@@ -88,6 +88,11 @@ impl TestApp {
         serve_on(self.settings.clone(), self._db.clone(), self._data.clone()).await
     }
 
+    /// The test's database, for what only someone with access to it could do.
+    pub fn database(&self) -> &TestDatabase {
+        &self._db
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.address)
     }

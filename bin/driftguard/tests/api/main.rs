@@ -3,6 +3,7 @@
 
 mod helpers;
 
+mod audit_trail;
 mod auth;
 mod contract;
 mod dashboard;

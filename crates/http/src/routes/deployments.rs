@@ -207,11 +207,12 @@ pub async fn list(
     Ok(web::Json(page_of(rows, total, page)))
 }
 
-/// Verifies the hash chain of the deployment history (admin): `{ok, rows_checked,
-/// first_invalid_id, head_hash}`.
+/// Verifies the hash chain of the deployment history and its signed checkpoints (admin):
+/// `{ok, rows_checked, first_invalid_id, head_hash, reason, checkpoints_checked,
+/// signed_head}` (see docs/security-audit-trail.md).
 #[utoipa::path(
     tag = "deployments",
-    responses((status = 200, description = "{ok, rows_checked, first_invalid_id, head_hash}"), (status = 403, body = ErrorBody)),
+    responses((status = 200, description = "{ok, rows_checked, first_invalid_id, head_hash, reason, checkpoints_checked, signed_head}"), (status = 403, body = ErrorBody)),
     security(("bearer" = []))
 )]
 #[get("/audit/verify")]

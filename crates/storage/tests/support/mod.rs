@@ -1,11 +1,10 @@
 //! What the governance contract suites share: a user, model versions, raw SQL.
 #![allow(dead_code)] // each suite uses its own part
 
-use diesel_async::RunQueryDsl;
 use driftguard_auth::{NewUser, UserRepository};
-use driftguard_core::{DomainResult, RiskTier, Role, Task};
+use driftguard_core::{RiskTier, Role, Task};
 use driftguard_registry::{Model, ModelRepository, NewModel};
-use driftguard_storage::{Store, with_conn};
+use driftguard_storage::Store;
 
 /// A user to own models and sign rows.
 pub async fn user(store: &Store) -> i64 {
@@ -34,13 +33,6 @@ pub async fn model(store: &Store, owner: i64, name: &str, version: &str) -> Mode
     .expect("a model")
 }
 
-/// Runs one raw SQL statement, as an attacker with database access would.
-pub async fn raw(store: &Store, sql: &str) -> DomainResult<usize> {
-    let sql = sql.to_owned();
-    Ok(with_conn!(store.database(), |conn| {
-        diesel::sql_query(sql)
-            .execute(conn)
-            .await
-            .map_err(driftguard_storage::error::query_error)?
-    }))
-}
+/// Raw SQL, as an attacker with database access would run it.
+#[allow(unused_imports)] // like the rest, not every suite uses it
+pub use driftguard_storage::testing::raw;

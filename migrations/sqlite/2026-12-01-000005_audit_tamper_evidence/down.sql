@@ -1,0 +1,5 @@
+DROP TRIGGER audit_checkpoints_no_delete;
+DROP TRIGGER audit_checkpoints_no_update;
+DROP TRIGGER deployment_history_no_delete;
+DROP TRIGGER deployment_history_no_update;
+DROP TABLE audit_checkpoints;
