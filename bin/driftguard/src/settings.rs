@@ -507,13 +507,13 @@ mod tests {
     #[test]
     fn production_refuses_open_registration_unless_opted_in() {
         let production = [
-            ("DRIFTGUARD_ENVIRONMENT", "production"),
-            (
-                "DRIFTGUARD_JWT_SECRET",
-                "a-production-secret-of-enough-length",
-            ),
-            ("DRIFTGUARD_CORS_ORIGINS", "https://app.example"),
-        ];
+            &PRODUCTION[..],
+            &[
+                ("DRIFTGUARD_CORS_ORIGINS", "https://app.example"),
+                ("DRIFTGUARD_METRICS_TOKEN", "scraper-token"),
+            ],
+        ]
+        .concat();
         let err = with_env(&production, || {
             Settings::load(None).expect_err("open registration by default")
         });

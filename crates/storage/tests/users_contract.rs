@@ -303,7 +303,8 @@ async fn postgres_demotions_held_at_the_same_point_leave_an_admin() {
         async move { store.set_role(change).await }
     });
     let mut waiting = 0;
-    for _ in 0..200 {
+    // Up to 20 s: on a loaded machine opening the pool's connections alone can take seconds.
+    for _ in 0..800 {
         waiting = blocker
             .query_one(
                 "SELECT count(*) FROM pg_stat_activity \

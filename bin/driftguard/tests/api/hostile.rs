@@ -226,19 +226,35 @@ async fn uploads_past_the_bound_get_503(backend: Backend) {
     let engineer = app.token_for(Role::Engineer).await;
     let model = app.create_model(&engineer, "m", "1", "low").await;
     let path = format!("/models/{}/reference", model["id"]);
-    // One upload holds the only slot: its body is announced and never finished.
+    // One upload holds the only slot: its body is announced and never finished. A probe can
+    // race it for the slot; then the slow one is the refused one, and is opened again.
     let address = app.address.trim_start_matches("http://").to_owned();
-    let mut slow = std::net::TcpStream::connect(&address).expect("connect");
-    write!(
-        slow,
-        "PUT {path} HTTP/1.1\r\nHost: {address}\r\nAuthorization: Bearer {engineer}\r\n\
-         Content-Type: text/csv\r\nContent-Length: 1000\r\n\r\na,b\n"
-    )
-    .expect("send");
-    slow.flush().expect("flush");
+    let hold = || {
+        let mut slow = std::net::TcpStream::connect(&address).expect("connect");
+        write!(
+            slow,
+            "PUT {path} HTTP/1.1\r\nHost: {address}\r\nAuthorization: Bearer {engineer}\r\n\
+             Content-Type: text/csv\r\nContent-Length: 1000\r\n\r\na,b\n"
+        )
+        .expect("send");
+        slow.flush().expect("flush");
+        slow.set_nonblocking(true).expect("non-blocking");
+        slow
+    };
+    let answered = |slow: &std::net::TcpStream| {
+        let mut byte = [0_u8; 1];
+        // Data (an answer) or a close means the slow upload is no longer waiting.
+        !matches!(slow.peek(&mut byte), Err(e) if e.kind() == std::io::ErrorKind::WouldBlock)
+    };
+    let mut slow = hold();
     let mut refused = None;
     // Up to 10 s: on a loaded machine the slow upload can take a while to reach its handler.
     for _ in 0..250 {
+        tokio::time::sleep(Duration::from_millis(40)).await;
+        if answered(&slow) {
+            slow = hold();
+            continue;
+        }
         let response = app
             .client
             .put(app.url(&path))
@@ -252,9 +268,6 @@ async fn uploads_past_the_bound_get_503(backend: Backend) {
             refused = Some(response);
             break;
         }
-
-        // The slow upload may not have reached its handler yet.
-        tokio::time::sleep(Duration::from_millis(40)).await;
     }
     let response = refused.expect("a 503 while the slot is held");
     assert_eq!(response.headers()["retry-after"], "1");
