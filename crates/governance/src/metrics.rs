@@ -104,6 +104,22 @@ pub fn validate_metric(name: &str) -> Result<MetricKind, String> {
     known.ok_or_else(unknown)
 }
 
+/// Every fixed name of the catalogue: all but the per-column drift metrics
+/// (`drift.column.<column>.<method>`).
+pub fn fixed_metric_names() -> Vec<String> {
+    DRIFT_METRICS
+        .iter()
+        .map(|m| format!("drift.{m}"))
+        .chain(FAIRNESS_METRICS.iter().map(|m| format!("fairness.{m}")))
+        .chain(
+            PERFORMANCE_METRICS
+                .iter()
+                .flat_map(|m| [format!("performance.{m}"), format!("performance.{m}_drop")]),
+        )
+        .chain([RISK_SCORE.to_owned()])
+        .collect()
+}
+
 /// Validates the metric of rule number `index` of a policy, as a field error
 /// `rules[<index>].metric`.
 pub fn validate_rule_metric(index: usize, name: &str) -> Result<MetricKind, FieldError> {
@@ -142,21 +158,7 @@ mod tests {
 
     #[test]
     fn every_catalogue_name_is_valid() {
-        let names = DRIFT_METRICS
-            .iter()
-            .map(|m| format!("drift.{m}"))
-            .chain(FAIRNESS_METRICS.iter().map(|m| format!("fairness.{m}")))
-            .chain(
-                PERFORMANCE_METRICS
-                    .iter()
-                    .map(|m| format!("performance.{m}")),
-            )
-            .chain(
-                PERFORMANCE_METRICS
-                    .iter()
-                    .map(|m| format!("performance.{m}_drop")),
-            )
-            .chain([RISK_SCORE.to_owned()]);
+        let names = fixed_metric_names();
         for name in names {
             assert!(validate_metric(&name).is_ok(), "{name}");
         }

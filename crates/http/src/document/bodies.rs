@@ -6,9 +6,7 @@ use driftguard_app::deploy::{MAX_ENVIRONMENT, MAX_NOTE};
 use driftguard_core::RiskTier;
 use driftguard_core::schema::NOT_BLANK;
 use driftguard_governance::deploy::MIN_JUSTIFICATION;
-use driftguard_governance::metrics::{
-    DRIFT_COLUMN_PREFIX, DRIFT_METRICS, FAIRNESS_METRICS, PERFORMANCE_METRICS, RISK_SCORE,
-};
+use driftguard_governance::metrics::{DRIFT_COLUMN_PREFIX, fixed_metric_names};
 use driftguard_governance::policy::{MAX_DESCRIPTION, MAX_NAME, MAX_RULES};
 use driftguard_governance::{Op, Severity};
 use driftguard_stats::ColumnKind;
@@ -40,17 +38,7 @@ fn nullable_text(max: usize) -> Value {
 
 /// Every fixed metric name of the catalogue, and the pattern of the per-column ones.
 fn metric() -> Value {
-    let fixed: Vec<String> = DRIFT_METRICS
-        .iter()
-        .map(|m| format!("drift.{m}"))
-        .chain(FAIRNESS_METRICS.iter().map(|m| format!("fairness.{m}")))
-        .chain(
-            PERFORMANCE_METRICS
-                .iter()
-                .flat_map(|m| [format!("performance.{m}"), format!("performance.{m}_drop")]),
-        )
-        .chain([RISK_SCORE.to_owned()])
-        .collect();
+    let fixed = fixed_metric_names();
     let methods = names(&DriftMethod::ALL, DriftMethod::as_str).join("|");
     // The column is everything between the prefix and the last dot, and may hold dots.
     let column = format!(
