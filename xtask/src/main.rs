@@ -1,6 +1,7 @@
 //! `cargo xtask <chore>`: small, dependency-light development chores, in Rust so that they
 //! run wherever Cargo does.
 
+mod abuse;
 mod bench_data;
 mod ci;
 mod contract;
@@ -35,6 +36,13 @@ chores:
                  --kill-redis-after S (cache in a redis-server of its own, SIGKILL it S s
                  into the measured phase; not with --redis-url) --restart-redis-after S (start
                  it again, empty, S s after the kill); then also per window before/during/after
+  abuse [--binary PATH] [--upload-limit BYTES] [--only NAME,...] [--ks-columns N]
+                 build the release server and send it the catalogue of hostile requests (huge
+                 header and row, 10^5 columns, gzip bomb, deep JSON, 10^6 categories, similar
+                 and long labels, exact KS over N columns (default 50), over-limit bodies), a
+                 fresh server each; print status, time and peak RSS of each; fail unless each
+                 is answered as expected within 10 s with a peak under twice the upload limit
+                 (default 64 MiB) and the server still live (docs/abuse-benchmark.md)
 ";
 
 fn main() -> anyhow::Result<()> {
@@ -45,6 +53,7 @@ fn main() -> anyhow::Result<()> {
         Some("bench-data") => bench_data::run(args.get(1).map_or("100k,1m", String::as_str)),
         Some("loadtest") => loadtest::run(&args[1..]),
         Some("contract") => contract::run(&args[1..]),
+        Some("abuse") => abuse::run(&args[1..]),
         Some("help" | "--help" | "-h") | None => {
             print!("{HELP}");
             Ok(())
