@@ -21,6 +21,15 @@ pub enum StatsError {
         /// Zero-based data row.
         row: usize,
     },
+    /// The exact KS p-values of a comparison would take more steps than it may.
+    #[error(
+        "the exact Kolmogorov–Smirnov p-values of these columns would take more than {limit} \
+         steps: test fewer columns with `ks`, or use another drift method (wasserstein, psi)"
+    )]
+    TooMuchExactWork {
+        /// The budget of one comparison.
+        limit: u64,
+    },
     /// A score, prediction or label column must be numeric for this task.
     #[error("column `{column}` must be numeric, found `{value}` at row {row}")]
     NotNumeric {

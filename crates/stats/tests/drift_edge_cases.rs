@@ -519,3 +519,45 @@ fn ks_exact_and_wasserstein_on_unequal_samples_match_scipy() {
         );
     }
 }
+
+/// A comparison's exact KS steps are bounded over all its columns: past the budget it is
+/// refused (issue #11: a 10,000 × 1,000 request would take minutes), with every number of a
+/// comparison within it unchanged.
+#[test]
+fn exact_ks_work_is_bounded_per_comparison() {
+    let column =
+        |shift: i32, n: i32| Column::Numeric((0..n).map(|i| f64::from(i + shift)).collect());
+    let data = |shift: i32, n: i32| {
+        Dataset::from_columns(
+            ["a", "b", "c"]
+                .iter()
+                .map(|name| ((*name).to_owned(), column(shift, n)))
+                .collect(),
+        )
+        .unwrap()
+    };
+    let (reference, current) = (data(0, 1_000), data(100, 999));
+    let roles = ColumnRoles::default();
+    let within = DriftOptions {
+        method: Some(DriftMethod::Ks),
+        ..DriftOptions::default()
+    };
+    let report = drift::compare(&reference, &current, &roles, &within).unwrap();
+    assert_eq!(report.total_columns, 3);
+    let tight = DriftOptions {
+        exact_ks_budget: 400_000,
+        ..within.clone()
+    };
+    let err = drift::compare(&reference, &current, &roles, &tight).unwrap_err();
+    assert!(
+        matches!(err, StatsError::TooMuchExactWork { limit: 400_000 }),
+        "{err}"
+    );
+    assert!(err.to_string().contains("another drift method"), "{err}");
+    let roomy = DriftOptions {
+        exact_ks_budget: 1_000_000,
+        ..within
+    };
+    let again = drift::compare(&reference, &current, &roles, &roomy).unwrap();
+    assert_eq!(again, report, "within the budget nothing changes");
+}

@@ -4,6 +4,8 @@
 mod distance;
 mod kolmogorov;
 mod ks;
+
+pub use ks::MAX_EXACT_WORK_PER_COMPARISON;
 mod proportions;
 mod sample;
 mod summary;
@@ -141,6 +143,10 @@ pub struct DriftOptions {
     pub columns: BTreeMap<String, ColumnDriftOptions>,
     /// The dataset drifts when the share of drifted columns is at least this (0.5).
     pub share_threshold: f64,
+    /// Most exact Kolmogorov–Smirnov steps the comparison may take over all its columns
+    /// (default [`MAX_EXACT_WORK_PER_COMPARISON`], about 2–4 s of one core); past it the
+    /// comparison is refused with [`StatsError::TooMuchExactWork`].
+    pub exact_ks_budget: u64,
 }
 
 impl Default for DriftOptions {
@@ -152,6 +158,7 @@ impl Default for DriftOptions {
             threshold: None,
             columns: BTreeMap::new(),
             share_threshold: 0.5,
+            exact_ks_budget: MAX_EXACT_WORK_PER_COMPARISON,
         }
     }
 }
@@ -249,6 +256,7 @@ pub fn compare(
         }
     }
 
+    let budget = ks::ExactBudget::new(options.exact_ks_budget);
     let columns: Vec<ColumnDrift> = pairs
         .into_par_iter()
         .map(|(name, r, c)| {
@@ -260,9 +268,12 @@ pub fn compare(
             };
             let method = own.method.or(by_kind).or(options.method);
             let threshold = own.threshold.or(options.threshold);
-            column_drift(name, sample, method, threshold)
+            column_drift(name, sample, method, threshold, &budget)
         })
-        .collect();
+        .collect::<Result<_, _>>()
+        .map_err(|ks::OverBudget| StatsError::TooMuchExactWork {
+            limit: options.exact_ks_budget,
+        })?;
 
     let drifted_columns = columns.iter().filter(|c| c.drifted).count();
     let total_columns = columns.len();
@@ -327,7 +338,8 @@ fn column_drift(
     sample: Sample,
     method: Option<DriftMethod>,
     threshold: Option<f64>,
-) -> ColumnDrift {
+    budget: &ks::ExactBudget,
+) -> Result<ColumnDrift, ks::OverBudget> {
     let kind = sample.kind();
     let (reference, current) = sample.summaries();
     let mut result = ColumnDrift {
@@ -345,13 +357,13 @@ fn column_drift(
     };
     if let Some(side) = sample.empty_side() {
         result.reason = Some(format!("no present value in the {side} data"));
-        return result;
+        return Ok(result);
     }
     let present = sample.present().0;
     let method = method.unwrap_or_else(|| default_method(kind, present, sample.distinct(6)));
     let threshold = threshold.unwrap_or_else(|| method.default_threshold());
     let binned = sample.binned();
-    let outcome = sample.run(method, &binned);
+    let outcome = sample.run(method, &binned, budget)?;
     let (n_ref, n_cur) = sample.present();
     result.bins = Some(binned.into_bins(n_ref, n_cur));
     match outcome {
@@ -369,5 +381,5 @@ fn column_drift(
             ));
         }
     }
-    result
+    Ok(result)
 }

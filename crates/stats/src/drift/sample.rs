@@ -185,8 +185,14 @@ impl Sample {
         }
     }
 
-    /// Applies `method`; `None` when it does not apply to this kind of column.
-    pub(crate) fn run(&self, method: DriftMethod, binned: &Binned) -> Option<Outcome> {
+    /// Applies `method`; `None` when it does not apply to this kind of column. An exact KS
+    /// p-value takes its steps from `budget`.
+    pub(crate) fn run(
+        &self,
+        method: DriftMethod,
+        binned: &Binned,
+        budget: &ks::ExactBudget,
+    ) -> Result<Option<Outcome>, ks::OverBudget> {
         let (n_ref, n_cur) = self.present();
         let shares = || {
             (
@@ -198,14 +204,14 @@ impl Sample {
             statistic: value,
             score: value,
         };
-        Some(match (method, self) {
+        Ok(Some(match (method, self) {
             (
                 DriftMethod::Ks,
                 Self::Numeric {
                     reference, current, ..
                 },
             ) => {
-                let (statistic, score) = ks::ks_2samp(reference, current);
+                let (statistic, score) = ks::ks_2samp_within(reference, current, budget)?;
                 Outcome { statistic, score }
             }
             (
@@ -214,7 +220,9 @@ impl Sample {
                     reference, current, ..
                 },
             ) => distance(distance::wasserstein_normed(reference, current)),
-            (DriftMethod::Ks | DriftMethod::Wasserstein, Self::Categorical { .. }) => return None,
+            (DriftMethod::Ks | DriftMethod::Wasserstein, Self::Categorical { .. }) => {
+                return Ok(None);
+            }
             (DriftMethod::Psi, _) => {
                 let (r, c) = shares();
                 distance(distance::psi(&r, &c))
@@ -252,7 +260,7 @@ impl Sample {
                 let (statistic, score) = proportions::ztest(&values.reference, &values.current);
                 Outcome { statistic, score }
             }
-        })
+        }))
     }
 }
 
