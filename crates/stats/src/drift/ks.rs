@@ -1,7 +1,7 @@
 //! Two-sided two-sample Kolmogorov–Smirnov test, as `scipy.stats.ks_2samp(method="auto")`.
 
 use super::kolmogorov::kstwo_sf;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 /// Largest sample size for which scipy's `auto` mode uses the exact distribution.
 const MAX_EXACT_N: usize = 10_000;
@@ -30,23 +30,41 @@ const MAX_EXACT_WORK: u64 = 10_000_000;
 pub const MAX_EXACT_WORK_PER_COMPARISON: u64 = 500_000_000;
 
 /// The exact steps one comparison may still take, shared by its columns (which run in
-/// parallel). Whether it runs out depends only on the total, not on the order.
+/// parallel). Whether it runs out depends only on the total, not on the order; once it has,
+/// the comparison is refused, so the exact computations still running stop too.
 #[derive(Debug)]
-pub(crate) struct ExactBudget(AtomicU64);
+pub(crate) struct ExactBudget {
+    left: AtomicU64,
+    exhausted: AtomicBool,
+}
 
 impl ExactBudget {
     /// A budget of `steps`.
     pub(crate) fn new(steps: u64) -> Self {
-        Self(AtomicU64::new(steps))
+        Self {
+            left: AtomicU64::new(steps),
+            exhausted: AtomicBool::new(false),
+        }
     }
 
-    /// Takes `work` steps, or `false` when fewer are left (taking none).
+    /// Takes `work` steps, or `false` when fewer are left (taking none, and marking the
+    /// budget exhausted).
     fn take(&self, work: u64) -> bool {
-        self.0
+        let taken = self
+            .left
             .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |left| {
                 left.checked_sub(work)
             })
-            .is_ok()
+            .is_ok();
+        if !taken {
+            self.exhausted.store(true, Ordering::Relaxed);
+        }
+        taken
+    }
+
+    /// Whether some column's steps could not be taken.
+    fn exhausted(&self) -> bool {
+        self.exhausted.load(Ordering::Relaxed)
     }
 }
 
@@ -81,7 +99,12 @@ pub(crate) fn ks_2samp_within(
         if !budget.take(work) {
             return Err(OverBudget);
         }
-        if let Some(p) = exact_p(n1, n2, g, h) {
+        let p = exact_p(n1, n2, g, h, &|| budget.exhausted());
+        if budget.exhausted() {
+            // The comparison is refused: whatever this column found is not reported.
+            return Err(OverBudget);
+        }
+        if let Some(p) = p {
             return Ok((d, p));
         }
     }
@@ -133,11 +156,12 @@ fn gcd(mut a: u64, mut b: u64) -> u64 {
 
 /// scipy's `_attempt_exact_2kssamp` (two-sided); `None` when the computation fails and
 /// scipy falls back to the asymptotic distribution.
-fn exact_p(n1: u64, n2: u64, g: u64, h: u64) -> Option<f64> {
+/// The exact p-value; `stop` is asked now and then whether to give up (then `None`).
+fn exact_p(n1: u64, n2: u64, g: u64, h: u64, stop: &dyn Fn() -> bool) -> Option<f64> {
     let p = if n1 == n2 {
         prob_outside_square(n1, h)
     } else {
-        outer_prob_inside_method(n1, n2, g, h)
+        outer_prob_inside_method(n1, n2, g, h, stop)
     };
     (p.is_finite() && (0.0..=1.0).contains(&p)).then_some(p)
 }
@@ -164,7 +188,7 @@ fn prob_outside_square(n: u64, h: u64) -> f64 {
 /// scipy's `_compute_outer_prob_inside_method`: the share of lattice paths from (0, 0) to
 /// (m, n) that leave the band |x/m − y/n| < h/lcm, by Hodges' inside method computing
 /// 1 − p directly (Viehmann's recursion).
-fn outer_prob_inside_method(m: u64, n: u64, g: u64, h: u64) -> f64 {
+fn outer_prob_inside_method(m: u64, n: u64, g: u64, h: u64, stop: &dyn Fn() -> bool) -> f64 {
     let (m, n) = if m < n { (n, m) } else { (m, n) };
     let (mg, ng) = ((m / g) as i64, (n / g) as i64);
     let (m, n, h) = (m as i64, n as i64, h as i64);
@@ -175,6 +199,9 @@ fn outer_prob_inside_method(m: u64, n: u64, g: u64, h: u64) -> f64 {
     let mut a = vec![1.0f64; len_a];
     a[..maxj as usize].fill(0.0);
     for i in 1..=m {
+        if stop() {
+            return f64::NAN;
+        }
         let (lastminj, lastlen) = (minj, curlen);
         minj = (floor_div(ng * i - h, mg) + 1).max(0).min(n);
         maxj = ceil_div(ng * i + h, mg).min(n + 1);
@@ -268,7 +295,7 @@ mod tests {
         let (d, p) = ks_2samp(&a, &sample(400));
         let h = (d * (n1 * n2) as f64).round() as u64;
         assert!(exact_work(n1, n2, 1, h) <= MAX_EXACT_WORK);
-        assert_eq!(Some(p), exact_p(n1, n2, 1, h));
+        assert_eq!(Some(p), exact_p(n1, n2, 1, h, &|| false));
         assert!(p > 1e-8, "{p}");
 
         // D = 0.06: about 1.2·10^7 steps, past the bound: the asymptotic p-value, which
@@ -278,13 +305,16 @@ mod tests {
         let h = (d * (n1 * n2) as f64).round() as u64;
         assert!(exact_work(n1, n2, 1, h) > MAX_EXACT_WORK);
         assert_eq!(p, asymptotic(n1, n2, d));
-        let exact = exact_p(n1, n2, 1, h).expect("exact p-value");
+        let exact = exact_p(n1, n2, 1, h, &|| false).expect("exact p-value");
         assert_ne!(p, exact);
         assert!(p < 1e-12 && exact < 1e-12, "{p} {exact}");
 
         // Equal sizes take the short path, never bounded.
         let (d, p) = ks_2samp(&a, &a.iter().map(|x| x + 600.0).collect::<Vec<_>>());
-        assert_eq!(Some(p), exact_p(n1, n1, n1, (d * n1 as f64).round() as u64));
+        assert_eq!(
+            Some(p),
+            exact_p(n1, n1, n1, (d * n1 as f64).round() as u64, &|| false)
+        );
         assert!(exact_work(n1, n1, n1, 600) <= 2 * n1);
     }
 
