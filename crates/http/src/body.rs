@@ -100,11 +100,14 @@ impl Body {
                 "Request bodies are not taken compressed: send them without Content-Encoding",
             ));
         }
-        if self.declared_length()?.is_some_and(|n| n > limit) {
+        let declared = self.declared_length()?;
+        if declared.is_some_and(|n| n > limit) {
             return Err(too_large(limit));
         }
         let mut payload = self.payload;
-        let mut bytes = BytesMut::new();
+        // Sized once when the length is announced (at most the limit): a buffer grown by
+        // doubling holds the old and the new copy at once, up to one and a half bodies more.
+        let mut bytes = BytesMut::with_capacity(declared.unwrap_or(0));
         while let Some(chunk) = payload.next().await {
             let chunk = chunk.map_err(|e| {
                 ApiError::bad_request(format!("Could not read the request body: {e}"))
