@@ -42,7 +42,8 @@ chores:
                  and long labels, exact KS over N columns (default 50), over-limit bodies), a
                  fresh server each; print status, time and peak RSS of each; fail unless each
                  is answered as expected within 10 s with a peak under twice the upload limit
-                 (default 64 MiB) and the server still live (docs/abuse-benchmark.md)
+                 (default 256 MiB, the server's) and the server still live
+                 (docs/abuse-benchmark.md)
 ";
 
 fn main() -> anyhow::Result<()> {
