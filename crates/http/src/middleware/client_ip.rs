@@ -17,6 +17,17 @@ use super::around::{Around, Next, Reply, around_transform};
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ClientIp(pub IpAddr);
 
+impl ClientIp {
+    /// The address [`ResolveClientIp`] stored for `req`, as text for a log line (empty when
+    /// the transport gave none).
+    pub fn logged(req: &actix_web::HttpRequest) -> String {
+        req.extensions()
+            .get::<ClientIp>()
+            .map(|ip| ip.0.to_string())
+            .unwrap_or_default()
+    }
+}
+
 /// What a request is counted against: the IPv4 address, or the IPv6 /64 — one subscriber's
 /// allocation, which a client can walk through freely, so the whole of it is one client.
 pub fn limiter_key(ip: IpAddr) -> String {

@@ -4,10 +4,10 @@
 use std::rc::Rc;
 use std::time::{Duration, Instant};
 
+use actix_web::Error;
 use actix_web::body::MessageBody;
 use actix_web::dev::{Service, ServiceRequest};
 use actix_web::http::header::USER_AGENT;
-use actix_web::{Error, HttpMessage};
 use driftguard_observability::redact::redact_query;
 
 use super::around::{Around, Next, Reply, around_transform};
@@ -39,7 +39,7 @@ impl Around for RequestLog {
             method = %method,
             path = %path,
             query = %redact_query(req.query_string()),
-            client_ip = %req.extensions().get::<ClientIp>().map(|ip| ip.0.to_string()).unwrap_or_default(),
+            client_ip = %ClientIp::logged(req.request()),
             user_agent = %req.headers().get(USER_AGENT).and_then(|v| v.to_str().ok()).unwrap_or(""),
             "api.request_start"
         );

@@ -6,7 +6,7 @@ use crate::extract::CurrentUser;
 use crate::middleware::client_ip::ClientIp;
 use crate::server::HttpSettings;
 use crate::slots::Slots;
-use actix_web::{HttpMessage, HttpRequest, HttpResponse, get, post, web};
+use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use driftguard_app::Services;
 use driftguard_auth::User;
 use driftguard_core::{DomainError, Role};
@@ -92,10 +92,7 @@ pub struct TokenResponse {
 
 /// The client as the limiter resolved it (behind trusted proxies), for the login events.
 fn client_ip(req: &HttpRequest) -> String {
-    req.extensions()
-        .get::<ClientIp>()
-        .map(|ip| ip.0.to_string())
-        .unwrap_or_default()
+    ClientIp::logged(req)
 }
 
 /// Creates a `viewer` account.
