@@ -7,7 +7,9 @@ use driftguard::cli;
 /// mimalloc returns freed memory to the system. glibc's malloc raises its mmap threshold when a
 /// large block is freed, so every later Argon2 hash (19 MiB each) came from its heap and stayed
 /// resident: five sign-ins took the server from 36 to 132 MiB, thirty to 290 MiB, for good
-/// (docs/abuse-benchmark.md).
+/// (docs/abuse-benchmark.md). Built without transparent huge pages (`no_thp`): mimalloc asks
+/// for them on its arenas, and a few kilobytes touched per thread then held 2 MiB each, 45 of
+/// the 62 MiB an idle server had resident.
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 

@@ -143,7 +143,7 @@ fn generate(data_dir: &Path, name: &str, what: &str) -> anyhow::Result<()> {
     folder
         .sync_all()
         .with_context(|| format!("syncing the data folder {}", data_dir.display()))?;
-    tracing::info!(path = %path.display(), "generated a {what}");
+    tracing::info!(path = %path.display(), secret = what, "generated a secret");
     Ok(())
 }
 

@@ -57,15 +57,10 @@ impl ReferenceService {
             return Err(model_not_found(model_id));
         }
         let limits = self.limits;
-        let (dataset, sha256, compressed) = blocking(move || {
+        let (rows, columns, sha256, compressed) = blocking(move || {
             let dataset = parse(&bytes, format, limits, kinds)?;
-            Ok((dataset, sha256_hex(&bytes), compress(&bytes)?))
-        })
-        .await?;
-        let profile = ReferenceProfile {
-            model_id,
-            rows: dataset.rows() as u64,
-            columns: dataset
+            let rows = dataset.rows() as u64;
+            let columns: Vec<ColumnSummary> = dataset
                 .profile()
                 .into_iter()
                 .map(|c| ColumnSummary {
@@ -73,7 +68,17 @@ impl ReferenceService {
                     kind: c.kind,
                     missing: c.missing as u64,
                 })
-                .collect(),
+                .collect();
+            // Only the profile is kept: the columns go before the body is compressed, so
+            // that the two are not held at once.
+            drop(dataset);
+            Ok((rows, columns, sha256_hex(&bytes), compress(&bytes)?))
+        })
+        .await?;
+        let profile = ReferenceProfile {
+            model_id,
+            rows,
+            columns,
             sha256,
             uploaded_at: now(),
             uploaded_by: user.id,

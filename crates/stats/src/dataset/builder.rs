@@ -9,6 +9,8 @@ use std::collections::HashMap;
 use std::hash::{BuildHasher, Hasher, RandomState};
 use std::sync::OnceLock;
 
+use hashbrown::HashTable;
+
 use super::recent::Recent;
 use super::{Categorical, Column, ColumnKind, DatasetError, MISSING_CODE, number};
 
@@ -196,13 +198,15 @@ pub(crate) type LabelMap<K, V> = HashMap<K, V, LabelState>;
 /// Dictionary-encoded text under construction (categories in first-seen order). Labels
 /// of up to 7 bytes (most categories) are looked up as one packed integer, longer ones by
 /// their bytes; either way a repeated label costs neither a string compare nor a UTF-8
-/// check.
+/// check. A label is kept once, in `categories`: the table of long labels holds only codes
+/// into it (a map keyed by a copy of each label made distinct long labels cost twice
+/// their bytes, the largest part of an upload's memory when every label is new).
 #[derive(Debug)]
 struct Text {
     codes: Vec<u32>,
     short: LabelMap<u64, u32>,
     recent: Recent,
-    long: LabelMap<Box<[u8]>, u32>,
+    long: LongLabels,
     categories: Vec<Box<str>>,
     /// The most categories the column may have: checked as each new one comes, so that
     /// going over costs no more memory than the limit.
@@ -233,13 +237,38 @@ fn pack(label: &[u8]) -> Option<u64> {
     Some(bytes | (len as u64) << 56)
 }
 
+/// The codes of labels longer than 7 bytes, found by hashing the label and comparing it
+/// with the category its code names.
+#[derive(Debug, Default)]
+struct LongLabels {
+    codes: HashTable<u32>,
+    state: LabelState,
+}
+
+impl LongLabels {
+    /// The code of `label` among `categories`, if it is there.
+    fn get(&self, label: &[u8], categories: &[Box<str>]) -> Option<u32> {
+        let hash = self.state.hash_one(label);
+        self.codes
+            .find(hash, |&code| categories[code as usize].as_bytes() == label)
+            .copied()
+    }
+
+    /// Records that `categories[code]` (a label not yet here) has this code.
+    fn insert(&mut self, code: u32, categories: &[Box<str>]) {
+        let state = self.state;
+        let hash = |code: &u32| state.hash_one(categories[*code as usize].as_bytes());
+        self.codes.insert_unique(hash(&code), code, hash);
+    }
+}
+
 impl Text {
     fn new(max_categories: usize, capacity: usize) -> Self {
         Self {
             codes: Vec::with_capacity(capacity),
             short: LabelMap::default(),
             recent: Recent::default(),
-            long: LabelMap::default(),
+            long: LongLabels::default(),
             categories: Vec::new(),
             max_categories,
         }
@@ -255,7 +284,7 @@ impl Text {
                 self.recent.put(key, code);
                 Some(code)
             }
-            None => self.long.get(label).copied(),
+            None => self.long.get(label, &self.categories),
         }
     }
 
@@ -270,10 +299,10 @@ impl Text {
         match pack(label.as_bytes()) {
             Some(key) => {
                 self.recent.put(key, code);
-                self.short.insert(key, code)
+                self.short.insert(key, code);
             }
-            None => self.long.insert(label.as_bytes().into(), code),
-        };
+            None => self.long.insert(code, &self.categories),
+        }
         Ok(code)
     }
 
@@ -619,6 +648,34 @@ mod tests {
         };
         assert_eq!(c.categories(), ["1", "2", "a-long-label", "x"]);
         assert_eq!(c.codes(), [0, 1, 3, 0, MISSING_CODE, 2, 3, 2]);
+    }
+
+    #[test]
+    fn long_labels_are_found_again_after_the_table_grows() {
+        // Enough distinct long labels for the table of codes to be rehashed several times,
+        // each seen twice, in two chunks that share half of them.
+        let label = |i: usize| format!("a-label-longer-than-seven-bytes-{i:05}");
+        let chunk = |range: std::ops::Range<usize>| {
+            let mut b = ColumnBuilder::new(None, 0, usize::MAX);
+            for i in range.clone().chain(range) {
+                b.push(classify(label(i).as_bytes())).expect("push");
+            }
+            b
+        };
+        let mut column = ColumnAccumulator::new(None, usize::MAX);
+        column.append(chunk(0..6_000)).expect("append");
+        column.append(chunk(3_000..9_000)).expect("append");
+        let Column::Categorical(c) = column.finish().expect("finish") else {
+            panic!("expected categorical");
+        };
+        let expected: Vec<String> = (0..9_000).map(label).collect();
+        assert_eq!(c.categories(), expected);
+        let codes: Vec<u32> = (0..6_000)
+            .chain(0..6_000)
+            .chain(3_000..9_000)
+            .chain(3_000..9_000)
+            .collect();
+        assert_eq!(c.codes(), codes);
     }
 
     #[test]
