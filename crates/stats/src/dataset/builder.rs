@@ -288,15 +288,17 @@ impl Text {
         }
     }
 
-    fn add(&mut self, label: &str) -> Result<u32, PushError> {
+    /// Adds a label known not to be in the dictionary yet.
+    fn add(&mut self, label: Box<str>) -> Result<u32, PushError> {
         if self.categories.len() >= self.max_categories {
             return Err(PushError::TooManyCategories {
                 limit: self.max_categories,
             });
         }
         let code = self.categories.len() as u32;
-        self.categories.push(label.into());
-        match pack(label.as_bytes()) {
+        let packed = pack(label.as_bytes());
+        self.categories.push(label);
+        match packed {
             Some(key) => {
                 self.recent.put(key, code);
                 self.short.insert(key, code);
@@ -310,7 +312,7 @@ impl Text {
     fn code(&mut self, label: &str) -> Result<u32, PushError> {
         match self.lookup(label.as_bytes()) {
             Some(code) => Ok(code),
-            None => self.add(label),
+            None => self.add(label.into()),
         }
     }
 
@@ -320,7 +322,7 @@ impl Text {
             return Ok(code);
         }
         let label = std::str::from_utf8(label).map_err(|_| PushError::InvalidUtf8)?;
-        self.add(label)
+        self.add(label.into())
     }
 
     fn push(&mut self, cell: Cell<'_>) -> Result<(), PushError> {
@@ -363,13 +365,17 @@ impl Text {
         Ok(())
     }
 
-    /// Appends the rows of another dictionary-encoded chunk.
+    /// Appends the rows of another dictionary-encoded chunk, taking over its new labels
+    /// (moved, not copied: the chunk's labels and the column's are not held twice).
     fn absorb(&mut self, other: Self) -> Result<(), PushError> {
         grow(&mut self.codes, other.codes.len());
         let remap = other
             .categories
-            .iter()
-            .map(|c| self.code(c))
+            .into_iter()
+            .map(|c| match self.lookup(c.as_bytes()) {
+                Some(code) => Ok(code),
+                None => self.add(c),
+            })
             .collect::<Result<Vec<u32>, _>>()?;
         self.codes.extend(
             other
