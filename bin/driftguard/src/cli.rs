@@ -167,7 +167,7 @@ fn print_demo(report: &DemoReport) {
             }
         );
     }
-    println!("accounts (sign in at /ui or POST /auth/login):");
+    println!("accounts (sign in with POST /auth/login):");
     for a in &report.accounts {
         let password = a
             .password
