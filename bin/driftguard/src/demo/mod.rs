@@ -106,9 +106,10 @@ pub async fn load(services: &Services, options: &DemoOptions) -> anyhow::Result<
     ensure_second_policy(services, &admin).await?;
     let mut reports = Vec::with_capacity(scenarios.len());
     for (index, scenario) in scenarios.into_iter().enumerate() {
+        let name = format!("{} {}", scenario.model.name, scenario.model.version);
         let report = load_scenario(services, index, scenario, engineer, approver)
             .await
-            .with_context(|| format!("loading demo model {}", index + 1))?;
+            .with_context(|| format!("loading the demo model {name}"))?;
         reports.push(report);
     }
     Ok(DemoReport {
