@@ -1,10 +1,12 @@
-//! The command line: `serve` (the default), `migrate`, and `user create`.
+//! The command line: `serve` (the default), `migrate`, `user create`, `demo` and `check`.
 
 use crate::check::{self, CheckArgs};
+use crate::demo::{self, DemoOptions, DemoReport};
 use crate::settings::Settings;
 use crate::{serve, wiring};
 use anyhow::Context;
 use clap::{Parser, Subcommand};
+use driftguard_cache::CacheClass;
 use driftguard_core::Role;
 use driftguard_storage::runtime_role;
 use std::io::BufRead;
@@ -46,6 +48,19 @@ enum Command {
     /// Manage users.
     #[command(subcommand)]
     User(UserCommand),
+    /// Load a sample for a first look: demo accounts (one per role), six model versions with
+    /// reference data and four weeks of drifting evaluations, deployments (one blocked, one
+    /// overridden) and a second policy. Prints the accounts' emails and passwords.
+    ///
+    /// Refuses a database that already has models unless --force. The accounts get
+    /// DRIFTGUARD_DEMO_PASSWORD (the `demo_password` setting) when it is set, else a random
+    /// password each. Not in production (DRIFTGUARD_ENVIRONMENT=production).
+    Demo {
+        /// Load even though the database has models; earlier demo models (tagged `demo`)
+        /// are replaced, others are left alone.
+        #[arg(long)]
+        force: bool,
+    },
     /// The offline gate for CI pipelines: judge current data against reference data and
     /// policies with no server and no database.
     ///
@@ -111,8 +126,55 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 user.id, user.email, user.role
             );
         }
+        Command::Demo { force } => {
+            let settings = settings()?;
+            anyhow::ensure!(
+                !settings.is_production(),
+                "the demo loads sample models and accounts; it is not for production"
+            );
+            let wired = wiring::wire(&settings, true).await?;
+            let options = DemoOptions {
+                force,
+                password: settings.demo_password.clone(),
+            };
+            let report = demo::load(&wired.services, &options).await?;
+            // A server already running on a shared (Redis) cache must not answer from before.
+            wired.cache.invalidate(&CacheClass::ALL).await;
+            print_demo(&report);
+        }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+fn print_demo(report: &DemoReport) {
+    if report.replaced > 0 {
+        println!("replaced {} earlier demo model(s)", report.replaced);
+    }
+    println!("models:");
+    for m in &report.models {
+        let latest = m.latest.map_or("not evaluated", |s| s.as_str());
+        let deploys: Vec<_> = m.deploys.iter().map(|o| o.as_str()).collect();
+        println!(
+            "  {:<16} {:<6} {:<9} {:>2} evaluation(s), latest {latest:<13} deploy: {}",
+            m.model.name,
+            m.model.version,
+            m.model.risk_tier.as_str(),
+            m.evaluations,
+            if deploys.is_empty() {
+                "-".to_owned()
+            } else {
+                deploys.join(", ")
+            }
+        );
+    }
+    println!("accounts (sign in with POST /auth/login):");
+    for a in &report.accounts {
+        let password = a
+            .password
+            .as_deref()
+            .unwrap_or("(existing account, password unchanged)");
+        println!("  {:<9} {:<28} {password}", a.actor.role.as_str(), a.email);
+    }
 }
 
 fn read_password() -> anyhow::Result<String> {

@@ -3,6 +3,7 @@
 
 pub mod check;
 pub mod cli;
+pub mod demo;
 pub mod secret;
 pub mod serve;
 pub mod settings;

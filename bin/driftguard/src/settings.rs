@@ -62,6 +62,8 @@ pub struct Settings {
     pub bootstrap_admin_email: Option<String>,
     /// Password of that admin.
     pub bootstrap_admin_password: Option<SecretString>,
+    /// Password of the accounts `driftguard demo` creates; a random one each when unset.
+    pub demo_password: Option<SecretString>,
     /// Largest JSON body, bytes.
     pub max_json_bytes: usize,
     /// Largest data upload (reference or current data), bytes.
@@ -195,6 +197,7 @@ impl Default for Settings {
             allow_open_registration_in_production: false,
             bootstrap_admin_email: None,
             bootstrap_admin_password: None,
+            demo_password: None,
             max_json_bytes: HttpSettings::default().max_json_bytes,
             max_upload_bytes: HttpSettings::default().max_upload_bytes,
             workers: 0,

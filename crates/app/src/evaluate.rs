@@ -4,7 +4,8 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use driftguard_core::{DomainError, DomainResult, Page, Role, now};
+use chrono::SubsecRound;
+use driftguard_core::{DomainError, DomainResult, Page, Role, Timestamp, now};
 use driftguard_governance::{
     EvaluationInput, EvaluationOptions, PolicyRepository, RiskSettings, evaluate,
 };
@@ -106,6 +107,48 @@ impl EvaluationService {
         options: EvaluateOptions,
         user: &Actor,
     ) -> DomainResult<StoredEvaluation> {
+        self.run(model_id, bytes, content_type, options, None, user)
+            .await
+    }
+
+    /// [`evaluate`](Self::evaluate), recorded as run at `at` instead of now: for loading a
+    /// history of evaluations (`driftguard demo`). No HTTP route calls it, so API clients
+    /// cannot backdate. `at` must not be in the future nor before the model's latest
+    /// evaluation (`Invalid`), so that the latest evaluation stays the newest one.
+    pub async fn evaluate_at(
+        &self,
+        model_id: i64,
+        bytes: Vec<u8>,
+        content_type: &str,
+        options: EvaluateOptions,
+        at: Timestamp,
+        user: &Actor,
+    ) -> DomainResult<StoredEvaluation> {
+        self.run(model_id, bytes, content_type, options, Some(at), user)
+            .await
+    }
+
+    /// `Invalid` unless `at` lies between the model's latest evaluation and now.
+    async fn check_backdate(&self, model_id: i64, at: Timestamp) -> DomainResult<()> {
+        let latest = self.evaluations.latest_for_model(model_id).await?;
+        if at > now() || latest.is_some_and(|e| e.created_at > at) {
+            return Err(DomainError::invalid_field(
+                "evaluated_at",
+                "must lie between the model's latest evaluation and now",
+            ));
+        }
+        Ok(())
+    }
+
+    async fn run(
+        &self,
+        model_id: i64,
+        bytes: Vec<u8>,
+        content_type: &str,
+        options: EvaluateOptions,
+        backdate: Option<Timestamp>,
+        user: &Actor,
+    ) -> DomainResult<StoredEvaluation> {
         user.require(Role::Engineer, "running an evaluation")?;
         format_of(content_type)?;
         let model = self
@@ -113,6 +156,11 @@ impl EvaluationService {
             .get(model_id)
             .await?
             .ok_or_else(|| model_not_found(model_id))?;
+        // Stored at µs precision, so compared at it too.
+        let backdate = backdate.map(|at| at.trunc_subsecs(6));
+        if let Some(at) = backdate {
+            self.check_backdate(model_id, at).await?;
+        }
         let reference = self.references.load(model_id).await?;
         let policies = self.policies.active_for_tier(model.risk_tier).await?;
         let roles = roles_of(options.columns.as_ref().unwrap_or(&model.columns));
@@ -146,7 +194,7 @@ impl EvaluationService {
             .record(NewEvaluation {
                 model_id,
                 created_by: user.id,
-                created_at: now(),
+                created_at: backdate.unwrap_or_else(now),
                 status: result.judgement.status,
                 risk_score: result.risk.score,
                 policy_versions: result.judgement.policy_versions.clone(),

@@ -574,7 +574,85 @@ async fn policies_are_managed_by_admins_in_versions(db: Store) {
     assert_eq!(total, 2);
 }
 
+/// `evaluate_at` records the evaluation at the time given, never in the future nor before the
+/// model's latest evaluation (which would leave `latest` pointing at an older one).
+async fn an_evaluation_can_be_recorded_at_a_past_time_in_order(db: Store) {
+    let world = World::new(db, default_limits()).await;
+    let model = world.model("credit", "1", false).await;
+    let engineer = world.as_role(Role::Engineer);
+    world
+        .references
+        .upload_reference(
+            model.id,
+            head("reference_10k.csv", 200),
+            "text/csv",
+            BTreeMap::new(),
+            &engineer,
+        )
+        .await
+        .expect("upload");
+    let at = |days| driftguard_core::now() - chrono::TimeDelta::days(days);
+    let world = &world;
+    let run = |when, actor: Role| {
+        let actor = world.as_role(actor);
+        async move {
+            world
+                .evaluations
+                .evaluate_at(
+                    model.id,
+                    head("current_10k.csv", 200),
+                    "text/csv",
+                    EvaluateOptions::default(),
+                    when,
+                    &actor,
+                )
+                .await
+        }
+    };
+    let week_ago = at(7);
+    let stored = run(week_ago, Role::Engineer).await.expect("a week ago");
+    assert_eq!(stored.created_at, week_ago);
+    let read = world
+        .evaluations
+        .get_evaluation(stored.id)
+        .await
+        .expect("read back");
+    assert_eq!(read.created_at, week_ago, "stored as given");
+    for refused in [at(8), at(-1)] {
+        let result = run(refused, Role::Engineer).await;
+        assert!(
+            matches!(&result, Err(DomainError::Invalid { .. })),
+            "{refused}: {result:?}"
+        );
+    }
+    let now = world
+        .evaluations
+        .evaluate(
+            model.id,
+            head("current_10k.csv", 200),
+            "text/csv",
+            EvaluateOptions::default(),
+            &engineer,
+        )
+        .await
+        .expect("now");
+    assert!(now.created_at > week_ago);
+    let (page, total) = world
+        .evaluations
+        .list_evaluations(model.id, Page::default())
+        .await
+        .expect("list");
+    assert_eq!(total, 2, "the refused ones stored nothing");
+    assert_eq!(page[0].id, now.id, "newest first");
+    let forbidden = run(at(0), Role::Viewer).await;
+    assert!(
+        matches!(forbidden, Err(DomainError::Forbidden(_))),
+        "{forbidden:?}"
+    );
+}
+
 contract_tests!(
+    an_evaluation_can_be_recorded_at_a_past_time_in_order,
     evaluation_numbers_equal_governance_evaluate_on_the_reference_pair,
     inputs_are_checked_before_anything_is_stored,
     every_branch_of_the_deploy_decision,

@@ -149,6 +149,11 @@ impl AuthService {
         }
     }
 
+    /// The user with this email (normalised as sign-in normalises it), if any.
+    pub async fn user_by_email(&self, email: &str) -> DomainResult<Option<User>> {
+        self.users.find_by_email(&normalize_email(email)).await
+    }
+
     /// A page of users and the total.
     pub async fn list_users(&self, page: Page) -> DomainResult<(Vec<User>, u64)> {
         self.users.list(page).await

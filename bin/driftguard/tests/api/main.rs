@@ -7,6 +7,7 @@ mod audit_trail;
 mod auth;
 mod contract;
 mod dashboard;
+mod demo;
 mod errors;
 mod governance;
 mod hardening;
