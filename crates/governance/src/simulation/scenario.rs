@@ -57,13 +57,18 @@ pub struct Scenario {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub missing_rate: Option<Values>,
     /// Categorical: move a share of one category's rows to another.
-    #[serde(default, rename = "move", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        rename = "move",
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "driftguard_core::object::option"
+    )]
     pub relabel: Option<Move>,
 }
 
 impl Scenario {
     /// The operations given, by their JSON names, with their values.
-    pub(crate) fn operations(&self) -> Vec<(&'static str, &Values)> {
+    pub fn operations(&self) -> Vec<(&'static str, &Values)> {
         [
             ("shift", self.shift.as_ref()),
             ("scale", self.scale.as_ref()),
