@@ -15,3 +15,4 @@ mod models;
 mod openapi;
 mod outage;
 mod rbac;
+mod simulation;

@@ -72,7 +72,7 @@ impl SimulationService {
         user: &Actor,
     ) -> DomainResult<PolicySimulation> {
         user.require(Role::Engineer, "running a simulation")?;
-        request.policy.validate()?;
+        request.policy.validate().map_err(|e| e.within("policy"))?;
         let draft = match request.replaces_policy_id {
             None => request
                 .policy
