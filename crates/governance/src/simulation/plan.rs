@@ -182,9 +182,9 @@ fn resolve(
         "move" => format!("{field}.move.fraction"),
         other => format!("{field}.{other}"),
     };
-    let checked = check_values(values, *name, &values_field, errors);
+    let checked = check_values(values, name, &values_field, errors);
     let data = reference.column(&scenario.column)?;
-    let operation = operation(data, scenario, *name, field, errors)?;
+    let operation = operation(data, scenario, name, field, errors)?;
     checked.then(|| Step {
         column,
         operation,

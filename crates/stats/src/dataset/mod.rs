@@ -122,7 +122,8 @@ impl Categorical {
         let categories = categories
             .iter()
             .zip(&used)
-            .filter_map(|(c, &u)| u.then(|| c.clone()))
+            .filter(|&(_, &u)| u)
+            .map(|(c, _)| c.clone())
             .collect();
         Self { codes, categories }
     }
