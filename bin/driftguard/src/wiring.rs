@@ -167,6 +167,7 @@ pub async fn wire(settings: &Settings, migrate_first: bool) -> anyhow::Result<Wi
         audit: governance.audit,
         policies: governance.policies,
         dashboard: governance.dashboard,
+        simulation: governance.simulation,
         readiness: store,
     };
     Ok(Wired {

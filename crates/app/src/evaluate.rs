@@ -7,9 +7,10 @@ use std::sync::Arc;
 use chrono::SubsecRound;
 use driftguard_core::{DomainError, DomainResult, Page, Role, Timestamp, now};
 use driftguard_governance::{
-    EvaluationInput, EvaluationOptions, PolicyRepository, RiskSettings, evaluate,
+    EvaluationInput, EvaluationOptions, EvaluationResult, Policy, PolicyRepository, RiskSettings,
+    evaluate,
 };
-use driftguard_registry::{ModelColumns, ModelRepository};
+use driftguard_registry::{Model, ModelColumns, ModelRepository};
 use driftguard_stats::{ColumnRoles, Dataset};
 use serde_json::Value;
 
@@ -38,6 +39,41 @@ pub struct EvaluationService {
     evaluations: Arc<dyn EvaluationRepository>,
     usage: Arc<dyn UsageMetrics>,
     settings: RiskSettings,
+}
+
+/// A model, its reference data and the policies active now for its tier: everything an
+/// evaluation of some current data needs besides that data.
+pub(crate) struct Judging {
+    pub(crate) model: Model,
+    pub(crate) reference: Dataset,
+    pub(crate) policies: Vec<Policy>,
+    pub(crate) settings: RiskSettings,
+    pub(crate) limits: driftguard_stats::Limits,
+}
+
+impl Judging {
+    /// The evaluation pipeline (drift, fairness, performance, risk, judgement) of `current`,
+    /// the one a stored evaluation and a simulation both run. CPU-bound: call it on the
+    /// blocking pool.
+    pub(crate) fn evaluate(
+        &self,
+        current: &Dataset,
+        roles: &ColumnRoles,
+        options: &EvaluationOptions,
+    ) -> DomainResult<EvaluationResult> {
+        let result = evaluate(&EvaluationInput {
+            reference: &self.reference,
+            current,
+            roles,
+            task: self.model.task,
+            risk_tier: self.model.risk_tier,
+            options,
+            policies: &self.policies,
+            settings: &self.settings,
+            max_groups: self.limits.max_groups,
+        })?;
+        Ok(result)
+    }
 }
 
 /// The statistics engine's roles for a model's column roles.
@@ -151,36 +187,17 @@ impl EvaluationService {
     ) -> DomainResult<StoredEvaluation> {
         user.require(Role::Engineer, "running an evaluation")?;
         format_of(content_type)?;
-        let model = self
-            .models
-            .get(model_id)
-            .await?
-            .ok_or_else(|| model_not_found(model_id))?;
+        let judging = self.judging(model_id).await?;
         // Stored at µs precision, so compared at it too.
         let backdate = backdate.map(|at| at.trunc_subsecs(6));
         if let Some(at) = backdate {
             self.check_backdate(model_id, at).await?;
         }
-        let reference = self.references.load(model_id).await?;
-        let policies = self.policies.active_for_tier(model.risk_tier).await?;
-        let roles = roles_of(options.columns.as_ref().unwrap_or(&model.columns));
-        let (task, tier, settings) = (model.task, model.risk_tier, self.settings);
-        let limits = self.references.limits();
+        let roles = roles_of(options.columns.as_ref().unwrap_or(&judging.model.columns));
         let content_type = content_type.to_owned();
         let result = blocking(move || {
-            let current = parse_current(&bytes, &content_type, &reference, limits)?;
-            let result = evaluate(&EvaluationInput {
-                reference: &reference,
-                current: &current,
-                roles: &roles,
-                task,
-                risk_tier: tier,
-                options: &options.drift,
-                policies: &policies,
-                settings: &settings,
-                max_groups: limits.max_groups,
-            })?;
-            Ok(result)
+            let current = parse_current(&bytes, &content_type, &judging.reference, judging.limits)?;
+            judging.evaluate(&current, &roles, &options.drift)
         })
         .await?;
         for violation in &result.judgement.violations {
@@ -202,6 +219,25 @@ impl EvaluationService {
                 body,
             })
             .await
+    }
+
+    /// What judging data against the model needs: `NotFound` for an unknown model,
+    /// `Conflict` when it has no reference data. Evaluations and simulations both start here.
+    pub(crate) async fn judging(&self, model_id: i64) -> DomainResult<Judging> {
+        let model = self
+            .models
+            .get(model_id)
+            .await?
+            .ok_or_else(|| model_not_found(model_id))?;
+        let reference = self.references.load(model_id).await?;
+        let policies = self.policies.active_for_tier(model.risk_tier).await?;
+        Ok(Judging {
+            model,
+            reference,
+            policies,
+            settings: self.settings,
+            limits: self.references.limits(),
+        })
     }
 
     /// `GET /models/{id}/evaluations`: a page of the model's evaluations, newest first.

@@ -14,6 +14,7 @@ pub mod ports;
 pub mod readiness;
 pub mod reference;
 pub mod services;
+pub mod simulate;
 
 pub use actor::Actor;
 pub use dashboard::DashboardService;
@@ -28,7 +29,9 @@ pub use ports::dashboard::{
     DailyRisk, DashboardRepository, DeploymentTally, EvaluationCounts, ModelTally, ViolationCounts,
 };
 pub use ports::deployments::{DeployCommand, DeploymentStore, RetireCommand};
-pub use ports::evaluations::{EvaluationRepository, NewEvaluation, StoredEvaluation};
+pub use ports::evaluations::{
+    EvaluationRepository, LatestMetrics, NewEvaluation, StoredEvaluation,
+};
 pub use ports::references::{
     ColumnSummary, DataFormat, NewReference, ReferenceProfile, ReferenceRepository, ReferenceUpload,
 };
@@ -36,3 +39,4 @@ pub use ports::usage::{NoUsageMetrics, UsageMetrics};
 pub use readiness::Readiness;
 pub use reference::ReferenceService;
 pub use services::{Governance, Services};
+pub use simulate::SimulationService;

@@ -12,6 +12,7 @@ use crate::ports::references::ReferenceRepository;
 use crate::ports::usage::UsageMetrics;
 use crate::readiness::Readiness;
 use crate::reference::ReferenceService;
+use crate::simulate::SimulationService;
 use driftguard_audit::{ChainKey, DeploymentLog};
 use driftguard_auth::AuthService;
 use driftguard_governance::{PolicyRepository, RiskSettings};
@@ -38,6 +39,8 @@ pub struct Services {
     pub policies: PolicyService,
     /// The dashboards.
     pub dashboard: DashboardService,
+    /// Drift and policy simulations.
+    pub simulation: SimulationService,
     /// Whether backing services answer.
     pub readiness: Arc<dyn Readiness>,
 }
@@ -57,6 +60,8 @@ pub struct Governance {
     pub policies: PolicyService,
     /// The dashboards.
     pub dashboard: DashboardService,
+    /// Drift and policy simulations.
+    pub simulation: SimulationService,
 }
 
 impl Governance {
@@ -81,15 +86,17 @@ impl Governance {
             + 'static,
     {
         let references = ReferenceService::new(store.clone(), store.clone(), limits);
+        let evaluations = EvaluationService::new(
+            store.clone(),
+            references.clone(),
+            store.clone(),
+            store.clone(),
+            usage.clone(),
+            settings,
+        );
         Self {
-            evaluations: EvaluationService::new(
-                store.clone(),
-                references.clone(),
-                store.clone(),
-                store.clone(),
-                usage.clone(),
-                settings,
-            ),
+            simulation: SimulationService::new(evaluations.clone(), store.clone(), store.clone()),
+            evaluations,
             deployments: DeploymentService::new(
                 store.clone(),
                 store.clone(),

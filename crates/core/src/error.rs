@@ -75,6 +75,21 @@ impl DomainError {
             .join("; ");
         Self::Invalid { message, errors }
     }
+
+    /// The same error with each field named inside `parent` (`rules[0].metric` becomes
+    /// `policy.rules[0].metric`), for a value checked on its own that the caller sent
+    /// inside a larger body. Other errors are returned as they are.
+    pub fn within(self, parent: &str) -> Self {
+        match self {
+            Self::Invalid { errors, .. } => Self::invalid_fields(
+                errors
+                    .into_iter()
+                    .map(|e| FieldError::new(format!("{parent}.{}", e.field), e.message))
+                    .collect(),
+            ),
+            other => other,
+        }
+    }
 }
 
 /// Result of a domain operation.

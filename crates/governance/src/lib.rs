@@ -49,6 +49,7 @@ pub mod repository;
 pub mod risk;
 pub mod rule;
 pub mod sections;
+pub mod simulation;
 #[cfg(test)]
 mod test_support;
 

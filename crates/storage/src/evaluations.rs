@@ -1,8 +1,8 @@
 //! `EvaluationRepository` on the database: the evaluation row and the model's latest
-//! evaluation summary, written in one transaction.
+//! evaluation summary (its metric map included), written in one transaction.
 
 use crate::convert::{from_db, from_json, to_count, to_db, to_json, to_offset};
-use crate::error::query_error;
+use crate::error::{corrupt, query_error};
 use crate::schema::{evaluations, models};
 use crate::store::Store;
 use crate::tx::TxError;
@@ -10,8 +10,9 @@ use async_trait::async_trait;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
-use driftguard_app::{EvaluationRepository, NewEvaluation, StoredEvaluation};
+use driftguard_app::{EvaluationRepository, LatestMetrics, NewEvaluation, StoredEvaluation};
 use driftguard_core::{DomainError, DomainResult, Page};
+use driftguard_governance::MetricMap;
 
 #[derive(Queryable, Selectable)]
 #[diesel(table_name = evaluations)]
@@ -67,6 +68,11 @@ impl EvaluationRepository for Store {
         };
         let model_id = e.model_id;
         let violations = e.violations;
+        // Only the map policies judge, so that a policy simulation need not read the body.
+        let metrics = match e.body.get("metrics") {
+            Some(metrics) => to_json(metrics)?,
+            None => "{}".to_owned(),
+        };
         let id: i64 = transaction!(self, false, |conn| {
             let found: Option<i64> = models::table
                 .find(model_id)
@@ -94,6 +100,7 @@ impl EvaluationRepository for Store {
                     models::latest_fairness_violations.eq(to_offset(violations.fairness)),
                     models::latest_performance_violations.eq(to_offset(violations.performance)),
                     models::latest_risk_violations.eq(to_offset(violations.risk)),
+                    models::latest_metrics.eq(&metrics),
                 ))
                 .execute(conn)
                 .await?;
@@ -152,5 +159,41 @@ impl EvaluationRepository for Store {
             .list_for_model(model_id, Page::new(0, 1).map_err(DomainError::Internal)?)
             .await?;
         Ok(page.pop())
+    }
+
+    async fn latest_metrics(&self) -> DomainResult<Vec<LatestMetrics>> {
+        type Row = (i64, String, String, String, Option<i64>, Option<String>);
+        let rows: Vec<Row> = with_conn!(self.database(), |conn| {
+            models::table
+                .filter(models::latest_evaluation_id.is_not_null())
+                .order(models::id)
+                .select((
+                    models::id,
+                    models::name,
+                    models::version,
+                    models::risk_tier,
+                    models::latest_evaluation_id,
+                    models::latest_metrics,
+                ))
+                .load(conn)
+                .await
+                .map_err(query_error)?
+        });
+        rows.into_iter()
+            .map(|(model_id, name, version, tier, evaluation, metrics)| {
+                let metrics: MetricMap = match metrics {
+                    Some(text) => from_json("latest metrics", &text)?,
+                    None => MetricMap::new(),
+                };
+                Ok(LatestMetrics {
+                    model_id,
+                    name,
+                    version,
+                    risk_tier: tier.parse().map_err(|e| corrupt("model risk tier", e))?,
+                    evaluation_id: evaluation.unwrap_or_default(),
+                    metrics,
+                })
+            })
+            .collect()
     }
 }

@@ -51,6 +51,7 @@ diesel::table! {
         latest_performance_violations -> BigInt,
         latest_risk_violations -> BigInt,
         name_search -> Text,
+        latest_metrics -> Nullable<Text>,
     }
 }
 

@@ -94,7 +94,44 @@ async fn a_missing_model_stores_nothing(db: Store) {
     );
 }
 
+async fn latest_metrics_are_each_evaluated_models_newest_map(db: Store) {
+    let by = support::user(&db).await;
+    let first = support::model(&db, by, "churn", "1").await;
+    let unevaluated = support::model(&db, by, "churn", "2").await;
+    let third = support::model(&db, by, "fraud", "1").await;
+    assert!(db.latest_metrics().await.expect("latest").is_empty());
+    db.record(evaluation(third.id, by, 10.0, Status::Pass))
+        .await
+        .expect("record");
+    db.record(evaluation(first.id, by, 12.5, Status::Pass))
+        .await
+        .expect("record");
+    let newest = db
+        .record(evaluation(first.id, by, 90.0, Status::Fail))
+        .await
+        .expect("record");
+
+    let latest = db.latest_metrics().await.expect("latest");
+    let ids: Vec<_> = latest.iter().map(|m| m.model_id).collect();
+    assert_eq!(
+        ids,
+        [first.id, third.id],
+        "id order, the unevaluated one left out"
+    );
+    assert!(!ids.contains(&unevaluated.id));
+    let one = &latest[0];
+    assert_eq!(
+        (one.name.as_str(), one.version.as_str(), one.risk_tier),
+        ("churn", "1", first.risk_tier)
+    );
+    assert_eq!(one.evaluation_id, newest.id);
+    assert_eq!(one.metrics, newest.metrics());
+    assert_eq!(one.metrics["risk.score"], 90.0);
+    assert_eq!(latest[1].metrics["drift.share"], 0.25);
+}
+
 contract_tests!(
     record_sets_the_models_latest_evaluation,
-    a_missing_model_stores_nothing
+    a_missing_model_stores_nothing,
+    latest_metrics_are_each_evaluated_models_newest_map
 );

@@ -16,3 +16,4 @@ mod models;
 mod openapi;
 mod outage;
 mod rbac;
+mod simulation;

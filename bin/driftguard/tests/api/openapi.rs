@@ -37,6 +37,8 @@ const ROUTES: &[(&str, &str)] = &[
     ("get", "/dashboard/summary"),
     ("get", "/dashboard/compliance-distribution"),
     ("get", "/dashboard/risk-trends"),
+    ("post", "/simulation/drift"),
+    ("post", "/simulation/policy"),
     ("get", "/health/live"),
     ("get", "/health/ready"),
     ("get", "/metrics"),
@@ -71,6 +73,24 @@ async fn every_route_is_documented(app: TestApp) {
         "a documented route is missing from ROUTES"
     );
     assert!(doc["components"]["securitySchemes"]["bearer"].is_object());
+    for schema in [
+        "DriftSimulationRequest",
+        "Scenario",
+        "DriftSimulation",
+        "PolicySimulationRequest",
+        "PolicySimulation",
+    ] {
+        assert!(
+            doc["components"]["schemas"][schema].is_object(),
+            "{schema} is not in the document"
+        );
+    }
+    let drift = &paths["/simulation/drift"]["post"];
+    assert_eq!(
+        drift["requestBody"]["content"]["application/json"]["schema"]["$ref"],
+        "#/components/schemas/DriftSimulationRequest"
+    );
+    assert!(drift["responses"].get("429").is_some(), "rate limited");
 }
 
 api_tests!(every_route_is_documented);

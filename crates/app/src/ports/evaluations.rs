@@ -2,11 +2,13 @@
 //!
 //! Contract every adapter keeps: `record` stores the evaluation and sets the model's
 //! `latest_evaluation` summary (status, risk score, violation counts) in one transaction (a missing model is `NotFound` and stores
-//! nothing); lists are newest first.
+//! nothing); lists are newest first; `latest_metrics` reads the metric map of every model's
+//! latest evaluation without reading the evaluation bodies (a policy simulation over 10,000
+//! models reads that many small maps, not that many drift reports).
 
 use crate::ports::dashboard::ViolationCounts;
 use async_trait::async_trait;
-use driftguard_core::{DomainResult, Page, Timestamp};
+use driftguard_core::{DomainResult, Page, RiskTier, Timestamp};
 use driftguard_governance::{MetricMap, PolicyRef, Status};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
@@ -65,6 +67,23 @@ impl StoredEvaluation {
     }
 }
 
+/// A model and the metric map of its latest evaluation: what a policy simulation judges.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LatestMetrics {
+    /// The model.
+    pub model_id: i64,
+    /// Its name.
+    pub name: String,
+    /// Its version.
+    pub version: String,
+    /// Its risk tier (which policies judge it).
+    pub risk_tier: RiskTier,
+    /// The latest evaluation.
+    pub evaluation_id: i64,
+    /// That evaluation's metrics.
+    pub metrics: MetricMap,
+}
+
 /// Stored evaluations.
 #[async_trait]
 pub trait EvaluationRepository: Send + Sync {
@@ -83,4 +102,8 @@ pub trait EvaluationRepository: Send + Sync {
 
     /// The model's newest evaluation, if any.
     async fn latest_for_model(&self, model_id: i64) -> DomainResult<Option<StoredEvaluation>>;
+
+    /// Every model that has an evaluation, in id order, with its latest evaluation's metric
+    /// map; models without one are left out.
+    async fn latest_metrics(&self) -> DomainResult<Vec<LatestMetrics>>;
 }

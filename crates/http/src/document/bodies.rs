@@ -13,6 +13,8 @@ use driftguard_stats::ColumnKind;
 use driftguard_stats::drift::DriftMethod;
 use serde_json::{Map, Value, json};
 
+use super::simulation;
+
 /// Every body schema of this module, by component name.
 pub fn schemas() -> Map<String, Value> {
     [
@@ -22,13 +24,18 @@ pub fn schemas() -> Map<String, Value> {
         ("RetireRequest", retire_request()),
         ("ReferenceEnvelope", reference_envelope()),
         ("EvaluationEnvelope", evaluation_envelope()),
+        ("Scenario", simulation::scenario()),
+        ("DriftSimulationRequest", simulation::drift_request()),
+        ("DriftSimulation", simulation::drift_answer()),
+        ("PolicySimulationRequest", simulation::policy_request()),
+        ("PolicySimulation", simulation::policy_answer()),
     ]
     .into_iter()
     .map(|(name, schema)| (name.to_owned(), schema))
     .collect()
 }
 
-fn names<T: Copy>(values: &[T], name: impl Fn(T) -> &'static str) -> Vec<&'static str> {
+pub(super) fn names<T: Copy>(values: &[T], name: impl Fn(T) -> &'static str) -> Vec<&'static str> {
     values.iter().map(|v| name(*v)).collect()
 }
 

@@ -11,6 +11,7 @@ pub mod models;
 pub mod openapi;
 pub mod policies;
 pub mod reference;
+pub mod simulation;
 pub mod users;
 
 use utoipa_actix_web::service_config::ServiceConfig;
@@ -49,6 +50,8 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(dashboard::summary)
         .service(dashboard::compliance_distribution)
         .service(dashboard::risk_trends)
+        .service(simulation::drift)
+        .service(simulation::policy)
         .service(health::live)
         .service(health::ready)
         .service(metrics::metrics)

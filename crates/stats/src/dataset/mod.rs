@@ -92,6 +92,42 @@ impl Categorical {
         Self { codes, categories }
     }
 
+    /// A column of `codes` indexing `categories` (sorted and distinct), keeping only the
+    /// categories some row holds, so that every category of a column is present in it (as
+    /// for a parsed one): a fairness table then has no empty group. A code past the end of
+    /// `categories` is read as missing.
+    pub fn from_codes(mut codes: Vec<u32>, categories: &[String]) -> Self {
+        let mut used = vec![false; categories.len()];
+        for &code in &codes {
+            if let Some(flag) = used.get_mut(code as usize) {
+                *flag = true;
+            }
+        }
+        // Old code -> new code, in the same (sorted) order.
+        let mut next = 0u32;
+        let renumbered: Vec<u32> = used
+            .iter()
+            .map(|&u| {
+                let code = if u { next } else { MISSING_CODE };
+                next += u32::from(u);
+                code
+            })
+            .collect();
+        for code in &mut codes {
+            *code = renumbered
+                .get(*code as usize)
+                .copied()
+                .unwrap_or(MISSING_CODE);
+        }
+        let categories = categories
+            .iter()
+            .zip(&used)
+            .filter(|&(_, &u)| u)
+            .map(|(c, _)| c.clone())
+            .collect();
+        Self { codes, categories }
+    }
+
     /// One code per row; [`MISSING_CODE`] marks a missing value.
     pub fn codes(&self) -> &[u32] {
         &self.codes
@@ -138,6 +174,26 @@ impl Column {
     /// True when the column has no rows.
     pub fn is_empty(&self) -> bool {
         self.len() == 0
+    }
+
+    /// Mean and sample standard deviation (ddof = 1; 0 for one value) of the present values
+    /// of a numeric column, as numpy computes them; `None` for a categorical column or one
+    /// without a present value.
+    pub fn mean_and_std(&self) -> Option<(f64, f64)> {
+        let Self::Numeric(values) = self else {
+            return None;
+        };
+        let present: Vec<f64> = values.iter().copied().filter(|x| !x.is_nan()).collect();
+        if present.is_empty() {
+            return None;
+        }
+        let (mean, m2) = crate::special::mean_and_m2(&present);
+        let std = if present.len() > 1 {
+            (m2 / (present.len() - 1) as f64).sqrt()
+        } else {
+            0.0
+        };
+        Some((mean, std))
     }
 
     /// Number of missing values.
@@ -369,4 +425,30 @@ fn check_header(names: &[String], limits: &Limits) -> Result<(), DatasetError> {
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn from_codes_keeps_only_the_categories_in_use() {
+        let categories = ["a".to_owned(), "b".to_owned(), "c".to_owned()];
+        let column = Categorical::from_codes(vec![2, MISSING_CODE, 0, 2, 7], &categories);
+        assert_eq!(column.categories(), ["a", "c"]);
+        assert_eq!(column.codes(), [1, MISSING_CODE, 0, 1, MISSING_CODE]);
+        assert_eq!(column.get(0), Some("c"));
+    }
+
+    #[test]
+    fn mean_and_std_of_the_present_values() {
+        let column = Column::Numeric(vec![1.0, f64::NAN, 2.0, 3.0, 4.0]);
+        let (mean, std) = column.mean_and_std().expect("numeric");
+        assert_eq!(mean, 2.5);
+        assert!((std - 1.290_994_448_735_805_6).abs() < 1e-15);
+        assert_eq!(Column::Numeric(vec![5.0]).mean_and_std(), Some((5.0, 0.0)));
+        assert_eq!(Column::Numeric(vec![f64::NAN]).mean_and_std(), None);
+        let labels = Column::Categorical(Categorical::from_labels(&[Some("x")]));
+        assert_eq!(labels.mean_and_std(), None);
+    }
 }
