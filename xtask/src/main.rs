@@ -5,6 +5,7 @@ mod abuse;
 mod bench_data;
 mod ci;
 mod contract;
+mod fuzz;
 mod loadtest;
 mod server;
 
@@ -44,6 +45,10 @@ chores:
                  is answered as expected within 10 s with a peak under twice the upload limit
                  (default 256 MiB, the server's) and the server still live
                  (docs/abuse-benchmark.md)
+  fuzz [--seconds N] [--only NAME,...]
+                 run every cargo-fuzz target of fuzz/ (CSV and JSON readers, policy drafts, a
+                 whole evaluation) for N seconds each (default 60), from fuzz/seeds; installs
+                 cargo-fuzz when missing; fails on any crash, naming its input (fuzz/README.md)
 ";
 
 fn main() -> anyhow::Result<()> {
@@ -55,6 +60,7 @@ fn main() -> anyhow::Result<()> {
         Some("loadtest") => loadtest::run(&args[1..]),
         Some("contract") => contract::run(&args[1..]),
         Some("abuse") => abuse::run(&args[1..]),
+        Some("fuzz") => fuzz::run(&args[1..]),
         Some("help" | "--help" | "-h") | None => {
             print!("{HELP}");
             Ok(())

@@ -201,6 +201,24 @@ impl PolicyDraft {
 mod tests {
     use super::*;
 
+    /// From `fuzz/` (policy_draft): a threshold of many digits came back from its own JSON
+    /// one ulp off, until serde_json read numbers correctly rounded (`float_roundtrip`).
+    #[test]
+    fn a_draft_reads_back_from_its_json_unchanged() {
+        let digits = "4".repeat(108);
+        let text = format!(
+            r#"{{"name": "n", "rules": [{{"metric": "drift.share", "op": "<=", "threshold": {digits}.2, "severity": "block"}}]}}"#
+        );
+        let draft: PolicyDraft = serde_json::from_str(&text).expect("a draft");
+        let again: PolicyDraft =
+            serde_json::from_slice(&serde_json::to_vec(&draft).expect("JSON")).expect("back");
+        assert_eq!(again, draft);
+        assert_eq!(
+            draft.rules[0].threshold,
+            format!("{digits}.2").parse::<f64>().expect("f64")
+        );
+    }
+
     fn fields(result: DomainResult<()>) -> Vec<String> {
         match result {
             Err(DomainError::Invalid { errors, .. }) => {

@@ -315,3 +315,25 @@ fn json_kind_overrides_and_options_from_json() {
         }
     );
 }
+
+/// Numbers of many digits read the same, correctly rounded, from CSV and from JSON (the
+/// JSON reader rounded some of them one ulp off before serde_json's `float_roundtrip`).
+#[test]
+fn long_numbers_read_the_same_from_csv_and_json() {
+    let long = [
+        format!("{}.2", "4".repeat(108)),
+        "0.1000000000000000055511151231257827021181583404541015625".to_owned(),
+        "2.2250738585072011e-308".to_owned(),
+        "123456789012345678901234567890.123456789e-20".to_owned(),
+    ];
+    let expected: Vec<f64> = long.iter().map(|v| v.parse().expect("f64")).collect();
+    let from_csv = csv(&format!("x\n{}\n1\n2\n3\n4\n5\n", long.join("\n"))).expect("csv");
+    let from_json = json(&format!(
+        r#"{{"columns": {{"x": [{}, 1, 2, 3, 4, 5]}}}}"#,
+        long.join(", ")
+    ))
+    .expect("json");
+    for d in [&from_csv, &from_json] {
+        assert_eq!(numbers(d, "x")[..long.len()], expected[..]);
+    }
+}
