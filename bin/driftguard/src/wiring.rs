@@ -5,15 +5,14 @@ use crate::settings::Settings;
 use anyhow::Context;
 use driftguard_app::audit::DeploymentLog;
 use driftguard_app::audit::{ChainKey, Outcome};
-use driftguard_app::{Governance, Services, UsageMetrics};
-use driftguard_auth::{AuthService, TokenService};
+use driftguard_app::{Services, Setup, UsageMetrics};
+use driftguard_auth::TokenService;
 use driftguard_cache::{
     AnswerCache, Cache, InProcessCache, InProcessRateLimiter, RateLimiter, RedisCache,
     RedisCacheOptions, RedisLimiterOptions, RedisRateLimiter,
 };
 use driftguard_governance::MetricKind;
 use driftguard_observability::{DeploymentOutcome, Metrics, ViolationKind};
-use driftguard_registry::RegistryService;
 use driftguard_storage::{Database, Store, migrate};
 use secrecy::ExposeSecret;
 use std::sync::Arc;
@@ -150,31 +149,24 @@ pub async fn wire(settings: &Settings, migrate_first: bool) -> anyhow::Result<Wi
         Duration::from_secs(settings.token_lifetime_secs),
     );
     let metrics = Metrics::new().context("setting up metrics")?;
-    let usage: Arc<dyn UsageMetrics> = Arc::new(PrometheusUsage(metrics.clone()));
-    let governance = Governance::over(
-        store.clone(),
-        chain_key,
-        usage,
-        settings.data_limits(),
-        settings.risk,
+    let cache = answer_cache(settings)?;
+    let services = Services::new(
+        store,
+        Setup {
+            tokens,
+            chain_key,
+            usage: Arc::new(PrometheusUsage(metrics.clone())),
+            // Every write, through whichever front end, drops the cached answers it changes.
+            changes: Arc::new(cache.clone()),
+            limits: settings.data_limits(),
+            risk: settings.risk,
+        },
     );
-    let services = Services {
-        auth: AuthService::new(store.clone(), tokens),
-        registry: RegistryService::new(store.clone()),
-        references: governance.references,
-        evaluations: governance.evaluations,
-        deployments: governance.deployments,
-        audit: governance.audit,
-        policies: governance.policies,
-        dashboard: governance.dashboard,
-        simulation: governance.simulation,
-        readiness: store,
-    };
     Ok(Wired {
         services,
         database,
         metrics,
         limiter: limiter(settings)?,
-        cache: answer_cache(settings)?,
+        cache,
     })
 }

@@ -7,16 +7,13 @@ use std::sync::Arc;
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use driftguard_app::simulate::PolicySimulationRequest;
-use driftguard_app::{
-    Actor, EvaluationRepository, Governance, NewEvaluation, NoUsageMetrics, ViolationCounts,
-};
+use driftguard_app::{Actor, EvaluationRepository, NewEvaluation, Services, ViolationCounts};
 use driftguard_auth::{NewUser, UserRepository};
 use driftguard_core::{RiskTier, Role, Task, now};
-use driftguard_governance::{Op, PolicyDraft, RiskSettings, Rule, Severity, Status};
+use driftguard_governance::{Op, PolicyDraft, Rule, Severity, Status};
 use driftguard_registry::{ModelRepository, NewModel};
-use driftguard_stats::Limits;
 use driftguard_storage::Store;
-use driftguard_storage::testing::{TestDatabase, chain_key};
+use driftguard_storage::testing::TestDatabase;
 use serde_json::json;
 
 const MODELS: usize = 10_000;
@@ -83,13 +80,7 @@ fn bench_backend(
     let Some(db) = db else { return };
     let store = db.store();
     let user = rt.block_on(seeded(&store));
-    let governance = Governance::over(
-        Arc::new(store),
-        chain_key(),
-        Arc::new(NoUsageMetrics),
-        Limits::default(),
-        RiskSettings::default(),
-    );
+    let services = Services::new(Arc::new(store), driftguard_storage::testing::setup());
     let request = PolicySimulationRequest {
         policy: PolicyDraft {
             rules: vec![Rule::new("drift.share", Op::Lt, 0.3, Severity::Block)],
@@ -99,14 +90,14 @@ fn bench_backend(
     };
     let actor = Actor::new(user, Role::Engineer);
     let answer = rt
-        .block_on(governance.simulation.policy(request.clone(), &actor))
+        .block_on(services.simulation.policy(request.clone(), &actor))
         .expect("simulates");
     assert_eq!(answer.models_evaluated, MODELS);
     c.bench_function(
         &format!("policy simulation, {MODELS} models, {name}"),
         |b| {
             b.iter(|| {
-                rt.block_on(governance.simulation.policy(request.clone(), &actor))
+                rt.block_on(services.simulation.policy(request.clone(), &actor))
                     .expect("simulates")
             })
         },

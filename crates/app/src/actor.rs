@@ -1,6 +1,9 @@
-//! Who is asking: the signed-in user a use case acts for.
+//! Who is asking: the signed-in user a use case acts for, and what the one permission table
+//! (`driftguard_auth::Action`) lets them do.
 
-use driftguard_core::{DomainError, DomainResult, Role};
+use driftguard_auth::{Action, authorize};
+use driftguard_core::{DomainResult, Role};
+use driftguard_governance::DeployRights;
 
 /// The signed-in user a use case acts for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -17,15 +20,43 @@ impl Actor {
         Self { id, role }
     }
 
-    /// `Forbidden` unless the actor's role is at least `role`; `action` says what for.
-    pub fn require(&self, role: Role, action: &str) -> DomainResult<()> {
-        if self.role >= role {
-            Ok(())
-        } else {
-            Err(DomainError::Forbidden(format!(
-                "{action} needs the {} role",
-                role.as_str()
-            )))
+    /// `Forbidden` unless the permission table lets the actor's role take `action`.
+    pub fn require(&self, action: Action) -> DomainResult<()> {
+        authorize(self.role, action)
+    }
+
+    /// Whether the permission table lets the actor take `action`.
+    pub fn may(&self, action: Action) -> bool {
+        self.require(action).is_ok()
+    }
+
+    /// What the deploy decision is told the actor may do, from the same table.
+    pub fn deploy_rights(&self) -> DeployRights {
+        DeployRights {
+            deploy: self.may(Action::Deploy),
+            override_failing: self.may(Action::OverrideDeploy),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_actor_may_what_the_table_says_and_deploy_rights_follow_it() {
+        for role in Role::ALL {
+            let actor = Actor::new(1, role);
+            for action in Action::ALL {
+                assert_eq!(
+                    actor.may(action),
+                    role >= action.minimum_role(),
+                    "{role} {action:?}"
+                );
+            }
+            let rights = actor.deploy_rights();
+            assert_eq!(rights.deploy, actor.may(Action::Deploy));
+            assert_eq!(rights.override_failing, actor.may(Action::OverrideDeploy));
         }
     }
 }

@@ -4,7 +4,8 @@
 use std::sync::Arc;
 
 use driftguard_audit::{DeploymentRecord, NewDeployment, Outcome};
-use driftguard_core::{DomainError, DomainResult, Role, now};
+use driftguard_auth::Action;
+use driftguard_core::{DomainError, DomainResult, now};
 use driftguard_governance::{
     DeployDecision, DeployRequest, GovernanceResult, Judgement, PolicyRepository, decide, judge,
 };
@@ -13,6 +14,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::actor::Actor;
+use crate::changes::Announcer;
+use crate::ports::changes::Change;
 use crate::ports::deployments::{DeployCommand, DeploymentStore, RetireCommand};
 use crate::ports::evaluations::EvaluationRepository;
 use crate::ports::usage::UsageMetrics;
@@ -90,6 +93,7 @@ pub struct DeploymentService {
     evaluations: Arc<dyn EvaluationRepository>,
     store: Arc<dyn DeploymentStore>,
     usage: Arc<dyn UsageMetrics>,
+    changes: Announcer,
 }
 
 fn check_environment(environment: &str) -> DomainResult<String> {
@@ -113,6 +117,9 @@ fn check_note(field: &str, text: Option<&str>) -> DomainResult<()> {
     Ok(())
 }
 
+/// Deployed, overridden, blocked and retired alike change the deployment counts.
+const DEPLOYMENT: &[Change] = &[Change::Deployment];
+
 fn json(value: &impl Serialize) -> DomainResult<Value> {
     serde_json::to_value(value)
         .map_err(|e| DomainError::Internal(format!("a governance result did not encode: {e}")))
@@ -126,6 +133,7 @@ impl DeploymentService {
         evaluations: Arc<dyn EvaluationRepository>,
         store: Arc<dyn DeploymentStore>,
         usage: Arc<dyn UsageMetrics>,
+        changes: Announcer,
     ) -> Self {
         Self {
             models,
@@ -133,6 +141,7 @@ impl DeploymentService {
             evaluations,
             store,
             usage,
+            changes,
         }
     }
 
@@ -180,7 +189,7 @@ impl DeploymentService {
         let decision = decide(
             evaluated.then_some(&judgement),
             &DeployRequest {
-                role: user.role,
+                rights: user.deploy_rights(),
                 override_requested: request.override_requested,
                 justification: request.justification.as_deref(),
             },
@@ -189,23 +198,21 @@ impl DeploymentService {
             DeployDecision::Forbidden { reason } => return Err(DomainError::Forbidden(reason)),
             DeployDecision::Invalid(error) => return Err(DomainError::invalid_fields(vec![error])),
             DeployDecision::Block { reason } => {
-                let deployment = self
-                    .store
-                    .record_blocked(NewDeployment {
-                        model_id,
-                        deployed_at: now(),
-                        deployed_by: user.id,
-                        environment,
-                        previous_status: model.status.as_str().to_owned(),
-                        new_status: model.status.as_str().to_owned(),
-                        outcome: Outcome::Blocked,
-                        governance_result: json(&result)?,
-                        override_used: false,
-                        override_reason: None,
-                        notes: request.notes,
-                        policy_versions: json(&result.policy_versions)?,
-                    })
-                    .await?;
+                let blocked = self.store.record_blocked(NewDeployment {
+                    model_id,
+                    deployed_at: now(),
+                    deployed_by: user.id,
+                    environment,
+                    previous_status: model.status.as_str().to_owned(),
+                    new_status: model.status.as_str().to_owned(),
+                    outcome: Outcome::Blocked,
+                    governance_result: json(&result)?,
+                    override_used: false,
+                    override_reason: None,
+                    notes: request.notes,
+                    policy_versions: json(&result.policy_versions)?,
+                });
+                let deployment = self.changes.after(DEPLOYMENT, blocked).await?;
                 self.usage.deployment(Outcome::Blocked);
                 return Ok(DeployOutcome::Blocked {
                     detail: reason,
@@ -219,21 +226,19 @@ impl DeploymentService {
                 request.justification.map(|j| j.trim().to_owned()),
             ),
         };
-        let (model, mut rows) = self
-            .store
-            .deploy(DeployCommand {
-                model_id,
-                deployed_at: now(),
-                deployed_by: user.id,
-                environment,
-                outcome,
-                governance_result: json(&result)?,
-                override_reason,
-                notes: request.notes,
-                policy_versions: json(&result.policy_versions)?,
-                judged_evaluation_id: result.evaluation_id,
-            })
-            .await?;
+        let deploy = self.store.deploy(DeployCommand {
+            model_id,
+            deployed_at: now(),
+            deployed_by: user.id,
+            environment,
+            outcome,
+            governance_result: json(&result)?,
+            override_reason,
+            notes: request.notes,
+            policy_versions: json(&result.policy_versions)?,
+            judged_evaluation_id: result.evaluation_id,
+        });
+        let (model, mut rows) = self.changes.after(DEPLOYMENT, deploy).await?;
         self.usage.deployment(outcome);
         if rows.is_empty() {
             return Err(DomainError::Internal(
@@ -255,16 +260,15 @@ impl DeploymentService {
         notes: Option<String>,
         user: &Actor,
     ) -> DomainResult<(Model, DeploymentRecord)> {
-        user.require(Role::Approver, "retiring a model")?;
+        user.require(Action::Retire)?;
         check_note("notes", notes.as_deref())?;
-        self.store
-            .retire(RetireCommand {
-                model_id,
-                retired_at: now(),
-                retired_by: user.id,
-                environment: production(),
-                notes,
-            })
-            .await
+        let retire = self.store.retire(RetireCommand {
+            model_id,
+            retired_at: now(),
+            retired_by: user.id,
+            environment: production(),
+            notes,
+        });
+        self.changes.after(DEPLOYMENT, retire).await
     }
 }

@@ -5,7 +5,8 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use chrono::SubsecRound;
-use driftguard_core::{DomainError, DomainResult, Page, Role, Timestamp, now};
+use driftguard_auth::Action;
+use driftguard_core::{DomainError, DomainResult, Page, Timestamp, now};
 use driftguard_governance::{
     EvaluationInput, EvaluationOptions, EvaluationResult, Policy, PolicyRepository, RiskSettings,
     evaluate,
@@ -15,7 +16,9 @@ use driftguard_stats::{ColumnRoles, Dataset};
 use serde_json::Value;
 
 use crate::actor::Actor;
+use crate::changes::Announcer;
 use crate::data::{blocking, format_of, parse};
+use crate::ports::changes::Change;
 use crate::ports::dashboard::ViolationCounts;
 use crate::ports::evaluations::{EvaluationRepository, NewEvaluation, StoredEvaluation};
 use crate::ports::usage::UsageMetrics;
@@ -38,6 +41,7 @@ pub struct EvaluationService {
     policies: Arc<dyn PolicyRepository>,
     evaluations: Arc<dyn EvaluationRepository>,
     usage: Arc<dyn UsageMetrics>,
+    changes: Announcer,
     settings: RiskSettings,
 }
 
@@ -119,6 +123,7 @@ impl EvaluationService {
         policies: Arc<dyn PolicyRepository>,
         evaluations: Arc<dyn EvaluationRepository>,
         usage: Arc<dyn UsageMetrics>,
+        changes: Announcer,
         settings: RiskSettings,
     ) -> Self {
         Self {
@@ -127,6 +132,7 @@ impl EvaluationService {
             policies,
             evaluations,
             usage,
+            changes,
             settings,
         }
     }
@@ -185,7 +191,7 @@ impl EvaluationService {
         backdate: Option<Timestamp>,
         user: &Actor,
     ) -> DomainResult<StoredEvaluation> {
-        user.require(Role::Engineer, "running an evaluation")?;
+        user.require(Action::EditModels)?;
         format_of(content_type)?;
         let judging = self.judging(model_id).await?;
         // Stored at µs precision, so compared at it too.
@@ -207,18 +213,17 @@ impl EvaluationService {
             Ok(Value::Object(map)) => map,
             _ => return Err(DomainError::Internal("an evaluation did not encode".into())),
         };
-        self.evaluations
-            .record(NewEvaluation {
-                model_id,
-                created_by: user.id,
-                created_at: backdate.unwrap_or_else(now),
-                status: result.judgement.status,
-                risk_score: result.risk.score,
-                policy_versions: result.judgement.policy_versions.clone(),
-                violations: ViolationCounts::of(&result.judgement.violations),
-                body,
-            })
-            .await
+        let record = self.evaluations.record(NewEvaluation {
+            model_id,
+            created_by: user.id,
+            created_at: backdate.unwrap_or_else(now),
+            status: result.judgement.status,
+            risk_score: result.risk.score,
+            policy_versions: result.judgement.policy_versions.clone(),
+            violations: ViolationCounts::of(&result.judgement.violations),
+            body,
+        });
+        self.changes.after(&[Change::Evaluation], record).await
     }
 
     /// What judging data against the model needs: `NotFound` for an unknown model,

@@ -6,7 +6,8 @@ use std::sync::Arc;
 use driftguard_audit::{
     ChainKey, DeploymentFilter, DeploymentLog, DeploymentRecord, VerifyReport, verify_log,
 };
-use driftguard_core::{DomainResult, Page, Role};
+use driftguard_auth::Action;
+use driftguard_core::{DomainResult, Page};
 
 use crate::actor::Actor;
 
@@ -47,7 +48,7 @@ impl AuditService {
     /// `GET /audit/verify`: checks the whole chain and every checkpoint against the key;
     /// needs `admin`.
     pub async fn verify_audit(&self, user: &Actor) -> DomainResult<VerifyReport> {
-        user.require(Role::Admin, "verifying the audit chain")?;
+        user.require(Action::VerifyAudit)?;
         verify_log(self.log.as_ref(), &self.key, VERIFY_CHUNK).await
     }
 }

@@ -4,11 +4,13 @@
 //! applies in one transaction.
 
 pub mod actor;
+pub mod changes;
 pub mod dashboard;
 pub mod data;
 pub mod deploy;
 pub mod evaluate;
 pub mod history;
+pub mod models;
 pub mod policies;
 pub mod ports;
 pub mod readiness;
@@ -24,7 +26,9 @@ pub use deploy::{DeployOutcome, DeployRequestBody, DeploymentService};
 pub use driftguard_audit as audit;
 pub use evaluate::{EvaluateOptions, EvaluationService};
 pub use history::AuditService;
+pub use models::ModelService;
 pub use policies::PolicyService;
+pub use ports::changes::{Change, ChangeFeed, NoChangeFeed};
 pub use ports::dashboard::{
     DailyRisk, DashboardRepository, DeploymentTally, EvaluationCounts, ModelTally, ViolationCounts,
 };
@@ -38,5 +42,5 @@ pub use ports::references::{
 pub use ports::usage::{NoUsageMetrics, UsageMetrics};
 pub use readiness::Readiness;
 pub use reference::ReferenceService;
-pub use services::{Governance, Services};
+pub use services::{Services, Setup};
 pub use simulate::SimulationService;

@@ -3,15 +3,21 @@
 
 use std::sync::Arc;
 
-use driftguard_core::{DomainError, DomainResult, Page, Role};
+use driftguard_auth::Action;
+use driftguard_core::{DomainError, DomainResult, Page};
 use driftguard_governance::{Policy, PolicyDraft, PolicyRepository};
 
 use crate::actor::Actor;
+use crate::changes::Announcer;
+use crate::ports::changes::Change;
+
+const POLICY: &[Change] = &[Change::Policy];
 
 /// Policy use cases.
 #[derive(Clone)]
 pub struct PolicyService {
     policies: Arc<dyn PolicyRepository>,
+    changes: Announcer,
 }
 
 fn not_found(id: i64) -> DomainError {
@@ -19,16 +25,18 @@ fn not_found(id: i64) -> DomainError {
 }
 
 impl PolicyService {
-    /// The use cases over this store.
-    pub fn new(policies: Arc<dyn PolicyRepository>) -> Self {
-        Self { policies }
+    /// The use cases over this store, announcing to `changes`.
+    pub fn new(policies: Arc<dyn PolicyRepository>, changes: Announcer) -> Self {
+        Self { policies, changes }
     }
 
     /// `POST /policies`: validates and stores version 1; needs `admin`.
     pub async fn create(&self, draft: PolicyDraft, user: &Actor) -> DomainResult<Policy> {
-        user.require(Role::Admin, "managing policies")?;
+        user.require(Action::ManagePolicies)?;
         draft.validate()?;
-        self.policies.create(draft, Some(user.id)).await
+        self.changes
+            .after(POLICY, self.policies.create(draft, Some(user.id)))
+            .await
     }
 
     /// `GET /policies/{id}`: the latest version.
@@ -51,9 +59,11 @@ impl PolicyService {
 
     /// `PUT /policies/{id}`: validates and writes the next version; needs `admin`.
     pub async fn update(&self, id: i64, draft: PolicyDraft, user: &Actor) -> DomainResult<Policy> {
-        user.require(Role::Admin, "managing policies")?;
+        user.require(Action::ManagePolicies)?;
         draft.validate()?;
-        self.policies.update(id, draft).await
+        self.changes
+            .after(POLICY, self.policies.update(id, draft))
+            .await
     }
 
     /// `GET /policies/{id}/versions`: every version, oldest first.
@@ -68,7 +78,9 @@ impl PolicyService {
     /// `DELETE /policies/{id}`: switches the policy off, as a new version (the old ones
     /// stay); needs `admin`. `PUT` with `active: true` switches it on again.
     pub async fn deactivate(&self, id: i64, user: &Actor) -> DomainResult<Policy> {
-        user.require(Role::Admin, "managing policies")?;
-        self.policies.set_active(id, false).await
+        user.require(Action::ManagePolicies)?;
+        self.changes
+            .after(POLICY, self.policies.set_active(id, false))
+            .await
     }
 }

@@ -4,7 +4,8 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use driftguard_core::{DomainError, DomainResult, Role, now};
+use driftguard_auth::Action;
+use driftguard_core::{DomainError, DomainResult, now};
 use driftguard_registry::ModelRepository;
 use driftguard_stats::{ColumnKind, Dataset, Limits};
 
@@ -51,7 +52,7 @@ impl ReferenceService {
         kinds: BTreeMap<String, ColumnKind>,
         user: &Actor,
     ) -> DomainResult<ReferenceProfile> {
-        user.require(Role::Engineer, "uploading reference data")?;
+        user.require(Action::EditModels)?;
         let format = format_of(content_type)?;
         if self.models.get(model_id).await?.is_none() {
             return Err(model_not_found(model_id));

@@ -1,10 +1,13 @@
 //! The bundle of use cases a front end works with.
 
+use crate::changes::Announcer;
 use crate::dashboard::DashboardService;
 use crate::deploy::DeploymentService;
 use crate::evaluate::EvaluationService;
 use crate::history::AuditService;
+use crate::models::ModelService;
 use crate::policies::PolicyService;
+use crate::ports::changes::ChangeFeed;
 use crate::ports::dashboard::DashboardRepository;
 use crate::ports::deployments::DeploymentStore;
 use crate::ports::evaluations::EvaluationRepository;
@@ -14,9 +17,9 @@ use crate::readiness::Readiness;
 use crate::reference::ReferenceService;
 use crate::simulate::SimulationService;
 use driftguard_audit::{ChainKey, DeploymentLog};
-use driftguard_auth::AuthService;
+use driftguard_auth::{AuthService, TokenService, UserRepository};
 use driftguard_governance::{PolicyRepository, RiskSettings};
-use driftguard_registry::{ModelRepository, RegistryService};
+use driftguard_registry::ModelRepository;
 use driftguard_stats::Limits;
 use std::sync::Arc;
 
@@ -26,7 +29,7 @@ pub struct Services {
     /// Accounts, sign-in and roles.
     pub auth: AuthService,
     /// Model versions.
-    pub registry: RegistryService,
+    pub models: ModelService,
     /// Reference data: upload and profile.
     pub references: ReferenceService,
     /// Evaluations: run, list, read.
@@ -39,62 +42,60 @@ pub struct Services {
     pub policies: PolicyService,
     /// The dashboards.
     pub dashboard: DashboardService,
-    /// Drift and policy simulations.
+    /// What-if: drift scenarios and draft policies.
     pub simulation: SimulationService,
     /// Whether backing services answer.
     pub readiness: Arc<dyn Readiness>,
 }
 
-/// The governance use cases, built over one store that implements every port they need.
-#[derive(Clone)]
-pub struct Governance {
-    /// Reference data: upload and profile.
-    pub references: ReferenceService,
-    /// Evaluations: run, list, read.
-    pub evaluations: EvaluationService,
-    /// Deploy and retire.
-    pub deployments: DeploymentService,
-    /// The deployment history and its verification.
-    pub audit: AuditService,
-    /// Policies and their versions.
-    pub policies: PolicyService,
-    /// The dashboards.
-    pub dashboard: DashboardService,
-    /// Drift and policy simulations.
-    pub simulation: SimulationService,
+/// What the use cases need besides the store: the token service, the key the history's
+/// checkpoints are verified with (the key the store signs them with), where business
+/// events are counted and committed changes announced, the upload limits and the risk
+/// settings.
+pub struct Setup {
+    /// Issues and verifies sign-in tokens.
+    pub tokens: TokenService,
+    /// The audit trail's checkpoint key.
+    pub chain_key: ChainKey,
+    /// Business counters.
+    pub usage: Arc<dyn UsageMetrics>,
+    /// Where writes announce what they changed (the answer cache).
+    pub changes: Arc<dyn ChangeFeed>,
+    /// Upload limits.
+    pub limits: Limits,
+    /// The risk score's numbers.
+    pub risk: RiskSettings,
 }
 
-impl Governance {
-    /// Every governance use case over `store`, verifying the history's checkpoints with
-    /// `chain_key` (the key the store signs them with), counting business events in `usage`,
-    /// with these upload limits and risk settings.
-    pub fn over<S>(
-        store: Arc<S>,
-        chain_key: ChainKey,
-        usage: Arc<dyn UsageMetrics>,
-        limits: Limits,
-        settings: RiskSettings,
-    ) -> Self
+impl Services {
+    /// Every use case over `store`, one adapter that implements every port they need.
+    pub fn new<S>(store: Arc<S>, setup: Setup) -> Self
     where
-        S: ModelRepository
+        S: UserRepository
+            + ModelRepository
             + ReferenceRepository
             + PolicyRepository
             + EvaluationRepository
             + DeploymentStore
             + DeploymentLog
             + DashboardRepository
+            + Readiness
             + 'static,
     {
-        let references = ReferenceService::new(store.clone(), store.clone(), limits);
+        let changes = Announcer::new(setup.changes);
+        let references = ReferenceService::new(store.clone(), store.clone(), setup.limits);
         let evaluations = EvaluationService::new(
             store.clone(),
             references.clone(),
             store.clone(),
             store.clone(),
-            usage.clone(),
-            settings,
+            setup.usage.clone(),
+            changes.clone(),
+            setup.risk,
         );
         Self {
+            auth: AuthService::new(store.clone(), setup.tokens),
+            models: ModelService::new(store.clone(), changes.clone()),
             simulation: SimulationService::new(evaluations.clone(), store.clone(), store.clone()),
             evaluations,
             deployments: DeploymentService::new(
@@ -102,12 +103,14 @@ impl Governance {
                 store.clone(),
                 store.clone(),
                 store.clone(),
-                usage,
+                setup.usage,
+                changes.clone(),
             ),
-            audit: AuditService::new(store.clone(), chain_key),
+            audit: AuditService::new(store.clone(), setup.chain_key),
             dashboard: DashboardService::new(store.clone()),
-            policies: PolicyService::new(store),
+            policies: PolicyService::new(store.clone(), changes),
             references,
+            readiness: store,
         }
     }
 }

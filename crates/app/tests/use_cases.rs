@@ -9,7 +9,7 @@ use driftguard_app::audit::{DeploymentFilter, Outcome};
 use driftguard_app::data::default_limits;
 use driftguard_app::{
     Actor, AuditService, DeployOutcome, DeployRequestBody, DeploymentService, EvaluateOptions,
-    EvaluationService, Governance, NoUsageMetrics, PolicyService, ReferenceService,
+    EvaluationService, PolicyService, ReferenceService, Services, Setup,
 };
 use driftguard_auth::{NewUser, UserRepository};
 use driftguard_core::{DomainError, Page, RiskTier, Role, Task};
@@ -57,19 +57,19 @@ impl World {
         .await
         .expect("a user")
         .id;
-        let g = Governance::over(
+        let services = Services::new(
             store,
-            driftguard_storage::testing::chain_key(),
-            Arc::new(NoUsageMetrics),
-            limits,
-            RiskSettings::default(),
+            Setup {
+                limits,
+                ..driftguard_storage::testing::setup()
+            },
         );
         World {
-            references: g.references,
-            evaluations: g.evaluations,
-            deployments: g.deployments,
-            audit: g.audit,
-            policies: g.policies,
+            references: services.references,
+            evaluations: services.evaluations,
+            deployments: services.deployments,
+            audit: services.audit,
+            policies: services.policies,
             store: db,
             user,
         }

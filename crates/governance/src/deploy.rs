@@ -1,7 +1,7 @@
 //! The deploy decision (SPEC §2, deployments): from the governance result, the requester's
-//! role and an override request to allow, block, forbid, reject or override.
+//! rights and an override request to allow, block, forbid, reject or override.
 
-use driftguard_core::{FieldError, Role};
+use driftguard_core::FieldError;
 use serde::{Deserialize, Serialize};
 
 use crate::judge::{Judgement, Status, Violation};
@@ -45,12 +45,23 @@ impl GovernanceResult {
 /// What a deploy request asks for besides the model.
 #[derive(Debug, Clone, Copy)]
 pub struct DeployRequest<'a> {
-    /// The requester's role.
-    pub role: Role,
+    /// What the requester may do, as the permission table says (the caller asks it).
+    pub rights: DeployRights,
     /// Whether the requester asks to override a failing result.
     pub override_requested: bool,
     /// Why the override is justified.
     pub justification: Option<&'a str>,
+}
+
+/// What a requester may do with a deployment, decided by the caller from the permission
+/// table (`driftguard_auth::Action::Deploy` and `OverrideDeploy`): the decision compares no
+/// roles of its own.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DeployRights {
+    /// May deploy a model whose result is not `fail`.
+    pub deploy: bool,
+    /// May override a `fail` result.
+    pub override_failing: bool,
 }
 
 /// What to do with a deploy request.
@@ -77,18 +88,18 @@ pub enum DeployDecision {
 /// Decides a deploy from the latest judgement (`None`: the model has no evaluation, which
 /// counts as `fail`).
 ///
-/// Deploying needs `engineer`. Asking for an override needs `approver` and a justification
+/// Deploying needs the right to deploy. Asking for an override needs the right to override and a justification
 /// of at least [`MIN_JUSTIFICATION`] characters, checked in that order, whatever the result;
 /// an override of a result that is not `fail` overrides nothing and is a plain `Allow`.
 pub fn decide(judgement: Option<&Judgement>, request: &DeployRequest<'_>) -> DeployDecision {
-    if request.role < Role::Engineer {
+    if !request.rights.deploy {
         return DeployDecision::Forbidden {
             reason: "deploying a model needs the engineer role".to_owned(),
         };
     }
     let status = judgement.map_or(Status::Fail, |j| j.status);
     if request.override_requested {
-        if request.role < Role::Approver {
+        if !request.rights.override_failing {
             return DeployDecision::Forbidden {
                 reason: "overriding a governance result needs the approver role".to_owned(),
             };
@@ -157,13 +168,29 @@ mod tests {
         j
     }
 
+    // The rights the permission table gives each role (driftguard_auth::Action), written
+    // out: this crate is told them, it does not look them up.
+    const VIEWER: DeployRights = DeployRights {
+        deploy: false,
+        override_failing: false,
+    };
+    const ENGINEER: DeployRights = DeployRights {
+        deploy: true,
+        override_failing: false,
+    };
+    const APPROVER: DeployRights = DeployRights {
+        deploy: true,
+        override_failing: true,
+    };
+    const ADMIN: DeployRights = APPROVER;
+
     fn request(
-        role: Role,
+        rights: DeployRights,
         override_requested: bool,
         justification: Option<&str>,
     ) -> DeployRequest<'_> {
         DeployRequest {
-            role,
+            rights,
             override_requested,
             justification,
         }
@@ -190,11 +217,11 @@ mod tests {
         for status in [Status::Pass, Status::Warn] {
             let j = judged(status);
             assert_eq!(
-                decide(Some(&j), &request(Role::Engineer, false, None)),
+                decide(Some(&j), &request(ENGINEER, false, None)),
                 DeployDecision::Allow
             );
             // Asking for an override that is not needed is allowed, and uses none.
-            let d = decide(Some(&j), &request(Role::Approver, true, Some(REASON)));
+            let d = decide(Some(&j), &request(APPROVER, true, Some(REASON)));
             assert_eq!(d, DeployDecision::Allow);
         }
     }
@@ -202,7 +229,7 @@ mod tests {
     #[test]
     fn a_failing_result_blocks_without_override() {
         let j = judged(Status::Fail);
-        for role in [Role::Engineer, Role::Approver, Role::Admin] {
+        for role in [ENGINEER, APPROVER, ADMIN] {
             let d = decide(Some(&j), &request(role, false, None));
             assert!(
                 matches!(&d, DeployDecision::Block { reason } if reason.contains("drift.share")),
@@ -213,10 +240,10 @@ mod tests {
 
     #[test]
     fn no_evaluation_blocks_and_can_be_overridden() {
-        let d = decide(None, &request(Role::Engineer, false, None));
+        let d = decide(None, &request(ENGINEER, false, None));
         assert!(matches!(&d, DeployDecision::Block { reason } if reason.contains("no evaluation")));
         assert_eq!(
-            decide(None, &request(Role::Admin, true, Some(REASON))),
+            decide(None, &request(ADMIN, true, Some(REASON))),
             DeployDecision::Override
         );
     }
@@ -224,7 +251,7 @@ mod tests {
     #[test]
     fn an_approver_with_a_justification_overrides() {
         let j = judged(Status::Fail);
-        for role in [Role::Approver, Role::Admin] {
+        for role in [APPROVER, ADMIN] {
             assert_eq!(
                 decide(Some(&j), &request(role, true, Some(REASON))),
                 DeployDecision::Override
@@ -236,14 +263,14 @@ mod tests {
     fn roles_below_the_action_are_forbidden() {
         let j = judged(Status::Pass);
         assert!(matches!(
-            decide(Some(&j), &request(Role::Viewer, false, None)),
+            decide(Some(&j), &request(VIEWER, false, None)),
             DeployDecision::Forbidden { .. }
         ));
         let j = judged(Status::Fail);
         // The role is checked before the justification.
         for justification in [Some(REASON), None] {
             assert!(matches!(
-                decide(Some(&j), &request(Role::Engineer, true, justification)),
+                decide(Some(&j), &request(ENGINEER, true, justification)),
                 DeployDecision::Forbidden { .. }
             ));
         }
@@ -254,14 +281,14 @@ mod tests {
         let j = judged(Status::Fail);
         let padded = format!("   {}   ", "x".repeat(MIN_JUSTIFICATION - 1));
         for justification in [None, Some(""), Some(padded.as_str())] {
-            match decide(Some(&j), &request(Role::Approver, true, justification)) {
+            match decide(Some(&j), &request(APPROVER, true, justification)) {
                 DeployDecision::Invalid(error) => assert_eq!(error.field, "justification"),
                 other => panic!("expected Invalid, got {other:?}"),
             }
         }
         let exact = "é".repeat(MIN_JUSTIFICATION);
         assert_eq!(
-            decide(Some(&j), &request(Role::Approver, true, Some(&exact))),
+            decide(Some(&j), &request(APPROVER, true, Some(&exact))),
             DeployDecision::Override
         );
     }

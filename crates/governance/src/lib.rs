@@ -53,7 +53,7 @@ pub mod simulation;
 #[cfg(test)]
 mod test_support;
 
-pub use deploy::{DeployDecision, DeployRequest, GovernanceResult, decide};
+pub use deploy::{DeployDecision, DeployRequest, DeployRights, GovernanceResult, decide};
 pub use evaluation::{
     EvaluationError, EvaluationInput, EvaluationOptions, EvaluationResult, evaluate,
 };

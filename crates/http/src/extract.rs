@@ -7,7 +7,7 @@ use actix_web::error::{PathError, QueryPayloadError};
 use actix_web::http::StatusCode;
 use actix_web::{FromRequest, HttpRequest, web};
 use driftguard_app::{Actor, Services};
-use driftguard_auth::{Action, User, authorize};
+use driftguard_auth::{Action, User};
 use driftguard_core::{DomainError, Page};
 use serde::Deserialize;
 use std::future::Future;
@@ -26,9 +26,10 @@ impl CurrentUser {
         Actor::new(self.0.id, self.0.role)
     }
 
-    /// `Ok` when the user may take `action`, else 403.
+    /// `Ok` when the permission table lets the user take `action`, else 403: for a route
+    /// to refuse before it reads a body (the use case checks again, with the same table).
     pub fn require(&self, action: Action) -> Result<(), ApiError> {
-        authorize(self.0.role, action).map_err(ApiError::from)
+        self.actor().require(action).map_err(ApiError::from)
     }
 }
 

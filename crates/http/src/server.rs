@@ -8,7 +8,6 @@ use crate::extract::{path_config, query_config};
 use crate::fallback::KnownRoutes;
 use crate::middleware::client_ip::{ResolveClientIp, TrustedProxies};
 use crate::middleware::cors::{CorsSettings, cors};
-use crate::middleware::invalidate::InvalidateAnswers;
 use crate::middleware::metrics::RecordMetrics;
 use crate::middleware::rate_limit::RateLimit;
 use crate::middleware::rate_limit_rules::RateLimitSettings;
@@ -93,12 +92,11 @@ pub fn run(
     let document = web::Data::new(OpenApiDocument(doc.to_string()));
     let services = web::Data::new(deps.services);
     let metrics = web::Data::new(deps.metrics.clone());
-    let answers = web::Data::new(Answers::new(deps.cache.clone(), deps.metrics.clone()));
+    let answers = web::Data::new(Answers::new(deps.cache, deps.metrics.clone()));
     let slots = web::Data::new(Slots::new(
         settings.max_concurrent_uploads,
         settings.max_concurrent_password_hashes,
     ));
-    let invalidate = InvalidateAnswers::new(deps.cache);
     let rate_limit = RateLimit::new(
         settings.rate_limits.clone(),
         deps.limiter,
@@ -133,7 +131,6 @@ pub fn run(
                 async move { response }
             }))
             .wrap(from_fn(finalize_errors))
-            .wrap(invalidate.clone())
             .wrap(rate_limit.clone())
             .wrap(RecordMetrics::new(metrics.get_ref().clone()))
             .wrap(RequestLog)

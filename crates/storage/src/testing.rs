@@ -25,6 +25,24 @@ pub fn chain_key() -> ChainKey {
     ChainKey::new(b"driftguard test chain key, not for production")
 }
 
+/// What [`driftguard_app::Services::new`] needs besides the store, for tests: a token
+/// service with a test secret, the test chain key, no metrics, no change feed, the default
+/// limits and risk settings. Override fields with `Setup { limits, ..setup() }`.
+pub fn setup() -> driftguard_app::Setup {
+    driftguard_app::Setup {
+        tokens: driftguard_auth::TokenService::new(
+            &secrecy::SecretString::from("driftguard test token secret, 32+ characters"),
+            "driftguard-test",
+            std::time::Duration::from_secs(3600),
+        ),
+        chain_key: chain_key(),
+        usage: std::sync::Arc::new(driftguard_app::NoUsageMetrics),
+        changes: std::sync::Arc::new(driftguard_app::NoChangeFeed),
+        limits: driftguard_stats::Limits::default(),
+        risk: driftguard_governance::RiskSettings::default(),
+    }
+}
+
 /// Runs one raw SQL statement, as an attacker with database access would; answers the rows
 /// it changed.
 pub async fn raw(store: &Store, sql: &str) -> DomainResult<usize> {

@@ -88,7 +88,7 @@ fn seed(scenario: usize, stream: u32) -> u64 {
 /// version.
 pub async fn load(services: &Services, options: &DemoOptions) -> anyhow::Result<DemoReport> {
     let (_, models) = services
-        .registry
+        .models
         .list(&ModelQuery::default(), page(0, 1)?)
         .await?;
     if models > 0 && !options.force {
@@ -101,7 +101,7 @@ pub async fn load(services: &Services, options: &DemoOptions) -> anyhow::Result<
     let approver = accounts::with_role(&accounts, Role::Approver)?;
     let admin = accounts::with_role(&accounts, Role::Admin)?;
     for id in &earlier {
-        services.registry.delete(*id).await?;
+        services.models.delete(*id, &admin).await?;
     }
     ensure_second_policy(services, &admin).await?;
     let mut reports = Vec::with_capacity(scenarios.len());
@@ -152,7 +152,7 @@ async fn earlier_demo_models(
             name_contains: Some(scenario.model.name.clone()),
             ..ModelQuery::default()
         };
-        let found = all(|p| services.registry.list(&query, p)).await?;
+        let found = all(|p| services.models.list(&query, p)).await?;
         for model in found {
             if model.name != scenario.model.name || model.version != scenario.model.version {
                 continue;
@@ -189,17 +189,14 @@ async fn load_scenario(
     engineer: Actor,
     approver: Actor,
 ) -> anyhow::Result<ModelReport> {
-    let model = services
-        .registry
-        .register(scenario.model, engineer.id)
-        .await?;
+    let model = services.models.register(scenario.model, &engineer).await?;
     let (evaluations, latest) = match scenario.history {
         Some(history) => evaluate_history(services, index, model.id, history, &engineer).await?,
         None => (0, None),
     };
     let deploys = deploy(services, model.id, scenario.deploy, engineer, approver).await?;
     Ok(ModelReport {
-        model: services.registry.get(model.id).await?,
+        model: services.models.get(model.id).await?,
         evaluations,
         latest,
         deploys,

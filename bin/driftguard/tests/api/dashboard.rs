@@ -297,7 +297,65 @@ async fn policy_reads_are_cached_until_a_policy_changes(app: TestApp) {
     assert_eq!(policy["active"], false);
 }
 
+/// Writes through `Services` alone — no HTTP request, as the CLI, the UI and linked Rust
+/// services make them — still drop the cached answers they change: the use cases announce
+/// to the answer cache.
+async fn writes_through_services_alone_invalidate_cached_answers(app: TestApp) {
+    let viewer = app.token_for(Role::Viewer).await;
+    let engineer = app.token_for(Role::Engineer).await;
+    let admin = app.token_for(Role::Admin).await;
+    let actor = async |token: &str| {
+        let user = app.services.auth.authenticate(token).await;
+        let user = user.expect("a signed-in user");
+        driftguard_app::Actor::new(user.id, user.role)
+    };
+    let (engineer, admin) = (actor(&engineer).await, actor(&admin).await);
+
+    expect_cache(&app, SUMMARY, &viewer, "MISS").await;
+    let before = expect_cache(&app, SUMMARY, &viewer, "HIT").await;
+    let new = driftguard_registry::NewModel::new(
+        "no-http",
+        "1",
+        driftguard_core::Task::Regression,
+        driftguard_core::RiskTier::Low,
+    );
+    app.services
+        .models
+        .register(new, &engineer)
+        .await
+        .expect("registered through Services");
+    let after = expect_cache(&app, SUMMARY, &viewer, "MISS").await;
+    assert_eq!(
+        after["models"]["by_risk_tier"]["low"],
+        before["models"]["by_risk_tier"]["low"]
+            .as_u64()
+            .unwrap_or(0)
+            + 1,
+        "{after}"
+    );
+
+    expect_cache(&app, "/policies", &viewer, "MISS").await;
+    let policies = expect_cache(&app, "/policies", &viewer, "HIT").await;
+    let draft: driftguard_governance::PolicyDraft = serde_json::from_value(json!({
+        "name": "Written without HTTP",
+        "rules": [{"metric": "drift.share", "op": "<", "threshold": 0.5, "severity": "warn"}]
+    }))
+    .expect("a draft");
+    app.services
+        .policies
+        .create(draft, &admin)
+        .await
+        .expect("created through Services");
+    let now = expect_cache(&app, "/policies", &viewer, "MISS").await;
+    assert_eq!(
+        now["pagination"]["total"],
+        policies["pagination"]["total"].as_u64().unwrap_or(0) + 1,
+        "{now}"
+    );
+}
+
 api_tests!(
+    writes_through_services_alone_invalidate_cached_answers,
     dashboards_have_the_spec_shapes_and_are_cached,
     every_write_invalidates_what_it_changes,
     policy_reads_are_cached_until_a_policy_changes,

@@ -1,8 +1,9 @@
 //! The ports the cross-domain use cases need besides those of the domain crates
 //! (`ModelRepository`, `PolicyRepository`, `DeploymentLog`): stored evaluations, stored
-//! reference data, the multi-table deployment commands, the dashboard aggregates and the
-//! business metrics.
+//! reference data, the multi-table deployment commands, the dashboard aggregates, the
+//! business metrics, and the feed of committed changes.
 
+pub mod changes;
 pub mod dashboard;
 pub mod deployments;
 pub mod evaluations;

@@ -2,7 +2,8 @@
 //! run through the evaluation pipeline and judged by the policies active now; one result,
 //! or one per value of a swept scenario with the value at which the status tips.
 
-use driftguard_core::{DomainError, DomainResult, Role};
+use driftguard_auth::Action;
+use driftguard_core::{DomainError, DomainResult};
 use driftguard_governance::simulation::{Draw, Plan, Scenario, TippingPoint, tipping_point};
 use driftguard_governance::{EvaluationOptions, EvaluationResult};
 use driftguard_stats::{ColumnRoles, Dataset};
@@ -120,7 +121,7 @@ impl SimulationService {
         request: DriftSimulationRequest,
         user: &Actor,
     ) -> DomainResult<DriftSimulation> {
-        user.require(Role::Engineer, "running a simulation")?;
+        user.require(Action::EditModels)?;
         let judging = self.evaluations.judging(request.model_id).await?;
         blocking(move || {
             let roles = roles_in(roles_of(&judging.model.columns), &judging.reference);

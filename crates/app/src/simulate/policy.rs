@@ -4,7 +4,8 @@
 
 use std::collections::BTreeMap;
 
-use driftguard_core::{DomainError, DomainResult, RiskTier, Role, now};
+use driftguard_auth::Action;
+use driftguard_core::{DomainError, DomainResult, RiskTier, now};
 use driftguard_governance::{Policy, PolicyDraft, Status, judge};
 use serde::{Deserialize, Serialize};
 
@@ -71,7 +72,7 @@ impl SimulationService {
         request: PolicySimulationRequest,
         user: &Actor,
     ) -> DomainResult<PolicySimulation> {
-        user.require(Role::Engineer, "running a simulation")?;
+        user.require(Action::EditModels)?;
         request.policy.validate().map_err(|e| e.within("policy"))?;
         let draft = match request.replaces_policy_id {
             None => request

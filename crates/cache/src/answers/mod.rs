@@ -37,6 +37,7 @@
 
 mod classes;
 mod flights;
+mod invalidation;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};

@@ -1,5 +1,6 @@
-//! Cross-cutting HTTP middleware: request ids, request logging, metrics, rate limiting, CORS,
-//! and the invalidation of cached answers after writes.
+//! Cross-cutting HTTP middleware: request ids, request logging, metrics, rate limiting and
+//! CORS. (Cached answers are invalidated by the use cases that write, through the
+//! `ChangeFeed` port the answer cache implements, not here.)
 //!
 //! Intended order, outermost first:
 //!
@@ -10,16 +11,13 @@
 //!    429s included;
 //! 4. [`rate_limit::RateLimit`] — before routing and before any extractor reads the body, so
 //!    malformed requests count too;
-//! 5. [`invalidate::InvalidateAnswers`] — inside the limiter (a refused request writes
-//!    nothing) and outside the error finalisation (it sees the final status);
-//! 6. the application (routes, error finalisation).
+//! 5. the application (routes, error finalisation).
 //!
 //! actix applies `.wrap()` in reverse (the last one wrapped is the outermost), so:
 //!
 //! ```ignore
 //! App::new()
 //!     // ... routes, .wrap(from_fn(finalize_errors)) ...
-//!     .wrap(InvalidateAnswers::new(answer_cache))
 //!     .wrap(RateLimit::new(rate_limit_settings, limiter, metrics.clone())?)
 //!     .wrap(RecordMetrics::new(metrics))
 //!     .wrap(RequestLog)
@@ -31,7 +29,6 @@
 pub mod around;
 pub mod client_ip;
 pub mod cors;
-pub mod invalidate;
 pub mod metrics;
 pub mod rate_limit;
 pub mod rate_limit_rules;

@@ -94,7 +94,7 @@ pub async fn create(
 ) -> Result<HttpResponse, ApiError> {
     user.require(Action::EditModels)?;
     let new: NewModel = body.json().await?;
-    let model = services.registry.register(new, user.0.id).await?;
+    let model = services.models.register(new, &user.actor()).await?;
     tracing::info!(model_id = model.id, name = %model.name, version = %model.version, "model.registered");
     Ok(HttpResponse::Created().json(model))
 }
@@ -108,14 +108,13 @@ pub async fn create(
 )]
 #[get("/models")]
 pub async fn list(
-    user: CurrentUser,
+    _signed_in: CurrentUser,
     services: web::Data<Services>,
     page: web::Query<PageParams>,
     filters: web::Query<ModelFilters>,
 ) -> Result<web::Json<ModelList>, ApiError> {
-    user.require(Action::Read)?;
     let page = page.page()?;
-    let (models, total) = services.registry.list(&filters.query()?, page).await?;
+    let (models, total) = services.models.list(&filters.query()?, page).await?;
     Ok(web::Json(ModelList {
         models,
         pagination: page.pagination(total),
@@ -131,12 +130,11 @@ pub async fn list(
 )]
 #[get("/models/{id}")]
 pub async fn get(
-    user: CurrentUser,
+    _signed_in: CurrentUser,
     services: web::Data<Services>,
     id: web::Path<i64>,
 ) -> Result<web::Json<Model>, ApiError> {
-    user.require(Action::Read)?;
-    Ok(web::Json(services.registry.get(id.into_inner()).await?))
+    Ok(web::Json(services.models.get(id.into_inner()).await?))
 }
 
 /// Changes a model version's writable fields (engineer).
@@ -160,7 +158,10 @@ pub async fn update(
 ) -> Result<web::Json<Model>, ApiError> {
     user.require(Action::EditModels)?;
     let patch: ModelPatch = body.json().await?;
-    let model = services.registry.update(id.into_inner(), patch).await?;
+    let model = services
+        .models
+        .update(id.into_inner(), patch, &user.actor())
+        .await?;
     tracing::info!(model_id = model.id, by = user.0.id, "model.updated");
     Ok(web::Json(model))
 }
@@ -178,9 +179,8 @@ pub async fn remove(
     services: web::Data<Services>,
     id: web::Path<i64>,
 ) -> Result<HttpResponse, ApiError> {
-    user.require(Action::DeleteModel)?;
     let id = id.into_inner();
-    services.registry.delete(id).await?;
+    services.models.delete(id, &user.actor()).await?;
     tracing::info!(model_id = id, by = user.0.id, "model.deleted");
     Ok(HttpResponse::NoContent().finish())
 }

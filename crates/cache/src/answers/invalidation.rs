@@ -1,0 +1,62 @@
+//! The answer cache as the use cases' [`ChangeFeed`]: each change a write announces drops
+//! the cached answers it makes stale (on every replica, when the cache is Redis). One table
+//! says which.
+
+use async_trait::async_trait;
+use driftguard_app::{Change, ChangeFeed};
+
+use super::{AnswerCache, CacheClass};
+
+const DASHBOARDS: &[CacheClass] = &[
+    CacheClass::DashboardSummary,
+    CacheClass::ComplianceDistribution,
+    CacheClass::RiskTrends,
+];
+const MODEL_COUNTS: &[CacheClass] = &[
+    CacheClass::DashboardSummary,
+    CacheClass::ComplianceDistribution,
+];
+const SUMMARY: &[CacheClass] = &[CacheClass::DashboardSummary];
+const POLICIES: &[CacheClass] = &[CacheClass::Policies];
+
+/// The answers a change makes stale.
+fn stale_after(change: Change) -> &'static [CacheClass] {
+    match change {
+        // The counts by status and tier.
+        Change::Model => MODEL_COUNTS,
+        // A deleted model takes its evaluations, and their risk over time, with it.
+        Change::ModelRemoved | Change::Evaluation => DASHBOARDS,
+        // Deployments, overrides, blocked attempts and the status counts.
+        Change::Deployment => SUMMARY,
+        Change::Policy => POLICIES,
+    }
+}
+
+#[async_trait]
+impl ChangeFeed for AnswerCache {
+    async fn changed(&self, changes: &[Change]) {
+        let mut classes: Vec<CacheClass> = Vec::new();
+        for &change in changes {
+            for &class in stale_after(change) {
+                if !classes.contains(&class) {
+                    classes.push(class);
+                }
+            }
+        }
+        self.invalidate(&classes).await;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_change_makes_its_answers_stale() {
+        assert_eq!(stale_after(Change::Evaluation), DASHBOARDS);
+        assert_eq!(stale_after(Change::ModelRemoved), DASHBOARDS);
+        assert_eq!(stale_after(Change::Model), MODEL_COUNTS);
+        assert_eq!(stale_after(Change::Deployment), SUMMARY);
+        assert_eq!(stale_after(Change::Policy), POLICIES);
+    }
+}
