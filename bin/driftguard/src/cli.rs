@@ -119,7 +119,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 .auth
                 .create_user(&email, &password, full_name, role)
                 .await
-                .map_err(|e| anyhow::anyhow!("{e}"))?;
+                .context("creating the user")?;
             println!(
                 "created user {} ({}) with role {}",
                 user.id, user.email, user.role

@@ -39,7 +39,7 @@ pub async fn serve(settings: Settings) -> anyhow::Result<()> {
         .auth
         .bootstrap_admin(email, password.expose_secret())
         .await
-        .map_err(|e| anyhow::anyhow!("creating the bootstrap admin: {e}"))?
+        .context("creating the bootstrap admin")?
     {
         tracing::info!(user_id = admin.id, "user.bootstrap_admin_created");
     }

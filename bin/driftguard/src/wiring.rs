@@ -124,7 +124,7 @@ pub async fn migrate(settings: &Settings) -> anyhow::Result<Vec<String>> {
         let sealed = Store::new(database, chain_key(settings)?)
             .seal_unsigned_history()
             .await
-            .map_err(|e| anyhow::anyhow!("signing the audit trail's head: {e}"))?;
+            .context("signing the audit trail's head")?;
         if let Some(checkpoint) = sealed {
             tracing::info!(last_id = checkpoint.last_id, "audit.history_sealed");
         }

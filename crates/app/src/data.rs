@@ -69,7 +69,7 @@ pub async fn blocking<T: Send + 'static>(
 ) -> DomainResult<T> {
     tokio::task::spawn_blocking(work)
         .await
-        .map_err(|e| DomainError::Internal(format!("a blocking task failed: {e}")))?
+        .map_err(|e| DomainError::internal_caused("a blocking task failed", e))?
 }
 
 /// Lower-case hex SHA-256 of `bytes`.
@@ -83,7 +83,7 @@ pub fn compress(bytes: &[u8]) -> DomainResult<Vec<u8>> {
     encoder
         .write_all(bytes)
         .and_then(|()| encoder.finish())
-        .map_err(|e| DomainError::Internal(format!("compressing reference data failed: {e}")))
+        .map_err(|e| DomainError::internal_caused("compressing reference data failed", e))
 }
 
 /// Decompresses stored data, refusing more than `max_bytes` of output.
@@ -95,7 +95,7 @@ pub fn decompress(compressed: &[u8], max_bytes: usize) -> DomainResult<Vec<u8>> 
     ZlibDecoder::new(compressed)
         .take(limit)
         .read_to_end(&mut out)
-        .map_err(|e| DomainError::Internal(format!("stored reference data is corrupt: {e}")))?;
+        .map_err(|e| DomainError::internal_caused("stored reference data is corrupt", e))?;
     if out.len() > max_bytes {
         return Err(DomainError::TooLarge(format!(
             "the stored reference data is larger than the limit of {max_bytes} bytes"

@@ -122,7 +122,7 @@ const DEPLOYMENT: &[Change] = &[Change::Deployment];
 
 fn json(value: &impl Serialize) -> DomainResult<Value> {
     serde_json::to_value(value)
-        .map_err(|e| DomainError::Internal(format!("a governance result did not encode: {e}")))
+        .map_err(|e| DomainError::internal_caused("a governance result did not encode", e))
 }
 
 impl DeploymentService {
@@ -241,9 +241,7 @@ impl DeploymentService {
         let (model, mut rows) = self.changes.after(DEPLOYMENT, deploy).await?;
         self.usage.deployment(outcome);
         if rows.is_empty() {
-            return Err(DomainError::Internal(
-                "a deploy wrote no history row".into(),
-            ));
+            return Err(DomainError::internal("a deploy wrote no history row"));
         }
         let deployment = rows.remove(0);
         Ok(DeployOutcome::Deployed {

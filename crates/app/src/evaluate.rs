@@ -211,7 +211,7 @@ impl EvaluationService {
         }
         let body = match serde_json::to_value(&result) {
             Ok(Value::Object(map)) => map,
-            _ => return Err(DomainError::Internal("an evaluation did not encode".into())),
+            _ => return Err(DomainError::internal("an evaluation did not encode")),
         };
         let record = self.evaluations.record(NewEvaluation {
             model_id,

@@ -11,7 +11,7 @@ fn hash_blocking(password: &str) -> Result<String, DomainError> {
     Argon2::default()
         .hash_password(password.as_bytes())
         .map(|h| h.to_string())
-        .map_err(|e| DomainError::Internal(format!("password hashing failed: {e}")))
+        .map_err(|e| DomainError::internal_caused("password hashing failed", e))
 }
 
 fn verify_blocking(password: &str, phc: &str) -> bool {
@@ -38,7 +38,7 @@ async fn blocking<T: Send + 'static>(
 ) -> Result<T, DomainError> {
     tokio::task::spawn_blocking(f)
         .await
-        .map_err(|e| DomainError::Internal(format!("password task failed: {e}")))
+        .map_err(|e| DomainError::internal_caused("password task failed", e))
 }
 
 /// Hashes a password to a PHC string (Argon2id, random salt).

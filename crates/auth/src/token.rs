@@ -84,7 +84,7 @@ impl TokenService {
             iss: self.issuer.clone(),
         };
         jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)
-            .map_err(|e| DomainError::Internal(format!("token signing failed: {e}")))
+            .map_err(|e| DomainError::internal_caused("token signing failed", e))
     }
 
     /// The claims of a valid token, or `Unauthorized`.

@@ -49,14 +49,106 @@ pub enum DomainError {
     #[error("{0}")]
     TooLarge(String),
     /// A backing service (the database) cannot be reached now; retrying later may work.
-    #[error("service unavailable: {0}")]
-    Unavailable(String),
-    /// A fault that is ours, not the caller's. The message is logged, never shown.
-    #[error("internal error: {0}")]
-    Internal(String),
+    #[error("service unavailable: {message}")]
+    Unavailable {
+        /// What was being done, for the log.
+        message: String,
+        /// The failure underneath, kept for the log's chain of causes.
+        #[source]
+        source: Option<Cause>,
+    },
+    /// A fault that is ours, not the caller's. The message and its causes are logged (once,
+    /// at the edge), never shown.
+    #[error("internal error: {message}")]
+    Internal {
+        /// What was being done, for the log.
+        message: String,
+        /// The failure underneath, kept for the log's chain of causes.
+        #[source]
+        source: Option<Cause>,
+    },
+}
+
+/// The error underneath a [`DomainError`], as the adapter that met it gave it.
+pub type Cause = Box<dyn std::error::Error + Send + Sync + 'static>;
+
+/// A database's own error, as a storage adapter met it. Wrapped so that the edge can tell
+/// a database fault from other faults and log it as `database.query_error` (it reads the
+/// same as the error it wraps).
+#[derive(Debug)]
+pub struct DatabaseFault(pub Cause);
+
+impl std::fmt::Display for DatabaseFault {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+impl std::error::Error for DatabaseFault {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.0.source()
+    }
 }
 
 impl DomainError {
+    /// An internal fault with no error underneath.
+    pub fn internal(message: impl Into<String>) -> Self {
+        Self::Internal {
+            message: message.into(),
+            source: None,
+        }
+    }
+
+    /// An internal fault caused by `source`.
+    pub fn internal_caused(message: impl Into<String>, source: impl Into<Cause>) -> Self {
+        Self::Internal {
+            message: message.into(),
+            source: Some(source.into()),
+        }
+    }
+
+    /// A backing service is unavailable, with no error underneath.
+    pub fn unavailable(message: impl Into<String>) -> Self {
+        Self::Unavailable {
+            message: message.into(),
+            source: None,
+        }
+    }
+
+    /// A backing service is unavailable, as `source` shows.
+    pub fn unavailable_caused(message: impl Into<String>, source: impl Into<Cause>) -> Self {
+        Self::Unavailable {
+            message: message.into(),
+            source: Some(source.into()),
+        }
+    }
+
+    /// The error and every cause under it, outermost first, joined by `: ` — what the
+    /// edge logs.
+    pub fn chain(&self) -> String {
+        let mut text = self.to_string();
+        let mut cause = std::error::Error::source(self);
+        while let Some(error) = cause {
+            text.push_str(": ");
+            text.push_str(&error.to_string());
+            cause = error.source();
+        }
+        text
+    }
+
+    /// The log event a fault is reported as: `database.query_error` when a database's
+    /// error is among its causes, else `api.request_error`.
+    pub fn log_event(&self) -> &'static str {
+        let mut cause = std::error::Error::source(self);
+        while let Some(error) = cause {
+            if error.is::<DatabaseFault>() {
+                return "database.query_error";
+            }
+            cause = error.source();
+        }
+        "api.request_error"
+    }
+
     /// A 422-style error about one field.
     pub fn invalid_field(field: impl Into<String>, message: impl Into<String>) -> Self {
         let error = FieldError::new(field, message);
@@ -94,3 +186,34 @@ impl DomainError {
 
 /// Result of a domain operation.
 pub type DomainResult<T> = Result<T, DomainError>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Debug, thiserror::Error)]
+    #[error("connection refused")]
+    struct Refused;
+
+    #[test]
+    fn a_fault_keeps_its_causes_and_names_its_log_event() {
+        let plain = DomainError::internal("a task failed");
+        assert_eq!(plain.chain(), "internal error: a task failed");
+        assert_eq!(plain.log_event(), "api.request_error");
+        let caused = DomainError::internal_caused("encoding failed", Refused);
+        assert_eq!(
+            caused.chain(),
+            "internal error: encoding failed: connection refused"
+        );
+        assert_eq!(caused.log_event(), "api.request_error");
+        let database = DomainError::unavailable_caused(
+            "the database is unavailable",
+            DatabaseFault(Box::new(Refused)),
+        );
+        assert_eq!(
+            database.chain(),
+            "service unavailable: the database is unavailable: connection refused"
+        );
+        assert_eq!(database.log_event(), "database.query_error");
+    }
+}

@@ -9,7 +9,7 @@ pub mod role;
 pub mod schema;
 pub mod time;
 
-pub use error::{DomainError, DomainResult, FieldError};
+pub use error::{Cause, DatabaseFault, DomainError, DomainResult, FieldError};
 pub use model_kind::{RiskTier, Task};
 pub use page::{Page, Pagination};
 pub use role::Role;

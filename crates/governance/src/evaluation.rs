@@ -96,7 +96,7 @@ impl From<EvaluationError> for DomainError {
     /// Input problems are the caller's (422); bad settings are ours.
     fn from(error: EvaluationError) -> Self {
         match error {
-            EvaluationError::Settings(message) => DomainError::Internal(message),
+            EvaluationError::Settings(message) => DomainError::internal(message),
             // The data is what is wrong; the message names the column.
             other => DomainError::invalid_field("data", other.to_string()),
         }
@@ -449,7 +449,10 @@ mod tests {
 
         case.settings.performance_drop_scale = f64::NAN;
         let error = case.run().expect_err("bad settings");
-        assert!(matches!(DomainError::from(error), DomainError::Internal(_)));
+        assert!(matches!(
+            DomainError::from(error),
+            DomainError::Internal { .. }
+        ));
     }
 
     #[test]

@@ -38,8 +38,11 @@ pub struct ApiError {
     code: &'static str,
     detail: String,
     errors: Option<Vec<FieldError>>,
-    extra: Option<serde_json::Map<String, serde_json::Value>>,
+    extra: Option<Box<serde_json::Map<String, serde_json::Value>>>,
     retry_after: Option<u64>,
+    /// The fault underneath (a domain error and its causes) and the event it is logged as,
+    /// for the one log line of the request; never in the body.
+    cause: Option<Box<(String, &'static str)>>,
 }
 
 impl ApiError {
@@ -52,6 +55,7 @@ impl ApiError {
             errors: None,
             extra: None,
             retry_after: None,
+            cause: None,
         }
     }
 
@@ -65,7 +69,7 @@ impl ApiError {
     /// a blocked deploy); anything but an object adds nothing.
     pub fn with_extra(mut self, extra: serde_json::Value) -> Self {
         if let serde_json::Value::Object(map) = extra {
-            self.extra = Some(map);
+            self.extra = Some(Box::new(map));
         }
         self
     }
@@ -90,6 +94,14 @@ impl ApiError {
         self.status
     }
 
+    /// The event the request log reports this error as: `database.query_error` for a
+    /// database fault, else `api.request_error`.
+    pub fn log_event(&self) -> &'static str {
+        self.cause
+            .as_ref()
+            .map_or("api.request_error", |cause| cause.1)
+    }
+
     /// The body for a request with this id.
     fn body(&self, request_id: String) -> ErrorBody {
         ErrorBody {
@@ -97,14 +109,18 @@ impl ApiError {
             code: self.code.to_owned(),
             request_id,
             errors: self.errors.clone(),
-            extra: self.extra.clone(),
+            extra: self.extra.as_deref().cloned(),
         }
     }
 }
 
 impl std::fmt::Display for ApiError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{} {}: {}", self.status.as_u16(), self.code, self.detail)
+        write!(f, "{} {}: {}", self.status.as_u16(), self.code, self.detail)?;
+        match &self.cause {
+            Some(cause) => write!(f, " ({})", cause.0),
+            None => Ok(()),
+        }
     }
 }
 
@@ -124,22 +140,24 @@ impl From<DomainError> for ApiError {
             DomainError::Unauthorized(m) => Self::new(StatusCode::UNAUTHORIZED, "unauthorized", m),
             DomainError::Forbidden(m) => Self::new(StatusCode::FORBIDDEN, "forbidden", m),
             DomainError::TooLarge(m) => Self::new(StatusCode::PAYLOAD_TOO_LARGE, "too_large", m),
-            DomainError::Unavailable(m) => {
-                tracing::warn!(error = %m, "service unavailable");
-                Self::new(
+            // Not logged here: the request log's `api.request_error` logs it once, with the
+            // chain of causes kept in `cause` (WARN for a 503, ERROR for a 500).
+            e @ DomainError::Unavailable { .. } => Self {
+                cause: Some(Box::new((e.chain(), e.log_event()))),
+                ..Self::new(
                     StatusCode::SERVICE_UNAVAILABLE,
                     "unavailable",
                     "The service is temporarily unavailable; try again shortly",
                 )
-            }
-            DomainError::Internal(m) => {
-                tracing::error!(error = %m, "internal error");
-                Self::new(
+            },
+            e @ DomainError::Internal { .. } => Self {
+                cause: Some(Box::new((e.chain(), e.log_event()))),
+                ..Self::new(
                     StatusCode::INTERNAL_SERVER_ERROR,
                     "internal_error",
                     "Internal server error",
                 )
-            }
+            },
         }
     }
 }
@@ -223,11 +241,13 @@ pub async fn finalize_errors(
         None => generic(status).body(request_id),
     };
     let (req, old) = response.into_parts();
-    let mut new = HttpResponse::build(status).json(&body);
-    for (name, value) in old.headers() {
-        if name != CONTENT_TYPE && name != actix_web::http::header::CONTENT_LENGTH {
-            new.headers_mut().append(name.clone(), value.clone());
-        }
-    }
+    // The old response with the new body: it keeps its headers and the error it carries,
+    // which the request log reports (once, with its causes).
+    let json = serde_json::to_vec(&body).unwrap_or_default();
+    let mut new = old.set_body(BoxBody::new(json));
+    new.headers_mut()
+        .remove(actix_web::http::header::CONTENT_LENGTH);
+    new.headers_mut()
+        .insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
     Ok(ServiceResponse::new(req, new))
 }

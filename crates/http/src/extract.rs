@@ -55,7 +55,7 @@ impl FromRequest for CurrentUser {
         let token = token_of(req);
         Box::pin(async move {
             let services = services.ok_or_else(|| {
-                ApiError::from(DomainError::Internal("services are not configured".into()))
+                ApiError::from(DomainError::internal("services are not configured"))
             })?;
             let token = token.ok_or_else(|| {
                 ApiError::new(

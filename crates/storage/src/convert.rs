@@ -31,7 +31,7 @@ pub fn to_count(n: i64) -> u64 {
 /// A value to store as JSON text.
 pub fn to_json<T: Serialize>(value: &T) -> DomainResult<String> {
     serde_json::to_string(value)
-        .map_err(|e| DomainError::Internal(format!("could not encode a value as JSON: {e}")))
+        .map_err(|e| DomainError::internal_caused("could not encode a value as JSON", e))
 }
 
 /// A value stored as JSON text.

@@ -136,7 +136,7 @@ where
         .recycle_timeout(timeout)
         .runtime(deadpool::Runtime::Tokio1)
         .build()
-        .map_err(|e| DomainError::Internal(format!("could not build the database pool: {e}")))
+        .map_err(|e| DomainError::internal_caused("could not build the database pool", e))
 }
 
 impl Database {
@@ -152,7 +152,7 @@ impl Database {
             }
             Backend::Sqlite => {
                 ensure_sqlite_folder(&settings.url).map_err(|e| {
-                    DomainError::Internal(format!("could not create the database folder: {e}"))
+                    DomainError::internal_caused("could not create the database folder", e)
                 })?;
                 let manager = AsyncDieselConnectionManager::new_with_config(
                     settings.url.clone(),

@@ -65,7 +65,7 @@ macro_rules! set_status {
 impl DeploymentStore for Store {
     async fn deploy(&self, c: DeployCommand) -> DomainResult<(Model, Vec<DeploymentRecord>)> {
         if !matches!(c.outcome, Outcome::Deployed | Outcome::Overridden) {
-            return Err(DomainError::Internal(format!(
+            return Err(DomainError::internal(format!(
                 "a deploy cannot record the outcome {}",
                 c.outcome.as_str()
             )));
@@ -80,7 +80,7 @@ impl DeploymentStore for Store {
                 ))));
             }
             let judged: Vec<PolicyRef> = serde_json::from_value(c.policy_versions.clone())
-                .map_err(|e| DomainError::Internal(format!("bad policy versions: {e}")))?;
+                .map_err(|e| DomainError::internal_caused("bad policy versions", e))?;
             if judging_now!(conn, model.risk_tier) != judged {
                 return Err(TxError::Domain(DomainError::Conflict(
                     "the policies changed while the deploy was decided; retry".to_owned(),

@@ -1,11 +1,18 @@
 //! How database failures become domain errors. The policy: a constraint the caller broke is
 //! their error (409/404); a database we cannot reach is `Unavailable` (503, retry later);
-//! anything else is ours (500), logged as `database.query_error` with no query values.
+//! anything else is ours (500). Nothing is logged here: the error keeps the database's
+//! error as its cause (a `DatabaseFault`), and the edge logs it once, as
+//! `database.query_error`, with that chain.
 
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
-use driftguard_core::DomainError;
+use driftguard_core::{Cause, DatabaseFault, DomainError};
 
-/// A query failed: map it, logging what the caller will not see.
+/// The database's error, marked as one (logged as `database.query_error` at the edge).
+fn fault(e: impl Into<Cause>) -> DatabaseFault {
+    DatabaseFault(e.into())
+}
+
+/// A query failed: map it, keeping the database's error as the cause.
 pub fn query_error(e: DieselError) -> DomainError {
     match e {
         DieselError::NotFound => DomainError::NotFound("not found".into()),
@@ -14,26 +21,20 @@ pub fn query_error(e: DieselError) -> DomainError {
         }
         DieselError::DatabaseError(DatabaseErrorKind::ClosedConnection, _)
         | DieselError::BrokenTransactionManager => {
-            tracing::error!(event = "database.query_error", error = %e, "database connection lost");
-            DomainError::Unavailable("the database connection was lost".into())
+            DomainError::unavailable_caused("the database connection was lost", fault(e))
         }
-        other => {
-            tracing::error!(event = "database.query_error", error = %other, "database query failed");
-            DomainError::Internal(format!("database query failed: {other}"))
-        }
+        other => DomainError::internal_caused("database query failed", fault(other)),
     }
 }
 
 /// No connection could be had from the pool: the database is down or saturated.
 pub fn pool_error(e: impl std::fmt::Display) -> DomainError {
-    tracing::error!(event = "database.query_error", error = %e, "no database connection");
-    DomainError::Unavailable("the database is unavailable".into())
+    DomainError::unavailable_caused("the database is unavailable", fault(e.to_string()))
 }
 
 /// A stored value did not decode (a corrupt row or a schema mismatch): ours, not the caller's.
 pub fn corrupt(what: &str, e: impl std::fmt::Display) -> DomainError {
-    tracing::error!(event = "database.query_error", error = %e, "stored {what} did not decode");
-    DomainError::Internal(format!("stored {what} did not decode: {e}"))
+    DomainError::internal_caused(format!("stored {what} did not decode"), e.to_string())
 }
 
 /// Maps a unique violation to a conflict with our own message, other errors as usual.

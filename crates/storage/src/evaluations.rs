@@ -156,7 +156,7 @@ impl EvaluationRepository for Store {
 
     async fn latest_for_model(&self, model_id: i64) -> DomainResult<Option<StoredEvaluation>> {
         let (mut page, _) = self
-            .list_for_model(model_id, Page::new(0, 1).map_err(DomainError::Internal)?)
+            .list_for_model(model_id, Page::new(0, 1).map_err(DomainError::internal)?)
             .await?;
         Ok(page.pop())
     }

@@ -26,7 +26,7 @@ pub fn introduces_checkpoints(applied: &[String]) -> bool {
 const MIGRATION_LOCK: i64 = 0x6467_6d69_6772_6174;
 
 fn failed(e: impl std::fmt::Display) -> DomainError {
-    DomainError::Unavailable(format!("migrations failed: {e}"))
+    DomainError::unavailable_caused("migrations failed", e.to_string())
 }
 
 fn run<C>(conn: &mut C, migrations: EmbeddedMigrations) -> DomainResult<Vec<String>>
@@ -68,5 +68,5 @@ pub async fn run_pending(url: &str) -> DomainResult<Vec<String>> {
     let url = url.to_owned();
     tokio::task::spawn_blocking(move || migrate_blocking(&url))
         .await
-        .map_err(|e| DomainError::Internal(format!("migration task failed: {e}")))?
+        .map_err(|e| DomainError::internal_caused("migration task failed", e))?
 }

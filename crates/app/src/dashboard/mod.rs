@@ -80,7 +80,7 @@ impl DashboardService {
         let first = at
             .date_naive()
             .checked_sub_days(Days::new(u64::from(days - 1)))
-            .ok_or_else(|| DomainError::Internal("the trend window is out of range".into()))?;
+            .ok_or_else(|| DomainError::internal("the trend window is out of range"))?;
         let since = first.and_time(chrono::NaiveTime::MIN).and_utc();
         let daily = self.repo.daily_risk(since).await?;
         Ok(RiskTrends::fill(first, days, &daily, at))

@@ -161,9 +161,11 @@ impl SimulationService {
                             .collect(),
                     })
                 }
-                _ => SimulatedOutcome::One(Box::new(results.pop().ok_or_else(|| {
-                    DomainError::Internal("a simulation ran no evaluation".into())
-                })?)),
+                _ => SimulatedOutcome::One(Box::new(
+                    results
+                        .pop()
+                        .ok_or_else(|| DomainError::internal("a simulation ran no evaluation"))?,
+                )),
             };
             Ok(DriftSimulation {
                 simulated: true,

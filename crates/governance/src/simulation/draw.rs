@@ -125,7 +125,7 @@ impl<'a> Plan<'a> {
             .cloned()
             .zip(columns.into_iter().map(Cells::into_column))
             .collect();
-        Dataset::from_columns(columns).map_err(|e| DomainError::Internal(e.to_string()))
+        Dataset::from_columns(columns).map_err(|e| DomainError::internal(e.to_string()))
     }
 }
 

@@ -12,6 +12,7 @@ use driftguard_observability::redact::redact_query;
 
 use super::around::{Around, Next, Reply, around_transform};
 use super::client_ip::ClientIp;
+use crate::error::ApiError;
 
 /// A request slower than this is flagged `slow` in `api.request_complete`.
 const SLOW: Duration = Duration::from_secs(1);
@@ -75,13 +76,18 @@ impl Around for RequestLog {
 
 around_transform!(RequestLog);
 
-/// An error a handler or middleware surfaced; ERROR for 5xx (a fault of ours), WARN otherwise.
+/// An error a handler or middleware surfaced, logged once here with its causes: ERROR for a
+/// 5xx (a fault of ours), WARN otherwise — and for a 503: a database outage answers every
+/// request with one, which must not be an ERROR (a Sentry event) per request.
 fn log_error(method: &str, path: &str, status: u16, error: &Error, started: Instant) {
     let duration_ms = millis(started.elapsed());
-    if status >= 500 {
-        tracing::error!(method, path, status, error = %error, duration_ms, "api.request_error");
+    let event = error
+        .as_error::<ApiError>()
+        .map_or("api.request_error", ApiError::log_event);
+    if status >= 500 && status != 503 {
+        tracing::error!(method, path, status, error = %error, duration_ms, "{event}");
     } else {
-        tracing::warn!(method, path, status, error = %error, duration_ms, "api.request_error");
+        tracing::warn!(method, path, status, error = %error, duration_ms, "{event}");
     }
 }
 
@@ -101,6 +107,88 @@ mod tests {
 
     async fn fail() -> Result<HttpResponse, Error> {
         Err(actix_web::error::ErrorInternalServerError("disk on fire"))
+    }
+
+    #[derive(Debug, thiserror::Error)]
+    #[error("connection refused (planted cause)")]
+    struct Refused;
+
+    async fn database_down() -> Result<HttpResponse, ApiError> {
+        let fault = driftguard_core::DatabaseFault(Box::new(Refused));
+        Err(
+            driftguard_core::DomainError::unavailable_caused("the database is unavailable", fault)
+                .into(),
+        )
+    }
+
+    async fn query_failed() -> Result<HttpResponse, ApiError> {
+        let fault = driftguard_core::DatabaseFault(Box::new(Refused));
+        Err(driftguard_core::DomainError::internal_caused("database query failed", fault).into())
+    }
+
+    #[actix_web::test]
+    async fn a_fault_is_logged_once_with_its_causes_and_an_outage_is_a_warning() {
+        let logs = LogCapture::new();
+        let _installed = tracing::subscriber::set_default(logs.subscriber("info").expect("level"));
+        tracing::callsite::rebuild_interest_cache();
+        let app = test::init_service(
+            App::new()
+                .route("/down", web::get().to(database_down))
+                .route("/failed", web::get().to(query_failed))
+                .wrap(actix_web::middleware::from_fn(
+                    crate::error::finalize_errors,
+                ))
+                .wrap(RequestLog)
+                .wrap(AssignRequestId),
+        )
+        .await;
+        for (path, status, id) in [("/down", 503, "req-down"), ("/failed", 500, "req-failed")] {
+            let res = test::TestRequest::get()
+                .uri(path)
+                .insert_header((X_REQUEST_ID, id))
+                .send_request(&app)
+                .await;
+            assert_eq!(res.status().as_u16(), status);
+            let body: serde_json::Value = test::read_body_json(res).await;
+            assert!(
+                !body.to_string().contains("planted"),
+                "a cause leaked: {body}"
+            );
+        }
+        let text = logs.text();
+        // The lines that report an error: what a fault must be reported in once.
+        let of = |id: &str| -> Vec<serde_json::Value> {
+            let reports =
+                |m: &str| m.ends_with("database.query_error") || m.ends_with("api.request_error");
+            logs.lines()
+                .into_iter()
+                .filter(|l| l["request_id"] == id && l["msg"].as_str().is_some_and(reports))
+                .collect()
+        };
+        for (id, level) in [("req-down", 40), ("req-failed", 50)] {
+            let faults = of(id);
+            assert_eq!(faults.len(), 1, "one line for the fault of {id}:\n{text}");
+            let line = &faults[0];
+            assert!(
+                line["msg"]
+                    .as_str()
+                    .is_some_and(|m| m.ends_with("database.query_error")),
+                "{line}"
+            );
+            assert_eq!(line["level"], level, "{line}");
+            assert!(
+                line["error"]
+                    .as_str()
+                    .is_some_and(|e| e.contains("planted cause")),
+                "{line}"
+            );
+        }
+        assert!(
+            logs.lines()
+                .iter()
+                .all(|l| l["level"] != 50 || l["request_id"] == "req-failed"),
+            "the outage logged an ERROR:\n{text}"
+        );
     }
 
     #[actix_web::test]
