@@ -2,6 +2,7 @@
 //! diesel-async and SQLite through its sync wrapper, both pooled by deadpool, embedded
 //! migrations, and the implementations of every storage port (on [`Store`]).
 
+pub mod backup;
 mod blocking;
 #[macro_use]
 pub mod db;
