@@ -5,6 +5,7 @@ mod helpers;
 
 mod audit_trail;
 mod auth;
+mod backup;
 mod contract;
 mod dashboard;
 mod demo;
