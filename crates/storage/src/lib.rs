@@ -2,7 +2,6 @@
 //! diesel-async and SQLite through its sync wrapper, both pooled by deadpool, embedded
 //! migrations, and the implementations of every storage port (on [`Store`]).
 
-pub mod backup;
 mod blocking;
 #[macro_use]
 pub mod db;
@@ -12,6 +11,8 @@ mod tx;
 mod checkpoints;
 #[macro_use]
 mod history;
+// After `history`: its macros read the history's head.
+pub mod backup;
 mod convert;
 mod dashboard;
 pub mod error;

@@ -84,7 +84,7 @@ async fn a_backup_under_write_load_restores_every_committed_row(app: TestApp) {
         manifest.rows["deployment_history"],
         u64::try_from(manifest.head.last_id).expect("an id")
     );
-    let target = app.empty_database().await;
+    let target = app.empty_database(false).await;
     let report = backup::restore(&settings_on(&app, &target.url), &file)
         .await
         .expect("restore into an empty database");

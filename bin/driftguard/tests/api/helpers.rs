@@ -93,14 +93,16 @@ impl TestApp {
         &self.settings
     }
 
-    /// A new database of this app's backend with no tables: a target to restore into.
-    pub async fn empty_database(&self) -> TestDatabase {
-        match driftguard_storage::Backend::of_url(&self._db.url) {
-            driftguard_storage::Backend::Sqlite => TestDatabase::unmigrated_sqlite(),
-            driftguard_storage::Backend::Postgres => TestDatabase::unmigrated_postgres()
-                .await
-                .expect("PostgreSQL, as for this app"),
-        }
+    /// A new database of this app's backend, with no tables or only `migrated` and empty:
+    /// a target to restore into.
+    pub async fn empty_database(&self, migrated: bool) -> TestDatabase {
+        let postgres = match driftguard_storage::Backend::of_url(&self._db.url) {
+            driftguard_storage::Backend::Sqlite if migrated => return TestDatabase::sqlite().await,
+            driftguard_storage::Backend::Sqlite => return TestDatabase::unmigrated_sqlite(),
+            driftguard_storage::Backend::Postgres if migrated => TestDatabase::postgres().await,
+            driftguard_storage::Backend::Postgres => TestDatabase::unmigrated_postgres().await,
+        };
+        postgres.expect("PostgreSQL, as for this app")
     }
 
     /// A server with this app's settings (its JWT secret and audit key) over another

@@ -6,6 +6,7 @@ mod helpers;
 mod audit_trail;
 mod auth;
 mod backup;
+mod backup_refusals;
 mod contract;
 mod dashboard;
 mod demo;

@@ -99,14 +99,7 @@ macro_rules! read_facts {
                 facts.rows.insert(name, $crate::convert::to_count(count.n));
             }
             if facts.rows.contains_key("deployment_history") {
-                use $crate::schema::deployment_history as dh;
-                let head: Option<(i64, String)> = dh::table
-                    .order(dh::id.desc())
-                    .select((dh::id, dh::hash))
-                    .first($conn)
-                    .await
-                    .optional()?;
-                if let Some((last_id, hash)) = head {
+                if let Some((last_id, hash)) = history_head!($conn)? {
                     facts.head = $crate::backup::manifest::Head { last_id, hash };
                 }
             }

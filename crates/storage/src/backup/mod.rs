@@ -126,17 +126,7 @@ pub async fn backup(url: &str, out: &Path, force: bool) -> Result<Manifest, Back
     }
     // Built beside the output and renamed onto it, so that a failed backup leaves nothing and
     // a file under that name is always whole.
-    let folder = out
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let work = tempfile::Builder::new()
-        .prefix(".driftguard-backup-")
-        .tempdir_in(folder)
-        .map_err(|source| BackupError::Io {
-            what: format!("making a work folder in {}", folder.display()),
-            source,
-        })?;
+    let work = work_folder_beside(out, ".driftguard-backup-")?;
     let payload = work.path().join("payload");
     let backend = Backend::of_url(url);
     let facts = match backend {
@@ -164,6 +154,22 @@ pub async fn backup(url: &str, out: &Path, force: bool) -> Result<Manifest, Back
     manifest::write(&built, &manifest, &payload)?;
     publish(&built, out, force)?;
     Ok(manifest)
+}
+
+/// A temporary folder in the folder of `path` (so that a rename from it onto `path` stays on
+/// one file system), removed with whatever is in it when dropped, as on any error.
+fn work_folder_beside(path: &Path, prefix: &str) -> Result<tempfile::TempDir, BackupError> {
+    let folder = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    tempfile::Builder::new()
+        .prefix(prefix)
+        .tempdir_in(folder)
+        .map_err(|source| BackupError::Io {
+            what: format!("making a work folder in {}", folder.display()),
+            source,
+        })
 }
 
 /// Moves the finished backup onto `out`: a hard link when it must not overwrite (which fails

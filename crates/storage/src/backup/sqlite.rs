@@ -4,7 +4,7 @@
 //! and migrated, so that the target is either untouched or whole.
 
 use super::manifest::Opened;
-use super::{BackupError, Facts, Manifest, ensure_empty, ensure_matches};
+use super::{BackupError, Facts, Manifest, ensure_empty, ensure_matches, work_folder_beside};
 use crate::db::SqliteConn;
 use crate::migrate;
 use crate::settings::{Backend, ensure_sqlite_folder, sqlite_path};
@@ -69,19 +69,7 @@ pub(super) async fn restore(
         what: format!("making the folder of {}", target.display()),
         source,
     })?;
-    let folder = target
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    // In the target's folder, so that the final rename stays on one file system; removed,
-    // with whatever is in it, when anything below fails.
-    let work = tempfile::Builder::new()
-        .prefix(".driftguard-restore-")
-        .tempdir_in(folder)
-        .map_err(|source| BackupError::Io {
-            what: format!("making a work folder in {}", folder.display()),
-            source,
-        })?;
+    let work = work_folder_beside(&target, ".driftguard-restore-")?;
     let restored = work.path().join("restored.db");
     let manifest = opened.extract(&restored)?;
     check_integrity(&restored).await?;
