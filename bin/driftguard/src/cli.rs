@@ -246,14 +246,22 @@ fn print_restore(report: &RestoreReport) -> ExitCode {
         println!("audit trail verifies with the configured audit key");
         return ExitCode::SUCCESS;
     }
-    let reason = verify.reason.map_or("head mismatch".to_owned(), |r| {
-        serde_json::to_string(&r).unwrap_or_default()
-    });
+    let reason = verify
+        .reason
+        .map_or("a head other than the backup's".to_owned(), |r| {
+            serde_json::to_value(r)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_owned))
+                .unwrap_or_default()
+        });
+    let row = verify
+        .first_invalid_id
+        .map_or(String::new(), |id| format!(" at row {id}"));
     eprintln!(
-        "warning: the audit trail does not verify ({reason} at row {:?}); the data is restored. \
+        "warning: the audit trail does not verify ({reason}{row}); the data is restored. \
          unknown_key means the configured audit key is not the one the backed-up server \
-         signed with: configure that key (docs/operations.md)",
-        verify.first_invalid_id
+         signed with: configure that key and check again with GET /audit/verify \
+         (docs/operations.md, \"Backup and restore\")"
     );
     ExitCode::from(1)
 }

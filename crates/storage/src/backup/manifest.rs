@@ -90,7 +90,12 @@ pub fn digest(path: &Path) -> Result<(String, u64), BackupError> {
 /// Writes the backup file `out`: header, `manifest`, then the payload at `payload`.
 pub fn write(out: &Path, manifest: &Manifest, payload: &Path) -> Result<(), BackupError> {
     let what = || format!("writing {}", out.display());
-    let mut file = std::fs::File::create_new(out).map_err(io(what()))?;
+    // The backup holds password hashes and the whole history: readable by its owner only.
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let mut file = options.open(out).map_err(io(what()))?;
     let json = serde_json::to_vec(manifest).map_err(|e| BackupError::Io {
         what: what(),
         source: std::io::Error::other(e),
