@@ -1,5 +1,7 @@
-//! The command line: `serve` (the default), `migrate`, `user create`, `demo` and `check`.
+//! The command line: `serve` (the default), `migrate`, `user create`, `demo`, `check`,
+//! `backup` and `restore`.
 
+use crate::backup::{self, RestoreReport};
 use crate::check::{self, CheckArgs};
 use crate::demo::{self, DemoOptions, DemoReport};
 use crate::settings::Settings;
@@ -69,6 +71,34 @@ enum Command {
     /// Example: `driftguard check --reference ref.csv --current cur.csv --label label
     /// --prediction prediction --score score --sensitive group --risk-tier high`
     Check(CheckArgs),
+    /// Back up the configured database to one file while the server keeps serving.
+    ///
+    /// SQLite: a consistent copy through VACUUM INTO. PostgreSQL: pg_dump in custom format
+    /// (the PostgreSQL client tools must be on the PATH), of the same snapshot in which the
+    /// audit trail's head is read. The file starts with a manifest (backend, migration
+    /// version, the audit trail's head, row counts, SHA-256 of the rest) that restore checks.
+    /// The audit key is not in the backup: keep it separately (docs/operations.md).
+    Backup {
+        /// The backup file to write.
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+        /// Overwrite FILE if it exists.
+        #[arg(long)]
+        force: bool,
+    },
+    /// Restore a backup into the configured database, which must hold no data.
+    ///
+    /// Refuses a file that is not a backup, is damaged, is of the other backend or of a newer
+    /// DriftGuard, and a database with users, models or audit trail rows, before changing
+    /// anything. An older backup is migrated forward. Then verifies the audit trail with the
+    /// configured audit key and compares its head with the backup's: exits 0 when both hold,
+    /// 1 when the data is restored but verification disagrees, 2 when nothing was restored.
+    /// PostgreSQL: run it as the tables' owner, not the runtime role.
+    Restore {
+        /// The backup file, as `driftguard backup` wrote it.
+        #[arg(value_name = "FILE")]
+        file: PathBuf,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -125,6 +155,25 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 user.id, user.email, user.role
             );
         }
+        Command::Backup { out, force } => {
+            let manifest = backup::backup(&settings()?, &out, force).await?;
+            println!(
+                "backed up to {} ({} database at migration {}, {} bytes)",
+                out.display(),
+                manifest.backend,
+                manifest.migration_version,
+                manifest.payload_bytes
+            );
+            println!(
+                "audit trail head: row {} hash {}",
+                manifest.head.last_id, manifest.head.hash
+            );
+            println!("the audit key is not in the backup: keep it separately");
+        }
+        Command::Restore { file } => {
+            let report = backup::restore(&settings()?, &file).await?;
+            return Ok(print_restore(&report));
+        }
         Command::Demo { force } => {
             let settings = settings()?;
             anyhow::ensure!(
@@ -174,6 +223,46 @@ fn print_demo(report: &DemoReport) {
             .unwrap_or("(existing account, password unchanged)");
         println!("  {:<9} {:<28} {password}", a.actor.role.as_str(), a.email);
     }
+}
+
+/// Prints what the restore did and found; the exit code says whether verification agrees.
+fn print_restore(report: &RestoreReport) -> ExitCode {
+    let (manifest, verify) = (&report.restored.manifest, &report.verify);
+    println!(
+        "restored the backup of {} ({} database at migration {})",
+        manifest.created_at.to_rfc3339(),
+        manifest.backend,
+        manifest.migration_version
+    );
+    if !report.restored.migrated.is_empty() {
+        println!("migrated forward: {}", report.restored.migrated.join(", "));
+    }
+    println!(
+        "audit trail: {} row(s) checked, head {} (the backup recorded {})",
+        verify.rows_checked, verify.head_hash, manifest.head.hash
+    );
+    if report.ok() {
+        println!("audit trail verifies with the configured audit key");
+        return ExitCode::SUCCESS;
+    }
+    let reason = verify
+        .reason
+        .map_or("a head other than the backup's".to_owned(), |r| {
+            serde_json::to_value(r)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_owned))
+                .unwrap_or_default()
+        });
+    let row = verify
+        .first_invalid_id
+        .map_or(String::new(), |id| format!(" at row {id}"));
+    eprintln!(
+        "warning: the audit trail does not verify ({reason}{row}); the data is restored. \
+         unknown_key means the configured audit key is not the one the backed-up server \
+         signed with: configure that key and check again with GET /audit/verify \
+         (docs/operations.md, \"Backup and restore\")"
+    );
+    ExitCode::from(1)
 }
 
 fn read_password() -> anyhow::Result<String> {

@@ -99,7 +99,7 @@ fn answer_cache(settings: &Settings) -> anyhow::Result<AnswerCache> {
 }
 
 /// The key that signs the audit trail's checkpoints, as the settings give it.
-fn chain_key(settings: &Settings) -> anyhow::Result<ChainKey> {
+pub fn chain_key(settings: &Settings) -> anyhow::Result<ChainKey> {
     let key = secret::audit_key(
         settings.audit_key.as_ref(),
         settings.audit_key_file.as_deref(),
@@ -108,9 +108,7 @@ fn chain_key(settings: &Settings) -> anyhow::Result<ChainKey> {
     Ok(ChainKey::new(key.expose_secret().as_bytes()))
 }
 
-/// Applies pending migrations and returns their versions. When they introduced the signed
-/// checkpoints, the history written before them is signed once, so that it verifies at once
-/// instead of after the next append.
+/// Applies pending migrations and returns their versions, then [`seal_if_introduced`].
 pub async fn migrate(settings: &Settings) -> anyhow::Result<Vec<String>> {
     let db_settings = settings.database();
     let applied = migrate::run_pending(&db_settings.url)
@@ -119,8 +117,16 @@ pub async fn migrate(settings: &Settings) -> anyhow::Result<Vec<String>> {
     if !applied.is_empty() {
         tracing::info!(migrations = ?applied, "database migrated");
     }
-    if migrate::introduces_checkpoints(&applied) {
-        let database = Database::connect(&db_settings).context("connecting to the database")?;
+    seal_if_introduced(settings, &applied).await?;
+    Ok(applied)
+}
+
+/// When the migrations just `applied` introduced the signed checkpoints, signs the history
+/// written before them once, so that it verifies at once instead of after the next append.
+pub async fn seal_if_introduced(settings: &Settings, applied: &[String]) -> anyhow::Result<()> {
+    if migrate::introduces_checkpoints(applied) {
+        let database =
+            Database::connect(&settings.database()).context("connecting to the database")?;
         let sealed = Store::new(database, chain_key(settings)?)
             .seal_unsigned_history()
             .await
@@ -129,7 +135,7 @@ pub async fn migrate(settings: &Settings) -> anyhow::Result<Vec<String>> {
             tracing::info!(last_id = checkpoint.last_id, "audit.history_sealed");
         }
     }
-    Ok(applied)
+    Ok(())
 }
 
 /// Connects to the database (migrating it first when asked and the settings allow) and

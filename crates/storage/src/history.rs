@@ -97,17 +97,26 @@ pub(crate) fn settle(mut entry: NewDeployment) -> DomainResult<NewDeployment> {
     Ok(entry)
 }
 
+/// The newest history row's id and hash, `None` when the history is empty; evaluates to a
+/// `QueryResult`.
+macro_rules! history_head {
+    ($conn:ident) => {{
+        use $crate::schema::deployment_history as dh;
+        dh::table
+            .order(dh::id.desc())
+            .select((dh::id, dh::hash))
+            .first::<(i64, String)>($conn)
+            .await
+            .optional()
+    }};
+}
+
 /// Inside a transaction that began with the chain lock: chains `$entry` onto the head row,
 /// stores it with its checkpoint signed by `$key` and evaluates to the record.
 macro_rules! append {
     ($conn:ident, $key:expr, $entry:expr) => {{
         use $crate::schema::deployment_history as dh;
-        let head: Option<(i64, String)> = dh::table
-            .order(dh::id.desc())
-            .select((dh::id, dh::hash))
-            .first($conn)
-            .await
-            .optional()?;
+        let head = history_head!($conn)?;
         let (head_id, prev) = head.unwrap_or((0, driftguard_audit::GENESIS_HASH.to_owned()));
         let entry = $crate::history::settle($entry)?;
         let record = driftguard_audit::DeploymentRecord::seal(entry, head_id + 1, &prev);

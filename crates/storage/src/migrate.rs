@@ -4,6 +4,7 @@
 use crate::settings::{Backend, ensure_sqlite_folder, sqlite_path};
 use diesel::Connection;
 use diesel::connection::SimpleConnection;
+use diesel::migration::MigrationSource;
 use diesel_async::AsyncPgConnection;
 use diesel_async::async_connection_wrapper::AsyncConnectionWrapper;
 use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
@@ -20,6 +21,24 @@ const CHECKPOINTS_VERSION: &str = "20261201000005";
 /// ([`DeploymentLog::seal_unsigned_history`](driftguard_audit::DeploymentLog::seal_unsigned_history)).
 pub fn introduces_checkpoints(applied: &[String]) -> bool {
     applied.iter().any(|version| version == CHECKPOINTS_VERSION)
+}
+
+/// The versions of every migration this build carries for `backend`, oldest first: a
+/// database (or a backup) at a version outside them was made by a newer DriftGuard.
+pub fn known_versions(backend: Backend) -> Vec<String> {
+    macro_rules! versions_of {
+        ($db:ty, $migrations:expr) => {
+            MigrationSource::<$db>::migrations(&$migrations)
+                .map(|all| all.iter().map(|m| m.name().version().to_string()).collect())
+                .unwrap_or_default()
+        };
+    }
+    let mut versions: Vec<String> = match backend {
+        Backend::Postgres => versions_of!(diesel::pg::Pg, POSTGRES),
+        Backend::Sqlite => versions_of!(diesel::sqlite::Sqlite, SQLITE),
+    };
+    versions.sort();
+    versions
 }
 
 /// The advisory lock key migrations hold on PostgreSQL ("dgmigrat" in ASCII).

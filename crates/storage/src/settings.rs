@@ -63,6 +63,20 @@ impl Backend {
             Backend::Sqlite
         }
     }
+
+    /// The backend's name, as backups record it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Backend::Postgres => "postgres",
+            Backend::Sqlite => "sqlite",
+        }
+    }
+}
+
+impl std::fmt::Display for Backend {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
 }
 
 /// The file path of an SQLite URL (`sqlite://data/x.db`, `sqlite:x.db` or a bare path).

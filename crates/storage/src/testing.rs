@@ -104,9 +104,18 @@ impl TestDatabase {
 
     /// A fresh, migrated SQLite database in its own temporary folder.
     pub async fn sqlite() -> TestDatabase {
+        let db = Self::unmigrated_sqlite();
+        migrate::run_pending(&db.url)
+            .await
+            .expect("SQLite migrations");
+        db
+    }
+
+    /// A path for an SQLite database in its own temporary folder, with no file there yet
+    /// (a target to restore into).
+    pub fn unmigrated_sqlite() -> TestDatabase {
         let dir = tempfile::tempdir().expect("a temporary folder for the test database");
         let url = format!("sqlite://{}", dir.path().join("test.db").display());
-        migrate::run_pending(&url).await.expect("SQLite migrations");
         let db = Database::connect(&settings_for(&url)).expect("SQLite pool");
         TestDatabase {
             url,
@@ -118,6 +127,15 @@ impl TestDatabase {
 
     /// A fresh, migrated PostgreSQL database, or `None` (skip) when no server is configured.
     pub async fn postgres() -> Option<TestDatabase> {
+        Self::postgres_made(true).await
+    }
+
+    /// A new PostgreSQL database with no tables (a target to restore into), or `None` (skip).
+    pub async fn unmigrated_postgres() -> Option<TestDatabase> {
+        Self::postgres_made(false).await
+    }
+
+    async fn postgres_made(migrated: bool) -> Option<TestDatabase> {
         let Ok(server) = std::env::var(DATABASE_URL_VAR) else {
             assert!(
                 !services_required(),
@@ -126,14 +144,19 @@ impl TestDatabase {
             eprintln!("skipping a PostgreSQL test: {DATABASE_URL_VAR} is not set");
             return None;
         };
-        let template = template_name();
         let admin = connect_admin(&server).await;
-        ensure_template(&admin, &server, &template).await;
         let name = format!("driftguard_test_{}", uuid::Uuid::new_v4().simple());
+        let create = if migrated {
+            let template = template_name();
+            ensure_template(&admin, &server, &template).await;
+            format!("CREATE DATABASE {name} TEMPLATE {template}")
+        } else {
+            format!("CREATE DATABASE {name}")
+        };
         admin
-            .batch_execute(&format!("CREATE DATABASE {name} TEMPLATE {template}"))
+            .batch_execute(&create)
             .await
-            .expect("create the test database from the template");
+            .expect("create the test database");
         let url = with_database(&server, &name);
         let db = Database::connect(&settings_for(&url)).expect("PostgreSQL pool");
         Some(TestDatabase {

@@ -88,6 +88,33 @@ impl TestApp {
         serve_on(self.settings.clone(), self._db.clone(), self._data.clone()).await
     }
 
+    /// The settings the server runs with.
+    pub fn settings(&self) -> &Settings {
+        &self.settings
+    }
+
+    /// A new database of this app's backend, with no tables or only `migrated` and empty:
+    /// a target to restore into.
+    pub async fn empty_database(&self, migrated: bool) -> TestDatabase {
+        let postgres = match driftguard_storage::Backend::of_url(&self._db.url) {
+            driftguard_storage::Backend::Sqlite if migrated => return TestDatabase::sqlite().await,
+            driftguard_storage::Backend::Sqlite => return TestDatabase::unmigrated_sqlite(),
+            driftguard_storage::Backend::Postgres if migrated => TestDatabase::postgres().await,
+            driftguard_storage::Backend::Postgres => TestDatabase::unmigrated_postgres().await,
+        };
+        postgres.expect("PostgreSQL, as for this app")
+    }
+
+    /// A server with this app's settings (its JWT secret and audit key) over another
+    /// database: the server an operator starts on a restored copy.
+    pub async fn serving(&self, db: TestDatabase) -> TestApp {
+        let settings = Settings {
+            database_url: Some(db.url.clone()),
+            ..self.settings.clone()
+        };
+        serve_on(settings, Arc::new(db), self._data.clone()).await
+    }
+
     /// The test's database, for what only someone with access to it could do.
     pub fn database(&self) -> &TestDatabase {
         &self._db

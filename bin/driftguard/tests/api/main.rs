@@ -5,6 +5,8 @@ mod helpers;
 
 mod audit_trail;
 mod auth;
+mod backup;
+mod backup_refusals;
 mod contract;
 mod dashboard;
 mod demo;
