@@ -80,7 +80,11 @@ struct Normal {
 impl Normal {
     fn for_column(j: usize, shape: Shape, drifted: bool) -> Self {
         let sd = 1.0 + (j % 3) as f64 * 0.5;
-        let shift = if drifted && j.is_multiple_of(5) { 0.1 * sd } else { 0.0 };
+        let shift = if drifted && j.is_multiple_of(5) {
+            0.1 * sd
+        } else {
+            0.0
+        };
         // A stream per (side, shape, column): the same file on every run and machine.
         let seed = (j as u64) << 1 | u64::from(drifted);
         Self {
