@@ -1,7 +1,10 @@
-//! `cargo xtask bench-data [SIZES]`: generates the statistics benchmarks' datasets with the
-//! repository's generator (`<repo>/testdata/reference/gen.py`) into the git-ignored
-//! `<repo>/bench-data/`. The generator needs numpy and pandas; they are installed with pip
-//! when missing.
+//! `cargo xtask bench-data [SIZES]`: generates the statistics benchmarks' datasets into the
+//! git-ignored `<repo>/bench-data/`: the sizes `10k`, `100k` and `1m` with the repository's
+//! generator (`<repo>/testdata/reference/gen.py`, which needs numpy and pandas; they are
+//! installed with pip when missing), shapes `<rows>x<columns>` (`10mx20`) of numeric columns
+//! in Rust (`synthetic`).
+
+mod synthetic;
 
 use std::process::Command;
 
@@ -11,13 +14,33 @@ use anyhow::{Context, bail};
 const KNOWN_SIZES: [&str; 3] = ["10k", "100k", "1m"];
 
 /// Writes `reference_<size>.csv` and `current_<size>.csv` into `<repo>/bench-data/` for each
-/// comma-separated size (`10k`, `100k`, `1m`).
+/// comma-separated size (`10k`, `100k`, `1m`, or a shape such as `10mx20`).
 pub fn run(sizes: &str) -> anyhow::Result<()> {
+    let mut generated = Vec::new();
+    let mut shapes = Vec::new();
     for size in sizes.split(',') {
-        if !KNOWN_SIZES.contains(&size) {
-            bail!("unknown size `{size}` (expected a comma-separated list of 10k, 100k, 1m)");
+        match synthetic::Shape::parse(size) {
+            Some(shape) => shapes.push((size, shape)),
+            None if KNOWN_SIZES.contains(&size) => generated.push(size),
+            None => bail!(
+                "unknown size `{size}` (expected a comma-separated list of 10k, 100k, 1m \
+                 or <rows>x<columns>, such as 10mx20)"
+            ),
         }
     }
+    let out = crate::ci::root().join("bench-data");
+    for (name, shape) in shapes {
+        synthetic::write_pair(name, shape, &out)?;
+    }
+    if !generated.is_empty() {
+        run_generator(&generated.join(","))?;
+    }
+    println!("benchmark data in {}", out.display());
+    Ok(())
+}
+
+/// Runs `gen.py` for sizes it knows.
+fn run_generator(sizes: &str) -> anyhow::Result<()> {
     let root = crate::ci::root();
     let generator = root.join("testdata/reference/gen.py");
     if !generator.is_file() {
@@ -35,7 +58,6 @@ pub fn run(sizes: &str) -> anyhow::Result<()> {
     if !status.success() {
         bail!("{} failed ({status})", generator.display());
     }
-    println!("benchmark data in {}", out.display());
     Ok(())
 }
 

@@ -21,7 +21,8 @@ chores:
                  (when DRIFTGUARD_TEST_DATABASE_URL is set) PostgreSQL
   bench-data [SIZES]
                  generate the benchmark data sets (default 100k,1m) into bench-data/ with
-                 testdata/reference/gen.py (installs numpy and pandas when missing)
+                 testdata/reference/gen.py (installs numpy and pandas when missing); a size
+                 <rows>x<columns> (10mx20, 100kx1000) is a numeric table made in Rust
   contract [--binary PATH] [--max-examples N] [--seed N]
                  build and start the release server, run schemathesis against /openapi.json
                  with every check and phase (.ci/schemathesis.toml says the exceptions and

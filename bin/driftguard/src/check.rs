@@ -8,11 +8,15 @@ use driftguard_governance::{
     EvaluationInput, EvaluationOptions, EvaluationResult, Policy, PolicyDraft, RiskSettings,
     Severity, Status, evaluate,
 };
+use driftguard_stats::ColumnRoles;
 use driftguard_stats::drift::DriftMethod;
-use driftguard_stats::{ColumnRoles, Dataset, ParseOptions};
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+
+mod data;
+
+use data::FileLimits;
 
 /// Output format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -35,7 +39,7 @@ pub enum FailOn {
 /// Judge current data against reference data and policies, offline.
 #[derive(Debug, Args)]
 pub struct CheckArgs {
-    /// The reference data (CSV, or JSON when the name ends in .json).
+    /// The reference data (CSV, streamed; or JSON, read whole, when the name ends in .json).
     #[arg(long, value_name = "FILE")]
     reference: PathBuf,
     /// The current data, with predictions (and labels where known).
@@ -78,20 +82,8 @@ pub struct CheckArgs {
     /// `warn` makes a warning fail the check too.
     #[arg(long, value_enum, default_value = "fail")]
     fail_on: FailOn,
-}
-
-fn read_dataset(path: &Path) -> anyhow::Result<Dataset> {
-    let bytes = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
-    let options = ParseOptions::default();
-    let is_json = path
-        .extension()
-        .is_some_and(|e| e.eq_ignore_ascii_case("json"));
-    let dataset = if is_json {
-        Dataset::from_json(&bytes, &options)
-    } else {
-        Dataset::from_csv(&bytes, &options)
-    };
-    dataset.with_context(|| format!("reading {}", path.display()))
+    #[command(flatten)]
+    limits: FileLimits,
 }
 
 fn read_policies(path: Option<&Path>) -> anyhow::Result<Vec<Policy>> {
@@ -134,8 +126,17 @@ pub fn run(args: CheckArgs) -> anyhow::Result<ExitCode> {
     {
         bail!("--drift-threshold must be a finite number ≥ 0");
     }
-    let reference = read_dataset(&args.reference)?;
-    let current = read_dataset(&args.current)?;
+    // Both files at once: the serial steps of one reader (its header, the end of each block,
+    // finishing its columns) overlap the other's parallel parsing.
+    let (reference, current) = std::thread::scope(|scope| {
+        let reference = scope.spawn(|| data::read_dataset(&args.reference, args.limits));
+        let current = data::read_dataset(&args.current, args.limits);
+        let reference = reference
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        (reference, current)
+    });
+    let (reference, current) = (reference?, current?);
     let policies = read_policies(args.policy.as_deref())?;
     let roles = ColumnRoles {
         prediction: args.prediction,

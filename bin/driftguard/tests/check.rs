@@ -150,3 +150,105 @@ fn bad_input_exits_2() {
         );
     }
 }
+
+/// A small clean pair in a temporary folder: `rows` rows of a numeric and a text column.
+fn small_pair(rows: usize) -> (tempfile::TempDir, PathBuf, PathBuf) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut text = String::from("x,city\n");
+    for i in 0..rows {
+        let city = ["Oslo", "Rome", "Lima"][i % 3];
+        text.push_str(&format!("{},{city}\n", i % 97));
+    }
+    let (reference, current) = (dir.path().join("ref.csv"), dir.path().join("cur.csv"));
+    std::fs::write(&reference, &text).expect("write");
+    std::fs::write(&current, &text).expect("write");
+    (dir, reference, current)
+}
+
+fn check_paths(reference: &std::path::Path, current: &std::path::Path, extra: &[&str]) -> Output {
+    let (reference, current) = (reference.to_str(), current.to_str());
+    let mut args = vec!["--reference", reference.expect("UTF-8"), "--current"];
+    args.push(current.expect("UTF-8"));
+    args.extend(extra);
+    check(&args)
+}
+
+#[test]
+fn the_size_and_row_flags_refuse_only_a_file_over_them() {
+    let (_dir, reference, current) = small_pair(300);
+    let size = std::fs::metadata(&reference)
+        .expect("size")
+        .len()
+        .to_string();
+    let smaller = (std::fs::metadata(&reference).expect("size").len() - 1).to_string();
+    for (flags, refused) in [
+        (vec![], None),
+        (vec!["--max-bytes", size.as_str()], None),
+        (vec!["--max-rows", "300"], None),
+        (
+            vec!["--max-bytes", smaller.as_str()],
+            Some("larger than the limit"),
+        ),
+        (vec!["--max-rows", "299"], Some("more than 299 rows")),
+    ] {
+        let output = check_paths(&reference, &current, &flags);
+        let (stdout, stderr) = (
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr),
+        );
+        match refused {
+            None => {
+                assert_eq!(output.status.code(), Some(0), "{flags:?}: {stderr}");
+                assert!(stdout.contains("status: PASS"), "{flags:?}: {stdout}");
+            }
+            Some(message) => {
+                assert_eq!(output.status.code(), Some(2), "{flags:?}: {stdout}");
+                assert!(stderr.contains("ref.csv"), "{flags:?}: {stderr}");
+                assert!(stderr.contains(message), "{flags:?}: {stderr}");
+            }
+        }
+    }
+}
+
+#[test]
+fn a_broken_file_is_an_error_naming_file_and_line_not_a_panic() {
+    let (dir, reference, _) = small_pair(300);
+    let broken = dir.path().join("broken.csv");
+    std::fs::write(&broken, "x,city\n1,Oslo\n2\n").expect("write");
+    let unreadable = dir.path().join("no-such.csv");
+    for (current, message) in [
+        (&broken, "line 3"),
+        (&unreadable, "no-such.csv"),
+        (&dir.path().to_path_buf(), "reading"),
+    ] {
+        let output = check_paths(&reference, current, &[]);
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "{stderr}");
+        assert!(stderr.contains(message), "{message}: {stderr}");
+        assert!(!stderr.contains("panicked"), "{stderr}");
+    }
+}
+
+#[test]
+fn json_files_are_read_within_their_bound() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let records: Vec<String> = (0..200)
+        .map(|i| {
+            format!(
+                r#"{{"x": {}, "city": "{}"}}"#,
+                i % 89,
+                ["Oslo", "Rome"][i % 2]
+            )
+        })
+        .collect();
+    let path = dir.path().join("data.json");
+    std::fs::write(&path, format!("[{}]", records.join(","))).expect("write");
+    let output = check_paths(&path, &path, &[]);
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(output.status.code(), Some(0), "{stdout}");
+    assert!(stdout.contains("0 of 2 columns drifted"), "{stdout}");
+    let output = check_paths(&path, &path, &["--max-bytes", "100"]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("limit of 100 bytes"), "{stderr}");
+}

@@ -32,10 +32,37 @@ fn linspace(start: f64, stop: f64, num: usize) -> Vec<f64> {
     edges
 }
 
-/// `np.histogram(sorted, edges)[0]` for ascending data: bin i holds
+/// `np.histogram(sorted, edges)[0]` for ascending data without NaN: bin i holds
 /// `edges[i] <= x < edges[i + 1]`, the last bin also `x == edges[last]`; values outside
 /// the edges are not counted.
 pub(crate) fn histogram(sorted: &[f64], edges: &[f64]) -> Vec<u64> {
+    let bins = edges.len().saturating_sub(1);
+    let (Some(&first), Some(&last)) = (edges.first(), edges.last()) else {
+        return Vec::new();
+    };
+    if bins == 0 || edges.iter().any(|e| e.is_nan()) {
+        return histogram_by_scan(sorted, edges);
+    }
+    // Where each bin ends is a binary search, not a look at every value (the scan was 5 %
+    // of a check at 10M rows). As the scan moves on, bin i ends at the first value from
+    // the end of bin i - 1 on that reaches `edges[i + 1]`, so the counts are the scan's
+    // whatever the edges' order.
+    let start = sorted.partition_point(|&x| x < first);
+    let end = sorted.partition_point(|&x| x <= last).max(start);
+    let mut counts = Vec::with_capacity(bins);
+    let mut from = start;
+    for &edge in &edges[1..bins] {
+        let to = sorted.partition_point(|&x| x < edge).clamp(from, end);
+        counts.push((to - from) as u64);
+        from = to;
+    }
+    counts.push((end - from) as u64);
+    counts
+}
+
+/// [`histogram`] by looking at every value: for NaN edges, which a binary search cannot
+/// take (they come only from a range too wide for `f64`).
+fn histogram_by_scan(sorted: &[f64], edges: &[f64]) -> Vec<u64> {
     let bins = edges.len().saturating_sub(1);
     let mut counts = vec![0u64; bins];
     let (Some(&first), Some(&last)) = (edges.first(), edges.last()) else {
@@ -49,7 +76,9 @@ pub(crate) fn histogram(sorted: &[f64], edges: &[f64]) -> Vec<u64> {
         while bin + 1 < bins && x >= edges[bin + 1] {
             bin += 1;
         }
-        counts[bin] += 1;
+        if let Some(count) = counts.get_mut(bin) {
+            *count += 1;
+        }
     }
     counts
 }
@@ -120,6 +149,33 @@ mod tests {
         assert_eq!(histogram(&[0.0, 0.5, 1.0, 2.0, 3.0], &edges), [2, 2]);
         assert_eq!(counts_at(&[1.0, 1.0, 3.0], &[1.0, 2.0, 3.0]), [2, 0, 1]);
         assert_eq!(value_counts(&[1.0, 1.0, 3.0]), [(1.0, 2), (3.0, 1)]);
+    }
+
+    #[test]
+    fn histogram_by_search_counts_as_the_scan() {
+        let mut state = 0x9E37_79B9_7F4A_7C15_u64;
+        let mut next = |modulo: u64| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            (state % modulo) as f64 / 4.0 - 10.0
+        };
+        for round in 0..300 {
+            let mut data: Vec<f64> = (0..round % 50).map(|_| next(80)).collect();
+            data.sort_by(f64::total_cmp);
+            let mut edges: Vec<f64> = (0..1 + round % 7).map(|_| next(100)).collect();
+            // Ascending edges (as Sturges makes them) two times in three, any order else.
+            if round % 3 != 0 {
+                edges.sort_by(f64::total_cmp);
+            }
+            let want = histogram_by_scan(&data, &edges);
+            assert_eq!(histogram(&data, &edges), want, "{data:?} {edges:?}");
+        }
+        let nan = [0.0, f64::NAN, 2.0];
+        assert_eq!(
+            histogram(&[0.5, 1.5], &nan),
+            histogram_by_scan(&[0.5, 1.5], &nan)
+        );
     }
 
     #[test]

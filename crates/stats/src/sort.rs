@@ -1,13 +1,5 @@
-//! Radix sort for `f64`: drift sorts every numeric column of both datasets, and at a
-//! million rows an LSD radix sort is several times faster than a comparison sort.
-
-/// Below this length a comparison sort wins.
-const RADIX_MIN: usize = 2048;
-const DIGIT_BITS: u32 = 11;
-const BUCKETS: usize = 1 << DIGIT_BITS;
-
-/// Number of digits of a 64-bit key.
-const PASSES: usize = 64_usize.div_ceil(DIGIT_BITS as usize);
+//! Sorting `f64` samples: drift sorts every numeric column of both datasets once, as
+//! integers with the floats' order (a comparison of `u64`s is cheaper than `total_cmp`).
 
 /// Maps a float to an unsigned key with the same order (`total_cmp` order): flip every
 /// bit of a negative number, only the sign bit of a positive one.
@@ -26,47 +18,14 @@ fn value(k: u64) -> f64 {
 pub(crate) fn sorted_present(values: &[f64]) -> Vec<f64> {
     let mut keys: Vec<u64> = Vec::with_capacity(values.len());
     keys.extend(values.iter().filter(|v| !v.is_nan()).map(|&v| key(v)));
-    if keys.len() < RADIX_MIN {
-        keys.sort_unstable();
-    } else {
-        radix_sort(&mut keys);
-    }
+    // std's unstable sort (ipnsort) on the integer keys, at every length: on this machine
+    // it took under half the time of the LSD radix sort it replaced at 1M-10M values, and
+    // less at 10k-100k (the radix sort's 11-bit digits scatter keys over 2,048 pages: at 10M
+    // values that was 45 % of `driftguard check`'s CPU), and it needs no scratch copy. The
+    // output is the same: equal keys are equal bits.
+    keys.sort_unstable();
     // Same size and alignment: collects in place, without a second allocation.
     keys.into_iter().map(value).collect()
-}
-
-fn radix_sort(keys: &mut Vec<u64>) {
-    // One read of the keys counts every digit at once.
-    let mut counts = vec![[0usize; BUCKETS]; PASSES];
-    for &k in keys.iter() {
-        for (pass, c) in counts.iter_mut().enumerate() {
-            c[digit(k, pass as u32 * DIGIT_BITS)] += 1;
-        }
-    }
-    let mut scratch = vec![0u64; keys.len()];
-    for (pass, c) in counts.iter_mut().enumerate() {
-        // A digit shared by every key (the exponent bits, typically) needs no pass.
-        if c.contains(&keys.len()) {
-            continue;
-        }
-        let mut offset = 0;
-        for slot in c.iter_mut() {
-            let n = *slot;
-            *slot = offset;
-            offset += n;
-        }
-        let shift = pass as u32 * DIGIT_BITS;
-        for &k in keys.iter() {
-            let d = digit(k, shift);
-            scratch[c[d]] = k;
-            c[d] += 1;
-        }
-        std::mem::swap(keys, &mut scratch);
-    }
-}
-
-fn digit(k: u64, shift: u32) -> usize {
-    ((k >> shift) as usize) & (BUCKETS - 1)
 }
 
 #[cfg(test)]

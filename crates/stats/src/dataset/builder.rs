@@ -533,13 +533,23 @@ impl ColumnAccumulator {
         }
     }
 
+    /// Reserves room for `rows` rows in all (address space only until they are written), so
+    /// that appending up to that many never copies the column.
+    pub(crate) fn reserve(&mut self, rows: usize) {
+        match &mut self.state {
+            State::Numbers(v) => v.reserve_exact(rows.saturating_sub(v.len())),
+            State::Text(t) => t.codes.reserve_exact(rows.saturating_sub(t.codes.len())),
+        }
+    }
+
     /// Appends the next chunk of the column; fails when the column would have too many
     /// categories (and is then left in no useful state).
     pub(crate) fn append(&mut self, part: ColumnBuilder) -> Result<(), PushError> {
         let state = std::mem::replace(&mut self.state, State::Numbers(Vec::new()));
         self.state = match (state, part.state) {
             (State::Numbers(mut all), State::Numbers(v)) => {
-                if all.is_empty() {
+                // The first chunk is taken as it is, unless room was reserved.
+                if all.capacity() == 0 {
                     all = v;
                 } else {
                     grow(&mut all, v.len());

@@ -38,8 +38,8 @@ fn parse_slice(
     super::check_input(bytes, &options.limits)?;
     let header_end = header_end(bytes, &options.limits)?.unwrap_or(bytes.len());
     let (names, body_start) = read_header(&bytes[..header_end])?;
-    let mut body = Body::new(names, options)?;
     let rest = &bytes[body_start..];
+    let mut body = Body::new(names, options, Some(rest.len()))?;
     // One scan for quotes serves the whole input: without any, no chunk needs the csv
     // crate and record boundaries are plain line breaks.
     let quoted = has_quotes(rest);
@@ -51,11 +51,13 @@ fn parse_slice(
     body.finish()
 }
 
+/// `expected` = the length of the stream where known (a file's), for reserving columns.
 pub(super) fn parse_reader(
     input: impl Read,
     options: &ParseOptions,
+    expected: Option<usize>,
 ) -> Result<Dataset, DatasetError> {
-    parse_blocks(input, options, BLOCK)
+    parse_blocks(input, options, BLOCK, expected)
 }
 
 /// Reads `input` in blocks of `block` bytes, each parsed up to its last complete record.
@@ -65,6 +67,7 @@ fn parse_blocks(
     mut input: impl Read,
     options: &ParseOptions,
     block: usize,
+    expected: Option<usize>,
 ) -> Result<Dataset, DatasetError> {
     let limit = options.limits.max_bytes;
     let max_record = options.limits.max_record_bytes;
@@ -96,7 +99,8 @@ fn parse_blocks(
                 };
                 let (names, body_start) = read_header(&buf[..header_end])?;
                 start = body_start;
-                body.insert(Body::new(names, options)?)
+                let rest = expected.map(|len| len.saturating_sub(body_start));
+                body.insert(Body::new(names, options, rest)?)
             }
         };
         lines_before += count_lines(&buf[..start]);
@@ -176,10 +180,17 @@ struct Body {
     columns: Vec<ColumnAccumulator>,
     rows: usize,
     limits: Limits,
+    /// The body's length in bytes where known: the first block's rows per byte then say
+    /// how many rows to reserve in every column, so that no column is copied as it grows.
+    expected_bytes: Option<usize>,
 }
 
 impl Body {
-    fn new(names: Vec<String>, options: &ParseOptions) -> Result<Self, DatasetError> {
+    fn new(
+        names: Vec<String>,
+        options: &ParseOptions,
+        expected_bytes: Option<usize>,
+    ) -> Result<Self, DatasetError> {
         super::check_header(&names, &options.limits)?;
         super::check_kind_overrides(&names, options)?;
         let forced: Vec<Option<ColumnKind>> = names
@@ -196,7 +207,19 @@ impl Body {
             forced,
             rows: 0,
             limits: options.limits,
+            expected_bytes,
         })
+    }
+
+    /// The rows the whole body is likely to have, from the first block's `rows` in `bytes`:
+    /// a sixteenth more, so that rows a little longer than the first ones still fit (too
+    /// many costs address space only, too few one copy of each column).
+    fn expected_rows(&self, rows: usize, bytes: usize) -> Option<usize> {
+        let expected = self.expected_bytes?.min(self.limits.max_bytes);
+        let estimate = (rows as u128 * expected as u128 / bytes.max(1) as u128) * 17 / 16;
+        Some(
+            usize::try_from(estimate).map_or(self.limits.max_rows, |e| e.min(self.limits.max_rows)),
+        )
     }
 
     /// Parses a block of whole records; `lines_before` = line breaks before it, `quoted`
@@ -210,6 +233,7 @@ impl Body {
         let max_rows = self.limits.max_rows;
         let remaining = max_rows - self.rows;
         let this = &*self;
+        let first = self.rows == 0;
         let chunks: Vec<Result<ChunkColumns, ChunkError>> = bounds
             .par_windows(2)
             .map(|w| parse_chunk(&block[w[0]..w[1]], this, remaining, quoted))
@@ -227,6 +251,11 @@ impl Body {
             }
             for (parts, builder) in per_column.iter_mut().zip(chunk.columns) {
                 parts.push(builder);
+            }
+        }
+        if first && let Some(rows) = self.expected_rows(self.rows, block.len()) {
+            for column in &mut self.columns {
+                column.reserve(rows);
             }
         }
         let appended: Vec<Result<(), PushError>> = self
@@ -698,7 +727,7 @@ mod tests {
         for input in [&b"\xEF\xBB\xBF "[..], b"\xEF\xBB\xBF\r\n\t"] {
             let options = ParseOptions::default();
             let from_slice = parse(input, &options);
-            let from_stream = parse_reader(Trickle(input), &options);
+            let from_stream = parse_reader(Trickle(input), &options, None);
             assert_eq!(from_slice, Err(DatasetError::Empty), "{input:?}");
             assert_eq!(from_stream, Err(DatasetError::Empty), "{input:?}");
         }
@@ -718,7 +747,7 @@ mod tests {
         let options = ParseOptions::default();
         let whole = parse(&text, &options).expect("parses");
         for block in [1, 64, 1000, 1 << 20] {
-            let streamed = parse_blocks(Trickle(&text), &options, block).expect("streams");
+            let streamed = parse_blocks(Trickle(&text), &options, block, None).expect("streams");
             assert_eq!(streamed, whole, "block {block}");
             let sliced = parse_slice(&text, &options, block).expect("parses");
             assert_eq!(sliced, whole, "slice block {block}");
@@ -727,15 +756,15 @@ mod tests {
         broken.extend_from_slice(b"1,2\n");
         let want = parse(&broken, &options).expect_err("ragged");
         assert_eq!(
-            parse_blocks(Trickle(&broken), &options, 100).expect_err("ragged"),
+            parse_blocks(Trickle(&broken), &options, 100, None).expect_err("ragged"),
             want
         );
         assert_eq!(
-            parse_blocks(Trickle(b"  \n"), &options, 4),
+            parse_blocks(Trickle(b"  \n"), &options, 4, None),
             Err(DatasetError::Empty)
         );
         assert_eq!(
-            parse_blocks(Trickle(b"a,b\n"), &options, 4),
+            parse_blocks(Trickle(b"a,b\n"), &options, 4, None),
             Err(DatasetError::NoRows)
         );
         let small = ParseOptions {
@@ -746,9 +775,32 @@ mod tests {
             ..ParseOptions::default()
         };
         assert!(matches!(
-            parse_blocks(Trickle(&text), &small, 64),
+            parse_blocks(Trickle(&text), &small, 64, None),
             Err(DatasetError::TooLarge { limit: 100, .. })
         ));
+    }
+
+    #[test]
+    fn a_length_hint_right_or_wrong_reads_the_same_dataset() {
+        // A column that turns to text in a late block, after its room was reserved.
+        let mut text = b"x,c\n".to_vec();
+        for i in 0..20_000 {
+            let c = if i > 15_000 {
+                "late".to_owned()
+            } else {
+                (i % 9).to_string()
+            };
+            text.extend_from_slice(format!("{}.25,{c}\n", i % 1000).as_bytes());
+        }
+        let options = ParseOptions::default();
+        let whole = parse(&text, &options).expect("parses");
+        let len = text.len();
+        for hint in [0, 1, len / 10, len, 10 * len, usize::MAX] {
+            for block in [1000, 1 << 20] {
+                let streamed = parse_blocks(Trickle(&text), &options, block, Some(hint));
+                assert_eq!(streamed.as_ref(), Ok(&whole), "hint {hint}, block {block}");
+            }
+        }
     }
 
     #[test]
@@ -764,7 +816,7 @@ mod tests {
         assert!(text.len() > 3 * block);
         let whole = parse(&text, &options).expect("parses");
         assert_eq!(
-            parse_blocks(&text[..], &options, block).expect("streams"),
+            parse_blocks(&text[..], &options, block, None).expect("streams"),
             whole
         );
         // An error in a middle block, found while the block after it is being read.
@@ -775,7 +827,7 @@ mod tests {
         let want = parse(&broken, &options).expect_err("ragged");
         assert!(matches!(want, DatasetError::RaggedRow { line, .. } if line > 100_000));
         assert_eq!(
-            parse_blocks(&broken[..], &options, block).expect_err("ragged"),
+            parse_blocks(&broken[..], &options, block, None).expect_err("ragged"),
             want
         );
     }
@@ -850,7 +902,7 @@ mod tests {
         assert_eq!(parse(&text, &options), Err(want.clone()));
         for block in [7, 64, 1000] {
             assert_eq!(
-                parse_blocks(Trickle(&text), &options, block),
+                parse_blocks(Trickle(&text), &options, block, None),
                 Err(want.clone()),
                 "block {block}"
             );

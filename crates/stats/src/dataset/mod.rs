@@ -303,7 +303,20 @@ impl Dataset {
         reader: impl std::io::Read,
         options: &ParseOptions,
     ) -> Result<Self, DatasetError> {
-        csv::parse_reader(reader, options)
+        csv::parse_reader(reader, options, None)
+    }
+
+    /// [`Dataset::from_csv_reader`] for a stream whose length is known (a file's, a
+    /// request's `Content-Length`): the columns are reserved once, from the rows per byte of
+    /// the first block, instead of grown (with an allocator that does not remap, such as
+    /// mimalloc, every growth copies the column). A wrong `len` costs only that: the same
+    /// dataset is read, and the byte limit still counts the bytes read.
+    pub fn from_csv_reader_sized(
+        reader: impl std::io::Read,
+        len: u64,
+        options: &ParseOptions,
+    ) -> Result<Self, DatasetError> {
+        csv::parse_reader(reader, options, usize::try_from(len).ok())
     }
 
     /// Reads JSON bytes, either `{"columns": {"age": [31, null, ...], ...}}` or a list of
