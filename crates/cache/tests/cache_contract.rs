@@ -87,44 +87,6 @@ async fn delete_removes_one_key() {
     }
 }
 
-#[tokio::test]
-async fn delete_prefix_removes_exactly_the_keys_with_that_prefix() {
-    for adapter in cache_adapters() {
-        let (name, cache) = (adapter.name, adapter.store);
-        for key in ["p:1", "p:2", "p:", "px", "q:p:1", "p*:1", "p?:1", "p[1]:1"] {
-            cache.set(key, key.as_bytes().to_vec(), LONG).await;
-        }
-        cache.delete_prefix("p:").await;
-        for gone in ["p:1", "p:2", "p:"] {
-            assert_eq!(read(&cache, gone).await, None, "{name}: {gone}");
-        }
-        for kept in ["px", "q:p:1", "p*:1", "p?:1", "p[1]:1"] {
-            assert!(read(&cache, kept).await.is_some(), "{name}: {kept} kept");
-        }
-
-        // Glob metacharacters in a prefix match only themselves.
-        cache.set("pa:1", b"v".to_vec(), LONG).await;
-        cache.delete_prefix("p*").await;
-        assert_eq!(read(&cache, "p*:1").await, None, "{name}");
-        assert!(
-            read(&cache, "pa:1").await.is_some(),
-            "{name}: * is no wildcard"
-        );
-        assert!(
-            read(&cache, "px").await.is_some(),
-            "{name}: * is no wildcard"
-        );
-        cache.delete_prefix("p?").await;
-        cache.delete_prefix("p[1]").await;
-        assert_eq!(read(&cache, "p?:1").await, None, "{name}");
-        assert_eq!(read(&cache, "p[1]:1").await, None, "{name}");
-        assert!(
-            read(&cache, "pa:1").await.is_some(),
-            "{name}: ? and [] are no wildcards"
-        );
-    }
-}
-
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 struct Summary {
     models: u32,

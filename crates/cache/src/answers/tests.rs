@@ -69,10 +69,6 @@ impl Cache for FlakyReads {
     async fn delete(&self, key: &str) {
         self.inner.delete(key).await;
     }
-
-    async fn delete_prefix(&self, prefix: &str) {
-        self.inner.delete_prefix(prefix).await;
-    }
 }
 
 /// Looks up the policies, whose computation answers `value`.
