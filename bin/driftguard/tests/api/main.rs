@@ -16,4 +16,5 @@ mod models;
 mod openapi;
 mod outage;
 mod rbac;
+mod reference_uploads;
 mod simulation;

@@ -53,6 +53,12 @@ fn routes() -> Vec<(Method, &'static str, Option<Value>, Role)> {
         ),
         (Method::GET, "/models/{model}/reference", None, Role::Viewer),
         (
+            Method::GET,
+            "/models/{model}/reference/uploads",
+            None,
+            Role::Viewer,
+        ),
+        (
             Method::PUT,
             "/models/{model}/reference",
             Some(json!({"data": {"columns": {"x": [1, 2, 3, 4, 5, 6, 7]}}})),
