@@ -20,7 +20,7 @@ use driftguard_governance::{
 use driftguard_registry::{Model, ModelColumns, ModelRepository, ModelStatus, NewModel};
 use driftguard_stats::testing::read_reference as read;
 use driftguard_stats::{ColumnRoles, Dataset, Limits, ParseOptions};
-use driftguard_storage::{Store, contract_tests};
+use driftguard_storage::Store;
 
 const REASON: &str = "accepted by the risk board, ticket RISK-42";
 
@@ -61,7 +61,7 @@ impl World {
             store,
             Setup {
                 limits,
-                ..driftguard_storage::testing::setup()
+                ..driftguard_test_kit::setup()
             },
         );
         World {
@@ -644,7 +644,8 @@ async fn an_evaluation_can_be_recorded_at_a_past_time_in_order(db: Store) {
     );
 }
 
-contract_tests!(
+driftguard_test_kit::per_backend!(
+    driftguard_test_kit::with_store =>
     an_evaluation_can_be_recorded_at_a_past_time_in_order,
     evaluation_numbers_equal_governance_evaluate_on_the_reference_pair,
     inputs_are_checked_before_anything_is_stored,

@@ -4,7 +4,7 @@ mod support;
 
 use driftguard_core::{DomainError, Page, RiskTier};
 use driftguard_governance::{AppliesTo, Op, PolicyDraft, PolicyRepository, Rule, Severity};
-use driftguard_storage::{Store, contract_tests};
+use driftguard_storage::Store;
 
 fn strict(tiers: Vec<RiskTier>) -> PolicyDraft {
     PolicyDraft {
@@ -160,7 +160,8 @@ async fn a_draft_is_saved_inactive(db: Store) {
     assert_eq!(judging, [1]);
 }
 
-contract_tests!(
+driftguard_test_kit::per_backend!(
+    driftguard_test_kit::with_store =>
     a_draft_is_saved_inactive,
     a_fresh_database_has_the_default_policy,
     updates_write_new_versions_and_keep_old_ones,

@@ -1,7 +1,7 @@
 //! `/openapi.json` describes every route the server answers.
 
-use crate::api_tests;
 use crate::helpers::TestApp;
+use driftguard_test_kit::per_backend;
 
 /// Every (method, path) the server routes; a new route must be added here and documented.
 const ROUTES: &[(&str, &str)] = &[
@@ -100,4 +100,5 @@ async fn every_route_is_documented(app: TestApp) {
     );
 }
 
-api_tests!(every_route_is_documented);
+per_backend!(
+    crate::helpers::with_app =>every_route_is_documented);

@@ -1,9 +1,9 @@
 //! `GET /models/{id}/reference/uploads`: the record of every reference upload, the replaced
 //! ones too (SPEC §2).
 
-use crate::api_tests;
 use crate::helpers::{TestApp, assert_error_body};
 use driftguard_core::Role;
+use driftguard_test_kit::per_backend;
 use reqwest::Method;
 
 async fn a_replaced_reference_stays_in_the_record_oldest_first(app: TestApp) {
@@ -48,7 +48,8 @@ async fn uploads_of_an_unknown_model_are_404_and_need_a_token(app: TestApp) {
     assert_eq!(status, 401, "{body}");
 }
 
-api_tests!(
+per_backend!(
+    crate::helpers::with_app =>
     a_replaced_reference_stays_in_the_record_oldest_first,
     uploads_of_an_unknown_model_are_404_and_need_a_token
 );
