@@ -175,6 +175,7 @@ async fn deployed(world: &World, outcome: DomainResultOutcome) -> (Outcome, Mode
     (deployment.entry.outcome, model.status, superseded)
 }
 
+#[track_caller]
 fn blocked(outcome: DomainResultOutcome) -> driftguard_governance::GovernanceResult {
     match outcome {
         Ok(DeployOutcome::Blocked {

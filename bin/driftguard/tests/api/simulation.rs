@@ -45,6 +45,7 @@ async fn drift_text(app: &TestApp, token: &str, body: &Value) -> (u16, String) {
     (status, response.text().await.expect("text"))
 }
 
+#[track_caller]
 fn column<'a>(answer: &'a Value, name: &str) -> &'a Value {
     answer["drift"]["columns"]
         .as_array()
@@ -52,6 +53,7 @@ fn column<'a>(answer: &'a Value, name: &str) -> &'a Value {
         .unwrap_or_else(|| panic!("no drift column {name} in {answer}"))
 }
 
+#[track_caller]
 fn drifted(answer: &Value) -> Vec<String> {
     answer["drift"]["columns"]
         .as_array()

@@ -185,6 +185,7 @@ async fn at_once(answers: &AnswerCache, n: u32, runs: &Arc<AtomicU32>) -> Vec<(u
 }
 
 /// Asserts that `lookups` got one answer, computed by one of them.
+#[track_caller]
 fn assert_one_answer(lookups: &[(u32, Lookup)]) {
     let misses: Vec<u32> = lookups
         .iter()
