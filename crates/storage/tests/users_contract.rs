@@ -306,6 +306,12 @@ async fn postgres_demotions_held_at_the_same_point_leave_an_admin() {
     let mut waiting = 0;
     // Up to 20 s: on a loaded machine opening the pool's connections alone can take seconds.
     for _ in 0..800 {
+        // The blocker is inside a transaction, which keeps the first pg_stat_activity it
+        // read until it ends: without clearing, a first look at one waiter stays one.
+        blocker
+            .batch_execute("SELECT pg_stat_clear_snapshot()")
+            .await
+            .expect("a fresh look");
         waiting = blocker
             .query_one(
                 "SELECT count(*) FROM pg_stat_activity \
