@@ -13,7 +13,7 @@ use driftguard_core::{RiskTier, Role, Task, now};
 use driftguard_governance::{Op, PolicyDraft, Rule, Severity, Status};
 use driftguard_registry::{ModelRepository, NewModel};
 use driftguard_storage::Store;
-use driftguard_storage::testing::TestDatabase;
+use driftguard_test_kit::TestDatabase;
 use serde_json::json;
 
 const MODELS: usize = 10_000;
@@ -80,7 +80,7 @@ fn bench_backend(
     let Some(db) = db else { return };
     let store = db.store();
     let user = rt.block_on(seeded(&store));
-    let services = Services::new(Arc::new(store), driftguard_storage::testing::setup());
+    let services = Services::new(Arc::new(store), driftguard_test_kit::setup());
     let request = PolicySimulationRequest {
         policy: PolicyDraft {
             rules: vec![Rule::new("drift.share", Op::Lt, 0.3, Severity::Block)],

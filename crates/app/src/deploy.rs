@@ -71,8 +71,6 @@ pub enum DeployOutcome {
         deployment: DeploymentRecord,
         /// The model as it now is.
         model: Model,
-        /// The `superseded` rows of the versions it replaced.
-        superseded: Vec<DeploymentRecord>,
     },
     /// Blocked by governance and recorded: 409 `governance_blocked` with the result.
     Blocked {
@@ -238,17 +236,15 @@ impl DeploymentService {
             policy_versions: json(&result.policy_versions)?,
             judged_evaluation_id: result.evaluation_id,
         });
-        let (model, mut rows) = self.changes.after(DEPLOYMENT, deploy).await?;
+        let (model, rows) = self.changes.after(DEPLOYMENT, deploy).await?;
         self.usage.deployment(outcome);
-        if rows.is_empty() {
-            return Err(DomainError::internal("a deploy wrote no history row"));
-        }
-        let deployment = rows.remove(0);
-        Ok(DeployOutcome::Deployed {
-            deployment,
-            model,
-            superseded: rows,
-        })
+        // The deploy's own row comes first; the `superseded` rows after it are in the history
+        // (SPEC §3's answer is `{deployment, model}`).
+        let deployment = rows
+            .into_iter()
+            .next()
+            .ok_or_else(|| DomainError::internal("a deploy wrote no history row"))?;
+        Ok(DeployOutcome::Deployed { deployment, model })
     }
 
     /// `POST /models/{id}/retire`: needs `approver`; `Conflict` when already retired.

@@ -44,14 +44,6 @@ impl PolicyService {
         self.policies.get(id).await?.ok_or_else(|| not_found(id))
     }
 
-    /// One version of a policy.
-    pub async fn get_version(&self, id: i64, version: i32) -> DomainResult<Policy> {
-        self.policies
-            .get_version(id, version)
-            .await?
-            .ok_or_else(|| DomainError::NotFound(format!("policy {id} has no version {version}")))
-    }
-
     /// `GET /policies`: a page of policies (latest versions), and the total.
     pub async fn list(&self, page: Page) -> DomainResult<(Vec<Policy>, u64)> {
         self.policies.list(page).await

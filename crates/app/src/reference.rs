@@ -102,8 +102,13 @@ impl ReferenceService {
             .ok_or_else(|| DomainError::NotFound(format!("model {model_id} has no reference data")))
     }
 
-    /// Every upload (and replacement) of the model's reference data, oldest first.
+    /// `GET /models/{id}/reference/uploads`: every upload (and replacement) of the model's
+    /// reference data, oldest first (SPEC §2: replacing it is recorded); `NotFound` when the
+    /// model does not exist.
     pub async fn reference_uploads(&self, model_id: i64) -> DomainResult<Vec<ReferenceUpload>> {
+        if self.models.get(model_id).await?.is_none() {
+            return Err(model_not_found(model_id));
+        }
         self.references.uploads(model_id).await
     }
 

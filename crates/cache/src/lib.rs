@@ -8,8 +8,6 @@ mod breaker;
 pub mod rate_limit;
 mod redis_pool;
 pub mod store;
-#[cfg(feature = "testing")]
-pub mod testing;
 
 pub use answers::{AnswerCache, CacheClass, CacheTtls, KEY_SCHEMA_VERSION, Lookup};
 pub use rate_limit::{

@@ -1,7 +1,7 @@
 //! The cache contract, run against the in-process adapter always and against Redis whenever
 //! `DRIFTGUARD_TEST_REDIS_URL` is set: the store itself, typed JSON, and the answer cache.
-
-mod support;
+//! Each test runs once per adapter, in a test of its own (`in_process::…`, `redis::…`), so
+//! that a Redis failure cannot hide the in-process result.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, Ordering};
@@ -10,8 +10,8 @@ use std::time::Duration;
 use driftguard_cache::{
     AnswerCache, Cache, CacheClass, CacheExt, CacheTtls, KEY_SCHEMA_VERSION, Lookup,
 };
+use driftguard_test_kit::{CacheAdapter, per_backend};
 use serde::{Deserialize, Serialize};
-use support::cache_adapters;
 
 const LONG: Duration = Duration::from_secs(60);
 
@@ -21,108 +21,58 @@ async fn read(cache: &Arc<dyn Cache>, key: &str) -> Option<Vec<u8>> {
     cache.get(key).await.expect("the store answers")
 }
 
-#[tokio::test]
-async fn get_returns_what_set_stored_and_nothing_for_unknown_keys() {
-    for adapter in cache_adapters() {
-        let (name, cache) = (adapter.name, adapter.store);
-        assert_eq!(read(&cache, "k").await, None, "{name}");
-        cache.set("k", b"value".to_vec(), LONG).await;
-        assert_eq!(
-            read(&cache, "k").await.as_deref(),
-            Some(&b"value"[..]),
-            "{name}"
-        );
-        assert_eq!(read(&cache, "k2").await, None, "{name}");
-    }
+async fn get_returns_what_set_stored_and_nothing_for_unknown_keys(adapter: CacheAdapter) {
+    let (name, cache) = (adapter.name, adapter.store);
+    assert_eq!(read(&cache, "k").await, None, "{name}");
+    cache.set("k", b"value".to_vec(), LONG).await;
+    assert_eq!(
+        read(&cache, "k").await.as_deref(),
+        Some(&b"value"[..]),
+        "{name}"
+    );
+    assert_eq!(read(&cache, "k2").await, None, "{name}");
 }
 
-#[tokio::test]
-async fn set_overwrites_value_and_ttl() {
-    for adapter in cache_adapters() {
-        let (name, cache) = (adapter.name, adapter.store);
-        cache
-            .set("k", b"old".to_vec(), Duration::from_millis(200))
-            .await;
-        cache.set("k", b"new".to_vec(), LONG).await;
-        tokio::time::sleep(Duration::from_millis(400)).await;
-        assert_eq!(
-            read(&cache, "k").await.as_deref(),
-            Some(&b"new"[..]),
-            "{name}: the new value keeps its own, longer TTL"
-        );
-    }
+async fn set_overwrites_value_and_ttl(adapter: CacheAdapter) {
+    let (name, cache) = (adapter.name, adapter.store);
+    cache
+        .set("k", b"old".to_vec(), Duration::from_millis(200))
+        .await;
+    cache.set("k", b"new".to_vec(), LONG).await;
+    tokio::time::sleep(Duration::from_millis(400)).await;
+    assert_eq!(
+        read(&cache, "k").await.as_deref(),
+        Some(&b"new"[..]),
+        "{name}: the new value keeps its own, longer TTL"
+    );
 }
 
-#[tokio::test]
-async fn expired_entries_are_never_returned() {
-    for adapter in cache_adapters() {
-        let (name, cache) = (adapter.name, adapter.store);
-        cache
-            .set("short", b"v".to_vec(), Duration::from_millis(200))
-            .await;
-        cache.set("long", b"v".to_vec(), LONG).await;
-        assert!(
-            read(&cache, "short").await.is_some(),
-            "{name}: not yet expired"
-        );
-        tokio::time::sleep(Duration::from_millis(400)).await;
-        assert_eq!(read(&cache, "short").await, None, "{name}");
-        assert!(
-            read(&cache, "long").await.is_some(),
-            "{name}: per-entry TTL"
-        );
-    }
+async fn expired_entries_are_never_returned(adapter: CacheAdapter) {
+    let (name, cache) = (adapter.name, adapter.store);
+    cache
+        .set("short", b"v".to_vec(), Duration::from_millis(200))
+        .await;
+    cache.set("long", b"v".to_vec(), LONG).await;
+    assert!(
+        read(&cache, "short").await.is_some(),
+        "{name}: not yet expired"
+    );
+    tokio::time::sleep(Duration::from_millis(400)).await;
+    assert_eq!(read(&cache, "short").await, None, "{name}");
+    assert!(
+        read(&cache, "long").await.is_some(),
+        "{name}: per-entry TTL"
+    );
 }
 
-#[tokio::test]
-async fn delete_removes_one_key() {
-    for adapter in cache_adapters() {
-        let (name, cache) = (adapter.name, adapter.store);
-        cache.set("a", b"1".to_vec(), LONG).await;
-        cache.set("b", b"2".to_vec(), LONG).await;
-        cache.delete("a").await;
-        cache.delete("never-set").await;
-        assert_eq!(read(&cache, "a").await, None, "{name}");
-        assert!(read(&cache, "b").await.is_some(), "{name}");
-    }
-}
-
-#[tokio::test]
-async fn delete_prefix_removes_exactly_the_keys_with_that_prefix() {
-    for adapter in cache_adapters() {
-        let (name, cache) = (adapter.name, adapter.store);
-        for key in ["p:1", "p:2", "p:", "px", "q:p:1", "p*:1", "p?:1", "p[1]:1"] {
-            cache.set(key, key.as_bytes().to_vec(), LONG).await;
-        }
-        cache.delete_prefix("p:").await;
-        for gone in ["p:1", "p:2", "p:"] {
-            assert_eq!(read(&cache, gone).await, None, "{name}: {gone}");
-        }
-        for kept in ["px", "q:p:1", "p*:1", "p?:1", "p[1]:1"] {
-            assert!(read(&cache, kept).await.is_some(), "{name}: {kept} kept");
-        }
-
-        // Glob metacharacters in a prefix match only themselves.
-        cache.set("pa:1", b"v".to_vec(), LONG).await;
-        cache.delete_prefix("p*").await;
-        assert_eq!(read(&cache, "p*:1").await, None, "{name}");
-        assert!(
-            read(&cache, "pa:1").await.is_some(),
-            "{name}: * is no wildcard"
-        );
-        assert!(
-            read(&cache, "px").await.is_some(),
-            "{name}: * is no wildcard"
-        );
-        cache.delete_prefix("p?").await;
-        cache.delete_prefix("p[1]").await;
-        assert_eq!(read(&cache, "p?:1").await, None, "{name}");
-        assert_eq!(read(&cache, "p[1]:1").await, None, "{name}");
-        assert!(
-            read(&cache, "pa:1").await.is_some(),
-            "{name}: ? and [] are no wildcards"
-        );
-    }
+async fn delete_removes_one_key(adapter: CacheAdapter) {
+    let (name, cache) = (adapter.name, adapter.store);
+    cache.set("a", b"1".to_vec(), LONG).await;
+    cache.set("b", b"2".to_vec(), LONG).await;
+    cache.delete("a").await;
+    cache.delete("never-set").await;
+    assert_eq!(read(&cache, "a").await, None, "{name}");
+    assert!(read(&cache, "b").await.is_some(), "{name}");
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -138,53 +88,47 @@ fn summary(models: u32) -> Summary {
     }
 }
 
-#[tokio::test]
-async fn json_values_round_trip_and_undecodable_ones_count_as_absent() {
-    for adapter in cache_adapters() {
-        let (name, cache) = (adapter.name, adapter.store);
-        cache.set_json("s", &summary(3), LONG).await;
-        assert_eq!(
-            cache
-                .get_json::<Summary>("s")
-                .await
-                .expect("the store answers"),
-            Some(summary(3)),
-            "{name}"
-        );
+async fn json_values_round_trip_and_undecodable_ones_count_as_absent(adapter: CacheAdapter) {
+    let (name, cache) = (adapter.name, adapter.store);
+    cache.set_json("s", &summary(3), LONG).await;
+    assert_eq!(
+        cache
+            .get_json::<Summary>("s")
+            .await
+            .expect("the store answers"),
+        Some(summary(3)),
+        "{name}"
+    );
 
-        cache.set("bad", b"{not json".to_vec(), LONG).await;
-        assert_eq!(
-            cache
-                .get_json::<Summary>("bad")
-                .await
-                .expect("the store answers"),
-            None,
-            "{name}"
-        );
-        assert_eq!(read(&cache, "bad").await, None, "{name}: deleted");
+    cache.set("bad", b"{not json".to_vec(), LONG).await;
+    assert_eq!(
+        cache
+            .get_json::<Summary>("bad")
+            .await
+            .expect("the store answers"),
+        None,
+        "{name}"
+    );
+    assert_eq!(read(&cache, "bad").await, None, "{name}: deleted");
 
-        // Valid JSON of another shape (an older release's) is undecodable too.
-        cache.set_json("old", &vec![1, 2, 3], LONG).await;
-        assert_eq!(
-            cache
-                .get_json::<Summary>("old")
-                .await
-                .expect("the store answers"),
-            None,
-            "{name}"
-        );
-        assert_eq!(read(&cache, "old").await, None, "{name}: deleted");
-    }
+    // Valid JSON of another shape (an older release's) is undecodable too.
+    cache.set_json("old", &vec![1, 2, 3], LONG).await;
+    assert_eq!(
+        cache
+            .get_json::<Summary>("old")
+            .await
+            .expect("the store answers"),
+        None,
+        "{name}"
+    );
+    assert_eq!(read(&cache, "old").await, None, "{name}: deleted");
 }
 
-#[tokio::test]
-async fn large_values_are_stored_whole() {
-    for adapter in cache_adapters() {
-        let (name, cache) = (adapter.name, adapter.store);
-        let big: Vec<u8> = (0..4 * 1024 * 1024).map(|i| (i % 251) as u8).collect();
-        cache.set("big", big.clone(), LONG).await;
-        assert!(read(&cache, "big").await == Some(big), "{name}");
-    }
+async fn large_values_are_stored_whole(adapter: CacheAdapter) {
+    let (name, cache) = (adapter.name, adapter.store);
+    let big: Vec<u8> = (0..4 * 1024 * 1024).map(|i| (i % 251) as u8).collect();
+    cache.set("big", big.clone(), LONG).await;
+    assert!(read(&cache, "big").await == Some(big), "{name}");
 }
 
 fn answers(store: Arc<dyn Cache>) -> AnswerCache {
@@ -194,6 +138,17 @@ fn answers(store: Arc<dyn Cache>) -> AnswerCache {
 /// A computation that counts its runs and answers `summary(runs)`.
 async fn counted(runs: &AtomicU32) -> Result<Summary, String> {
     Ok(summary(runs.fetch_add(1, Ordering::SeqCst) + 1))
+}
+
+/// One lookup (no parameters) whose computation answers `summary(models)`.
+async fn answering(
+    answers: &AnswerCache,
+    class: CacheClass,
+    models: u32,
+) -> Result<(Summary, Lookup), String> {
+    answers
+        .get_or_compute(class, "", || async move { Ok(summary(models)) })
+        .await
 }
 
 /// One lookup whose computation counts itself in `runs`.
@@ -208,105 +163,85 @@ async fn lookup(
         .await
 }
 
-#[tokio::test]
-async fn an_answer_is_computed_once_then_served_from_the_cache() {
-    for adapter in cache_adapters() {
-        let (name, answers) = (adapter.name, answers(adapter.store));
-        let runs = AtomicU32::new(0);
-        let first = lookup(&answers, CacheClass::DashboardSummary, "", &runs).await;
-        assert_eq!(first, Ok((summary(1), Lookup::Miss)), "{name}");
-        let second = lookup(&answers, CacheClass::DashboardSummary, "", &runs).await;
-        assert_eq!(second, Ok((summary(1), Lookup::Hit)), "{name}");
+async fn an_answer_is_computed_once_then_served_from_the_cache(adapter: CacheAdapter) {
+    let (name, answers) = (adapter.name, answers(adapter.store));
+    let runs = AtomicU32::new(0);
+    let first = lookup(&answers, CacheClass::DashboardSummary, "", &runs).await;
+    assert_eq!(first, Ok((summary(1), Lookup::Miss)), "{name}");
+    let second = lookup(&answers, CacheClass::DashboardSummary, "", &runs).await;
+    assert_eq!(second, Ok((summary(1), Lookup::Hit)), "{name}");
 
-        // Other parameters and other classes are other answers.
-        let other = lookup(&answers, CacheClass::DashboardSummary, "days=7", &runs).await;
-        assert_eq!(other, Ok((summary(2), Lookup::Miss)), "{name}");
-        let class = lookup(&answers, CacheClass::RiskTrends, "", &runs).await;
-        assert_eq!(class, Ok((summary(3), Lookup::Miss)), "{name}");
-    }
+    // Other parameters and other classes are other answers.
+    let other = lookup(&answers, CacheClass::DashboardSummary, "days=7", &runs).await;
+    assert_eq!(other, Ok((summary(2), Lookup::Miss)), "{name}");
+    let class = lookup(&answers, CacheClass::RiskTrends, "", &runs).await;
+    assert_eq!(class, Ok((summary(3), Lookup::Miss)), "{name}");
 }
 
-#[tokio::test]
-async fn a_failed_computation_is_returned_and_not_cached() {
-    for adapter in cache_adapters() {
-        let (name, answers) = (adapter.name, answers(adapter.store));
-        let failed: Result<(Summary, Lookup), String> = answers
-            .get_or_compute(CacheClass::Policies, "", || async {
-                Err("db down".to_owned())
-            })
-            .await;
-        assert_eq!(failed, Err("db down".to_owned()), "{name}");
-        let runs = AtomicU32::new(0);
-        let next = lookup(&answers, CacheClass::Policies, "", &runs).await;
-        assert_eq!(next, Ok((summary(1), Lookup::Miss)), "{name}");
-    }
+async fn a_failed_computation_is_returned_and_not_cached(adapter: CacheAdapter) {
+    let (name, answers) = (adapter.name, answers(adapter.store));
+    let failed: Result<(Summary, Lookup), String> = answers
+        .get_or_compute(CacheClass::Policies, "", || async {
+            Err("db down".to_owned())
+        })
+        .await;
+    assert_eq!(failed, Err("db down".to_owned()), "{name}");
+    let runs = AtomicU32::new(0);
+    let next = lookup(&answers, CacheClass::Policies, "", &runs).await;
+    assert_eq!(next, Ok((summary(1), Lookup::Miss)), "{name}");
 }
 
-#[tokio::test]
-async fn invalidate_makes_the_next_lookup_recompute_only_for_those_classes() {
-    for adapter in cache_adapters() {
-        let (name, answers) = (adapter.name, answers(adapter.store));
-        let runs = AtomicU32::new(0);
-        for class in CacheClass::ALL {
-            lookup(&answers, class, "p", &runs).await.expect("computes");
-        }
-        answers
-            .invalidate(&[CacheClass::Policies, CacheClass::RiskTrends])
-            .await;
-        for (class, expected) in [
-            (CacheClass::Policies, Lookup::Miss),
-            (CacheClass::RiskTrends, Lookup::Miss),
-            (CacheClass::DashboardSummary, Lookup::Hit),
-            (CacheClass::ComplianceDistribution, Lookup::Hit),
-        ] {
-            let (_, lookup) = lookup(&answers, class, "p", &runs).await.expect("computes");
-            assert_eq!(lookup, expected, "{name}: {class:?}");
-        }
-        assert_eq!(runs.load(Ordering::SeqCst), 6, "{name}");
-
-        // Twice in a row works as well: the second invalidation gets a generation of its own.
-        answers.invalidate(&[CacheClass::Policies]).await;
-        answers.invalidate(&[CacheClass::Policies]).await;
-        let (_, lookup) = lookup(&answers, CacheClass::Policies, "p", &runs)
-            .await
-            .expect("computes");
-        assert_eq!(lookup, Lookup::Miss, "{name}");
+async fn invalidate_makes_the_next_lookup_recompute_only_for_those_classes(adapter: CacheAdapter) {
+    let (name, answers) = (adapter.name, answers(adapter.store));
+    let runs = AtomicU32::new(0);
+    for class in CacheClass::ALL {
+        lookup(&answers, class, "p", &runs).await.expect("computes");
     }
+    answers
+        .invalidate(&[CacheClass::Policies, CacheClass::RiskTrends])
+        .await;
+    for (class, expected) in [
+        (CacheClass::Policies, Lookup::Miss),
+        (CacheClass::RiskTrends, Lookup::Miss),
+        (CacheClass::DashboardSummary, Lookup::Hit),
+        (CacheClass::ComplianceDistribution, Lookup::Hit),
+    ] {
+        let (_, lookup) = lookup(&answers, class, "p", &runs).await.expect("computes");
+        assert_eq!(lookup, expected, "{name}: {class:?}");
+    }
+    assert_eq!(runs.load(Ordering::SeqCst), 6, "{name}");
+
+    // Twice in a row works as well: the second invalidation gets a generation of its own.
+    answers.invalidate(&[CacheClass::Policies]).await;
+    answers.invalidate(&[CacheClass::Policies]).await;
+    let (_, lookup) = lookup(&answers, CacheClass::Policies, "p", &runs)
+        .await
+        .expect("computes");
+    assert_eq!(lookup, Lookup::Miss, "{name}");
 }
 
-#[tokio::test]
-async fn an_answer_computed_before_an_invalidation_is_never_served_after_it() {
-    for adapter in cache_adapters() {
-        let (name, answers) = (adapter.name, answers(adapter.store));
-        // The reader reads the database (the old state), then a write commits and
-        // invalidates, then the reader stores what it read.
-        let stale = answers
-            .get_or_compute(CacheClass::ComplianceDistribution, "", || async {
-                answers
-                    .invalidate(&[CacheClass::ComplianceDistribution])
-                    .await;
-                Ok::<_, String>(summary(1))
-            })
-            .await;
-        assert_eq!(stale, Ok((summary(1), Lookup::Miss)), "{name}");
+async fn an_answer_computed_before_an_invalidation_is_never_served_after_it(adapter: CacheAdapter) {
+    let (name, answers) = (adapter.name, answers(adapter.store));
+    // The reader reads the database (the old state), then a write commits and
+    // invalidates, then the reader stores what it read.
+    let stale = answers
+        .get_or_compute(CacheClass::ComplianceDistribution, "", || async {
+            answers
+                .invalidate(&[CacheClass::ComplianceDistribution])
+                .await;
+            Ok::<_, String>(summary(1))
+        })
+        .await;
+    assert_eq!(stale, Ok((summary(1), Lookup::Miss)), "{name}");
 
-        let fresh = answers
-            .get_or_compute(CacheClass::ComplianceDistribution, "", || async {
-                Ok::<_, String>(summary(2))
-            })
-            .await;
-        assert_eq!(
-            fresh,
-            Ok((summary(2), Lookup::Miss)),
-            "{name}: the stale answer is not served"
-        );
-        let again = answers
-            .get_or_compute(CacheClass::ComplianceDistribution, "", || async {
-                Ok::<_, String>(summary(3))
-            })
-            .await;
-        assert_eq!(again, Ok((summary(2), Lookup::Hit)), "{name}");
-    }
+    let fresh = answering(&answers, CacheClass::ComplianceDistribution, 2).await;
+    assert_eq!(
+        fresh,
+        Ok((summary(2), Lookup::Miss)),
+        "{name}: the stale answer is not served"
+    );
+    let again = answering(&answers, CacheClass::ComplianceDistribution, 3).await;
+    assert_eq!(again, Ok((summary(2), Lookup::Hit)), "{name}");
 }
 
 /// Where `class`'s generation token is kept (see the `answers` module docs).
@@ -314,105 +249,91 @@ fn generation_key(class: CacheClass) -> String {
     format!("v{KEY_SCHEMA_VERSION}:{}:generation", class.label())
 }
 
-#[tokio::test]
-async fn an_answer_is_not_served_once_its_generation_is_gone() {
-    for adapter in cache_adapters() {
-        let (name, store) = (adapter.name, adapter.store);
-        let answers = answers(store.clone());
-        let runs = AtomicU32::new(0);
-        for expected in [Lookup::Miss, Lookup::Hit] {
-            let lookup = lookup(&answers, CacheClass::RiskTrends, "", &runs).await;
-            assert_eq!(lookup, Ok((summary(1), expected)), "{name}");
-        }
-
-        // Expired or evicted: the answers filed under it must go with it.
-        store.delete(&generation_key(CacheClass::RiskTrends)).await;
-        let after = lookup(&answers, CacheClass::RiskTrends, "", &runs).await;
-        assert_eq!(after, Ok((summary(2), Lookup::Miss)), "{name}: recomputed");
-        let again = lookup(&answers, CacheClass::RiskTrends, "", &runs).await;
-        assert_eq!(
-            again,
-            Ok((summary(2), Lookup::Hit)),
-            "{name}: the new generation is kept"
-        );
+async fn an_answer_is_not_served_once_its_generation_is_gone(adapter: CacheAdapter) {
+    let (name, store) = (adapter.name, adapter.store);
+    let answers = answers(store.clone());
+    let runs = AtomicU32::new(0);
+    for expected in [Lookup::Miss, Lookup::Hit] {
+        let lookup = lookup(&answers, CacheClass::RiskTrends, "", &runs).await;
+        assert_eq!(lookup, Ok((summary(1), expected)), "{name}");
     }
+
+    // Expired or evicted: the answers filed under it must go with it.
+    store.delete(&generation_key(CacheClass::RiskTrends)).await;
+    let after = lookup(&answers, CacheClass::RiskTrends, "", &runs).await;
+    assert_eq!(after, Ok((summary(2), Lookup::Miss)), "{name}: recomputed");
+    let again = lookup(&answers, CacheClass::RiskTrends, "", &runs).await;
+    assert_eq!(
+        again,
+        Ok((summary(2), Lookup::Hit)),
+        "{name}: the new generation is kept"
+    );
 }
 
-#[tokio::test]
-async fn an_answer_computed_before_an_invalidation_stays_unreachable_when_generations_vanish() {
-    for adapter in cache_adapters() {
-        let (name, store) = (adapter.name, adapter.store);
-        let answers = answers(store.clone());
-        // No generation yet. The reader reads the database (the old state), then a write
-        // commits and invalidates, then the new generation is evicted, then the reader stores
-        // what it read. A generation shared by every reader that finds none (a constant)
-        // would make that answer the one the next reader finds.
-        let stale = answers
-            .get_or_compute(CacheClass::Policies, "", || async {
-                answers.invalidate(&[CacheClass::Policies]).await;
-                store.delete(&generation_key(CacheClass::Policies)).await;
-                Ok::<_, String>(summary(1))
-            })
-            .await;
-        assert_eq!(stale, Ok((summary(1), Lookup::Miss)), "{name}");
-
-        let fresh = answers
-            .get_or_compute(CacheClass::Policies, "", || async {
-                Ok::<_, String>(summary(2))
-            })
-            .await;
-        assert_eq!(
-            fresh,
-            Ok((summary(2), Lookup::Miss)),
-            "{name}: the stale answer is not served"
-        );
-    }
-}
-
-#[tokio::test]
-async fn an_invalidation_finishes_even_when_its_caller_is_dropped() {
-    for adapter in cache_adapters() {
-        let (name, answers) = (adapter.name, answers(adapter.store));
-        let runs = AtomicU32::new(0);
-        lookup(&answers, CacheClass::RiskTrends, "", &runs)
-            .await
-            .expect("computes");
-        // Polled once, then dropped: a request handler whose client hung up.
-        let _ = tokio::time::timeout(
-            Duration::ZERO,
-            answers.invalidate(&[CacheClass::RiskTrends]),
-        )
+async fn an_answer_computed_before_an_invalidation_stays_unreachable_when_generations_vanish(
+    adapter: CacheAdapter,
+) {
+    let (name, store) = (adapter.name, adapter.store);
+    let answers = answers(store.clone());
+    // No generation yet. The reader reads the database (the old state), then a write
+    // commits and invalidates, then the new generation is evicted, then the reader stores
+    // what it read. A generation shared by every reader that finds none (a constant)
+    // would make that answer the one the next reader finds.
+    let stale = answers
+        .get_or_compute(CacheClass::Policies, "", || async {
+            answers.invalidate(&[CacheClass::Policies]).await;
+            store.delete(&generation_key(CacheClass::Policies)).await;
+            Ok::<_, String>(summary(1))
+        })
         .await;
-        tokio::time::sleep(Duration::from_millis(300)).await;
-        let (_, lookup) = lookup(&answers, CacheClass::RiskTrends, "", &runs)
-            .await
-            .expect("computes");
-        assert_eq!(lookup, Lookup::Miss, "{name}");
-    }
+    assert_eq!(stale, Ok((summary(1), Lookup::Miss)), "{name}");
+
+    let fresh = answering(&answers, CacheClass::Policies, 2).await;
+    assert_eq!(
+        fresh,
+        Ok((summary(2), Lookup::Miss)),
+        "{name}: the stale answer is not served"
+    );
 }
 
-#[tokio::test]
-async fn replicas_sharing_a_store_see_each_others_answers_and_invalidations() {
-    for adapter in cache_adapters() {
-        let name = adapter.name;
-        let one = answers(adapter.store);
-        let two = answers((adapter.replica)());
-        let runs = AtomicU32::new(0);
-        let first = lookup(&one, CacheClass::Policies, "all", &runs).await;
-        assert_eq!(first, Ok((summary(1), Lookup::Miss)), "{name}");
-        let shared = lookup(&two, CacheClass::Policies, "all", &runs).await;
-        assert_eq!(shared, Ok((summary(1), Lookup::Hit)), "{name}: one store");
+async fn an_invalidation_finishes_even_when_its_caller_is_dropped(adapter: CacheAdapter) {
+    let (name, answers) = (adapter.name, answers(adapter.store));
+    let runs = AtomicU32::new(0);
+    lookup(&answers, CacheClass::RiskTrends, "", &runs)
+        .await
+        .expect("computes");
+    // Polled once, then dropped: a request handler whose client hung up.
+    let _ = tokio::time::timeout(
+        Duration::ZERO,
+        answers.invalidate(&[CacheClass::RiskTrends]),
+    )
+    .await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let (_, lookup) = lookup(&answers, CacheClass::RiskTrends, "", &runs)
+        .await
+        .expect("computes");
+    assert_eq!(lookup, Lookup::Miss, "{name}");
+}
 
-        two.invalidate(&[CacheClass::Policies]).await;
-        let after = lookup(&one, CacheClass::Policies, "all", &runs).await;
-        assert_eq!(
-            after,
-            Ok((summary(2), Lookup::Miss)),
-            "{name}: invalidated by the other"
-        );
-        let back = lookup(&two, CacheClass::Policies, "all", &runs).await;
-        assert_eq!(back, Ok((summary(2), Lookup::Hit)), "{name}");
-    }
+async fn replicas_sharing_a_store_see_each_others_answers_and_invalidations(adapter: CacheAdapter) {
+    let name = adapter.name;
+    let one = answers(adapter.store);
+    let two = answers((adapter.replica)());
+    let runs = AtomicU32::new(0);
+    let first = lookup(&one, CacheClass::Policies, "all", &runs).await;
+    assert_eq!(first, Ok((summary(1), Lookup::Miss)), "{name}");
+    let shared = lookup(&two, CacheClass::Policies, "all", &runs).await;
+    assert_eq!(shared, Ok((summary(1), Lookup::Hit)), "{name}: one store");
+
+    two.invalidate(&[CacheClass::Policies]).await;
+    let after = lookup(&one, CacheClass::Policies, "all", &runs).await;
+    assert_eq!(
+        after,
+        Ok((summary(2), Lookup::Miss)),
+        "{name}: invalidated by the other"
+    );
+    let back = lookup(&two, CacheClass::Policies, "all", &runs).await;
+    assert_eq!(back, Ok((summary(2), Lookup::Hit)), "{name}");
 }
 
 /// Runs one lookup per entry of `params`, all at once, on clones of `answers` (as the
@@ -440,63 +361,57 @@ async fn at_once(
     lookups.join_all().await
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn concurrent_misses_of_one_answer_compute_it_once() {
-    for adapter in cache_adapters() {
-        let (name, answers) = (adapter.name, answers(adapter.store));
-        let runs = Arc::new(AtomicU32::new(0));
-        // A cold cache: not even the class's generation exists yet.
-        let lookups = at_once(&answers, &["days=30"; 50], &runs).await;
-        assert_eq!(runs.load(Ordering::SeqCst), 1, "{name}: computed once");
-        let misses = lookups.iter().filter(|l| l.2 == Lookup::Miss).count();
-        assert_eq!(
-            (misses, lookups.len()),
-            (1, 50),
-            "{name}: one miss, 49 hits"
-        );
-        assert!(
-            lookups.iter().all(|(_, answer, _)| *answer == summary(1)),
-            "{name}: everybody gets the one answer"
-        );
-        let next = lookup(&answers, CacheClass::RiskTrends, "days=30", &runs).await;
-        assert_eq!(
-            next,
-            Ok((summary(1), Lookup::Hit)),
-            "{name}: and it is stored"
-        );
-    }
+async fn concurrent_misses_of_one_answer_compute_it_once(adapter: CacheAdapter) {
+    let (name, answers) = (adapter.name, answers(adapter.store));
+    let runs = Arc::new(AtomicU32::new(0));
+    // A cold cache: not even the class's generation exists yet.
+    let lookups = at_once(&answers, &["days=30"; 50], &runs).await;
+    assert_eq!(runs.load(Ordering::SeqCst), 1, "{name}: computed once");
+    let misses = lookups.iter().filter(|l| l.2 == Lookup::Miss).count();
+    assert_eq!(
+        (misses, lookups.len()),
+        (1, 50),
+        "{name}: one miss, 49 hits"
+    );
+    assert!(
+        lookups.iter().all(|(_, answer, _)| *answer == summary(1)),
+        "{name}: everybody gets the one answer"
+    );
+    let next = lookup(&answers, CacheClass::RiskTrends, "days=30", &runs).await;
+    assert_eq!(
+        next,
+        Ok((summary(1), Lookup::Hit)),
+        "{name}: and it is stored"
+    );
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn concurrent_misses_of_different_answers_compute_each_once() {
-    for adapter in cache_adapters() {
-        let (name, answers) = (adapter.name, answers(adapter.store));
-        let runs = Arc::new(AtomicU32::new(0));
-        let params: Vec<&str> = ["days=7", "days=30", "days=90"]
-            .iter()
-            .cycle()
-            .take(30)
-            .copied()
-            .collect();
-        let lookups = at_once(&answers, &params, &runs).await;
-        assert_eq!(runs.load(Ordering::SeqCst), 3, "{name}: once per answer");
-        let misses = lookups.iter().filter(|l| l.2 == Lookup::Miss).count();
-        assert_eq!(misses, 3, "{name}");
-        let mut answers: Vec<(String, u32)> = lookups
-            .into_iter()
-            .map(|(params, answer, _)| (params, answer.models))
-            .collect();
-        answers.sort();
-        answers.dedup();
-        assert_eq!(
-            answers.len(),
-            3,
-            "{name}: one answer per parameters: {answers:?}"
-        );
-        let mut computed: Vec<u32> = answers.iter().map(|&(_, models)| models).collect();
-        computed.sort_unstable();
-        assert_eq!(computed, [1, 2, 3], "{name}: each its own computation");
-    }
+async fn concurrent_misses_of_different_answers_compute_each_once(adapter: CacheAdapter) {
+    let (name, answers) = (adapter.name, answers(adapter.store));
+    let runs = Arc::new(AtomicU32::new(0));
+    let params: Vec<&str> = ["days=7", "days=30", "days=90"]
+        .iter()
+        .cycle()
+        .take(30)
+        .copied()
+        .collect();
+    let lookups = at_once(&answers, &params, &runs).await;
+    assert_eq!(runs.load(Ordering::SeqCst), 3, "{name}: once per answer");
+    let misses = lookups.iter().filter(|l| l.2 == Lookup::Miss).count();
+    assert_eq!(misses, 3, "{name}");
+    let mut answers: Vec<(String, u32)> = lookups
+        .into_iter()
+        .map(|(params, answer, _)| (params, answer.models))
+        .collect();
+    answers.sort();
+    answers.dedup();
+    assert_eq!(
+        answers.len(),
+        3,
+        "{name}: one answer per parameters: {answers:?}"
+    );
+    let mut computed: Vec<u32> = answers.iter().map(|&(_, models)| models).collect();
+    computed.sort_unstable();
+    assert_eq!(computed, [1, 2, 3], "{name}: each its own computation");
 }
 
 #[test]
@@ -527,3 +442,29 @@ fn classes_have_stable_labels_and_default_ttls() {
     assert_eq!(Lookup::Hit.as_str(), "HIT");
     assert_eq!(Lookup::Miss.as_str(), "MISS");
 }
+
+per_backend!(
+    driftguard_test_kit::with_cache,
+    [
+        in_process = driftguard_test_kit::CacheBackend::InProcess,
+        redis = driftguard_test_kit::CacheBackend::Redis,
+    ],
+    [
+        get_returns_what_set_stored_and_nothing_for_unknown_keys,
+        set_overwrites_value_and_ttl,
+        expired_entries_are_never_returned,
+        delete_removes_one_key,
+        json_values_round_trip_and_undecodable_ones_count_as_absent,
+        large_values_are_stored_whole,
+        an_answer_is_computed_once_then_served_from_the_cache,
+        a_failed_computation_is_returned_and_not_cached,
+        invalidate_makes_the_next_lookup_recompute_only_for_those_classes,
+        an_answer_computed_before_an_invalidation_is_never_served_after_it,
+        an_answer_is_not_served_once_its_generation_is_gone,
+        an_answer_computed_before_an_invalidation_stays_unreachable_when_generations_vanish,
+        an_invalidation_finishes_even_when_its_caller_is_dropped,
+        replicas_sharing_a_store_see_each_others_answers_and_invalidations,
+        concurrent_misses_of_one_answer_compute_it_once,
+        concurrent_misses_of_different_answers_compute_each_once,
+    ]
+);

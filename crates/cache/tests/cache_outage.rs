@@ -7,10 +7,10 @@ use std::net::TcpListener;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use driftguard_cache::testing::{free_port, start_redis};
 use driftguard_cache::{
     AnswerCache, Cache, CacheClass, CacheError, CacheTtls, Lookup, RedisCache, RedisCacheOptions,
 };
+use driftguard_test_kit::{free_port, start_redis};
 
 const LONG: Duration = Duration::from_secs(60);
 

@@ -5,8 +5,8 @@ mod support;
 
 use std::time::{Duration, Instant};
 
-use driftguard_cache::testing::{free_port, start_redis};
 use driftguard_cache::{RateLimiter, RedisLimiterOptions, RedisRateLimiter};
+use driftguard_test_kit::{free_port, start_redis};
 use support::{quota, unique_prefix};
 
 fn options(cooldown: Duration) -> RedisLimiterOptions {

@@ -25,9 +25,6 @@ pub trait PolicyRepository: Send + Sync {
     /// The latest version of a policy, if there is one.
     async fn get(&self, id: i64) -> DomainResult<Option<Policy>>;
 
-    /// One version of a policy, if both exist.
-    async fn get_version(&self, id: i64, version: i32) -> DomainResult<Option<Policy>>;
-
     /// A page of policies (latest versions, active or not) in id order, and how many there
     /// are in all.
     async fn list(&self, page: Page) -> DomainResult<(Vec<Policy>, u64)>;

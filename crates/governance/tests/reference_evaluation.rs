@@ -43,6 +43,7 @@ fn run() -> (EvaluationResult, Value) {
     (result, expected)
 }
 
+#[track_caller]
 fn number(v: &Value, path: &str) -> f64 {
     v.pointer(path)
         .and_then(Value::as_f64)

@@ -305,6 +305,7 @@ fn chisquare_goodness_of_fit() {
     }
 }
 
+#[track_caller]
 fn check_fairness(metrics: &FairnessMetrics, groups: &[GroupMetrics], want: &Value, side: &str) {
     let pairs = [
         (
@@ -355,6 +356,7 @@ fn fairness_like_fairlearn() {
     }
 }
 
+#[track_caller]
 fn check_performance(m: &PerformanceMetrics, want: &Value, what: &str) {
     assert_eq!(m.rows as u64, want["n"].as_u64().unwrap());
     for (got, key) in [

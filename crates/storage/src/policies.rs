@@ -200,20 +200,6 @@ impl PolicyRepository for Store {
         self.current_policy(id).await
     }
 
-    async fn get_version(&self, id: i64, version: i32) -> DomainResult<Option<Policy>> {
-        let row: Option<Joined> = with_conn!(self.database(), |conn| {
-            every_version!()
-                .filter(policies::id.eq(id))
-                .filter(policy_versions::version.eq(i64::from(version)))
-                .select((PolicyRow::as_select(), VersionRow::as_select()))
-                .first(conn)
-                .await
-                .optional()
-                .map_err(query_error)?
-        });
-        row.map(policy).transpose()
-    }
-
     async fn list(&self, page: Page) -> DomainResult<(Vec<Policy>, u64)> {
         let (rows, total): (Vec<Joined>, i64) = with_conn!(self.database(), |conn| {
             let total: i64 = policies::table

@@ -3,7 +3,7 @@
 
 use driftguard_core::Page;
 use driftguard_registry::{ModelQuery, ModelRepository};
-use driftguard_storage::testing::TestDatabase;
+use driftguard_test_kit::TestDatabase;
 use std::time::Duration;
 
 #[tokio::test(flavor = "current_thread")]

@@ -15,7 +15,7 @@ use driftguard_audit::{NewDeployment, Outcome};
 use driftguard_core::{RiskTier, Task, Timestamp, now};
 use driftguard_governance::{PolicyRef, Status};
 use driftguard_registry::{Model, ModelRepository, NewModel};
-use driftguard_storage::{Store, contract_tests};
+use driftguard_storage::Store;
 use serde_json::{Map, json};
 use std::sync::Arc;
 
@@ -243,7 +243,8 @@ async fn an_empty_database_gives_zeros(db: Store) {
     assert!(trends.points.iter().all(|p| p.evaluations == 0));
 }
 
-contract_tests!(
+driftguard_test_kit::per_backend!(
+    driftguard_test_kit::with_store =>
     the_summary_matches_the_fixtures,
     compliance_is_split_by_tier,
     risk_trends_group_by_utc_day,

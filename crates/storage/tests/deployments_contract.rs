@@ -12,8 +12,8 @@ use driftguard_audit::{
 };
 use driftguard_core::{DomainError, Page, now};
 use driftguard_registry::{ModelRepository, ModelStatus};
-use driftguard_storage::testing::{self, chain_key};
-use driftguard_storage::{Backend, Store, contract_tests};
+use driftguard_storage::{Backend, Store};
+use driftguard_test_kit::{chain_key, lift_append_only};
 use serde_json::json;
 
 /// Verifies the store's history with the key test stores sign with.
@@ -212,9 +212,7 @@ async fn changes_are_refused(db: Store) {
 
 async fn a_row_edited_in_place_is_caught(db: Store) {
     append_rows(&db, 3).await;
-    testing::lift_append_only(&db)
-        .await
-        .expect("lift the guard");
+    lift_append_only(&db).await.expect("lift the guard");
     let edit = "UPDATE deployment_history SET notes = 'edited' WHERE id = 2";
     assert_eq!(support::raw(&db, edit).await.expect("edit"), 1);
     let report = verify(&db, 100).await;
@@ -227,9 +225,7 @@ async fn a_row_edited_in_place_is_caught(db: Store) {
 async fn a_cut_tail_is_caught(db: Store) {
     append_rows(&db, 5).await;
     let before = verify(&db, 2).await;
-    testing::lift_append_only(&db)
-        .await
-        .expect("lift the guard");
+    lift_append_only(&db).await.expect("lift the guard");
     let cut = "DELETE FROM deployment_history WHERE id > 3";
     assert_eq!(support::raw(&db, cut).await.expect("cut"), 2);
     let report = verify(&db, 2).await;
@@ -248,9 +244,7 @@ async fn a_chain_rewritten_from_an_edited_row_is_caught(db: Store) {
     let mut rows = db.chain_after(None, 10).await.expect("chain");
     rows[2].entry.notes = Some("nothing to see here".into());
     let forged = rechained(rows, 2);
-    testing::lift_append_only(&db)
-        .await
-        .expect("lift the guard");
+    lift_append_only(&db).await.expect("lift the guard");
     rewrite(&db, &forged).await;
     let report = verify(&db, 2).await;
     assert_eq!(
@@ -264,9 +258,7 @@ async fn a_gap_in_ids_is_caught(db: Store) {
     let mut rows = db.chain_after(None, 10).await.expect("chain");
     rows.remove(2);
     let forged = rechained(rows, 2);
-    testing::lift_append_only(&db)
-        .await
-        .expect("lift the guard");
+    lift_append_only(&db).await.expect("lift the guard");
     let removed = "DELETE FROM deployment_history WHERE id = 3";
     assert_eq!(support::raw(&db, removed).await.expect("remove"), 1);
     rewrite(&db, &forged).await;
@@ -301,9 +293,7 @@ async fn a_history_from_before_checkpoints_is_sealed_once(db: Store) {
     assert_eq!(db.seal_unsigned_history().await.expect("seal"), None);
     append_rows(&db, 3).await;
     // As an install upgraded from before migration 5 has it: rows, no checkpoint.
-    testing::lift_append_only(&db)
-        .await
-        .expect("lift the guard");
+    lift_append_only(&db).await.expect("lift the guard");
     support::raw(&db, "DELETE FROM audit_checkpoints")
         .await
         .expect("forget the checkpoints");
@@ -498,7 +488,8 @@ async fn a_deploy_judged_on_a_stale_state_is_refused(db: Store) {
     assert!(seals.is_empty());
 }
 
-contract_tests!(
+driftguard_test_kit::per_backend!(
+    driftguard_test_kit::with_store =>
     a_deploy_judged_on_a_stale_state_is_refused,
     appends_chain_read_back_and_verify,
     concurrent_appends_never_fork,

@@ -6,7 +6,7 @@ use driftguard_app::{EvaluationRepository, NewEvaluation, ViolationCounts};
 use driftguard_core::{DomainError, Page, now};
 use driftguard_governance::{PolicyRef, Status};
 use driftguard_registry::ModelRepository;
-use driftguard_storage::{Store, contract_tests};
+use driftguard_storage::Store;
 use serde_json::json;
 
 fn evaluation(model_id: i64, by: i64, risk: f64, status: Status) -> NewEvaluation {
@@ -130,7 +130,8 @@ async fn latest_metrics_are_each_evaluated_models_newest_map(db: Store) {
     assert_eq!(latest[1].metrics["drift.share"], 0.25);
 }
 
-contract_tests!(
+driftguard_test_kit::per_backend!(
+    driftguard_test_kit::with_store =>
     record_sets_the_models_latest_evaluation,
     a_missing_model_stores_nothing,
     latest_metrics_are_each_evaluated_models_newest_map

@@ -5,7 +5,7 @@ use driftguard_core::{DomainError, Page, RiskTier, Role, Task};
 use driftguard_registry::{
     ModelColumns, ModelPatch, ModelQuery, ModelRepository, ModelSort, ModelStatus, NewModel,
 };
-use driftguard_storage::{Store, contract_tests};
+use driftguard_storage::Store;
 
 async fn owner(users: &dyn UserRepository) -> i64 {
     users
@@ -236,7 +236,8 @@ async fn unicode_names_and_literal_search(db: Store) {
     assert_eq!(found("fraud").await, ["fraudXv2", "fraud_v2"]);
 }
 
-contract_tests!(
+driftguard_test_kit::per_backend!(
+    driftguard_test_kit::with_store =>
     unicode_names_and_literal_search,
     create_get_round_trip,
     name_and_version_are_unique,

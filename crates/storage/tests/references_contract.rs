@@ -8,7 +8,7 @@ use driftguard_app::{
 use driftguard_core::{DomainError, now};
 use driftguard_registry::ModelRepository;
 use driftguard_stats::ColumnKind;
-use driftguard_storage::{Store, contract_tests};
+use driftguard_storage::Store;
 
 fn reference(model_id: i64, by: i64, sha: &str, data: &[u8]) -> NewReference {
     NewReference {
@@ -69,7 +69,8 @@ async fn a_missing_model_stores_nothing(db: Store) {
     assert!(db.data(4242).await.expect("data").is_none());
 }
 
-contract_tests!(
+driftguard_test_kit::per_backend!(
+    driftguard_test_kit::with_store =>
     put_replaces_records_and_flags_the_model,
     a_missing_model_stores_nothing
 );

@@ -5,8 +5,8 @@
 use driftguard_audit::{DeploymentLog, NewDeployment, Outcome, verify_log};
 use driftguard_core::now;
 use driftguard_storage::runtime_role::{RoleError, grant_runtime_role};
-use driftguard_storage::testing::{TestDatabase, chain_key};
 use driftguard_storage::{Database, Store};
+use driftguard_test_kit::{TestDatabase, chain_key};
 use serde_json::json;
 
 fn entry() -> NewDeployment {

@@ -5,8 +5,8 @@ use diesel::QueryableByName;
 use diesel::sql_types::{BigInt, Text};
 use diesel_async::RunQueryDsl;
 use driftguard_core::DomainResult;
-use driftguard_storage::testing::TestDatabase;
 use driftguard_storage::{Backend, Database, with_conn};
+use driftguard_test_kit::TestDatabase;
 use std::collections::BTreeMap;
 
 /// (table, column) → (portable type, nullable).

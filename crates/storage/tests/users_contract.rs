@@ -2,7 +2,7 @@
 
 use driftguard_auth::{NewUser, RoleChange, User, UserRepository};
 use driftguard_core::{DomainError, Page, Role, now};
-use driftguard_storage::{Store, contract_tests};
+use driftguard_storage::Store;
 
 fn new_user(email: &str, role: Role) -> NewUser {
     NewUser {
@@ -259,7 +259,8 @@ async fn ending_sessions_moves_forward_and_reports_missing(store: Store) {
     assert!(matches!(err, DomainError::NotFound(_)), "{err:?}");
 }
 
-contract_tests!(
+driftguard_test_kit::per_backend!(
+    driftguard_test_kit::with_store =>
     create_then_find,
     duplicate_email_conflicts_without_echoing_it,
     list_pages_and_counts,
@@ -274,7 +275,7 @@ contract_tests!(
 /// other has started. Without the lock both would count two admins, and both would win.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn postgres_demotions_held_at_the_same_point_leave_an_admin() {
-    let Some(db) = driftguard_storage::testing::TestDatabase::postgres().await else {
+    let Some(db) = driftguard_test_kit::TestDatabase::postgres().await else {
         return;
     };
     let store = db.store();
@@ -305,6 +306,12 @@ async fn postgres_demotions_held_at_the_same_point_leave_an_admin() {
     let mut waiting = 0;
     // Up to 20 s: on a loaded machine opening the pool's connections alone can take seconds.
     for _ in 0..800 {
+        // The blocker is inside a transaction, which keeps the first pg_stat_activity it
+        // read until it ends: without clearing, a first look at one waiter stays one.
+        blocker
+            .batch_execute("SELECT pg_stat_clear_snapshot()")
+            .await
+            .expect("a fresh look");
         waiting = blocker
             .query_one(
                 "SELECT count(*) FROM pg_stat_activity \

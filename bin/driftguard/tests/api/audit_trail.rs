@@ -1,10 +1,10 @@
 //! `GET /audit/verify` over HTTP: every attempt is sealed by a signed checkpoint, and a tail
 //! cut off the history by someone with database access fails verification with its reason.
 
-use crate::api_tests;
 use crate::helpers::TestApp;
 use driftguard_core::Role;
-use driftguard_storage::testing::{lift_append_only, raw};
+use driftguard_test_kit::per_backend;
+use driftguard_test_kit::{lift_append_only, raw};
 use serde_json::json;
 
 async fn a_cut_tail_fails_verification(app: TestApp) {
@@ -46,4 +46,5 @@ async fn a_cut_tail_fails_verification(app: TestApp) {
     assert_ne!(report["head_hash"], intact["head_hash"]);
 }
 
-api_tests!(a_cut_tail_fails_verification);
+per_backend!(
+    crate::helpers::with_app =>a_cut_tail_fails_verification);

@@ -1,8 +1,8 @@
 //! Registration, sign-in, tokens and user administration.
 
-use crate::api_tests;
 use crate::helpers::TestApp;
 use driftguard_core::Role;
+use driftguard_test_kit::per_backend;
 use reqwest::Method;
 use serde_json::json;
 
@@ -338,7 +338,8 @@ async fn the_last_admin_cannot_be_demoted_and_role_changes_are_recorded(app: Tes
     assert_eq!(app.get("/users/999999/role-changes", &second).await.0, 404);
 }
 
-api_tests!(
+per_backend!(
+    crate::helpers::with_app =>
     bootstrap_admin_only_on_an_empty_database,
     register_creates_a_viewer,
     a_taken_email_is_409_without_the_address,

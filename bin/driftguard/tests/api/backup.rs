@@ -2,11 +2,11 @@
 //! database: every row committed before the backup began is there, and `/audit/verify` on a
 //! server over the restored copy answers the head the backup recorded.
 
-use crate::api_tests;
 use crate::helpers::TestApp;
 use driftguard::backup;
 use driftguard::settings::Settings;
 use driftguard_core::Role;
+use driftguard_test_kit::per_backend;
 use serde_json::json;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
@@ -120,4 +120,4 @@ async fn a_backup_under_write_load_restores_every_committed_row(app: TestApp) {
     assert_eq!(live["ok"], true, "{live}");
 }
 
-api_tests!(a_backup_under_write_load_restores_every_committed_row);
+per_backend!(crate::helpers::with_app => a_backup_under_write_load_restores_every_committed_row);

@@ -3,11 +3,11 @@
 //! cut-off backup, another backend's, a newer schema's; and what a restore under another
 //! audit key finds (`unknown_key`).
 
-use crate::api_tests;
 use crate::helpers::TestApp;
 use driftguard::backup;
 use driftguard::settings::Settings;
 use driftguard_core::Role;
+use driftguard_test_kit::per_backend;
 use secrecy::SecretString;
 use serde_json::{Value, json};
 use std::path::Path;
@@ -139,4 +139,4 @@ async fn refusals_change_nothing(app: TestApp) {
     );
 }
 
-api_tests!(refusals_change_nothing);
+per_backend!(crate::helpers::with_app => refusals_change_nothing);

@@ -2,9 +2,9 @@
 //! types, 422 naming the field for every wrong shape, literal `q`, any printable Unicode in
 //! names and versions, 405 with `Allow` — on both backends.
 
-use crate::api_tests;
 use crate::helpers::{TestApp, assert_error_body, raw};
 use driftguard_core::Role;
+use driftguard_test_kit::per_backend;
 use reqwest::Method;
 use serde_json::{Value, json};
 
@@ -318,7 +318,8 @@ async fn wrong_methods_are_405_with_allow(app: TestApp) {
     assert_eq!(status, 404, "{body}");
 }
 
-api_tests!(
+per_backend!(
+    crate::helpers::with_app =>
     policies_take_active_on_create_and_update,
     unsupported_content_types_are_415,
     wrong_shapes_are_422_naming_the_field,

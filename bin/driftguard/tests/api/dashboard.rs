@@ -2,10 +2,10 @@
 //! counters, invalidation after each kind of write, replicas sharing one Redis, and Redis
 //! going away under load.
 
-use crate::api_tests;
 use crate::helpers::{Backend, TestApp, spawn_app_with};
-use driftguard_cache::testing::{free_port, redis_url, start_redis};
 use driftguard_core::Role;
+use driftguard_test_kit::per_backend;
+use driftguard_test_kit::{free_port, redis_url, start_redis};
 use reqwest::Method;
 use serde_json::{Value, json};
 
@@ -354,7 +354,8 @@ async fn writes_through_services_alone_invalidate_cached_answers(app: TestApp) {
     );
 }
 
-api_tests!(
+per_backend!(
+    crate::helpers::with_app =>
     writes_through_services_alone_invalidate_cached_answers,
     dashboards_have_the_spec_shapes_and_are_cached,
     every_write_invalidates_what_it_changes,

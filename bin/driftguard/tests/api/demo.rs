@@ -4,12 +4,12 @@
 //! evaluations); a second run is refused and changes nothing, `--force` reloads, and a model
 //! of the user's own is never replaced. Also: an API client cannot backdate an evaluation.
 
-use crate::api_tests;
 use crate::helpers::TestApp;
 use driftguard::demo::{self, DemoOptions, DemoReport, Refused};
 use driftguard_app::Actor;
 use driftguard_app::audit::Outcome;
 use driftguard_core::{Page, Role};
+use driftguard_test_kit::per_backend;
 use reqwest::Method;
 use secrecy::SecretString;
 use serde_json::{Value, json};
@@ -352,7 +352,8 @@ async fn an_api_client_cannot_backdate_an_evaluation(app: TestApp) {
     assert!(body.to_string().contains("evaluated_at"), "{body}");
 }
 
-api_tests!(
+per_backend!(
+    crate::helpers::with_app =>
     the_demo_fills_every_dashboard_and_tells_the_story,
     a_second_run_is_refused_and_changes_nothing_unless_forced,
     a_model_of_the_users_own_is_never_replaced,

@@ -1,9 +1,9 @@
 //! The error policy over HTTP: every error is the JSON body with a request id, whatever
 //! produced it, and no malformed input gets a 500.
 
-use crate::api_tests;
 use crate::helpers::{TestApp, assert_error_body, raw};
 use driftguard_core::Role;
+use driftguard_test_kit::per_backend;
 
 async fn malformed_bodies_get_json_errors(app: TestApp) {
     let engineer = app.token_for(Role::Engineer).await;
@@ -110,7 +110,8 @@ async fn health_probes_answer(app: TestApp) {
     }
 }
 
-api_tests!(
+per_backend!(
+    crate::helpers::with_app =>
     malformed_bodies_get_json_errors,
     unknown_routes_and_bad_ids_are_json_404s,
     request_ids_are_kept_or_made,

@@ -2,10 +2,10 @@
 //! upload reference data, evaluate drifted data, see `fail`, get 409 on deploy, override as an
 //! approver, read the history and a passing `/audit/verify`.
 
-use crate::api_tests;
 use crate::helpers::TestApp;
 use driftguard_core::Role;
 use driftguard_stats::testing::read_reference;
+use driftguard_test_kit::per_backend;
 use reqwest::Method;
 use serde_json::json;
 
@@ -186,7 +186,8 @@ async fn policies_are_versioned_and_checked(app: TestApp) {
     assert_eq!(gone["active"], false);
 }
 
-api_tests!(walkthrough, policies_are_versioned_and_checked);
+per_backend!(
+    crate::helpers::with_app =>walkthrough, policies_are_versioned_and_checked);
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn uploads_over_the_limit_are_413() {

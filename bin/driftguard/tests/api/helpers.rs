@@ -6,18 +6,14 @@ use driftguard::settings::Settings;
 use driftguard::wiring;
 use driftguard_app::Services;
 use driftguard_core::Role;
-use driftguard_storage::testing::TestDatabase;
+use driftguard_test_kit::TestDatabase;
 use secrecy::SecretString;
 use serde_json::{Value, json};
 use std::net::TcpListener;
 use std::sync::Arc;
 
 /// Which database a test runs on.
-#[derive(Debug, Clone, Copy)]
-pub enum Backend {
-    Sqlite,
-    Postgres,
-}
+pub use driftguard_test_kit::Backend;
 
 pub struct TestApp {
     pub address: String,
@@ -35,15 +31,20 @@ pub async fn spawn_app(backend: Backend) -> Option<TestApp> {
     spawn_app_with(backend, |_| {}).await
 }
 
+/// Runs `test` against a fresh server on `backend`; skips it (returns) when the backend is
+/// not set up. The constructor of the API tests' `per_backend!`.
+pub async fn with_app(backend: Backend, test: impl AsyncFnOnce(TestApp)) {
+    if let Some(app) = spawn_app(backend).await {
+        test(app).await;
+    }
+}
+
 /// [`spawn_app`] with settings changed by `adjust` first.
 pub async fn spawn_app_with(
     backend: Backend,
     adjust: impl FnOnce(&mut Settings),
 ) -> Option<TestApp> {
-    let db = match backend {
-        Backend::Sqlite => TestDatabase::sqlite().await,
-        Backend::Postgres => TestDatabase::postgres().await?,
-    };
+    let db = TestDatabase::on(backend).await?;
     let data = tempfile::tempdir().expect("data folder");
     let mut settings = Settings {
         bind: "127.0.0.1:0".into(),
@@ -284,33 +285,4 @@ pub fn assert_error_body(body: &serde_json::Value, status: u16, code: &str) {
     );
     assert_eq!(body["code"], code, "{status}: {body}");
     assert!(body.get("request_id").is_some(), "{status}: {body}");
-}
-
-/// One test per backend for each named test function `async fn(TestApp)`.
-#[macro_export]
-macro_rules! api_tests {
-    ($($test:ident),+ $(,)?) => {
-        mod sqlite {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $test() {
-                    let app = $crate::helpers::spawn_app($crate::helpers::Backend::Sqlite)
-                        .await
-                        .expect("SQLite is always available");
-                    super::$test(app).await;
-                }
-            )+
-        }
-        mod postgres {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $test() {
-                    let Some(app) = $crate::helpers::spawn_app($crate::helpers::Backend::Postgres).await else {
-                        return;
-                    };
-                    super::$test(app).await;
-                }
-            )+
-        }
-    };
 }

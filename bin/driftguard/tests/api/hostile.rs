@@ -2,9 +2,9 @@
 //! refused with nothing recorded, encoded paths are limited and invalidate as the route they
 //! reach, kept text is bounded, and expensive requests past their bound get a fast 503.
 
-use crate::api_tests;
 use crate::helpers::{Backend, TestApp, assert_error_body, raw, spawn_app_with};
 use driftguard_core::Role;
+use driftguard_test_kit::per_backend;
 use reqwest::Method;
 use serde_json::{Value, json};
 use std::io::Write;
@@ -211,7 +211,8 @@ async fn an_upload_is_authorised_before_its_body_is_read(app: TestApp) {
     assert_eq!(&head, b"HTTP/1.1 403");
 }
 
-api_tests!(
+per_backend!(
+    crate::helpers::with_app =>
     a_deploy_body_that_does_not_parse_records_nothing,
     kept_text_is_bounded,
     an_encoded_write_path_invalidates,

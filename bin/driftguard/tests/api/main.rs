@@ -18,4 +18,5 @@ mod models;
 mod openapi;
 mod outage;
 mod rbac;
+mod reference_uploads;
 mod simulation;

@@ -1,8 +1,8 @@
 //! Registering, listing, reading, changing and deleting model versions.
 
-use crate::api_tests;
 use crate::helpers::TestApp;
 use driftguard_core::Role;
+use driftguard_test_kit::per_backend;
 use reqwest::Method;
 use serde_json::json;
 
@@ -165,7 +165,8 @@ async fn get_patch_and_delete(app: TestApp) {
     assert_eq!(body["code"], "not_found");
 }
 
-api_tests!(
+per_backend!(
+    crate::helpers::with_app =>
     create_returns_the_full_model,
     invalid_models_are_422_naming_fields,
     list_pages_filters_and_sorts,

@@ -1,7 +1,7 @@
 //! `/openapi.json` describes every route the server answers.
 
-use crate::api_tests;
 use crate::helpers::TestApp;
+use driftguard_test_kit::per_backend;
 
 /// Every (method, path) the server routes; a new route must be added here and documented.
 const ROUTES: &[(&str, &str)] = &[
@@ -20,6 +20,7 @@ const ROUTES: &[(&str, &str)] = &[
     ("delete", "/models/{id}"),
     ("put", "/models/{id}/reference"),
     ("get", "/models/{id}/reference"),
+    ("get", "/models/{id}/reference/uploads"),
     ("post", "/models/{id}/evaluations"),
     ("get", "/models/{id}/evaluations"),
     ("get", "/evaluations/{id}"),
@@ -79,6 +80,7 @@ async fn every_route_is_documented(app: TestApp) {
         "DriftSimulation",
         "PolicySimulationRequest",
         "PolicySimulation",
+        "ReferenceUploads",
     ] {
         assert!(
             doc["components"]["schemas"][schema].is_object(),
@@ -91,6 +93,12 @@ async fn every_route_is_documented(app: TestApp) {
         "#/components/schemas/DriftSimulationRequest"
     );
     assert!(drift["responses"].get("429").is_some(), "rate limited");
+    let uploads = &paths["/models/{id}/reference/uploads"]["get"];
+    assert_eq!(
+        uploads["responses"]["200"]["content"]["application/json"]["schema"]["$ref"],
+        "#/components/schemas/ReferenceUploads"
+    );
 }
 
-api_tests!(every_route_is_documented);
+per_backend!(
+    crate::helpers::with_app =>every_route_is_documented);

@@ -76,7 +76,7 @@ async fn ready_status(app: &crate::helpers::TestApp) -> (u16, Duration) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn postgres_outage_gives_fast_503s_and_recovers() {
-    let Some(probe) = driftguard_storage::testing::TestDatabase::postgres().await else {
+    let Some(probe) = driftguard_test_kit::TestDatabase::postgres().await else {
         return;
     };
     let upstream = host_port(&probe.url).to_owned();

@@ -1,9 +1,9 @@
 //! The permission table of SPEC §2, route by route: each role gets 403 exactly where the
 //! table says so, and a request without a token gets 401 everywhere.
 
-use crate::api_tests;
 use crate::helpers::TestApp;
 use driftguard_core::Role;
+use driftguard_test_kit::per_backend;
 use reqwest::Method;
 use serde_json::{Value, json};
 
@@ -52,6 +52,12 @@ fn routes() -> Vec<(Method, &'static str, Option<Value>, Role)> {
             Role::Admin,
         ),
         (Method::GET, "/models/{model}/reference", None, Role::Viewer),
+        (
+            Method::GET,
+            "/models/{model}/reference/uploads",
+            None,
+            Role::Viewer,
+        ),
         (
             Method::PUT,
             "/models/{model}/reference",
@@ -145,4 +151,5 @@ async fn every_route_follows_the_permission_table(app: TestApp) {
     }
 }
 
-api_tests!(every_route_follows_the_permission_table);
+per_backend!(
+    crate::helpers::with_app =>every_route_follows_the_permission_table);

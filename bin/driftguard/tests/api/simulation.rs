@@ -2,10 +2,10 @@
 //! every replica, scenarios that do what they say, sweeps with their tipping point, bad
 //! input named field by field, and a draft policy that changes nothing stored.
 
-use crate::api_tests;
 use crate::helpers::TestApp;
 use driftguard_core::Role;
 use driftguard_stats::testing::read_reference;
+use driftguard_test_kit::per_backend;
 use reqwest::Method;
 use serde_json::{Value, json};
 
@@ -45,6 +45,7 @@ async fn drift_text(app: &TestApp, token: &str, body: &Value) -> (u16, String) {
     (status, response.text().await.expect("text"))
 }
 
+#[track_caller]
 fn column<'a>(answer: &'a Value, name: &str) -> &'a Value {
     answer["drift"]["columns"]
         .as_array()
@@ -52,6 +53,7 @@ fn column<'a>(answer: &'a Value, name: &str) -> &'a Value {
         .unwrap_or_else(|| panic!("no drift column {name} in {answer}"))
 }
 
+#[track_caller]
 fn drifted(answer: &Value) -> Vec<String> {
     answer["drift"]["columns"]
         .as_array()
@@ -379,7 +381,8 @@ async fn a_draft_no_model_meets_fails_every_passing_model_and_changes_nothing(ap
     assert_eq!(evaluations["pagination"]["total"], 1);
 }
 
-api_tests!(
+per_backend!(
+    crate::helpers::with_app =>
     a_seeded_shift_drifts_that_column_only_and_stores_nothing,
     missing_rate_and_move_show_in_the_current_side,
     a_sweep_answers_each_value_and_the_tipping_point,

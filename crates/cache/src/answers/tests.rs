@@ -69,10 +69,6 @@ impl Cache for FlakyReads {
     async fn delete(&self, key: &str) {
         self.inner.delete(key).await;
     }
-
-    async fn delete_prefix(&self, prefix: &str) {
-        self.inner.delete_prefix(prefix).await;
-    }
 }
 
 /// Looks up the policies, whose computation answers `value`.
@@ -189,6 +185,7 @@ async fn at_once(answers: &AnswerCache, n: u32, runs: &Arc<AtomicU32>) -> Vec<(u
 }
 
 /// Asserts that `lookups` got one answer, computed by one of them.
+#[track_caller]
 fn assert_one_answer(lookups: &[(u32, Lookup)]) {
     let misses: Vec<u32> = lookups
         .iter()

@@ -90,20 +90,4 @@ impl Cache for InProcessCache {
     async fn delete(&self, key: &str) {
         self.entries.invalidate(key).await;
     }
-
-    async fn delete_prefix(&self, prefix: &str) {
-        // A walk over the keys rather than moka's invalidation closures: those are applied
-        // lazily by time stamp, and a key written right after this call (the generation that
-        // `AnswerCache::invalidate` writes next) must survive. Invalidations are rare, the
-        // walk is cheap next to the database write that caused them.
-        let doomed: Vec<Arc<String>> = self
-            .entries
-            .iter()
-            .filter(|(key, _)| key.starts_with(prefix))
-            .map(|(key, _)| key)
-            .collect();
-        for key in doomed {
-            self.entries.invalidate(key.as_str()).await;
-        }
-    }
 }

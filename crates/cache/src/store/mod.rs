@@ -27,8 +27,6 @@ pub trait Cache: Send + Sync + std::fmt::Debug {
     async fn set(&self, key: &str, value: Vec<u8>, ttl: Duration);
     /// Removes `key`, if present.
     async fn delete(&self, key: &str);
-    /// Deletes every key starting with `prefix`.
-    async fn delete_prefix(&self, prefix: &str);
 }
 
 /// Why a cache could not be built, or why one call to its store failed.

@@ -213,11 +213,6 @@ impl Cache for RedisCache {
         let unlink = cmd("UNLINK").arg(self.redis_key(key)).clone();
         self.write(self.query::<()>(&unlink)).await;
     }
-
-    async fn delete_prefix(&self, prefix: &str) {
-        let pattern = format!("{}*", glob_escape(&self.redis_key(prefix)));
-        self.write(self.unlink_matching(&pattern)).await;
-    }
 }
 
 /// `text` with Redis's glob metacharacters escaped, so that it matches only itself in `MATCH`.

@@ -13,7 +13,7 @@ use driftguard_stats::ColumnKind;
 use driftguard_stats::drift::DriftMethod;
 use serde_json::{Map, Value, json};
 
-use super::simulation;
+use super::{references, simulation};
 
 /// Every body schema of this module, by component name.
 pub fn schemas() -> Map<String, Value> {
@@ -29,6 +29,7 @@ pub fn schemas() -> Map<String, Value> {
         ("DriftSimulation", simulation::drift_answer()),
         ("PolicySimulationRequest", simulation::policy_request()),
         ("PolicySimulation", simulation::policy_answer()),
+        ("ReferenceUploads", references::uploads_answer()),
     ]
     .into_iter()
     .map(|(name, schema)| (name.to_owned(), schema))

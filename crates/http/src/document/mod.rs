@@ -12,6 +12,7 @@
 //! A route's own annotation wins where it already names a status (with a better description).
 
 mod bodies;
+mod references;
 mod simulation;
 
 use crate::middleware::rate_limit_rules::RateLimitSettings;

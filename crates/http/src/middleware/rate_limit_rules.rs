@@ -129,6 +129,11 @@ mod tests {
             Some(("simulation", 30))
         );
         assert_eq!(class(Method::GET, "/models"), Some(("default", 100)));
+        assert_eq!(
+            class(Method::GET, "/models/12/reference/uploads"),
+            Some(("default", 100)),
+            "like the other reference reads"
+        );
         assert_eq!(class(Method::GET, "/auth/login"), Some(("default", 100)));
         assert_eq!(
             class(Method::GET, "/models/12/deploy"),

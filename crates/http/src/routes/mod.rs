@@ -33,6 +33,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(models::remove)
         .service(reference::put_reference)
         .service(reference::get_reference)
+        .service(reference::get_reference_uploads)
         .service(evaluations::create)
         .service(evaluations::list)
         .service(evaluations::get)

@@ -1,4 +1,5 @@
-//! `/models/{id}/reference`: upload a model's reference data, read its profile.
+//! `/models/{id}/reference`: upload a model's reference data, read its profile and the record
+//! of its uploads.
 
 use crate::body::Body;
 use crate::error::{ApiError, ErrorBody};
@@ -7,7 +8,9 @@ use crate::slots::Slots;
 use crate::upload::{self, ReferenceQuery};
 use actix_web::{HttpResponse, get, put, web};
 use driftguard_app::Services;
+use driftguard_app::ports::references::ReferenceUpload;
 use driftguard_auth::Action;
+use serde::Serialize;
 
 /// Uploads (or replaces) the reference data: `text/csv` (kinds as `?kinds=zip:categorical`)
 /// or `application/json` `{"data": {"columns": {...}} | [records], "kinds": {...}}`.
@@ -72,4 +75,33 @@ pub async fn get_reference(
         .reference_profile(id.into_inner())
         .await?;
     Ok(HttpResponse::Ok().json(found))
+}
+
+/// The answer of `GET /models/{id}/reference/uploads`.
+#[derive(Debug, Serialize)]
+struct Uploads {
+    uploads: Vec<ReferenceUpload>,
+}
+
+/// Every upload of the model's reference data, the replaced ones too, oldest first.
+#[utoipa::path(
+    tag = "data",
+    params(("id" = i64, Path, description = "model id")),
+    responses(
+        (status = 200, description = "{uploads: [{model_id, sha256, rows, uploaded_by, uploaded_at}]}, oldest first", body = ref("#/components/schemas/ReferenceUploads")),
+        (status = 404, description = "no such model", body = ErrorBody),
+    ),
+    security(("bearer" = []))
+)]
+#[get("/models/{id}/reference/uploads")]
+pub async fn get_reference_uploads(
+    _signed_in: CurrentUser,
+    services: web::Data<Services>,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, ApiError> {
+    let uploads = services
+        .references
+        .reference_uploads(id.into_inner())
+        .await?;
+    Ok(HttpResponse::Ok().json(Uploads { uploads }))
 }

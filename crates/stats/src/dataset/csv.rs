@@ -371,7 +371,7 @@ fn read_header(bytes: &[u8]) -> Result<(Vec<String>, usize), DatasetError> {
     match reader.read_byte_record(&mut record) {
         Ok(true) => {}
         Ok(false) => return Err(DatasetError::Empty),
-        Err(e) => return Err(csv_error(&e, 0)),
+        Err(e) => return Err(csv_error(&e)),
     }
     let names = record
         .iter()
@@ -488,8 +488,8 @@ impl ChunkError {
     }
 }
 
-fn csv_error(e: &csv::Error, line_offset: u64) -> DatasetError {
-    let line = e.position().map_or(1, |p| p.line()) + line_offset;
+fn csv_error(e: &csv::Error) -> DatasetError {
+    let line = e.position().map_or(1, |p| p.line());
     DatasetError::Csv {
         line,
         message: e.to_string(),
@@ -648,7 +648,7 @@ fn parse_quoted(chunk: &[u8], sink: &mut RowSink<'_>) -> Result<(), ChunkError> 
             Err(e) => {
                 return Err(ChunkError {
                     relative_line: e.position().map_or(1, |p| p.line()),
-                    error: csv_error(&e, 0),
+                    error: csv_error(&e),
                 });
             }
         }
@@ -911,12 +911,37 @@ mod tests {
 
     #[test]
     fn bounds_respect_quoted_newlines() {
-        let body = b"a,\"x\ny\"\nb,c\n\"q\"\"\n\",d\ne,f\n";
-        for parts in 1..8 {
-            let bounds = chunk_bounds(body, parts, MIN_CHUNK, true);
-            assert_eq!(bounds.first(), Some(&0));
-            assert_eq!(bounds.last(), Some(&body.len()));
-        }
+        // A minimum chunk of one byte, so that every target size cuts this small body for
+        // real; the second record's field holds an escaped quote before its line break.
+        let records: [&[u8]; 4] = [b"a,\"x\ny\"\n", b"b,c\n", b"\"q\"\"\n\",d\n", b"e,f\n"];
+        let body = records.concat();
+        let starts: Vec<usize> = records
+            .iter()
+            .scan(0, |at, record| {
+                let start = *at;
+                *at += record.len();
+                Some(start)
+            })
+            .chain([body.len()])
+            .collect();
+        let cuts_inside = |quoted: bool| {
+            (1..=body.len()).any(|parts| {
+                let bounds = chunk_bounds(&body, parts, 1, quoted);
+                assert_eq!(
+                    (bounds.first(), bounds.last()),
+                    (Some(&0), Some(&body.len()))
+                );
+                bounds.iter().any(|b| !starts.contains(b))
+            })
+        };
+        assert!(!cuts_inside(true), "every cut is at a record's start");
+        assert_eq!(
+            chunk_bounds(&body, body.len(), 1, true),
+            starts,
+            "one-byte targets cut at every record"
+        );
+        // The same scan blind to quotes cuts inside a field: the body does test the quotes.
+        assert!(cuts_inside(false));
     }
 
     #[test]

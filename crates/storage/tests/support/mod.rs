@@ -35,4 +35,4 @@ pub async fn model(store: &Store, owner: i64, name: &str, version: &str) -> Mode
 
 /// Raw SQL, as an attacker with database access would run it.
 #[allow(unused_imports)] // like the rest, not every suite uses it
-pub use driftguard_storage::testing::raw;
+pub use driftguard_test_kit::raw;

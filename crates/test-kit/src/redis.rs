@@ -1,14 +1,11 @@
-//! Test helpers (feature `testing`): the test Redis URL, and throw-away redis-server
-//! processes for the tests that take Redis away.
+//! The test Redis URL, and throw-away redis-server processes for the tests that take Redis
+//! away.
 
 use std::net::{TcpListener, TcpStream};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-/// Whether CI asked for every service: a missing one is then a failure, not a skip.
-fn services_required() -> bool {
-    std::env::var("DRIFTGUARD_TEST_REQUIRE_SERVICES").as_deref() == Ok("1")
-}
+use crate::services::{REQUIRE_SERVICES_VAR, services_required};
 
 /// The test Redis URL (`DRIFTGUARD_TEST_REDIS_URL`), or None to skip Redis; panics when CI
 /// requires services and none is set.
@@ -18,7 +15,7 @@ pub fn redis_url() -> Option<String> {
         _ => {
             assert!(
                 !services_required(),
-                "DRIFTGUARD_TEST_REQUIRE_SERVICES=1 but DRIFTGUARD_TEST_REDIS_URL is not set"
+                "{REQUIRE_SERVICES_VAR} is set but DRIFTGUARD_TEST_REDIS_URL is not"
             );
             eprintln!("DRIFTGUARD_TEST_REDIS_URL is not set: skipping the Redis adapter");
             None
