@@ -76,10 +76,21 @@ pub fn run(args: &[String]) -> anyhow::Result<()> {
         let status = command
             .status()
             .context("cannot run schemathesis: `pip install -r .ci/requirements.txt`")?;
-        drop(server);
         if !status.success() {
-            bail!("schemathesis reported failures ({status})");
+            // Keep the server's own output: "stopped responding" says nothing of why.
+            let mut server = server;
+            let kept = crate::ci::root().join("target/contract-server.out");
+            let exited = server.exited();
+            let _ = server.keep_output(&kept);
+            bail!(
+                "schemathesis reported failures ({status}); the server {}; its output is in {}",
+                exited.map_or("was still running".to_owned(), |s| format!(
+                    "had exited: {s}"
+                )),
+                kept.display()
+            );
         }
+        drop(server);
         Ok(())
     })
 }

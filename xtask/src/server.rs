@@ -28,6 +28,18 @@ pub struct Server {
     temporary: bool,
 }
 
+impl Server {
+    /// Whether the process has exited, and how (a crash shows here).
+    pub fn exited(&mut self) -> Option<std::process::ExitStatus> {
+        self.child.try_wait().ok().flatten()
+    }
+
+    /// Copies what the server printed to `to`, before its folder goes with it.
+    pub fn keep_output(&self, to: &Path) -> std::io::Result<u64> {
+        fs::copy(self.dir.join("server.out"), to)
+    }
+}
+
 impl Drop for Server {
     fn drop(&mut self) {
         // Errors are moot here: the process may already be gone.
