@@ -1,0 +1,1 @@
+"""The API's resources, one module each; :class:`driftguard.Client` holds one of each."""

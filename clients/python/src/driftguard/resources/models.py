@@ -1,0 +1,124 @@
+"""Model versions: ``/models`` and ``/models/{id}``."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+from .._routes import route
+from ..pagination import MAX_PAGE_SIZE
+from ..types import Model, ModelColumns, ModelSort, ModelStatus, RiskTier, Task
+from ._base import UNSET, Resource, given
+
+CREATE = route("POST", "/models")
+LIST = route("GET", "/models")
+GET = route("GET", "/models/{id}")
+UPDATE = route("PATCH", "/models/{id}")
+DELETE = route("DELETE", "/models/{id}")
+
+
+class Models(Resource):
+    """Register, find, change and delete model versions."""
+
+    def create(
+        self,
+        name: str,
+        version: str,
+        task: Task,
+        risk_tier: RiskTier,
+        *,
+        description: str | None = None,
+        framework: str | None = None,
+        tags: Sequence[str] = (),
+        columns: ModelColumns | None = None,
+    ) -> Model:
+        """Registers a model version (engineer).
+
+        Args:
+            name: any printable text, up to 200 characters; ``name`` + ``version`` are unique.
+            version: up to 100 characters.
+            task: ``binary_classification`` or ``regression``.
+            risk_tier: ``low``, ``medium``, ``high`` or ``critical``.
+            columns: the roles of its data's columns, e.g. ``{"prediction": "p", "label":
+                "y", "score": "s", "sensitive": ["group"]}``; every other column is a feature.
+
+        Raises:
+            ValidationError: a field is wrong (422; ``errors`` names it).
+            Conflict: this name and version exist already (409).
+        """
+        body: dict[str, Any] = {
+            "name": name,
+            "version": version,
+            "task": task,
+            "risk_tier": risk_tier,
+            "description": description,
+            "framework": framework,
+            "tags": list(tags),
+        }
+        if columns is not None:
+            body["columns"] = columns
+        return self._t.json(CREATE, json=body)
+
+    def list(
+        self,
+        skip: int = 0,
+        limit: int = 10,
+        *,
+        status: ModelStatus | None = None,
+        risk_tier: RiskTier | None = None,
+        q: str | None = None,
+        sort: ModelSort | None = None,
+    ) -> dict[str, Any]:
+        """One page: ``{"models": [...], "pagination": {...}}``.
+
+        Args:
+            q: text the name contains (literally, without regard to case).
+            sort: ``-created_at`` (default), ``created_at``, ``name``, ``-name``, ``-updated_at``.
+        """
+        filters = {"status": status, "risk_tier": risk_tier, "q": q, "sort": sort}
+        return self._page(LIST, skip, limit, filters=filters)
+
+    def iter(
+        self,
+        *,
+        page_size: int = MAX_PAGE_SIZE,
+        status: ModelStatus | None = None,
+        risk_tier: RiskTier | None = None,
+        q: str | None = None,
+        sort: ModelSort | None = None,
+    ) -> Iterator[Model]:
+        """Every model matching the filters, page after page."""
+        filters = {"status": status, "risk_tier": risk_tier, "q": q, "sort": sort}
+        return self._iter(LIST, "models", page_size, filters=filters)
+
+    def get(self, model_id: int) -> Model:
+        """One model version, with its latest evaluation's status and risk score."""
+        return self._t.json(GET, path={"id": model_id})
+
+    def update(
+        self,
+        model_id: int,
+        *,
+        description: str | None = UNSET,
+        task: Task = UNSET,
+        risk_tier: RiskTier = UNSET,
+        framework: str | None = UNSET,
+        tags: Sequence[str] = UNSET,
+        columns: ModelColumns = UNSET,
+    ) -> Model:
+        """Changes the fields given; the others stay (``None`` clears a text field). Name
+        and version cannot change; the status changes only by deploy and retire."""
+        changes = given(
+            description=description,
+            task=task,
+            risk_tier=risk_tier,
+            framework=framework,
+            tags=tags if tags is UNSET else list(tags),
+            columns=columns,
+        )
+        return self._t.json(UPDATE, path={"id": model_id}, json=changes)
+
+    def delete(self, model_id: int) -> None:
+        """Deletes a model version with its evaluations and reference data (admin). Its
+        deployment history stays in the audit trail."""
+        self._t.json(DELETE, path={"id": model_id})

@@ -1,0 +1,105 @@
+"""The governance workflow from a notebook: register a model, upload the reference data as
+a DataFrame, evaluate current data, meet a blocked deploy, override it as an approver, and
+find it all in the audit trail."""
+
+import pandas as pd
+import pytest
+
+import driftguard
+
+
+def test_reference_upload_and_evaluation_from_dataframes(
+    engineer: driftguard.Client,
+    model: dict,
+    reference_df: pd.DataFrame,
+    current_df: pd.DataFrame,
+) -> None:
+    profile = engineer.references.upload(model["id"], reference_df, format="csv")
+    assert profile["rows"] == len(reference_df)
+    kinds = {c["name"]: c["kind"] for c in profile["columns"]}
+    assert kinds["n01"] == "numeric" and kinds["c01"] == "categorical"
+    assert engineer.references.get(model["id"])["sha256"] == profile["sha256"]
+    assert [u["sha256"] for u in engineer.references.uploads(model["id"])] == [profile["sha256"]]
+
+    evaluation = engineer.evaluations.create(model["id"], current_df, format="csv")
+    assert evaluation["status"] == "fail"
+    assert evaluation["drift"]["drifted_columns"] == 8
+    assert evaluation["drift"]["total_columns"] == 20
+    assert "fairness.disparate_impact" in {v["metric"] for v in evaluation["violations"]}
+    assert engineer.evaluations.get(evaluation["id"])["status"] == "fail"
+    assert engineer.models.get(model["id"])["latest_evaluation"]["id"] == evaluation["id"]
+
+
+def test_evaluation_options_travel_with_csv_and_json(
+    engineer: driftguard.Client, plain_model: dict, reference_df: pd.DataFrame
+) -> None:
+    model = plain_model
+    sample = reference_df.head(2000)
+    engineer.references.upload(model["id"], sample, format="csv")
+    for format in ("csv", "json"):
+        evaluation = engineer.evaluations.create(
+            model["id"], sample, format=format, drift_method="psi", column_methods={"n01": "ks"}
+        )
+        methods = {c["column"]: c["method"] for c in evaluation["drift"]["columns"]}
+        assert methods["n01"] == "ks" and methods["n02"] == "psi", format
+        assert evaluation["status"] == "pass", format
+
+
+def test_a_blocked_deploy_raises_with_the_governance_result_and_an_approver_overrides(
+    engineer: driftguard.Client,
+    approver: driftguard.Client,
+    admin: driftguard.Client,
+    model: dict,
+    reference_df: pd.DataFrame,
+    current_df: pd.DataFrame,
+) -> None:
+    engineer.references.upload(model["id"], reference_df, format="csv")
+    evaluation = engineer.evaluations.create(model["id"], current_df, format="csv")
+
+    with pytest.raises(driftguard.GovernanceBlocked) as caught:
+        engineer.deployments.deploy(model["id"])
+    blocked = caught.value
+    assert (blocked.status, blocked.code) == (409, "governance_blocked")
+    result = blocked.governance_result
+    assert result["status"] == "fail"
+    assert result["evaluation_id"] == evaluation["id"]
+    assert result["risk_score"] == pytest.approx(evaluation["risk"]["score"])
+    assert {v["metric"] for v in blocked.violations} >= {"fairness.disparate_impact"}
+
+    reason = "Fairness gap accepted by the risk committee until the retrain in March."
+    with pytest.raises(driftguard.Forbidden):
+        engineer.deployments.deploy(model["id"], override=True, justification=reason)
+    with pytest.raises(driftguard.ValidationError):
+        approver.deployments.deploy(model["id"], override=True, justification="too short")
+
+    done = approver.deployments.deploy(model["id"], override=True, justification=reason)
+    assert done["model"]["status"] == "deployed"
+    row = done["deployment"]
+    assert (row["outcome"], row["override_used"], row["override_reason"]) == (
+        "overridden",
+        True,
+        reason,
+    )
+
+    history = list(engineer.deployments.iter_for_model(model["id"]))
+    assert [h["outcome"] for h in history] == ["overridden", "blocked"]
+    overrides = list(engineer.deployments.iter(outcome="overridden", override_used=True))
+    assert row["id"] in {h["id"] for h in overrides}
+    verified = admin.deployments.verify()
+    assert verified["ok"] is True and verified["rows_checked"] >= 2
+
+
+def test_a_passing_model_deploys_and_is_retired(
+    engineer: driftguard.Client,
+    approver: driftguard.Client,
+    plain_model: dict,
+    reference_df: pd.DataFrame,
+) -> None:
+    model = plain_model
+    sample = reference_df.head(3000)
+    engineer.references.upload(model["id"], sample, format="csv")
+    assert engineer.evaluations.create(model["id"], sample, format="csv")["status"] == "pass"
+    deployed = engineer.deployments.deploy(model["id"], notes="first release")
+    assert deployed["deployment"]["outcome"] == "deployed"
+    retired = approver.deployments.retire(model["id"], notes="replaced by 2.0")
+    assert retired["model"]["status"] == "retired"
