@@ -6,15 +6,16 @@ use clap::{Args, ValueEnum};
 use driftguard_core::{RiskTier, Task, now};
 use driftguard_governance::{
     EvaluationInput, EvaluationOptions, EvaluationResult, Policy, PolicyDraft, RiskSettings,
-    Severity, Status, evaluate,
+    Status, evaluate,
 };
 use driftguard_stats::ColumnRoles;
 use driftguard_stats::drift::DriftMethod;
-use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 mod data;
+mod junit;
+mod text;
 
 use data::FileLimits;
 
@@ -25,6 +26,49 @@ pub enum Format {
     Text,
     /// The evaluation as the API returns it.
     Json,
+    /// A JUnit XML report: one test case per policy rule (violations fail, absent metrics
+    /// skip), for CI systems' test views.
+    Junit,
+}
+
+impl Format {
+    /// The result in this format.
+    fn render(self, judged: &Judged) -> anyhow::Result<String> {
+        Ok(match self {
+            Self::Text => text::text(judged.result),
+            Self::Json => format!("{}\n", serde_json::to_string_pretty(judged.result)?),
+            Self::Junit => junit::junit(judged.result, judged.policies, judged.tier)?,
+        })
+    }
+}
+
+/// An evaluation with what judged it: the policies and the risk tier.
+struct Judged<'a> {
+    result: &'a EvaluationResult,
+    policies: &'a [Policy],
+    tier: RiskTier,
+}
+
+/// `FORMAT=FILE` of `--report`: a report written to a file besides the one printed.
+#[derive(Debug, Clone)]
+pub struct ReportFile {
+    format: Format,
+    path: PathBuf,
+}
+
+impl std::str::FromStr for ReportFile {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let (format, path) = s
+            .split_once('=')
+            .filter(|(_, path)| !path.is_empty())
+            .ok_or_else(|| format!("`{s}` is not FORMAT=FILE (e.g. junit=report.xml)"))?;
+        Ok(Self {
+            format: Format::from_str(format, true)?,
+            path: PathBuf::from(path),
+        })
+    }
 }
 
 /// The lowest status that fails the check.
@@ -76,9 +120,14 @@ pub struct CheckArgs {
     /// One drift threshold for every column (default: the method's).
     #[arg(long)]
     drift_threshold: Option<f64>,
-    /// text or json.
+    /// What to print: text, json or junit.
     #[arg(long, value_enum, default_value = "text")]
     format: Format,
+    /// Also write a report to a file, as FORMAT=FILE (e.g. `json=evaluation.json`,
+    /// `junit=driftguard.xml`); repeat for several. One run gives a CI job its log, its
+    /// artefact and its test report.
+    #[arg(long, value_name = "FORMAT=FILE")]
+    report: Vec<ReportFile>,
     /// `warn` makes a warning fail the check too.
     #[arg(long, value_enum, default_value = "fail")]
     fail_on: FailOn,
@@ -163,10 +212,16 @@ pub fn run(args: CheckArgs) -> anyhow::Result<ExitCode> {
         max_groups: driftguard_stats::Limits::default().max_groups,
     })
     .map_err(|e| anyhow::anyhow!("{e}"))?;
-    match args.format {
-        Format::Json => println!("{}", serde_json::to_string_pretty(&result)?),
-        Format::Text => print!("{}", text(&result)),
+    let judged = Judged {
+        result: &result,
+        policies: &policies,
+        tier: args.risk_tier,
+    };
+    for report in &args.report {
+        std::fs::write(&report.path, report.format.render(&judged)?)
+            .with_context(|| format!("writing {}", report.path.display()))?;
     }
+    print!("{}", args.format.render(&judged)?);
     let failed = match result.judgement.status {
         Status::Fail => true,
         Status::Warn => args.fail_on == FailOn::Warn,
@@ -177,89 +232,4 @@ pub fn run(args: CheckArgs) -> anyhow::Result<ExitCode> {
     } else {
         ExitCode::SUCCESS
     })
-}
-
-fn number(value: Option<f64>) -> String {
-    value.map_or_else(|| "-".to_owned(), |v| format!("{v:.4}"))
-}
-
-/// The readable report: status, risk breakdown, drift per column, metrics, violations.
-fn text(result: &EvaluationResult) -> String {
-    let mut out = String::new();
-    let judgement = &result.judgement;
-    let risk = &result.risk;
-    let _ = writeln!(out, "status: {}", judgement.status.as_str().to_uppercase());
-    let _ = writeln!(
-        out,
-        "risk score: {:.1} / 100 (tier multiplier {})",
-        risk.score, risk.tier_multiplier
-    );
-    for (name, component) in [
-        ("drift", &risk.components.drift),
-        ("fairness", &risk.components.fairness),
-        ("performance", &risk.components.performance),
-    ] {
-        if let Some(c) = component {
-            let _ = writeln!(
-                out,
-                "  {name:<12} severity {:.3}  weight {:.3}  {:+.1} points",
-                c.severity, c.weight, c.contribution
-            );
-        }
-    }
-    let drift = &result.drift;
-    let _ = writeln!(
-        out,
-        "\ndrift: {} of {} columns drifted (share {:.2}, dataset drift at {:.2})",
-        drift.drifted_columns, drift.total_columns, drift.share, drift.share_threshold
-    );
-    let _ = writeln!(
-        out,
-        "  {:<24} {:<14} {:>10} {:>10}  drifted",
-        "column", "method", "score", "threshold"
-    );
-    for c in &drift.columns {
-        let method = c.method.map_or_else(|| "-".to_owned(), |m| m.to_string());
-        let mark = if c.drifted { "YES" } else { "no" };
-        let _ = writeln!(
-            out,
-            "  {:<24} {:<14} {:>10} {:>10}  {mark}{}",
-            c.column,
-            method,
-            number(c.score),
-            number(c.threshold),
-            c.reason
-                .as_deref()
-                .map(|r| format!(" ({r})"))
-                .unwrap_or_default()
-        );
-    }
-    let _ = writeln!(out, "\nmetrics:");
-    for (name, value) in &result.metrics {
-        let _ = writeln!(out, "  {name:<44} {value:.4}");
-    }
-    if judgement.violations.is_empty() {
-        let _ = writeln!(out, "\nviolations: none");
-    } else {
-        let _ = writeln!(out, "\nviolations:");
-        for v in &judgement.violations {
-            let rule = match (v.op, v.threshold) {
-                (Some(op), Some(t)) => format!("{} {} {t}", v.metric, op.as_str()),
-                _ => v.metric.clone(),
-            };
-            let _ = writeln!(
-                out,
-                "  [{}] {rule}: observed {}",
-                match v.severity {
-                    Severity::Block => "block",
-                    Severity::Warn => "warn",
-                },
-                number(v.observed)
-            );
-        }
-    }
-    for s in &judgement.skipped_rules {
-        let _ = writeln!(out, "  skipped {}: {}", s.metric, s.reason);
-    }
-    out
 }

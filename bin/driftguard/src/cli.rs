@@ -65,12 +65,15 @@ enum Command {
     /// The offline gate for CI pipelines: judge current data against reference data and
     /// policies with no server and no database.
     ///
-    /// Prints the same evaluation as the API (a table, or `--format json`) and exits 0 on pass
-    /// (and on warn unless `--fail-on warn`), 1 on fail, 2 on a usage or input error.
+    /// Prints the same evaluation as the API (a table, `--format json`, or `--format junit`: a
+    /// JUnit XML report with a test case per policy rule) and exits 0 on pass (and on warn
+    /// unless `--fail-on warn`), 1 on fail, 2 on a usage or input error. `--report
+    /// FORMAT=FILE` also writes a report to a file (docs/ci.md).
     ///
     /// Example: `driftguard check --reference ref.csv --current cur.csv --label label
     /// --prediction prediction --score score --sensitive group --risk-tier high`
-    Check(CheckArgs),
+    // Boxed: the check's many flags would make every other command as large.
+    Check(Box<CheckArgs>),
     /// Back up the configured database to one file while the server keeps serving.
     ///
     /// SQLite: a consistent copy through VACUUM INTO. PostgreSQL: pg_dump in custom format
@@ -124,7 +127,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     // Loaded per command: `check` needs no settings (nor a database).
     let settings = || Settings::load(cli.config.as_deref());
     match cli.command.unwrap_or(Command::Serve) {
-        Command::Check(args) => return check::run(args),
+        Command::Check(args) => return check::run(*args),
         Command::Serve => serve::serve(settings()?).await?,
         Command::Migrate { runtime_role } => {
             let settings = settings()?;

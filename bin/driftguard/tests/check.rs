@@ -49,18 +49,23 @@ fn drifted_unfair_data_fails_with_exit_1() {
     assert!(text.contains("8 of 20 columns drifted"), "{text}");
 }
 
-#[test]
-fn json_is_the_evaluation_body() {
+/// The drifted, unfair pair with every column role, printed in `format`.
+fn check_failing_pair(format: &str) -> Output {
     let mut args = vec![
         "--reference",
         "reference_10k.csv",
         "--current",
         "current_10k.csv",
         "--format",
-        "json",
+        format,
     ];
     args.extend(ROLES);
-    let output = check(&args);
+    check(&args)
+}
+
+#[test]
+fn json_is_the_evaluation_body() {
+    let output = check_failing_pair("json");
     assert_eq!(output.status.code(), Some(1));
     let body: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON");
     assert_eq!(body["status"], "fail");
@@ -251,4 +256,172 @@ fn json_files_are_read_within_their_bound() {
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert_eq!(output.status.code(), Some(2), "{stderr}");
     assert!(stderr.contains("limit of 100 bytes"), "{stderr}");
+}
+
+/// The JUnit report's test cases as (name, outcome, failure or skip message, failure type).
+fn junit_cases(xml: &str) -> Vec<(String, &'static str, String, String)> {
+    let doc = roxmltree::Document::parse(xml).expect("well-formed XML");
+    let root = doc.root_element();
+    assert_eq!(root.tag_name().name(), "testsuites");
+    let cases: Vec<_> = root
+        .descendants()
+        .filter(|n| n.has_tag_name("testcase"))
+        .map(|case| {
+            let name = case.attribute("name").expect("a name").to_owned();
+            let child = case.children().find(|c| c.is_element());
+            let (outcome, message, kind) = match child {
+                None => ("passed", String::new(), String::new()),
+                Some(c) => (
+                    if c.has_tag_name("failure") {
+                        "failure"
+                    } else {
+                        assert!(c.has_tag_name("skipped"), "{xml}");
+                        "skipped"
+                    },
+                    c.attribute("message").unwrap_or_default().to_owned(),
+                    c.attribute("type").unwrap_or_default().to_owned(),
+                ),
+            };
+            (name, outcome, message, kind)
+        })
+        .collect();
+    // The counts on every suite, and on the whole run, are those of its test cases.
+    for suite in root
+        .descendants()
+        .filter(|n| n.has_tag_name("testsuite") || n.has_tag_name("testsuites"))
+    {
+        let count = |tag: &str| {
+            suite
+                .descendants()
+                .filter(|n| n.has_tag_name(tag))
+                .count()
+                .to_string()
+        };
+        assert_eq!(suite.attribute("tests"), Some(count("testcase").as_str()));
+        assert_eq!(suite.attribute("failures"), Some(count("failure").as_str()));
+        assert_eq!(suite.attribute("skipped"), Some(count("skipped").as_str()));
+    }
+    cases
+}
+
+#[test]
+fn junit_makes_every_rule_a_test_case_and_violations_failures() {
+    let output = check_failing_pair("junit");
+    assert_eq!(output.status.code(), Some(1));
+    let xml = String::from_utf8(output.stdout).expect("UTF-8");
+    let cases = junit_cases(&xml);
+    // The default policy's six rules, in order.
+    let names: Vec<_> = cases.iter().map(|c| c.0.as_str()).collect();
+    assert_eq!(
+        names,
+        [
+            "drift.share < 0.5 [block]",
+            "drift.share < 0.25 [warn]",
+            "fairness.disparate_impact >= 0.8 [block]",
+            "fairness.equalized_odds_difference <= 0.1 [warn]",
+            "performance.accuracy_drop <= 0.05 [warn]",
+            "risk.score <= 70 [block]",
+        ]
+    );
+    let (_, outcome, message, kind) = &cases[2];
+    assert_eq!((*outcome, kind.as_str()), ("failure", "block"), "{xml}");
+    assert!(
+        message.contains("observed 0.")
+            && message.contains("needs fairness.disparate_impact >= 0.8"),
+        "{message}"
+    );
+    let doc = roxmltree::Document::parse(&xml).expect("XML");
+    let status = doc
+        .descendants()
+        .find(|n| n.has_tag_name("property") && n.attribute("name") == Some("status"))
+        .and_then(|n| n.attribute("value"));
+    assert_eq!(status, Some("fail"));
+    let details = doc
+        .descendants()
+        .find(|n| n.has_tag_name("failure"))
+        .and_then(|n| n.text())
+        .unwrap_or_default();
+    assert!(
+        details.contains("threshold: ") && details.contains("observed: "),
+        "{details}"
+    );
+}
+
+#[test]
+fn junit_skips_rules_whose_metric_is_absent() {
+    let (_dir, reference, current) = small_pair(300);
+    let output = check_paths(&reference, &current, &["--format", "junit"]);
+    assert_eq!(output.status.code(), Some(0));
+    let xml = String::from_utf8(output.stdout).expect("UTF-8");
+    let outcomes: Vec<_> = junit_cases(&xml)
+        .into_iter()
+        .map(|(name, outcome, message, _)| (name, outcome, message))
+        .collect();
+    let skipped: Vec<_> = outcomes.iter().filter(|c| c.1 == "skipped").collect();
+    assert_eq!(skipped.len(), 3, "{xml}");
+    assert!(
+        skipped
+            .iter()
+            .all(|c| c.2 == "metric not produced by this evaluation")
+    );
+    assert!(outcomes.iter().all(|c| c.1 != "failure"), "{xml}");
+}
+
+#[test]
+fn junit_escapes_names_that_are_user_input() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    // A column name with every XML markup character and a control character, which XML
+    // cannot carry even escaped.
+    let column = "a<b>&\"c'\u{1}]]>";
+    let mut text = format!("\"{}\",z\n", column.replace('"', "\"\""));
+    for i in 0..200 {
+        text.push_str(&format!("{},{}\n", i % 50, ["p", "q"][i % 2]));
+    }
+    let data = dir.path().join("data.csv");
+    std::fs::write(&data, text).expect("write");
+    let policy = dir.path().join("policy.json");
+    let rule = serde_json::json!({"name": "strict <&> \"policy\"", "rules": [
+        {"metric": format!("drift.column.{column}.psi"), "op": "<", "threshold": 0,
+         "severity": "block"}]});
+    std::fs::write(&policy, rule.to_string()).expect("write");
+    let policy = policy.to_str().expect("UTF-8");
+    let output = check_paths(&data, &data, &["--format", "junit", "--policy", policy]);
+    let xml = String::from_utf8(output.stdout).expect("UTF-8");
+    assert_eq!(output.status.code(), Some(1), "{xml}");
+    let cases = junit_cases(&xml);
+    let shown = column.replace('\u{1}', "\u{fffd}");
+    assert_eq!(cases.len(), 1, "{xml}");
+    assert_eq!(cases[0].0, format!("drift.column.{shown}.psi < 0 [block]"));
+    assert_eq!(cases[0].1, "failure");
+    let doc = roxmltree::Document::parse(&xml).expect("XML");
+    let suite = doc
+        .descendants()
+        .find(|n| n.has_tag_name("testsuite"))
+        .and_then(|n| n.attribute("name"));
+    assert_eq!(suite, Some("policy strict <&> \"policy\" (version 1)"));
+}
+
+#[test]
+fn one_run_writes_the_json_and_junit_reports_beside_the_printed_one() {
+    let (dir, reference, current) = small_pair(300);
+    let (json, junit) = (dir.path().join("eval.json"), dir.path().join("report.xml"));
+    let json_arg = format!("json={}", json.display());
+    let junit_arg = format!("JUnit={}", junit.display());
+    let output = check_paths(
+        &reference,
+        &current,
+        &["--report", &json_arg, "--report", &junit_arg],
+    );
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(output.status.code(), Some(0), "{stdout}");
+    assert!(stdout.contains("status: PASS"), "{stdout}");
+    let body: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&json).expect("the JSON report")).expect("JSON");
+    assert_eq!(body["status"], "pass");
+    let xml = std::fs::read_to_string(&junit).expect("the JUnit report");
+    assert_eq!(junit_cases(&xml).len(), 6);
+    for bad in ["junit", "xml=out.xml", "junit="] {
+        let output = check_paths(&reference, &current, &["--report", bad]);
+        assert_eq!(output.status.code(), Some(2), "{bad}");
+    }
 }

@@ -116,39 +116,88 @@ impl Judgement {
     }
 }
 
-/// Judges `metrics` against the policies among `policies` that are active and cover `tier`.
+/// What became of one rule of a judging policy.
+#[derive(Debug, Clone, PartialEq)]
+pub enum RuleOutcome {
+    /// The metric was there and the rule held.
+    Held,
+    /// The rule did not hold, or its metric was missing and it is `required`.
+    Violated(Violation),
+    /// The rule was not applied: its metric is absent (and not required) or unknown.
+    Skipped(SkippedRule),
+}
+
+/// One rule of a judging policy, the value it was checked against, and its outcome: the
+/// rule-by-rule view of a [`Judgement`] (a report that lists every rule, e.g. JUnit).
+#[derive(Debug, Clone, PartialEq)]
+pub struct RuleCheck<'a> {
+    /// The policy the rule belongs to.
+    pub policy: &'a Policy,
+    /// The rule.
+    pub rule: &'a Rule,
+    /// The metric's value in the evaluation, if it produced one.
+    pub observed: Option<f64>,
+    /// Held, violated or skipped.
+    pub outcome: RuleOutcome,
+}
+
+/// Checks every rule of the policies among `policies` that are active and cover `tier`,
+/// policy by policy, in rule order.
 ///
 /// A rule states what must hold: it is violated when `observed <op> threshold` is false.
 /// A rule whose metric is absent is skipped, unless it is `required`, then it is violated
 /// with `observed: null`.
+pub fn check_rules<'a>(
+    metrics: &'a MetricMap,
+    policies: &'a [Policy],
+    tier: RiskTier,
+) -> impl Iterator<Item = RuleCheck<'a>> {
+    judging(policies, tier).flat_map(move |policy| {
+        policy.rules.iter().map(move |rule| {
+            let observed = metrics.get(&rule.metric).copied();
+            RuleCheck {
+                policy,
+                rule,
+                observed,
+                outcome: outcome(rule, observed, policy),
+            }
+        })
+    })
+}
+
+fn outcome(rule: &Rule, observed: Option<f64>, policy: &Policy) -> RuleOutcome {
+    let violated = match observed {
+        Some(value) => !rule.op.holds(value, rule.threshold),
+        None => rule.required,
+    };
+    // Policies are validated when saved; a name outside the catalogue can only come
+    // from an older catalogue, and such a rule can never be met.
+    let kind = validate_metric(&rule.metric);
+    match (violated, kind) {
+        (true, Ok(kind)) => RuleOutcome::Violated(violation(rule, kind, observed, policy)),
+        (false, _) if observed.is_some() => RuleOutcome::Held,
+        (_, kind) => RuleOutcome::Skipped(SkippedRule {
+            metric: rule.metric.clone(),
+            policy_id: policy.id,
+            policy_version: policy.version,
+            reason: match kind {
+                Ok(_) => "metric not produced by this evaluation".to_owned(),
+                Err(message) => message,
+            },
+        }),
+    }
+}
+
+/// Judges `metrics` against the policies among `policies` that are active and cover `tier`
+/// (see [`check_rules`] for how each rule is checked).
 pub fn judge(metrics: &MetricMap, policies: &[Policy], tier: RiskTier) -> Judgement {
     let mut violations = Vec::new();
     let mut skipped_rules = Vec::new();
-    let mut policy_versions = Vec::new();
-    for policy in judging(policies, tier) {
-        policy_versions.push(policy.reference());
-        for rule in &policy.rules {
-            let observed = metrics.get(&rule.metric).copied();
-            let violated = match observed {
-                Some(value) => !rule.op.holds(value, rule.threshold),
-                None => rule.required,
-            };
-            // Policies are validated when saved; a name outside the catalogue can only come
-            // from an older catalogue, and such a rule can never be met.
-            let kind = validate_metric(&rule.metric);
-            match (violated, kind) {
-                (true, Ok(kind)) => violations.push(violation(rule, kind, observed, policy)),
-                (false, _) if observed.is_some() => {}
-                (_, kind) => skipped_rules.push(SkippedRule {
-                    metric: rule.metric.clone(),
-                    policy_id: policy.id,
-                    policy_version: policy.version,
-                    reason: match kind {
-                        Ok(_) => "metric not produced by this evaluation".to_owned(),
-                        Err(message) => message,
-                    },
-                }),
-            }
+    for check in check_rules(metrics, policies, tier) {
+        match check.outcome {
+            RuleOutcome::Held => {}
+            RuleOutcome::Violated(v) => violations.push(v),
+            RuleOutcome::Skipped(s) => skipped_rules.push(s),
         }
     }
     let status = violations
@@ -163,7 +212,7 @@ pub fn judge(metrics: &MetricMap, policies: &[Policy], tier: RiskTier) -> Judgem
         status,
         violations,
         skipped_rules,
-        policy_versions,
+        policy_versions: judging(policies, tier).map(Policy::reference).collect(),
     }
 }
 
@@ -275,6 +324,32 @@ mod tests {
         assert_eq!(j.violations[0].observed, None);
         assert_eq!(j.violations[0].kind, MetricKind::Fairness);
         assert_eq!(j.skipped_rules.len(), 2);
+    }
+
+    #[test]
+    fn check_rules_lists_every_rule_with_its_outcome() {
+        let m = metrics(&[("drift.share", 0.3), ("risk.score", 20.0)]);
+        let checks: Vec<_> =
+            check_rules(&m, std::slice::from_ref(&default_policy()), RiskTier::Low)
+                .map(|c| {
+                    let outcome = match c.outcome {
+                        RuleOutcome::Held => "held",
+                        RuleOutcome::Violated(_) => "violated",
+                        RuleOutcome::Skipped(_) => "skipped",
+                    };
+                    (c.rule.metric.clone(), c.observed, outcome)
+                })
+                .collect();
+        let expected = [
+            ("drift.share", Some(0.3), "held"),
+            ("drift.share", Some(0.3), "violated"),
+            ("fairness.disparate_impact", None, "skipped"),
+            ("fairness.equalized_odds_difference", None, "skipped"),
+            ("performance.accuracy_drop", None, "skipped"),
+            ("risk.score", Some(20.0), "held"),
+        ]
+        .map(|(metric, observed, outcome)| (metric.to_owned(), observed, outcome));
+        assert_eq!(checks, expected);
     }
 
     #[test]

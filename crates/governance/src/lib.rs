@@ -57,7 +57,9 @@ pub use deploy::{DeployDecision, DeployRequest, DeployRights, GovernanceResult, 
 pub use evaluation::{
     EvaluationError, EvaluationInput, EvaluationOptions, EvaluationResult, evaluate,
 };
-pub use judge::{Judgement, SkippedRule, Status, Violation, judge};
+pub use judge::{
+    Judgement, RuleCheck, RuleOutcome, SkippedRule, Status, Violation, check_rules, judge,
+};
 pub use metric_map::{MetricMap, build_metric_map};
 pub use metrics::{MetricKind, parse_column_metric, validate_metric, validate_rule_metric};
 pub use policy::{AppliesTo, Policy, PolicyDraft, PolicyRef};
