@@ -41,7 +41,7 @@ pub async fn serve(settings: Settings) -> anyhow::Result<()> {
         .await
         .context("creating the bootstrap admin")?
     {
-        tracing::info!(user_id = admin.id, "user.bootstrap_admin_created");
+        tracing::info!(user_id = admin.id.0, "user.bootstrap_admin_created");
     }
     let listener =
         TcpListener::bind(&settings.bind).with_context(|| format!("binding {}", settings.bind))?;

@@ -132,7 +132,7 @@ pub async fn seal_if_introduced(settings: &Settings, applied: &[String]) -> anyh
             .await
             .context("signing the audit trail's head")?;
         if let Some(checkpoint) = sealed {
-            tracing::info!(last_id = checkpoint.last_id, "audit.history_sealed");
+            tracing::info!(last_id = checkpoint.last_id.0, "audit.history_sealed");
         }
     }
     Ok(())
