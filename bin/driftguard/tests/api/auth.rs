@@ -355,7 +355,7 @@ per_backend!(
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn closed_registration_is_403() {
     let app = crate::helpers::spawn_app_with(crate::helpers::Backend::Sqlite, |s| {
-        s.open_registration = false;
+        s.auth.open_registration = false;
     })
     .await
     .expect("app");
