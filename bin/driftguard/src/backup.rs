@@ -7,7 +7,7 @@ use crate::settings::Settings;
 use crate::wiring;
 use driftguard_app::audit::VerifyReport;
 use driftguard_app::{Actor, AuditService};
-use driftguard_core::Role;
+use driftguard_core::{Role, UserId};
 use driftguard_storage::backup::{self, Manifest, Restored};
 use driftguard_storage::{Database, Store};
 use std::path::Path;
@@ -44,7 +44,7 @@ pub async fn restore(settings: &Settings, file: &Path) -> anyhow::Result<Restore
     let key = wiring::chain_key(settings)?;
     let store = Store::new(Database::connect(&db_settings)?, key.clone());
     // The operator at the command line stands for the admin the HTTP route asks for.
-    let operator = Actor::new(0, Role::Admin);
+    let operator = Actor::new(UserId(0), Role::Admin);
     let verify = AuditService::new(Arc::new(store), key)
         .verify_audit(&operator)
         .await?;

@@ -3,7 +3,7 @@
 
 use anyhow::{Context, bail};
 use clap::{Args, ValueEnum};
-use driftguard_core::{RiskTier, Task, now};
+use driftguard_core::{PolicyId, RiskTier, Task, now};
 use driftguard_governance::{
     EvaluationInput, EvaluationOptions, EvaluationResult, Policy, PolicyDraft, RiskSettings,
     Status, evaluate,
@@ -162,7 +162,7 @@ fn read_policies(path: Option<&Path>) -> anyhow::Result<Vec<Policy>> {
             draft
                 .validate()
                 .map_err(|e| anyhow::anyhow!("invalid policy: {e}"))?;
-            Ok(draft.into_policy(id, None, now()))
+            Ok(draft.into_policy(PolicyId(id), None, now()))
         })
         .collect()
 }

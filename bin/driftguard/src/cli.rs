@@ -186,7 +186,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let wired = wiring::wire(&settings, true).await?;
             let options = DemoOptions {
                 force,
-                password: settings.demo_password.clone(),
+                password: settings.auth.demo_password.clone(),
             };
             // Its writes go through the use cases, which announce them to the answer cache: a
             // server on the same (Redis) cache does not answer from before.

@@ -16,8 +16,8 @@ use std::time::Duration;
 pub async fn serve(settings: Settings) -> anyhow::Result<()> {
     let _logs = init_tracing(&settings.logs()).context("setting up logging")?;
     let _sentry = init_sentry(&SentrySettings {
-        dsn: settings.sentry_dsn.clone(),
-        environment: settings.environment.clone(),
+        dsn: settings.sentry.dsn.clone(),
+        environment: settings.environment.as_str().to_owned(),
         ..SentrySettings::default()
     })
     .context("setting up Sentry")?;
@@ -32,8 +32,8 @@ pub async fn serve(settings: Settings) -> anyhow::Result<()> {
     wired.database.spawn_maintenance(db_settings);
     spawn_pool_gauges(wired.database.clone(), wired.metrics.clone());
     if let (Some(email), Some(password)) = (
-        settings.bootstrap_admin_email.as_deref(),
-        settings.bootstrap_admin_password.as_ref(),
+        settings.auth.bootstrap_admin_email.as_deref(),
+        settings.auth.bootstrap_admin_password.as_ref(),
     ) && let Some(admin) = wired
         .services
         .auth
@@ -41,11 +41,11 @@ pub async fn serve(settings: Settings) -> anyhow::Result<()> {
         .await
         .context("creating the bootstrap admin")?
     {
-        tracing::info!(user_id = admin.id, "user.bootstrap_admin_created");
+        tracing::info!(user_id = admin.id.0, "user.bootstrap_admin_created");
     }
-    let listener =
-        TcpListener::bind(&settings.bind).with_context(|| format!("binding {}", settings.bind))?;
-    tracing::info!(address = %settings.bind, "listening");
+    let listener = TcpListener::bind(&settings.server.bind)
+        .with_context(|| format!("binding {}", settings.server.bind))?;
+    tracing::info!(address = %settings.server.bind, "listening");
     start(listener, &settings, wired)?.await?;
     tracing::info!("application.shutdown");
     Ok(())
@@ -91,8 +91,8 @@ impl Settings {
     /// The log settings.
     pub fn logs(&self) -> LogSettings {
         LogSettings {
-            dir: self.log_dir.clone(),
-            level: self.log_level.clone(),
+            dir: self.log.dir.clone(),
+            level: self.log.level.clone(),
             stdout: true,
         }
     }

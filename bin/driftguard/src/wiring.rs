@@ -1,7 +1,7 @@
 //! Wiring: settings in, adapters chosen, use cases built.
 
 use crate::secret;
-use crate::settings::Settings;
+use crate::settings::{RateLimitBackend, Settings};
 use anyhow::Context;
 use driftguard_app::audit::DeploymentLog;
 use driftguard_app::audit::{ChainKey, Outcome};
@@ -61,15 +61,12 @@ impl UsageMetrics for PrometheusUsage {
 /// The rate limiter the settings ask for: in-process, or Redis (which falls back to
 /// in-process limits while Redis is down).
 fn limiter(settings: &Settings) -> anyhow::Result<Arc<dyn RateLimiter>> {
-    match (
-        settings.rate_limit_backend.as_str(),
-        settings.redis_url.as_deref(),
-    ) {
-        ("redis", Some(url)) => Ok(Arc::new(
+    match (settings.rate_limiter.backend, settings.redis.url.as_deref()) {
+        (RateLimitBackend::Redis, Some(url)) => Ok(Arc::new(
             RedisRateLimiter::new(
                 url,
                 RedisLimiterOptions {
-                    key_prefix: format!("{}:rl", settings.redis_key_prefix),
+                    key_prefix: format!("{}:rl", settings.redis.key_prefix),
                     ..RedisLimiterOptions::default()
                 },
             )
@@ -82,27 +79,27 @@ fn limiter(settings: &Settings) -> anyhow::Result<Arc<dyn RateLimiter>> {
 /// The answer cache: Redis whenever a Redis URL is set (so that every replica shares it and
 /// sees every invalidation), else bounded in-process memory.
 fn answer_cache(settings: &Settings) -> anyhow::Result<AnswerCache> {
-    let store: Arc<dyn Cache> = match settings.redis_url.as_deref() {
+    let store: Arc<dyn Cache> = match settings.redis.url.as_deref() {
         Some(url) => Arc::new(
             RedisCache::new(
                 url,
                 RedisCacheOptions {
-                    key_prefix: format!("{}:cache", settings.redis_key_prefix),
+                    key_prefix: format!("{}:cache", settings.redis.key_prefix),
                     ..RedisCacheOptions::default()
                 },
             )
             .context("setting up the Redis cache")?,
         ),
-        None => Arc::new(InProcessCache::new(settings.cache_max_bytes)),
+        None => Arc::new(InProcessCache::new(settings.cache.max_bytes)),
     };
-    Ok(AnswerCache::new(store, settings.cache_ttls))
+    Ok(AnswerCache::new(store, settings.cache.ttls))
 }
 
 /// The key that signs the audit trail's checkpoints, as the settings give it.
 pub fn chain_key(settings: &Settings) -> anyhow::Result<ChainKey> {
     let key = secret::audit_key(
-        settings.audit_key.as_ref(),
-        settings.audit_key_file.as_deref(),
+        settings.audit.key.as_ref(),
+        settings.audit.key_file.as_deref(),
         &settings.data_dir,
     )?;
     Ok(ChainKey::new(key.expose_secret().as_bytes()))
@@ -132,7 +129,7 @@ pub async fn seal_if_introduced(settings: &Settings, applied: &[String]) -> anyh
             .await
             .context("signing the audit trail's head")?;
         if let Some(checkpoint) = sealed {
-            tracing::info!(last_id = checkpoint.last_id, "audit.history_sealed");
+            tracing::info!(last_id = checkpoint.last_id.0, "audit.history_sealed");
         }
     }
     Ok(())
@@ -148,11 +145,11 @@ pub async fn wire(settings: &Settings, migrate_first: bool) -> anyhow::Result<Wi
     let database = Database::connect(&db_settings).context("connecting to the database")?;
     let chain_key = chain_key(settings)?;
     let store = Arc::new(Store::new(database.clone(), chain_key.clone()));
-    let secret = secret::load_or_generate(settings.jwt_secret.as_ref(), &settings.data_dir)?;
+    let secret = secret::load_or_generate(settings.auth.jwt_secret.as_ref(), &settings.data_dir)?;
     let tokens = TokenService::new(
         &secret,
-        settings.jwt_issuer.clone(),
-        Duration::from_secs(settings.token_lifetime_secs),
+        settings.auth.jwt_issuer.clone(),
+        Duration::from_secs(settings.auth.token_lifetime_secs),
     );
     let metrics = Metrics::new().context("setting up metrics")?;
     let cache = answer_cache(settings)?;

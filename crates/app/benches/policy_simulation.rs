@@ -9,7 +9,7 @@ use criterion::{Criterion, criterion_group, criterion_main};
 use driftguard_app::simulate::PolicySimulationRequest;
 use driftguard_app::{Actor, EvaluationRepository, NewEvaluation, Services, ViolationCounts};
 use driftguard_auth::{NewUser, UserRepository};
-use driftguard_core::{RiskTier, Role, Task, now};
+use driftguard_core::{RiskTier, Role, Task, UserId, now};
 use driftguard_governance::{Op, PolicyDraft, Rule, Severity, Status};
 use driftguard_registry::{ModelRepository, NewModel};
 use driftguard_storage::Store;
@@ -19,7 +19,7 @@ use serde_json::json;
 const MODELS: usize = 10_000;
 
 /// 10,000 models, each with one evaluation whose metric map is the size a real one has.
-async fn seeded(store: &Store) -> i64 {
+async fn seeded(store: &Store) -> UserId {
     let user = UserRepository::create(
         store,
         NewUser {

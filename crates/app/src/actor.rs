@@ -2,21 +2,21 @@
 //! (`driftguard_auth::Action`) lets them do.
 
 use driftguard_auth::{Action, authorize};
-use driftguard_core::{DomainResult, Role};
+use driftguard_core::{DomainResult, Role, UserId};
 use driftguard_governance::DeployRights;
 
 /// The signed-in user a use case acts for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Actor {
     /// The user's id.
-    pub id: i64,
+    pub id: UserId,
     /// The user's role.
     pub role: Role,
 }
 
 impl Actor {
     /// An actor.
-    pub fn new(id: i64, role: Role) -> Self {
+    pub fn new(id: UserId, role: Role) -> Self {
         Self { id, role }
     }
 
@@ -46,7 +46,7 @@ mod tests {
     #[test]
     fn an_actor_may_what_the_table_says_and_deploy_rights_follow_it() {
         for role in Role::ALL {
-            let actor = Actor::new(1, role);
+            let actor = Actor::new(UserId(1), role);
             for action in Action::ALL {
                 assert_eq!(
                     actor.may(action),

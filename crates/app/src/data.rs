@@ -1,4 +1,4 @@
-//! Uploaded data: its format from the content type, parsing under the upload limits (on the
+//! Uploaded data: parsing in its format under the upload limits (on the
 //! blocking pool), its SHA-256, and the DEFLATE compression it is stored under.
 
 use std::collections::BTreeMap;
@@ -21,24 +21,6 @@ pub fn default_limits() -> Limits {
     Limits {
         max_bytes: DEFAULT_MAX_BYTES,
         ..Limits::default()
-    }
-}
-
-/// The format a content type names (`text/csv`, `application/json`, parameters ignored).
-pub fn format_of(content_type: &str) -> DomainResult<DataFormat> {
-    let essence = content_type
-        .split(';')
-        .next()
-        .unwrap_or_default()
-        .trim()
-        .to_ascii_lowercase();
-    match essence.as_str() {
-        "text/csv" | "application/csv" => Ok(DataFormat::Csv),
-        "application/json" => Ok(DataFormat::Json),
-        other => Err(DomainError::invalid_field(
-            "content_type",
-            format!("`{other}` is not supported; send text/csv or application/json"),
-        )),
     }
 }
 
@@ -111,11 +93,14 @@ mod tests {
     #[test]
     fn content_types_name_formats() {
         assert_eq!(
-            format_of("text/csv; charset=utf-8").ok(),
+            DataFormat::from_content_type("text/csv; charset=utf-8"),
             Some(DataFormat::Csv)
         );
-        assert_eq!(format_of("Application/JSON").ok(), Some(DataFormat::Json));
-        assert!(format_of("text/plain").is_err());
+        assert_eq!(
+            DataFormat::from_content_type("Application/JSON"),
+            Some(DataFormat::Json)
+        );
+        assert_eq!(DataFormat::from_content_type("text/plain"), None);
     }
 
     #[test]

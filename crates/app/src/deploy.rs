@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use driftguard_audit::{DeploymentRecord, NewDeployment, Outcome};
 use driftguard_auth::Action;
-use driftguard_core::{DomainError, DomainResult, now};
+use driftguard_core::{DomainError, DomainResult, ModelId, now};
 use driftguard_governance::{
     DeployDecision, DeployRequest, GovernanceResult, Judgement, PolicyRepository, decide, judge,
 };
@@ -19,7 +19,6 @@ use crate::ports::changes::Change;
 use crate::ports::deployments::{DeployCommand, DeploymentStore, RetireCommand};
 use crate::ports::evaluations::EvaluationRepository;
 use crate::ports::usage::UsageMetrics;
-use crate::reference::model_not_found;
 
 /// Longest environment name, in characters as sent.
 pub const MAX_ENVIRONMENT: usize = 100;
@@ -171,7 +170,7 @@ impl DeploymentService {
     /// for a bad override request; otherwise deployed, overridden or blocked (recorded).
     pub async fn deploy(
         &self,
-        model_id: i64,
+        model_id: ModelId,
         request: DeployRequestBody,
         user: &Actor,
     ) -> DomainResult<DeployOutcome> {
@@ -182,7 +181,7 @@ impl DeploymentService {
             .models
             .get(model_id)
             .await?
-            .ok_or_else(|| model_not_found(model_id))?;
+            .ok_or_else(|| model_id.not_found())?;
         let (judgement, result, evaluated) = self.judge_now(&model).await?;
         let decision = decide(
             evaluated.then_some(&judgement),
@@ -250,7 +249,7 @@ impl DeploymentService {
     /// `POST /models/{id}/retire`: needs `approver`; `Conflict` when already retired.
     pub async fn retire(
         &self,
-        model_id: i64,
+        model_id: ModelId,
         notes: Option<String>,
         user: &Actor,
     ) -> DomainResult<(Model, DeploymentRecord)> {

@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use chrono::SubsecRound;
 use driftguard_auth::Action;
-use driftguard_core::{DomainError, DomainResult, Page, Timestamp, now};
+use driftguard_core::{DomainError, DomainResult, EvaluationId, ModelId, Page, Timestamp, now};
 use driftguard_governance::{
     EvaluationInput, EvaluationOptions, EvaluationResult, Policy, PolicyRepository, RiskSettings,
     evaluate,
@@ -17,12 +17,13 @@ use serde_json::Value;
 
 use crate::actor::Actor;
 use crate::changes::Announcer;
-use crate::data::{blocking, format_of, parse};
+use crate::data::{blocking, parse};
 use crate::ports::changes::Change;
 use crate::ports::dashboard::ViolationCounts;
 use crate::ports::evaluations::{EvaluationRepository, NewEvaluation, StoredEvaluation};
+use crate::ports::references::DataFormat;
 use crate::ports::usage::UsageMetrics;
-use crate::reference::{ReferenceService, model_not_found};
+use crate::reference::ReferenceService;
 
 /// What an evaluation request may choose besides the data.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -95,11 +96,10 @@ pub fn roles_of(columns: &ModelColumns) -> ColumnRoles {
 /// column is compared as the same kind on both sides.
 fn parse_current(
     bytes: &[u8],
-    content_type: &str,
+    format: DataFormat,
     reference: &Dataset,
     limits: driftguard_stats::Limits,
 ) -> DomainResult<Dataset> {
-    let format = format_of(content_type)?;
     let first = parse(bytes, format, limits, BTreeMap::new())?;
     let differing: BTreeMap<_, _> = first
         .iter()
@@ -137,20 +137,18 @@ impl EvaluationService {
         }
     }
 
-    /// `POST /models/{id}/evaluations`: evaluates `bytes` (`text/csv` or
-    /// `application/json`) against the model's reference data and the policies active for
+    /// `POST /models/{id}/evaluations`: evaluates `bytes` (in `format`) against the model's reference data and the policies active for
     /// its tier, stores the result and returns it. `Conflict` when the model has no
     /// reference data; needs `engineer`.
     pub async fn evaluate(
         &self,
-        model_id: i64,
+        model_id: ModelId,
         bytes: Vec<u8>,
-        content_type: &str,
+        format: DataFormat,
         options: EvaluateOptions,
         user: &Actor,
     ) -> DomainResult<StoredEvaluation> {
-        self.run(model_id, bytes, content_type, options, None, user)
-            .await
+        self.run(model_id, bytes, format, options, None, user).await
     }
 
     /// [`evaluate`](Self::evaluate), recorded as run at `at` instead of now: for loading a
@@ -159,19 +157,19 @@ impl EvaluationService {
     /// evaluation (`Invalid`), so that the latest evaluation stays the newest one.
     pub async fn evaluate_at(
         &self,
-        model_id: i64,
+        model_id: ModelId,
         bytes: Vec<u8>,
-        content_type: &str,
+        format: DataFormat,
         options: EvaluateOptions,
         at: Timestamp,
         user: &Actor,
     ) -> DomainResult<StoredEvaluation> {
-        self.run(model_id, bytes, content_type, options, Some(at), user)
+        self.run(model_id, bytes, format, options, Some(at), user)
             .await
     }
 
     /// `Invalid` unless `at` lies between the model's latest evaluation and now.
-    async fn check_backdate(&self, model_id: i64, at: Timestamp) -> DomainResult<()> {
+    async fn check_backdate(&self, model_id: ModelId, at: Timestamp) -> DomainResult<()> {
         let latest = self.evaluations.latest_for_model(model_id).await?;
         if at > now() || latest.is_some_and(|e| e.created_at > at) {
             return Err(DomainError::invalid_field(
@@ -184,15 +182,14 @@ impl EvaluationService {
 
     async fn run(
         &self,
-        model_id: i64,
+        model_id: ModelId,
         bytes: Vec<u8>,
-        content_type: &str,
+        format: DataFormat,
         options: EvaluateOptions,
         backdate: Option<Timestamp>,
         user: &Actor,
     ) -> DomainResult<StoredEvaluation> {
         user.require(Action::EditModels)?;
-        format_of(content_type)?;
         let judging = self.judging(model_id).await?;
         // Stored at µs precision, so compared at it too.
         let backdate = backdate.map(|at| at.trunc_subsecs(6));
@@ -200,9 +197,8 @@ impl EvaluationService {
             self.check_backdate(model_id, at).await?;
         }
         let roles = roles_of(options.columns.as_ref().unwrap_or(&judging.model.columns));
-        let content_type = content_type.to_owned();
         let result = blocking(move || {
-            let current = parse_current(&bytes, &content_type, &judging.reference, judging.limits)?;
+            let current = parse_current(&bytes, format, &judging.reference, judging.limits)?;
             judging.evaluate(&current, &roles, &options.drift)
         })
         .await?;
@@ -228,12 +224,12 @@ impl EvaluationService {
 
     /// What judging data against the model needs: `NotFound` for an unknown model,
     /// `Conflict` when it has no reference data. Evaluations and simulations both start here.
-    pub(crate) async fn judging(&self, model_id: i64) -> DomainResult<Judging> {
+    pub(crate) async fn judging(&self, model_id: ModelId) -> DomainResult<Judging> {
         let model = self
             .models
             .get(model_id)
             .await?
-            .ok_or_else(|| model_not_found(model_id))?;
+            .ok_or_else(|| model_id.not_found())?;
         let reference = self.references.load(model_id).await?;
         let policies = self.policies.active_for_tier(model.risk_tier).await?;
         Ok(Judging {
@@ -248,20 +244,20 @@ impl EvaluationService {
     /// `GET /models/{id}/evaluations`: a page of the model's evaluations, newest first.
     pub async fn list_evaluations(
         &self,
-        model_id: i64,
+        model_id: ModelId,
         page: Page,
     ) -> DomainResult<(Vec<StoredEvaluation>, u64)> {
         if self.models.get(model_id).await?.is_none() {
-            return Err(model_not_found(model_id));
+            return Err(model_id.not_found());
         }
         self.evaluations.list_for_model(model_id, page).await
     }
 
     /// `GET /evaluations/{id}`.
-    pub async fn get_evaluation(&self, id: i64) -> DomainResult<StoredEvaluation> {
+    pub async fn get_evaluation(&self, id: EvaluationId) -> DomainResult<StoredEvaluation> {
         self.evaluations
             .get(id)
             .await?
-            .ok_or_else(|| DomainError::NotFound(format!("evaluation {id} not found")))
+            .ok_or_else(|| id.not_found())
     }
 }

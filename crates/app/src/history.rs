@@ -7,7 +7,7 @@ use driftguard_audit::{
     ChainKey, DeploymentFilter, DeploymentLog, DeploymentRecord, VerifyReport, verify_log,
 };
 use driftguard_auth::Action;
-use driftguard_core::{DomainResult, Page};
+use driftguard_core::{DomainResult, ModelId, Page};
 
 use crate::actor::Actor;
 
@@ -30,7 +30,7 @@ impl AuditService {
     /// `GET /models/{id}/deployments`: a page of one model's rows, newest first.
     pub async fn list_for_model(
         &self,
-        model_id: i64,
+        model_id: ModelId,
         page: Page,
     ) -> DomainResult<(Vec<DeploymentRecord>, u64)> {
         self.log.list_for_model(model_id, page).await

@@ -4,13 +4,12 @@
 use std::sync::Arc;
 
 use driftguard_auth::Action;
-use driftguard_core::{DomainResult, Page};
+use driftguard_core::{DomainResult, ModelId, Page};
 use driftguard_registry::{Model, ModelPatch, ModelQuery, ModelRepository, NewModel, validate};
 
 use crate::actor::Actor;
 use crate::changes::Announcer;
 use crate::ports::changes::Change;
-use crate::reference::model_not_found;
 
 /// Model version use cases over a model store.
 #[derive(Clone)]
@@ -35,11 +34,8 @@ impl ModelService {
     }
 
     /// The model with this id, or `NotFound`.
-    pub async fn get(&self, id: i64) -> DomainResult<Model> {
-        self.models
-            .get(id)
-            .await?
-            .ok_or_else(|| model_not_found(id))
+    pub async fn get(&self, id: ModelId) -> DomainResult<Model> {
+        self.models.get(id).await?.ok_or_else(|| id.not_found())
     }
 
     /// A page of models and the total matching.
@@ -50,7 +46,12 @@ impl ModelService {
     /// `PATCH /models/{id}`: changes a model's writable fields. Needs `EditModels`. A patch
     /// that names none changes nothing, as in JSON Merge Patch, and answers the model as
     /// it is.
-    pub async fn update(&self, id: i64, patch: ModelPatch, user: &Actor) -> DomainResult<Model> {
+    pub async fn update(
+        &self,
+        id: ModelId,
+        patch: ModelPatch,
+        user: &Actor,
+    ) -> DomainResult<Model> {
         user.require(Action::EditModels)?;
         validate::patch(&patch)?;
         if patch.is_empty() {
@@ -63,7 +64,7 @@ impl ModelService {
 
     /// `DELETE /models/{id}`: deletes a model version and what belongs to it. Needs
     /// `DeleteModel`.
-    pub async fn delete(&self, id: i64, user: &Actor) -> DomainResult<()> {
+    pub async fn delete(&self, id: ModelId, user: &Actor) -> DomainResult<()> {
         user.require(Action::DeleteModel)?;
         self.changes
             .after(&[Change::ModelRemoved], self.models.delete(id))

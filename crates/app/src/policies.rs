@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use driftguard_auth::Action;
-use driftguard_core::{DomainError, DomainResult, Page};
+use driftguard_core::{DomainResult, Page, PolicyId};
 use driftguard_governance::{Policy, PolicyDraft, PolicyRepository};
 
 use crate::actor::Actor;
@@ -18,10 +18,6 @@ const POLICY: &[Change] = &[Change::Policy];
 pub struct PolicyService {
     policies: Arc<dyn PolicyRepository>,
     changes: Announcer,
-}
-
-fn not_found(id: i64) -> DomainError {
-    DomainError::NotFound(format!("policy {id} not found"))
 }
 
 impl PolicyService {
@@ -40,8 +36,8 @@ impl PolicyService {
     }
 
     /// `GET /policies/{id}`: the latest version.
-    pub async fn get(&self, id: i64) -> DomainResult<Policy> {
-        self.policies.get(id).await?.ok_or_else(|| not_found(id))
+    pub async fn get(&self, id: PolicyId) -> DomainResult<Policy> {
+        self.policies.get(id).await?.ok_or_else(|| id.not_found())
     }
 
     /// `GET /policies`: a page of policies (latest versions), and the total.
@@ -50,7 +46,12 @@ impl PolicyService {
     }
 
     /// `PUT /policies/{id}`: validates and writes the next version; needs `admin`.
-    pub async fn update(&self, id: i64, draft: PolicyDraft, user: &Actor) -> DomainResult<Policy> {
+    pub async fn update(
+        &self,
+        id: PolicyId,
+        draft: PolicyDraft,
+        user: &Actor,
+    ) -> DomainResult<Policy> {
         user.require(Action::ManagePolicies)?;
         draft.validate()?;
         self.changes
@@ -59,17 +60,17 @@ impl PolicyService {
     }
 
     /// `GET /policies/{id}/versions`: every version, oldest first.
-    pub async fn versions(&self, id: i64) -> DomainResult<Vec<Policy>> {
+    pub async fn versions(&self, id: PolicyId) -> DomainResult<Vec<Policy>> {
         let versions = self.policies.versions(id).await?;
         if versions.is_empty() {
-            return Err(not_found(id));
+            return Err(id.not_found());
         }
         Ok(versions)
     }
 
     /// `DELETE /policies/{id}`: switches the policy off, as a new version (the old ones
     /// stay); needs `admin`. `PUT` with `active: true` switches it on again.
-    pub async fn deactivate(&self, id: i64, user: &Actor) -> DomainResult<Policy> {
+    pub async fn deactivate(&self, id: PolicyId, user: &Actor) -> DomainResult<Policy> {
         user.require(Action::ManagePolicies)?;
         self.changes
             .after(POLICY, self.policies.set_active(id, false))

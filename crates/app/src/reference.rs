@@ -5,14 +5,14 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use driftguard_auth::Action;
-use driftguard_core::{DomainError, DomainResult, now};
+use driftguard_core::{DomainError, DomainResult, ModelId, now};
 use driftguard_registry::ModelRepository;
 use driftguard_stats::{ColumnKind, Dataset, Limits};
 
 use crate::actor::Actor;
-use crate::data::{blocking, compress, decompress, format_of, parse, sha256_hex};
+use crate::data::{blocking, compress, decompress, parse, sha256_hex};
 use crate::ports::references::{
-    ColumnSummary, NewReference, ReferenceProfile, ReferenceRepository, ReferenceUpload,
+    ColumnSummary, DataFormat, NewReference, ReferenceProfile, ReferenceRepository, ReferenceUpload,
 };
 
 /// Reference data use cases.
@@ -21,10 +21,6 @@ pub struct ReferenceService {
     models: Arc<dyn ModelRepository>,
     references: Arc<dyn ReferenceRepository>,
     limits: Limits,
-}
-
-pub(crate) fn model_not_found(id: i64) -> DomainError {
-    DomainError::NotFound(format!("model {id} not found"))
 }
 
 impl ReferenceService {
@@ -41,21 +37,20 @@ impl ReferenceService {
         }
     }
 
-    /// `PUT /models/{id}/reference`: parses the data (`text/csv` or `application/json`,
-    /// `kinds` forcing column kinds), stores it compressed with its profile, replacing and
+    /// `PUT /models/{id}/reference`: parses the data (in `format`, `kinds` forcing column
+    /// kinds), stores it compressed with its profile, replacing and
     /// recording any earlier upload, and returns the profile. Needs `engineer`.
     pub async fn upload_reference(
         &self,
-        model_id: i64,
+        model_id: ModelId,
         bytes: Vec<u8>,
-        content_type: &str,
+        format: DataFormat,
         kinds: BTreeMap<String, ColumnKind>,
         user: &Actor,
     ) -> DomainResult<ReferenceProfile> {
         user.require(Action::EditModels)?;
-        let format = format_of(content_type)?;
         if self.models.get(model_id).await?.is_none() {
-            return Err(model_not_found(model_id));
+            return Err(model_id.not_found());
         }
         let limits = self.limits;
         let (rows, columns, sha256, compressed) = blocking(move || {
@@ -95,7 +90,7 @@ impl ReferenceService {
 
     /// `GET /models/{id}/reference`: the profile, or `NotFound` when the model or its
     /// reference data does not exist.
-    pub async fn reference_profile(&self, model_id: i64) -> DomainResult<ReferenceProfile> {
+    pub async fn reference_profile(&self, model_id: ModelId) -> DomainResult<ReferenceProfile> {
         self.references
             .profile(model_id)
             .await?
@@ -105,16 +100,16 @@ impl ReferenceService {
     /// `GET /models/{id}/reference/uploads`: every upload (and replacement) of the model's
     /// reference data, oldest first (SPEC §2: replacing it is recorded); `NotFound` when the
     /// model does not exist.
-    pub async fn reference_uploads(&self, model_id: i64) -> DomainResult<Vec<ReferenceUpload>> {
+    pub async fn reference_uploads(&self, model_id: ModelId) -> DomainResult<Vec<ReferenceUpload>> {
         if self.models.get(model_id).await?.is_none() {
-            return Err(model_not_found(model_id));
+            return Err(model_id.not_found());
         }
         self.references.uploads(model_id).await
     }
 
     /// The model's reference data as a dataset (with the kinds it was profiled with), or
     /// `Conflict` when it has none.
-    pub async fn load(&self, model_id: i64) -> DomainResult<Dataset> {
+    pub async fn load(&self, model_id: ModelId) -> DomainResult<Dataset> {
         let Some((profile, compressed)) = self.references.data(model_id).await? else {
             return Err(DomainError::Conflict(format!(
                 "model {model_id} has no reference data; upload it with PUT /models/{model_id}/reference first"

@@ -8,11 +8,13 @@ use std::sync::Arc;
 use driftguard_app::audit::{DeploymentFilter, DeploymentLog, Outcome};
 use driftguard_app::data::default_limits;
 use driftguard_app::{
-    Actor, AuditService, DeployOutcome, DeployRequestBody, DeploymentService, EvaluateOptions,
-    EvaluationService, PolicyService, ReferenceService, Services, Setup,
+    Actor, AuditService, DataFormat, DeployOutcome, DeployRequestBody, DeploymentService,
+    EvaluateOptions, EvaluationService, PolicyService, ReferenceService, Services, Setup,
 };
 use driftguard_auth::{NewUser, UserRepository};
-use driftguard_core::{DomainError, Page, RiskTier, Role, Task};
+use driftguard_core::{
+    DeploymentId, DomainError, ModelId, Page, PolicyId, RiskTier, Role, Task, UserId,
+};
 use driftguard_governance::{
     EvaluationInput, EvaluationOptions, Op, PolicyDraft, RiskSettings, Rule, Severity, Status,
     evaluate,
@@ -39,7 +41,7 @@ struct World {
     deployments: DeploymentService,
     audit: AuditService,
     policies: PolicyService,
-    user: i64,
+    user: UserId,
 }
 
 impl World {
@@ -104,10 +106,16 @@ impl World {
     }
 
     /// Uploads `reference` and evaluates `current` for the model, as an engineer.
-    async fn evaluate(&self, model: i64, reference: Vec<u8>, current: Vec<u8>) -> Status {
+    async fn evaluate(&self, model: ModelId, reference: Vec<u8>, current: Vec<u8>) -> Status {
         let engineer = self.as_role(Role::Engineer);
         self.references
-            .upload_reference(model, reference, "text/csv", BTreeMap::new(), &engineer)
+            .upload_reference(
+                model,
+                reference,
+                DataFormat::Csv,
+                BTreeMap::new(),
+                &engineer,
+            )
             .await
             .expect("upload");
         let stored = self
@@ -115,7 +123,7 @@ impl World {
             .evaluate(
                 model,
                 current,
-                "text/csv",
+                DataFormat::Csv,
                 EvaluateOptions::default(),
                 &engineer,
             )
@@ -126,7 +134,7 @@ impl World {
 
     async fn deploy(
         &self,
-        model: i64,
+        model: ModelId,
         role: Role,
         justification: Option<&str>,
     ) -> DomainResultOutcome {
@@ -141,7 +149,7 @@ impl World {
     }
 
     /// Adds an active policy with one rule on `risk.score < 0` of this severity.
-    async fn risk_rule(&self, severity: Severity) -> i64 {
+    async fn risk_rule(&self, severity: Severity) -> PolicyId {
         let draft = PolicyDraft {
             name: format!("no risk at all ({severity:?})"),
             description: None,
@@ -200,7 +208,7 @@ async fn evaluation_numbers_equal_governance_evaluate_on_the_reference_pair(db: 
         .upload_reference(
             model.id,
             reference.clone(),
-            "text/csv",
+            DataFormat::Csv,
             BTreeMap::new(),
             &engineer,
         )
@@ -227,7 +235,7 @@ async fn evaluation_numbers_equal_governance_evaluate_on_the_reference_pair(db: 
         .evaluate(
             model.id,
             current.clone(),
-            "text/csv",
+            DataFormat::Csv,
             EvaluateOptions::default(),
             &engineer,
         )
@@ -236,7 +244,8 @@ async fn evaluation_numbers_equal_governance_evaluate_on_the_reference_pair(db: 
 
     let options = ParseOptions::default();
     let parse = |b: &[u8]| Dataset::from_csv(b, &options).expect("parses");
-    let policies = [PolicyDraft::default_policy().into_policy(1, None, driftguard_core::now())];
+    let policies =
+        [PolicyDraft::default_policy().into_policy(PolicyId(1), None, driftguard_core::now())];
     let roles = ColumnRoles {
         prediction: Some("prediction".into()),
         label: Some("label".into()),
@@ -326,7 +335,7 @@ async fn inputs_are_checked_before_anything_is_stored(db: Store) {
         .evaluate(
             model.id,
             head("current_10k.csv", 3),
-            "text/csv",
+            DataFormat::Csv,
             EvaluateOptions::default(),
             &engineer,
         )
@@ -340,7 +349,7 @@ async fn inputs_are_checked_before_anything_is_stored(db: Store) {
         .upload_reference(
             model.id,
             head("reference_10k.csv", 50),
-            "text/csv",
+            DataFormat::Csv,
             BTreeMap::new(),
             &engineer,
         )
@@ -351,7 +360,7 @@ async fn inputs_are_checked_before_anything_is_stored(db: Store) {
         .upload_reference(
             model.id,
             b"a\n1\n".to_vec(),
-            "text/csv",
+            DataFormat::Csv,
             BTreeMap::new(),
             &world.as_role(Role::Viewer),
         )
@@ -365,7 +374,7 @@ async fn inputs_are_checked_before_anything_is_stored(db: Store) {
         matches!(missing, Err(DomainError::NotFound(_))),
         "{missing:?}"
     );
-    let unknown = world.deploy(4242, Role::Admin, None).await;
+    let unknown = world.deploy(ModelId(4242), Role::Admin, None).await;
     assert!(
         matches!(unknown, Err(DomainError::NotFound(_))),
         "{unknown:?}"
@@ -480,7 +489,7 @@ async fn every_branch_of_the_deploy_decision(db: Store) {
         (report.ok, report.first_invalid_id, report.reason),
         (
             false,
-            Some(1),
+            Some(DeploymentId(1)),
             Some(driftguard_app::audit::Failure::UnknownKey)
         )
     );
@@ -541,7 +550,7 @@ async fn policies_are_managed_by_admins_in_versions(db: Store) {
     let numbers: Vec<i32> = versions.iter().map(|p| p.version).collect();
     assert_eq!(numbers, [1, 2], "two versions, version 1 kept");
     assert!(matches!(
-        world.policies.versions(999).await,
+        world.policies.versions(PolicyId(999)).await,
         Err(DomainError::NotFound(_))
     ));
     let off = world
@@ -579,7 +588,7 @@ async fn an_evaluation_can_be_recorded_at_a_past_time_in_order(db: Store) {
         .upload_reference(
             model.id,
             head("reference_10k.csv", 200),
-            "text/csv",
+            DataFormat::Csv,
             BTreeMap::new(),
             &engineer,
         )
@@ -595,7 +604,7 @@ async fn an_evaluation_can_be_recorded_at_a_past_time_in_order(db: Store) {
                 .evaluate_at(
                     model.id,
                     head("current_10k.csv", 200),
-                    "text/csv",
+                    DataFormat::Csv,
                     EvaluateOptions::default(),
                     when,
                     &actor,
@@ -624,7 +633,7 @@ async fn an_evaluation_can_be_recorded_at_a_past_time_in_order(db: Store) {
         .evaluate(
             model.id,
             head("current_10k.csv", 200),
-            "text/csv",
+            DataFormat::Csv,
             EvaluateOptions::default(),
             &engineer,
         )

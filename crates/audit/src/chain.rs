@@ -71,7 +71,8 @@ mod tests {
 
     #[test]
     fn canonical_json_is_sorted_compact_and_covers_every_field_but_the_hash() {
-        let record = DeploymentRecord::seal(entry(3), 5, GENESIS_HASH);
+        let record =
+            DeploymentRecord::seal(entry(3), driftguard_core::DeploymentId(5), GENESIS_HASH);
         let text = canonical_json(&record);
         assert!(!text.contains(' ') && !text.contains('\n'), "{text}");
         let parsed: Value = serde_json::from_str(&text).expect("canonical JSON parses");
@@ -97,7 +98,8 @@ mod tests {
     fn the_hash_of_a_known_row_is_stable() {
         // Computed independently: python3 -c 'import hashlib;
         // print(hashlib.sha256(("0"*64 + CANONICAL).encode()).hexdigest())'
-        let record = DeploymentRecord::seal(entry(3), 5, GENESIS_HASH);
+        let record =
+            DeploymentRecord::seal(entry(3), driftguard_core::DeploymentId(5), GENESIS_HASH);
         assert_eq!(
             canonical_json(&record),
             r#"{"deployed_at":"2026-01-02T03:04:05.000006Z","deployed_by":42,"environment":"production","governance_result":{"risk_score":12.5,"status":"pass","violations":[]},"id":5,"model_id":3,"new_status":"deployed","notes":null,"outcome":"deployed","override_reason":null,"override_used":false,"policy_versions":[{"policy_id":1,"version":2}],"prev_hash":"0000000000000000000000000000000000000000000000000000000000000000","previous_status":"registered"}"#

@@ -16,7 +16,7 @@
 //! after a `\n`; the signature is `hex(HMAC-SHA256(key, message))`.
 
 use chrono::SecondsFormat;
-use driftguard_core::Timestamp;
+use driftguard_core::{DeploymentId, Timestamp};
 use serde::{Deserialize, Serialize};
 
 use crate::key::ChainKey;
@@ -29,7 +29,7 @@ const MESSAGE_LABEL: &str = "driftguard-audit-checkpoint-v1";
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Checkpoint {
     /// The id of the row it seals: the head when it was written.
-    pub last_id: i64,
+    pub last_id: DeploymentId,
     /// That row's hash, which through the chain commits to every row before it.
     pub head_hash: String,
     /// How many rows the history held, that row included.
@@ -102,7 +102,7 @@ mod tests {
             (key.id(), true)
         );
         let edits: [fn(&mut Checkpoint); 5] = [
-            |c| c.last_id += 1,
+            |c| c.last_id.0 += 1,
             |c| c.head_hash = crate::GENESIS_HASH.to_owned(),
             |c| c.row_count -= 1,
             |c| c.signed_at += chrono::Duration::microseconds(1),

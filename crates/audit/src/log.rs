@@ -18,7 +18,7 @@
 use std::collections::VecDeque;
 
 use async_trait::async_trait;
-use driftguard_core::{DomainResult, Page, Timestamp};
+use driftguard_core::{DeploymentId, DomainResult, ModelId, Page, Timestamp};
 
 use crate::checkpoint::Checkpoint;
 use crate::key::ChainKey;
@@ -47,7 +47,7 @@ pub trait DeploymentLog: Send + Sync {
     /// A page of one model's rows, newest first, and how many it has in all.
     async fn list_for_model(
         &self,
-        model_id: i64,
+        model_id: ModelId,
         page: Page,
     ) -> DomainResult<(Vec<DeploymentRecord>, u64)>;
 
@@ -62,7 +62,7 @@ pub trait DeploymentLog: Send + Sync {
     /// `None`), in id order: the chain, a chunk at a time.
     async fn chain_after(
         &self,
-        after_id: Option<i64>,
+        after_id: Option<DeploymentId>,
         limit: u64,
     ) -> DomainResult<Vec<DeploymentRecord>>;
 
@@ -70,7 +70,7 @@ pub trait DeploymentLog: Send + Sync {
     /// when `None`), in `last_id` order.
     async fn checkpoints_after(
         &self,
-        after_id: Option<i64>,
+        after_id: Option<DeploymentId>,
         limit: u64,
     ) -> DomainResult<Vec<Checkpoint>>;
 
@@ -180,7 +180,10 @@ mod tests {
             let (rows, seals) = &mut *both;
             let (id, prev) = rows
                 .last()
-                .map_or((1, GENESIS_HASH), |r| (r.id + 1, r.hash.as_str()));
+                .map_or((Some(DeploymentId::FIRST), GENESIS_HASH), |r| {
+                    (r.id.next(), r.hash.as_str())
+                });
+            let id = id.expect("a test log holds fewer than i64::MAX rows");
             let row = DeploymentRecord::seal(entry, id, prev);
             rows.push(row.clone());
             let at = row.entry.deployed_at;
@@ -190,7 +193,7 @@ mod tests {
 
         async fn list_for_model(
             &self,
-            model_id: i64,
+            model_id: ModelId,
             page: Page,
         ) -> DomainResult<(Vec<DeploymentRecord>, u64)> {
             let rows = self
@@ -216,7 +219,7 @@ mod tests {
 
         async fn chain_after(
             &self,
-            after_id: Option<i64>,
+            after_id: Option<DeploymentId>,
             limit: u64,
         ) -> DomainResult<Vec<DeploymentRecord>> {
             Ok(self
@@ -229,7 +232,7 @@ mod tests {
 
         async fn checkpoints_after(
             &self,
-            after_id: Option<i64>,
+            after_id: Option<DeploymentId>,
             limit: u64,
         ) -> DomainResult<Vec<Checkpoint>> {
             Ok(self
@@ -271,11 +274,11 @@ mod tests {
             assert_eq!(Some(&report.head_hash), log.rows().last().map(|r| &r.hash));
         }
         let (page, total) = log
-            .list_for_model(1, Page::new(0, 2).expect("valid page"))
+            .list_for_model(ModelId(1), Page::new(0, 2).expect("valid page"))
             .await
             .expect("lists");
         assert_eq!(
-            (page.iter().map(|r| r.id).collect::<Vec<_>>(), total),
+            (page.iter().map(|r| r.id.0).collect::<Vec<_>>(), total),
             (vec![7, 4], 4)
         );
         let blocked = DeploymentFilter {
@@ -283,18 +286,24 @@ mod tests {
             ..DeploymentFilter::default()
         };
         let (page, total) = log.list(&blocked, Page::default()).await.expect("lists");
-        assert_eq!((page[0].id, total), (6, 1));
+        assert_eq!((page[0].id.0, total), (6, 1));
 
         log.both().0.truncate(5);
         for chunk in [1, 2, 100] {
             let report = verify_log(&log, &key(), chunk).await.expect("reads");
             let failure = (report.first_invalid_id, report.reason);
-            assert_eq!(failure, (Some(6), Some(Failure::SignedRowMissing)));
+            assert_eq!(
+                failure,
+                (Some(DeploymentId(6)), Some(Failure::SignedRowMissing))
+            );
         }
         assert_eq!(log.seal_unsigned_history().await.expect("seal"), None);
         log.both().0[3].entry.notes = Some("edited".to_owned());
         let report = verify_log(&log, &key(), 2).await.expect("reads");
         let failure = (report.first_invalid_id, report.reason);
-        assert_eq!(failure, (Some(4), Some(Failure::HashMismatch)));
+        assert_eq!(
+            failure,
+            (Some(DeploymentId(4)), Some(Failure::HashMismatch))
+        );
     }
 }

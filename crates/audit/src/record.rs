@@ -1,6 +1,6 @@
 //! A row of the deployment history: one deploy, block, override, supersession or retirement.
 
-use driftguard_core::Timestamp;
+use driftguard_core::{DeploymentId, ModelId, Timestamp, UserId};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -61,11 +61,11 @@ impl std::str::FromStr for Outcome {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct NewDeployment {
     /// The model version concerned.
-    pub model_id: i64,
+    pub model_id: ModelId,
     /// When it happened (UTC, kept to the microsecond).
     pub deployed_at: Timestamp,
     /// The user who asked.
-    pub deployed_by: i64,
+    pub deployed_by: UserId,
     /// Where to (`production`, `staging`, …).
     pub environment: String,
     /// The model's status before.
@@ -91,7 +91,7 @@ pub struct NewDeployment {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct DeploymentRecord {
     /// The row's id; ids grow in append order.
-    pub id: i64,
+    pub id: DeploymentId,
     /// The row's content.
     #[serde(flatten)]
     pub entry: NewDeployment,
@@ -104,7 +104,7 @@ pub struct DeploymentRecord {
 impl DeploymentRecord {
     /// The row `entry` becomes with this id after the row whose hash is `prev_hash`: what
     /// a log's `append` stores.
-    pub fn seal(entry: NewDeployment, id: i64, prev_hash: &str) -> Self {
+    pub fn seal(entry: NewDeployment, id: DeploymentId, prev_hash: &str) -> Self {
         let mut record = Self {
             id,
             entry,
@@ -133,7 +133,7 @@ mod tests {
 
     #[test]
     fn a_record_serialises_flat() {
-        let record = DeploymentRecord::seal(entry(7), 1, crate::GENESIS_HASH);
+        let record = DeploymentRecord::seal(entry(7), DeploymentId(1), crate::GENESIS_HASH);
         let json = serde_json::to_value(&record).expect("serialises");
         for key in [
             "id",

@@ -1,6 +1,7 @@
 //! A history entry, a chain of rows and its checkpoints for the unit tests.
 
 use chrono::TimeZone;
+use driftguard_core::{DeploymentId, ModelId, UserId};
 use serde_json::json;
 
 use crate::chain::{GENESIS_HASH, row_hash};
@@ -17,9 +18,9 @@ pub(crate) fn entry(model_id: i64) -> NewDeployment {
         .expect("a valid time")
         + chrono::Duration::microseconds(6);
     NewDeployment {
-        model_id,
+        model_id: ModelId(model_id),
         deployed_at: at,
-        deployed_by: 42,
+        deployed_by: UserId(42),
         environment: "production".to_owned(),
         previous_status: "registered".to_owned(),
         new_status: "deployed".to_owned(),
@@ -37,7 +38,7 @@ pub(crate) fn chain(n: i64) -> Vec<DeploymentRecord> {
     let mut rows: Vec<DeploymentRecord> = Vec::new();
     for id in 1..=n {
         let prev = rows.last().map_or(GENESIS_HASH, |r| r.hash.as_str());
-        let row = DeploymentRecord::seal(entry(id % 3 + 1), id, prev);
+        let row = DeploymentRecord::seal(entry(id % 3 + 1), DeploymentId(id), prev);
         rows.push(row);
     }
     rows

@@ -7,6 +7,7 @@
 //! Rows and checkpoints are pushed merged in id order (a checkpoint right after the row it
 //! names, see [`row_comes_first`]), so that a long history is read in chunks.
 
+use driftguard_core::DeploymentId;
 use serde::{Deserialize, Serialize};
 
 use crate::chain::{GENESIS_HASH, row_hash};
@@ -50,7 +51,7 @@ pub struct VerifyReport {
     /// The first row found invalid (see `reason`): a row's own fault (an id gap, a broken
     /// link, an edit) is named before a disagreement with the checkpoints, and a deleted row
     /// shows at the row after it.
-    pub first_invalid_id: Option<i64>,
+    pub first_invalid_id: Option<DeploymentId>,
     /// The last row's hash as stored (the genesis hash for an empty history).
     pub head_hash: String,
     /// What is wrong with `first_invalid_id`; `None` when `ok`.
@@ -82,14 +83,14 @@ pub(crate) fn row_comes_first(
 pub struct ChainVerifier {
     key: ChainKey,
     previous_hash: String,
-    previous_id: Option<i64>,
+    previous_id: Option<DeploymentId>,
     rows_checked: u64,
     checkpoints_checked: u64,
-    last_checkpoint_id: Option<i64>,
-    row_failure: Option<(i64, Failure)>,
-    seal_failure: Option<(i64, Failure)>,
+    last_checkpoint_id: Option<DeploymentId>,
+    row_failure: Option<(DeploymentId, Failure)>,
+    seal_failure: Option<(DeploymentId, Failure)>,
     /// The first row of the run not yet sealed by a matching checkpoint.
-    unsealed_from: Option<i64>,
+    unsealed_from: Option<DeploymentId>,
     /// Whether a matching checkpoint was seen: rows before the first one were written before
     /// checkpoints existed and are covered by it through the chain; from there on every row
     /// has a checkpoint of its own.
@@ -117,7 +118,9 @@ impl ChainVerifier {
 
     /// Checks the next row.
     pub fn push(&mut self, row: &DeploymentRecord) {
-        let expected_id = self.previous_id.map_or(Some(1), |id| id.checked_add(1));
+        let expected_id = self
+            .previous_id
+            .map_or(Some(DeploymentId::FIRST), DeploymentId::next);
         let failure = if expected_id != Some(row.id) {
             Some(Failure::IdGap)
         } else if row.prev_hash != self.previous_hash {
@@ -177,13 +180,13 @@ impl ChainVerifier {
     }
 
     /// The id of the last row pushed, where the next chunk of rows starts after.
-    pub fn last_id(&self) -> Option<i64> {
+    pub fn last_id(&self) -> Option<DeploymentId> {
         self.previous_id
     }
 
     /// The `last_id` of the last checkpoint pushed, where the next chunk of checkpoints
     /// starts after.
-    pub fn last_checkpoint_id(&self) -> Option<i64> {
+    pub fn last_checkpoint_id(&self) -> Option<DeploymentId> {
         self.last_checkpoint_id
     }
 
@@ -237,7 +240,7 @@ mod tests {
         let report = verify(rows, checkpoints, &key());
         assert_eq!(report.ok, report.first_invalid_id.is_none());
         assert_eq!(report.ok, report.reason.is_none());
-        report.first_invalid_id.zip(report.reason)
+        report.first_invalid_id.map(i64::from).zip(report.reason)
     }
 
     #[test]
@@ -269,13 +272,16 @@ mod tests {
     fn editing_any_field_is_caught_at_that_row() {
         type Edit = fn(&mut DeploymentRecord);
         let edits: [(Edit, Failure); 14] = [
-            (|r| r.id += 100, Failure::IdGap),
-            (|r| r.entry.model_id += 1, Failure::HashMismatch),
+            (|r| r.id.0 += 100, Failure::IdGap),
+            (|r| r.entry.model_id.0 += 1, Failure::HashMismatch),
             (
                 |r| r.entry.deployed_at += chrono::Duration::microseconds(1),
                 Failure::HashMismatch,
             ),
-            (|r| r.entry.deployed_by = 1, Failure::HashMismatch),
+            (
+                |r| r.entry.deployed_by = driftguard_core::UserId(1),
+                Failure::HashMismatch,
+            ),
             (
                 |r| r.entry.environment = "staging".to_owned(),
                 Failure::HashMismatch,
@@ -318,7 +324,7 @@ mod tests {
             // The edited row is the first invalid one (under its new id, for the id edit).
             assert_eq!(
                 failure(&rows, &seals),
-                Some((rows[2].id, *reason)),
+                Some((rows[2].id.0, *reason)),
                 "edit {n}"
             );
         }
@@ -330,7 +336,7 @@ mod tests {
             let mut rows = chain(5);
             let seals = sealed(&rows);
             rows.remove(index);
-            let next = rows[index].id;
+            let next = rows[index].id.0;
             assert_eq!(failure(&rows, &seals), Some((next, Failure::IdGap)));
             // Re-chaining the rest mends the links, not the ids.
             rechain(&mut rows, index);
@@ -346,7 +352,11 @@ mod tests {
         let report = verify(&rows, &seals, &key());
         assert_eq!(
             (report.ok, report.first_invalid_id, report.reason),
-            (false, Some(4), Some(Failure::SignedRowMissing))
+            (
+                false,
+                Some(DeploymentId(4)),
+                Some(Failure::SignedRowMissing)
+            )
         );
         assert_eq!(report.signed_head, Some(seals[4].clone()));
         // Cutting every row leaves the checkpoints naming rows that are gone.
@@ -416,7 +426,7 @@ mod tests {
         // Swapping the ids as well cannot help: the id is part of the hash.
         let mut rows = chain(5);
         rows.swap(1, 3);
-        (rows[1].id, rows[3].id) = (2, 4);
+        (rows[1].id, rows[3].id) = (DeploymentId(2), DeploymentId(4));
         assert_eq!(failure(&rows, &seals), Some((2, Failure::BrokenLink)));
     }
 

@@ -4,7 +4,7 @@
 use crate::roles::{RoleChange, RoleChangeRecord};
 use crate::user::{NewUser, User};
 use async_trait::async_trait;
-use driftguard_core::{DomainResult, Page, Timestamp};
+use driftguard_core::{DomainResult, Page, Timestamp, UserId};
 
 /// Stored users.
 #[async_trait]
@@ -14,7 +14,7 @@ pub trait UserRepository: Send + Sync {
     /// The user with this (normalised) email, if any.
     async fn find_by_email(&self, email: &str) -> DomainResult<Option<User>>;
     /// The user with this id, if any.
-    async fn find_by_id(&self, id: i64) -> DomainResult<Option<User>>;
+    async fn find_by_id(&self, id: UserId) -> DomainResult<Option<User>>;
     /// A page of users ordered by id, and the total count.
     async fn list(&self, page: Page) -> DomainResult<(Vec<User>, u64)>;
     /// Changes a user's role and records the change (whom, by whom, from, to, when) in the
@@ -27,13 +27,13 @@ pub trait UserRepository: Send + Sync {
     /// when there is no such user.
     async fn role_changes(
         &self,
-        user_id: i64,
+        user_id: UserId,
         page: Page,
     ) -> DomainResult<(Vec<RoleChangeRecord>, u64)>;
     /// Refuses every token of this user issued up to `at`: sets `tokens_valid_after` to `at`,
     /// unless it is already later (a revocation is never undone by an earlier one).
     /// `NotFound` when there is no such user.
-    async fn end_sessions(&self, user_id: i64, at: Timestamp) -> DomainResult<()>;
+    async fn end_sessions(&self, user_id: UserId, at: Timestamp) -> DomainResult<()>;
     /// How many users exist (bootstrap checks for an empty database).
     async fn count(&self) -> DomainResult<u64>;
 }

@@ -1,18 +1,18 @@
 //! Role changes: the command, the audit record each change leaves, and the rule that some
 //! admin always remains (else nobody could manage users again without the CLI).
 
-use driftguard_core::{DomainError, DomainResult, Role, Timestamp};
+use driftguard_core::{DomainError, DomainResult, Role, Timestamp, UserId};
 use serde::Serialize;
 
 /// An admin's request to give a user another role.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RoleChange {
     /// Whose role changes.
-    pub user_id: i64,
+    pub user_id: UserId,
     /// The new role.
     pub role: Role,
     /// The admin making the change.
-    pub changed_by: i64,
+    pub changed_by: UserId,
 }
 
 /// A role change as recorded, in the same transaction as the change itself.
@@ -21,9 +21,9 @@ pub struct RoleChangeRecord {
     /// Record id (increasing).
     pub id: i64,
     /// Whose role changed.
-    pub user_id: i64,
+    pub user_id: UserId,
     /// Who changed it.
-    pub changed_by: i64,
+    pub changed_by: UserId,
     /// The role before.
     pub from_role: Role,
     /// The role after.

@@ -6,7 +6,7 @@ use crate::roles::{RoleChange, RoleChangeRecord};
 use crate::token::TokenService;
 use crate::user::{NewUser, User, normalize_email, validate_email, validate_password};
 use crate::{password, session};
-use driftguard_core::{DomainError, DomainResult, Page, Role, now};
+use driftguard_core::{DomainError, DomainResult, Page, Role, UserId, now};
 use std::sync::Arc;
 
 /// What a successful sign-in returns.
@@ -132,7 +132,7 @@ impl AuthService {
 
     /// Ends every session of a user: each token issued until now is refused from the next
     /// request on (a sign-out ends the caller's own; an admin can end anyone's).
-    pub async fn end_sessions(&self, user_id: i64) -> DomainResult<()> {
+    pub async fn end_sessions(&self, user_id: UserId) -> DomainResult<()> {
         self.users.end_sessions(user_id, now()).await
     }
 
@@ -168,7 +168,7 @@ impl AuthService {
     /// A page of a user's role changes, newest first, and the total.
     pub async fn role_changes(
         &self,
-        user_id: i64,
+        user_id: UserId,
         page: Page,
     ) -> DomainResult<(Vec<RoleChangeRecord>, u64)> {
         self.users.role_changes(user_id, page).await

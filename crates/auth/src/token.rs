@@ -2,7 +2,7 @@
 //! with another algorithm, a bad signature, an expired `exp` or a wrong issuer is refused.
 
 use chrono::Utc;
-use driftguard_core::{DomainError, Role};
+use driftguard_core::{DomainError, Role, UserId};
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use secrecy::{ExposeSecret, SecretString};
 use serde::{Deserialize, Serialize};
@@ -27,8 +27,8 @@ pub struct Claims {
 
 impl Claims {
     /// The user id in `sub`, or an `Unauthorized` error when it is not one.
-    pub fn user_id(&self) -> Result<i64, DomainError> {
-        self.sub.parse().map_err(|_| invalid_token())
+    pub fn user_id(&self) -> Result<UserId, DomainError> {
+        self.sub.parse().map(UserId).map_err(|_| invalid_token())
     }
 }
 
@@ -72,7 +72,7 @@ impl TokenService {
     }
 
     /// A signed token for this user.
-    pub fn issue(&self, user_id: i64, role: Role) -> Result<String, DomainError> {
+    pub fn issue(&self, user_id: UserId, role: Role) -> Result<String, DomainError> {
         let iat = Utc::now().timestamp();
         let lifetime = i64::try_from(self.lifetime.as_secs()).unwrap_or(i64::MAX);
         let claims = Claims {
@@ -114,9 +114,9 @@ mod tests {
             "driftguard",
             Duration::from_secs(60),
         );
-        let token = tokens.issue(7, Role::Approver).expect("issue");
+        let token = tokens.issue(UserId(7), Role::Approver).expect("issue");
         let claims = tokens.verify(&token).expect("verify");
-        assert_eq!(claims.user_id().expect("sub"), 7);
+        assert_eq!(claims.user_id().expect("sub"), UserId(7));
         assert_eq!(claims.role, Role::Approver);
         assert_eq!(claims.exp - claims.iat, 60);
         assert!(!claims.jti.is_empty());
@@ -129,7 +129,7 @@ mod tests {
             "driftguard",
             Duration::from_secs(60),
         );
-        let token = tokens.issue(1, Role::Admin).expect("issue");
+        let token = tokens.issue(UserId(1), Role::Admin).expect("issue");
         let other_secret = service(
             "secret-two-secret-two",
             "driftguard",
@@ -143,7 +143,7 @@ mod tests {
         );
         assert!(other_issuer.verify(&token).is_err());
         let expired = service("secret-one-secret-one", "driftguard", Duration::ZERO);
-        let token = expired.issue(1, Role::Admin).expect("issue");
+        let token = expired.issue(UserId(1), Role::Admin).expect("issue");
         std::thread::sleep(Duration::from_millis(1100));
         assert!(expired.verify(&token).is_err());
     }

@@ -1,6 +1,6 @@
 //! The user record and the rules for an acceptable email and password.
 
-use driftguard_core::{FieldError, Role, Timestamp};
+use driftguard_core::{FieldError, Role, Timestamp, UserId};
 use serde::Serialize;
 use validator::ValidateEmail;
 
@@ -14,7 +14,7 @@ pub const MAX_PASSWORD_CHARS: usize = 1024;
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct User {
     /// Database id.
-    pub id: i64,
+    pub id: UserId,
     /// Unique, stored lower-cased.
     pub email: String,
     /// Display name.

@@ -2,6 +2,7 @@
 //! error. Kept small and free of I/O so that every other crate can depend on it.
 
 pub mod error;
+pub mod id;
 pub mod model_kind;
 pub mod object;
 pub mod page;
@@ -10,6 +11,7 @@ pub mod schema;
 pub mod time;
 
 pub use error::{Cause, DatabaseFault, DomainError, DomainResult, FieldError};
+pub use id::{DeploymentId, EvaluationId, ModelId, PolicyId, UserId};
 pub use model_kind::{RiskTier, Task};
 pub use page::{Page, Pagination};
 pub use role::Role;

@@ -1,7 +1,7 @@
 //! The deploy decision (SPEC §2, deployments): from the governance result, the requester's
 //! rights and an override request to allow, block, forbid, reject or override.
 
-use driftguard_core::FieldError;
+use driftguard_core::{EvaluationId, FieldError};
 use serde::{Deserialize, Serialize};
 
 use crate::judge::{Judgement, Status, Violation};
@@ -25,13 +25,13 @@ pub struct GovernanceResult {
     /// The policy versions that judged.
     pub policy_versions: Vec<PolicyRef>,
     /// The evaluation judged; `None` when the model has none.
-    pub evaluation_id: Option<i64>,
+    pub evaluation_id: Option<EvaluationId>,
 }
 
 impl GovernanceResult {
     /// The result of `judgement`, made from the latest evaluation (its id and stored
     /// metrics) or, with `None`, from finding none ([`Judgement::no_evaluation`]).
-    pub fn new(judgement: Judgement, evaluation: Option<(i64, &MetricMap)>) -> Self {
+    pub fn new(judgement: Judgement, evaluation: Option<(EvaluationId, &MetricMap)>) -> Self {
         Self {
             status: judgement.status,
             risk_score: evaluation.and_then(|(_, metrics)| metrics.get(RISK_SCORE).copied()),
@@ -200,8 +200,9 @@ mod tests {
     fn the_governance_result_is_the_409_body_field() {
         let j = judged(Status::Fail);
         let metrics = MetricMap::from([("risk.score".to_owned(), 10.0)]);
-        let json = serde_json::to_value(GovernanceResult::new(j, Some((7, &metrics))))
-            .expect("serialises");
+        let json =
+            serde_json::to_value(GovernanceResult::new(j, Some((EvaluationId(7), &metrics))))
+                .expect("serialises");
         assert_eq!(json["status"], "fail");
         assert_eq!(json["risk_score"], 10.0);
         assert_eq!(json["evaluation_id"], 7);

@@ -1,7 +1,7 @@
 //! Judgement: an evaluation's metrics checked against the policies of a risk tier, giving
 //! `pass`, `warn` or `fail` with the violations and skipped rules that explain it.
 
-use driftguard_core::RiskTier;
+use driftguard_core::{PolicyId, RiskTier};
 use serde::{Deserialize, Serialize};
 
 use crate::metric_map::MetricMap;
@@ -63,7 +63,7 @@ pub struct Violation {
     /// The rule's severity.
     pub severity: Severity,
     /// The policy the rule belongs to; `None` only for `no_evaluation`.
-    pub policy_id: Option<i64>,
+    pub policy_id: Option<PolicyId>,
     /// That policy's version; `None` only for `no_evaluation`.
     pub policy_version: Option<i32>,
 }
@@ -74,7 +74,7 @@ pub struct SkippedRule {
     /// The rule's metric.
     pub metric: String,
     /// The policy the rule belongs to.
-    pub policy_id: i64,
+    pub policy_id: PolicyId,
     /// That policy's version.
     pub policy_version: i32,
     /// Why it was skipped, for a person.
@@ -262,7 +262,7 @@ mod tests {
         assert_eq!(
             j.policy_versions,
             [PolicyRef {
-                policy_id: 1,
+                policy_id: PolicyId(1),
                 version: 3
             }]
         );
@@ -285,7 +285,10 @@ mod tests {
                 Some(0.3)
             )
         );
-        assert_eq!((v.policy_id, v.policy_version), (Some(1), Some(3)));
+        assert_eq!(
+            (v.policy_id, v.policy_version),
+            (Some(PolicyId(1)), Some(3))
+        );
 
         let fail = metrics(&[("drift.share", 0.5), ("risk.score", 70.5)]);
         let j = judge(&fail, &[default_policy()], RiskTier::Low);
@@ -367,7 +370,7 @@ mod tests {
         assert!(j.policy_versions.is_empty());
         let j = judge(&m, &policies, RiskTier::Critical);
         assert_eq!(j.status, Status::Fail);
-        assert_eq!(j.policy_versions[0].policy_id, 2);
+        assert_eq!(j.policy_versions[0].policy_id, PolicyId(2));
     }
 
     #[test]

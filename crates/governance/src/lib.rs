@@ -20,7 +20,7 @@
 //!     ..ColumnRoles::default()
 //! };
 //! // Stored policies come from a `PolicyRepository`; here, the default one.
-//! let policies = [PolicyDraft::default_policy().into_policy(1, None, driftguard_core::now())];
+//! let policies = [PolicyDraft::default_policy().into_policy(driftguard_core::PolicyId(1), None, driftguard_core::now())];
 //! let result = evaluate(&EvaluationInput {
 //!     reference: &reference,
 //!     current: &current,

@@ -1,7 +1,9 @@
 //! Policies: named, versioned sets of rules for some risk tiers; the draft a caller writes,
 //! its validation, and the default policy a fresh database starts with.
 
-use driftguard_core::{DomainError, DomainResult, FieldError, RiskTier, Timestamp};
+use driftguard_core::{
+    DomainError, DomainResult, FieldError, PolicyId, RiskTier, Timestamp, UserId,
+};
 use serde::{Deserialize, Serialize};
 
 use crate::metrics::validate_rule_metric;
@@ -34,7 +36,7 @@ impl AppliesTo {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Policy {
     /// The policy's id; the same for all its versions.
-    pub id: i64,
+    pub id: PolicyId,
     /// Name, 1 to 200 characters.
     pub name: String,
     /// What the policy is for.
@@ -48,7 +50,7 @@ pub struct Policy {
     /// The rules, 1 to 100.
     pub rules: Vec<Rule>,
     /// The user who created the policy; `None` for the built-in default policy.
-    pub created_by: Option<i64>,
+    pub created_by: Option<UserId>,
     /// When version 1 was created.
     pub created_at: Timestamp,
     /// When this version was written.
@@ -74,7 +76,7 @@ impl Policy {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct PolicyRef {
     /// The policy's id.
-    pub policy_id: i64,
+    pub policy_id: PolicyId,
     /// Its version at the time.
     pub version: i32,
 }
@@ -152,7 +154,7 @@ impl PolicyDraft {
 
     /// Version 1 of a new policy made of this draft; what a store writes on
     /// `create`, and how the offline check and the policy simulation judge by a draft.
-    pub fn into_policy(self, id: i64, created_by: Option<i64>, at: Timestamp) -> Policy {
+    pub fn into_policy(self, id: PolicyId, created_by: Option<UserId>, at: Timestamp) -> Policy {
         Policy {
             id,
             name: self.name,

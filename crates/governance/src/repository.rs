@@ -12,7 +12,7 @@
 //!   writers.
 
 use async_trait::async_trait;
-use driftguard_core::{DomainResult, Page, RiskTier};
+use driftguard_core::{DomainResult, Page, PolicyId, RiskTier, UserId};
 
 use crate::policy::{Policy, PolicyDraft};
 
@@ -20,10 +20,10 @@ use crate::policy::{Policy, PolicyDraft};
 #[async_trait]
 pub trait PolicyRepository: Send + Sync {
     /// Stores a validated draft as version 1 of a new, active policy.
-    async fn create(&self, draft: PolicyDraft, created_by: Option<i64>) -> DomainResult<Policy>;
+    async fn create(&self, draft: PolicyDraft, created_by: Option<UserId>) -> DomainResult<Policy>;
 
     /// The latest version of a policy, if there is one.
-    async fn get(&self, id: i64) -> DomainResult<Option<Policy>>;
+    async fn get(&self, id: PolicyId) -> DomainResult<Option<Policy>>;
 
     /// A page of policies (latest versions, active or not) in id order, and how many there
     /// are in all.
@@ -31,16 +31,16 @@ pub trait PolicyRepository: Send + Sync {
 
     /// Writes a validated draft as the next version of a policy and returns it; `updated_at`
     /// is now, `created_at` and `created_by` stay those of version 1.
-    async fn update(&self, id: i64, draft: PolicyDraft) -> DomainResult<Policy>;
+    async fn update(&self, id: PolicyId, draft: PolicyDraft) -> DomainResult<Policy>;
 
     /// Every version of a policy, oldest first; empty when there is no such policy.
-    async fn versions(&self, id: i64) -> DomainResult<Vec<Policy>>;
+    async fn versions(&self, id: PolicyId) -> DomainResult<Vec<Policy>>;
 
     /// Switches a policy on or off: a change writes the next version, the current one with
     /// `active` changed; setting what already holds writes nothing (`DELETE /policies/{id}`
     /// switches it off: its versions stay readable because evaluations refer to them).
     /// Returns the latest version.
-    async fn set_active(&self, id: i64, active: bool) -> DomainResult<Policy>;
+    async fn set_active(&self, id: PolicyId, active: bool) -> DomainResult<Policy>;
 
     /// The latest versions of the active policies that apply to `tier` (an empty tier list
     /// applies to every tier), in id order. This is what a deploy is judged by.

@@ -1,6 +1,6 @@
 //! Builders of statistics results and stored policies for the unit tests.
 
-use driftguard_core::Timestamp;
+use driftguard_core::{PolicyId, Timestamp};
 use driftguard_stats::ColumnKind;
 use driftguard_stats::drift::{ColumnDrift, DriftMethod, DriftReport, SideSummary};
 use driftguard_stats::performance::{PerformanceMetrics, Task};
@@ -96,6 +96,6 @@ pub(crate) fn regression(mae: f64, rmse: f64) -> PerformanceMetrics {
 pub(crate) fn policy(id: i64, version: i32, draft: PolicyDraft) -> Policy {
     Policy {
         version,
-        ..draft.into_policy(id, None, Timestamp::default())
+        ..draft.into_policy(PolicyId(id), None, Timestamp::default())
     }
 }

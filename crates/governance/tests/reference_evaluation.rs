@@ -27,7 +27,11 @@ fn run() -> (EvaluationResult, Value) {
         sensitive: vec!["group".into()],
         ignore: vec![],
     };
-    let policies = [PolicyDraft::default_policy().into_policy(1, None, driftguard_core::now())];
+    let policies = [PolicyDraft::default_policy().into_policy(
+        driftguard_core::PolicyId(1),
+        None,
+        driftguard_core::now(),
+    )];
     let result = evaluate(&EvaluationInput {
         reference: &reference,
         current: &current,

@@ -15,6 +15,7 @@ use actix_web::http::StatusCode;
 use actix_web::http::header::{CONTENT_ENCODING, CONTENT_LENGTH, CONTENT_TYPE};
 use actix_web::web::{Bytes, BytesMut};
 use actix_web::{FromRequest, HttpRequest, web};
+use driftguard_app::DataFormat;
 use driftguard_core::FieldError;
 use driftguard_core::object::Object;
 use futures_util::StreamExt;
@@ -156,14 +157,14 @@ impl Body {
     }
 
     /// A data upload (reference or current data): CSV or the JSON envelope, at most the
-    /// settings' upload limit; answers the media type with the bytes.
-    pub async fn upload(self) -> Result<(String, Bytes), ApiError> {
-        let media_type = media_type(&self.req);
-        if driftguard_app::data::format_of(&media_type).is_err() {
-            return Err(unsupported("text/csv or application/json"));
-        }
+    /// settings' upload limit; answers the format the `Content-Type` names (read here once,
+    /// for the use case) with the bytes.
+    pub async fn upload(self) -> Result<(DataFormat, Bytes), ApiError> {
+        let Some(format) = DataFormat::from_content_type(&media_type(&self.req)) else {
+            return Err(unsupported(DataFormat::CONTENT_TYPES));
+        };
         let limit = self.settings(|s| s.max_upload_bytes);
-        Ok((media_type, self.bytes(limit).await?))
+        Ok((format, self.bytes(limit).await?))
     }
 
     /// Whether the request says its body is JSON.

@@ -2,10 +2,10 @@
 //! the query string, or a JSON envelope `{"data": <dataset>, ...options}`. The envelope's
 //! `data` is taken as raw text, so a large upload is not copied into a JSON tree.
 
-use crate::body::{is_json, parse_json};
+use crate::body::parse_json;
 use crate::error::ApiError;
 use actix_web::web::Bytes;
-use driftguard_app::EvaluateOptions;
+use driftguard_app::{DataFormat, EvaluateOptions};
 use driftguard_governance::EvaluationOptions;
 use driftguard_registry::ModelColumns;
 use driftguard_stats::ColumnKind;
@@ -73,18 +73,19 @@ struct ReferenceEnvelope<'a> {
 
 /// Splits a reference upload into the dataset and its options.
 pub fn reference(
-    content_type: &str,
+    format: DataFormat,
     body: Bytes,
     query: &ReferenceQuery,
 ) -> Result<ReferenceUpload, ApiError> {
-    if is_json(content_type) {
-        let envelope: ReferenceEnvelope = parse_json(&body)?;
-        Ok(ReferenceUpload {
-            bytes: envelope.data.get().as_bytes().to_vec(),
-            kinds: envelope.kinds,
-        })
-    } else {
-        Ok(ReferenceUpload {
+    match format {
+        DataFormat::Json => {
+            let envelope: ReferenceEnvelope = parse_json(&body)?;
+            Ok(ReferenceUpload {
+                bytes: envelope.data.get().as_bytes().to_vec(),
+                kinds: envelope.kinds,
+            })
+        }
+        DataFormat::Csv => Ok(ReferenceUpload {
             // The body's own buffer when it is the only owner: a CSV upload is not copied.
             bytes: Vec::from(body),
             kinds: query
@@ -93,7 +94,7 @@ pub fn reference(
                 .map(|k| pairs("kinds", k))
                 .transpose()?
                 .unwrap_or_default(),
-        })
+        }),
     }
 }
 
@@ -142,47 +143,24 @@ struct EvaluationEnvelope<'a> {
 
 /// Splits an evaluation upload into the current data and the evaluation options.
 pub fn evaluation(
-    content_type: &str,
+    format: DataFormat,
     body: Bytes,
     query: &EvaluationQuery,
 ) -> Result<(Vec<u8>, EvaluateOptions), ApiError> {
-    let (bytes, options) = if is_json(content_type) {
-        let envelope: EvaluationEnvelope = parse_json(&body)?;
-        let options = EvaluateOptions {
-            drift: EvaluationOptions {
-                drift_method: envelope.drift_method,
-                drift_threshold: envelope.drift_threshold,
-                column_methods: envelope.column_methods,
-            },
-            columns: envelope.columns,
-        };
-        (envelope.data.get().as_bytes().to_vec(), options)
-    } else {
-        let roles_given = query.prediction.is_some()
-            || query.label.is_some()
-            || query.score.is_some()
-            || query.sensitive.is_some()
-            || query.ignore.is_some();
-        let options = EvaluateOptions {
-            drift: EvaluationOptions {
-                drift_method: query.drift_method,
-                drift_threshold: query.drift_threshold,
-                column_methods: query
-                    .column_methods
-                    .as_deref()
-                    .map(|m| pairs("column_methods", m))
-                    .transpose()?
-                    .unwrap_or_default(),
-            },
-            columns: roles_given.then(|| ModelColumns {
-                prediction: query.prediction.clone(),
-                label: query.label.clone(),
-                score: query.score.clone(),
-                sensitive: list(query.sensitive.as_deref()),
-                ignore: list(query.ignore.as_deref()),
-            }),
-        };
-        (Vec::from(body), options)
+    let (bytes, options) = match format {
+        DataFormat::Json => {
+            let envelope: EvaluationEnvelope = parse_json(&body)?;
+            let options = EvaluateOptions {
+                drift: EvaluationOptions {
+                    drift_method: envelope.drift_method,
+                    drift_threshold: envelope.drift_threshold,
+                    column_methods: envelope.column_methods,
+                },
+                columns: envelope.columns,
+            };
+            (envelope.data.get().as_bytes().to_vec(), options)
+        }
+        DataFormat::Csv => csv_evaluation(body, query)?,
     };
     if options
         .drift
@@ -197,6 +175,38 @@ pub fn evaluation(
     Ok((bytes, options))
 }
 
+/// A CSV evaluation upload: the body is the data, the options are in the query.
+fn csv_evaluation(
+    body: Bytes,
+    query: &EvaluationQuery,
+) -> Result<(Vec<u8>, EvaluateOptions), ApiError> {
+    let roles_given = query.prediction.is_some()
+        || query.label.is_some()
+        || query.score.is_some()
+        || query.sensitive.is_some()
+        || query.ignore.is_some();
+    let options = EvaluateOptions {
+        drift: EvaluationOptions {
+            drift_method: query.drift_method,
+            drift_threshold: query.drift_threshold,
+            column_methods: query
+                .column_methods
+                .as_deref()
+                .map(|m| pairs("column_methods", m))
+                .transpose()?
+                .unwrap_or_default(),
+        },
+        columns: roles_given.then(|| ModelColumns {
+            prediction: query.prediction.clone(),
+            label: query.label.clone(),
+            score: query.score.clone(),
+            sensitive: list(query.sensitive.as_deref()),
+            ignore: list(query.ignore.as_deref()),
+        }),
+    };
+    Ok((Vec::from(body), options))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -205,7 +215,7 @@ mod tests {
     fn json_envelope_keeps_data_as_text() {
         let body = br#"{"data": {"columns": {"a": [1, 2]}}, "kinds": {"a": "categorical"}}"#;
         let upload = reference(
-            "application/json",
+            DataFormat::Json,
             Bytes::from_static(body),
             &ReferenceQuery::default(),
         )
@@ -214,7 +224,7 @@ mod tests {
         assert_eq!(upload.kinds["a"], ColumnKind::Categorical);
         assert!(
             reference(
-                "application/json",
+                DataFormat::Json,
                 Bytes::from_static(b"{\"kinds\": {}}"),
                 &ReferenceQuery::default()
             )
@@ -222,7 +232,7 @@ mod tests {
         );
         assert!(
             reference(
-                "application/json",
+                DataFormat::Json,
                 Bytes::from_static(b"{not json"),
                 &ReferenceQuery::default()
             )
@@ -239,7 +249,7 @@ mod tests {
             ..EvaluationQuery::default()
         };
         let (bytes, options) =
-            evaluation("text/csv", Bytes::from_static(b"a,b\n1,2\n"), &query).expect("ok");
+            evaluation(DataFormat::Csv, Bytes::from_static(b"a,b\n1,2\n"), &query).expect("ok");
         assert_eq!(bytes, b"a,b\n1,2\n");
         assert_eq!(options.drift.drift_method, Some(DriftMethod::Psi));
         assert_eq!(options.drift.column_methods.len(), 2);
@@ -248,6 +258,6 @@ mod tests {
             column_methods: Some("a=ks".into()),
             ..EvaluationQuery::default()
         };
-        assert!(evaluation("text/csv", Bytes::new(), &bad).is_err());
+        assert!(evaluation(DataFormat::Csv, Bytes::new(), &bad).is_err());
     }
 }

@@ -1,7 +1,7 @@
 //! A model version and the shapes used to create and change one.
 
 use chrono::{DateTime, Utc};
-use driftguard_core::{RiskTier, Task};
+use driftguard_core::{EvaluationId, ModelId, RiskTier, Task, UserId};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -83,7 +83,8 @@ pub struct ModelColumns {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct LatestEvaluation {
     /// The evaluation's id.
-    pub id: i64,
+    #[schema(value_type = i64)]
+    pub id: EvaluationId,
     /// `pass`, `warn` or `fail`.
     pub status: String,
     /// Risk score, 0 to 100.
@@ -96,7 +97,8 @@ pub struct LatestEvaluation {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct Model {
     /// Database id.
-    pub id: i64,
+    #[schema(value_type = i64)]
+    pub id: ModelId,
     /// Model name; unique together with `version`.
     pub name: String,
     /// Version label.
@@ -112,7 +114,8 @@ pub struct Model {
     /// Free labels.
     pub tags: Vec<String>,
     /// The user who registered it.
-    pub owner_id: i64,
+    #[schema(value_type = i64)]
+    pub owner_id: UserId,
     /// Lifecycle state.
     pub status: ModelStatus,
     /// Column roles.

@@ -3,19 +3,19 @@
 use crate::model::{Model, ModelPatch, NewModel};
 use crate::query::ModelQuery;
 use async_trait::async_trait;
-use driftguard_core::{DomainResult, Page};
+use driftguard_core::{DomainResult, ModelId, Page, UserId};
 
 /// Stored model versions.
 #[async_trait]
 pub trait ModelRepository: Send + Sync {
     /// Inserts a validated model owned by `owner_id`; a taken name+version is a `Conflict`.
-    async fn create(&self, model: NewModel, owner_id: i64) -> DomainResult<Model>;
+    async fn create(&self, model: NewModel, owner_id: UserId) -> DomainResult<Model>;
     /// The model with this id, if any.
-    async fn get(&self, id: i64) -> DomainResult<Option<Model>>;
+    async fn get(&self, id: ModelId) -> DomainResult<Option<Model>>;
     /// A page of models matching the query, and how many match in all.
     async fn list(&self, query: &ModelQuery, page: Page) -> DomainResult<(Vec<Model>, u64)>;
     /// Applies a validated patch; `NotFound` when there is no such model.
-    async fn update(&self, id: i64, patch: ModelPatch) -> DomainResult<Model>;
+    async fn update(&self, id: ModelId, patch: ModelPatch) -> DomainResult<Model>;
     /// Removes a model version and what hangs off it; `NotFound` when there is none.
-    async fn delete(&self, id: i64) -> DomainResult<()>;
+    async fn delete(&self, id: ModelId) -> DomainResult<()>;
 }

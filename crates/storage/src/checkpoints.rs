@@ -9,7 +9,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
 use driftguard_audit::Checkpoint;
-use driftguard_core::DomainResult;
+use driftguard_core::{DeploymentId, DomainResult};
 
 /// A stored checkpoint.
 #[derive(Queryable, Selectable, Insertable)]
@@ -27,7 +27,7 @@ impl CheckpointRow {
     /// The row that stores `checkpoint`.
     pub(crate) fn of(checkpoint: &Checkpoint) -> Self {
         Self {
-            last_id: checkpoint.last_id,
+            last_id: checkpoint.last_id.0,
             head_hash: checkpoint.head_hash.clone(),
             row_count: to_offset(checkpoint.row_count),
             signed_at: to_db(checkpoint.signed_at),
@@ -38,7 +38,7 @@ impl CheckpointRow {
 
     fn into_checkpoint(self) -> Checkpoint {
         Checkpoint {
-            last_id: self.last_id,
+            last_id: DeploymentId(self.last_id),
             head_hash: self.head_hash,
             row_count: to_count(self.row_count),
             signed_at: from_db(self.signed_at),
@@ -76,12 +76,12 @@ impl Store {
     /// Up to `limit` checkpoints after `after_id`, in `last_id` order.
     pub(crate) async fn load_checkpoints(
         &self,
-        after_id: Option<i64>,
+        after_id: Option<DeploymentId>,
         limit: u64,
     ) -> DomainResult<Vec<Checkpoint>> {
         let rows: Vec<CheckpointRow> = with_conn!(self.database(), |conn| {
             audit_checkpoints::table
-                .filter(audit_checkpoints::last_id.gt(after_id.unwrap_or(i64::MIN)))
+                .filter(audit_checkpoints::last_id.gt(after_id.map_or(i64::MIN, i64::from)))
                 .order(audit_checkpoints::last_id.asc())
                 .limit(to_offset(limit))
                 .select(CheckpointRow::as_select())

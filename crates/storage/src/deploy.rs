@@ -12,16 +12,12 @@ use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
 use driftguard_app::{DeployCommand, DeploymentStore, RetireCommand};
 use driftguard_audit::{DeploymentLog, DeploymentRecord, NewDeployment, Outcome};
-use driftguard_core::{DomainError, DomainResult};
+use driftguard_core::{DomainError, DomainResult, ModelId};
 use driftguard_governance::PolicyRef;
 use driftguard_registry::{Model, ModelStatus};
 use serde_json::json;
 
-fn not_found(id: i64) -> TxError {
-    TxError::Domain(DomainError::NotFound(format!("model {id} not found")))
-}
-
-fn retired(id: i64) -> TxError {
+fn retired(id: ModelId) -> TxError {
     TxError::Domain(DomainError::Conflict(format!(
         "model {id} is retired; register a new version to deploy it again"
     )))
@@ -30,14 +26,14 @@ fn retired(id: i64) -> TxError {
 /// Reads the model inside the transaction, refusing a missing or retired one.
 macro_rules! live_model {
     ($conn:ident, $id:expr) => {{
-        let id: i64 = $id;
+        let id: ModelId = $id;
         let model: Model = models::table
-            .find(id)
+            .find(id.0)
             .select(ModelRow::as_select())
             .first($conn)
             .await
             .optional()?
-            .ok_or_else(|| not_found(id))?
+            .ok_or_else(|| TxError::Domain(id.not_found()))?
             .into_model()?;
         if model.status == ModelStatus::Retired {
             return Err(retired(id));
@@ -49,7 +45,7 @@ macro_rules! live_model {
 /// Sets a model's status inside the transaction and evaluates to the model as it now is.
 macro_rules! set_status {
     ($conn:ident, $id:expr, $status:expr, $at:expr) => {
-        diesel::update(models::table.find($id))
+        diesel::update(models::table.find(ModelId::from($id).0))
             .set((
                 models::status.eq($status.as_str()),
                 models::updated_at.eq($at),
@@ -89,7 +85,7 @@ impl DeploymentStore for Store {
             let others: Vec<i64> = models::table
                 .filter(models::name.eq(&model.name))
                 .filter(models::status.eq(ModelStatus::Deployed.as_str()))
-                .filter(models::id.ne(model.id))
+                .filter(models::id.ne(model.id.0))
                 .select(models::id)
                 .load(conn)
                 .await?;
@@ -111,7 +107,7 @@ impl DeploymentStore for Store {
             let mut rows = vec![append!(conn, self.chain_key(), row)];
             for other in others {
                 let row = NewDeployment {
-                    model_id: other,
+                    model_id: ModelId(other),
                     deployed_at: c.deployed_at,
                     deployed_by: c.deployed_by,
                     environment: c.environment.clone(),

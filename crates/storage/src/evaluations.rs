@@ -11,7 +11,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
 use driftguard_app::{EvaluationRepository, LatestMetrics, NewEvaluation, StoredEvaluation};
-use driftguard_core::{DomainError, DomainResult, Page};
+use driftguard_core::{DomainError, DomainResult, EvaluationId, ModelId, Page, UserId};
 use driftguard_governance::MetricMap;
 
 #[derive(Queryable, Selectable)]
@@ -27,10 +27,10 @@ struct EvaluationRow {
 impl EvaluationRow {
     fn into_stored(self) -> DomainResult<StoredEvaluation> {
         Ok(StoredEvaluation {
-            id: self.id,
-            model_id: self.model_id,
+            id: EvaluationId(self.id),
+            model_id: ModelId(self.model_id),
             created_at: from_db(self.created_at),
-            created_by: self.created_by,
+            created_by: UserId(self.created_by),
             body: from_json("evaluation", &self.result)?,
         })
     }
@@ -58,12 +58,12 @@ impl EvaluationRepository for Store {
         let at = to_db(e.created_at);
         let status = e.status.as_str();
         let row = EvaluationInsert {
-            model_id: e.model_id,
+            model_id: e.model_id.0,
             status: status.to_owned(),
             risk_score: e.risk_score,
             result: to_json(&e.body)?,
             policy_versions: to_json(&e.policy_versions)?,
-            created_by: e.created_by,
+            created_by: e.created_by.0,
             created_at: at,
         };
         let model_id = e.model_id;
@@ -75,22 +75,20 @@ impl EvaluationRepository for Store {
         };
         let id: i64 = transaction!(self, false, |conn| {
             let found: Option<i64> = models::table
-                .find(model_id)
+                .find(model_id.0)
                 .select(models::id)
                 .first(conn)
                 .await
                 .optional()?;
             if found.is_none() {
-                return Err(TxError::Domain(DomainError::NotFound(format!(
-                    "model {model_id} not found"
-                ))));
+                return Err(TxError::Domain(model_id.not_found()));
             }
             let id: i64 = diesel::insert_into(evaluations::table)
                 .values(&row)
                 .returning(evaluations::id)
                 .get_result(conn)
                 .await?;
-            diesel::update(models::table.find(model_id))
+            diesel::update(models::table.find(model_id.0))
                 .set((
                     models::latest_evaluation_id.eq(id),
                     models::latest_status.eq(status),
@@ -107,7 +105,7 @@ impl EvaluationRepository for Store {
             Ok(id)
         })?;
         Ok(StoredEvaluation {
-            id,
+            id: EvaluationId(id),
             model_id,
             created_at: e.created_at,
             created_by: e.created_by,
@@ -115,10 +113,10 @@ impl EvaluationRepository for Store {
         })
     }
 
-    async fn get(&self, id: i64) -> DomainResult<Option<StoredEvaluation>> {
+    async fn get(&self, id: EvaluationId) -> DomainResult<Option<StoredEvaluation>> {
         let row: Option<EvaluationRow> = with_conn!(self.database(), |conn| {
             evaluations::table
-                .find(id)
+                .find(id.0)
                 .select(EvaluationRow::as_select())
                 .first(conn)
                 .await
@@ -130,18 +128,18 @@ impl EvaluationRepository for Store {
 
     async fn list_for_model(
         &self,
-        model_id: i64,
+        model_id: ModelId,
         page: Page,
     ) -> DomainResult<(Vec<StoredEvaluation>, u64)> {
         let (rows, total): (Vec<EvaluationRow>, i64) = with_conn!(self.database(), |conn| {
             let total: i64 = evaluations::table
-                .filter(evaluations::model_id.eq(model_id))
+                .filter(evaluations::model_id.eq(model_id.0))
                 .count()
                 .get_result(conn)
                 .await
                 .map_err(query_error)?;
             let rows = evaluations::table
-                .filter(evaluations::model_id.eq(model_id))
+                .filter(evaluations::model_id.eq(model_id.0))
                 .order((evaluations::created_at.desc(), evaluations::id.desc()))
                 .offset(to_offset(page.skip()))
                 .limit(to_offset(page.limit()))
@@ -154,7 +152,7 @@ impl EvaluationRepository for Store {
         Ok((stored(rows)?, to_count(total)))
     }
 
-    async fn latest_for_model(&self, model_id: i64) -> DomainResult<Option<StoredEvaluation>> {
+    async fn latest_for_model(&self, model_id: ModelId) -> DomainResult<Option<StoredEvaluation>> {
         let (mut page, _) = self
             .list_for_model(model_id, Page::new(0, 1).map_err(DomainError::internal)?)
             .await?;
@@ -186,11 +184,11 @@ impl EvaluationRepository for Store {
                     None => MetricMap::new(),
                 };
                 Ok(LatestMetrics {
-                    model_id,
+                    model_id: ModelId(model_id),
                     name,
                     version,
                     risk_tier: tier.parse().map_err(|e| corrupt("model risk tier", e))?,
-                    evaluation_id: evaluation.unwrap_or_default(),
+                    evaluation_id: EvaluationId(evaluation.unwrap_or_default()),
                     metrics,
                 })
             })

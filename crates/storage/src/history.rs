@@ -18,7 +18,7 @@ use diesel_async::RunQueryDsl;
 use driftguard_audit::{
     Checkpoint, DeploymentFilter, DeploymentLog, DeploymentRecord, NewDeployment,
 };
-use driftguard_core::{DomainResult, Page};
+use driftguard_core::{DeploymentId, DomainResult, ModelId, Page, UserId};
 
 /// A stored history row.
 #[derive(Queryable, Selectable, Insertable)]
@@ -46,10 +46,10 @@ impl HistoryRow {
     pub(crate) fn of(record: &DeploymentRecord) -> DomainResult<Self> {
         let e = &record.entry;
         Ok(Self {
-            id: record.id,
-            model_id: e.model_id,
+            id: record.id.0,
+            model_id: e.model_id.0,
             deployed_at: to_db(e.deployed_at),
-            deployed_by: e.deployed_by,
+            deployed_by: e.deployed_by.0,
             environment: e.environment.clone(),
             previous_status: e.previous_status.clone(),
             new_status: e.new_status.clone(),
@@ -66,11 +66,11 @@ impl HistoryRow {
 
     fn into_record(self) -> DomainResult<DeploymentRecord> {
         Ok(DeploymentRecord {
-            id: self.id,
+            id: DeploymentId(self.id),
             entry: NewDeployment {
-                model_id: self.model_id,
+                model_id: ModelId(self.model_id),
                 deployed_at: from_db(self.deployed_at),
-                deployed_by: self.deployed_by,
+                deployed_by: UserId(self.deployed_by),
                 environment: self.environment,
                 previous_status: self.previous_status,
                 new_status: self.new_status,
@@ -119,7 +119,11 @@ macro_rules! append {
         let head = history_head!($conn)?;
         let (head_id, prev) = head.unwrap_or((0, driftguard_audit::GENESIS_HASH.to_owned()));
         let entry = $crate::history::settle($entry)?;
-        let record = driftguard_audit::DeploymentRecord::seal(entry, head_id + 1, &prev);
+        let record = driftguard_audit::DeploymentRecord::seal(
+            entry,
+            driftguard_core::DeploymentId(head_id + 1),
+            &prev,
+        );
         diesel::insert_into(dh::table)
             .values($crate::history::HistoryRow::of(&record)?)
             .execute($conn)
@@ -166,7 +170,7 @@ impl DeploymentLog for Store {
 
     async fn list_for_model(
         &self,
-        model_id: i64,
+        model_id: ModelId,
         page: Page,
     ) -> DomainResult<(Vec<DeploymentRecord>, u64)> {
         self.list_where(&DeploymentFilter::default(), Some(model_id), page)
@@ -183,12 +187,12 @@ impl DeploymentLog for Store {
 
     async fn chain_after(
         &self,
-        after_id: Option<i64>,
+        after_id: Option<DeploymentId>,
         limit: u64,
     ) -> DomainResult<Vec<DeploymentRecord>> {
         let rows: Vec<HistoryRow> = with_conn!(self.database(), |conn| {
             deployment_history::table
-                .filter(deployment_history::id.gt(after_id.unwrap_or(i64::MIN)))
+                .filter(deployment_history::id.gt(after_id.map_or(i64::MIN, i64::from)))
                 .order(deployment_history::id.asc())
                 .limit(to_offset(limit))
                 .select(HistoryRow::as_select())
@@ -201,7 +205,7 @@ impl DeploymentLog for Store {
 
     async fn checkpoints_after(
         &self,
-        after_id: Option<i64>,
+        after_id: Option<DeploymentId>,
         limit: u64,
     ) -> DomainResult<Vec<Checkpoint>> {
         self.load_checkpoints(after_id, limit).await
@@ -232,15 +236,15 @@ impl Store {
     async fn list_where(
         &self,
         filter: &DeploymentFilter,
-        model_id: Option<i64>,
+        model_id: Option<ModelId>,
         page: Page,
     ) -> DomainResult<(Vec<DeploymentRecord>, u64)> {
         let (rows, total): (Vec<HistoryRow>, i64) = with_conn!(self.database(), |conn| {
             let mut count = filtered!(filter);
             let mut query = filtered!(filter);
             if let Some(id) = model_id {
-                count = count.filter(deployment_history::model_id.eq(id));
-                query = query.filter(deployment_history::model_id.eq(id));
+                count = count.filter(deployment_history::model_id.eq(id.0));
+                query = query.filter(deployment_history::model_id.eq(id.0));
             }
             let total: i64 = count.count().get_result(conn).await.map_err(query_error)?;
             let rows = query

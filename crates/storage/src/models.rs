@@ -8,7 +8,7 @@ use async_trait::async_trait;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
-use driftguard_core::{DomainError, DomainResult, Page, now};
+use driftguard_core::{DomainResult, EvaluationId, ModelId, Page, UserId, now};
 use driftguard_registry::{
     LatestEvaluation, Model, ModelPatch, ModelQuery, ModelRepository, ModelSort, NewModel,
 };
@@ -51,7 +51,7 @@ impl ModelRow {
             self.latest_evaluated_at,
         ) {
             (Some(id), Some(status), Some(risk_score), Some(at)) => Some(LatestEvaluation {
-                id,
+                id: EvaluationId(id),
                 status,
                 risk_score,
                 created_at: from_db(at),
@@ -59,7 +59,7 @@ impl ModelRow {
             _ => None,
         };
         Ok(Model {
-            id: self.id,
+            id: ModelId(self.id),
             name: self.name,
             version: self.version,
             description: self.description,
@@ -70,7 +70,7 @@ impl ModelRow {
                 .map_err(|e| corrupt("model risk tier", e))?,
             framework: self.framework,
             tags: from_json("model tags", &self.tags)?,
-            owner_id: self.owner_id,
+            owner_id: UserId(self.owner_id),
             status: self
                 .status
                 .parse()
@@ -154,13 +154,9 @@ fn like_pattern(text: &str) -> String {
     pattern
 }
 
-fn not_found(id: i64) -> DomainError {
-    DomainError::NotFound(format!("model {id} not found"))
-}
-
 #[async_trait]
 impl ModelRepository for Store {
-    async fn create(&self, model: NewModel, owner_id: i64) -> DomainResult<Model> {
+    async fn create(&self, model: NewModel, owner_id: UserId) -> DomainResult<Model> {
         let at = to_db(now());
         let (name, version) = (model.name.clone(), model.version.clone());
         let row = ModelInsert {
@@ -172,7 +168,7 @@ impl ModelRepository for Store {
             risk_tier: model.risk_tier.as_str().to_owned(),
             framework: model.framework,
             tags: to_json(&model.tags)?,
-            owner_id,
+            owner_id: owner_id.0,
             status: "registered".into(),
             column_roles: to_json(&model.columns)?,
             has_reference: false,
@@ -194,10 +190,10 @@ impl ModelRepository for Store {
         })
     }
 
-    async fn get(&self, id: i64) -> DomainResult<Option<Model>> {
+    async fn get(&self, id: ModelId) -> DomainResult<Option<Model>> {
         with_conn!(self.database(), |conn| {
             models::table
-                .find(id)
+                .find(id.0)
                 .select(ModelRow::as_select())
                 .first(conn)
                 .await
@@ -260,7 +256,7 @@ impl ModelRepository for Store {
         })
     }
 
-    async fn update(&self, id: i64, patch: ModelPatch) -> DomainResult<Model> {
+    async fn update(&self, id: ModelId, patch: ModelPatch) -> DomainResult<Model> {
         let changes = ModelChanges {
             description: patch.description,
             task: patch.task.map(|t| t.as_str().to_owned()),
@@ -271,27 +267,27 @@ impl ModelRepository for Store {
             updated_at: to_db(now()),
         };
         with_conn!(self.database(), |conn| {
-            diesel::update(models::table.find(id))
+            diesel::update(models::table.find(id.0))
                 .set(&changes)
                 .returning(ModelRow::as_returning())
                 .get_result(conn)
                 .await
                 .optional()
                 .map_err(query_error)?
-                .ok_or_else(|| not_found(id))?
+                .ok_or_else(|| id.not_found())?
                 .into_model()
         })
     }
 
-    async fn delete(&self, id: i64) -> DomainResult<()> {
+    async fn delete(&self, id: ModelId) -> DomainResult<()> {
         let deleted = with_conn!(self.database(), |conn| {
-            diesel::delete(models::table.find(id))
+            diesel::delete(models::table.find(id.0))
                 .execute(conn)
                 .await
                 .map_err(query_error)?
         });
         if deleted == 0 {
-            return Err(not_found(id));
+            return Err(id.not_found());
         }
         Ok(())
     }

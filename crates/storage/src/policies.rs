@@ -11,7 +11,7 @@ use async_trait::async_trait;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
-use driftguard_core::{DomainError, DomainResult, Page, RiskTier, now};
+use driftguard_core::{DomainResult, Page, PolicyId, RiskTier, UserId, now};
 use driftguard_governance::{Policy, PolicyDraft, PolicyRepository};
 
 #[derive(Queryable, Selectable)]
@@ -51,14 +51,14 @@ struct PolicyInsert {
 
 fn policy((p, v): (PolicyRow, VersionRow)) -> DomainResult<Policy> {
     Ok(Policy {
-        id: p.id,
+        id: PolicyId(p.id),
         name: v.name,
         description: v.description,
         version: i32::try_from(v.version).map_err(|e| corrupt("policy version", e))?,
         active: v.active,
         applies_to: from_json("policy applies_to", &v.applies_to)?,
         rules: from_json("policy rules", &v.rules)?,
-        created_by: p.created_by,
+        created_by: p.created_by.map(UserId),
         created_at: from_db(p.created_at),
         updated_at: from_db(v.created_at),
     })
@@ -66,10 +66,6 @@ fn policy((p, v): (PolicyRow, VersionRow)) -> DomainResult<Policy> {
 
 fn all(rows: Vec<(PolicyRow, VersionRow)>) -> DomainResult<Vec<Policy>> {
     rows.into_iter().map(policy).collect()
-}
-
-fn not_found(id: i64) -> DomainError {
-    DomainError::NotFound(format!("policy {id} not found"))
 }
 
 fn version_row(
@@ -121,7 +117,10 @@ macro_rules! judging_now {
             if applies.covers($tier) {
                 let version = i32::try_from(version)
                     .map_err(|e| $crate::error::corrupt("policy version", e))?;
-                refs.push(driftguard_governance::PolicyRef { policy_id, version });
+                refs.push(driftguard_governance::PolicyRef {
+                    policy_id: driftguard_core::PolicyId(policy_id),
+                    version,
+                });
             }
         }
         refs
@@ -150,10 +149,10 @@ macro_rules! load {
 }
 
 impl Store {
-    async fn current_policy(&self, id: i64) -> DomainResult<Option<Policy>> {
+    async fn current_policy(&self, id: PolicyId) -> DomainResult<Option<Policy>> {
         let row: Option<Joined> = with_conn!(self.database(), |conn| {
             current!()
-                .filter(policies::id.eq(id))
+                .filter(policies::id.eq(id.0))
                 .select((PolicyRow::as_select(), VersionRow::as_select()))
                 .first(conn)
                 .await
@@ -162,11 +161,17 @@ impl Store {
         });
         row.map(policy).transpose()
     }
+
+    /// The policy as a write left it: `NotFound` when it went away meanwhile.
+    async fn written_policy(&self, id: PolicyId) -> DomainResult<Policy> {
+        self.current_policy(id).await?.ok_or_else(|| id.not_found())
+    }
 }
 
 #[async_trait]
 impl PolicyRepository for Store {
-    async fn create(&self, draft: PolicyDraft, created_by: Option<i64>) -> DomainResult<Policy> {
+    async fn create(&self, draft: PolicyDraft, created_by: Option<UserId>) -> DomainResult<Policy> {
+        let created_by = created_by.map(i64::from);
         let at = to_db(now());
         let insert = PolicyInsert {
             name: draft.name.trim().to_owned(),
@@ -193,10 +198,10 @@ impl PolicyRepository for Store {
                 .await?;
             Ok(id)
         })?;
-        self.current_policy(id).await?.ok_or_else(|| not_found(id))
+        self.written_policy(PolicyId(id)).await
     }
 
-    async fn get(&self, id: i64) -> DomainResult<Option<Policy>> {
+    async fn get(&self, id: PolicyId) -> DomainResult<Option<Policy>> {
         self.current_policy(id).await
     }
 
@@ -219,15 +224,15 @@ impl PolicyRepository for Store {
         Ok((all(rows)?, to_count(total)))
     }
 
-    async fn update(&self, id: i64, draft: PolicyDraft) -> DomainResult<Policy> {
+    async fn update(&self, id: PolicyId, draft: PolicyDraft) -> DomainResult<Policy> {
         let at = to_db(now());
         let name = draft.name.trim().to_owned();
         let applies_to = to_json(&draft.applies_to)?;
-        let mut version = version_row(id, 0, &draft, None)?;
+        let mut version = version_row(id.0, 0, &draft, None)?;
         version.created_at = at;
         transaction!(self, false, |conn| {
             // The row lock this UPDATE takes serialises concurrent updates of one policy.
-            let bumped: Option<(i64, Option<i64>)> = diesel::update(policies::table.find(id))
+            let bumped: Option<(i64, Option<i64>)> = diesel::update(policies::table.find(id.0))
                 .set((
                     policies::current_version.eq(policies::current_version + 1),
                     policies::name.eq(&name),
@@ -240,7 +245,7 @@ impl PolicyRepository for Store {
                 .get_result(conn)
                 .await
                 .optional()?;
-            let (number, created_by) = bumped.ok_or_else(|| TxError::Domain(not_found(id)))?;
+            let (number, created_by) = bumped.ok_or_else(|| TxError::Domain(id.not_found()))?;
             version.version = number;
             version.created_by = created_by;
             diesel::insert_into(policy_versions::table)
@@ -249,15 +254,15 @@ impl PolicyRepository for Store {
                 .await?;
             Ok(())
         })?;
-        self.current_policy(id).await?.ok_or_else(|| not_found(id))
+        self.written_policy(id).await
     }
 
-    async fn versions(&self, id: i64) -> DomainResult<Vec<Policy>> {
+    async fn versions(&self, id: PolicyId) -> DomainResult<Vec<Policy>> {
         let rows: Vec<Joined> = with_conn!(self.database(), |conn| {
             load!(
                 conn,
                 every_version!()
-                    .filter(policies::id.eq(id))
+                    .filter(policies::id.eq(id.0))
                     .order(policy_versions::version.asc())
             )
         });
@@ -266,24 +271,27 @@ impl PolicyRepository for Store {
 
     /// A change of `active` is an edit: the next version is the current one with `active`
     /// changed. Setting what already holds changes nothing.
-    async fn set_active(&self, id: i64, active: bool) -> DomainResult<Policy> {
+    async fn set_active(&self, id: PolicyId, active: bool) -> DomainResult<Policy> {
         let at = to_db(now());
         transaction!(self, false, |conn| {
             // The row lock this UPDATE takes serialises it with concurrent edits.
-            let bumped: Option<i64> =
-                diesel::update(policies::table.find(id).filter(policies::active.ne(active)))
-                    .set((
-                        policies::current_version.eq(policies::current_version + 1),
-                        policies::active.eq(active),
-                        policies::updated_at.eq(at),
-                    ))
-                    .returning(policies::current_version)
-                    .get_result(conn)
-                    .await
-                    .optional()?;
+            let bumped: Option<i64> = diesel::update(
+                policies::table
+                    .find(id.0)
+                    .filter(policies::active.ne(active)),
+            )
+            .set((
+                policies::current_version.eq(policies::current_version + 1),
+                policies::active.eq(active),
+                policies::updated_at.eq(at),
+            ))
+            .returning(policies::current_version)
+            .get_result(conn)
+            .await
+            .optional()?;
             if let Some(number) = bumped {
                 let mut version: VersionRow = policy_versions::table
-                    .find((id, number - 1))
+                    .find((id.0, number - 1))
                     .select(VersionRow::as_select())
                     .first(conn)
                     .await?;
@@ -297,7 +305,7 @@ impl PolicyRepository for Store {
             }
             Ok(())
         })?;
-        self.current_policy(id).await?.ok_or_else(|| not_found(id))
+        self.written_policy(id).await
     }
 
     async fn active_for_tier(&self, tier: RiskTier) -> DomainResult<Vec<Policy>> {

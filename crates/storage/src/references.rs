@@ -11,7 +11,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
 use driftguard_app::{NewReference, ReferenceProfile, ReferenceRepository, ReferenceUpload};
-use driftguard_core::{DomainError, DomainResult};
+use driftguard_core::{DomainResult, ModelId, UserId};
 
 #[derive(Insertable)]
 #[diesel(table_name = reference_data)]
@@ -42,33 +42,31 @@ impl ReferenceRepository for Store {
         let rows = i64::try_from(p.rows).unwrap_or(i64::MAX);
         let at = to_db(p.uploaded_at);
         let data = DataInsert {
-            model_id: p.model_id,
+            model_id: p.model_id.0,
             data: reference.compressed,
             sha256: p.sha256.clone(),
             rows,
             profile: to_json(p)?,
-            uploaded_by: p.uploaded_by,
+            uploaded_by: p.uploaded_by.0,
             uploaded_at: at,
         };
         let upload = UploadRow {
-            model_id: p.model_id,
+            model_id: p.model_id.0,
             sha256: p.sha256.clone(),
             rows,
-            uploaded_by: p.uploaded_by,
+            uploaded_by: p.uploaded_by.0,
             uploaded_at: at,
         };
         let model_id = p.model_id;
         transaction!(self, false, |conn| {
-            let changed = diesel::update(models::table.find(model_id))
+            let changed = diesel::update(models::table.find(model_id.0))
                 .set((models::has_reference.eq(true), models::updated_at.eq(at)))
                 .execute(conn)
                 .await?;
             if changed == 0 {
-                return Err(TxError::Domain(DomainError::NotFound(format!(
-                    "model {model_id} not found"
-                ))));
+                return Err(TxError::Domain(model_id.not_found()));
             }
-            diesel::delete(reference_data::table.find(model_id))
+            diesel::delete(reference_data::table.find(model_id.0))
                 .execute(conn)
                 .await?;
             diesel::insert_into(reference_data::table)
@@ -84,10 +82,10 @@ impl ReferenceRepository for Store {
         Ok(reference.profile)
     }
 
-    async fn profile(&self, model_id: i64) -> DomainResult<Option<ReferenceProfile>> {
+    async fn profile(&self, model_id: ModelId) -> DomainResult<Option<ReferenceProfile>> {
         let text: Option<String> = with_conn!(self.database(), |conn| {
             reference_data::table
-                .find(model_id)
+                .find(model_id.0)
                 .select(reference_data::profile)
                 .first(conn)
                 .await
@@ -97,10 +95,10 @@ impl ReferenceRepository for Store {
         text.map(|t| from_json("reference profile", &t)).transpose()
     }
 
-    async fn data(&self, model_id: i64) -> DomainResult<Option<(ReferenceProfile, Vec<u8>)>> {
+    async fn data(&self, model_id: ModelId) -> DomainResult<Option<(ReferenceProfile, Vec<u8>)>> {
         let found: Option<(String, Vec<u8>)> = with_conn!(self.database(), |conn| {
             reference_data::table
-                .find(model_id)
+                .find(model_id.0)
                 .select((reference_data::profile, reference_data::data))
                 .first(conn)
                 .await
@@ -112,10 +110,10 @@ impl ReferenceRepository for Store {
             .transpose()
     }
 
-    async fn uploads(&self, model_id: i64) -> DomainResult<Vec<ReferenceUpload>> {
+    async fn uploads(&self, model_id: ModelId) -> DomainResult<Vec<ReferenceUpload>> {
         let rows: Vec<UploadRow> = with_conn!(self.database(), |conn| {
             reference_uploads::table
-                .filter(reference_uploads::model_id.eq(model_id))
+                .filter(reference_uploads::model_id.eq(model_id.0))
                 .order(reference_uploads::id.asc())
                 .select(UploadRow::as_select())
                 .load(conn)
@@ -125,10 +123,10 @@ impl ReferenceRepository for Store {
         Ok(rows
             .into_iter()
             .map(|r| ReferenceUpload {
-                model_id: r.model_id,
+                model_id: ModelId(r.model_id),
                 sha256: r.sha256,
                 rows: to_count(r.rows),
-                uploaded_by: r.uploaded_by,
+                uploaded_by: UserId(r.uploaded_by),
                 uploaded_at: from_db(r.uploaded_at),
             })
             .collect())

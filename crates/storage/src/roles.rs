@@ -6,13 +6,13 @@ use crate::error::{corrupt, query_error};
 use crate::schema::{role_changes, users};
 use crate::settings::Backend;
 use crate::store::Store;
-use crate::users::{UserRow, no_such_user};
+use crate::users::UserRow;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use diesel::sql_types::BigInt;
 use diesel_async::RunQueryDsl;
 use driftguard_auth::{RoleChange, RoleChangeRecord, User, ensure_an_admin_remains};
-use driftguard_core::{DomainResult, Page, Role, now};
+use driftguard_core::{DomainResult, Page, Role, UserId, now};
 
 /// PostgreSQL: locks the rows of every admin and of the user whose role changes, in id order
 /// (so that concurrent changes cannot deadlock), before anything is read. A concurrent change
@@ -42,8 +42,8 @@ impl RoleChangeRow {
     fn into_record(self) -> DomainResult<RoleChangeRecord> {
         Ok(RoleChangeRecord {
             id: self.id,
-            user_id: self.user_id,
-            changed_by: self.changed_by,
+            user_id: UserId(self.user_id),
+            changed_by: UserId(self.changed_by),
             from_role: role(&self.from_role)?,
             to_role: role(&self.to_role)?,
             changed_at: from_db(self.changed_at),
@@ -58,17 +58,17 @@ pub(crate) async fn set_role(store: &Store, change: RoleChange) -> DomainResult<
     transaction!(store, false, |conn| {
         if let Some(lock) = lock {
             diesel::sql_query(lock)
-                .bind::<BigInt, _>(change.user_id)
+                .bind::<BigInt, _>(change.user_id.0)
                 .execute(conn)
                 .await?;
         }
         let before = users::table
-            .find(change.user_id)
+            .find(change.user_id.0)
             .select(UserRow::as_select())
             .first::<UserRow>(conn)
             .await
             .optional()?
-            .ok_or_else(|| no_such_user(change.user_id))?
+            .ok_or_else(|| change.user_id.not_found())?
             .into_user()?;
         if before.role == change.role {
             return Ok(before);
@@ -79,7 +79,7 @@ pub(crate) async fn set_role(store: &Store, change: RoleChange) -> DomainResult<
             .get_result(conn)
             .await?;
         ensure_an_admin_remains(before.role, change.role, to_count(admins))?;
-        let after = diesel::update(users::table.find(change.user_id))
+        let after = diesel::update(users::table.find(change.user_id.0))
             .set((
                 users::role.eq(change.role.as_str()),
                 users::updated_at.eq(at),
@@ -90,8 +90,8 @@ pub(crate) async fn set_role(store: &Store, change: RoleChange) -> DomainResult<
             .into_user()?;
         diesel::insert_into(role_changes::table)
             .values((
-                role_changes::user_id.eq(change.user_id),
-                role_changes::changed_by.eq(change.changed_by),
+                role_changes::user_id.eq(change.user_id.0),
+                role_changes::changed_by.eq(change.changed_by.0),
                 role_changes::from_role.eq(before.role.as_str()),
                 role_changes::to_role.eq(change.role.as_str()),
                 role_changes::changed_at.eq(at),
@@ -105,18 +105,18 @@ pub(crate) async fn set_role(store: &Store, change: RoleChange) -> DomainResult<
 /// `UserRepository::role_changes`.
 pub(crate) async fn role_changes(
     store: &Store,
-    user_id: i64,
+    user_id: UserId,
     page: Page,
 ) -> DomainResult<(Vec<RoleChangeRecord>, u64)> {
     with_conn!(store.database(), |conn| {
-        let exists = diesel::select(diesel::dsl::exists(users::table.find(user_id)))
+        let exists = diesel::select(diesel::dsl::exists(users::table.find(user_id.0)))
             .get_result::<bool>(conn)
             .await
             .map_err(query_error)?;
         if !exists {
-            return Err(no_such_user(user_id));
+            return Err(user_id.not_found());
         }
-        let of_user = role_changes::table.filter(role_changes::user_id.eq(user_id));
+        let of_user = role_changes::table.filter(role_changes::user_id.eq(user_id.0));
         let total: i64 = of_user
             .count()
             .get_result(conn)

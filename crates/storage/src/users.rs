@@ -10,7 +10,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
 use driftguard_auth::{NewUser, RoleChange, RoleChangeRecord, User, UserRepository};
-use driftguard_core::{DomainError, DomainResult, Page, Role, Timestamp, now};
+use driftguard_core::{DomainResult, Page, Role, Timestamp, UserId, now};
 
 #[derive(Queryable, Selectable)]
 #[diesel(table_name = users)]
@@ -24,15 +24,10 @@ pub(crate) struct UserRow {
     tokens_valid_after: Option<NaiveDateTime>,
 }
 
-/// A user id that names nobody.
-pub(crate) fn no_such_user(id: i64) -> DomainError {
-    DomainError::NotFound(format!("user {id} not found"))
-}
-
 impl UserRow {
     pub(crate) fn into_user(self) -> DomainResult<User> {
         Ok(User {
-            id: self.id,
+            id: UserId(self.id),
             email: self.email,
             full_name: self.full_name,
             role: self
@@ -96,10 +91,10 @@ impl UserRepository for Store {
         })
     }
 
-    async fn find_by_id(&self, id: i64) -> DomainResult<Option<User>> {
+    async fn find_by_id(&self, id: UserId) -> DomainResult<Option<User>> {
         with_conn!(self.database(), |conn| {
             users::table
-                .find(id)
+                .find(id.0)
                 .select(UserRow::as_select())
                 .first(conn)
                 .await
@@ -139,19 +134,19 @@ impl UserRepository for Store {
 
     async fn role_changes(
         &self,
-        user_id: i64,
+        user_id: UserId,
         page: Page,
     ) -> DomainResult<(Vec<RoleChangeRecord>, u64)> {
         crate::roles::role_changes(self, user_id, page).await
     }
 
-    async fn end_sessions(&self, user_id: i64, at: Timestamp) -> DomainResult<()> {
+    async fn end_sessions(&self, user_id: UserId, at: Timestamp) -> DomainResult<()> {
         let at = to_db(at);
         with_conn!(self.database(), |conn| {
             // Only ever moved forward: a revocation stamped earlier (a slower replica's clock)
             // must not bring back tokens a later one ended.
             let moved = diesel::update(
-                users::table.find(user_id).filter(
+                users::table.find(user_id.0).filter(
                     users::tokens_valid_after
                         .is_null()
                         .or(users::tokens_valid_after.lt(at)),
@@ -162,14 +157,14 @@ impl UserRepository for Store {
             .await
             .map_err(query_error)?;
             let exists = moved > 0
-                || diesel::select(diesel::dsl::exists(users::table.find(user_id)))
+                || diesel::select(diesel::dsl::exists(users::table.find(user_id.0)))
                     .get_result::<bool>(conn)
                     .await
                     .map_err(query_error)?;
             if exists {
                 Ok(())
             } else {
-                Err(no_such_user(user_id))
+                Err(user_id.not_found())
             }
         })
     }

@@ -12,7 +12,7 @@ use driftguard_app::{
     RetireCommand, ViolationCounts,
 };
 use driftguard_audit::{NewDeployment, Outcome};
-use driftguard_core::{RiskTier, Task, Timestamp, now};
+use driftguard_core::{EvaluationId, PolicyId, RiskTier, Task, Timestamp, UserId, now};
 use driftguard_governance::{PolicyRef, Status};
 use driftguard_registry::{Model, ModelRepository, NewModel};
 use driftguard_storage::Store;
@@ -30,7 +30,7 @@ fn day(days_ago: u64) -> NaiveDate {
     now().date_naive() - Days::new(days_ago)
 }
 
-async fn model(db: &Store, owner: i64, name: &str, version: &str, tier: RiskTier) -> Model {
+async fn model(db: &Store, owner: UserId, name: &str, version: &str, tier: RiskTier) -> Model {
     ModelRepository::create(
         db,
         NewModel::new(name, version, Task::BinaryClassification, tier),
@@ -47,7 +47,7 @@ async fn evaluate(
     status: Status,
     risk: f64,
     violations: ViolationCounts,
-) -> i64 {
+) -> EvaluationId {
     let evaluation = NewEvaluation {
         model_id: model.id,
         created_by: model.owner_id,
@@ -55,7 +55,7 @@ async fn evaluate(
         status,
         risk_score: risk,
         policy_versions: vec![PolicyRef {
-            policy_id: 1,
+            policy_id: PolicyId(1),
             version: 1,
         }],
         violations,
@@ -64,7 +64,13 @@ async fn evaluate(
     db.record(evaluation).await.expect("an evaluation").id
 }
 
-async fn deploy(db: &Store, model: &Model, at: Timestamp, judged: Option<i64>, outcome: Outcome) {
+async fn deploy(
+    db: &Store,
+    model: &Model,
+    at: Timestamp,
+    judged: Option<EvaluationId>,
+    outcome: Outcome,
+) {
     db.deploy(DeployCommand {
         model_id: model.id,
         deployed_at: at,

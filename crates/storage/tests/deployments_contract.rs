@@ -10,7 +10,7 @@ use driftguard_audit::{
     DeploymentFilter, DeploymentLog, DeploymentRecord, Failure, NewDeployment, Outcome,
     VerifyReport, verify_log,
 };
-use driftguard_core::{DomainError, Page, now};
+use driftguard_core::{DeploymentId, DomainError, EvaluationId, ModelId, Page, UserId, now};
 use driftguard_registry::{ModelRepository, ModelStatus};
 use driftguard_storage::{Backend, Store};
 use driftguard_test_kit::{chain_key, lift_append_only};
@@ -58,14 +58,15 @@ fn rechained(mut rows: Vec<DeploymentRecord>, from: usize) -> Vec<DeploymentReco
 }
 
 fn failure(report: &VerifyReport) -> (bool, Option<i64>, Option<Failure>) {
-    (report.ok, report.first_invalid_id, report.reason)
+    let first_invalid = report.first_invalid_id.map(i64::from);
+    (report.ok, first_invalid, report.reason)
 }
 
-fn entry(model_id: i64, outcome: Outcome) -> NewDeployment {
+fn entry(model_id: impl Into<ModelId>, outcome: Outcome) -> NewDeployment {
     NewDeployment {
-        model_id,
+        model_id: model_id.into(),
         deployed_at: now(),
-        deployed_by: 1,
+        deployed_by: UserId(1),
         environment: "production".into(),
         previous_status: "registered".into(),
         new_status: "registered".into(),
@@ -80,7 +81,7 @@ fn entry(model_id: i64, outcome: Outcome) -> NewDeployment {
     }
 }
 
-fn deploy(model_id: i64, by: i64) -> DeployCommand {
+fn deploy(model_id: ModelId, by: UserId) -> DeployCommand {
     DeployCommand {
         model_id,
         deployed_at: now(),
@@ -102,18 +103,20 @@ async fn appends_chain_read_back_and_verify(db: Store) {
         .await
         .expect("append");
     assert_eq!(
-        (first.id, first.prev_hash.as_str()),
+        (first.id.0, first.prev_hash.as_str()),
         (1, driftguard_audit::GENESIS_HASH)
     );
     let second = log
         .append(entry(8, Outcome::Deployed))
         .await
         .expect("append");
-    assert_eq!((second.id, &second.prev_hash), (2, &first.hash));
+    assert_eq!((second.id.0, &second.prev_hash), (2, &first.hash));
     let chain = log.chain_after(None, 10).await.expect("chain");
     assert_eq!(chain, [first.clone(), second.clone()]);
     assert_eq!(
-        log.chain_after(Some(1), 10).await.expect("chain"),
+        log.chain_after(Some(DeploymentId(1)), 10)
+            .await
+            .expect("chain"),
         std::slice::from_ref(&second)
     );
     let report = verify(&db, 1).await;
@@ -130,7 +133,7 @@ async fn appends_chain_read_back_and_verify(db: Store) {
     let seals = log.checkpoints_after(None, 10).await.expect("checkpoints");
     let sealed: Vec<_> = seals
         .iter()
-        .map(|c| (c.last_id, c.head_hash.as_str(), c.row_count))
+        .map(|c| (c.last_id.0, c.head_hash.as_str(), c.row_count))
         .collect();
     assert_eq!(
         sealed,
@@ -139,13 +142,16 @@ async fn appends_chain_read_back_and_verify(db: Store) {
     assert!(seals.iter().all(|c| c.is_signed_by(&chain_key())));
     assert_eq!(report.signed_head.as_ref(), seals.last());
     assert_eq!(
-        log.checkpoints_after(Some(1), 10)
+        log.checkpoints_after(Some(DeploymentId(1)), 10)
             .await
             .expect("checkpoints"),
         seals[1..]
     );
 
-    let (rows, total) = log.list_for_model(7, Page::default()).await.expect("list");
+    let (rows, total) = log
+        .list_for_model(ModelId(7), Page::default())
+        .await
+        .expect("list");
     assert_eq!((rows, total), (vec![first], 1));
     let blocked = DeploymentFilter {
         outcome: Some(Outcome::Deployed),
@@ -154,7 +160,7 @@ async fn appends_chain_read_back_and_verify(db: Store) {
         since: Some(second.entry.deployed_at),
     };
     let (rows, total) = log.list(&blocked, Page::default()).await.expect("list");
-    assert_eq!((rows[0].id, total), (2, 1));
+    assert_eq!((rows[0].id.0, total), (2, 1));
     let staging = DeploymentFilter {
         environment: Some("staging".into()),
         ..DeploymentFilter::default()
@@ -181,7 +187,7 @@ async fn concurrent_appends_never_fork(db: Store) {
         task.await.expect("task");
     }
     let chain = db.chain_after(None, 1000).await.expect("chain");
-    let ids: Vec<i64> = chain.iter().map(|r| r.id).collect();
+    let ids: Vec<i64> = chain.iter().map(|r| r.id.0).collect();
     assert_eq!(ids, (1..=20).collect::<Vec<_>>());
     let report = verify(&db, 7).await;
     assert!(report.ok, "{report:?}");
@@ -236,7 +242,7 @@ async fn a_cut_tail_is_caught(db: Store) {
     assert_eq!(report.rows_checked, 3);
     // The signed head is still the one before the cut.
     assert_eq!(report.signed_head, before.signed_head);
-    assert_eq!(report.signed_head.map(|c| c.last_id), Some(5));
+    assert_eq!(report.signed_head.map(|c| c.last_id.0), Some(5));
 }
 
 async fn a_chain_rewritten_from_an_edited_row_is_caught(db: Store) {
@@ -269,8 +275,12 @@ async fn a_gap_in_ids_is_caught(db: Store) {
 async fn a_row_inserted_around_the_server_is_caught(db: Store) {
     append_rows(&db, 2).await;
     // Appending needs no key: a correct id, link and hash, but no checkpoint can be signed.
-    let head = db.chain_after(Some(1), 1).await.expect("chain").remove(0);
-    let forged = DeploymentRecord::seal(head.entry.clone(), 3, &head.hash);
+    let head = db
+        .chain_after(Some(DeploymentId(1)), 1)
+        .await
+        .expect("chain")
+        .remove(0);
+    let forged = DeploymentRecord::seal(head.entry.clone(), DeploymentId(3), &head.hash);
     let insert = format!(
         "INSERT INTO deployment_history (id, model_id, deployed_at, deployed_by, environment, \
          previous_status, new_status, outcome, governance_result, override_used, \
@@ -300,10 +310,14 @@ async fn a_history_from_before_checkpoints_is_sealed_once(db: Store) {
     let report = verify(&db, 2).await;
     assert_eq!(failure(&report), (false, Some(1), Some(Failure::Unsigned)));
     let seal = db.seal_unsigned_history().await.expect("seal");
-    let head = db.chain_after(Some(2), 1).await.expect("chain").remove(0);
+    let head = db
+        .chain_after(Some(DeploymentId(2)), 1)
+        .await
+        .expect("chain")
+        .remove(0);
     assert_eq!(
         seal.as_ref()
-            .map(|c| (c.last_id, c.head_hash.as_str(), c.row_count)),
+            .map(|c| (c.last_id.0, c.head_hash.as_str(), c.row_count)),
         Some((3, head.hash.as_str(), 3))
     );
     assert_eq!(db.seal_unsigned_history().await.expect("seal"), None);
@@ -389,7 +403,7 @@ async fn deploy_supersedes_the_deployed_version(db: Store) {
     assert_eq!(row.entry.previous_status, "deployed");
     let again = db.deploy(deploy(v2.id, by)).await;
     assert!(matches!(again, Err(DomainError::Conflict(_))), "{again:?}");
-    let missing = db.deploy(deploy(9999, by)).await;
+    let missing = db.deploy(deploy(ModelId(9999), by)).await;
     assert!(
         matches!(missing, Err(DomainError::NotFound(_))),
         "{missing:?}"
@@ -398,7 +412,7 @@ async fn deploy_supersedes_the_deployed_version(db: Store) {
         .record_blocked(entry(v1.id, Outcome::Blocked))
         .await
         .expect("blocked");
-    assert_eq!(blocked.id, 6);
+    assert_eq!(blocked.id, DeploymentId(6));
     let report = verify(&db, 2).await;
     assert!(report.ok, "{report:?}");
     assert_eq!((report.rows_checked, report.checkpoints_checked), (6, 6));
@@ -470,7 +484,7 @@ async fn a_deploy_judged_on_a_stale_state_is_refused(db: Store) {
     let by = support::user(&db).await;
     let model = support::model(&db, by, "churn", "1").await;
     let mut command = deploy(model.id, by);
-    command.judged_evaluation_id = Some(4242);
+    command.judged_evaluation_id = Some(EvaluationId(4242));
     let stale = db.deploy(command).await;
     assert!(matches!(stale, Err(DomainError::Conflict(_))), "{stale:?}");
     // Judged by no policy, while the default policy judges every tier now.

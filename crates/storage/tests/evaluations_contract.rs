@@ -3,13 +3,13 @@
 mod support;
 
 use driftguard_app::{EvaluationRepository, NewEvaluation, ViolationCounts};
-use driftguard_core::{DomainError, Page, now};
+use driftguard_core::{DomainError, EvaluationId, ModelId, Page, PolicyId, UserId, now};
 use driftguard_governance::{PolicyRef, Status};
 use driftguard_registry::ModelRepository;
 use driftguard_storage::Store;
 use serde_json::json;
 
-fn evaluation(model_id: i64, by: i64, risk: f64, status: Status) -> NewEvaluation {
+fn evaluation(model_id: ModelId, by: UserId, risk: f64, status: Status) -> NewEvaluation {
     let body = json!({"status": status.as_str(), "risk": {"score": risk},
                       "metrics": {"risk.score": risk, "drift.share": 0.25}});
     let Some(body) = body.as_object().cloned() else {
@@ -22,7 +22,7 @@ fn evaluation(model_id: i64, by: i64, risk: f64, status: Status) -> NewEvaluatio
         status,
         risk_score: risk,
         policy_versions: vec![PolicyRef {
-            policy_id: 1,
+            policy_id: PolicyId(1),
             version: 1,
         }],
         violations: ViolationCounts::default(),
@@ -81,13 +81,15 @@ async fn record_sets_the_models_latest_evaluation(db: Store) {
 }
 
 async fn a_missing_model_stores_nothing(db: Store) {
-    let missing = db.record(evaluation(4242, 1, 1.0, Status::Pass)).await;
+    let missing = db
+        .record(evaluation(ModelId(4242), UserId(1), 1.0, Status::Pass))
+        .await;
     assert!(
         matches!(missing, Err(DomainError::NotFound(_))),
         "{missing:?}"
     );
     assert!(
-        EvaluationRepository::get(&db, 1)
+        EvaluationRepository::get(&db, EvaluationId(1))
             .await
             .expect("get")
             .is_none()

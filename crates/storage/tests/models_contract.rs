@@ -1,13 +1,13 @@
 //! The `ModelRepository` contract, run against every adapter.
 
 use driftguard_auth::{NewUser, UserRepository};
-use driftguard_core::{DomainError, Page, RiskTier, Role, Task};
+use driftguard_core::{DomainError, ModelId, Page, RiskTier, Role, Task, UserId};
 use driftguard_registry::{
     ModelColumns, ModelPatch, ModelQuery, ModelRepository, ModelSort, ModelStatus, NewModel,
 };
 use driftguard_storage::Store;
 
-async fn owner(users: &dyn UserRepository) -> i64 {
+async fn owner(users: &dyn UserRepository) -> UserId {
     users
         .create(NewUser {
             email: "owner@example.com".into(),
@@ -51,7 +51,13 @@ async fn create_get_round_trip(db: Store) {
     assert_eq!(created.tags, ["credit", "eu"]);
     let read = store.get(created.id).await.expect("get").expect("present");
     assert_eq!(read, created);
-    assert!(store.get(created.id + 1).await.expect("get").is_none());
+    assert!(
+        store
+            .get(ModelId(created.id.0 + 1))
+            .await
+            .expect("get")
+            .is_none()
+    );
 }
 
 async fn name_and_version_are_unique(db: Store) {
@@ -174,7 +180,7 @@ async fn update_changes_only_given_fields(db: Store) {
     assert_eq!(updated.columns, created.columns);
     assert!(updated.updated_at >= created.updated_at);
     let err = store
-        .update(created.id + 5, ModelPatch::default())
+        .update(ModelId(created.id.0 + 5), ModelPatch::default())
         .await
         .expect_err("missing");
     assert!(matches!(err, DomainError::NotFound(_)), "{err:?}");

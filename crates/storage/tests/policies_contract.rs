@@ -2,7 +2,7 @@
 
 mod support;
 
-use driftguard_core::{DomainError, Page, RiskTier};
+use driftguard_core::{DomainError, Page, PolicyId, RiskTier};
 use driftguard_governance::{AppliesTo, Op, PolicyDraft, PolicyRepository, Rule, Severity};
 use driftguard_storage::Store;
 
@@ -71,12 +71,14 @@ async fn updates_write_new_versions_and_keep_old_ones(db: Store) {
     assert_eq!(versions[1].rules, draft.rules);
     assert_eq!(db.get(created.id).await.expect("get"), Some(third));
     assert!(
-        db.versions(created.id + 100)
+        db.versions(PolicyId(created.id.0 + 100))
             .await
             .expect("versions")
             .is_empty()
     );
-    let missing = db.update(created.id + 100, strict(vec![])).await;
+    let missing = db
+        .update(PolicyId(created.id.0 + 100), strict(vec![]))
+        .await;
     assert!(
         matches!(missing, Err(DomainError::NotFound(_))),
         "{missing:?}"
@@ -88,10 +90,11 @@ async fn active_for_tier_follows_tiers_and_switches(db: Store) {
         .create(strict(vec![RiskTier::High]), None)
         .await
         .expect("create");
-    let ids = |ps: Vec<driftguard_governance::Policy>| ps.iter().map(|p| p.id).collect::<Vec<_>>();
+    let ids =
+        |ps: Vec<driftguard_governance::Policy>| ps.iter().map(|p| p.id.0).collect::<Vec<_>>();
     assert_eq!(
         ids(db.active_for_tier(RiskTier::High).await.expect("a")),
-        [1, high.id]
+        [1, high.id.0]
     );
     assert_eq!(
         ids(db.active_for_tier(RiskTier::Low).await.expect("a")),
@@ -137,7 +140,7 @@ async fn active_for_tier_follows_tiers_and_switches(db: Store) {
     let (page, total) = db.list(Page::new(1, 1).expect("page")).await.expect("list");
     assert_eq!((page[0].id, total), (high.id, 2));
     assert!(matches!(
-        db.set_active(999, true).await,
+        db.set_active(PolicyId(999), true).await,
         Err(DomainError::NotFound(_))
     ));
 }
@@ -155,7 +158,7 @@ async fn a_draft_is_saved_inactive(db: Store) {
         .await
         .expect("active")
         .iter()
-        .map(|p| p.id)
+        .map(|p| p.id.0)
         .collect();
     assert_eq!(judging, [1]);
 }

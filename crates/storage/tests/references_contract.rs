@@ -5,12 +5,12 @@ mod support;
 use driftguard_app::{
     ColumnSummary, DataFormat, NewReference, ReferenceProfile, ReferenceRepository,
 };
-use driftguard_core::{DomainError, now};
+use driftguard_core::{DomainError, ModelId, UserId, now};
 use driftguard_registry::ModelRepository;
 use driftguard_stats::ColumnKind;
 use driftguard_storage::Store;
 
-fn reference(model_id: i64, by: i64, sha: &str, data: &[u8]) -> NewReference {
+fn reference(model_id: ModelId, by: UserId, sha: &str, data: &[u8]) -> NewReference {
     NewReference {
         profile: ReferenceProfile {
             model_id,
@@ -60,13 +60,15 @@ async fn put_replaces_records_and_flags_the_model(db: Store) {
 }
 
 async fn a_missing_model_stores_nothing(db: Store) {
-    let missing = db.put(reference(4242, 1, "aa", b"x")).await;
+    let missing = db
+        .put(reference(ModelId(4242), UserId(1), "aa", b"x"))
+        .await;
     assert!(
         matches!(missing, Err(DomainError::NotFound(_))),
         "{missing:?}"
     );
-    assert!(db.uploads(4242).await.expect("uploads").is_empty());
-    assert!(db.data(4242).await.expect("data").is_none());
+    assert!(db.uploads(ModelId(4242)).await.expect("uploads").is_empty());
+    assert!(db.data(ModelId(4242)).await.expect("data").is_none());
 }
 
 driftguard_test_kit::per_backend!(

@@ -3,7 +3,7 @@
 //! it by privilege, even with the append-only triggers disabled. On SQLite it is refused.
 
 use driftguard_audit::{DeploymentLog, NewDeployment, Outcome, verify_log};
-use driftguard_core::now;
+use driftguard_core::{ModelId, UserId, now};
 use driftguard_storage::runtime_role::{RoleError, grant_runtime_role};
 use driftguard_storage::{Database, Store};
 use driftguard_test_kit::{TestDatabase, chain_key};
@@ -11,9 +11,9 @@ use serde_json::json;
 
 fn entry() -> NewDeployment {
     NewDeployment {
-        model_id: 1,
+        model_id: ModelId(1),
         deployed_at: now(),
-        deployed_by: 1,
+        deployed_by: UserId(1),
         environment: "production".into(),
         previous_status: "registered".into(),
         new_status: "registered".into(),

@@ -1,7 +1,7 @@
 //! The `UserRepository` contract, run against every adapter.
 
 use driftguard_auth::{NewUser, RoleChange, User, UserRepository};
-use driftguard_core::{DomainError, Page, Role, now};
+use driftguard_core::{DomainError, Page, Role, UserId, now};
 use driftguard_storage::Store;
 
 fn new_user(email: &str, role: Role) -> NewUser {
@@ -18,7 +18,7 @@ async fn create_then_find(store: Store) {
         .create(new_user("ada@example.com", Role::Engineer))
         .await
         .expect("create");
-    assert!(created.id > 0);
+    assert!(created.id.0 > 0);
     assert_eq!(created.role, Role::Engineer);
     let by_email = store
         .find_by_email("ada@example.com")
@@ -41,7 +41,7 @@ async fn create_then_find(store: Store) {
     );
     assert!(
         store
-            .find_by_id(created.id + 1000)
+            .find_by_id(UserId(created.id.0 + 1000))
             .await
             .expect("find")
             .is_none()
@@ -136,7 +136,7 @@ async fn set_role_changes_records_and_reports_missing(store: Store) {
     assert_eq!((page.len(), total), (1, 2));
 
     let missing = User {
-        id: user.id + 99,
+        id: UserId(user.id.0 + 99),
         ..user
     };
     let err = store
@@ -253,7 +253,7 @@ async fn ending_sessions_moves_forward_and_reports_missing(store: Store) {
         .expect("end again");
     assert_eq!(read(store.clone()).await, Some(later));
     let err = store
-        .end_sessions(user.id + 99, later)
+        .end_sessions(UserId(user.id.0 + 99), later)
         .await
         .expect_err("missing");
     assert!(matches!(err, DomainError::NotFound(_)), "{err:?}");

@@ -14,8 +14,10 @@ pub use story::{DEMO_TAG, SECOND_POLICY};
 use anyhow::Context;
 use chrono::TimeDelta;
 use driftguard_app::audit::Outcome;
-use driftguard_app::{Actor, DeployOutcome, DeployRequestBody, EvaluateOptions, Services};
-use driftguard_core::{Page, Role, now};
+use driftguard_app::{
+    Actor, DataFormat, DeployOutcome, DeployRequestBody, EvaluateOptions, Services,
+};
+use driftguard_core::{ModelId, Page, Role, now};
 use driftguard_governance::Status;
 use driftguard_registry::{Model, ModelQuery};
 use sample::Sampler;
@@ -145,7 +147,7 @@ where
 async fn earlier_demo_models(
     services: &Services,
     scenarios: &[Scenario],
-) -> anyhow::Result<Vec<i64>> {
+) -> anyhow::Result<Vec<ModelId>> {
     let mut ids = Vec::new();
     for scenario in scenarios {
         let query = ModelQuery {
@@ -208,7 +210,7 @@ async fn load_scenario(
 async fn evaluate_history(
     services: &Services,
     index: usize,
-    model_id: i64,
+    model_id: ModelId,
     history: History,
     engineer: &Actor,
 ) -> anyhow::Result<(u32, Option<Status>)> {
@@ -222,7 +224,7 @@ async fn evaluate_history(
         .upload_reference(
             model_id,
             reference.into_bytes(),
-            "text/csv",
+            DataFormat::Csv,
             BTreeMap::new(),
             engineer,
         )
@@ -242,7 +244,7 @@ async fn evaluate_history(
             .evaluate_at(
                 model_id,
                 current.into_bytes(),
-                "text/csv",
+                DataFormat::Csv,
                 EvaluateOptions::default(),
                 at,
                 engineer,
@@ -256,7 +258,7 @@ async fn evaluate_history(
 /// Presses the deploy button as the plan says; the outcome of each request.
 async fn deploy(
     services: &Services,
-    model_id: i64,
+    model_id: ModelId,
     plan: DeployPlan,
     engineer: Actor,
     approver: Actor,

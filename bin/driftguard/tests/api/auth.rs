@@ -1,7 +1,7 @@
 //! Registration, sign-in, tokens and user administration.
 
 use crate::helpers::TestApp;
-use driftguard_core::Role;
+use driftguard_core::{Role, UserId};
 use driftguard_test_kit::per_backend;
 use reqwest::Method;
 use serde_json::json;
@@ -123,7 +123,7 @@ async fn bad_tokens_are_401(app: TestApp) {
         "driftguard",
         std::time::Duration::from_secs(60),
     );
-    let forged = other.issue(1, Role::Admin).expect("forged");
+    let forged = other.issue(UserId(1), Role::Admin).expect("forged");
     assert_eq!(app.get("/auth/me", &forged).await.0, 401);
 }
 
@@ -355,7 +355,7 @@ per_backend!(
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn closed_registration_is_403() {
     let app = crate::helpers::spawn_app_with(crate::helpers::Backend::Sqlite, |s| {
-        s.open_registration = false;
+        s.auth.open_registration = false;
     })
     .await
     .expect("app");

@@ -4,7 +4,6 @@
 
 use crate::helpers::TestApp;
 use driftguard::backup;
-use driftguard::settings::Settings;
 use driftguard_core::Role;
 use driftguard_test_kit::per_backend;
 use serde_json::json;
@@ -39,14 +38,6 @@ async fn keep_writing(
             .await;
         assert_eq!(status, 409, "{body}");
         seen.lock().expect("lock").attempts += 1;
-    }
-}
-
-/// The app's settings pointed at another database (same data folder: same audit key).
-fn settings_on(app: &TestApp, url: &str) -> Settings {
-    Settings {
-        database_url: Some(url.to_owned()),
-        ..app.settings().clone()
     }
 }
 
@@ -85,7 +76,7 @@ async fn a_backup_under_write_load_restores_every_committed_row(app: TestApp) {
         u64::try_from(manifest.head.last_id).expect("an id")
     );
     let target = app.empty_database(false).await;
-    let report = backup::restore(&settings_on(&app, &target.url), &file)
+    let report = backup::restore(&app.settings_on(&target.url), &file)
         .await
         .expect("restore into an empty database");
     assert!(report.ok(), "{report:?}");

@@ -5,19 +5,11 @@
 
 use crate::helpers::TestApp;
 use driftguard::backup;
-use driftguard::settings::Settings;
 use driftguard_core::Role;
 use driftguard_test_kit::per_backend;
 use secrecy::SecretString;
 use serde_json::{Value, json};
 use std::path::Path;
-
-fn settings_on(app: &TestApp, url: &str) -> Settings {
-    Settings {
-        database_url: Some(url.to_owned()),
-        ..app.settings().clone()
-    }
-}
 
 /// The backup at `from` with its manifest changed by `edit`, written to `to`.
 fn with_manifest(from: &Path, to: &Path, edit: impl FnOnce(&mut Value)) {
@@ -39,7 +31,7 @@ fn with_manifest(from: &Path, to: &Path, edit: impl FnOnce(&mut Value)) {
 
 /// Restoring `file` into `url` fails with a message containing `expected`.
 async fn refused(app: &TestApp, url: &str, file: &Path, expected: &str) {
-    let error = backup::restore(&settings_on(app, url), file)
+    let error = backup::restore(&app.settings_on(url), file)
         .await
         .expect_err(expected);
     assert!(format!("{error:#}").contains(expected), "{error:#}");
@@ -116,7 +108,7 @@ async fn refusals_change_nothing(app: TestApp) {
     .await;
 
     // After every refusal the target is as empty as it was: the backup restores into it.
-    let report = backup::restore(&settings_on(&app, &target.url), &file)
+    let report = backup::restore(&app.settings_on(&target.url), &file)
         .await
         .expect("restore");
     assert!(report.ok(), "{report:?}");
@@ -124,12 +116,10 @@ async fn refusals_change_nothing(app: TestApp) {
     // Into a migrated but empty database (a server started on it), without the audit key the
     // backed-up server signed with: the rows are all there but no checkpoint verifies.
     let elsewhere = app.empty_database(true).await;
-    let settings = Settings {
-        audit_key: Some(SecretString::from(
-            "another audit key, not the one used".to_owned(),
-        )),
-        ..settings_on(&app, &elsewhere.url)
-    };
+    let mut settings = app.settings_on(&elsewhere.url);
+    settings.audit.key = Some(SecretString::from(
+        "another audit key, not the one used".to_owned(),
+    ));
     let report = backup::restore(&settings, &file).await.expect("restored");
     assert!(!report.ok());
     assert_eq!(report.verify.head_hash, manifest.head.hash);

@@ -373,9 +373,9 @@ async fn replicas_sharing_redis_see_each_others_invalidations() {
         Backend::Sqlite
     };
     let Some(a) = spawn_app_with(backend, |s| {
-        s.redis_url = Some(url);
+        s.redis.url = Some(url);
         // A namespace of this run's own: the test Redis outlives the test database.
-        s.redis_key_prefix = format!("driftguard-test:{}", std::process::id());
+        s.redis.key_prefix = format!("driftguard-test:{}", std::process::id());
     })
     .await
     else {
@@ -403,7 +403,7 @@ async fn dashboards_survive_redis_being_killed_mid_load() {
     };
     redis.wait_until_ready();
     let url = redis.url();
-    let app = spawn_app_with(Backend::Sqlite, |s| s.redis_url = Some(url))
+    let app = spawn_app_with(Backend::Sqlite, |s| s.redis.url = Some(url))
         .await
         .expect("SQLite is always available");
     let viewer = app.token_for(Role::Viewer).await;

@@ -192,7 +192,7 @@ per_backend!(
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn uploads_over_the_limit_are_413() {
     let app = crate::helpers::spawn_app_with(crate::helpers::Backend::Sqlite, |s| {
-        s.max_upload_bytes = 4096;
+        s.server.max_upload_bytes = 4096;
     })
     .await
     .expect("app");

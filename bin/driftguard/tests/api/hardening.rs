@@ -53,7 +53,7 @@ async fn ten_logins_then_429_after_five() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn cors_allows_only_listed_origins() {
     let app = spawn_app_with(Backend::Sqlite, |s| {
-        s.cors_origins = vec!["https://yourdomain.com".into()];
+        s.cors.origins = vec!["https://yourdomain.com".into()];
     })
     .await
     .expect("app");
@@ -109,7 +109,7 @@ async fn cors_allows_only_listed_origins() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn metrics_use_route_patterns_and_an_optional_token() {
     let app = spawn_app_with(Backend::Sqlite, |s| {
-        s.metrics_token = Some(secrecy::SecretString::from("scrape-token".to_owned()));
+        s.metrics.token = Some(secrecy::SecretString::from("scrape-token".to_owned()));
     })
     .await
     .expect("app");

@@ -47,16 +47,16 @@ pub async fn spawn_app_with(
     let db = TestDatabase::on(backend).await?;
     let data = tempfile::tempdir().expect("data folder");
     let mut settings = Settings {
-        bind: "127.0.0.1:0".into(),
         data_dir: data.path().to_path_buf(),
-        database_url: Some(db.url.clone()),
-        database_pool_size: 4,
-        database_max_connections: 8,
-        jwt_secret: Some(SecretString::from("test-secret-".repeat(4))),
-        max_json_bytes: 64 * 1024,
-        workers: 1,
         ..Settings::default()
     };
+    settings.server.bind = "127.0.0.1:0".into();
+    settings.server.max_json_bytes = 64 * 1024;
+    settings.server.workers = 1;
+    settings.database.url = Some(db.url.clone());
+    settings.database.pool_size = 4;
+    settings.database.max_connections = 8;
+    settings.auth.jwt_secret = Some(SecretString::from("test-secret-".repeat(4)));
     settings.rate_limits.enabled = false;
     adjust(&mut settings);
     Some(serve_on(settings, Arc::new(db), Arc::new(data)).await)
@@ -94,6 +94,13 @@ impl TestApp {
         &self.settings
     }
 
+    /// The app's settings pointed at another database (same data folder: same audit key).
+    pub fn settings_on(&self, url: &str) -> Settings {
+        let mut settings = self.settings.clone();
+        settings.database.url = Some(url.to_owned());
+        settings
+    }
+
     /// A new database of this app's backend, with no tables or only `migrated` and empty:
     /// a target to restore into.
     pub async fn empty_database(&self, migrated: bool) -> TestDatabase {
@@ -109,10 +116,7 @@ impl TestApp {
     /// A server with this app's settings (its JWT secret and audit key) over another
     /// database: the server an operator starts on a restored copy.
     pub async fn serving(&self, db: TestDatabase) -> TestApp {
-        let settings = Settings {
-            database_url: Some(db.url.clone()),
-            ..self.settings.clone()
-        };
+        let settings = self.settings_on(&db.url);
         serve_on(settings, Arc::new(db), self._data.clone()).await
     }
 

@@ -83,8 +83,8 @@ async fn postgres_outage_gives_fast_503s_and_recovers() {
     let proxy = Proxy::start(upstream.clone()).await;
     let through_proxy = probe.url.replacen(&upstream, &proxy.address, 1);
     let Some(app) = spawn_app_with(Backend::Sqlite, |s| {
-        s.database_url = Some(through_proxy);
-        s.database_connect_timeout_secs = 2;
+        s.database.url = Some(through_proxy);
+        s.database.connect_timeout_secs = 2;
     })
     .await
     else {

@@ -4,7 +4,7 @@
 
 use async_trait::async_trait;
 use driftguard_audit::{DeploymentRecord, NewDeployment, Outcome};
-use driftguard_core::{DomainResult, Timestamp};
+use driftguard_core::{DomainResult, EvaluationId, ModelId, Timestamp, UserId};
 use driftguard_registry::Model;
 use serde_json::Value;
 
@@ -12,11 +12,11 @@ use serde_json::Value;
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeployCommand {
     /// The model version to deploy.
-    pub model_id: i64,
+    pub model_id: ModelId,
     /// When.
     pub deployed_at: Timestamp,
     /// Who asked.
-    pub deployed_by: i64,
+    pub deployed_by: UserId,
     /// Where to.
     pub environment: String,
     /// `Deployed` or `Overridden`; anything else is refused.
@@ -34,18 +34,18 @@ pub struct DeployCommand {
     /// the model's latest evaluation is another one when the transaction runs, the deploy
     /// is a `Conflict` and nothing is written, so that no deploy goes ahead on a judgement
     /// a newer evaluation has replaced.
-    pub judged_evaluation_id: Option<i64>,
+    pub judged_evaluation_id: Option<EvaluationId>,
 }
 
 /// Retire a model version.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RetireCommand {
     /// The model version to retire.
-    pub model_id: i64,
+    pub model_id: ModelId,
     /// When.
     pub retired_at: Timestamp,
     /// Who asked.
-    pub retired_by: i64,
+    pub retired_by: UserId,
     /// The environment it leaves.
     pub environment: String,
     /// Free notes.

@@ -8,7 +8,7 @@
 
 use crate::ports::dashboard::ViolationCounts;
 use async_trait::async_trait;
-use driftguard_core::{DomainResult, Page, RiskTier, Timestamp};
+use driftguard_core::{DomainResult, EvaluationId, ModelId, Page, RiskTier, Timestamp, UserId};
 use driftguard_governance::{MetricMap, PolicyRef, Status};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
@@ -17,9 +17,9 @@ use serde_json::{Map, Value};
 #[derive(Debug, Clone, PartialEq)]
 pub struct NewEvaluation {
     /// The model evaluated.
-    pub model_id: i64,
+    pub model_id: ModelId,
     /// The user who ran it.
-    pub created_by: i64,
+    pub created_by: UserId,
     /// When it ran.
     pub created_at: Timestamp,
     /// The judgement's status.
@@ -38,13 +38,13 @@ pub struct NewEvaluation {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct StoredEvaluation {
     /// The evaluation's id.
-    pub id: i64,
+    pub id: EvaluationId,
     /// The model evaluated.
-    pub model_id: i64,
+    pub model_id: ModelId,
     /// When it ran.
     pub created_at: Timestamp,
     /// The user who ran it.
-    pub created_by: i64,
+    pub created_by: UserId,
     /// `status`, `drift`, `fairness`, `performance`, `risk`, `metrics`, `violations`, ….
     #[serde(flatten)]
     pub body: Map<String, Value>,
@@ -71,7 +71,7 @@ impl StoredEvaluation {
 #[derive(Debug, Clone, PartialEq)]
 pub struct LatestMetrics {
     /// The model.
-    pub model_id: i64,
+    pub model_id: ModelId,
     /// Its name.
     pub name: String,
     /// Its version.
@@ -79,7 +79,7 @@ pub struct LatestMetrics {
     /// Its risk tier (which policies judge it).
     pub risk_tier: RiskTier,
     /// The latest evaluation.
-    pub evaluation_id: i64,
+    pub evaluation_id: EvaluationId,
     /// That evaluation's metrics.
     pub metrics: MetricMap,
 }
@@ -91,17 +91,17 @@ pub trait EvaluationRepository: Send + Sync {
     async fn record(&self, evaluation: NewEvaluation) -> DomainResult<StoredEvaluation>;
 
     /// The evaluation with this id, if any.
-    async fn get(&self, id: i64) -> DomainResult<Option<StoredEvaluation>>;
+    async fn get(&self, id: EvaluationId) -> DomainResult<Option<StoredEvaluation>>;
 
     /// A page of one model's evaluations, newest first, and how many it has in all.
     async fn list_for_model(
         &self,
-        model_id: i64,
+        model_id: ModelId,
         page: Page,
     ) -> DomainResult<(Vec<StoredEvaluation>, u64)>;
 
     /// The model's newest evaluation, if any.
-    async fn latest_for_model(&self, model_id: i64) -> DomainResult<Option<StoredEvaluation>>;
+    async fn latest_for_model(&self, model_id: ModelId) -> DomainResult<Option<StoredEvaluation>>;
 
     /// Every model that has an evaluation, in id order, with its latest evaluation's metric
     /// map; models without one are left out.

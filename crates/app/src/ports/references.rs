@@ -6,11 +6,12 @@
 //! stores nothing.
 
 use async_trait::async_trait;
-use driftguard_core::{DomainResult, Timestamp};
+use driftguard_core::{DomainResult, ModelId, Timestamp, UserId};
 use driftguard_stats::ColumnKind;
 use serde::{Deserialize, Serialize};
 
-/// How uploaded data is written.
+/// How uploaded data is written. Front ends name it once, at the edge (HTTP from the
+/// `Content-Type`, [`DataFormat::from_content_type`]); the use cases take it as it is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum DataFormat {
@@ -18,6 +19,26 @@ pub enum DataFormat {
     Csv,
     /// JSON columns or records.
     Json,
+}
+
+impl DataFormat {
+    /// The content types a front end may send, for the message that refuses another one.
+    pub const CONTENT_TYPES: &str = "text/csv or application/json";
+
+    /// The format a content type names (`text/csv`, `application/csv`, `application/json`;
+    /// parameters and case ignored), or None for any other.
+    pub fn from_content_type(content_type: &str) -> Option<Self> {
+        let essence = content_type.split(';').next().unwrap_or_default().trim();
+        if essence.eq_ignore_ascii_case("text/csv")
+            || essence.eq_ignore_ascii_case("application/csv")
+        {
+            Some(Self::Csv)
+        } else if essence.eq_ignore_ascii_case("application/json") {
+            Some(Self::Json)
+        } else {
+            None
+        }
+    }
 }
 
 /// One column of uploaded data.
@@ -35,7 +56,7 @@ pub struct ColumnSummary {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ReferenceProfile {
     /// The model version.
-    pub model_id: i64,
+    pub model_id: ModelId,
     /// Data rows.
     pub rows: u64,
     /// Every column, in file order.
@@ -45,7 +66,7 @@ pub struct ReferenceProfile {
     /// When it was uploaded.
     pub uploaded_at: Timestamp,
     /// Who uploaded it.
-    pub uploaded_by: i64,
+    pub uploaded_by: UserId,
     /// How the stored bytes are written.
     pub format: DataFormat,
 }
@@ -63,13 +84,13 @@ pub struct NewReference {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ReferenceUpload {
     /// The model version.
-    pub model_id: i64,
+    pub model_id: ModelId,
     /// SHA-256 of the bytes uploaded.
     pub sha256: String,
     /// Data rows.
     pub rows: u64,
     /// Who uploaded it.
-    pub uploaded_by: i64,
+    pub uploaded_by: UserId,
     /// When.
     pub uploaded_at: Timestamp,
 }
@@ -81,11 +102,11 @@ pub trait ReferenceRepository: Send + Sync {
     async fn put(&self, reference: NewReference) -> DomainResult<ReferenceProfile>;
 
     /// The profile of a model's reference data, if it has any.
-    async fn profile(&self, model_id: i64) -> DomainResult<Option<ReferenceProfile>>;
+    async fn profile(&self, model_id: ModelId) -> DomainResult<Option<ReferenceProfile>>;
 
     /// The profile and the compressed bytes, if the model has reference data.
-    async fn data(&self, model_id: i64) -> DomainResult<Option<(ReferenceProfile, Vec<u8>)>>;
+    async fn data(&self, model_id: ModelId) -> DomainResult<Option<(ReferenceProfile, Vec<u8>)>>;
 
     /// Every upload of a model's reference data, oldest first.
-    async fn uploads(&self, model_id: i64) -> DomainResult<Vec<ReferenceUpload>>;
+    async fn uploads(&self, model_id: ModelId) -> DomainResult<Vec<ReferenceUpload>>;
 }

@@ -3,7 +3,7 @@
 //! or one per value of a swept scenario with the value at which the status tips.
 
 use driftguard_auth::Action;
-use driftguard_core::{DomainError, DomainResult};
+use driftguard_core::{DomainError, DomainResult, ModelId};
 use driftguard_governance::simulation::{Draw, Plan, Scenario, TippingPoint, tipping_point};
 use driftguard_governance::{EvaluationOptions, EvaluationResult};
 use driftguard_stats::{ColumnRoles, Dataset};
@@ -22,7 +22,7 @@ pub const DEFAULT_SEED: u64 = 0;
 #[serde(deny_unknown_fields)]
 pub struct DriftSimulationRequest {
     /// The model whose reference data the rows are drawn from.
-    pub model_id: i64,
+    pub model_id: ModelId,
     /// Rows to draw; absent = the reference's row count (bounded by the upload limits).
     #[serde(default)]
     pub rows: Option<u64>,
@@ -84,7 +84,7 @@ pub struct DriftSimulation {
     /// Always true: nothing was stored.
     pub simulated: bool,
     /// The model.
-    pub model_id: i64,
+    pub model_id: ModelId,
     /// Rows drawn.
     pub rows: usize,
     /// The seed used.

@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 
 use driftguard_auth::Action;
-use driftguard_core::{DomainError, DomainResult, RiskTier, now};
+use driftguard_core::{DomainResult, EvaluationId, ModelId, PolicyId, RiskTier, now};
 use driftguard_governance::{Policy, PolicyDraft, Status, judge};
 use serde::{Deserialize, Serialize};
 
@@ -15,7 +15,7 @@ use crate::data::blocking;
 use crate::ports::evaluations::LatestMetrics;
 
 /// The id the draft is judged under when it replaces no policy (stored ids start at 1).
-pub const DRAFT_POLICY_ID: i64 = 0;
+pub const DRAFT_POLICY_ID: PolicyId = PolicyId(0);
 
 /// What `POST /simulation/policy` takes.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -27,14 +27,14 @@ pub struct PolicySimulationRequest {
     pub policy: PolicyDraft,
     /// A stored policy the draft stands in for, as `PUT /policies/{id}` would make it.
     #[serde(default)]
-    pub replaces_policy_id: Option<i64>,
+    pub replaces_policy_id: Option<PolicyId>,
 }
 
 /// One model's status now and under the draft.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ModelChange {
     /// The model.
-    pub model_id: i64,
+    pub model_id: ModelId,
     /// Its name.
     pub name: String,
     /// Its version.
@@ -42,7 +42,7 @@ pub struct ModelChange {
     /// Its risk tier.
     pub risk_tier: RiskTier,
     /// The latest evaluation, judged both times.
-    pub evaluation_id: i64,
+    pub evaluation_id: EvaluationId,
     /// Its status by the policies active now.
     pub current_status: Status,
     /// Its status with the draft.
@@ -79,11 +79,7 @@ impl SimulationService {
                 .policy
                 .into_policy(DRAFT_POLICY_ID, Some(user.id), now()),
             Some(id) => {
-                let stored = self
-                    .policies
-                    .get(id)
-                    .await?
-                    .ok_or_else(|| DomainError::NotFound(format!("policy {id} not found")))?;
+                let stored = self.policies.get(id).await?.ok_or_else(|| id.not_found())?;
                 Policy {
                     version: stored.version + 1,
                     created_by: stored.created_by,

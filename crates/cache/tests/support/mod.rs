@@ -1,10 +1,10 @@
-//! Helpers shared by the rate-limiter test files: which adapters to run and unique names
-//! (the cache adapters are the test kit's).
+//! Helpers shared by the rate-limiter test files: the limiter under test, by adapter, and
+//! unique names (the cache adapters are the test kit's).
 
 // Each test file compiles this module on its own and uses only part of it.
 #![allow(dead_code)]
 
-pub use driftguard_test_kit::redis_url;
+pub use driftguard_test_kit::{CacheBackend, redis_url};
 
 use std::num::NonZeroU32;
 use std::sync::Arc;
@@ -37,19 +37,26 @@ impl RateLimiter for StrictRedis {
     }
 }
 
-/// Every adapter the contract suite runs against here, each with a fresh namespace.
-pub fn adapters() -> Vec<(&'static str, Arc<dyn RateLimiter>)> {
-    let mut all: Vec<(&'static str, Arc<dyn RateLimiter>)> =
-        vec![("in-process", Arc::new(InProcessRateLimiter::new()))];
-    if let Some(url) = redis_url() {
-        let options = RedisLimiterOptions {
-            key_prefix: unique_prefix(),
-            // Generous: CI machines are shared and a slow answer is not what is tested here.
-            timeout: std::time::Duration::from_secs(2),
-            ..RedisLimiterOptions::default()
-        };
-        let limiter = RedisRateLimiter::new(&url, options).expect("valid test Redis URL");
-        all.push(("redis", Arc::new(StrictRedis(limiter))));
-    }
-    all
+/// Runs `test` over a fresh limiter of `backend`, in a namespace of its own; skips it
+/// (returns) when Redis is not set up and services are not required. The Redis limiter is
+/// strict: a Redis that does not answer fails the test instead of falling back.
+pub async fn with_limiter(
+    backend: CacheBackend,
+    test: impl AsyncFnOnce((&'static str, Arc<dyn RateLimiter>)),
+) {
+    let adapter: (&'static str, Arc<dyn RateLimiter>) = match backend {
+        CacheBackend::InProcess => ("in-process", Arc::new(InProcessRateLimiter::new())),
+        CacheBackend::Redis => {
+            let Some(url) = redis_url() else { return };
+            let options = RedisLimiterOptions {
+                key_prefix: unique_prefix(),
+                // Generous: CI machines are shared and a slow answer is not what is tested here.
+                timeout: std::time::Duration::from_secs(2),
+                ..RedisLimiterOptions::default()
+            };
+            let limiter = RedisRateLimiter::new(&url, options).expect("valid test Redis URL");
+            ("redis", Arc::new(StrictRedis(limiter)))
+        }
+    };
+    test(adapter).await;
 }

@@ -9,7 +9,7 @@ use crate::slots::Slots;
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use driftguard_app::Services;
 use driftguard_auth::User;
-use driftguard_core::{DomainError, Role};
+use driftguard_core::{DomainError, Role, UserId};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -33,7 +33,8 @@ pub struct RegisterRequest {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct UserResponse {
     /// User id.
-    pub id: i64,
+    #[schema(value_type = i64)]
+    pub id: UserId,
     /// Email address.
     pub email: String,
     /// Display name.
@@ -70,7 +71,8 @@ pub struct LoginRequest {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct TokenUser {
     /// User id.
-    pub id: i64,
+    #[schema(value_type = i64)]
+    pub id: UserId,
     /// Email address.
     pub email: String,
     /// Role.
@@ -122,7 +124,7 @@ pub async fn register(
         .auth
         .register(&body.email, &body.password, body.full_name)
         .await?;
-    tracing::info!(user_id = user.id, "user.registered");
+    tracing::info!(user_id = user.id.0, "user.registered");
     Ok(HttpResponse::Created().json(UserResponse::from(user)))
 }
 
@@ -147,7 +149,7 @@ pub async fn login(
     let _slot = slots.password_hash()?;
     match services.auth.login(&body.email, &body.password).await {
         Ok(outcome) => {
-            tracing::info!(user_id = outcome.user.id, ip = %ip, "user.login_success");
+            tracing::info!(user_id = outcome.user.id.0, ip = %ip, "user.login_success");
             Ok(HttpResponse::Ok().json(TokenResponse {
                 access_token: outcome.access_token,
                 token_type: "bearer",
@@ -193,6 +195,6 @@ pub async fn logout(
     services: web::Data<Services>,
 ) -> Result<HttpResponse, ApiError> {
     services.auth.end_sessions(user.0.id).await?;
-    tracing::info!(user_id = user.0.id, "user.logout");
+    tracing::info!(user_id = user.0.id.0, "user.logout");
     Ok(HttpResponse::NoContent().finish())
 }

@@ -8,7 +8,7 @@ use actix_web::{HttpResponse, get, post, web};
 use driftguard_app::{DeployOutcome, DeployRequestBody, Services};
 use driftguard_audit::{DeploymentFilter, DeploymentRecord, Outcome, VerifyReport};
 use driftguard_auth::Action;
-use driftguard_core::Pagination;
+use driftguard_core::{ModelId, Pagination};
 use serde::{Deserialize, Serialize};
 
 /// A page of history rows.
@@ -78,7 +78,7 @@ fn page_of(
 pub async fn deploy(
     user: CurrentUser,
     services: web::Data<Services>,
-    id: web::Path<i64>,
+    id: web::Path<ModelId>,
     body: Body,
 ) -> Result<HttpResponse, ApiError> {
     user.require(Action::Deploy)?;
@@ -92,10 +92,10 @@ pub async fn deploy(
             deployment, model, ..
         } => {
             tracing::info!(
-                model_id = model.id,
+                model_id = model.id.0,
                 status = deployment.entry.outcome.as_str(),
                 override_used = deployment.entry.override_used,
-                deployed_by = user.0.id,
+                deployed_by = user.0.id.0,
                 "model.deployment"
             );
             Ok(HttpResponse::Ok()
@@ -107,10 +107,10 @@ pub async fn deploy(
             deployment,
         } => {
             tracing::info!(
-                model_id = deployment.entry.model_id,
+                model_id = deployment.entry.model_id.0,
                 status = "blocked",
                 override_used = false,
-                deployed_by = user.0.id,
+                deployed_by = user.0.id.0,
                 "model.deployment"
             );
             let extra = serde_json::json!({ "governance_result": governance_result });
@@ -135,7 +135,7 @@ pub async fn deploy(
 pub async fn retire(
     user: CurrentUser,
     services: web::Data<Services>,
-    id: web::Path<i64>,
+    id: web::Path<ModelId>,
     body: Body,
 ) -> Result<HttpResponse, ApiError> {
     user.require(Action::Retire)?;
@@ -145,9 +145,9 @@ pub async fn retire(
         .retire(id.into_inner(), notes, &user.actor())
         .await?;
     tracing::info!(
-        model_id = model.id,
+        model_id = model.id.0,
         status = "retired",
-        deployed_by = user.0.id,
+        deployed_by = user.0.id.0,
         "model.deployment"
     );
     Ok(HttpResponse::Ok().json(serde_json::json!({"deployment": deployment, "model": model})))
@@ -164,7 +164,7 @@ pub async fn retire(
 pub async fn for_model(
     _signed_in: CurrentUser,
     services: web::Data<Services>,
-    id: web::Path<i64>,
+    id: web::Path<ModelId>,
     page: web::Query<PageParams>,
 ) -> Result<web::Json<DeploymentList>, ApiError> {
     let page = page.page()?;

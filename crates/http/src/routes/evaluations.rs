@@ -8,7 +8,7 @@ use crate::upload::{self, EvaluationQuery};
 use actix_web::{HttpResponse, get, post, web};
 use driftguard_app::{Services, StoredEvaluation};
 use driftguard_auth::Action;
-use driftguard_core::Pagination;
+use driftguard_core::{EvaluationId, ModelId, Pagination};
 use serde::Serialize;
 
 /// A page of evaluations.
@@ -45,28 +45,22 @@ pub struct EvaluationList {
 pub async fn create(
     user: CurrentUser,
     services: web::Data<Services>,
-    id: web::Path<i64>,
+    id: web::Path<ModelId>,
     query: web::Query<EvaluationQuery>,
     slots: web::Data<Slots>,
     body: Body,
 ) -> Result<HttpResponse, ApiError> {
     user.require(Action::EditModels)?;
     let _slot = slots.upload()?;
-    let (content_type, body) = body.upload().await?;
-    let (bytes, options) = upload::evaluation(&content_type, body, &query)?;
+    let (format, body) = body.upload().await?;
+    let (bytes, options) = upload::evaluation(format, body, &query)?;
     let evaluation = services
         .evaluations
-        .evaluate(
-            id.into_inner(),
-            bytes,
-            &content_type,
-            options,
-            &user.actor(),
-        )
+        .evaluate(id.into_inner(), bytes, format, options, &user.actor())
         .await?;
     tracing::info!(
-        model_id = evaluation.model_id,
-        evaluation_id = evaluation.id,
+        model_id = evaluation.model_id.0,
+        evaluation_id = evaluation.id.0,
         result_status = ?evaluation.status().map(|s| s.as_str()),
         "governance.evaluation"
     );
@@ -84,7 +78,7 @@ pub async fn create(
 pub async fn list(
     _signed_in: CurrentUser,
     services: web::Data<Services>,
-    id: web::Path<i64>,
+    id: web::Path<ModelId>,
     page: web::Query<PageParams>,
 ) -> Result<web::Json<EvaluationList>, ApiError> {
     let page = page.page()?;
@@ -109,7 +103,7 @@ pub async fn list(
 pub async fn get(
     _signed_in: CurrentUser,
     services: web::Data<Services>,
-    id: web::Path<i64>,
+    id: web::Path<EvaluationId>,
 ) -> Result<web::Json<StoredEvaluation>, ApiError> {
     Ok(web::Json(
         services.evaluations.get_evaluation(id.into_inner()).await?,

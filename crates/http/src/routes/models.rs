@@ -6,9 +6,8 @@ use crate::extract::{CurrentUser, PageParams};
 use actix_web::{HttpResponse, delete, get, patch, post, web};
 use driftguard_app::Services;
 use driftguard_auth::Action;
-use driftguard_core::Pagination;
-use driftguard_core::RiskTier;
 use driftguard_core::schema::one_of;
+use driftguard_core::{ModelId, Pagination, RiskTier};
 use driftguard_registry::{Model, ModelPatch, ModelQuery, ModelSort, ModelStatus, NewModel};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -95,7 +94,7 @@ pub async fn create(
     user.require(Action::EditModels)?;
     let new: NewModel = body.json().await?;
     let model = services.models.register(new, &user.actor()).await?;
-    tracing::info!(model_id = model.id, name = %model.name, version = %model.version, "model.registered");
+    tracing::info!(model_id = model.id.0, name = %model.name, version = %model.version, "model.registered");
     Ok(HttpResponse::Created().json(model))
 }
 
@@ -132,7 +131,7 @@ pub async fn list(
 pub async fn get(
     _signed_in: CurrentUser,
     services: web::Data<Services>,
-    id: web::Path<i64>,
+    id: web::Path<ModelId>,
 ) -> Result<web::Json<Model>, ApiError> {
     Ok(web::Json(services.models.get(id.into_inner()).await?))
 }
@@ -153,7 +152,7 @@ pub async fn get(
 pub async fn update(
     user: CurrentUser,
     services: web::Data<Services>,
-    id: web::Path<i64>,
+    id: web::Path<ModelId>,
     body: Body,
 ) -> Result<web::Json<Model>, ApiError> {
     user.require(Action::EditModels)?;
@@ -162,7 +161,7 @@ pub async fn update(
         .models
         .update(id.into_inner(), patch, &user.actor())
         .await?;
-    tracing::info!(model_id = model.id, by = user.0.id, "model.updated");
+    tracing::info!(model_id = model.id.0, by = user.0.id.0, "model.updated");
     Ok(web::Json(model))
 }
 
@@ -177,10 +176,10 @@ pub async fn update(
 pub async fn remove(
     user: CurrentUser,
     services: web::Data<Services>,
-    id: web::Path<i64>,
+    id: web::Path<ModelId>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
     services.models.delete(id, &user.actor()).await?;
-    tracing::info!(model_id = id, by = user.0.id, "model.deleted");
+    tracing::info!(model_id = id.0, by = user.0.id.0, "model.deleted");
     Ok(HttpResponse::NoContent().finish())
 }

@@ -9,7 +9,7 @@ use actix_web::{HttpResponse, delete, get, post, put, web};
 use driftguard_app::Services;
 use driftguard_auth::Action;
 use driftguard_cache::CacheClass;
-use driftguard_core::Pagination;
+use driftguard_core::{Pagination, PolicyId};
 use driftguard_governance::{Policy, PolicyDraft};
 use serde::{Deserialize, Serialize};
 
@@ -66,9 +66,9 @@ pub async fn create(
     let draft: PolicyDraft = body.json().await?;
     let policy = services.policies.create(draft, &user.actor()).await?;
     tracing::info!(
-        policy_id = policy.id,
+        policy_id = policy.id.0,
         version = policy.version,
-        by = user.0.id,
+        by = user.0.id.0,
         "policy.created"
     );
     Ok(HttpResponse::Created().json(policy))
@@ -86,7 +86,7 @@ pub async fn get(
     _signed_in: CurrentUser,
     services: web::Data<Services>,
     answers: web::Data<Answers>,
-    id: web::Path<i64>,
+    id: web::Path<PolicyId>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
     answers
@@ -108,7 +108,7 @@ pub async fn get(
 pub async fn update(
     user: CurrentUser,
     services: web::Data<Services>,
-    id: web::Path<i64>,
+    id: web::Path<PolicyId>,
     body: Body,
 ) -> Result<web::Json<Policy>, ApiError> {
     user.require(Action::ManagePolicies)?;
@@ -118,9 +118,9 @@ pub async fn update(
         .update(id.into_inner(), draft, &user.actor())
         .await?;
     tracing::info!(
-        policy_id = policy.id,
+        policy_id = policy.id.0,
         version = policy.version,
-        by = user.0.id,
+        by = user.0.id.0,
         "policy.updated"
     );
     Ok(web::Json(policy))
@@ -138,14 +138,18 @@ pub async fn update(
 pub async fn deactivate(
     user: CurrentUser,
     services: web::Data<Services>,
-    id: web::Path<i64>,
+    id: web::Path<PolicyId>,
 ) -> Result<web::Json<Policy>, ApiError> {
     user.require(Action::ManagePolicies)?;
     let policy = services
         .policies
         .deactivate(id.into_inner(), &user.actor())
         .await?;
-    tracing::info!(policy_id = policy.id, by = user.0.id, "policy.deactivated");
+    tracing::info!(
+        policy_id = policy.id.0,
+        by = user.0.id.0,
+        "policy.deactivated"
+    );
     Ok(web::Json(policy))
 }
 
@@ -161,7 +165,7 @@ pub async fn versions(
     _signed_in: CurrentUser,
     services: web::Data<Services>,
     answers: web::Data<Answers>,
-    id: web::Path<i64>,
+    id: web::Path<PolicyId>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
     answers

@@ -10,6 +10,7 @@ use actix_web::{HttpResponse, get, put, web};
 use driftguard_app::Services;
 use driftguard_app::ports::references::ReferenceUpload;
 use driftguard_auth::Action;
+use driftguard_core::ModelId;
 use serde::Serialize;
 
 /// Uploads (or replaces) the reference data: `text/csv` (kinds as `?kinds=zip:categorical`)
@@ -34,26 +35,26 @@ use serde::Serialize;
 pub async fn put_reference(
     user: CurrentUser,
     services: web::Data<Services>,
-    id: web::Path<i64>,
+    id: web::Path<ModelId>,
     query: web::Query<ReferenceQuery>,
     slots: web::Data<Slots>,
     body: Body,
 ) -> Result<HttpResponse, ApiError> {
     user.require(Action::EditModels)?;
     let _slot = slots.upload()?;
-    let (content_type, body) = body.upload().await?;
-    let upload = upload::reference(&content_type, body, &query)?;
+    let (format, body) = body.upload().await?;
+    let upload = upload::reference(format, body, &query)?;
     let profile = services
         .references
         .upload_reference(
             id.into_inner(),
             upload.bytes,
-            &content_type,
+            format,
             upload.kinds,
             &user.actor(),
         )
         .await?;
-    tracing::info!(model_id = profile.model_id, rows = profile.rows, sha256 = %profile.sha256, "model.reference_uploaded");
+    tracing::info!(model_id = profile.model_id.0, rows = profile.rows, sha256 = %profile.sha256, "model.reference_uploaded");
     Ok(HttpResponse::Ok().json(profile))
 }
 
@@ -68,7 +69,7 @@ pub async fn put_reference(
 pub async fn get_reference(
     _signed_in: CurrentUser,
     services: web::Data<Services>,
-    id: web::Path<i64>,
+    id: web::Path<ModelId>,
 ) -> Result<HttpResponse, ApiError> {
     let found = services
         .references
@@ -97,7 +98,7 @@ struct Uploads {
 pub async fn get_reference_uploads(
     _signed_in: CurrentUser,
     services: web::Data<Services>,
-    id: web::Path<i64>,
+    id: web::Path<ModelId>,
 ) -> Result<HttpResponse, ApiError> {
     let uploads = services
         .references

@@ -8,7 +8,7 @@ use crate::routes::auth::UserResponse;
 use actix_web::{HttpResponse, get, post, put, web};
 use driftguard_app::Services;
 use driftguard_auth::{Action, RoleChangeRecord};
-use driftguard_core::{Pagination, Role};
+use driftguard_core::{Pagination, Role, UserId};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -35,9 +35,11 @@ pub struct RoleChangeResponse {
     /// Record id.
     pub id: i64,
     /// Whose role changed.
-    pub user_id: i64,
+    #[schema(value_type = i64)]
+    pub user_id: UserId,
     /// The admin who changed it.
-    pub changed_by: i64,
+    #[schema(value_type = i64)]
+    pub changed_by: UserId,
     /// The role before.
     pub from_role: Role,
     /// The role after.
@@ -108,7 +110,7 @@ pub async fn list(
 pub async fn set_role(
     user: CurrentUser,
     services: web::Data<Services>,
-    id: web::Path<i64>,
+    id: web::Path<UserId>,
     body: Body,
 ) -> Result<web::Json<UserResponse>, ApiError> {
     user.require(Action::ManageUsers)?;
@@ -121,7 +123,7 @@ pub async fn set_role(
             changed_by: user.0.id,
         })
         .await?;
-    tracing::info!(user_id = changed.id, role = %changed.role, by = user.0.id, "user.role_changed");
+    tracing::info!(user_id = changed.id.0, role = %changed.role, by = user.0.id.0, "user.role_changed");
     Ok(web::Json(changed.into()))
 }
 
@@ -141,7 +143,7 @@ pub async fn set_role(
 pub async fn role_changes(
     user: CurrentUser,
     services: web::Data<Services>,
-    id: web::Path<i64>,
+    id: web::Path<UserId>,
     params: web::Query<PageParams>,
 ) -> Result<web::Json<RoleChangeList>, ApiError> {
     user.require(Action::ManageUsers)?;
@@ -170,11 +172,11 @@ pub async fn role_changes(
 pub async fn revoke_sessions(
     user: CurrentUser,
     services: web::Data<Services>,
-    id: web::Path<i64>,
+    id: web::Path<UserId>,
 ) -> Result<HttpResponse, ApiError> {
     user.require(Action::ManageUsers)?;
     let id = id.into_inner();
     services.auth.end_sessions(id).await?;
-    tracing::info!(user_id = id, by = user.0.id, "user.sessions_revoked");
+    tracing::info!(user_id = id.0, by = user.0.id.0, "user.sessions_revoked");
     Ok(HttpResponse::NoContent().finish())
 }

@@ -2,12 +2,12 @@
 #![allow(dead_code)] // each suite uses its own part
 
 use driftguard_auth::{NewUser, UserRepository};
-use driftguard_core::{RiskTier, Role, Task};
+use driftguard_core::{RiskTier, Role, Task, UserId};
 use driftguard_registry::{Model, ModelRepository, NewModel};
 use driftguard_storage::Store;
 
 /// A user to own models and sign rows.
-pub async fn user(store: &Store) -> i64 {
+pub async fn user(store: &Store) -> UserId {
     UserRepository::create(
         store,
         NewUser {
@@ -23,7 +23,7 @@ pub async fn user(store: &Store) -> i64 {
 }
 
 /// Registers `name` `version` (binary classification, high tier) owned by `owner`.
-pub async fn model(store: &Store, owner: i64, name: &str, version: &str) -> Model {
+pub async fn model(store: &Store, owner: UserId, name: &str, version: &str) -> Model {
     ModelRepository::create(
         store,
         NewModel::new(name, version, Task::BinaryClassification, RiskTier::High),

@@ -1,10 +1,15 @@
-//! Settings: one typed struct, layered as embedded defaults, then an optional TOML file
-//! (`driftguard.toml`, or the file `--config` / `DRIFTGUARD_CONFIG` names), then
-//! `DRIFTGUARD_*` environment variables (`DRIFTGUARD_DATABASE_URL` sets `database_url`).
-//! Secrets are wrapped so that they cannot be printed.
+//! Settings: one typed struct of sections (`[server]`, `[database]`, `[auth]`, …), layered as
+//! embedded defaults, then an optional TOML file (`driftguard.toml`, or the file `--config` /
+//! `DRIFTGUARD_CONFIG` names), then `DRIFTGUARD_*` environment variables: the nested spelling
+//! (`DRIFTGUARD_DATABASE__URL`) and every flat name that existed before the sections
+//! (`DRIFTGUARD_DATABASE_URL`, see [`flat`]). Choices are enums ([`Environment`],
+//! [`RateLimitBackend`]) that serde checks as the settings load. Secrets are wrapped so that
+//! they cannot be printed.
+
+pub mod flat;
+pub mod sections;
 
 use anyhow::{Context, bail};
-use driftguard_cache::CacheTtls;
 use driftguard_governance::RiskSettings;
 use driftguard_http::HttpSettings;
 use driftguard_http::middleware::cors::CorsSettings;
@@ -12,141 +17,54 @@ use driftguard_http::middleware::rate_limit_rules::RateLimitSettings;
 use driftguard_storage::DatabaseSettings;
 use figment::Figment;
 use figment::providers::{Env, Format, Toml};
-use secrecy::SecretString;
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
+
+use flat::{ENV_PREFIX, Flat};
+pub use sections::{
+    AuditSection, AuthSection, CacheSection, CorsSection, DatabaseSection, Environment,
+    LimitSettings, LogSection, MetricsSection, RateLimitBackend, RateLimiterSection, RedisSection,
+    SentrySection, ServerSection,
+};
 
 /// Every setting, with its embedded default.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(default)]
 pub struct Settings {
-    /// `development` or `production` (which refuses unsafe defaults).
-    pub environment: String,
-    /// Address and port to serve on.
-    pub bind: String,
-    /// Folder for the SQLite file and the generated JWT secret.
+    /// `development`, `test` or `production` (which refuses unsafe defaults).
+    pub environment: Environment,
+    /// Folder for the SQLite file and the generated JWT secret and audit key.
     pub data_dir: PathBuf,
-    /// `sqlite://...` (default: a file in `data_dir`) or `postgres://...`.
-    pub database_url: Option<String>,
-    /// Connections kept open when idle.
-    pub database_pool_size: usize,
-    /// Most connections open at once, under spikes.
-    pub database_max_connections: usize,
-    /// Seconds after which a connection is replaced.
-    pub database_recycle_secs: u64,
-    /// Seconds to wait for a connection.
-    pub database_connect_timeout_secs: u64,
-    /// Seconds a PostgreSQL statement may run.
-    pub database_statement_timeout_secs: u64,
-    /// Whether `serve` applies pending migrations at start; off when the server connects as a
-    /// runtime role that may not change the schema (`driftguard migrate` does it instead).
-    pub database_migrate_on_start: bool,
-    /// HMAC secret for tokens; generated once into `data_dir` when unset (not in production).
-    pub jwt_secret: Option<SecretString>,
-    /// Key (at least 32 characters) that signs the audit trail's checkpoints, kept outside the
-    /// database; generated once into `data_dir` when neither it nor `audit_key_file` is set
-    /// (not in production).
-    pub audit_key: Option<SecretString>,
-    /// A file holding that key (a mounted secret), read at start.
-    pub audit_key_file: Option<PathBuf>,
-    /// Token issuer (`iss`).
-    pub jwt_issuer: String,
-    /// Token lifetime, seconds.
-    pub token_lifetime_secs: u64,
-    /// Whether `POST /auth/register` is open.
-    pub open_registration: bool,
-    /// Production refuses to start with open registration unless this is set: anyone who
-    /// can reach the server could make an account and read every model and evaluation.
-    pub allow_open_registration_in_production: bool,
-    /// Email of the admin created on an empty database.
-    pub bootstrap_admin_email: Option<String>,
-    /// Password of that admin.
-    pub bootstrap_admin_password: Option<SecretString>,
-    /// Password of the accounts `driftguard demo` creates; a random one each when unset.
-    pub demo_password: Option<SecretString>,
-    /// Largest JSON body, bytes.
-    pub max_json_bytes: usize,
-    /// Largest data upload (reference or current data), bytes.
-    pub max_upload_bytes: usize,
-    /// HTTP worker threads (0: one per core).
-    pub workers: usize,
-    /// Folder of `app.log` and `errors.log`.
-    pub log_dir: PathBuf,
-    /// Log level filter (`info`, `debug`, or `info,driftguard_http=debug`).
-    pub log_level: String,
-    /// Origins allowed to call the API from a browser (a list, or comma-separated).
-    #[serde(deserialize_with = "list::deserialize")]
-    pub cors_origins: Vec<String>,
-    /// Whether cross-origin requests may carry credentials.
-    pub cors_allow_credentials: bool,
-    /// Proxies whose `X-Forwarded-For` is believed (IPs or CIDR blocks).
-    #[serde(deserialize_with = "list::deserialize")]
-    pub trusted_proxies: Vec<String>,
-    /// `memory` (one process) or `redis` (shared by replicas; needs `redis_url`).
-    pub rate_limit_backend: String,
+    /// `[server]`: address, workers, body limits.
+    pub server: ServerSection,
+    /// `[database]`: URL and pool.
+    pub database: DatabaseSection,
+    /// `[auth]`: tokens, registration, bootstrap and demo accounts.
+    pub auth: AuthSection,
+    /// `[audit]`: the key that signs the audit trail.
+    pub audit: AuditSection,
+    /// `[log]`: folder and level.
+    pub log: LogSection,
+    /// `[cors]`: allowed browser origins.
+    pub cors: CorsSection,
+    /// `[rate_limiter]`: where the counters live, trusted proxies.
+    pub rate_limiter: RateLimiterSection,
     /// Per-minute quotas by class (`[rate_limits]` in TOML, `DRIFTGUARD_RATE_LIMITS__AUTH_LOGIN`).
     pub rate_limits: RateLimitSettings,
-    /// Redis, for the shared rate limiter and the cache: when set, answers are cached there
-    /// (shared by every replica), else in process.
-    pub redis_url: Option<String>,
-    /// Prefix of every Redis key (`{prefix}:rl:…` for rate limits, `{prefix}:cache:…` for
-    /// answers), so that several deployments can share one Redis.
-    pub redis_key_prefix: String,
-    /// How long cached answers live (`[cache_ttls]` in TOML,
-    /// `DRIFTGUARD_CACHE_TTLS__DASHBOARD_SUMMARY_SECS`, ...): summary 60 s, compliance 300 s,
-    /// risk trends 600 s, policies 1800 s.
-    pub cache_ttls: CacheTtls,
-    /// Most memory the in-process cache holds, in bytes (keys and values); unused with Redis.
-    pub cache_max_bytes: u64,
-    /// When set, `/metrics` needs this bearer token.
-    pub metrics_token: Option<SecretString>,
-    /// Production refuses to start without `metrics_token` unless this says `/metrics` may be
-    /// public (a network that only the scraper reaches).
-    pub metrics_public: bool,
-    /// Sentry DSN (also read from `SENTRY_DSN`); Sentry is off without one.
-    pub sentry_dsn: Option<SecretString>,
+    /// `[redis]`: the shared Redis, if any.
+    pub redis: RedisSection,
+    /// `[cache]`: the answer cache's size and TTLs.
+    pub cache: CacheSection,
+    /// `[metrics]`: access to `/metrics`.
+    pub metrics: MetricsSection,
+    /// `[sentry]`: error reporting.
+    pub sentry: SentrySection,
     /// The risk score's numbers (`[risk]` in TOML, `DRIFTGUARD_RISK__DRIFT_SHARE_THRESHOLD`,
     /// `DRIFTGUARD_RISK__TIER_MULTIPLIERS__CRITICAL`, ...); SPEC §2's values by default.
     pub risk: RiskSettings,
     /// Bounds on what one upload may hold and on how many expensive requests run at once
     /// (`[limits]` in TOML, `DRIFTGUARD_LIMITS__MAX_CATEGORIES`, ...).
     pub limits: LimitSettings,
-}
-
-/// `[limits]`: beyond a bound, an upload is refused with 413 or 422 naming the column, and a
-/// request past a concurrency bound gets a fast 503 with `Retry-After`.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(default)]
-pub struct LimitSettings {
-    /// Data rows in one upload.
-    pub max_rows: usize,
-    /// Columns in one upload.
-    pub max_columns: usize,
-    /// Bytes of one CSV record (the header included).
-    pub max_record_bytes: usize,
-    /// Distinct values of one categorical column.
-    pub max_categories: usize,
-    /// Groups of one sensitive column.
-    pub max_groups: usize,
-    /// Uploads and evaluations at once (0: one per core).
-    pub max_concurrent_uploads: usize,
-    /// Password hashes (sign-ins, registrations) at once (0: one per core).
-    pub max_concurrent_password_hashes: usize,
-}
-
-impl Default for LimitSettings {
-    fn default() -> Self {
-        let data = driftguard_stats::Limits::default();
-        Self {
-            max_rows: data.max_rows,
-            max_columns: data.max_columns,
-            max_record_bytes: data.max_record_bytes,
-            max_categories: data.max_categories,
-            max_groups: data.max_groups,
-            max_concurrent_uploads: 0,
-            max_concurrent_password_hashes: 0,
-        }
-    }
 }
 
 /// Lists in settings: a TOML array, or one comma-separated string (handy in environment
@@ -176,45 +94,21 @@ mod list {
 
 impl Default for Settings {
     fn default() -> Self {
-        let db = DatabaseSettings::default();
         Self {
-            environment: "development".into(),
-            bind: "127.0.0.1:8000".into(),
+            environment: Environment::default(),
             data_dir: PathBuf::from("data"),
-            database_url: None,
-            database_pool_size: db.pool_size,
-            database_max_connections: db.max_connections,
-            database_recycle_secs: db.recycle_after_secs,
-            database_connect_timeout_secs: db.connect_timeout_secs,
-            database_statement_timeout_secs: db.statement_timeout_secs,
-            database_migrate_on_start: db.migrate_on_start,
-            jwt_secret: None,
-            audit_key: None,
-            audit_key_file: None,
-            jwt_issuer: "driftguard".into(),
-            token_lifetime_secs: 3600,
-            open_registration: true,
-            allow_open_registration_in_production: false,
-            bootstrap_admin_email: None,
-            bootstrap_admin_password: None,
-            demo_password: None,
-            max_json_bytes: HttpSettings::default().max_json_bytes,
-            max_upload_bytes: HttpSettings::default().max_upload_bytes,
-            workers: 0,
-            log_dir: PathBuf::from("logs"),
-            log_level: "info".into(),
-            cors_origins: Vec::new(),
-            cors_allow_credentials: false,
-            trusted_proxies: Vec::new(),
-            rate_limit_backend: "memory".into(),
+            server: ServerSection::default(),
+            database: DatabaseSection::default(),
+            auth: AuthSection::default(),
+            audit: AuditSection::default(),
+            log: LogSection::default(),
+            cors: CorsSection::default(),
+            rate_limiter: RateLimiterSection::default(),
             rate_limits: RateLimitSettings::default(),
-            redis_url: None,
-            redis_key_prefix: "driftguard".into(),
-            cache_ttls: CacheTtls::default(),
-            cache_max_bytes: 64 << 20,
-            metrics_token: None,
-            metrics_public: false,
-            sentry_dsn: None,
+            redis: RedisSection::default(),
+            cache: CacheSection::default(),
+            metrics: MetricsSection::default(),
+            sentry: SentrySection::default(),
             risk: RiskSettings::default(),
             limits: LimitSettings::default(),
         }
@@ -230,12 +124,14 @@ impl Settings {
         let mut figment = Figment::new();
         match &explicit {
             Some(path) if !path.exists() => bail!("config file {} does not exist", path.display()),
-            Some(path) => figment = figment.merge(Toml::file(path)),
-            None => figment = figment.merge(Toml::file("driftguard.toml")),
+            Some(path) => figment = figment.merge(Flat::file(Toml::file(path))),
+            None => figment = figment.merge(Flat::file(Toml::file("driftguard.toml"))),
         }
         let settings: Settings = figment
-            .merge(Env::raw().only(&["SENTRY_DSN"]))
-            .merge(Env::prefixed("DRIFTGUARD_").ignore(&["config"]).split("__"))
+            .merge(Flat::file(Env::raw().only(&["SENTRY_DSN"])))
+            .merge(Flat::environment(
+                Env::prefixed(ENV_PREFIX).ignore(&["config"]).split("__"),
+            ))
             .extract()
             .context("invalid settings")?;
         settings.validate()?;
@@ -244,30 +140,21 @@ impl Settings {
 
     /// Whether this is a production deployment.
     pub fn is_production(&self) -> bool {
-        self.environment == "production"
+        self.environment == Environment::Production
     }
 
     fn validate(&self) -> anyhow::Result<()> {
-        if !matches!(
-            self.environment.as_str(),
-            "development" | "production" | "test"
-        ) {
-            bail!(
-                "environment must be development, test or production, not {:?}",
-                self.environment
-            );
-        }
-        if self.is_production() && self.jwt_secret.is_none() {
+        if self.is_production() && self.auth.jwt_secret.is_none() {
             bail!("production needs DRIFTGUARD_JWT_SECRET: a generated secret is refused");
         }
-        if let Some(secret) = &self.jwt_secret {
+        if let Some(secret) = &self.auth.jwt_secret {
             crate::secret::check_length(secret, "jwt_secret")?;
         }
         self.validate_audit_key()?;
         self.cors()
             .validate(self.is_production())
             .context("invalid cors_origins")?;
-        if self.is_production() && self.metrics_token.is_none() && !self.metrics_public {
+        if self.is_production() && self.metrics.token.is_none() && !self.metrics.public {
             bail!(
                 "production needs DRIFTGUARD_METRICS_TOKEN (or metrics_public = true to serve \
                  /metrics to anyone who can reach it)"
@@ -276,23 +163,19 @@ impl Settings {
         self.risk
             .validate()
             .map_err(|e| anyhow::anyhow!("invalid risk settings: {e}"))?;
-        if !matches!(self.rate_limit_backend.as_str(), "memory" | "redis") {
-            bail!(
-                "rate_limit_backend must be memory or redis, not {:?}",
-                self.rate_limit_backend
-            );
+        if self.rate_limiter.backend == RateLimitBackend::Redis && self.redis.url.is_none() {
+            bail!("DRIFTGUARD_RATE_LIMIT_BACKEND=redis needs DRIFTGUARD_REDIS_URL");
         }
-        if self.rate_limit_backend == "redis" && self.redis_url.is_none() {
-            bail!("rate_limit_backend = redis needs redis_url");
-        }
-        if self.database_pool_size == 0 || self.database_max_connections < self.database_pool_size {
+        let db = &self.database;
+        if db.pool_size == 0 || db.max_connections < db.pool_size {
             bail!(
-                "database_max_connections must be at least database_pool_size, which must be > 0"
+                "DRIFTGUARD_DATABASE_MAX_CONNECTIONS must be at least \
+                 DRIFTGUARD_DATABASE_POOL_SIZE, which must be > 0"
             );
         }
         if self.is_production()
-            && self.open_registration
-            && !self.allow_open_registration_in_production
+            && self.auth.open_registration
+            && !self.auth.allow_open_registration_in_production
         {
             bail!(
                 "production refuses open registration (anyone could make an account and read \
@@ -304,7 +187,7 @@ impl Settings {
     }
 
     fn validate_audit_key(&self) -> anyhow::Result<()> {
-        match (&self.audit_key, &self.audit_key_file) {
+        match (&self.audit.key, &self.audit.key_file) {
             (Some(_), Some(_)) => bail!("set audit_key or audit_key_file, not both"),
             (Some(key), None) => crate::secret::check_length(key, "audit_key"),
             (None, None) if self.is_production() => bail!(
@@ -317,25 +200,26 @@ impl Settings {
 
     /// The database settings.
     pub fn database(&self) -> DatabaseSettings {
-        let url = self.database_url.clone().unwrap_or_else(|| {
+        let db = &self.database;
+        let url = db.url.clone().unwrap_or_else(|| {
             format!("sqlite://{}", self.data_dir.join("driftguard.db").display())
         });
         DatabaseSettings {
             url,
-            pool_size: self.database_pool_size,
-            max_connections: self.database_max_connections,
-            recycle_after_secs: self.database_recycle_secs,
-            connect_timeout_secs: self.database_connect_timeout_secs,
-            statement_timeout_secs: self.database_statement_timeout_secs,
-            migrate_on_start: self.database_migrate_on_start,
+            pool_size: db.pool_size,
+            max_connections: db.max_connections,
+            recycle_after_secs: db.recycle_secs,
+            connect_timeout_secs: db.connect_timeout_secs,
+            statement_timeout_secs: db.statement_timeout_secs,
+            migrate_on_start: db.migrate_on_start,
         }
     }
 
     /// The CORS settings.
     pub fn cors(&self) -> CorsSettings {
         CorsSettings {
-            origins: self.cors_origins.clone(),
-            allow_credentials: self.cors_allow_credentials,
+            origins: self.cors.origins.clone(),
+            allow_credentials: self.cors.allow_credentials,
         }
     }
 
@@ -344,14 +228,14 @@ impl Settings {
         HttpSettings {
             cors: self.cors(),
             rate_limits: RateLimitSettings {
-                trusted_proxies: self.trusted_proxies.clone(),
+                trusted_proxies: self.rate_limiter.trusted_proxies.clone(),
                 ..self.rate_limits.clone()
             },
-            metrics_token: self.metrics_token.clone(),
-            max_json_bytes: self.max_json_bytes,
-            max_upload_bytes: self.max_upload_bytes,
-            workers: self.workers,
-            open_registration: self.open_registration,
+            metrics_token: self.metrics.token.clone(),
+            max_json_bytes: self.server.max_json_bytes,
+            max_upload_bytes: self.server.max_upload_bytes,
+            workers: self.server.workers,
+            open_registration: self.auth.open_registration,
             max_concurrent_uploads: self.limits.max_concurrent_uploads,
             max_concurrent_password_hashes: self.limits.max_concurrent_password_hashes,
         }
@@ -360,7 +244,7 @@ impl Settings {
     /// What one upload may hold.
     pub fn data_limits(&self) -> driftguard_stats::Limits {
         driftguard_stats::Limits {
-            max_bytes: self.max_upload_bytes,
+            max_bytes: self.server.max_upload_bytes,
             max_rows: self.limits.max_rows,
             max_columns: self.limits.max_columns,
             max_record_bytes: self.limits.max_record_bytes,
@@ -392,7 +276,7 @@ mod tests {
     #[test]
     fn defaults_need_nothing() {
         let s = with_env(&[], || Settings::load(None).expect("defaults load"));
-        assert_eq!(s.bind, "127.0.0.1:8000");
+        assert_eq!(s.server.bind, "127.0.0.1:8000");
         assert!(s.database().url.starts_with("sqlite://data"));
         assert_eq!(s.database().pool_size, 20);
         assert_eq!(s.database().max_connections, 60);
@@ -415,12 +299,12 @@ mod tests {
             jail.set_env("SENTRY_DSN", "https://key@sentry.example/1");
             jail.set_env("DRIFTGUARD_RISK__TIER_MULTIPLIERS__CRITICAL", "1.5");
             let s = Settings::load(None).expect("load");
-            assert_eq!(s.bind, "0.0.0.0:9000");
-            assert_eq!(s.token_lifetime_secs, 120);
-            assert_eq!(s.cors_origins, ["https://a.example", "https://b.example"]);
+            assert_eq!(s.server.bind, "0.0.0.0:9000");
+            assert_eq!(s.auth.token_lifetime_secs, 120);
+            assert_eq!(s.cors.origins, ["https://a.example", "https://b.example"]);
             assert_eq!(s.rate_limits.auth_login.get(), 7);
             assert_eq!(s.rate_limits.auth_register.get(), 9);
-            assert!(s.sentry_dsn.is_some());
+            assert!(s.sentry.dsn.is_some());
             assert_eq!(s.risk.tier_multipliers.critical, 1.5);
             assert_eq!(s.risk.drift_share_threshold, 0.5);
             Ok(())
@@ -479,7 +363,7 @@ mod tests {
             Settings::load(None).expect("a key file will do")
         });
         assert_eq!(
-            s.audit_key_file.as_deref(),
+            s.audit.key_file.as_deref(),
             Some(Path::new("/run/secrets/audit_key"))
         );
         let with = |extra: (&'static str, &'static str)| {
@@ -530,10 +414,10 @@ mod tests {
         ]
         .concat();
         let s = with_env(&opted_in, || Settings::load(None).expect("opted in"));
-        assert!(s.open_registration && s.http().open_registration);
+        assert!(s.auth.open_registration && s.http().open_registration);
         // Development keeps registration open, with no opt-in needed.
         let s = with_env(&[], || Settings::load(None).expect("defaults"));
-        assert!(s.open_registration && !s.allow_open_registration_in_production);
+        assert!(s.auth.open_registration && !s.auth.allow_open_registration_in_production);
     }
 
     #[test]
@@ -564,5 +448,55 @@ mod tests {
                 assert!(Settings::load(None).is_err(), "{k}={v} should be refused");
             });
         }
+        // A value serde refuses names the variable as the user spelled it.
+        for (k, v) in [
+            ("DRIFTGUARD_ENVIRONMENT", "staging"),
+            ("DRIFTGUARD_RATE_LIMIT_BACKEND", "memcached"),
+            ("DRIFTGUARD_DATABASE_POOL_SIZE", "many"),
+            ("DRIFTGUARD_CACHE_TTLS__POLICIES_SECS", "soon"),
+        ] {
+            let err = with_env(&[(k, v)], || Settings::load(None).expect_err("refused"));
+            assert!(format!("{err:#}").contains(k), "{k}={v}: {err:#}");
+        }
+    }
+
+    #[test]
+    fn sections_take_nested_names_and_the_flat_ones_they_had() {
+        let s = with_env(
+            &[
+                ("DRIFTGUARD_ENVIRONMENT", "test"),
+                ("DRIFTGUARD_DATABASE__POOL_SIZE", "7"),
+                ("DRIFTGUARD_DATABASE_MAX_CONNECTIONS", "9"),
+                ("DRIFTGUARD_RATE_LIMIT_BACKEND", "redis"),
+                ("DRIFTGUARD_REDIS__URL", "redis://127.0.0.1:1"),
+                ("DRIFTGUARD_CACHE_TTLS__POLICIES_SECS", "5"),
+                ("DRIFTGUARD_TRUSTED_PROXIES", "10.0.0.0/8, 192.168.0.1"),
+            ],
+            || Settings::load(None).expect("loads"),
+        );
+        assert_eq!(s.environment, Environment::Test);
+        assert_eq!(
+            (s.database().pool_size, s.database().max_connections),
+            (7, 9)
+        );
+        assert_eq!(s.rate_limiter.backend, RateLimitBackend::Redis);
+        assert_eq!(s.redis.url.as_deref(), Some("redis://127.0.0.1:1"));
+        assert_eq!(s.cache.ttls.policies_secs, 5);
+        assert_eq!(
+            s.http().rate_limits.trusted_proxies,
+            ["10.0.0.0/8", "192.168.0.1"]
+        );
+        figment::Jail::expect_with(|jail| {
+            jail.create_file(
+                "driftguard.toml",
+                "[server]\nbind = \"0.0.0.0:9001\"\n[auth]\ntoken_lifetime_secs = 90\n",
+            )?;
+            let s = Settings::load(None).expect("load");
+            assert_eq!(
+                (s.server.bind.as_str(), s.auth.token_lifetime_secs),
+                ("0.0.0.0:9001", 90)
+            );
+            Ok(())
+        });
     }
 }
