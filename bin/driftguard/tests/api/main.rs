@@ -20,3 +20,5 @@ mod outage;
 mod rbac;
 mod reference_uploads;
 mod simulation;
+mod ui;
+mod ui_browser;
