@@ -55,6 +55,9 @@ pub struct Settings {
     pub token_lifetime_secs: u64,
     /// Whether `POST /auth/register` is open.
     pub open_registration: bool,
+    /// Mark the dashboard UI's session cookie `Secure` even when the request came over plain
+    /// HTTP (behind a proxy that ends TLS); over HTTPS it always is.
+    pub ui_secure_cookies: bool,
     /// Production refuses to start with open registration unless this is set: anyone who
     /// can reach the server could make an account and read every model and evaluation.
     pub allow_open_registration_in_production: bool,
@@ -194,6 +197,7 @@ impl Default for Settings {
             jwt_issuer: "driftguard".into(),
             token_lifetime_secs: 3600,
             open_registration: true,
+            ui_secure_cookies: false,
             allow_open_registration_in_production: false,
             bootstrap_admin_email: None,
             bootstrap_admin_password: None,

@@ -21,3 +21,5 @@ mod outage;
 mod rbac;
 mod reference_uploads;
 mod simulation;
+mod ui;
+mod ui_browser;
