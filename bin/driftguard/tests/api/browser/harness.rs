@@ -6,14 +6,20 @@
 //! skip; with `DRIFTGUARD_TEST_REQUIRE_SERVICES=1` (CI) they fail instead.
 
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use driftguard::demo::{self, DemoOptions};
 use driftguard_test_kit::{Backend, services_required};
 use secrecy::SecretString;
+use serde_json::Value;
 
 use super::axe;
 use super::webdriver::{Browser, Element};
 use crate::helpers::{TestApp, spawn_app};
+
+/// True once the page that replaced a marked one has loaded.
+const NEW_PAGE_LOADED: &str =
+    "return window.driftguardOldPage === undefined && document.readyState === 'complete';";
 
 /// The password of the demo accounts in these tests.
 pub const PASSWORD: &str = "browser-tests-demo-password";
@@ -137,13 +143,34 @@ impl Session {
             .unwrap_or_else(|e| panic!("{css}: {e}"))
     }
 
-    /// Clicks the first element matching `css`.
+    /// Clicks the first element matching `css`, a link or a button that loads a page, and
+    /// waits for the new page: the old one is marked first, so that nothing found next can
+    /// belong to it.
     pub async fn click(&self, css: &str) {
         let element = self.find(css).await;
+        self.script("window.driftguardOldPage = true;").await;
         self.browser
             .click(&element)
             .await
             .unwrap_or_else(|e| panic!("click {css}: {e}"));
+        for _ in 0..300 {
+            if self.script(NEW_PAGE_LOADED).await == Value::Bool(true) {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        panic!(
+            "clicking {css} on {} loaded no new page in 15 s",
+            self.path().await
+        );
+    }
+
+    /// Runs a script in the page: its value.
+    pub async fn script(&self, script: &str) -> Value {
+        self.browser
+            .execute(script, vec![])
+            .await
+            .unwrap_or_else(|e| panic!("{script}: {e}"))
     }
 
     /// Types into the first field matching `css`.
