@@ -21,6 +21,16 @@ use crate::helpers::{TestApp, spawn_app};
 const NEW_PAGE_LOADED: &str =
     "return window.driftguardOldPage === undefined && document.readyState === 'complete';";
 
+/// The window's height that shows the whole page: the content's, plus what the window's
+/// frame takes (headless Chrome keeps one).
+const PAGE_HEIGHT: &str = "return document.documentElement.scrollHeight \
+    + window.outerHeight - window.innerHeight;";
+
+/// The width of the screenshots, and the range of their heights.
+const WINDOW_WIDTH: u64 = 1280;
+const MIN_HEIGHT: u64 = 400;
+const MAX_HEIGHT: u64 = 8000;
+
 /// The password of the demo accounts in these tests.
 pub const PASSWORD: &str = "browser-tests-demo-password";
 
@@ -215,6 +225,12 @@ impl Session {
     /// The checks every page gets: a screenshot `target/browser-screenshots/{backend}-{name}.png`
     /// and axe-core without a serious or critical violation.
     pub async fn check_page(&self, name: &str) {
+        // The whole page in one picture: the window takes the page's height, measured in a
+        // short window (a page is never shorter than its window).
+        self.resize(name, MIN_HEIGHT).await;
+        let height = self.script(PAGE_HEIGHT).await.as_u64().unwrap_or(0);
+        self.resize(name, height.clamp(MIN_HEIGHT, MAX_HEIGHT))
+            .await;
         let png = self
             .browser
             .screenshot()
@@ -224,6 +240,11 @@ impl Session {
         let file = screenshot_folder().join(format!("{backend}-{name}.png"));
         std::fs::write(&file, png).unwrap_or_else(|e| panic!("{}: {e}", file.display()));
         axe::assert_accessible(&self.browser, &self.axe, name).await;
+    }
+
+    async fn resize(&self, name: &str, height: u64) {
+        let resized = self.browser.set_window_size(WINDOW_WIDTH, height).await;
+        resized.unwrap_or_else(|e| panic!("{name}: {e}"));
     }
 }
 

@@ -209,6 +209,13 @@ impl Browser {
             .await
     }
 
+    /// Resizes the window (in headless Chrome, the viewport).
+    pub async fn set_window_size(&self, width: u64, height: u64) -> Result<()> {
+        self.post("/window/rect", json!({ "width": width, "height": height }))
+            .await
+            .map(drop)
+    }
+
     /// A PNG of the whole viewport.
     pub async fn screenshot(&self) -> Result<Vec<u8>> {
         let encoded = self.get("/screenshot").await?;
