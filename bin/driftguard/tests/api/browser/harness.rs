@@ -106,9 +106,7 @@ pub async fn with_browser(backend: Backend, test: impl AsyncFnOnce(Session)) {
     demo::load(&app.services, &options)
         .await
         .expect("the demo loads");
-    let browser = Browser::start(&tools.chromedriver, &tools.chromium)
-        .await
-        .unwrap_or_else(|e| panic!("starting Chromium: {e}"));
+    let browser = start(&tools).await;
     test(Session {
         app,
         browser,
@@ -116,6 +114,19 @@ pub async fn with_browser(backend: Backend, test: impl AsyncFnOnce(Session)) {
         axe: tools.axe,
     })
     .await;
+}
+
+async fn start(tools: &Tools) -> Browser {
+    Browser::start(&tools.chromedriver, &tools.chromium)
+        .await
+        .unwrap_or_else(|e| panic!("starting Chromium: {e}"))
+}
+
+/// A browser with no server, and axe's source: for pages from files. `None` (after saying
+/// why) when the tools are missing and not required.
+pub async fn browser_alone() -> Option<(Browser, String)> {
+    let tools = tools()?;
+    Some((start(&tools).await, tools.axe))
 }
 
 impl Session {

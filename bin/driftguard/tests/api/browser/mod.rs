@@ -3,6 +3,7 @@
 //! Every page is screenshotted into `target/browser-screenshots/` and checked with axe-core.
 
 mod axe;
+mod charts;
 mod harness;
 mod reading;
 mod safety;
