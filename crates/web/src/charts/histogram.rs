@@ -79,7 +79,7 @@ fn axes(svg: &mut Svg, bins: &Bins, top: f64) {
     let count = bins.labels.len();
     PLOT.frame(svg, top, share, count == 0);
     // At most a dozen labels fit; the table has them all.
-    let every = count.div_ceil(12);
+    let every = count.div_ceil(12).max(1);
     let width = PLOT.inner_width() / count.max(1) as f64;
     for (i, label) in bins.labels.iter().enumerate().step_by(every) {
         let x = PLOT.left + width * (i as f64 + 0.5);
