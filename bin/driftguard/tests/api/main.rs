@@ -7,6 +7,7 @@ mod audit_trail;
 mod auth;
 mod backup;
 mod backup_refusals;
+mod browser;
 mod contract;
 mod dashboard;
 mod demo;
