@@ -19,6 +19,9 @@ use driftguard_web::pages::{audit, model, models, overview, policies};
 use driftguard_web::{Ui, UiSettings, Viewer};
 
 const MODELS: usize = 10_000;
+
+/// Renders one page to its HTML.
+type Render<'a> = Box<dyn Fn() -> String + 'a>;
 const ROWS: usize = 2_000;
 const EVALUATIONS: usize = 12;
 
@@ -57,12 +60,7 @@ async fn seeded(store: &Store, services: &Services) -> (Actor, i64) {
         .await
         .expect("a user");
     let actor = Actor::new(user.id, Role::Engineer);
-    let mut evaluated = NewModel::new(
-        "credit".into(),
-        "1".into(),
-        Task::BinaryClassification,
-        RiskTier::High,
-    );
+    let mut evaluated = NewModel::new("credit", "1", Task::BinaryClassification, RiskTier::High);
     evaluated.columns = ModelColumns {
         prediction: Some("prediction".into()),
         label: Some("label".into()),
@@ -74,7 +72,7 @@ async fn seeded(store: &Store, services: &Services) -> (Actor, i64) {
         .expect("a model");
     for i in 1..MODELS {
         let tier = RiskTier::ALL[i % RiskTier::ALL.len()];
-        let model = NewModel::new(format!("model-{i}"), "1".into(), Task::Regression, tier);
+        let model = NewModel::new(format!("model-{i}"), "1", Task::Regression, tier);
         ModelRepository::create(store, model, user.id)
             .await
             .expect("a model");
@@ -135,7 +133,7 @@ fn bench_backend(
         risk_tier: "high".into(),
         ..models::ModelsQuery::default()
     };
-    let pages: Vec<(&str, Box<dyn Fn() -> String>)> = vec![
+    let pages: Vec<(&str, Render)> = vec![
         (
             "overview",
             Box::new(|| {
