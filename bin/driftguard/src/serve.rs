@@ -8,6 +8,7 @@ use driftguard_observability::{
     LogSettings, Metrics, PoolGauges, SentrySettings, init_sentry, init_tracing,
 };
 use driftguard_storage::Database;
+use driftguard_web::UiSettings;
 use secrecy::ExposeSecret;
 use std::net::TcpListener;
 use std::time::Duration;
@@ -71,18 +72,27 @@ fn spawn_pool_gauges(database: Database, metrics: Metrics) {
     });
 }
 
-/// The HTTP server over wired services on a bound listener; it runs when awaited. The API
-/// tests start the server through this too.
+/// The HTTP server (the API and the dashboard UI under `/ui`) over wired services on a bound
+/// listener; it runs when awaited. The API tests start the server through this too.
 pub fn start(
     listener: TcpListener,
     settings: &Settings,
     wired: wiring::Wired,
 ) -> anyhow::Result<actix_web::dev::Server> {
+    let ui = driftguard_web::Ui {
+        services: wired.services.clone(),
+        cache: wired.cache.clone(),
+        metrics: wired.metrics.clone(),
+        settings: UiSettings {
+            secure_cookies: settings.ui.secure_cookies,
+        },
+    };
     let deps = HttpDeps {
         services: wired.services,
         metrics: wired.metrics,
         limiter: wired.limiter,
         cache: wired.cache,
+        pages: Some(driftguard_web::routes(ui)),
     };
     driftguard_http::run(listener, deps, settings.http()).context("starting the HTTP server")
 }

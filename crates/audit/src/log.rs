@@ -28,6 +28,8 @@ use crate::verify::{ChainVerifier, VerifyReport, row_comes_first};
 /// Which rows `GET /deployments` wants; `None` = any.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct DeploymentFilter {
+    /// Rows of this model version.
+    pub model_id: Option<ModelId>,
     /// Rows with this outcome.
     pub outcome: Option<Outcome>,
     /// Rows for this environment.
@@ -213,6 +215,7 @@ mod tests {
                 .rows()
                 .into_iter()
                 .filter(|r| filter.outcome.is_none_or(|o| r.entry.outcome == o))
+                .filter(|r| filter.model_id.is_none_or(|m| r.entry.model_id == m))
                 .collect();
             Ok(newest_first(rows, page))
         }

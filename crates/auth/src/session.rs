@@ -8,6 +8,10 @@
 //! [`wait_before_issuing`]), so that the fresh token is not refused as well.
 
 use driftguard_core::Timestamp;
+
+/// The cookie the dashboard UI keeps the sign-in token in (the same JWT as a bearer token);
+/// the API's extractor reads it too.
+pub const SESSION_COOKIE: &str = "driftguard_session";
 use std::time::Duration;
 
 /// Slack added to a wait so that a wall clock a hair behind the timer still reads the next

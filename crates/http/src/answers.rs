@@ -40,13 +40,28 @@ impl Answers {
         F: FnOnce() -> Fut + Send,
         Fut: Future<Output = DomainResult<T>> + Send,
     {
-        let (body, lookup) = self.cache.get_or_compute(class, params, compute).await?;
+        let answer = self.cache.get_or_compute(class, params, compute).await?;
+        Ok(self.reply(class, answer))
+    }
+
+    /// The cache every front end shares (the dashboards' answers are keyed there, see
+    /// `AnswerCache::dashboard_summary`).
+    pub fn cache(&self) -> &AnswerCache {
+        &self.cache
+    }
+
+    /// A 200 with an answer of `class` the cache gave, its lookup counted and reported.
+    pub fn reply<T: Serialize>(
+        &self,
+        class: CacheClass,
+        (body, lookup): (T, Lookup),
+    ) -> HttpResponse {
         match lookup {
             Lookup::Hit => self.metrics.cache_hit(class.label()),
             Lookup::Miss => self.metrics.cache_miss(class.label()),
         }
-        Ok(HttpResponse::Ok()
+        HttpResponse::Ok()
             .insert_header((X_CACHE, lookup.as_str()))
-            .json(body))
+            .json(body)
     }
 }

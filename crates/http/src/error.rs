@@ -216,8 +216,18 @@ fn generic(status: StatusCode) -> ApiError {
     ApiError::new(status, code, detail)
 }
 
-/// Makes every error response the JSON error body with the request's id: ours are rendered
-/// again with the id, anything else (actix's plain-text defaults) is replaced.
+/// Whether a response is an HTML page.
+fn is_html<B>(response: &ServiceResponse<B>) -> bool {
+    response
+        .headers()
+        .get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("text/html"))
+}
+
+/// Makes every error response but an HTML page the JSON error body with the request's id:
+/// ours are rendered again with the id, anything else (actix's plain-text defaults) is
+/// replaced.
 pub async fn finalize_errors(
     req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
@@ -229,7 +239,8 @@ pub async fn finalize_errors(
         .unwrap_or_default();
     let response = next.call(req).await?.map_into_boxed_body();
     let status = response.status();
-    if !(status.is_client_error() || status.is_server_error()) {
+    if !(status.is_client_error() || status.is_server_error()) || is_html(&response) {
+        // An HTML error page (the dashboard UI's) is already what its reader needs.
         return Ok(response);
     }
     let ours = response.response().extensions().get::<ErrorBody>().cloned();

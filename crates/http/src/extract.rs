@@ -14,7 +14,7 @@ use std::future::Future;
 use std::pin::Pin;
 
 /// The cookie the dashboard UI keeps the token in.
-pub const SESSION_COOKIE: &str = "driftguard_session";
+pub use driftguard_auth::session::SESSION_COOKIE;
 
 /// The signed-in user of a request. Extracting it fails with 401 when there is no valid token.
 #[derive(Debug, Clone)]

@@ -15,4 +15,4 @@ pub mod upload;
 
 pub use document::openapi;
 pub use error::{ApiError, ErrorBody};
-pub use server::{HttpDeps, HttpSettings, run};
+pub use server::{HttpDeps, HttpSettings, Pages, run};

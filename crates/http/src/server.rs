@@ -79,7 +79,13 @@ pub struct HttpDeps {
     pub limiter: Arc<dyn RateLimiter>,
     /// Where dashboard and policy answers are cached (in-process, or Redis shared by replicas).
     pub cache: AnswerCache,
+    /// Routes served beside the API under the same middleware (the dashboard UI), which the
+    /// binary wires in so that this crate need not know them.
+    pub pages: Option<Pages>,
 }
+
+/// Registers routes beside the API's (see [`HttpDeps::pages`]).
+pub type Pages = Arc<dyn Fn(&mut web::ServiceConfig) + Send + Sync>;
 
 /// Starts serving on `listener`; the returned server runs when awaited or spawned.
 pub fn run(
@@ -108,10 +114,12 @@ pub fn run(
         TrustedProxies::parse(&settings.rate_limits.trusted_proxies)
             .map_err(|e| std::io::Error::other(format!("rate limit settings: {e}")))?,
     );
+    let pages = deps.pages;
     let workers = settings.workers;
     let http_settings = web::Data::new(settings);
     let mut server = HttpServer::new(move || {
         let known_routes = known_routes.clone();
+        let pages = pages.clone();
         let (app, _) = App::new()
             .into_utoipa_app()
             .configure(routes::configure)
@@ -126,6 +134,11 @@ pub fn run(
             .app_data(slots.clone())
             .app_data(query_config())
             .app_data(path_config())
+            .configure(|cfg| {
+                if let Some(pages) = &pages {
+                    pages(cfg);
+                }
+            })
             .default_service(web::to(move |req: HttpRequest| {
                 let response = known_routes.respond(&req);
                 async move { response }

@@ -9,6 +9,7 @@ mod logging;
 mod metrics;
 pub mod redact;
 mod redacting_writer;
+mod request_id;
 
 pub use capture::LogCapture;
 pub use error::ObservabilityError;
@@ -18,3 +19,4 @@ pub use logging::{
 };
 pub use metrics::{DeploymentOutcome, Metrics, PoolGauges, ViolationKind};
 pub use redacting_writer::RedactingMakeWriter;
+pub use request_id::RequestId;

@@ -182,7 +182,7 @@ impl DeploymentLog for Store {
         filter: &DeploymentFilter,
         page: Page,
     ) -> DomainResult<(Vec<DeploymentRecord>, u64)> {
-        self.list_where(filter, None, page).await
+        self.list_where(filter, filter.model_id, page).await
     }
 
     async fn chain_after(

@@ -154,6 +154,7 @@ async fn appends_chain_read_back_and_verify(db: Store) {
         .expect("list");
     assert_eq!((rows, total), (vec![first], 1));
     let blocked = DeploymentFilter {
+        model_id: Some(second.entry.model_id),
         outcome: Some(Outcome::Deployed),
         environment: Some("production".into()),
         override_used: Some(false),

@@ -58,6 +58,7 @@ const ALIASES: &[(&str, &str, &str)] = &[
     ("cache_max_bytes", "cache", "max_bytes"),
     ("cache_ttls", "cache", "ttls"),
     ("metrics_token", "metrics", "token"),
+    ("ui_secure_cookies", "ui", "secure_cookies"),
     ("metrics_public", "metrics", "public"),
     ("sentry_dsn", "sentry", "dsn"),
 ];

@@ -24,7 +24,7 @@ use flat::{ENV_PREFIX, Flat};
 pub use sections::{
     AuditSection, AuthSection, CacheSection, CorsSection, DatabaseSection, Environment,
     LimitSettings, LogSection, MetricsSection, RateLimitBackend, RateLimiterSection, RedisSection,
-    SentrySection, ServerSection,
+    SentrySection, ServerSection, UiSection,
 };
 
 /// Every setting, with its embedded default.
@@ -49,6 +49,8 @@ pub struct Settings {
     pub cors: CorsSection,
     /// `[rate_limiter]`: where the counters live, trusted proxies.
     pub rate_limiter: RateLimiterSection,
+    /// `[ui]`: the dashboard UI's session cookie.
+    pub ui: UiSection,
     /// Per-minute quotas by class (`[rate_limits]` in TOML, `DRIFTGUARD_RATE_LIMITS__AUTH_LOGIN`).
     pub rate_limits: RateLimitSettings,
     /// `[redis]`: the shared Redis, if any.
@@ -104,6 +106,7 @@ impl Default for Settings {
             log: LogSection::default(),
             cors: CorsSection::default(),
             rate_limiter: RateLimiterSection::default(),
+            ui: UiSection::default(),
             rate_limits: RateLimitSettings::default(),
             redis: RedisSection::default(),
             cache: CacheSection::default(),

@@ -193,6 +193,15 @@ pub struct CorsSection {
     pub allow_credentials: bool,
 }
 
+/// `[ui]`: the dashboard UI.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct UiSection {
+    /// Mark the session cookie `Secure` even when the request came over plain HTTP (behind a
+    /// proxy that ends TLS); over HTTPS it always is (`DRIFTGUARD_UI_SECURE_COOKIES`).
+    pub secure_cookies: bool,
+}
+
 /// `[rate_limiter]`: where the counters live and whose forwarded addresses are believed (the
 /// quotas are `[rate_limits]`).
 #[derive(Debug, Clone, Default, Deserialize)]

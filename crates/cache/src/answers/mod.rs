@@ -36,6 +36,7 @@
 //!   began before that write.
 
 mod classes;
+mod dashboards;
 mod flights;
 mod invalidation;
 

@@ -29,7 +29,8 @@ pub struct RateLimitSettings {
     pub dashboard: NonZeroU32,
     /// `POST /simulation/*`. Default 30.
     pub simulation: NonZeroU32,
-    /// Everything else but `/health/*` and `/metrics`, which are exempt. Default 100.
+    /// Everything else (the UI's pages included) but `/health/*`, `/metrics` and the UI's
+    /// static assets (`/ui/static/*`), which are exempt. Default 100.
     pub default: NonZeroU32,
 }
 
@@ -81,8 +82,9 @@ impl RateLimitSettings {
         };
         let post = method == Method::POST;
         match segments.as_slice() {
-            ["health", ..] | ["metrics"] => None,
-            ["auth", "login"] if post => rule("auth_login", self.auth_login),
+            ["health", ..] | ["metrics"] | ["ui", "static", ..] => None,
+            // The UI's sign-in hashes a password like the API's.
+            ["auth", "login"] | ["ui", "sign-in"] if post => rule("auth_login", self.auth_login),
             ["auth", "register"] if post => rule("auth_register", self.auth_register),
             ["models"] if post => rule("models_create", self.models_create),
             ["models", _, "deploy"] if post => rule("models_deploy", self.models_deploy),
@@ -141,6 +143,9 @@ mod tests {
         );
         assert_eq!(class(Method::GET, "/health/ready"), None);
         assert_eq!(class(Method::GET, "/metrics"), None);
+        assert_eq!(class(Method::GET, "/ui/static/style.0123abcd.css"), None);
+        assert_eq!(class(Method::GET, "/ui/models"), Some(("default", 100)));
+        assert_eq!(class(Method::POST, "/ui/sign-in"), Some(("auth_login", 5)));
     }
 
     #[test]

@@ -18,9 +18,8 @@ pub const X_REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 const MAX_ID_LEN: usize = 128;
 
 /// The id of the request being served, stored in the request's extensions by the request-id
-/// middleware and read by error mapping and logging.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RequestId(pub String);
+/// middleware and read by error mapping, logging and the UI's error pages.
+pub use driftguard_observability::RequestId;
 
 /// Whether a client-sent id is kept: 1–128 characters of `[A-Za-z0-9._-]`, so that it is safe
 /// in headers and log lines.

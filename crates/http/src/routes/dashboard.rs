@@ -7,9 +7,7 @@ use crate::error::{ApiError, ErrorBody};
 use crate::extract::CurrentUser;
 use actix_web::{HttpResponse, get, web};
 use driftguard_app::Services;
-use driftguard_app::dashboard::check_trend_days;
 use driftguard_cache::CacheClass;
-use driftguard_core::now;
 use serde::Deserialize;
 
 /// Models by status and tier, evaluations, compliance, deployments, violations and the average
@@ -28,11 +26,11 @@ pub async fn summary(
     services: web::Data<Services>,
     answers: web::Data<Answers>,
 ) -> Result<HttpResponse, ApiError> {
-    answers
-        .respond(CacheClass::DashboardSummary, "", || async move {
-            services.dashboard.summary().await
-        })
-        .await
+    let answer = answers
+        .cache()
+        .dashboard_summary(&services.dashboard)
+        .await?;
+    Ok(answers.reply(CacheClass::DashboardSummary, answer))
 }
 
 /// The latest evaluation status of every model, overall and per risk tier.
@@ -50,11 +48,11 @@ pub async fn compliance_distribution(
     services: web::Data<Services>,
     answers: web::Data<Answers>,
 ) -> Result<HttpResponse, ApiError> {
-    answers
-        .respond(CacheClass::ComplianceDistribution, "", || async move {
-            services.dashboard.compliance_distribution().await
-        })
-        .await
+    let answer = answers
+        .cache()
+        .compliance_distribution(&services.dashboard)
+        .await?;
+    Ok(answers.reply(CacheClass::ComplianceDistribution, answer))
 }
 
 /// The query of `GET /dashboard/risk-trends`.
@@ -90,13 +88,9 @@ pub async fn risk_trends(
     answers: web::Data<Answers>,
     query: web::Query<TrendParams>,
 ) -> Result<HttpResponse, ApiError> {
-    let days = query.days;
-    check_trend_days(days)?;
-    // The window ends today (UTC): after midnight it is another answer.
-    let key = format!("{days}:{}", now().date_naive());
-    answers
-        .respond(CacheClass::RiskTrends, &key, || async move {
-            services.dashboard.risk_trends(days).await
-        })
-        .await
+    let answer = answers
+        .cache()
+        .risk_trends(&services.dashboard, query.days)
+        .await?;
+    Ok(answers.reply(CacheClass::RiskTrends, answer))
 }

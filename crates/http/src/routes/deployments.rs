@@ -189,6 +189,7 @@ pub async fn list(
     let page = page.page()?;
     let filters = filters.into_inner();
     let filter = DeploymentFilter {
+        model_id: None,
         outcome: filters
             .outcome
             .as_deref()

@@ -1,0 +1,247 @@
+//! A model version's page: its facts and other versions, the latest evaluation (see
+//! [`evaluation`]), the evaluation history (risk over time, paged) and the deployment
+//! history.
+
+pub mod evaluation;
+
+use actix_web::web;
+use driftguard_app::StoredEvaluation;
+use driftguard_app::audit::DeploymentRecord;
+use driftguard_core::{ModelId, Page};
+use driftguard_registry::{Model, ModelQuery, ModelSort};
+use maud::{Markup, PreEscaped, html};
+use std::collections::BTreeMap;
+
+use crate::charts::{self, TrendPoint};
+use serde::Deserialize;
+
+use crate::errors::UiError;
+use crate::layout::{self, Nav};
+use crate::session::Viewer;
+use crate::state::Ui;
+use crate::widgets::{lifecycle_badge, link, maybe, pager, risk_badge, status_badge, when};
+
+/// Rows of the evaluation history a page.
+const HISTORY_PAGE: u64 = 10;
+/// Other versions listed (the registry's largest page).
+const VERSIONS_SHOWN: u64 = 100;
+
+/// The model page's query: the page of its evaluation history.
+#[derive(Debug, Default, Deserialize)]
+pub struct ModelPageQuery {
+    /// Evaluations skipped.
+    #[serde(default)]
+    pub evaluations_skip: u64,
+}
+
+/// `GET /ui/models/{id}`.
+pub async fn handler(
+    viewer: Viewer,
+    ui: web::Data<Ui>,
+    id: web::Path<ModelId>,
+    query: web::Query<ModelPageQuery>,
+) -> Result<Markup, UiError> {
+    render(&ui, &viewer, id.into_inner(), &query).await
+}
+
+/// The page of model version `id`.
+pub async fn render(
+    ui: &Ui,
+    viewer: &Viewer,
+    id: ModelId,
+    query: &ModelPageQuery,
+) -> Result<Markup, UiError> {
+    let services = &ui.services;
+    let model = services.models.get(id).await?;
+    let history_page = Page::new(query.evaluations_skip.min(i64::MAX as u64), HISTORY_PAGE)
+        .map_err(UiError::Invalid)?;
+    let versions_query = ModelQuery {
+        name_contains: Some(model.name.clone()),
+        sort: ModelSort::NameAsc,
+        ..ModelQuery::default()
+    };
+    let latest = async {
+        match &model.latest_evaluation {
+            Some(l) => services.evaluations.get_evaluation(l.id).await.map(Some),
+            None => Ok(None),
+        }
+    };
+    let (latest, (history, history_total), (versions, _), (deployments, deployments_total)) = futures_util::try_join!(
+        latest,
+        services.evaluations.list_evaluations(id, history_page),
+        services.models.list(
+            &versions_query,
+            Page::new(0, VERSIONS_SHOWN).map_err(UiError::Invalid)?
+        ),
+        services.audit.list_for_model(id, Page::default()),
+    )?;
+    let title = format!("{} {}", model.name, model.version);
+    Ok(layout::page(
+        viewer,
+        Nav::Models,
+        &title,
+        html! {
+            nav aria-label="Breadcrumb" { a href={ (crate::BASE) "/models" } { "Models" } " / " (title) }
+            h1 { (model.name) " " span.version { (model.version) } }
+            (facts(&model))
+            (other_versions(&model, &versions))
+            section aria-labelledby="latest" {
+                h2 #latest { "Latest evaluation" }
+                @match &latest {
+                    Some(e) => { p.muted { "Evaluation " (e.id) ", " (when(e.created_at)) "." } (evaluation::sections(&e.body)) },
+                    None => p #no-evaluation { "Not evaluated yet. Upload reference data, then post current data to "
+                        code { "POST /models/" (model.id) "/evaluations" } "." },
+                }
+            }
+            (history_section(&model, &history, history_total, history_page))
+            (deployments_section(&model, &deployments, deployments_total))
+        },
+    ))
+}
+
+fn facts(model: &Model) -> Markup {
+    let c = &model.columns;
+    html! {
+        section aria-labelledby="facts" {
+            h2 #facts.visually-hidden { "Facts" }
+            dl.facts {
+                dt { "State" } dd { (lifecycle_badge(model.status.as_str())) }
+                dt { "Task" } dd { (model.task.as_str()) }
+                dt { "Risk tier" } dd { (model.risk_tier.as_str()) }
+                dt { "Framework" } dd { (model.framework.as_deref().unwrap_or("—")) }
+                dt { "Owner" } dd { "user " (model.owner_id) }
+                dt { "Tags" } dd { @if model.tags.is_empty() { "—" } @else { (model.tags.join(", ")) } }
+                dt { "Columns" } dd {
+                    "prediction " code { (c.prediction.as_deref().unwrap_or("—")) }
+                    ", label " code { (c.label.as_deref().unwrap_or("—")) }
+                    ", score " code { (c.score.as_deref().unwrap_or("—")) }
+                    ", sensitive " code { @if c.sensitive.is_empty() { "—" } @else { (c.sensitive.join(", ")) } }
+                }
+                dt { "Reference data" } dd { @if model.has_reference { "uploaded" } @else { "none yet" } }
+                dt { "Registered" } dd { (when(model.created_at)) }
+                dt { "Changed" } dd { (when(model.updated_at)) }
+            }
+            @if let Some(d) = &model.description { p { (d) } }
+        }
+    }
+}
+
+fn other_versions(model: &Model, versions: &[Model]) -> Markup {
+    let others: Vec<&Model> = versions
+        .iter()
+        .filter(|v| v.name == model.name && v.id != model.id)
+        .collect();
+    html! {
+        section aria-labelledby="versions" {
+            h2 #versions { "Other versions" }
+            @if others.is_empty() { p { "This is the only version." } } @else {
+                table #versions-table {
+                    thead { tr { th scope="col" { "Version" } th scope="col" { "State" } th scope="col" { "Latest result" } th scope="col" { "Registered" } } }
+                    tbody { @for v in others {
+                        tr {
+                            th scope="row" { a href={ (crate::BASE) "/models/" (v.id) } { (v.version) } }
+                            td { (lifecycle_badge(v.status.as_str())) }
+                            td { (status_badge(v.latest_evaluation.as_ref().map(|l| l.status.as_str()))) }
+                            td { (when(v.created_at)) }
+                        }
+                    } }
+                }
+            }
+        }
+    }
+}
+
+fn history_section(model: &Model, history: &[StoredEvaluation], total: u64, page: Page) -> Markup {
+    let href = |skip: u64| {
+        link(
+            &format!("{}/models/{}", crate::BASE, model.id),
+            &[(
+                "evaluations_skip",
+                if skip == 0 {
+                    String::new()
+                } else {
+                    skip.to_string()
+                },
+            )],
+        ) + "#history"
+    };
+    html! {
+        section aria-labelledby="history" {
+            h2 #history { "Evaluation history" }
+            @if history.is_empty() { p { "No evaluation yet." } } @else {
+                (PreEscaped(risk_over_time(history).svg))
+                table #history-table {
+                    caption { "Risk over time, newest first" }
+                    thead { tr { th scope="col" { "When" } th scope="col" { "Result" } th scope="col" { "Risk" } th scope="col" { "Drifted columns" } } }
+                    tbody { @for e in history {
+                        tr {
+                            th scope="row" { (when(e.created_at)) }
+                            td { (status_badge(e.status().map(|s| s.as_str()))) }
+                            td { (risk_badge(risk(e))) }
+                            td.num { (maybe(e.body.get("drift").and_then(|d| d.get("drifted_columns")).and_then(|n| n.as_f64()), 0)) }
+                        }
+                    } }
+                }
+                (pager(page, total, href))
+            }
+        }
+    }
+}
+
+fn risk(e: &StoredEvaluation) -> Option<f64> {
+    e.body
+        .get("risk")
+        .and_then(|r| r.get("score"))
+        .and_then(|s| s.as_f64())
+}
+
+/// The risk of the evaluations listed, per day (mean and max), oldest first; the table
+/// below the chart has every evaluation's number.
+fn risk_over_time(history: &[StoredEvaluation]) -> charts::Chart {
+    let mut days: BTreeMap<String, Vec<f64>> = BTreeMap::new();
+    for e in history {
+        let scores = days
+            .entry(e.created_at.date_naive().to_string())
+            .or_default();
+        scores.extend(risk(e));
+    }
+    let points: Vec<TrendPoint> = days
+        .into_iter()
+        .map(|(date, scores)| TrendPoint {
+            date,
+            evaluations: scores.len() as u64,
+            mean: (!scores.is_empty()).then(|| scores.iter().sum::<f64>() / scores.len() as f64),
+            max: scores.iter().copied().reduce(f64::max),
+        })
+        .collect();
+    charts::trend(
+        "history-risk",
+        "Risk score of the evaluations listed below, per day",
+        &points,
+        100.0,
+    )
+}
+
+fn deployments_section(model: &Model, rows: &[DeploymentRecord], total: u64) -> Markup {
+    html! {
+        section aria-labelledby="deployments" {
+            h2 #deployments { "Deployment history" }
+            @if rows.is_empty() { p { "Never deployed." } } @else {
+                table #deployments-table {
+                    caption { "The latest " (rows.len()) " of " (total) " attempts; "
+                        a href=(link(&format!("{}/audit", crate::BASE), &[("model_id", model.id.to_string())])) { "all in the audit log" } }
+                    thead { tr { th scope="col" { "When" } th scope="col" { "Outcome" } th scope="col" { "Environment" } th scope="col" { "Status change" } th scope="col" { "Override" } } }
+                    tbody { @for r in rows {
+                        tr {
+                            th scope="row" { (when(r.entry.deployed_at)) }
+                            td { (crate::widgets::outcome_badge(r.entry.outcome.as_str())) }
+                            td { (r.entry.environment) }
+                            td { (r.entry.previous_status) " → " (r.entry.new_status) }
+                            td { @if r.entry.override_used { "yes: " (r.entry.override_reason.as_deref().unwrap_or("")) } @else { "no" } }
+                        }
+                    } }
+                }
+            }
+        }
+    }
+}
