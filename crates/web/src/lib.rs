@@ -17,7 +17,7 @@ mod widgets;
 
 pub use assets::stylesheet_path;
 pub use security::csrf_token_for;
-pub use session::{CSRF_FIELD, SIGN_IN_CSRF_COOKIE};
+pub use session::{CSRF_FIELD, SIGN_IN_CSRF_COOKIE, Viewer};
 pub use settings::UiSettings;
 pub use state::Ui;
 

@@ -34,6 +34,11 @@ pub struct Viewer {
 }
 
 impl Viewer {
+    /// `user`, signed in with the session whose CSRF token is `csrf`.
+    pub fn new(user: User, csrf: String) -> Self {
+        Self { user, csrf }
+    }
+
     /// The user as the use cases know them.
     pub fn actor(&self) -> Actor {
         Actor::new(self.user.id, self.user.role)
