@@ -124,13 +124,13 @@ fn drift(result: &EvaluationResult) -> Markup {
                     th scope="col" aria-sort="descending" { "Score" } th scope="col" { "Threshold" } th scope="col" { "Drifted" }
                     th scope="col" { "Distributions" }
                 } }
-                tbody { @for c in columns { (drift_row(c)) } }
+                tbody { @for (i, c) in columns.iter().enumerate() { (drift_row(i, c)) } }
             }
         }
     }
 }
 
-fn drift_row(c: &ColumnDrift) -> Markup {
+fn drift_row(i: usize, c: &ColumnDrift) -> Markup {
     html! {
         tr.drift-row data-column=(c.column) {
             th scope="row" { (c.column) }
@@ -143,6 +143,7 @@ fn drift_row(c: &ColumnDrift) -> Markup {
                 @if let Some(bins) = &c.bins {
                     details.histogram {
                         summary { "Reference vs current" }
+                        (overlaid(i, &c.column, bins))
                         (bins_table(&c.column, bins))
                     }
                 } @else { span.muted { "no values" } }
@@ -160,6 +161,20 @@ fn bin_labels(bins: &Bins) -> Vec<String> {
             .collect(),
         (None, None) => (1..=bins.reference.len()).map(|i| i.to_string()).collect(),
     }
+}
+
+/// The column's reference and current shares overlaid; the table after it has the numbers.
+fn overlaid(i: usize, column: &str, bins: &Bins) -> Markup {
+    let labels = crate::charts::Bins::from_categories(bin_labels(bins));
+    let title = format!("Reference and current distribution of {column}");
+    let chart = crate::charts::overlaid_histograms(
+        &format!("drift-histogram-{i}"),
+        &title,
+        &labels,
+        &bins.reference,
+        &bins.current,
+    );
+    maud::PreEscaped(chart.svg)
 }
 
 fn bins_table(column: &str, bins: &Bins) -> Markup {
