@@ -5,13 +5,15 @@
 use actix_web::web;
 use driftguard_app::dashboard::{ComplianceDistribution, DashboardSummary, RiskTrends};
 use driftguard_cache::CacheClass;
-use maud::{Markup, html};
+use maud::{Markup, PreEscaped, html};
+
+use crate::charts::{self, Series, StackedRow, Tone, TrendPoint};
 
 use crate::errors::UiError;
 use crate::layout::{self, Nav};
 use crate::session::Viewer;
 use crate::state::Ui;
-use crate::widgets::{fixed, maybe};
+use crate::widgets::fixed;
 
 /// Days of the risk trend.
 const TREND_DAYS: u32 = 30;
@@ -103,19 +105,38 @@ fn cards(summary: &DashboardSummary) -> Markup {
 }
 
 fn by_tier(distribution: &ComplianceDistribution) -> Markup {
+    let series = [
+        ("pass", Tone::Good),
+        ("warn", Tone::Warning),
+        ("fail", Tone::Bad),
+        ("not evaluated", Tone::Neutral),
+    ]
+    .map(|(name, tone)| Series {
+        name: name.to_owned(),
+        tone,
+    });
+    let rows: Vec<StackedRow> = distribution
+        .by_risk_tier
+        .iter()
+        .map(|(tier, c)| StackedRow {
+            label: tier.clone(),
+            counts: vec![c.pass, c.warn, c.fail, c.unevaluated],
+        })
+        .collect();
+    let chart = charts::stacked_bars(
+        "compliance-by-tier",
+        "Latest status of the models of each risk tier",
+        "Risk tier",
+        &series,
+        &rows,
+    );
     html! {
         section aria-labelledby="by-tier" {
             h2 #by-tier { "Compliance by risk tier" }
-            table #compliance-by-tier {
-                caption { "Models per latest status, per risk tier" }
-                thead { tr { th scope="col" { "Tier" } th scope="col" { "pass" } th scope="col" { "warn" } th scope="col" { "fail" } th scope="col" { "not evaluated" } } }
-                tbody {
-                    @for (tier, c) in &distribution.by_risk_tier {
-                        tr {
-                            th scope="row" { a href=(models_link(&[("risk_tier", tier.clone())])) { (tier) } }
-                            td.num { (c.pass) } td.num { (c.warn) } td.num { (c.fail) } td.num { (c.unevaluated) }
-                        }
-                    }
+            (PreEscaped(chart.html()))
+            p { "Models of a tier: "
+                @for (tier, _) in &distribution.by_risk_tier {
+                    a href=(models_link(&[("risk_tier", tier.clone())])) { (tier) } " "
                 }
             }
         }
@@ -123,27 +144,29 @@ fn by_tier(distribution: &ComplianceDistribution) -> Markup {
 }
 
 fn trend(trends: &RiskTrends) -> Markup {
+    let points: Vec<TrendPoint> = trends
+        .points
+        .iter()
+        .map(|p| TrendPoint {
+            date: p.date.to_string(),
+            evaluations: p.evaluations,
+            mean: p.mean_risk_score,
+            max: p.max_risk_score,
+        })
+        .collect();
+    let chart = charts::trend(
+        "risk-trend-chart",
+        "Mean and maximum risk score per day",
+        &points,
+        100.0,
+    );
     html! {
         section aria-labelledby="risk-trend" {
             h2 #risk-trend { "Risk over the last " (trends.days) " days" }
+            (PreEscaped(chart.svg))
             details {
-                summary { "Risk per day (a day without evaluations is a gap)" }
-                table #risk-trend-table {
-                    thead { tr { th scope="col" { "Day (UTC)" } th scope="col" { "Evaluations" } th scope="col" { "Mean risk" } th scope="col" { "Max risk" } } }
-                    tbody {
-                        @for p in &trends.points {
-                            tr {
-                                th scope="row" { (p.date) }
-                                td.num { (p.evaluations) }
-                                @if p.evaluations == 0 {
-                                    td colspan="2" .muted { "no evaluations" }
-                                } @else {
-                                    td.num { (maybe(p.mean_risk_score, 1)) } td.num { (maybe(p.max_risk_score, 1)) }
-                                }
-                            }
-                        }
-                    }
-                }
+                summary { "Risk per day, in numbers (a day without evaluations is a gap)" }
+                (PreEscaped(chart.table))
             }
         }
     }

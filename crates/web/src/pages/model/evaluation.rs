@@ -6,9 +6,10 @@
 use driftguard_governance::risk::Component;
 use driftguard_governance::{EvaluationResult, FairnessSection, PerformanceSection, Violation};
 use driftguard_stats::drift::{Bins, ColumnDrift};
-use maud::{Markup, html};
+use maud::{Markup, PreEscaped, html};
 use serde_json::Value;
 
+use crate::charts::{self, Contribution, Tone};
 use crate::widgets::{fixed, maybe, risk_badge, status_badge};
 
 /// The four-fifths rule: a selection rate below 0.8 of the highest is adverse impact.
@@ -38,9 +39,24 @@ fn summary(result: &EvaluationResult) -> Markup {
         ("fairness", risk.components.fairness),
         ("performance", risk.components.performance),
     ];
+    let chart = charts::contributions(
+        "risk-contributions",
+        "Points each component adds to the risk score",
+        &parts
+            .iter()
+            .filter_map(|(name, c)| {
+                c.map(|c| Contribution {
+                    label: (*name).to_owned(),
+                    points: c.contribution,
+                })
+            })
+            .collect::<Vec<_>>(),
+        risk.score,
+    );
     html! {
         section aria-labelledby="result" {
             h3 #result { "Result: " (status_badge(Some(result.judgement.status.as_str()))) " " (risk_badge(Some(risk.score))) }
+            (PreEscaped(chart.svg))
             table #risk-breakdown {
                 caption { "How the risk score adds up (tier multiplier " (fixed(risk.tier_multiplier, 2)) ")" }
                 thead { tr { th scope="col" { "Component" } th scope="col" { "Severity (0–1)" } th scope="col" { "Weight" } th scope="col" { "Points" } } }
@@ -124,13 +140,32 @@ fn drift(result: &EvaluationResult) -> Markup {
                     th scope="col" aria-sort="descending" { "Score" } th scope="col" { "Threshold" } th scope="col" { "Drifted" }
                     th scope="col" { "Distributions" }
                 } }
-                tbody { @for (i, c) in columns.iter().enumerate() { (drift_row(i, c)) } }
+                tbody { @for c in columns { (drift_row(c)) } }
             }
         }
     }
 }
 
-fn drift_row(i: usize, c: &ColumnDrift) -> Markup {
+fn drift_row(c: &ColumnDrift) -> Markup {
+    let bins = c.bins.as_ref().map(|b| (chart_bins(b), b));
+    let mini = |side: &str, shares: &[f64], tone: Tone, bins: &charts::Bins| {
+        charts::mini_histogram(
+            &format!("{}-{side}-mini", c.column),
+            &format!(
+                "{} distribution of {}",
+                if side == "reference" {
+                    "Reference"
+                } else {
+                    "Current"
+                },
+                c.column
+            ),
+            bins,
+            shares,
+            tone,
+        )
+        .svg
+    };
     html! {
         tr.drift-row data-column=(c.column) {
             th scope="row" { (c.column) }
@@ -139,12 +174,18 @@ fn drift_row(i: usize, c: &ColumnDrift) -> Markup {
             td.num { (maybe(c.score, 4)) }
             td.num { (maybe(c.threshold, 3)) }
             td { @if c.drifted { span.badge.badge-fail { "✕ drifted" } } @else if c.method.is_some() { span.badge.badge-pass { "✓ stable" } } @else { span.muted { (c.reason.as_deref().unwrap_or("not tested")) } } }
-            td {
-                @if let Some(bins) = &c.bins {
+            td.distributions {
+                @if let Some((chart_bins, bins)) = &bins {
+                    span.minis {
+                        (PreEscaped(mini("reference", &bins.reference, Tone::Reference, chart_bins)))
+                        (PreEscaped(mini("current", &bins.current, Tone::Current, chart_bins)))
+                    }
                     details.histogram {
-                        summary { "Reference vs current" }
-                        (overlaid(i, &c.column, bins))
-                        (bins_table(&c.column, bins))
+                        summary { "Compare " span.visually-hidden { (c.column) } }
+                        (PreEscaped(charts::overlaid_histograms(
+                            &format!("{}-overlaid", c.column),
+                            &format!("Reference and current distributions of {}", c.column),
+                            chart_bins, &bins.reference, &bins.current).html()))
                     }
                 } @else { span.muted { "no values" } }
             }
@@ -152,43 +193,13 @@ fn drift_row(i: usize, c: &ColumnDrift) -> Markup {
     }
 }
 
-fn bin_labels(bins: &Bins) -> Vec<String> {
+/// The chart module's bins for a column's: its edges, or its values.
+fn chart_bins(bins: &Bins) -> charts::Bins {
     match (&bins.labels, &bins.edges) {
-        (Some(labels), _) => labels.clone(),
-        (None, Some(edges)) => edges
-            .windows(2)
-            .map(|w| format!("{} – {}", fixed(w[0], 2), fixed(w[1], 2)))
-            .collect(),
-        (None, None) => (1..=bins.reference.len()).map(|i| i.to_string()).collect(),
-    }
-}
-
-/// The column's reference and current shares overlaid; the table after it has the numbers.
-fn overlaid(i: usize, column: &str, bins: &Bins) -> Markup {
-    let labels = crate::charts::Bins::from_categories(bin_labels(bins));
-    let title = format!("Reference and current distribution of {column}");
-    let chart = crate::charts::overlaid_histograms(
-        &format!("drift-histogram-{i}"),
-        &title,
-        &labels,
-        &bins.reference,
-        &bins.current,
-    );
-    maud::PreEscaped(chart.svg)
-}
-
-fn bins_table(column: &str, bins: &Bins) -> Markup {
-    html! {
-        table.bins {
-            caption { "Share of values per bin of " (column) }
-            thead { tr { th scope="col" { "Bin" } th scope="col" { "Reference" } th scope="col" { "Current" } } }
-            tbody { @for (i, label) in bin_labels(bins).iter().enumerate() {
-                tr {
-                    th scope="row" { (label) }
-                    td.num { (maybe(bins.reference.get(i).copied(), 3)) }
-                    td.num { (maybe(bins.current.get(i).copied(), 3)) }
-                }
-            } }
+        (Some(labels), _) => charts::Bins::from_categories(labels.iter().cloned()),
+        (None, Some(edges)) => charts::Bins::from_edges(edges),
+        (None, None) => {
+            charts::Bins::from_categories((1..=bins.reference.len()).map(|i| i.to_string()))
         }
     }
 }

@@ -9,7 +9,10 @@ use driftguard_app::StoredEvaluation;
 use driftguard_app::audit::DeploymentRecord;
 use driftguard_core::Page;
 use driftguard_registry::{Model, ModelQuery, ModelSort};
-use maud::{Markup, html};
+use maud::{Markup, PreEscaped, html};
+use std::collections::BTreeMap;
+
+use crate::charts::{self, TrendPoint};
 use serde::Deserialize;
 
 use crate::errors::UiError;
@@ -162,16 +165,11 @@ fn history_section(model: &Model, history: &[StoredEvaluation], total: u64, page
             )],
         ) + "#history"
     };
-    let risk = |e: &StoredEvaluation| {
-        e.body
-            .get("risk")
-            .and_then(|r| r.get("score"))
-            .and_then(|s| s.as_f64())
-    };
     html! {
         section aria-labelledby="history" {
             h2 #history { "Evaluation history" }
             @if history.is_empty() { p { "No evaluation yet." } } @else {
+                (PreEscaped(risk_over_time(history).svg))
                 table #history-table {
                     caption { "Risk over time, newest first" }
                     thead { tr { th scope="col" { "When" } th scope="col" { "Result" } th scope="col" { "Risk" } th scope="col" { "Drifted columns" } } }
@@ -188,6 +186,40 @@ fn history_section(model: &Model, history: &[StoredEvaluation], total: u64, page
             }
         }
     }
+}
+
+fn risk(e: &StoredEvaluation) -> Option<f64> {
+    e.body
+        .get("risk")
+        .and_then(|r| r.get("score"))
+        .and_then(|s| s.as_f64())
+}
+
+/// The risk of the evaluations listed, per day (mean and max), oldest first; the table
+/// below the chart has every evaluation's number.
+fn risk_over_time(history: &[StoredEvaluation]) -> charts::Chart {
+    let mut days: BTreeMap<String, Vec<f64>> = BTreeMap::new();
+    for e in history {
+        let scores = days
+            .entry(e.created_at.date_naive().to_string())
+            .or_default();
+        scores.extend(risk(e));
+    }
+    let points: Vec<TrendPoint> = days
+        .into_iter()
+        .map(|(date, scores)| TrendPoint {
+            date,
+            evaluations: scores.len() as u64,
+            mean: (!scores.is_empty()).then(|| scores.iter().sum::<f64>() / scores.len() as f64),
+            max: scores.iter().copied().reduce(f64::max),
+        })
+        .collect();
+    charts::trend(
+        "history-risk",
+        "Risk score of the evaluations listed below, per day",
+        &points,
+        100.0,
+    )
 }
 
 fn deployments_section(model: &Model, rows: &[DeploymentRecord], total: u64) -> Markup {
