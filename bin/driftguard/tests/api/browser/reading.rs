@@ -199,6 +199,9 @@ async fn a_model_page_shows_one_histogram_per_drift_column(s: Session) {
         Some(with_values as u64),
         "rows with a histogram"
     );
+    // The most drifted column opened, so that axe and the screenshot see its histograms.
+    s.script("document.querySelector('#drift-table details').open = true;")
+        .await;
     s.check_page("model-drift").await;
 }
 
