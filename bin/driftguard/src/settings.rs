@@ -70,6 +70,8 @@ pub struct Settings {
     pub max_upload_bytes: usize,
     /// HTTP worker threads (0: one per core).
     pub workers: usize,
+    /// Seconds a SIGTERM leaves requests in progress to finish (no new connections meanwhile).
+    pub shutdown_grace_secs: u64,
     /// Folder of `app.log` and `errors.log`.
     pub log_dir: PathBuf,
     /// Log level filter (`info`, `debug`, or `info,driftguard_http=debug`).
@@ -201,6 +203,7 @@ impl Default for Settings {
             max_json_bytes: HttpSettings::default().max_json_bytes,
             max_upload_bytes: HttpSettings::default().max_upload_bytes,
             workers: 0,
+            shutdown_grace_secs: HttpSettings::default().shutdown_grace_secs,
             log_dir: PathBuf::from("logs"),
             log_level: "info".into(),
             cors_origins: Vec::new(),
@@ -351,6 +354,7 @@ impl Settings {
             max_json_bytes: self.max_json_bytes,
             max_upload_bytes: self.max_upload_bytes,
             workers: self.workers,
+            shutdown_grace_secs: self.shutdown_grace_secs,
             open_registration: self.open_registration,
             max_concurrent_uploads: self.limits.max_concurrent_uploads,
             max_concurrent_password_hashes: self.limits.max_concurrent_password_hashes,

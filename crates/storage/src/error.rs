@@ -1,5 +1,6 @@
 //! How database failures become domain errors. The policy: a constraint the caller broke is
 //! their error (409/404); a database we cannot reach is `Unavailable` (503, retry later);
+//! a database out of disk space is `StorageFull` (507, an operator must free space);
 //! anything else is ours (500). Nothing is logged here: the error keeps the database's
 //! error as its cause (a `DatabaseFault`), and the edge logs it once, as
 //! `database.query_error`, with that chain.
@@ -14,6 +15,12 @@ fn fault(e: impl Into<Cause>) -> DatabaseFault {
 
 /// A query failed: map it, keeping the database's error as the cause.
 pub fn query_error(e: DieselError) -> DomainError {
+    if is_disk_full(&e) {
+        return DomainError::storage_full_caused(
+            "the database has no space left; nothing was written",
+            fault(e),
+        );
+    }
     match e {
         DieselError::NotFound => DomainError::NotFound("not found".into()),
         DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, info) => {
@@ -24,6 +31,22 @@ pub fn query_error(e: DieselError) -> DomainError {
             DomainError::unavailable_caused("the database connection was lost", fault(e))
         }
         other => DomainError::internal_caused("database query failed", fault(other)),
+    }
+}
+
+/// Whether `e` says the disk under the database is full. Diesel names no such kind, so the
+/// database's message tells: SQLite's `SQLITE_FULL` reads "database or disk is full", and
+/// PostgreSQL's `disk_full` (53100) quotes the system's "No space left on device". A commit
+/// that failed and whose rollback failed too is judged by the commit's error.
+fn is_disk_full(e: &DieselError) -> bool {
+    match e {
+        DieselError::DatabaseError(_, info) => {
+            let message = info.message();
+            message.contains("database or disk is full")
+                || message.contains("No space left on device")
+        }
+        DieselError::RollbackErrorOnCommit { commit_error, .. } => is_disk_full(commit_error),
+        _ => false,
     }
 }
 
