@@ -26,8 +26,19 @@ pub fn query_error(e: DieselError) -> DomainError {
         DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, info) => {
             DomainError::Conflict(info.message().to_owned())
         }
-        DieselError::DatabaseError(DatabaseErrorKind::ClosedConnection, _)
+        // A connection cut under a query: PostgreSQL stopped or restarted (tokio-postgres
+        // reports it without an SQLSTATE, which diesel-async names UnableToSendCommand), or
+        // terminated it (class 57: `terminating connection due to administrator command`).
+        DieselError::DatabaseError(
+            DatabaseErrorKind::ClosedConnection | DatabaseErrorKind::UnableToSendCommand,
+            _,
+        )
         | DieselError::BrokenTransactionManager => {
+            DomainError::unavailable_caused("the database connection was lost", fault(e))
+        }
+        DieselError::DatabaseError(_, ref info)
+            if info.message().starts_with("terminating connection") =>
+        {
             DomainError::unavailable_caused("the database connection was lost", fault(e))
         }
         other => DomainError::internal_caused("database query failed", fault(other)),
@@ -67,5 +78,59 @@ pub fn unique_as(e: DieselError, message: impl FnOnce() -> String) -> DomainErro
             DomainError::Conflict(message())
         }
         other => query_error(other),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn database_error(kind: DatabaseErrorKind, message: &str) -> DieselError {
+        DieselError::DatabaseError(kind, Box::new(message.to_owned()))
+    }
+
+    #[test]
+    fn a_lost_connection_is_unavailable_not_internal() {
+        for e in [
+            database_error(DatabaseErrorKind::UnableToSendCommand, "connection closed"),
+            database_error(DatabaseErrorKind::ClosedConnection, "closed"),
+            database_error(
+                DatabaseErrorKind::Unknown,
+                "terminating connection due to administrator command",
+            ),
+        ] {
+            let mapped = query_error(e);
+            assert!(
+                matches!(mapped, DomainError::Unavailable { .. }),
+                "{mapped:?}"
+            );
+            assert_eq!(mapped.log_event(), "database.query_error");
+        }
+    }
+
+    #[test]
+    fn a_full_disk_is_storage_full() {
+        for e in [
+            database_error(DatabaseErrorKind::Unknown, "database or disk is full"),
+            database_error(
+                DatabaseErrorKind::Unknown,
+                "could not extend file \"base/5/16384\": No space left on device",
+            ),
+            DieselError::RollbackErrorOnCommit {
+                rollback_error: Box::new(DieselError::BrokenTransactionManager),
+                commit_error: Box::new(database_error(
+                    DatabaseErrorKind::Unknown,
+                    "database or disk is full",
+                )),
+            },
+        ] {
+            let mapped = query_error(e);
+            assert!(
+                matches!(mapped, DomainError::StorageFull { .. }),
+                "{mapped:?}"
+            );
+        }
+        let other = query_error(database_error(DatabaseErrorKind::Unknown, "syntax error"));
+        assert!(matches!(other, DomainError::Internal { .. }), "{other:?}");
     }
 }

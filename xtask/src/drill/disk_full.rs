@@ -144,6 +144,9 @@ pub async fn run(binary: &Path, short: bool) -> anyhow::Result<Report> {
     let check = integrity_check(&database)?;
     report.promise("SQLite integrity check", check == "ok", check);
     ledger::check_writes(&mut report, &apis, &target, &records).await?;
+    for (i, server) in servers.iter().enumerate() {
+        report.server_errors(i, &server.output());
+    }
     Ok(report)
 }
 

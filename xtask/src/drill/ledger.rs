@@ -111,7 +111,7 @@ pub fn deploys_kept(records: &[Record], history: &[Value]) -> Verdict {
         lost == 0 && doubled == 0,
         format!(
             "{} acknowledged, {lost} missing, {doubled} recorded twice; {committed_anyway} of {} \
-             unanswered or 503 attempts committed",
+             unanswered or 5xx attempts committed",
             acked.len(),
             in_doubt.len()
         ),
@@ -322,7 +322,7 @@ mod tests {
         let (held, seen) = deploys_kept(&records, &history);
         assert!(held, "{seen}");
         assert!(
-            seen.contains("1 of 2 unanswered or 503 attempts committed"),
+            seen.contains("1 of 2 unanswered or 5xx attempts committed"),
             "{seen}"
         );
         let (held, seen) = deploys_kept(&records, &history[1..]);

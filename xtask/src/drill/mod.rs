@@ -59,7 +59,10 @@ pub fn run(args: &[String]) -> anyhow::Result<()> {
         other => bail!("unknown drill `{other}`\n\n{USAGE}"),
     };
     let binary = match binary {
-        Some(path) => path,
+        // Absolute: the servers run in folders of their own.
+        Some(path) => path
+            .canonicalize()
+            .with_context(|| format!("--binary {}", path.display()))?,
         None => crate::server::build()?,
     };
     // Two workers, as the load test: the traffic shares the two cores with the replicas.

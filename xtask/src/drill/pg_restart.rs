@@ -114,6 +114,9 @@ pub async fn run(binary: &Path, short: bool) -> anyhow::Result<Report> {
         restarted == 0,
         format!("{restarted} of {} replicas exited", servers.len()),
     );
+    for (i, server) in servers.iter().enumerate() {
+        report.server_errors(i, &server.output());
+    }
     Ok(report)
 }
 

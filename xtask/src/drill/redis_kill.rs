@@ -43,7 +43,7 @@ const UNLIMITED_CLASSES: [&str; 7] = [
 pub async fn run(binary: &Path, short: bool) -> anyhow::Result<Report> {
     let secs = Duration::from_secs;
     let (models, rate, duration, kill, restart) = if short {
-        (300, 200.0, secs(12), secs(4), secs(4))
+        (300, 200.0, secs(15), secs(4), secs(4))
     } else {
         (2000, 500.0, secs(90), secs(30), secs(30))
     };
@@ -167,6 +167,9 @@ pub async fn run(binary: &Path, short: bool) -> anyhow::Result<Report> {
         exited.is_none(),
         exited.map_or("still the same process".into(), |s| format!("exited: {s}")),
     );
+    for (i, server) in servers.iter().enumerate() {
+        report.server_errors(i, &server.output());
+    }
     Ok(report)
 }
 

@@ -1,8 +1,9 @@
 //! `drill replica-storm`: three replicas on one PostgreSQL and one Redis take concurrent
 //! deploys (every one an approved override, so each deploys) of the versions of one model
 //! name, evaluations, policy edits and reads, while a watcher keeps asking how many versions
-//! are deployed. Promised: never two deployed versions of the name, every acknowledged write
-//! kept once and none half-applied, the chain verifies, no request fails, and afterwards
+//! are deployed. Then every replica's cache is filled and one last deploy and policy edit go
+//! through one replica. Promised: never two deployed versions of the name, every acknowledged
+//! write kept once and none half-applied, the chain verifies, no request fails, and afterwards
 //! every replica's cached answers agree with each other and with the database.
 
 use super::ledger;
@@ -10,10 +11,11 @@ use super::postgres::Postgres;
 use super::report::Report;
 use super::stage::{self, Backing, Names};
 use super::table::{self, Phase};
-use super::traffic::{Ack, Load, Mix, Traffic};
-use crate::loadtest::api::{Api, json_of};
+use super::traffic::{Ack, Load, Mix, Target, Traffic, drill_policy};
+use crate::loadtest::api::{Api, json_of, status_and_json};
 use crate::redis_server::Redis;
-use serde_json::Value;
+use anyhow::bail;
+use serde_json::{Value, json};
 use std::path::Path;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -51,7 +53,7 @@ pub async fn run(binary: &Path, short: bool) -> anyhow::Result<Report> {
         redis_url: Some(redis.url()),
         settings: Vec::new(),
     };
-    let (_servers, apis) = stage::replicas(binary, &backing, 3).await?;
+    let (servers, apis) = stage::replicas(binary, &backing, 3).await?;
     let target = Arc::new(stage::prepare(&apis[0], versions, Names::VersionsOf(NAME), true).await?);
     let load = Load {
         mix: MIX,
@@ -68,6 +70,7 @@ pub async fn run(binary: &Path, short: bool) -> anyhow::Result<Report> {
     watching.store(false, Ordering::Relaxed);
     let (looks, most) = watcher.await??;
     let end = t0.elapsed();
+    last_write_through_one(&apis, &target).await?;
 
     let mut report = Report::default();
     report.table(table::render(
@@ -98,6 +101,9 @@ pub async fn run(binary: &Path, short: bool) -> anyhow::Result<Report> {
     let expected = Expected::of(&history, evaluations as u64);
     let (held, seen) = caches_are_current(&apis, target.policy_id, &expected).await?;
     report.promise("cached answers show the last writes", held, seen);
+    for (i, server) in servers.iter().enumerate() {
+        report.server_errors(i, &server.output());
+    }
     Ok(report)
 }
 
@@ -125,6 +131,40 @@ async fn watch_deployed(
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
     Ok((looks, most))
+}
+
+/// Fills every replica's cache, then writes through the first replica only (a deploy, a
+/// policy edit): the others must drop what they cached, or their answers go stale.
+async fn last_write_through_one(apis: &[Arc<Api>], target: &Target) -> anyhow::Result<()> {
+    for api in apis {
+        for path in cached_paths(target.policy_id) {
+            cached(api, &path).await?;
+        }
+    }
+    let deploy = json!({"environment": "production", "notes": "drill: the last write",
+        "override": true, "justification": "drill: the risk is accepted for the exercise"});
+    // A version may refuse with 409 `conflict` (its judgement went stale: see
+    // docs/operations.md, Drills); the first version that deploys is the last write.
+    let mut deployed = false;
+    for model in &target.models {
+        let path = format!("/models/{}/deploy", model.id);
+        let (status, _) =
+            status_and_json(apis[0].post_json(&path, &deploy), "the last deploy").await?;
+        if status.is_success() {
+            deployed = true;
+            break;
+        }
+    }
+    if !deployed {
+        bail!("no version would deploy for the last write");
+    }
+    let policy = format!("/policies/{}", target.policy_id);
+    json_of(
+        apis[0].put_json(&policy, &drill_policy(99.0)),
+        "the last policy edit",
+    )
+    .await?;
+    Ok(())
 }
 
 /// The cached paths, the policy's own included.

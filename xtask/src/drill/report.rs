@@ -19,7 +19,11 @@ pub struct Promise {
 pub struct Report {
     tables: Vec<String>,
     promises: Vec<Promise>,
+    errors: Vec<String>,
 }
+
+/// ERROR lines kept from each replica's log.
+const ERRORS_KEPT: usize = 3;
 
 impl Report {
     /// Adds a table (already laid out) of what happened.
@@ -34,6 +38,25 @@ impl Report {
             held,
             observed: observed.into(),
         });
+    }
+
+    /// Keeps the first ERROR lines (bunyan level 50: a 500, a database fault) of replica
+    /// `replica`'s `output`, to show why a promise broke.
+    pub fn server_errors(&mut self, replica: usize, output: &str) {
+        let errors: Vec<&str> = output
+            .lines()
+            .filter(|l| l.contains("\"level\":50"))
+            .collect();
+        for line in errors.iter().take(ERRORS_KEPT) {
+            let line: String = line.chars().take(600).collect();
+            self.errors.push(format!("replica {replica}: {line}"));
+        }
+        if errors.len() > ERRORS_KEPT {
+            self.errors.push(format!(
+                "replica {replica}: … {} more ERROR lines",
+                errors.len() - ERRORS_KEPT
+            ));
+        }
     }
 
     /// The promises that did not hold.
@@ -55,6 +78,12 @@ impl Report {
         for p in &self.promises {
             let held = if p.held { "yes" } else { "BROKEN" };
             let _ = writeln!(out, "{:<width$}  {held:<6}  {}", p.text, p.observed);
+        }
+        if !self.errors.is_empty() {
+            let _ = writeln!(out, "\nERROR lines the servers logged:");
+        }
+        for line in &self.errors {
+            let _ = writeln!(out, "{line}");
         }
         out
     }
@@ -82,5 +111,18 @@ mod tests {
         );
         assert_eq!(report.broken().len(), 1);
         assert_eq!(report.broken()[0].text, "no acknowledged write lost");
+    }
+
+    #[test]
+    fn error_lines_of_the_servers_follow_the_promises() {
+        let mut report = Report::default();
+        let log =
+            "{\"level\":30,\"msg\":\"fine\"}\n{\"level\":50,\"msg\":\"database.query_error\"}\n";
+        report.server_errors(1, log);
+        report.server_errors(0, &log.repeat(5));
+        let text = report.render();
+        assert!(text.contains("replica 1: {\"level\":50"), "{text}");
+        assert!(!text.contains("fine"), "{text}");
+        assert!(text.contains("replica 0: … 2 more ERROR lines"), "{text}");
     }
 }

@@ -32,7 +32,7 @@ const STOPPED: usize = 0;
 /// After SIGTERM, connections attempted later than this must be refused.
 const CLOSE_WITHIN: Duration = Duration::from_millis(200);
 /// Rows of the slow evaluation held at SIGTERM.
-const SLOW_ROWS: usize = 300_000;
+const SLOW_ROWS: usize = 1_000_000;
 
 /// Runs the drill; `short` for CI.
 pub async fn run(binary: &Path, short: bool) -> anyhow::Result<Report> {
@@ -47,7 +47,11 @@ pub async fn run(binary: &Path, short: bool) -> anyhow::Result<Report> {
     let backing = Backing {
         database_url: Some(postgres.url()),
         redis_url: Some(redis.url()),
-        settings: vec![("DRIFTGUARD_SHUTDOWN_GRACE_SECS", grace.to_string())],
+        settings: vec![
+            ("DRIFTGUARD_SHUTDOWN_GRACE_SECS", grace.to_string()),
+            // `application.shutdown` is an INFO line of the binary's own.
+            ("DRIFTGUARD_LOG_LEVEL", "warn,driftguard=info".to_owned()),
+        ],
     };
     let (mut servers, apis) = stage::replicas(binary, &backing, 2).await?;
     let target = Arc::new(stage::prepare(&apis[1], 6, Names::Distinct, false).await?);
@@ -67,8 +71,8 @@ pub async fn run(binary: &Path, short: bool) -> anyhow::Result<Report> {
         slow_csv,
         t0,
     ));
-    // Let the slow evaluation's body reach the server first.
-    tokio::time::sleep(Duration::from_millis(300)).await;
+    // Let the slow evaluation start (its upload alone takes longer than this).
+    tokio::time::sleep(Duration::from_millis(150)).await;
     let sigterm = t0.elapsed();
     servers[STOPPED].terminate()?;
     let port = servers[STOPPED].port;
@@ -163,6 +167,9 @@ pub async fn run(binary: &Path, short: bool) -> anyhow::Result<Report> {
         served > 0,
         format!("{served} requests answered after the restart"),
     );
+    for (i, server) in servers.iter().enumerate() {
+        report.server_errors(i, &server.output());
+    }
     Ok(report)
 }
 

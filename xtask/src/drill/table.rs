@@ -43,7 +43,7 @@ pub fn render(records: &[Record], phases: &[Phase]) -> String {
     // Writing into a String cannot fail.
     let _ = writeln!(
         out,
-        "{:<30} {:<12} {:>6} {:>6} {:>5} {:>6} {:>9} {:>9} {:>9}",
+        "{:<36} {:<12} {:>6} {:>6} {:>5} {:>6} {:>9} {:>9} {:>9}",
         "phase", "request", "count", "ok", "503", "other", "p50", "p95", "max"
     );
     for phase in phases {
@@ -64,7 +64,7 @@ pub fn render(records: &[Record], phases: &[Phase]) -> String {
             let cell = |f: fn(&Latencies) -> Duration| latencies.map_or("-".into(), |l| ms(f(&l)));
             let _ = writeln!(
                 out,
-                "{:<30} {:<12} {:>6} {:>6} {:>5} {:>6} {:>9} {:>9} {:>9}",
+                "{:<36} {:<12} {:>6} {:>6} {:>5} {:>6} {:>9} {:>9} {:>9}",
                 phase.label,
                 op.label(),
                 these.len(),

@@ -70,7 +70,12 @@ async fn load_test(binary: &std::path::Path, options: &Options) -> anyhow::Resul
         reuse_data: options.reuse_data.as_deref(),
         database_url: options.database_url.as_deref(),
         redis_url: redis_url.as_deref(),
-        settings: Vec::new(),
+        // Seeding sends `--concurrency` uploads and evaluations at once; the server's bound
+        // (one per core, then a fast 503) is not what the load test measures.
+        settings: vec![(
+            "DRIFTGUARD_LIMITS__MAX_CONCURRENT_UPLOADS",
+            options.concurrency.to_string(),
+        )],
         port: None,
     };
     let server = server::start(binary, &launch)
