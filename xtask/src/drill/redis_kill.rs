@@ -122,21 +122,6 @@ pub async fn run(binary: &Path, short: bool) -> anyhow::Result<Report> {
         slowest < STALL,
         format!("slowest request {:.0} ms", slowest.as_secs_f64() * 1e3),
     );
-    let after = &groups[groups.len() - 1].1;
-    report.promise(
-        "answers cached again after the restart",
-        after.hit_rate.is_some_and(|h| h >= 0.5),
-        format!(
-            "dashboard hit rate by window: {}",
-            groups
-                .iter()
-                .map(|(_, g)| g
-                    .hit_rate
-                    .map_or("-".into(), |h| format!("{:.0}%", 100.0 * h)))
-                .collect::<Vec<_>>()
-                .join(" / ")
-        ),
-    );
     let limited = probes.iter().all(|p| p.refused > 0 && p.other == 0);
     report.promise(
         "sign-in limit holds before, during, after",
@@ -156,10 +141,22 @@ pub async fn run(binary: &Path, short: bool) -> anyhow::Result<Report> {
     );
     let keys = redis_keys(redis.port())?;
     let in_redis = |part: &str| keys.iter().any(|k| k.contains(part));
+    // The hit rate while Redis is down is no guide: concurrent misses of one answer share
+    // its computation and say HIT (docs/dashboards-and-caching.md). The keys are.
     report.promise(
         "limits and cache in Redis again after the restart",
         in_redis(":rl:") && in_redis(":cache:"),
-        format!("{} keys in the restarted Redis", keys.len()),
+        format!(
+            "{} keys in the restarted Redis; dashboard hit rate by window: {}",
+            keys.len(),
+            groups
+                .iter()
+                .map(|(_, g)| g
+                    .hit_rate
+                    .map_or("-".into(), |h| format!("{:.0}%", 100.0 * h)))
+                .collect::<Vec<_>>()
+                .join(" / ")
+        ),
     );
     let exited = servers[0].exited();
     report.promise(

@@ -36,7 +36,11 @@ const RSS_EVERY: std::time::Duration = std::time::Duration::from_secs(1);
 /// Runs the load test with the command-line `args` (after `loadtest`).
 pub fn run(args: &[String]) -> anyhow::Result<()> {
     let options = Options::parse(args)?;
-    let binary = server::build()?;
+    let binary = match &options.binary {
+        // Absolute: the server runs in a folder of its own.
+        Some(path) => path.canonicalize()?,
+        None => server::build()?,
+    };
     // Two workers: the generator shares the two cores with the server and must not take
     // more than it needs, but one thread alone could fall behind while it parses answers.
     let runtime = tokio::runtime::Builder::new_multi_thread()

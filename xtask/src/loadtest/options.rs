@@ -9,6 +9,7 @@ pub const USAGE: &str = "\
 cargo xtask loadtest [--models N] [--rate R] [--duration S] [--warmup S] [--concurrency C]
                      [--ramp] [--database-url URL] [--redis-url URL] [--reuse-data DIR]
                      [--kill-redis-after S [--restart-redis-after S]] [--interval S] [--check]
+                     [--binary PATH]
 Durations are seconds, or a number with a unit: 90s, 30m, 1h.";
 
 /// What to run.
@@ -43,6 +44,8 @@ pub struct Options {
     pub interval: Option<Duration>,
     /// Fail when a target is missed.
     pub check: bool,
+    /// Serve this build instead of building the release binary.
+    pub binary: Option<PathBuf>,
 }
 
 impl Default for Options {
@@ -61,6 +64,7 @@ impl Default for Options {
             restart_redis_after: None,
             interval: None,
             check: false,
+            binary: None,
         }
     }
 }
@@ -85,6 +89,7 @@ impl Options {
                 "--database-url" => o.database_url = Some(value()?.clone()),
                 "--redis-url" => o.redis_url = Some(value()?.clone()),
                 "--reuse-data" => o.reuse_data = Some(PathBuf::from(value()?)),
+                "--binary" => o.binary = Some(PathBuf::from(value()?)),
                 "--kill-redis-after" => o.kill_redis_after = Some(duration(flag, value()?)?),
                 "--restart-redis-after" => {
                     o.restart_redis_after = Some(duration(flag, value()?)?);
