@@ -5,8 +5,10 @@ mod abuse;
 mod bench_data;
 mod ci;
 mod contract;
+mod drill;
 mod fuzz;
 mod loadtest;
+mod redis_server;
 mod server;
 
 use anyhow::bail;
@@ -32,12 +34,23 @@ chores:
                  the dashboards and GET /models at 1,000 requests/s and print p50/p95/p99 and
                  the cache hit rate (docs/performance.md); options:
                  --models N --rate R --duration S --warmup S --ramp (warm-up rising from 0)
-                 --concurrency C --check
+                 --concurrency C --check --interval S (the per-interval table: p95 and the
+                 server's RSS over time; durations take s, m or h: --duration 30m; a measured
+                 phase of 10 min or more is a soak, which also checks RSS growth < 5% after the
+                 first interval and a stable p95)
                  --database-url URL (an empty PostgreSQL database) --redis-url URL
                  --reuse-data DIR (keep the seeded SQLite data there, reuse it next time)
                  --kill-redis-after S (cache in a redis-server of its own, SIGKILL it S s
                  into the measured phase; not with --redis-url) --restart-redis-after S (start
                  it again, empty, S s after the kill); then also per window before/during/after
+  drill <pg-restart | redis-kill | replica-storm | rolling-restart | disk-full | all>
+        [--short] [--binary PATH]
+                 build the release server and rehearse a fault on loopback, with a PostgreSQL
+                 cluster, redis-server and replicas of the drill's own (never the machine's):
+                 PostgreSQL stopped -m immediate and started; Redis SIGKILLed and restarted;
+                 three replicas deploying versions of one name; SIGTERM to a replica under
+                 load; SQLite on a full tmpfs (root). Prints tables and promises; fails when a
+                 promise breaks. --short: seconds each, for CI (docs/operations.md, Drills)
   abuse [--binary PATH] [--upload-limit BYTES] [--only NAME,...] [--ks-columns N]
                  build the release server and send it the catalogue of hostile requests (huge
                  header and row, 10^5 columns, gzip bomb, deep JSON, 10^6 categories, similar
@@ -62,6 +75,7 @@ fn main() -> anyhow::Result<()> {
         Some("contract") => contract::run(&args[1..]),
         Some("abuse") => abuse::run(&args[1..]),
         Some("fuzz") => fuzz::run(&args[1..]),
+        Some("drill") => drill::run(&args[1..]),
         Some("help" | "--help" | "-h") | None => {
             print!("{HELP}");
             Ok(())

@@ -1,12 +1,14 @@
-//! The server under test of the chores that drive the real binary (load test, contract run):
-//! built in release, started as a child process on a free port with its data in a temporary
-//! folder, and killed when the guard is dropped — on success, on an error and on Ctrl-C alike.
+//! The server under test of the chores that drive the real binary (load test, contract run,
+//! drills): built in release, started as a child process on a free port with its data in a
+//! temporary folder of its own (several replicas may run at once), and killed when the guard
+//! is dropped — on success, on an error and on Ctrl-C alike.
 
 use anyhow::{Context, bail};
 use std::fs::{self, File};
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Command, ExitStatus, Stdio};
+use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::{Duration, Instant};
 
 /// The bootstrap admin the chores sign in as. Fixed, so that reused data signs in too.
@@ -24,6 +26,8 @@ pub struct Server {
     pub base: String,
     /// The server's process id, for its CPU time.
     pub pid: u32,
+    /// The port it listens on.
+    pub port: u16,
     dir: PathBuf,
     temporary: bool,
 }
@@ -37,6 +41,37 @@ impl Server {
     /// Copies what the server printed to `to`, before its folder goes with it.
     pub fn keep_output(&self, to: &Path) -> std::io::Result<u64> {
         fs::copy(self.dir.join("server.out"), to)
+    }
+
+    /// Everything the server printed so far (its JSON log lines among them).
+    pub fn output(&self) -> String {
+        fs::read_to_string(self.dir.join("server.out")).unwrap_or_default()
+    }
+
+    /// Sends SIGTERM, as an orchestrator does to stop a replica gracefully.
+    pub fn terminate(&self) -> anyhow::Result<()> {
+        let status = Command::new("kill")
+            .args(["-TERM", &self.pid.to_string()])
+            .status()
+            .context("running kill")?;
+        if !status.success() {
+            bail!("kill -TERM {} failed ({status})", self.pid);
+        }
+        Ok(())
+    }
+
+    /// Waits up to `timeout` for the process to exit; how it exited, or `None` if it still runs.
+    pub async fn wait_exit(&mut self, timeout: Duration) -> Option<ExitStatus> {
+        let started = Instant::now();
+        loop {
+            if let Some(status) = self.exited() {
+                return Some(status);
+            }
+            if started.elapsed() > timeout {
+                return None;
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
     }
 }
 
@@ -77,6 +112,9 @@ pub struct Launch<'a> {
     pub redis_url: Option<&'a str>,
     /// More `DRIFTGUARD_*` settings.
     pub settings: Vec<(&'a str, String)>,
+    /// Listen on this port (a replica restarted where the load balancer expects it); else a
+    /// free one.
+    pub port: Option<u16>,
 }
 
 /// Starts `binary serve` as `launch` says and waits until `/health/ready` answers 200.
@@ -84,7 +122,11 @@ pub async fn start(binary: &Path, launch: &Launch<'_>) -> anyhow::Result<Server>
     let (dir, temporary) = match launch.reuse_data {
         Some(dir) => (dir.to_path_buf(), false),
         None => {
-            let dir = std::env::temp_dir().join(format!("driftguard-xtask-{}", std::process::id()));
+            // One folder per server this process starts: replicas run side by side.
+            static STARTED: AtomicU32 = AtomicU32::new(0);
+            let n = STARTED.fetch_add(1, Ordering::Relaxed);
+            let dir =
+                std::env::temp_dir().join(format!("driftguard-xtask-{}-{n}", std::process::id()));
             // A leftover of a killed earlier run with the same pid.
             let _ = fs::remove_dir_all(&dir);
             (dir, true)
@@ -92,7 +134,10 @@ pub async fn start(binary: &Path, launch: &Launch<'_>) -> anyhow::Result<Server>
     };
     fs::create_dir_all(dir.join("logs")).with_context(|| format!("creating {}", dir.display()))?;
     let dir = dir.canonicalize()?;
-    let port = free_port()?;
+    let port = match launch.port {
+        Some(port) => port,
+        None => free_port()?,
+    };
     let output = File::create(dir.join("server.out"))?;
     let mut command = Command::new(binary);
     command
@@ -133,6 +178,7 @@ pub async fn start(binary: &Path, launch: &Launch<'_>) -> anyhow::Result<Server>
         .with_context(|| format!("starting {}", binary.display()))?;
     let mut server = Server {
         pid: child.id(),
+        port,
         child,
         base: format!("http://127.0.0.1:{port}"),
         dir,

@@ -57,6 +57,17 @@ pub enum DomainError {
         #[source]
         source: Option<Cause>,
     },
+    /// The database has no space left for a write (a full disk): nothing was stored, reads
+    /// go on, and writes work again once space is freed. Not the caller's fault, and unlike
+    /// `Unavailable` not a matter of retrying soon: an operator must act.
+    #[error("storage full: {message}")]
+    StorageFull {
+        /// What was being done, for the log.
+        message: String,
+        /// The failure underneath, kept for the log's chain of causes.
+        #[source]
+        source: Option<Cause>,
+    },
     /// A fault that is ours, not the caller's. The message and its causes are logged (once,
     /// at the edge), never shown.
     #[error("internal error: {message}")]
@@ -118,6 +129,14 @@ impl DomainError {
     /// A backing service is unavailable, as `source` shows.
     pub fn unavailable_caused(message: impl Into<String>, source: impl Into<Cause>) -> Self {
         Self::Unavailable {
+            message: message.into(),
+            source: Some(source.into()),
+        }
+    }
+
+    /// The database has no space left, as `source` shows.
+    pub fn storage_full_caused(message: impl Into<String>, source: impl Into<Cause>) -> Self {
+        Self::StorageFull {
             message: message.into(),
             source: Some(source.into()),
         }

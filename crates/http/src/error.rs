@@ -150,6 +150,16 @@ impl From<DomainError> for ApiError {
                     "The service is temporarily unavailable; try again shortly",
                 )
             },
+            // 507, not 503: retrying soon will not help until an operator frees space.
+            e @ DomainError::StorageFull { .. } => Self {
+                cause: Some(Box::new((e.chain(), e.log_event()))),
+                ..Self::new(
+                    StatusCode::INSUFFICIENT_STORAGE,
+                    "insufficient_storage",
+                    "The database has no space left: nothing was saved. Reads still work; \
+                     try again once space has been freed",
+                )
+            },
             e @ DomainError::Internal { .. } => Self {
                 cause: Some(Box::new((e.chain(), e.log_event()))),
                 ..Self::new(
@@ -261,4 +271,28 @@ pub async fn finalize_errors(
     new.headers_mut()
         .insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
     Ok(ServiceResponse::new(req, new))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use driftguard_core::DatabaseFault;
+
+    #[test]
+    fn a_full_disk_is_a_507_logged_as_a_database_error() {
+        let full = DomainError::storage_full_caused(
+            "the database has no space left; nothing was written",
+            DatabaseFault("database or disk is full".into()),
+        );
+        let error = ApiError::from(full);
+        assert_eq!(error.status(), StatusCode::INSUFFICIENT_STORAGE);
+        assert_eq!(error.log_event(), "database.query_error");
+        let body = error.body("req-1".into());
+        assert_eq!(body.code, "insufficient_storage");
+        assert!(body.detail.contains("no space left"), "{}", body.detail);
+        assert!(
+            !body.detail.contains("database or disk is full"),
+            "the database's own words stay in the log"
+        );
+    }
 }

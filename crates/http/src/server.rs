@@ -43,6 +43,9 @@ pub struct HttpSettings {
     pub max_upload_bytes: usize,
     /// Worker threads (0: one per core).
     pub workers: usize,
+    /// After SIGTERM: how long requests already accepted may take to finish, in seconds,
+    /// while no new connection is accepted; what is still running then is cut off.
+    pub shutdown_grace_secs: u64,
     /// Whether anyone may create an account with `POST /auth/register`.
     pub open_registration: bool,
     /// Uploads and evaluations running at once (0: one per core); more get a fast 503.
@@ -60,6 +63,7 @@ impl Default for HttpSettings {
             max_json_bytes: 1024 * 1024,
             max_upload_bytes: 256 << 20,
             workers: 0,
+            shutdown_grace_secs: 30,
             open_registration: true,
             max_concurrent_uploads: 0,
             max_concurrent_password_hashes: 0,
@@ -116,6 +120,7 @@ pub fn run(
     );
     let pages = deps.pages;
     let workers = settings.workers;
+    let shutdown_grace_secs = settings.shutdown_grace_secs;
     let http_settings = web::Data::new(settings);
     let mut server = HttpServer::new(move || {
         let known_routes = known_routes.clone();
@@ -151,7 +156,11 @@ pub fn run(
             .wrap(AssignRequestId)
             .wrap(cors(&cors_settings))
     })
-    .listen(listener)?;
+    .listen(listener)?
+    // SIGTERM stops the accept loop and closes the listener at once (a new connection is
+    // refused, which a load balancer retries elsewhere), then waits this long for the
+    // connections already accepted; SIGINT and SIGQUIT stop at once.
+    .shutdown_timeout(shutdown_grace_secs);
     if workers > 0 {
         server = server.workers(workers);
     }

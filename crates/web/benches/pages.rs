@@ -79,7 +79,13 @@ async fn seeded(store: &Store, services: &Services) -> (Actor, ModelId) {
     }
     services
         .references
-        .upload_reference(evaluated.id, data(0.0), DataFormat::Csv, BTreeMap::new(), &actor)
+        .upload_reference(
+            evaluated.id,
+            data(0.0),
+            DataFormat::Csv,
+            BTreeMap::new(),
+            &actor,
+        )
         .await
         .expect("reference data");
     for i in 0..EVALUATIONS {

@@ -57,6 +57,7 @@ impl ResponseError for UiError {
                 DomainError::Forbidden(_) => StatusCode::FORBIDDEN,
                 DomainError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
                 DomainError::Unavailable { .. } => StatusCode::SERVICE_UNAVAILABLE,
+                DomainError::StorageFull { .. } => StatusCode::INSUFFICIENT_STORAGE,
                 DomainError::Internal { .. } => StatusCode::INTERNAL_SERVER_ERROR,
             },
         }
@@ -71,7 +72,11 @@ impl ResponseError for UiError {
                 response.extensions_mut().insert(NeedsSignIn);
             }
             // Internals stay in the log (the request log reports the error), not on the page.
-            UiError::Domain(DomainError::Internal { .. } | DomainError::Unavailable { .. }) => {}
+            UiError::Domain(
+                DomainError::Internal { .. }
+                | DomainError::Unavailable { .. }
+                | DomainError::StorageFull { .. },
+            ) => {}
             other => {
                 response.extensions_mut().insert(Failure(other.to_string()));
             }

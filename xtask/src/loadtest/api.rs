@@ -54,6 +54,11 @@ impl Api {
         self.signed(self.client.post(self.url(path))).json(body)
     }
 
+    /// `PUT path` with a JSON body, signed.
+    pub fn put_json(&self, path: &str, body: &Value) -> RequestBuilder {
+        self.signed(self.client.put(self.url(path))).json(body)
+    }
+
     /// `method path` with a CSV body, signed.
     pub fn send_csv(&self, put: bool, path: &str, csv: String) -> RequestBuilder {
         let url = self.url(path);

@@ -122,7 +122,9 @@ async fn one(
     })
 }
 
-fn kind(e: &reqwest::Error) -> &'static str {
+/// What kind of transport failure `e` is: `timeout`, `connect` (refused or unreachable: a
+/// load balancer would retry elsewhere) or `transport` (the connection failed midway).
+pub fn kind(e: &reqwest::Error) -> &'static str {
     if e.is_timeout() {
         "timeout"
     } else if e.is_connect() {

@@ -3,21 +3,24 @@
 //! then drives the dashboards and `GET /models` at a fixed rate, open loop, and prints
 //! latency percentiles, failures and the dashboard cache hit rate against the targets
 //! (p95 ≤ 20 ms at 1,000 requests/s, hit rate > 80%); with `--kill-redis-after`, also
-//! before, during and after a Redis outage. See docs/performance.md.
+//! before, during and after a Redis outage; interval by interval with the server's memory,
+//! and for a soak (`--duration 30m`) whether memory stays flat and p95 stable. See
+//! docs/performance.md.
 
-mod api;
-mod data;
-mod drive;
+pub(crate) mod api;
+pub(crate) mod data;
+pub(crate) mod drive;
 mod mix;
 mod options;
 mod probe;
-mod redis;
-mod report;
-mod rng;
-mod seed;
+pub(crate) mod redis;
+pub(crate) mod report;
+pub(crate) mod rng;
+pub(crate) mod seed;
+mod soak;
+pub(crate) mod stats;
 
-mod stats;
-
+use crate::redis_server::Redis;
 use crate::server;
 use anyhow::{Context, bail};
 use api::Api;
@@ -27,10 +30,17 @@ use stats::Window;
 use std::sync::Arc;
 use std::time::Instant;
 
+/// How often the server's resident memory is read during the measured phase.
+const RSS_EVERY: std::time::Duration = std::time::Duration::from_secs(1);
+
 /// Runs the load test with the command-line `args` (after `loadtest`).
 pub fn run(args: &[String]) -> anyhow::Result<()> {
     let options = Options::parse(args)?;
-    let binary = server::build()?;
+    let binary = match &options.binary {
+        // Absolute: the server runs in a folder of its own.
+        Some(path) => path.canonicalize()?,
+        None => server::build()?,
+    };
     // Two workers: the generator shares the two cores with the server and must not take
     // more than it needs, but one thread alone could fall behind while it parses answers.
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -50,7 +60,7 @@ async fn load_test(binary: &std::path::Path, options: &Options) -> anyhow::Resul
     // The Redis to kill is the load test's own: dropping its guard kills it on every exit
     // path, as the server's does the server.
     let mut redis = match options.kill_redis_after {
-        Some(_) => Some(redis::Redis::start().await?),
+        Some(_) => Some(Redis::start().await?),
         None => None,
     };
     if let Some(redis) = &redis {
@@ -58,13 +68,19 @@ async fn load_test(binary: &std::path::Path, options: &Options) -> anyhow::Resul
     }
     let redis_url = redis
         .as_ref()
-        .map(redis::Redis::url)
+        .map(Redis::url)
         .or_else(|| options.redis_url.clone());
     let launch = server::Launch {
         reuse_data: options.reuse_data.as_deref(),
         database_url: options.database_url.as_deref(),
         redis_url: redis_url.as_deref(),
-        settings: Vec::new(),
+        // Seeding sends `--concurrency` uploads and evaluations at once; the server's bound
+        // (one per core, then a fast 503) is not what the load test measures.
+        settings: vec![(
+            "DRIFTGUARD_LIMITS__MAX_CONCURRENT_UPLOADS",
+            options.concurrency.to_string(),
+        )],
+        port: None,
     };
     let server = server::start(binary, &launch)
         .await
@@ -135,7 +151,15 @@ async fn load_test(binary: &std::path::Path, options: &Options) -> anyhow::Resul
             _ => Ok(()),
         }
     };
-    let (samples, outage) = tokio::join!(drive::drive(api.clone(), plan, start), outage);
+    let measured_from = start + plan.warmup;
+    let memory = soak::sample_rss(
+        server.pid,
+        measured_from,
+        measured_from + plan.duration,
+        RSS_EVERY,
+    );
+    let (samples, outage, rss) =
+        tokio::join!(drive::drive(api.clone(), plan, start), outage, memory);
     outage.context("the Redis outage")?;
     let wall = started.elapsed().as_secs_f64();
     let cpu_after = (
@@ -148,6 +172,8 @@ async fn load_test(binary: &std::path::Path, options: &Options) -> anyhow::Resul
         Window::outage(kill, options.restart_redis_after, options.duration)
     });
     print!("\n{}", report::render(&plan, &samples, &windows));
+    let intervals = soak::intervals(plan.duration, options.interval());
+    print!("{}", soak::render(&samples, &intervals, &rss));
     if let ((Some(s0), Some(g0)), (Some(s1), Some(g1))) = (cpu_before, cpu_after) {
         println!(
             "CPU over the {wall:.0} s of load (warm-up included): server {:.0}% of one core, \
@@ -166,7 +192,12 @@ async fn load_test(binary: &std::path::Path, options: &Options) -> anyhow::Resul
         counters.join(", ")
     );
 
-    let verdict = report::verdict(&stats::Group::of(samples.iter()));
+    let mut verdict = report::verdict(&stats::Group::of(samples.iter()));
+    if plan.duration >= soak::SOAK {
+        verdict
+            .lines
+            .extend(soak::verdict(&samples, &intervals, &rss));
+    }
     println!("\ntargets:");
     for (target, met, observed) in &verdict.lines {
         println!(

@@ -8,7 +8,9 @@ use std::time::Duration;
 pub const USAGE: &str = "\
 cargo xtask loadtest [--models N] [--rate R] [--duration S] [--warmup S] [--concurrency C]
                      [--ramp] [--database-url URL] [--redis-url URL] [--reuse-data DIR]
-                     [--kill-redis-after S [--restart-redis-after S]] [--check]";
+                     [--kill-redis-after S [--restart-redis-after S]] [--interval S] [--check]
+                     [--binary PATH]
+Durations are seconds, or a number with a unit: 90s, 30m, 1h.";
 
 /// What to run.
 #[derive(Debug, Clone, PartialEq)]
@@ -37,8 +39,13 @@ pub struct Options {
     pub kill_redis_after: Option<Duration>,
     /// Start a new redis-server on the same port this long after the kill.
     pub restart_redis_after: Option<Duration>,
+    /// Length of each interval of the per-interval table (p95 and the server's memory over
+    /// time); by default a tenth of the measured time, between 1 s and 60 s.
+    pub interval: Option<Duration>,
     /// Fail when a target is missed.
     pub check: bool,
+    /// Serve this build instead of building the release binary.
+    pub binary: Option<PathBuf>,
 }
 
 impl Default for Options {
@@ -55,7 +62,9 @@ impl Default for Options {
             reuse_data: None,
             kill_redis_after: None,
             restart_redis_after: None,
+            interval: None,
             check: false,
+            binary: None,
         }
     }
 }
@@ -73,17 +82,17 @@ impl Options {
             match flag.as_str() {
                 "--models" => o.models = number(flag, value()?)?,
                 "--rate" => o.rate = number(flag, value()?)?,
-                "--duration" => o.duration = Duration::from_secs(number(flag, value()?)?),
-                "--warmup" => o.warmup = Duration::from_secs(number(flag, value()?)?),
+                "--duration" => o.duration = duration(flag, value()?)?,
+                "--warmup" => o.warmup = duration(flag, value()?)?,
+                "--interval" => o.interval = Some(duration(flag, value()?)?),
                 "--concurrency" => o.concurrency = number(flag, value()?)?,
                 "--database-url" => o.database_url = Some(value()?.clone()),
                 "--redis-url" => o.redis_url = Some(value()?.clone()),
                 "--reuse-data" => o.reuse_data = Some(PathBuf::from(value()?)),
-                "--kill-redis-after" => {
-                    o.kill_redis_after = Some(Duration::from_secs(number(flag, value()?)?));
-                }
+                "--binary" => o.binary = Some(PathBuf::from(value()?)),
+                "--kill-redis-after" => o.kill_redis_after = Some(duration(flag, value()?)?),
                 "--restart-redis-after" => {
-                    o.restart_redis_after = Some(Duration::from_secs(number(flag, value()?)?));
+                    o.restart_redis_after = Some(duration(flag, value()?)?);
                 }
                 "--ramp" => o.ramp = true,
                 "--check" => o.check = true,
@@ -92,6 +101,9 @@ impl Options {
         }
         if o.models == 0 || o.concurrency == 0 || o.duration.is_zero() {
             bail!("--models, --concurrency and --duration must be positive");
+        }
+        if o.interval.is_some_and(|i| i.is_zero() || i > o.duration) {
+            bail!("--interval must be positive and at most --duration");
         }
         if !(o.rate.is_finite() && o.rate > 0.0) {
             bail!("--rate must be a positive number");
@@ -116,6 +128,33 @@ impl Options {
         }
         Ok(o)
     }
+}
+
+impl Options {
+    /// The length of each interval of the per-interval table.
+    pub fn interval(&self) -> Duration {
+        self.interval.unwrap_or_else(|| {
+            (self.duration / 10).clamp(Duration::from_secs(1), Duration::from_secs(60))
+        })
+    }
+}
+
+/// A duration: whole seconds, or a whole number with a unit `s`, `m` or `h`.
+fn duration(flag: &str, value: &str) -> anyhow::Result<Duration> {
+    let (digits, unit) = match value.char_indices().find(|(_, c)| c.is_ascii_alphabetic()) {
+        Some((at, _)) => value.split_at(at),
+        None => (value, "s"),
+    };
+    let seconds_per = match unit {
+        "s" => 1,
+        "m" => 60,
+        "h" => 3600,
+        _ => bail!("{flag}: `{value}` has an unknown unit (s, m or h)"),
+    };
+    let n: u64 = number(flag, digits)?;
+    n.checked_mul(seconds_per)
+        .map(Duration::from_secs)
+        .with_context(|| format!("{flag}: `{value}` is too long"))
 }
 
 fn number<T: std::str::FromStr>(flag: &str, value: &str) -> anyhow::Result<T> {
@@ -170,6 +209,35 @@ mod tests {
         assert_eq!(o.redis_url.as_deref(), Some("redis://x"));
         assert_eq!(o.reuse_data, Some(PathBuf::from("/tmp/d")));
         assert!(o.check && o.ramp);
+    }
+
+    #[test]
+    fn durations_take_a_unit() {
+        let o =
+            parse(&["--duration", "30m", "--warmup", "90s", "--interval", "1m"]).expect("units");
+        assert_eq!(o.duration, Duration::from_secs(1800));
+        assert_eq!(o.warmup, Duration::from_secs(90));
+        assert_eq!(o.interval(), Duration::from_secs(60));
+        assert_eq!(
+            parse(&["--duration", "1h"]).expect("hours").duration,
+            Duration::from_secs(3600)
+        );
+        assert_eq!(
+            parse(&["--duration", "45"]).expect("bare").duration,
+            Duration::from_secs(45)
+        );
+        for bad in ["30x", "m", "-5m", "1.5m", "30mm"] {
+            assert!(parse(&["--duration", bad]).is_err(), "{bad}");
+        }
+        assert!(parse(&["--duration", "10", "--interval", "11"]).is_err());
+    }
+
+    #[test]
+    fn the_default_interval_is_a_tenth_within_bounds() {
+        let interval = |d: &str| parse(&["--duration", d]).expect("duration").interval();
+        assert_eq!(interval("30"), Duration::from_secs(3));
+        assert_eq!(interval("5"), Duration::from_secs(1));
+        assert_eq!(interval("30m"), Duration::from_secs(60));
     }
 
     #[test]

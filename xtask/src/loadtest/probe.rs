@@ -1,5 +1,6 @@
-//! Side readings around the measured window: the cache counters of `GET /metrics`, and the
-//! CPU time of the server and of the generator (they share the two cores, so both matter).
+//! Side readings around the measured window: the cache counters of `GET /metrics`, the
+//! CPU time of the server and of the generator (they share the two cores, so both matter),
+//! and the server's resident memory.
 
 use super::api::Api;
 use std::collections::BTreeMap;
@@ -78,6 +79,21 @@ pub fn cpu_seconds(pid: u32) -> Option<f64> {
     Some(ticks as f64 / 100.0)
 }
 
+/// Resident memory of process `pid` in bytes (`VmRSS` of `/proc/<pid>/status`); `None` off
+/// Linux or once the process is gone.
+pub fn rss_bytes(pid: u32) -> Option<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    let kib: u64 = status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))?
+        .trim()
+        .strip_suffix("kB")?
+        .trim()
+        .parse()
+        .ok()?;
+    Some(kib * 1024)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -115,6 +131,14 @@ app_requests_total{method="GET",endpoint="/models",status="200"} 1000
                 ("total".to_owned(), 100.0, 2.0)
             ]
         );
+    }
+
+    #[test]
+    fn reads_this_process_resident_memory() {
+        if cfg!(target_os = "linux") {
+            assert!(rss_bytes(std::process::id()).is_some_and(|b| b > 0));
+        }
+        assert_eq!(rss_bytes(u32::MAX), None);
     }
 
     #[test]

@@ -149,7 +149,7 @@ fn failures(out: &mut String, name: &str, g: &Group) {
 }
 
 /// A duration in milliseconds, to 0.01 ms.
-fn ms(d: Duration) -> String {
+pub fn ms(d: Duration) -> String {
     format!("{:.2} ms", d.as_secs_f64() * 1000.0)
 }
 

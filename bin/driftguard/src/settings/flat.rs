@@ -12,6 +12,7 @@ use figment::{Error, Metadata, Profile, Provider};
 const ALIASES: &[(&str, &str, &str)] = &[
     ("bind", "server", "bind"),
     ("workers", "server", "workers"),
+    ("shutdown_grace_secs", "server", "shutdown_grace_secs"),
     ("max_json_bytes", "server", "max_json_bytes"),
     ("max_upload_bytes", "server", "max_upload_bytes"),
     ("database_url", "database", "url"),

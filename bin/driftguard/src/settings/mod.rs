@@ -238,6 +238,7 @@ impl Settings {
             max_json_bytes: self.server.max_json_bytes,
             max_upload_bytes: self.server.max_upload_bytes,
             workers: self.server.workers,
+            shutdown_grace_secs: self.server.shutdown_grace_secs,
             open_registration: self.auth.open_registration,
             max_concurrent_uploads: self.limits.max_concurrent_uploads,
             max_concurrent_password_hashes: self.limits.max_concurrent_password_hashes,

@@ -60,6 +60,8 @@ pub struct ServerSection {
     pub bind: String,
     /// HTTP worker threads (0: one per core).
     pub workers: usize,
+    /// Seconds a SIGTERM leaves requests in progress to finish (no new connections meanwhile).
+    pub shutdown_grace_secs: u64,
     /// Largest JSON body, bytes.
     pub max_json_bytes: usize,
     /// Largest data upload (reference or current data), bytes.
@@ -72,6 +74,7 @@ impl Default for ServerSection {
         Self {
             bind: "127.0.0.1:8000".into(),
             workers: 0,
+            shutdown_grace_secs: http.shutdown_grace_secs,
             max_json_bytes: http.max_json_bytes,
             max_upload_bytes: http.max_upload_bytes,
         }

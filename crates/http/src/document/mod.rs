@@ -7,7 +7,9 @@
 //! - path parameters: 404 (no such resource);
 //! - `security`: 401 (no or bad token) and 403 (role too low);
 //! - a rate-limit class (every route but `/health/*` and `/metrics`): 429 with `Retry-After`;
-//! - every operation: 500, and 503 where the database is involved.
+//! - every operation: 500, and 503 where the database is involved;
+//! - an operation that may write (every method but GET) where the database is involved: 507
+//!   (the database's disk is full).
 //!
 //! A route's own annotation wins where it already names a status (with a better description).
 
@@ -84,7 +86,7 @@ fn complete(doc: OpenApi) -> Value {
                     continue;
                 };
                 let limited = limits.classify(&method, path).is_some();
-                complete_operation(path, limited, operation);
+                complete_operation(path, method != Method::GET, limited, operation);
             }
         }
     }
@@ -92,7 +94,7 @@ fn complete(doc: OpenApi) -> Value {
 }
 
 /// The statuses an operation answers besides its own, by the policy above.
-fn shared_statuses(path: &str, limited: bool, operation: &Value) -> Vec<u16> {
+fn shared_statuses(path: &str, writes: bool, limited: bool, operation: &Value) -> Vec<u16> {
     let parameters_in = |place: &str| {
         operation["parameters"]
             .as_array()
@@ -121,12 +123,15 @@ fn shared_statuses(path: &str, limited: bool, operation: &Value) -> Vec<u16> {
     statuses.push(500);
     if !NO_DATABASE.contains(&path) {
         statuses.push(503);
+        if writes {
+            statuses.push(507);
+        }
     }
     statuses
 }
 
-fn complete_operation(path: &str, limited: bool, operation: &mut Value) {
-    for status in shared_statuses(path, limited, operation) {
+fn complete_operation(path: &str, writes: bool, limited: bool, operation: &mut Value) {
+    for status in shared_statuses(path, writes, limited, operation) {
         let responses = &mut operation["responses"];
         let key = status.to_string();
         match responses.get_mut(&key) {
@@ -159,6 +164,7 @@ fn error_response(status: u16) -> Value {
             "The database is unavailable, or too many expensive requests (uploads, \
                 evaluations, sign-ins) run at once; try again shortly (`Retry-After` when busy)"
         }
+        507 => "The database's disk is full: nothing was saved; reads still work",
         _ => "Internal error (no details are sent; quote the request id)",
     };
     let mut response = json!({"description": description, "content": error_content()});
@@ -218,7 +224,7 @@ mod tests {
         let doc = document();
         let create = &doc["paths"]["/models"]["post"]["responses"];
         for status in [
-            "400", "401", "403", "413", "415", "422", "429", "500", "503",
+            "400", "401", "403", "413", "415", "422", "429", "500", "503", "507",
         ] {
             assert_eq!(
                 create[status]["content"]["application/json"]["schema"]["$ref"],
@@ -229,6 +235,7 @@ mod tests {
         let get = &doc["paths"]["/models/{id}"]["get"]["responses"];
         assert!(get.get("404").is_some());
         assert!(get.get("415").is_none(), "no body, no 415");
+        assert!(get.get("507").is_none(), "a read writes nothing");
         let live = &doc["paths"]["/health/live"]["get"]["responses"];
         assert!(live.get("429").is_none(), "health is not rate limited");
         assert!(live.get("503").is_none());
