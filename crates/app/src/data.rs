@@ -1,4 +1,4 @@
-//! Uploaded data: its format from the content type, parsing under the upload limits (on the
+//! Uploaded data: its format from the content type (CSV, JSON, Parquet), parsing under the upload limits (on the
 //! blocking pool), its SHA-256, and the DEFLATE compression it is stored under.
 
 use std::collections::BTreeMap;
@@ -35,9 +35,13 @@ pub fn format_of(content_type: &str) -> DomainResult<DataFormat> {
     match essence.as_str() {
         "text/csv" | "application/csv" => Ok(DataFormat::Csv),
         "application/json" => Ok(DataFormat::Json),
+        crate::parquet::MEDIA_TYPE => Ok(DataFormat::Parquet),
         other => Err(DomainError::invalid_field(
             "content_type",
-            format!("`{other}` is not supported; send text/csv or application/json"),
+            format!(
+                "`{other}` is not supported; send text/csv, application/json or {}",
+                crate::parquet::MEDIA_TYPE
+            ),
         )),
     }
 }
@@ -53,6 +57,7 @@ pub fn parse(
     let parsed = match format {
         DataFormat::Csv => Dataset::from_csv(bytes, &options),
         DataFormat::Json => Dataset::from_json(bytes, &options),
+        DataFormat::Parquet => crate::parquet::read(bytes.to_vec(), &options),
     };
     parsed.map_err(|e| match e {
         DatasetError::TooLarge { .. }

@@ -18,6 +18,9 @@ pub enum DataFormat {
     Csv,
     /// JSON columns or records.
     Json,
+    /// Apache Parquet, read through Arrow. Never stored as such: a Parquet upload is kept
+    /// as CSV (see `reference`), so that stored data is in the formats it always was.
+    Parquet,
 }
 
 /// One column of uploaded data.
