@@ -4,12 +4,13 @@
 //! Secrets are wrapped so that they cannot be printed.
 
 use anyhow::{Context, bail};
-use driftguard_cache::CacheTtls;
+use driftguard_cache::{CacheTtls, RedisTls};
 use driftguard_governance::RiskSettings;
 use driftguard_http::HttpSettings;
 use driftguard_http::middleware::cors::CorsSettings;
 use driftguard_http::middleware::rate_limit_rules::RateLimitSettings;
-use driftguard_storage::DatabaseSettings;
+use driftguard_storage::postgres_tls::with_default_params;
+use driftguard_storage::{Backend, DatabaseSettings};
 use figment::Figment;
 use figment::providers::{Env, Format, Toml};
 use secrecy::SecretString;
@@ -41,6 +42,13 @@ pub struct Settings {
     /// Whether `serve` applies pending migrations at start; off when the server connects as a
     /// runtime role that may not change the schema (`driftguard migrate` does it instead).
     pub database_migrate_on_start: bool,
+    /// PostgreSQL TLS: PEM file of the CA to trust (libpq's `sslrootcert`; the URL's
+    /// `sslmode` says how much TLS is required and checked, see docs/operations.md).
+    pub database_tls_ca_file: Option<PathBuf>,
+    /// PostgreSQL TLS: PEM file of a client certificate (`sslcert`), with its key.
+    pub database_tls_cert_file: Option<PathBuf>,
+    /// PostgreSQL TLS: PEM file of the client certificate's key (`sslkey`).
+    pub database_tls_key_file: Option<PathBuf>,
     /// HMAC secret for tokens; generated once into `data_dir` when unset (not in production).
     pub jwt_secret: Option<SecretString>,
     /// Key (at least 32 characters) that signs the audit trail's checkpoints, kept outside the
@@ -92,6 +100,12 @@ pub struct Settings {
     /// Prefix of every Redis key (`{prefix}:rl:…` for rate limits, `{prefix}:cache:…` for
     /// answers), so that several deployments can share one Redis.
     pub redis_key_prefix: String,
+    /// Redis TLS (`rediss://` URLs): PEM file of the CA to trust; unset, the machine's.
+    pub redis_tls_ca_file: Option<PathBuf>,
+    /// Redis TLS: PEM file of a client certificate, with its key.
+    pub redis_tls_cert_file: Option<PathBuf>,
+    /// Redis TLS: PEM file of the client certificate's key.
+    pub redis_tls_key_file: Option<PathBuf>,
     /// How long cached answers live (`[cache_ttls]` in TOML,
     /// `DRIFTGUARD_CACHE_TTLS__DASHBOARD_SUMMARY_SECS`, ...): summary 60 s, compliance 300 s,
     /// risk trends 600 s, policies 1800 s.
@@ -188,6 +202,9 @@ impl Default for Settings {
             database_connect_timeout_secs: db.connect_timeout_secs,
             database_statement_timeout_secs: db.statement_timeout_secs,
             database_migrate_on_start: db.migrate_on_start,
+            database_tls_ca_file: None,
+            database_tls_cert_file: None,
+            database_tls_key_file: None,
             jwt_secret: None,
             audit_key: None,
             audit_key_file: None,
@@ -210,6 +227,9 @@ impl Default for Settings {
             rate_limits: RateLimitSettings::default(),
             redis_url: None,
             redis_key_prefix: "driftguard".into(),
+            redis_tls_ca_file: None,
+            redis_tls_cert_file: None,
+            redis_tls_key_file: None,
             cache_ttls: CacheTtls::default(),
             cache_max_bytes: 64 << 20,
             metrics_token: None,
@@ -285,6 +305,16 @@ impl Settings {
         if self.rate_limit_backend == "redis" && self.redis_url.is_none() {
             bail!("rate_limit_backend = redis needs redis_url");
         }
+        let database_tls = [
+            &self.database_tls_ca_file,
+            &self.database_tls_cert_file,
+            &self.database_tls_key_file,
+        ];
+        if database_tls.iter().any(|f| f.is_some())
+            && Backend::of_url(&self.database().url) != Backend::Postgres
+        {
+            bail!("database_tls_* apply to PostgreSQL only; the database URL is SQLite");
+        }
         if self.database_pool_size == 0 || self.database_max_connections < self.database_pool_size {
             bail!(
                 "database_max_connections must be at least database_pool_size, which must be > 0"
@@ -315,11 +345,29 @@ impl Settings {
         }
     }
 
-    /// The database settings.
+    /// The database settings. The TLS files join a PostgreSQL URL as libpq's parameters
+    /// (`sslrootcert`, `sslcert`, `sslkey`) where it does not name them itself, so that the
+    /// pool, the migrations and `pg_dump` all read them from the one URL.
     pub fn database(&self) -> DatabaseSettings {
-        let url = self.database_url.clone().unwrap_or_else(|| {
+        let mut url = self.database_url.clone().unwrap_or_else(|| {
             format!("sqlite://{}", self.data_dir.join("driftguard.db").display())
         });
+        if Backend::of_url(&url) == Backend::Postgres {
+            let path = |file: &Option<PathBuf>| file.as_ref().map(|p| p.display().to_string());
+            let (ca, cert, key) = (
+                path(&self.database_tls_ca_file),
+                path(&self.database_tls_cert_file),
+                path(&self.database_tls_key_file),
+            );
+            url = with_default_params(
+                &url,
+                &[
+                    ("sslrootcert", ca.as_deref()),
+                    ("sslcert", cert.as_deref()),
+                    ("sslkey", key.as_deref()),
+                ],
+            );
+        }
         DatabaseSettings {
             url,
             pool_size: self.database_pool_size,
@@ -328,6 +376,15 @@ impl Settings {
             connect_timeout_secs: self.database_connect_timeout_secs,
             statement_timeout_secs: self.database_statement_timeout_secs,
             migrate_on_start: self.database_migrate_on_start,
+        }
+    }
+
+    /// The certificates of a `rediss://` Redis URL.
+    pub fn redis_tls(&self) -> RedisTls {
+        RedisTls {
+            ca_file: self.redis_tls_ca_file.clone(),
+            cert_file: self.redis_tls_cert_file.clone(),
+            key_file: self.redis_tls_key_file.clone(),
         }
     }
 

@@ -70,6 +70,7 @@ fn limiter(settings: &Settings) -> anyhow::Result<Arc<dyn RateLimiter>> {
                 url,
                 RedisLimiterOptions {
                     key_prefix: format!("{}:rl", settings.redis_key_prefix),
+                    tls: settings.redis_tls(),
                     ..RedisLimiterOptions::default()
                 },
             )
@@ -88,6 +89,7 @@ fn answer_cache(settings: &Settings) -> anyhow::Result<AnswerCache> {
                 url,
                 RedisCacheOptions {
                     key_prefix: format!("{}:cache", settings.redis_key_prefix),
+                    tls: settings.redis_tls(),
                     ..RedisCacheOptions::default()
                 },
             )

@@ -155,12 +155,14 @@ impl Body {
         self.settings(|s| s.max_json_bytes)
     }
 
-    /// A data upload (reference or current data): CSV or the JSON envelope, at most the
+    /// A data upload (reference or current data): CSV, Parquet or the JSON envelope, at most the
     /// settings' upload limit; answers the media type with the bytes.
     pub async fn upload(self) -> Result<(String, Bytes), ApiError> {
         let media_type = media_type(&self.req);
         if driftguard_app::data::format_of(&media_type).is_err() {
-            return Err(unsupported("text/csv or application/json"));
+            return Err(unsupported(
+                "text/csv, application/vnd.apache.parquet or application/json",
+            ));
         }
         let limit = self.settings(|s| s.max_upload_bytes);
         Ok((media_type, self.bytes(limit).await?))
