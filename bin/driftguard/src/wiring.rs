@@ -67,6 +67,7 @@ fn limiter(settings: &Settings) -> anyhow::Result<Arc<dyn RateLimiter>> {
                 url,
                 RedisLimiterOptions {
                     key_prefix: format!("{}:rl", settings.redis.key_prefix),
+                    tls: settings.redis_tls(),
                     ..RedisLimiterOptions::default()
                 },
             )
@@ -85,6 +86,7 @@ fn answer_cache(settings: &Settings) -> anyhow::Result<AnswerCache> {
                 url,
                 RedisCacheOptions {
                     key_prefix: format!("{}:cache", settings.redis.key_prefix),
+                    tls: settings.redis_tls(),
                     ..RedisCacheOptions::default()
                 },
             )

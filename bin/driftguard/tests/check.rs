@@ -425,3 +425,46 @@ fn one_run_writes_the_json_and_junit_reports_beside_the_printed_one() {
         assert_eq!(output.status.code(), Some(2), "{bad}");
     }
 }
+
+#[path = "../../../crates/app/tests/support/parquet.rs"]
+mod parquet_support;
+
+/// The `--format json` body of a check of the pair as `reference` and `current`.
+fn json_body(reference: &std::path::Path, current: &std::path::Path) -> serde_json::Value {
+    let mut extra = vec!["--format", "json"];
+    extra.extend(ROLES);
+    let output = check_paths(reference, current, &extra);
+    assert_eq!(
+        output.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    serde_json::from_slice(&output.stdout).expect("JSON")
+}
+
+#[test]
+fn parquet_files_give_the_numbers_of_their_csv() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let csv = |name: &str| reference_dir().join(name);
+    let parquet = |name: &str| {
+        let path = dir.path().join(name).with_extension("parquet");
+        let bytes = std::fs::read(csv(name)).expect("the fixture");
+        let written =
+            parquet_support::parquet_of_csv(&bytes, parquet::basic::Compression::SNAPPY, true);
+        std::fs::write(&path, written).expect("write");
+        path
+    };
+    let from_csv = json_body(&csv("reference_10k.csv"), &csv("current_10k.csv"));
+    let from_parquet = json_body(&parquet("reference_10k.csv"), &parquet("current_10k.csv"));
+    assert_eq!(from_parquet["metrics"], from_csv["metrics"]);
+    assert_eq!(from_parquet["drift"], from_csv["drift"]);
+    assert_eq!(from_parquet["risk"], from_csv["risk"]);
+
+    let not_parquet = dir.path().join("broken.parquet");
+    std::fs::write(&not_parquet, "x,y\n1,2\n").expect("write");
+    let output = check_paths(&not_parquet, &csv("current_10k.csv"), &ROLES);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("not a readable Parquet file"), "{stderr}");
+}

@@ -1,4 +1,4 @@
-//! Uploaded data: parsing in its format under the upload limits (on the
+//! Uploaded data: parsing in its format (CSV, JSON, Parquet) under the upload limits (on the
 //! blocking pool), its SHA-256, and the DEFLATE compression it is stored under.
 
 use std::collections::BTreeMap;
@@ -35,6 +35,7 @@ pub fn parse(
     let parsed = match format {
         DataFormat::Csv => Dataset::from_csv(bytes, &options),
         DataFormat::Json => Dataset::from_json(bytes, &options),
+        DataFormat::Parquet => crate::parquet::read(bytes.to_vec(), &options),
     };
     parsed.map_err(|e| match e {
         DatasetError::TooLarge { .. }

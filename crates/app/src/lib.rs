@@ -11,12 +11,14 @@ pub mod deploy;
 pub mod evaluate;
 pub mod history;
 pub mod models;
+pub mod parquet;
 pub mod policies;
 pub mod ports;
 pub mod readiness;
 pub mod reference;
 pub mod services;
 pub mod simulate;
+mod stored_csv;
 
 pub use actor::Actor;
 pub use dashboard::DashboardService;

@@ -37,8 +37,8 @@ impl ReferenceService {
         }
     }
 
-    /// `PUT /models/{id}/reference`: parses the data (in `format`, `kinds` forcing column
-    /// kinds), stores it compressed with its profile, replacing and
+    /// `PUT /models/{id}/reference`: parses the data (in `format`; Parquet is stored as CSV;
+    /// `kinds` forcing column kinds), stores it compressed with its profile, replacing and
     /// recording any earlier upload, and returns the profile. Needs `engineer`.
     pub async fn upload_reference(
         &self,
@@ -53,7 +53,7 @@ impl ReferenceService {
             return Err(model_id.not_found());
         }
         let limits = self.limits;
-        let (rows, columns, sha256, compressed) = blocking(move || {
+        let (rows, columns, sha256, compressed, format) = blocking(move || {
             let dataset = parse(&bytes, format, limits, kinds)?;
             let rows = dataset.rows() as u64;
             let columns: Vec<ColumnSummary> = dataset
@@ -65,10 +65,17 @@ impl ReferenceService {
                     missing: c.missing as u64,
                 })
                 .collect();
+            let sha256 = sha256_hex(&bytes);
+            if format == DataFormat::Parquet {
+                // Stored as CSV: the stored data stays in the formats it always was.
+                let stored = crate::stored_csv::write(&dataset)?;
+                drop((dataset, bytes));
+                return Ok((rows, columns, sha256, compress(&stored)?, DataFormat::Csv));
+            }
             // Only the profile is kept: the columns go before the body is compressed, so
             // that the two are not held at once.
             drop(dataset);
-            Ok((rows, columns, sha256_hex(&bytes), compress(&bytes)?))
+            Ok((rows, columns, sha256, compress(&bytes)?, format))
         })
         .await?;
         let profile = ReferenceProfile {

@@ -24,6 +24,9 @@ use driftguard_stats::testing::read_reference as read;
 use driftguard_stats::{ColumnRoles, Dataset, Limits, ParseOptions};
 use driftguard_storage::Store;
 
+#[path = "support/parquet.rs"]
+mod parquet_support;
+
 const REASON: &str = "accepted by the risk board, ticket RISK-42";
 
 /// The first `rows` data rows of a reference CSV.
@@ -654,10 +657,69 @@ async fn an_evaluation_can_be_recorded_at_a_past_time_in_order(db: Store) {
     );
 }
 
+/// A Parquet reference is stored as CSV (the stored data stays in one format) and, with
+/// Parquet current data, gives exactly the numbers the CSV files give.
+async fn parquet_uploads_are_stored_as_csv_and_give_the_csv_numbers(db: Store) {
+    use parquet::basic::Compression;
+    let world = World::new(db, default_limits()).await;
+    let engineer = world.as_role(Role::Engineer);
+    let (reference, current) = (read("reference_10k.csv"), read("current_10k.csv"));
+    let as_parquet = |csv: &[u8]| parquet_support::parquet_of_csv(csv, Compression::SNAPPY, true);
+    let (mut metrics, mut models) = (Vec::new(), Vec::new());
+    for (format, version, reference, current) in [
+        (DataFormat::Csv, "csv", reference.clone(), current.clone()),
+        (
+            DataFormat::Parquet,
+            "parquet",
+            as_parquet(&reference),
+            as_parquet(&current),
+        ),
+    ] {
+        let model = world.model("parquet", version, true).await;
+        let profile = world
+            .references
+            .upload_reference(
+                model.id,
+                reference.clone(),
+                format,
+                BTreeMap::new(),
+                &engineer,
+            )
+            .await
+            .expect("upload");
+        assert_eq!(profile.sha256, driftguard_app::data::sha256_hex(&reference));
+        assert_eq!(
+            profile.format,
+            DataFormat::Csv,
+            "{version} is stored as CSV"
+        );
+        let stored = world
+            .evaluations
+            .evaluate(
+                model.id,
+                current,
+                format,
+                EvaluateOptions::default(),
+                &engineer,
+            )
+            .await
+            .expect("evaluate");
+        metrics.push(stored.metrics());
+        models.push(model.id);
+    }
+    assert_eq!(metrics[0], metrics[1]);
+    let loaded = world.references.load(models[1]).await;
+    assert_eq!(
+        loaded.expect("the stored CSV reads back"),
+        Dataset::from_csv(&reference, &ParseOptions::default()).expect("parses")
+    );
+}
+
 driftguard_test_kit::per_backend!(
     driftguard_test_kit::with_store =>
     an_evaluation_can_be_recorded_at_a_past_time_in_order,
     evaluation_numbers_equal_governance_evaluate_on_the_reference_pair,
+    parquet_uploads_are_stored_as_csv_and_give_the_csv_numbers,
     inputs_are_checked_before_anything_is_stored,
     every_branch_of_the_deploy_decision,
     policies_are_managed_by_admins_in_versions,

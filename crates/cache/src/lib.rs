@@ -14,4 +14,5 @@ pub use rate_limit::{
     Decision, InProcessRateLimiter, Quota, RateLimitError, RateLimiter, RedisLimiterOptions,
     RedisRateLimiter,
 };
+pub use redis_pool::RedisTls;
 pub use store::{Cache, CacheError, CacheExt, InProcessCache, RedisCache, RedisCacheOptions};

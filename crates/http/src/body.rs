@@ -156,7 +156,7 @@ impl Body {
         self.settings(|s| s.max_json_bytes)
     }
 
-    /// A data upload (reference or current data): CSV or the JSON envelope, at most the
+    /// A data upload (reference or current data): CSV, Parquet or the JSON envelope, at most the
     /// settings' upload limit; answers the format the `Content-Type` names (read here once,
     /// for the use case) with the bytes.
     pub async fn upload(self) -> Result<(DataFormat, Bytes), ApiError> {

@@ -57,7 +57,7 @@ pub struct ReferenceUpload {
 #[derive(Debug, Default, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct ReferenceQuery {
-    /// CSV only: kinds forced by column, `column:numeric` or `column:categorical`, separated
+    /// CSV and Parquet only: kinds forced by column, `column:numeric` or `column:categorical`, separated
     /// by commas.
     kinds: Option<String>,
 }
@@ -85,7 +85,7 @@ pub fn reference(
                 kinds: envelope.kinds,
             })
         }
-        DataFormat::Csv => Ok(ReferenceUpload {
+        DataFormat::Csv | DataFormat::Parquet => Ok(ReferenceUpload {
             // The body's own buffer when it is the only owner: a CSV upload is not copied.
             bytes: Vec::from(body),
             kinds: query
@@ -102,23 +102,23 @@ pub fn reference(
 #[derive(Debug, Default, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct EvaluationQuery {
-    /// CSV only: the drift method of every column.
+    /// CSV and Parquet only: the drift method of every column.
     #[param(schema_with = drift_method)]
     drift_method: Option<DriftMethod>,
-    /// CSV only: the drift threshold of every column (≥ 0).
+    /// CSV and Parquet only: the drift threshold of every column (≥ 0).
     #[param(minimum = 0)]
     drift_threshold: Option<f64>,
-    /// CSV only: methods by column, `column:method` separated by commas.
+    /// CSV and Parquet only: methods by column, `column:method` separated by commas.
     column_methods: Option<String>,
-    /// CSV only: the prediction column, when it differs from the model's.
+    /// CSV and Parquet only: the prediction column, when it differs from the model's.
     prediction: Option<String>,
-    /// CSV only: the label column, when it differs from the model's.
+    /// CSV and Parquet only: the label column, when it differs from the model's.
     label: Option<String>,
-    /// CSV only: the score column, when it differs from the model's.
+    /// CSV and Parquet only: the score column, when it differs from the model's.
     score: Option<String>,
-    /// CSV only: the sensitive columns, separated by commas.
+    /// CSV and Parquet only: the sensitive columns, separated by commas.
     sensitive: Option<String>,
-    /// CSV only: the columns to leave out, separated by commas.
+    /// CSV and Parquet only: the columns to leave out, separated by commas.
     ignore: Option<String>,
 }
 
@@ -160,7 +160,7 @@ pub fn evaluation(
             };
             (envelope.data.get().as_bytes().to_vec(), options)
         }
-        DataFormat::Csv => csv_evaluation(body, query)?,
+        DataFormat::Csv | DataFormat::Parquet => query_evaluation(body, query)?,
     };
     if options
         .drift
@@ -175,8 +175,8 @@ pub fn evaluation(
     Ok((bytes, options))
 }
 
-/// A CSV evaluation upload: the body is the data, the options are in the query.
-fn csv_evaluation(
+/// A CSV or Parquet evaluation upload: the body is the data, the options are in the query.
+fn query_evaluation(
     body: Bytes,
     query: &EvaluationQuery,
 ) -> Result<(Vec<u8>, EvaluateOptions), ApiError> {

@@ -54,7 +54,7 @@ mod special;
 pub mod testing;
 
 pub use dataset::{
-    Categorical, Column, ColumnKind, ColumnProfile, ColumnRoles, Dataset, DatasetError, Limits,
-    ParseOptions,
+    Categorical, Column, ColumnDecoder, ColumnKind, ColumnProfile, ColumnRoles, Dataset,
+    DatasetError, Limits, ParseOptions,
 };
 pub use error::StatsError;

@@ -4,6 +4,7 @@
 
 use crate::blocking::WaitOnCancel;
 use crate::error::pool_error;
+use crate::postgres_tls::PgConnector;
 use crate::settings::{Backend, DatabaseSettings, ensure_sqlite_folder, sqlite_path};
 use diesel::SqliteConnection;
 use diesel::connection::SimpleConnection;
@@ -69,23 +70,19 @@ pub struct PoolStatus {
     pub max_size: usize,
 }
 
-fn pg_config(settings: &DatabaseSettings) -> ManagerConfig<AsyncPgConnection> {
-    let connect_timeout = settings.connect_timeout();
-    let statement_timeout_ms = settings.statement_timeout_secs.saturating_mul(1000);
+fn pg_config(
+    connector: PgConnector,
+    statement_timeout_secs: u64,
+) -> ManagerConfig<AsyncPgConnection> {
+    let statement_timeout_ms = statement_timeout_secs.saturating_mul(1000);
+    let connector = std::sync::Arc::new(connector);
     let mut config = ManagerConfig::default();
-    config.custom_setup = Box::new(move |url| {
-        let url = url.to_owned();
+    // The URL was read once into the connector (TLS files included); the one deadpool passes
+    // is the same.
+    config.custom_setup = Box::new(move |_url| {
+        let connector = connector.clone();
         async move {
-            let mut pg: tokio_postgres::Config = url
-                .parse()
-                .map_err(|e| diesel::ConnectionError::BadConnection(format!("{e}")))?;
-            pg.connect_timeout(connect_timeout);
-            let (client, connection) = pg
-                .connect(tokio_postgres::NoTls)
-                .await
-                .map_err(|e| diesel::ConnectionError::BadConnection(format!("{e}")))?;
-            let mut conn =
-                AsyncPgConnection::try_from_client_and_connection(client, connection).await?;
+            let mut conn = connector.establish().await?;
             diesel::sql_query(format!("SET statement_timeout = {statement_timeout_ms}"))
                 .execute(&mut conn)
                 .await
@@ -144,9 +141,12 @@ impl Database {
     pub fn connect(settings: &DatabaseSettings) -> DomainResult<Self> {
         match Backend::of_url(&settings.url) {
             Backend::Postgres => {
+                let connector = PgConnector::from_url(&settings.url)
+                    .map_err(|e| DomainError::internal_caused("invalid database URL", e))?
+                    .connect_timeout(settings.connect_timeout());
                 let manager = AsyncDieselConnectionManager::new_with_config(
                     settings.url.clone(),
-                    pg_config(settings),
+                    pg_config(connector, settings.statement_timeout_secs),
                 );
                 build(manager, settings).map(Database::Postgres)
             }

@@ -19,6 +19,7 @@ pub mod error;
 mod evaluations;
 pub mod migrate;
 mod models;
+pub mod postgres_tls;
 #[macro_use]
 mod policies;
 mod deploy;

@@ -1,6 +1,7 @@
 //! Embedded migrations for each backend. On PostgreSQL they run under an advisory lock, so
 //! that replicas starting together apply them once; SQLite's file lock does the same there.
 
+use crate::postgres_tls;
 use crate::settings::{Backend, ensure_sqlite_folder, sqlite_path};
 use diesel::Connection;
 use diesel::connection::SimpleConnection;
@@ -57,35 +58,42 @@ where
         .map_err(failed)
 }
 
-fn migrate_blocking(url: &str) -> DomainResult<Vec<String>> {
-    match Backend::of_url(url) {
-        Backend::Postgres => {
-            let mut conn =
-                AsyncConnectionWrapper::<AsyncPgConnection>::establish(url).map_err(failed)?;
-            conn.batch_execute(&format!("SELECT pg_advisory_lock({MIGRATION_LOCK})"))
-                .map_err(failed)?;
-            let result = run(&mut conn, POSTGRES);
-            // The lock also goes when the connection closes; unlock anyway to be prompt.
-            let _ = conn.batch_execute(&format!("SELECT pg_advisory_unlock({MIGRATION_LOCK})"));
-            result
-        }
-        Backend::Sqlite => {
-            ensure_sqlite_folder(url).map_err(failed)?;
-            let mut conn = diesel::SqliteConnection::establish(sqlite_path(url)).map_err(failed)?;
-            // WAL is a property of the file: set once here, before any pool opens it.
-            conn.batch_execute(
-                "PRAGMA busy_timeout = 10000; PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON;",
-            )
-            .map_err(failed)?;
-            run(&mut conn, SQLITE)
-        }
-    }
+fn migrate_postgres(conn: AsyncPgConnection) -> DomainResult<Vec<String>> {
+    let mut conn = AsyncConnectionWrapper::<AsyncPgConnection>::from(conn);
+    conn.batch_execute(&format!("SELECT pg_advisory_lock({MIGRATION_LOCK})"))
+        .map_err(failed)?;
+    let result = run(&mut conn, POSTGRES);
+    // The lock also goes when the connection closes; unlock anyway to be prompt.
+    let _ = conn.batch_execute(&format!("SELECT pg_advisory_unlock({MIGRATION_LOCK})"));
+    result
 }
 
-/// Applies every pending migration to the database at `url`; returns the versions applied.
+fn migrate_sqlite(url: &str) -> DomainResult<Vec<String>> {
+    ensure_sqlite_folder(url).map_err(failed)?;
+    let mut conn = diesel::SqliteConnection::establish(sqlite_path(url)).map_err(failed)?;
+    // WAL is a property of the file: set once here, before any pool opens it.
+    conn.batch_execute(
+        "PRAGMA busy_timeout = 10000; PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON;",
+    )
+    .map_err(failed)?;
+    run(&mut conn, SQLITE)
+}
+
+/// Applies every pending migration to the database at `url` (on PostgreSQL over TLS as the
+/// URL's `sslmode` says); returns the versions applied.
 pub async fn run_pending(url: &str) -> DomainResult<Vec<String>> {
-    let url = url.to_owned();
-    tokio::task::spawn_blocking(move || migrate_blocking(&url))
-        .await
+    let task = match Backend::of_url(url) {
+        Backend::Postgres => {
+            // Connected here, on the runtime; the migration harness is synchronous and runs
+            // on the blocking pool, where the wrapper drives the connection.
+            let conn = postgres_tls::establish(url).await.map_err(failed)?;
+            tokio::task::spawn_blocking(move || migrate_postgres(conn))
+        }
+        Backend::Sqlite => {
+            let url = url.to_owned();
+            tokio::task::spawn_blocking(move || migrate_sqlite(&url))
+        }
+    };
+    task.await
         .map_err(|e| DomainError::internal_caused("migration task failed", e))?
 }

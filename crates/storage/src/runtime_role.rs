@@ -26,6 +26,9 @@ pub enum RoleError {
     /// A statement failed.
     #[error("setting up the runtime role failed: {0}")]
     Database(#[from] tokio_postgres::Error),
+    /// The URL's TLS parameters cannot be used.
+    #[error(transparent)]
+    Tls(#[from] crate::postgres_tls::PgTlsError),
 }
 
 /// Whether `name` is safe to splice into SQL: a plain identifier, lower or upper case.
@@ -67,7 +70,9 @@ pub async fn grant_runtime_role(url: &str, role: &str) -> Result<(), RoleError> 
     if crate::Backend::of_url(url) != crate::Backend::Postgres {
         return Err(RoleError::NotPostgres);
     }
-    let (client, connection) = tokio_postgres::connect(url, tokio_postgres::NoTls).await?;
+    let (client, connection) = crate::postgres_tls::PgConnector::from_url(url)?
+        .connect()
+        .await?;
     let connection = tokio::spawn(connection);
     let result = async {
         let schema: String = client.query_one("SELECT current_schema()", &[]).await?.get(0);

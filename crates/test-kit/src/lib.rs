@@ -1,7 +1,7 @@
 //! DriftGuard's test kit (a dev-dependency only): a database of each test's own, copied from
 //! a template migrated once per process and migration set; one macro, [`per_backend!`], that
 //! runs each test once per backend; one [`services_required`] for PostgreSQL and Redis alike;
-//! the test Redis and the cache adapters under test.
+//! the test Redis and the cache adapters under test; certificates and private TLS servers.
 //!
 //! It builds on `driftguard-storage`'s `testing` feature for what needs the store's insides
 //! (raw SQL, lifting the append-only guards, the test chain key and `Setup`), which it
@@ -12,6 +12,7 @@ mod database;
 mod macros;
 mod redis;
 mod services;
+mod tls;
 
 pub use cache::{CacheAdapter, CacheBackend, with_cache};
 pub use database::{TestDatabase, with_store};
@@ -19,3 +20,4 @@ pub use driftguard_storage::Backend;
 pub use driftguard_storage::testing::{chain_key, lift_append_only, raw, setup};
 pub use redis::{RedisServer, free_port, redis_url, start_redis};
 pub use services::{REQUIRE_SERVICES_VAR, services_required};
+pub use tls::{SERVER_NAME, TestCertificates, TlsPostgres, start_tls_redis};

@@ -36,12 +36,14 @@ pub fn free_port() -> u16 {
 pub struct RedisServer {
     child: Child,
     port: u16,
+    tls: bool,
 }
 
 impl RedisServer {
-    /// Its URL.
+    /// Its URL (`rediss://` when it speaks TLS).
     pub fn url(&self) -> String {
-        format!("redis://127.0.0.1:{}", self.port)
+        let scheme = if self.tls { "rediss" } else { "redis" };
+        format!("{scheme}://127.0.0.1:{}", self.port)
     }
 
     /// Waits (up to 5 s) until it accepts connections.
@@ -64,20 +66,20 @@ impl Drop for RedisServer {
 /// Starts a redis-server without persistence on `port`; None (a skip) when there is no
 /// redis-server binary, unless CI requires services.
 pub fn start_redis(port: u16) -> Option<RedisServer> {
+    spawn_redis(&["--port", &port.to_string()], port, false)
+}
+
+/// Spawns redis-server with `args` and no persistence, listening on `port` (over TLS when
+/// `tls`); None (a skip) when there is no redis-server binary, unless CI requires services.
+pub(crate) fn spawn_redis(args: &[&str], port: u16, tls: bool) -> Option<RedisServer> {
     let child = Command::new("redis-server")
-        .args([
-            "--port",
-            &port.to_string(),
-            "--save",
-            "",
-            "--appendonly",
-            "no",
-        ])
+        .args(args)
+        .args(["--save", "", "--appendonly", "no"])
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn();
     match child {
-        Ok(child) => Some(RedisServer { child, port }),
+        Ok(child) => Some(RedisServer { child, port, tls }),
         Err(e) => {
             assert!(!services_required(), "redis-server is required: {e}");
             eprintln!("no redis-server binary ({e}): skipping a test that needs one");

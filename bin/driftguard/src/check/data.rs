@@ -1,5 +1,6 @@
 //! The data files of `driftguard check`: CSV streamed from the file block by block (never
-//! read whole), JSON read whole up to a bound, both under the limits a local file is held to.
+//! read whole), JSON and Parquet read whole up to a bound, all under the limits a local file
+//! is held to.
 
 use anyhow::Context;
 use clap::Args;
@@ -27,7 +28,7 @@ pub const MAX_RECORD_BYTES: usize = 16 << 20;
 #[derive(Debug, Clone, Copy, Default, Args)]
 pub struct FileLimits {
     /// Refuse a data file larger than this many bytes (each file). Default: no limit for
-    /// CSV, which is streamed; 536870912 (512 MiB) for JSON, which is read whole.
+    /// CSV, which is streamed; 536870912 (512 MiB) for JSON and Parquet, which are read whole.
     #[arg(long, value_name = "BYTES")]
     pub max_bytes: Option<usize>,
     /// Refuse a data file with more data rows than this (each file). Default: no limit.
@@ -48,7 +49,7 @@ impl FileLimits {
         }
     }
 
-    /// As [`FileLimits::csv`], with the bound on a document read whole.
+    /// As [`FileLimits::csv`], with the bound on a document read whole (JSON, Parquet).
     fn json(self) -> Limits {
         Limits {
             max_bytes: self.max_bytes.unwrap_or(JSON_MAX_BYTES),
@@ -57,12 +58,15 @@ impl FileLimits {
     }
 }
 
-/// Reads a data file: JSON when its name ends in `.json`, CSV otherwise.
+/// Reads a data file: JSON when its name ends in `.json`, Parquet when in `.parquet`, CSV
+/// otherwise.
 pub fn read_dataset(path: &Path, limits: FileLimits) -> anyhow::Result<Dataset> {
     let file = File::open(path).with_context(|| format!("reading {}", path.display()))?;
-    let is_json = path
-        .extension()
-        .is_some_and(|e| e.eq_ignore_ascii_case("json"));
+    let extension_is = |wanted: &str| {
+        path.extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case(wanted))
+    };
+    let is_json = extension_is("json");
     // The length where known (not for a pipe), so that the columns are reserved once.
     let len = file
         .metadata()
@@ -70,7 +74,13 @@ pub fn read_dataset(path: &Path, limits: FileLimits) -> anyhow::Result<Dataset> 
         .filter(|m| m.is_file())
         .map(|m| m.len());
     let dataset = if is_json {
-        read_json(file, len, limits)
+        read_whole(file, len, limits, "JSON", |bytes, options| {
+            Dataset::from_json(&bytes, options)
+        })
+    } else if extension_is("parquet") {
+        read_whole(file, len, limits, "Parquet", |bytes, options| {
+            driftguard_app::parquet::read(bytes, options)
+        })
     } else {
         let options = ParseOptions {
             limits: limits.csv(),
@@ -86,8 +96,14 @@ pub fn read_dataset(path: &Path, limits: FileLimits) -> anyhow::Result<Dataset> 
 }
 
 /// Reads at most one byte past the bound, so that a larger file is refused having cost no
-/// more than the bound, then parses the document.
-fn read_json(file: File, len: Option<u64>, limits: FileLimits) -> anyhow::Result<Dataset> {
+/// more than the bound, then parses the document with `parse`.
+fn read_whole(
+    file: File,
+    len: Option<u64>,
+    limits: FileLimits,
+    format: &str,
+    parse: impl FnOnce(Vec<u8>, &ParseOptions) -> Result<Dataset, DatasetError>,
+) -> anyhow::Result<Dataset> {
     let options = ParseOptions {
         limits: limits.json(),
         ..ParseOptions::default()
@@ -97,9 +113,9 @@ fn read_json(file: File, len: Option<u64>, limits: FileLimits) -> anyhow::Result
     let expected = len.map_or(0, |len| usize::try_from(len).unwrap_or(bound));
     let mut bytes = Vec::with_capacity(expected.min(bound));
     file.take(bound as u64).read_to_end(&mut bytes)?;
-    Dataset::from_json(&bytes, &options).map_err(|e| match e {
+    parse(bytes, &options).map_err(|e| match e {
         DatasetError::TooLarge { .. } if limits.max_bytes.is_none() => anyhow::Error::from(e)
-            .context("a JSON file is read whole and bounded to 512 MiB: raise --max-bytes, or use CSV, which is streamed"),
+            .context(format!("a {format} file is read whole and bounded to 512 MiB: raise --max-bytes, or use CSV, which is streamed")),
         e => e.into(),
     })
 }

@@ -10,11 +10,13 @@ pub mod flat;
 pub mod sections;
 
 use anyhow::{Context, bail};
+use driftguard_cache::RedisTls;
 use driftguard_governance::RiskSettings;
 use driftguard_http::HttpSettings;
 use driftguard_http::middleware::cors::CorsSettings;
 use driftguard_http::middleware::rate_limit_rules::RateLimitSettings;
-use driftguard_storage::DatabaseSettings;
+use driftguard_storage::postgres_tls::with_default_params;
+use driftguard_storage::{Backend, DatabaseSettings};
 use figment::Figment;
 use figment::providers::{Env, Format, Toml};
 use serde::Deserialize;
@@ -170,6 +172,12 @@ impl Settings {
             bail!("DRIFTGUARD_RATE_LIMIT_BACKEND=redis needs DRIFTGUARD_REDIS_URL");
         }
         let db = &self.database;
+        let database_tls = [&db.tls_ca_file, &db.tls_cert_file, &db.tls_key_file];
+        if database_tls.iter().any(|f| f.is_some())
+            && Backend::of_url(&self.database().url) != Backend::Postgres
+        {
+            bail!("DRIFTGUARD_DATABASE_TLS_* apply to PostgreSQL only; the database URL is SQLite");
+        }
         if db.pool_size == 0 || db.max_connections < db.pool_size {
             bail!(
                 "DRIFTGUARD_DATABASE_MAX_CONNECTIONS must be at least \
@@ -201,12 +209,30 @@ impl Settings {
         }
     }
 
-    /// The database settings.
+    /// The database settings. The TLS files join a PostgreSQL URL as libpq's parameters
+    /// (`sslrootcert`, `sslcert`, `sslkey`) where it does not name them itself, so that the
+    /// pool, the migrations and `pg_dump` all read them from the one URL.
     pub fn database(&self) -> DatabaseSettings {
         let db = &self.database;
-        let url = db.url.clone().unwrap_or_else(|| {
+        let mut url = db.url.clone().unwrap_or_else(|| {
             format!("sqlite://{}", self.data_dir.join("driftguard.db").display())
         });
+        if Backend::of_url(&url) == Backend::Postgres {
+            let path = |file: &Option<PathBuf>| file.as_ref().map(|p| p.display().to_string());
+            let (ca, cert, key) = (
+                path(&db.tls_ca_file),
+                path(&db.tls_cert_file),
+                path(&db.tls_key_file),
+            );
+            url = with_default_params(
+                &url,
+                &[
+                    ("sslrootcert", ca.as_deref()),
+                    ("sslcert", cert.as_deref()),
+                    ("sslkey", key.as_deref()),
+                ],
+            );
+        }
         DatabaseSettings {
             url,
             pool_size: db.pool_size,
@@ -215,6 +241,15 @@ impl Settings {
             connect_timeout_secs: db.connect_timeout_secs,
             statement_timeout_secs: db.statement_timeout_secs,
             migrate_on_start: db.migrate_on_start,
+        }
+    }
+
+    /// The certificates of a `rediss://` Redis URL.
+    pub fn redis_tls(&self) -> RedisTls {
+        RedisTls {
+            ca_file: self.redis.tls_ca_file.clone(),
+            cert_file: self.redis.tls_cert_file.clone(),
+            key_file: self.redis.tls_key_file.clone(),
         }
     }
 

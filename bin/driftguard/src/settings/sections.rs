@@ -100,6 +100,13 @@ pub struct DatabaseSection {
     /// Whether `serve` applies pending migrations at start; off when the server connects as a
     /// runtime role that may not change the schema (`driftguard migrate` does it instead).
     pub migrate_on_start: bool,
+    /// PostgreSQL TLS: PEM file of the CA to trust (libpq's `sslrootcert`; the URL's
+    /// `sslmode` says how much TLS is required and checked, see docs/operations.md).
+    pub tls_ca_file: Option<PathBuf>,
+    /// PostgreSQL TLS: PEM file of a client certificate (`sslcert`), with its key.
+    pub tls_cert_file: Option<PathBuf>,
+    /// PostgreSQL TLS: PEM file of the client certificate's key (`sslkey`).
+    pub tls_key_file: Option<PathBuf>,
 }
 
 impl Default for DatabaseSection {
@@ -113,6 +120,9 @@ impl Default for DatabaseSection {
             connect_timeout_secs: db.connect_timeout_secs,
             statement_timeout_secs: db.statement_timeout_secs,
             migrate_on_start: db.migrate_on_start,
+            tls_ca_file: None,
+            tls_cert_file: None,
+            tls_key_file: None,
         }
     }
 }
@@ -226,6 +236,12 @@ pub struct RedisSection {
     /// Prefix of every Redis key (`{prefix}:rl:…` for rate limits, `{prefix}:cache:…` for
     /// answers), so that several deployments can share one Redis.
     pub key_prefix: String,
+    /// Redis TLS (`rediss://` URLs): PEM file of the CA to trust; unset, the machine's.
+    pub tls_ca_file: Option<PathBuf>,
+    /// Redis TLS: PEM file of a client certificate, with its key.
+    pub tls_cert_file: Option<PathBuf>,
+    /// Redis TLS: PEM file of the client certificate's key.
+    pub tls_key_file: Option<PathBuf>,
 }
 
 impl Default for RedisSection {
@@ -233,6 +249,9 @@ impl Default for RedisSection {
         Self {
             url: None,
             key_prefix: "driftguard".into(),
+            tls_ca_file: None,
+            tls_cert_file: None,
+            tls_key_file: None,
         }
     }
 }

@@ -19,14 +19,17 @@ pub enum DataFormat {
     Csv,
     /// JSON columns or records.
     Json,
+    /// Apache Parquet, read through Arrow. Never stored as such: a Parquet upload is kept
+    /// as CSV (see `reference`), so that stored data is in the formats it always was.
+    Parquet,
 }
 
 impl DataFormat {
     /// The content types a front end may send, for the message that refuses another one.
-    pub const CONTENT_TYPES: &str = "text/csv or application/json";
+    pub const CONTENT_TYPES: &str = "text/csv, application/json or application/vnd.apache.parquet";
 
-    /// The format a content type names (`text/csv`, `application/csv`, `application/json`;
-    /// parameters and case ignored), or None for any other.
+    /// The format a content type names (`text/csv`, `application/csv`, `application/json`,
+    /// `application/vnd.apache.parquet`; parameters and case ignored), or None for any other.
     pub fn from_content_type(content_type: &str) -> Option<Self> {
         let essence = content_type.split(';').next().unwrap_or_default().trim();
         if essence.eq_ignore_ascii_case("text/csv")
@@ -35,6 +38,8 @@ impl DataFormat {
             Some(Self::Csv)
         } else if essence.eq_ignore_ascii_case("application/json") {
             Some(Self::Json)
+        } else if essence.eq_ignore_ascii_case(crate::parquet::MEDIA_TYPE) {
+            Some(Self::Parquet)
         } else {
             None
         }

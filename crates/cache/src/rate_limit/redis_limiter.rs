@@ -6,7 +6,7 @@ use std::time::Duration;
 use deadpool_redis::Pool;
 use deadpool_redis::redis::Script;
 
-use crate::redis_pool::redis_pool;
+use crate::redis_pool::{RedisTls, redis_pool};
 
 use super::{Decision, InProcessRateLimiter, Quota, RateLimitError, RateLimiter};
 use crate::breaker::CircuitBreaker;
@@ -24,6 +24,8 @@ pub struct RedisLimiterOptions {
     pub cooldown: Duration,
     /// Connections in the pool.
     pub max_connections: usize,
+    /// Certificates for a `rediss://` URL.
+    pub tls: RedisTls,
 }
 
 impl Default for RedisLimiterOptions {
@@ -34,6 +36,7 @@ impl Default for RedisLimiterOptions {
             failure_threshold: 3,
             cooldown: Duration::from_secs(5),
             max_connections: 16,
+            tls: RedisTls::default(),
         }
     }
 }
@@ -58,10 +61,10 @@ impl std::fmt::Debug for RedisRateLimiter {
 }
 
 impl RedisRateLimiter {
-    /// A limiter on the Redis at `url` (`redis://host:port/db`). Does not connect yet, so a
+    /// A limiter on the Redis at `url` (`redis://host:port/db`, or `rediss://` for TLS). Does not connect yet, so a
     /// Redis that is down at start-up only means the fallback is used until it comes up.
     pub fn new(url: &str, options: RedisLimiterOptions) -> Result<Self, RateLimitError> {
-        let pool = redis_pool(url, options.max_connections, options.timeout)
+        let pool = redis_pool(url, &options.tls, options.max_connections, options.timeout)
             .map_err(RateLimitError::Config)?;
         Ok(Self {
             pool,

@@ -20,7 +20,7 @@ use deadpool_redis::redis::cmd;
 
 use super::{Cache, CacheError};
 use crate::breaker::CircuitBreaker;
-use crate::redis_pool::redis_pool;
+use crate::redis_pool::{RedisTls, redis_pool};
 
 /// The longest TTL handed to Redis (ten years): beyond it `PX` overflows and Redis refuses.
 const MAX_TTL_MS: u64 = 10 * 365 * 24 * 3600 * 1000;
@@ -44,6 +44,8 @@ pub struct RedisCacheOptions {
     pub cooldown: Duration,
     /// Connections in the pool.
     pub max_connections: usize,
+    /// Certificates for a `rediss://` URL.
+    pub tls: RedisTls,
 }
 
 impl Default for RedisCacheOptions {
@@ -54,6 +56,7 @@ impl Default for RedisCacheOptions {
             failure_threshold: 3,
             cooldown: Duration::from_secs(5),
             max_connections: 16,
+            tls: RedisTls::default(),
         }
     }
 }
@@ -85,11 +88,11 @@ impl std::fmt::Debug for RedisCache {
 }
 
 impl RedisCache {
-    /// A cache on the Redis at `url` (`redis://host:port/db`). Does not connect yet, so a Redis
+    /// A cache on the Redis at `url` (`redis://host:port/db`, or `rediss://` for TLS). Does not connect yet, so a Redis
     /// that is down at start-up only means no cache until it comes up.
     pub fn new(url: &str, options: RedisCacheOptions) -> Result<Self, CacheError> {
         Ok(Self {
-            pool: redis_pool(url, options.max_connections, options.timeout)
+            pool: redis_pool(url, &options.tls, options.max_connections, options.timeout)
                 .map_err(CacheError::Config)?,
             breaker: CircuitBreaker::new(options.failure_threshold, options.cooldown),
             options,

@@ -21,15 +21,16 @@ pub struct EvaluationList {
 }
 
 /// Evaluates current data against the model's reference data and the active policies.
-/// `text/csv` with options in the query, or `application/json`
+/// `text/csv` or `application/vnd.apache.parquet` with options in the query, or `application/json`
 /// `{"data": ..., "drift_method", "drift_threshold", "column_methods", "columns"}`.
 #[utoipa::path(
     tag = "evaluations",
     params(("id" = i64, Path, description = "model id"), EvaluationQuery),
     request_body(
-        description = "CSV with a header row (options in the query), or the JSON envelope",
+        description = "CSV with a header row or a Parquet file (options in the query), or the JSON envelope",
         content(
             (String = "text/csv"),
+            (String = "application/vnd.apache.parquet"),
             (ref("#/components/schemas/EvaluationEnvelope") = "application/json"),
         )
     ),

@@ -13,15 +13,16 @@ use driftguard_auth::Action;
 use driftguard_core::ModelId;
 use serde::Serialize;
 
-/// Uploads (or replaces) the reference data: `text/csv` (kinds as `?kinds=zip:categorical`)
-/// or `application/json` `{"data": {"columns": {...}} | [records], "kinds": {...}}`.
+/// Uploads (or replaces) the reference data: `text/csv` or `application/vnd.apache.parquet`
+/// (kinds as `?kinds=zip:categorical`) or `application/json` `{"data": {"columns": {...}} | [records], "kinds": {...}}`.
 #[utoipa::path(
     tag = "data",
     params(("id" = i64, Path, description = "model id"), ReferenceQuery),
     request_body(
-        description = "CSV with a header row (kinds in the query), or the JSON envelope",
+        description = "CSV with a header row or a Parquet file (kinds in the query), or the JSON envelope",
         content(
             (String = "text/csv"),
+            (String = "application/vnd.apache.parquet"),
             (ref("#/components/schemas/ReferenceEnvelope") = "application/json"),
         )
     ),

@@ -1,7 +1,9 @@
-//! Typed, column-oriented datasets read from CSV or JSON bytes.
+//! Typed, column-oriented datasets read from CSV or JSON bytes, or from columns another
+//! reader decoded (Parquet, in `driftguard-app`).
 
 mod builder;
 mod csv;
+mod decoded;
 mod error;
 mod json;
 mod number;
@@ -16,6 +18,7 @@ use std::str::FromStr;
 use serde::{Deserialize, Serialize};
 
 pub(crate) use builder::canonical as canonical_number;
+pub use decoded::ColumnDecoder;
 pub use error::DatasetError;
 pub use roles::ColumnRoles;
 

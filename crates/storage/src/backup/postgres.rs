@@ -7,10 +7,11 @@
 use super::manifest::Opened;
 use super::{BackupError, Facts, Manifest, ensure_empty, ensure_matches};
 use crate::migrate;
+use crate::postgres_tls;
 use crate::settings::Backend;
 use diesel::QueryableByName;
 use diesel::sql_types::Text;
-use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use std::path::Path;
 use std::process::Command;
 
@@ -77,7 +78,7 @@ fn without_password(url: &str) -> (String, Option<String>) {
 }
 
 async fn connect(url: &str) -> Result<AsyncPgConnection, BackupError> {
-    Ok(AsyncPgConnection::establish(url).await?)
+    Ok(postgres_tls::establish(url).await?)
 }
 
 /// Dumps the database at `url` into the new file `payload`; answers the facts of the dumped
