@@ -4,7 +4,7 @@
 //! installed with pip when missing), shapes `<rows>x<columns>` (`10mx20`) of numeric columns
 //! in Rust (`synthetic`).
 
-mod synthetic;
+pub mod synthetic;
 
 use std::process::Command;
 

@@ -2,6 +2,7 @@
 //! run wherever Cargo does.
 
 mod abuse;
+mod bench_compare;
 mod bench_data;
 mod ci;
 mod contract;
@@ -25,6 +26,13 @@ chores:
                  generate the benchmark data sets (default 100k,1m) into bench-data/ with
                  testdata/reference/gen.py (installs numpy and pandas when missing); a size
                  <rows>x<columns> (10mx20, 100kx1000) is a numeric table made in Rust
+  bench-compare [--shapes 100kx20,1mx20,100kx100,356kx100] [--tools driftguard,evidently,nannyml]
+                [--runs N] [--binary PATH]
+                 DriftGuard (`driftguard check`, release) beside Evidently 0.7.23 and NannyML
+                 0.13.1 (each installed from PyPI into a virtualenv of its own under
+                 target/bench-compare/) on the same generated files: median time and peak
+                 memory of whole processes, ratios, and the largest difference between the
+                 drift scores (docs/performance.md, Side by side)
   contract [--binary PATH] [--max-examples N] [--seed N]
                  build and start the release server, run schemathesis against /openapi.json
                  with every check and phase (.ci/schemathesis.toml says the exceptions and
@@ -70,6 +78,7 @@ fn main() -> anyhow::Result<()> {
     match args.first().map(String::as_str) {
         Some("ci") => ci::all(),
         Some("schema-check") => ci::schema_check(),
+        Some("bench-compare") => bench_compare::run(&args[1..]),
         Some("bench-data") => bench_data::run(args.get(1).map_or("100k,1m", String::as_str)),
         Some("loadtest") => loadtest::run(&args[1..]),
         Some("contract") => contract::run(&args[1..]),
