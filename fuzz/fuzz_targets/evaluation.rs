@@ -46,7 +46,11 @@ fuzz_target!(|data: &[u8]| {
         drift_method: method,
         ..EvaluationOptions::default()
     };
-    let policies = [PolicyDraft::default_policy().into_policy(1, None, driftguard_core::now())];
+    let policies = [PolicyDraft::default_policy().into_policy(
+        driftguard_core::PolicyId(1),
+        None,
+        driftguard_core::now(),
+    )];
     let settings = RiskSettings::default();
     let input = EvaluationInput {
         reference: &reference,

@@ -3,7 +3,7 @@
 //! valid draft survives a round trip through JSON unchanged and still validates.
 #![no_main]
 
-use driftguard_core::{RiskTier, now};
+use driftguard_core::{PolicyId, RiskTier, now};
 use driftguard_governance::{MetricMap, PolicyDraft, judge};
 use libfuzzer_sys::fuzz_target;
 
@@ -18,7 +18,7 @@ fuzz_target!(|data: &[u8]| {
     let again: PolicyDraft = serde_json::from_slice(&text).expect("its JSON reads back");
     assert_eq!(again, draft);
     again.validate().expect("the draft read back is valid");
-    let policy = draft.into_policy(1, None, now());
+    let policy = draft.into_policy(PolicyId(1), None, now());
     // Judged against no metrics (every rule skipped) and against some.
     for metrics in [MetricMap::default(), driftguard_fuzz::some_metrics()] {
         let judgement = judge(&metrics, std::slice::from_ref(&policy), RiskTier::High);
