@@ -244,16 +244,8 @@ fn performance_section(performance: &PerformanceSection) -> Markup {
         .as_ref()
         .and_then(|b| serde_json::to_value(b).ok())
         .unwrap_or_default();
-    let metrics = [
-        "accuracy",
-        "precision",
-        "recall",
-        "f1",
-        "roc_auc",
-        "mae",
-        "rmse",
-        "r2",
-    ];
+    // The catalogue's order: classification metrics first, then regression ones.
+    let metrics = driftguard_governance::metrics::PERFORMANCE_METRICS;
     let value = |v: &Value, k: &str| v.get(k).and_then(Value::as_f64);
     html! {
         section aria-labelledby="performance" {
