@@ -45,7 +45,8 @@ pub async fn restore(settings: &Settings, file: &Path) -> anyhow::Result<Restore
     let store = Store::new(Database::connect(&db_settings)?, key.clone());
     // The operator at the command line stands for the admin the HTTP route asks for.
     let operator = Actor::new(UserId(0), Role::Admin);
-    let verify = AuditService::new(Arc::new(store), key)
+    let store = Arc::new(store);
+    let verify = AuditService::new(store.clone(), store, key)
         .verify_audit(&operator)
         .await?;
     Ok(RestoreReport { restored, verify })

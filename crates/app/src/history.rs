@@ -8,6 +8,7 @@ use driftguard_audit::{
 };
 use driftguard_auth::Action;
 use driftguard_core::{DomainResult, ModelId, Page};
+use driftguard_registry::ModelRepository;
 
 use crate::actor::Actor;
 
@@ -18,21 +19,32 @@ pub const VERIFY_CHUNK: u64 = 1_000;
 #[derive(Clone)]
 pub struct AuditService {
     log: Arc<dyn DeploymentLog>,
+    models: Arc<dyn ModelRepository>,
     key: ChainKey,
 }
 
 impl AuditService {
-    /// The use cases over this log, whose checkpoints `key` signs.
-    pub fn new(log: Arc<dyn DeploymentLog>, key: ChainKey) -> Self {
-        Self { log, key }
+    /// The use cases over this log, whose checkpoints `key` signs; `models` tells a model
+    /// that exists from one that does not (or no longer does).
+    pub fn new(
+        log: Arc<dyn DeploymentLog>,
+        models: Arc<dyn ModelRepository>,
+        key: ChainKey,
+    ) -> Self {
+        Self { log, models, key }
     }
 
-    /// `GET /models/{id}/deployments`: a page of one model's rows, newest first.
+    /// `GET /models/{id}/deployments`: a page of one model's rows, newest first; not found
+    /// once the model is deleted, like every other path under it. Its rows stay in the
+    /// append-only log and `GET /deployments?model_id=` still reads them.
     pub async fn list_for_model(
         &self,
         model_id: ModelId,
         page: Page,
     ) -> DomainResult<(Vec<DeploymentRecord>, u64)> {
+        if self.models.get(model_id).await?.is_none() {
+            return Err(model_id.not_found());
+        }
         self.log.list_for_model(model_id, page).await
     }
 

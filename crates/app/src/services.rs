@@ -106,7 +106,7 @@ impl Services {
                 setup.usage,
                 changes.clone(),
             ),
-            audit: AuditService::new(store.clone(), setup.chain_key),
+            audit: AuditService::new(store.clone(), store.clone(), setup.chain_key),
             dashboard: DashboardService::new(store.clone()),
             policies: PolicyService::new(store.clone(), changes),
             references,

@@ -486,7 +486,11 @@ async fn every_branch_of_the_deploy_decision(db: Store) {
     assert_eq!((report.rows_checked, report.checkpoints_checked), (8, 8));
     // Checkpoints are checked against the service's key: under another key none verifies.
     let other = driftguard_app::audit::ChainKey::new(b"a key the store never signed with");
-    let elsewhere = AuditService::new(Arc::new(world.store.clone()), other);
+    let elsewhere = AuditService::new(
+        Arc::new(world.store.clone()),
+        Arc::new(world.store.clone()),
+        other,
+    );
     let report = elsewhere.verify_audit(&admin).await.expect("verify");
     assert_eq!(
         (report.ok, report.first_invalid_id, report.reason),

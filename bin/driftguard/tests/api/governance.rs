@@ -150,6 +150,21 @@ async fn walkthrough(app: TestApp) {
         .await;
     assert_eq!(status, 200, "{retired}");
     assert_eq!(retired["model"]["status"], "retired");
+
+    // Deleted: every path under the model is gone, its history is not.
+    let (status, _) = app
+        .send(Method::DELETE, &format!("/models/{id}"), Some(&admin), None)
+        .await;
+    assert_eq!(status, 204);
+    for under in ["deployments", "evaluations", "reference"] {
+        let (status, body) = app.get(&format!("/models/{id}/{under}"), &engineer).await;
+        assert_eq!(status, 404, "{under}: {body}");
+    }
+    let (status, kept) = app
+        .get(&format!("/deployments?model_id={id}"), &engineer)
+        .await;
+    assert_eq!(status, 200, "{kept}");
+    assert_eq!(kept["pagination"]["total"], 3, "blocked, overridden, retired");
 }
 
 async fn policies_are_versioned_and_checked(app: TestApp) {

@@ -24,6 +24,9 @@ pub struct DeploymentList {
 #[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct DeploymentFilters {
+    /// Only this model's rows; they stay readable here after the model is deleted.
+    #[param(value_type = Option<i64>)]
+    pub model_id: Option<ModelId>,
     /// `deployed`, `blocked`, `overridden`, `superseded` or `retired`.
     #[param(schema_with = outcome)]
     pub outcome: Option<String>,
@@ -157,7 +160,7 @@ pub async fn retire(
 #[utoipa::path(
     tag = "deployments",
     params(("id" = i64, Path, description = "model id"), PageParams),
-    responses((status = 200, description = "{deployments, pagination}")),
+    responses((status = 200, description = "{deployments, pagination}"), (status = 404, body = ErrorBody)),
     security(("bearer" = []))
 )]
 #[get("/models/{id}/deployments")]
@@ -189,7 +192,7 @@ pub async fn list(
     let page = page.page()?;
     let filters = filters.into_inner();
     let filter = DeploymentFilter {
-        model_id: None,
+        model_id: filters.model_id,
         outcome: filters
             .outcome
             .as_deref()
