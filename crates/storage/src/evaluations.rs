@@ -88,20 +88,31 @@ impl EvaluationRepository for Store {
                 .returning(evaluations::id)
                 .get_result(conn)
                 .await?;
-            diesel::update(models::table.find(model_id.0))
-                .set((
-                    models::latest_evaluation_id.eq(id),
-                    models::latest_status.eq(status),
-                    models::latest_risk_score.eq(row.risk_score),
-                    models::latest_evaluated_at.eq(at),
-                    models::latest_drift_violations.eq(to_offset(violations.drift)),
-                    models::latest_fairness_violations.eq(to_offset(violations.fairness)),
-                    models::latest_performance_violations.eq(to_offset(violations.performance)),
-                    models::latest_risk_violations.eq(to_offset(violations.risk)),
-                    models::latest_metrics.eq(&metrics),
-                ))
-                .execute(conn)
-                .await?;
+            // The model's latest is the newest by (time, id), as `latest_for_model` orders:
+            // an evaluation that started first but commits last (or one recorded back in
+            // time) is history, not the latest. Ids only grow, so on equal times the new
+            // row wins, as it does there. Without this the two disagreed and every deploy
+            // of the model was refused as "evaluated again" until its next evaluation.
+            diesel::update(
+                models::table.find(model_id.0).filter(
+                    models::latest_evaluated_at
+                        .is_null()
+                        .or(models::latest_evaluated_at.le(at)),
+                ),
+            )
+            .set((
+                models::latest_evaluation_id.eq(id),
+                models::latest_status.eq(status),
+                models::latest_risk_score.eq(row.risk_score),
+                models::latest_evaluated_at.eq(at),
+                models::latest_drift_violations.eq(to_offset(violations.drift)),
+                models::latest_fairness_violations.eq(to_offset(violations.fairness)),
+                models::latest_performance_violations.eq(to_offset(violations.performance)),
+                models::latest_risk_violations.eq(to_offset(violations.risk)),
+                models::latest_metrics.eq(&metrics),
+            ))
+            .execute(conn)
+            .await?;
             Ok(id)
         })?;
         Ok(StoredEvaluation {

@@ -80,6 +80,29 @@ async fn record_sets_the_models_latest_evaluation(db: Store) {
     );
 }
 
+/// Two evaluations of one model may commit out of order (the one started first finishing
+/// last, or one recorded back in time): the model's latest is still the newest by time, the
+/// one `latest_for_model` returns, or a deploy judged on one would be refused by the other.
+async fn the_latest_is_the_newest_whatever_the_commit_order(db: Store) {
+    let by = support::user(&db).await;
+    let model = support::model(&db, by, "churn", "1").await;
+    let newer = evaluation(model.id, by, 80.0, Status::Fail);
+    let mut older = evaluation(model.id, by, 12.5, Status::Pass);
+    older.created_at = newer.created_at - chrono::Duration::seconds(5);
+    let newer = db.record(newer).await.expect("record");
+    let older = db.record(older).await.expect("record");
+    assert!(older.id > newer.id, "committed last");
+
+    let latest = db.latest_for_model(model.id).await.expect("latest");
+    assert_eq!(latest.map(|e| e.id), Some(newer.id));
+    let summary = ModelRepository::get(&db, model.id)
+        .await
+        .expect("get")
+        .and_then(|m| m.latest_evaluation)
+        .expect("a latest evaluation");
+    assert_eq!((summary.id, summary.status.as_str()), (newer.id, "fail"));
+}
+
 async fn a_missing_model_stores_nothing(db: Store) {
     let missing = db
         .record(evaluation(ModelId(4242), UserId(1), 1.0, Status::Pass))
@@ -135,6 +158,7 @@ async fn latest_metrics_are_each_evaluated_models_newest_map(db: Store) {
 driftguard_test_kit::per_backend!(
     driftguard_test_kit::with_store =>
     record_sets_the_models_latest_evaluation,
+    the_latest_is_the_newest_whatever_the_commit_order,
     a_missing_model_stores_nothing,
     latest_metrics_are_each_evaluated_models_newest_map
 );
