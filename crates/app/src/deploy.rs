@@ -163,8 +163,10 @@ impl DeploymentService {
             Some(evaluation) => {
                 let metrics = evaluation.metrics();
                 let judgement = judge(&metrics, &policies, model.risk_tier);
+                // The breakdown goes into the history row, and so into the attestation.
                 let result =
-                    GovernanceResult::new(judgement.clone(), Some((evaluation.id, &metrics)));
+                    GovernanceResult::new(judgement.clone(), Some((evaluation.id, &metrics)))
+                        .with_risk_breakdown(evaluation.risk());
                 (judgement, result, true)
             }
             None => {
