@@ -447,6 +447,49 @@ mod tests {
     }
 
     #[test]
+    fn attestation_keys_come_from_their_section_and_are_checked() {
+        use secrecy::SecretString;
+        let seed = PRODUCTION[3].1;
+        let settings = with_env(
+            &[
+                ("DRIFTGUARD_ATTESTATION__SIGNING_KEY", seed),
+                ("DRIFTGUARD_ATTESTATION__RETIRED_PUBLIC_KEYS", "a, b"),
+            ],
+            || Settings::load(None).expect("loads"),
+        );
+        assert_eq!(settings.attestation.retired_public_keys, ["a", "b"]);
+        let err = crate::wiring::attestation_keys(&settings).expect_err("not base64 keys");
+        assert!(
+            format!("{err:#}").contains("retired_public_keys"),
+            "{err:#}"
+        );
+        let mut settings = settings;
+        let retired = "O2onvM62pC1io6jQKm8Nc2UyFXcd4kOmOsBIoYtZ2ik=";
+        settings.attestation.retired_public_keys = vec![retired.to_owned()];
+        let ring = crate::wiring::attestation_keys(&settings).expect("keys");
+        let served: Vec<String> = ring
+            .public_keys()
+            .into_iter()
+            .map(|k| k.public_key)
+            .collect();
+        assert_eq!(served.len(), 2);
+        assert_eq!(served[1], retired);
+        settings.attestation.signing_key = Some(SecretString::from("ab".repeat(31)));
+        assert!(
+            crate::wiring::attestation_keys(&settings).is_err(),
+            "31 bytes"
+        );
+        let err = with_env(
+            &[
+                ("DRIFTGUARD_ATTESTATION__SIGNING_KEY", seed),
+                ("DRIFTGUARD_ATTESTATION__SIGNING_KEY_FILE", "/run/secrets/k"),
+            ],
+            || Settings::load(None).expect_err("one source at most"),
+        );
+        assert!(format!("{err:#}").contains("not both"), "{err:#}");
+    }
+
+    #[test]
     fn limits_are_a_section() {
         let settings = with_env(
             &[

@@ -12,6 +12,7 @@ use driftguard_app::audit::attestation::{
 };
 use driftguard_core::Role;
 use driftguard_test_kit::per_backend;
+use secrecy::SecretString;
 use serde_json::{Value, json};
 use std::process::Command;
 
@@ -244,7 +245,51 @@ async fn attestations_need_a_decision_row_and_a_signed_in_user(app: TestApp) {
     assert_eq!(status, 404);
 }
 
+/// Rotation: the generated key retired into the settings of a restart with a new signing
+/// key; both are served, what the old key signed still verifies, and rows are signed anew
+/// with the new key.
+async fn a_rotated_key_stays_trusted_for_what_it_signed(app: TestApp) {
+    let approver = app.token_for(Role::Approver).await;
+    let model = app.create_model(&approver, "rotate", "1.0.0", "low").await;
+    let (status, body) = app
+        .post(
+            &format!("/models/{}/deploy", model["id"]),
+            Some(&approver),
+            json!({"override": true, "justification": "accepted by the risk board, ticket RISK-9"}),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    let deployment = &body["deployment"];
+    let old_keys = served_keys(&app).await;
+    let before = envelope(&app, deployment, &approver).await;
+
+    let new_seed = "07".repeat(32);
+    let retired = old_keys[0].public_key.clone();
+    let rotated = app
+        .restarted_with(|s| {
+            s.attestation.signing_key = Some(SecretString::from(new_seed));
+            s.attestation.retired_public_keys = vec![retired];
+        })
+        .await;
+    let keys = served_keys(&rotated).await;
+    assert_eq!(keys.len(), 2, "{keys:?}");
+    assert_eq!(
+        keys[1], old_keys[0],
+        "the retired key, after the signing key"
+    );
+    assert_ne!(keys[0].keyid, old_keys[0].keyid);
+    let after = envelope(&rotated, deployment, &approver).await;
+    assert_eq!(after.signatures[0].keyid, keys[0].keyid, "signed anew");
+    assert_eq!(after.payload, before.payload, "the same statement");
+    for signed in [&before, &after] {
+        assert!(verify_for_rollout(signed, &keys, None).is_ok());
+        assert_eq!(cli_verify(&keys, signed, None).0, 0);
+    }
+    assert!(verify_for_rollout(&after, &old_keys, None).is_err());
+}
+
 per_backend!(
     crate::helpers::with_app => deploy_decisions_are_signed_and_verify_only_unchanged,
-    attestations_need_a_decision_row_and_a_signed_in_user
+    attestations_need_a_decision_row_and_a_signed_in_user,
+    a_rotated_key_stays_trusted_for_what_it_signed
 );
