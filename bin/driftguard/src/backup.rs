@@ -46,7 +46,8 @@ pub async fn restore(settings: &Settings, file: &Path) -> anyhow::Result<Restore
     // The operator at the command line stands for the admin the HTTP route asks for.
     let operator = Actor::new(UserId(0), Role::Admin);
     let store = Arc::new(store);
-    let verify = AuditService::new(store.clone(), store, key)
+    let attestation_keys = Arc::new(wiring::attestation_keys(settings)?);
+    let verify = AuditService::new(store.clone(), store, key, attestation_keys)
         .verify_audit(&operator)
         .await?;
     Ok(RestoreReport { restored, verify })

@@ -1,6 +1,7 @@
 //! The command line: `serve` (the default), `migrate`, `user create`, `demo`, `check`,
-//! `backup` and `restore`.
+//! `attest verify`, `backup` and `restore`.
 
+use crate::attest::{self, AttestCommand};
 use crate::backup::{self, RestoreReport};
 use crate::check::{self, CheckArgs};
 use crate::demo::{self, DemoOptions, DemoReport};
@@ -74,6 +75,9 @@ enum Command {
     /// --prediction prediction --score score --sensitive group --risk-tier high`
     // Boxed: the check's many flags would make every other command as large.
     Check(Box<CheckArgs>),
+    /// Signed gate attestations (docs/attestations.md).
+    #[command(subcommand)]
+    Attest(AttestCommand),
     /// Back up the configured database to one file while the server keeps serving.
     ///
     /// SQLite: a consistent copy through VACUUM INTO. PostgreSQL: pg_dump in custom format
@@ -128,6 +132,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let settings = || Settings::load(cli.config.as_deref());
     match cli.command.unwrap_or(Command::Serve) {
         Command::Check(args) => return check::run(*args),
+        // Needs only the files it is given: no settings, no database.
+        Command::Attest(command) => return attest::run(command),
         Command::Serve => serve::serve(settings()?).await?,
         Command::Migrate { runtime_role } => {
             let settings = settings()?;

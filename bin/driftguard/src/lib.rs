@@ -1,6 +1,7 @@
 //! The `driftguard` binary's library half: settings, wiring and the subcommands, so that the
 //! API tests start exactly the server that `driftguard serve` starts.
 
+pub mod attest;
 pub mod backup;
 pub mod check;
 pub mod cli;

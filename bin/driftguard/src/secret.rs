@@ -1,4 +1,4 @@
-//! The secrets of an install: the JWT secret and the audit key. Each is the configured one,
+//! The secrets of an install: the JWT secret, the audit key and the attestation signing key. Each is the configured one,
 //! or for a development install one generated once and kept in the data folder (owner-only,
 //! written atomically), reused at every start so that tokens and signed checkpoints survive
 //! restarts. Production configures both (settings validation refuses to start otherwise). A
@@ -15,6 +15,7 @@ use std::path::Path;
 
 const JWT_FILE: &str = "jwt_secret";
 const AUDIT_KEY_FILE: &str = "audit_key";
+const ATTESTATION_KEY_FILE: &str = "attestation_key";
 
 /// Fewest characters a secret may have (an HMAC-SHA256 key should carry at least 256 bits).
 pub const MIN_CHARS: usize = 32;
@@ -50,13 +51,49 @@ pub fn audit_key(
     file: Option<&Path>,
     data_dir: &Path,
 ) -> anyhow::Result<SecretString> {
+    configured_file_or_kept(
+        configured,
+        file,
+        data_dir,
+        ("audit_key", AUDIT_KEY_FILE, "audit key"),
+    )
+}
+
+/// The seed of the key that signs attestations (64 hex digits once generated):
+/// `attestation.signing_key`, else the contents of `attestation.signing_key_file`, else the
+/// one kept in `data_dir` (made on first use).
+pub fn attestation_key(
+    configured: Option<&SecretString>,
+    file: Option<&Path>,
+    data_dir: &Path,
+) -> anyhow::Result<SecretString> {
+    configured_file_or_kept(
+        configured,
+        file,
+        data_dir,
+        (
+            "attestation.signing_key",
+            ATTESTATION_KEY_FILE,
+            "attestation key",
+        ),
+    )
+}
+
+/// The configured key, else a file's, else the one kept in `data_dir`; `(setting, kept
+/// file name, what)` name it in files and messages.
+fn configured_file_or_kept(
+    configured: Option<&SecretString>,
+    file: Option<&Path>,
+    data_dir: &Path,
+    (setting, kept, what): (&str, &str, &str),
+) -> anyhow::Result<SecretString> {
     match (configured, file) {
         (Some(key), _) => {
-            check_length(key, "audit_key")?;
+            check_length(key, setting)?;
             Ok(key.clone())
         }
-        (None, Some(file)) => read(file, "audit key"),
-        (None, None) => kept_in(data_dir, AUDIT_KEY_FILE, "audit key"),
+        (None, Some(file)) => read(file, what),
+        (None, None) => kept_in(data_dir, kept, what),
     }
 }
 

@@ -4,6 +4,7 @@ use crate::secret;
 use crate::settings::{RateLimitBackend, Settings};
 use anyhow::Context;
 use driftguard_app::audit::DeploymentLog;
+use driftguard_app::audit::attestation::{Keyring, PublicKey, SigningKey};
 use driftguard_app::audit::{ChainKey, Outcome};
 use driftguard_app::{Services, Setup, UsageMetrics};
 use driftguard_auth::TokenService;
@@ -107,6 +108,25 @@ pub fn chain_key(settings: &Settings) -> anyhow::Result<ChainKey> {
     Ok(ChainKey::new(key.expose_secret().as_bytes()))
 }
 
+/// The key that signs attestations and the retired keys still trusted, as the settings give
+/// them.
+pub fn attestation_keys(settings: &Settings) -> anyhow::Result<Keyring> {
+    let section = &settings.attestation;
+    let seed = secret::attestation_key(
+        section.signing_key.as_ref(),
+        section.signing_key_file.as_deref(),
+        &settings.data_dir,
+    )?;
+    let signing = SigningKey::from_hex(seed.expose_secret()).context("attestation.signing_key")?;
+    let retired = section
+        .retired_public_keys
+        .iter()
+        .map(|key| PublicKey::from_base64(key))
+        .collect::<Result<Vec<_>, _>>()
+        .context("attestation.retired_public_keys")?;
+    Ok(Keyring::new(signing, retired))
+}
+
 /// Applies pending migrations and returns their versions, then [`seal_if_introduced`].
 pub async fn migrate(settings: &Settings) -> anyhow::Result<Vec<String>> {
     let db_settings = settings.database();
@@ -160,6 +180,7 @@ pub async fn wire(settings: &Settings, migrate_first: bool) -> anyhow::Result<Wi
         Setup {
             tokens,
             chain_key,
+            attestation_keys: Arc::new(attestation_keys(settings)?),
             usage: Arc::new(PrometheusUsage(metrics.clone())),
             // Every write, through whichever front end, drops the cached answers it changes.
             changes: Arc::new(cache.clone()),

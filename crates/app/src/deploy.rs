@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use driftguard_audit::{DeploymentRecord, NewDeployment, Outcome};
+use driftguard_audit::{ArtifactDigest, DeploymentRecord, NewDeployment, Outcome};
 use driftguard_auth::Action;
 use driftguard_core::{DomainError, DomainResult, ModelId, now};
 use driftguard_governance::{
@@ -43,6 +43,10 @@ pub struct DeployRequestBody {
     /// Free notes.
     #[serde(default)]
     pub notes: Option<String>,
+    /// The model artefact's digest (`sha256:` and 64 hex digits): the subject of the
+    /// decision's signed attestation.
+    #[serde(default)]
+    pub artifact_digest: Option<String>,
 }
 
 fn production() -> String {
@@ -56,6 +60,7 @@ impl Default for DeployRequestBody {
             override_requested: false,
             justification: None,
             notes: None,
+            artifact_digest: None,
         }
     }
 }
@@ -114,6 +119,13 @@ fn check_note(field: &str, text: Option<&str>) -> DomainResult<()> {
     Ok(())
 }
 
+fn check_digest(digest: Option<&str>) -> DomainResult<Option<ArtifactDigest>> {
+    digest
+        .map(str::parse)
+        .transpose()
+        .map_err(|message: String| DomainError::invalid_field("artifact_digest", message))
+}
+
 /// Deployed, overridden, blocked and retired alike change the deployment counts.
 const DEPLOYMENT: &[Change] = &[Change::Deployment];
 
@@ -151,8 +163,10 @@ impl DeploymentService {
             Some(evaluation) => {
                 let metrics = evaluation.metrics();
                 let judgement = judge(&metrics, &policies, model.risk_tier);
+                // The breakdown goes into the history row, and so into the attestation.
                 let result =
-                    GovernanceResult::new(judgement.clone(), Some((evaluation.id, &metrics)));
+                    GovernanceResult::new(judgement.clone(), Some((evaluation.id, &metrics)))
+                        .with_risk_breakdown(evaluation.risk());
                 (judgement, result, true)
             }
             None => {
@@ -177,6 +191,7 @@ impl DeploymentService {
         let environment = check_environment(&request.environment)?;
         check_note("notes", request.notes.as_deref())?;
         check_note("justification", request.justification.as_deref())?;
+        let artifact_digest = check_digest(request.artifact_digest.as_deref())?;
         let model = self
             .models
             .get(model_id)
@@ -208,6 +223,7 @@ impl DeploymentService {
                     override_reason: None,
                     notes: request.notes,
                     policy_versions: json(&result.policy_versions)?,
+                    artifact_digest,
                 });
                 let deployment = self.changes.after(DEPLOYMENT, blocked).await?;
                 self.usage.deployment(Outcome::Blocked);
@@ -234,6 +250,7 @@ impl DeploymentService {
             notes: request.notes,
             policy_versions: json(&result.policy_versions)?,
             judged_evaluation_id: result.evaluation_id,
+            artifact_digest,
         });
         let (model, rows) = self.changes.after(DEPLOYMENT, deploy).await?;
         self.usage.deployment(outcome);

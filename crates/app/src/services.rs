@@ -16,6 +16,7 @@ use crate::ports::usage::UsageMetrics;
 use crate::readiness::Readiness;
 use crate::reference::ReferenceService;
 use crate::simulate::SimulationService;
+use driftguard_audit::attestation::Keyring;
 use driftguard_audit::{ChainKey, DeploymentLog};
 use driftguard_auth::{AuthService, TokenService, UserRepository};
 use driftguard_governance::{PolicyRepository, RiskSettings};
@@ -57,6 +58,8 @@ pub struct Setup {
     pub tokens: TokenService,
     /// The audit trail's checkpoint key.
     pub chain_key: ChainKey,
+    /// The key that signs deploy decisions' attestations, and the retired ones' public keys.
+    pub attestation_keys: Arc<Keyring>,
     /// Business counters.
     pub usage: Arc<dyn UsageMetrics>,
     /// Where writes announce what they changed (the answer cache).
@@ -106,7 +109,12 @@ impl Services {
                 setup.usage,
                 changes.clone(),
             ),
-            audit: AuditService::new(store.clone(), store.clone(), setup.chain_key),
+            audit: AuditService::new(
+                store.clone(),
+                store.clone(),
+                setup.chain_key,
+                setup.attestation_keys,
+            ),
             dashboard: DashboardService::new(store.clone()),
             policies: PolicyService::new(store.clone(), changes),
             references,

@@ -490,6 +490,7 @@ async fn every_branch_of_the_deploy_decision(db: Store) {
         Arc::new(world.store.clone()),
         Arc::new(world.store.clone()),
         other,
+        Arc::new(driftguard_test_kit::attestation_keys()),
     );
     let report = elsewhere.verify_audit(&admin).await.expect("verify");
     assert_eq!(

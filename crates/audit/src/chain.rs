@@ -1,6 +1,7 @@
 //! The hash chain: a row's canonical JSON and its hash.
 //!
-//! Canonical JSON of a row: every field except `hash`, as one JSON object with keys sorted
+//! Canonical JSON of a row: every field except `hash` (and `artifact_digest` when it is
+//! absent, as in every row written before it existed), as one JSON object with keys sorted
 //! (byte order, at every depth, `governance_result` included), no whitespace, times as
 //! RFC 3339 UTC with exactly six fraction digits (`2026-01-02T03:04:05.000006Z`), strings
 //! and numbers as serde_json writes them. `hash = hex(sha256(prev_hash + canonical JSON))`,
@@ -18,7 +19,7 @@ pub const GENESIS_HASH: &str = "000000000000000000000000000000000000000000000000
 /// The canonical JSON of a row (see the module documentation).
 pub fn canonical_json(record: &DeploymentRecord) -> String {
     let e = &record.entry;
-    let row = json!({
+    let mut row = json!({
         "id": record.id,
         "model_id": e.model_id,
         "deployed_at": e.deployed_at.to_rfc3339_opts(SecondsFormat::Micros, true),
@@ -34,6 +35,9 @@ pub fn canonical_json(record: &DeploymentRecord) -> String {
         "policy_versions": e.policy_versions,
         "prev_hash": record.prev_hash,
     });
+    if let (Some(digest), Some(fields)) = (&e.artifact_digest, row.as_object_mut()) {
+        fields.insert("artifact_digest".to_owned(), json!(digest));
+    }
     sorted(&row).to_string()
 }
 
@@ -47,7 +51,7 @@ pub fn row_hash(record: &DeploymentRecord) -> String {
 
 /// A copy with every object's keys inserted in sorted order, so that it prints sorted
 /// whether serde_json's map keeps keys sorted or in insertion order (`preserve_order`).
-fn sorted(value: &Value) -> Value {
+pub(crate) fn sorted(value: &Value) -> Value {
     match value {
         Value::Object(map) => {
             let mut keys: Vec<&String> = map.keys().collect();
@@ -109,5 +113,18 @@ mod tests {
         let mut other = record.clone();
         other.entry.outcome = Outcome::Overridden;
         assert_ne!(row_hash(&other), GOLDEN_HASH);
+    }
+
+    #[test]
+    fn an_artifact_digest_is_hashed_when_present_and_absent_otherwise() {
+        let mut e = entry(3);
+        e.artifact_digest = Some(crate::ArtifactDigest::of(b"model bytes"));
+        let record = DeploymentRecord::seal(e, driftguard_core::DeploymentId(5), GENESIS_HASH);
+        let text = canonical_json(&record);
+        assert!(text.contains(r#""artifact_digest":"sha256:"#), "{text}");
+        assert_ne!(record.hash, GOLDEN_HASH);
+        let mut other = record.clone();
+        other.entry.artifact_digest = Some(crate::ArtifactDigest::of(b"other bytes"));
+        assert_ne!(row_hash(&other), record.hash);
     }
 }

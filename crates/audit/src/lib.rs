@@ -1,10 +1,12 @@
 //! DriftGuard's deployment audit trail: the rows of the append-only deployment history, their
 //! canonical JSON and hash chain, the checkpoints of its head signed with a key kept outside
-//! the database, verification of both (whole or in chunks), and the [`DeploymentLog`] port
-//! the stores implement.
+//! the database, verification of both (whole or in chunks), the [`DeploymentLog`] port
+//! the stores implement, and the signed attestations of deploy decisions ([`attestation`]).
 
+pub mod attestation;
 mod chain;
 mod checkpoint;
+mod digest;
 mod key;
 mod log;
 mod record;
@@ -14,6 +16,7 @@ mod verify;
 
 pub use chain::{GENESIS_HASH, canonical_json, row_hash};
 pub use checkpoint::Checkpoint;
+pub use digest::ArtifactDigest;
 pub use key::ChainKey;
 pub use log::{DeploymentFilter, DeploymentLog, verify_log};
 pub use record::{DeploymentRecord, NewDeployment, Outcome};

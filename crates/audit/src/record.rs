@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::chain::row_hash;
+use crate::digest::ArtifactDigest;
 
 /// How a deployment attempt (or a status change it caused) ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -84,6 +85,11 @@ pub struct NewDeployment {
     pub notes: Option<String>,
     /// The `[{policy_id, version}]` that judged it.
     pub policy_versions: Value,
+    /// The digest of the model artefact deployed, when the request gave one: the subject of
+    /// the decision's signed attestation. Left out of the row (and of its hash) when absent,
+    /// so that rows written before it existed keep their hashes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub artifact_digest: Option<ArtifactDigest>,
 }
 
 /// A stored, chained row of the deployment history. Serialises flat, as SPEC §3's

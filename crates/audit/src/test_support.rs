@@ -30,6 +30,7 @@ pub(crate) fn entry(model_id: i64) -> NewDeployment {
         override_reason: None,
         notes: None,
         policy_versions: json!([{"version": 2, "policy_id": 1}]),
+        artifact_digest: None,
     }
 }
 

@@ -8,6 +8,7 @@ use crate::judge::{Judgement, Status, Violation};
 use crate::metric_map::MetricMap;
 use crate::metrics::RISK_SCORE;
 use crate::policy::PolicyRef;
+use crate::risk::RiskScore;
 
 /// Fewest characters (after trimming) an override justification must have.
 pub const MIN_JUSTIFICATION: usize = 20;
@@ -20,6 +21,10 @@ pub struct GovernanceResult {
     pub status: Status,
     /// The evaluation's risk score; `None` without an evaluation.
     pub risk_score: Option<f64>,
+    /// How the risk score was made (tier multiplier, components), when the evaluation
+    /// recorded it; left out otherwise, as in results recorded before it was kept.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub risk_breakdown: Option<RiskScore>,
     /// The judgement's violations.
     pub violations: Vec<Violation>,
     /// The policy versions that judged.
@@ -35,9 +40,18 @@ impl GovernanceResult {
         Self {
             status: judgement.status,
             risk_score: evaluation.and_then(|(_, metrics)| metrics.get(RISK_SCORE).copied()),
+            risk_breakdown: None,
             violations: judgement.violations,
             policy_versions: judgement.policy_versions,
             evaluation_id: evaluation.map(|(id, _)| id),
+        }
+    }
+
+    /// The result with the evaluation's risk breakdown.
+    pub fn with_risk_breakdown(self, risk_breakdown: Option<RiskScore>) -> Self {
+        Self {
+            risk_breakdown,
+            ..self
         }
     }
 }

@@ -103,6 +103,7 @@ impl DeploymentStore for Store {
                 override_reason: c.override_reason,
                 notes: c.notes,
                 policy_versions: c.policy_versions.clone(),
+                artifact_digest: c.artifact_digest,
             };
             let mut rows = vec![append!(conn, self.chain_key(), row)];
             for other in others {
@@ -119,6 +120,7 @@ impl DeploymentStore for Store {
                     override_reason: None,
                     notes: None,
                     policy_versions: c.policy_versions.clone(),
+                    artifact_digest: None,
                 };
                 rows.push(append!(conn, self.chain_key(), row));
                 let _ = set_status!(conn, other, ModelStatus::Superseded, at);
@@ -149,6 +151,7 @@ impl DeploymentStore for Store {
                 override_reason: None,
                 notes: c.notes,
                 policy_versions: json!([]),
+                artifact_digest: None,
             };
             let record = append!(conn, self.chain_key(), row);
             let model = set_status!(conn, model.id, ModelStatus::Retired, at);

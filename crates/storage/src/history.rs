@@ -39,6 +39,7 @@ pub(crate) struct HistoryRow {
     policy_versions: String,
     prev_hash: String,
     hash: String,
+    artifact_digest: Option<String>,
 }
 
 impl HistoryRow {
@@ -61,6 +62,7 @@ impl HistoryRow {
             policy_versions: to_json(&e.policy_versions)?,
             prev_hash: record.prev_hash.clone(),
             hash: record.hash.clone(),
+            artifact_digest: e.artifact_digest.as_ref().map(|d| d.as_str().to_owned()),
         })
     }
 
@@ -83,6 +85,11 @@ impl HistoryRow {
                 override_reason: self.override_reason,
                 notes: self.notes,
                 policy_versions: from_json("policy versions", &self.policy_versions)?,
+                artifact_digest: self
+                    .artifact_digest
+                    .map(|d| d.parse())
+                    .transpose()
+                    .map_err(|e| corrupt("artifact digest", e))?,
             },
             prev_hash: self.prev_hash,
             hash: self.hash,

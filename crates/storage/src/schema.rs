@@ -136,6 +136,7 @@ diesel::table! {
         policy_versions -> Text,
         prev_hash -> Text,
         hash -> Text,
+        artifact_digest -> Nullable<Text>,
     }
 }
 

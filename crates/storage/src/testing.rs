@@ -7,6 +7,7 @@ use crate::settings::Backend;
 use crate::store::Store;
 use diesel_async::RunQueryDsl;
 use driftguard_audit::ChainKey;
+use driftguard_audit::attestation::{Keyring, SigningKey};
 use driftguard_core::DomainResult;
 
 /// The key test stores sign history checkpoints with (verify with this one too).
@@ -14,8 +15,17 @@ pub fn chain_key() -> ChainKey {
     ChainKey::new(b"driftguard test chain key, not for production")
 }
 
+/// The key test services sign attestations with (seed: 32 bytes of 0x2a); verify with its
+/// public key.
+pub fn attestation_keys() -> Keyring {
+    Keyring::new(
+        SigningKey::from_seed(&[0x2a; 32]).expect("32 bytes are a seed"),
+        Vec::new(),
+    )
+}
+
 /// What [`driftguard_app::Services::new`] needs besides the store, for tests: a token
-/// service with a test secret, the test chain key, no metrics, no change feed, the default
+/// service with a test secret, the test chain and attestation keys, no metrics, no change feed, the default
 /// limits and risk settings. Override fields with `Setup { limits, ..setup() }`.
 pub fn setup() -> driftguard_app::Setup {
     driftguard_app::Setup {
@@ -25,6 +35,7 @@ pub fn setup() -> driftguard_app::Setup {
             std::time::Duration::from_secs(3600),
         ),
         chain_key: chain_key(),
+        attestation_keys: std::sync::Arc::new(attestation_keys()),
         usage: std::sync::Arc::new(driftguard_app::NoUsageMetrics),
         changes: std::sync::Arc::new(driftguard_app::NoChangeFeed),
         limits: driftguard_stats::Limits::default(),

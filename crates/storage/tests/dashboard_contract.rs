@@ -82,6 +82,7 @@ async fn deploy(
         notes: None,
         policy_versions: json!([{"policy_id": 1, "version": 1}]),
         judged_evaluation_id: judged,
+        artifact_digest: None,
     })
     .await
     .expect("a deploy");
@@ -147,6 +148,7 @@ async fn fixtures(db: &Store) {
         override_reason: None,
         notes: None,
         policy_versions: json!([]),
+        artifact_digest: None,
     })
     .await
     .expect("a blocked attempt");

@@ -7,8 +7,8 @@ mod support;
 
 use driftguard_app::{DeployCommand, DeploymentStore, RetireCommand};
 use driftguard_audit::{
-    DeploymentFilter, DeploymentLog, DeploymentRecord, Failure, NewDeployment, Outcome,
-    VerifyReport, verify_log,
+    ArtifactDigest, DeploymentFilter, DeploymentLog, DeploymentRecord, Failure, NewDeployment,
+    Outcome, VerifyReport, verify_log,
 };
 use driftguard_core::{DeploymentId, DomainError, EvaluationId, ModelId, Page, UserId, now};
 use driftguard_registry::{ModelRepository, ModelStatus};
@@ -78,6 +78,8 @@ fn entry(model_id: impl Into<ModelId>, outcome: Outcome) -> NewDeployment {
         override_reason: None,
         notes: Some("note".into()),
         policy_versions: json!([{"policy_id": 1, "version": 1}]),
+        // Read back and hashed as written when present, left out when absent.
+        artifact_digest: (outcome == Outcome::Deployed).then(|| ArtifactDigest::of(b"model")),
     }
 }
 
@@ -93,6 +95,7 @@ fn deploy(model_id: ModelId, by: UserId) -> DeployCommand {
         notes: None,
         policy_versions: json!([{"policy_id": 1, "version": 1}]),
         judged_evaluation_id: None,
+        artifact_digest: None,
     }
 }
 

@@ -23,6 +23,7 @@ fn entry() -> NewDeployment {
         override_reason: None,
         notes: None,
         policy_versions: json!([]),
+        artifact_digest: None,
     }
 }
 

@@ -17,7 +17,7 @@ mod tls;
 pub use cache::{CacheAdapter, CacheBackend, with_cache};
 pub use database::{TestDatabase, with_store};
 pub use driftguard_storage::Backend;
-pub use driftguard_storage::testing::{chain_key, lift_append_only, raw, setup};
+pub use driftguard_storage::testing::{attestation_keys, chain_key, lift_append_only, raw, setup};
 pub use redis::{RedisServer, free_port, redis_url, start_redis};
 pub use services::{REQUIRE_SERVICES_VAR, services_required};
 pub use tls::{SERVER_NAME, TestCertificates, TlsPostgres, start_tls_redis};

@@ -24,9 +24,9 @@ use std::path::{Path, PathBuf};
 
 use flat::{ENV_PREFIX, Flat};
 pub use sections::{
-    AuditSection, AuthSection, CacheSection, CorsSection, DatabaseSection, Environment,
-    LimitSettings, LogSection, MetricsSection, RateLimitBackend, RateLimiterSection, RedisSection,
-    SentrySection, ServerSection, UiSection,
+    AttestationSection, AuditSection, AuthSection, CacheSection, CorsSection, DatabaseSection,
+    Environment, LimitSettings, LogSection, MetricsSection, RateLimitBackend, RateLimiterSection,
+    RedisSection, SentrySection, ServerSection, UiSection,
 };
 
 /// Every setting, with its embedded default.
@@ -45,6 +45,8 @@ pub struct Settings {
     pub auth: AuthSection,
     /// `[audit]`: the key that signs the audit trail.
     pub audit: AuditSection,
+    /// `[attestation]`: the key that signs deploy decisions' attestations.
+    pub attestation: AttestationSection,
     /// `[log]`: folder and level.
     pub log: LogSection,
     /// `[cors]`: allowed browser origins.
@@ -105,6 +107,7 @@ impl Default for Settings {
             database: DatabaseSection::default(),
             auth: AuthSection::default(),
             audit: AuditSection::default(),
+            attestation: AttestationSection::default(),
             log: LogSection::default(),
             cors: CorsSection::default(),
             rate_limiter: RateLimiterSection::default(),
@@ -156,6 +159,7 @@ impl Settings {
             crate::secret::check_length(secret, "jwt_secret")?;
         }
         self.validate_audit_key()?;
+        self.validate_attestation_key()?;
         self.cors()
             .validate(self.is_production())
             .context("invalid cors_origins")?;
@@ -204,6 +208,20 @@ impl Settings {
             (None, None) if self.is_production() => bail!(
                 "production needs DRIFTGUARD_AUDIT_KEY or DRIFTGUARD_AUDIT_KEY_FILE: a generated \
                  audit key is refused"
+            ),
+            _ => Ok(()),
+        }
+    }
+
+    fn validate_attestation_key(&self) -> anyhow::Result<()> {
+        let section = &self.attestation;
+        match (&section.signing_key, &section.signing_key_file) {
+            (Some(_), Some(_)) => {
+                bail!("set attestation.signing_key or attestation.signing_key_file, not both")
+            }
+            (None, None) if self.is_production() => bail!(
+                "production needs DRIFTGUARD_ATTESTATION__SIGNING_KEY or \
+                 DRIFTGUARD_ATTESTATION__SIGNING_KEY_FILE: a generated attestation key is refused"
             ),
             _ => Ok(()),
         }
@@ -350,13 +368,17 @@ mod tests {
         });
     }
 
-    const PRODUCTION: [(&str, &str); 3] = [
+    const PRODUCTION: [(&str, &str); 4] = [
         ("DRIFTGUARD_ENVIRONMENT", "production"),
         (
             "DRIFTGUARD_JWT_SECRET",
             "a-production-secret-of-enough-length",
         ),
         ("DRIFTGUARD_AUDIT_KEY", "a-production-audit-key-long-enough"),
+        (
+            "DRIFTGUARD_ATTESTATION__SIGNING_KEY",
+            "2a2a2a2a2a2a2a2a2a2a2a2a2a2a2a2a2a2a2a2a2a2a2a2a2a2a2a2a2a2a2a2a",
+        ),
     ];
 
     #[test]
@@ -373,6 +395,13 @@ mod tests {
         });
         assert!(
             format!("{err:#}").contains("DRIFTGUARD_AUDIT_KEY"),
+            "{err:#}"
+        );
+        let err = with_env(&PRODUCTION[..3], || {
+            Settings::load(None).expect_err("generated attestation key refused")
+        });
+        assert!(
+            format!("{err:#}").contains("DRIFTGUARD_ATTESTATION__SIGNING_KEY"),
             "{err:#}"
         );
         let err = with_env(
@@ -395,6 +424,7 @@ mod tests {
         let from_file = [
             &PRODUCTION[..2],
             &[("DRIFTGUARD_AUDIT_KEY_FILE", "/run/secrets/audit_key")],
+            &PRODUCTION[3..],
             &safe[..],
         ]
         .concat();
@@ -414,6 +444,49 @@ mod tests {
         };
         with(("DRIFTGUARD_METRICS_TOKEN", "scraper-token"));
         with(("DRIFTGUARD_METRICS_PUBLIC", "true"));
+    }
+
+    #[test]
+    fn attestation_keys_come_from_their_section_and_are_checked() {
+        use secrecy::SecretString;
+        let seed = PRODUCTION[3].1;
+        let settings = with_env(
+            &[
+                ("DRIFTGUARD_ATTESTATION__SIGNING_KEY", seed),
+                ("DRIFTGUARD_ATTESTATION__RETIRED_PUBLIC_KEYS", "a, b"),
+            ],
+            || Settings::load(None).expect("loads"),
+        );
+        assert_eq!(settings.attestation.retired_public_keys, ["a", "b"]);
+        let err = crate::wiring::attestation_keys(&settings).expect_err("not base64 keys");
+        assert!(
+            format!("{err:#}").contains("retired_public_keys"),
+            "{err:#}"
+        );
+        let mut settings = settings;
+        let retired = "O2onvM62pC1io6jQKm8Nc2UyFXcd4kOmOsBIoYtZ2ik=";
+        settings.attestation.retired_public_keys = vec![retired.to_owned()];
+        let ring = crate::wiring::attestation_keys(&settings).expect("keys");
+        let served: Vec<String> = ring
+            .public_keys()
+            .into_iter()
+            .map(|k| k.public_key)
+            .collect();
+        assert_eq!(served.len(), 2);
+        assert_eq!(served[1], retired);
+        settings.attestation.signing_key = Some(SecretString::from("ab".repeat(31)));
+        assert!(
+            crate::wiring::attestation_keys(&settings).is_err(),
+            "31 bytes"
+        );
+        let err = with_env(
+            &[
+                ("DRIFTGUARD_ATTESTATION__SIGNING_KEY", seed),
+                ("DRIFTGUARD_ATTESTATION__SIGNING_KEY_FILE", "/run/secrets/k"),
+            ],
+            || Settings::load(None).expect_err("one source at most"),
+        );
+        assert!(format!("{err:#}").contains("not both"), "{err:#}");
     }
 
     #[test]

@@ -176,6 +176,22 @@ pub struct AuditSection {
     pub key_file: Option<PathBuf>,
 }
 
+/// `[attestation]`: the Ed25519 key that signs deploy decisions' attestations, and the
+/// public keys of the keys it replaced (docs/attestations.md).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct AttestationSection {
+    /// The signing key: an Ed25519 seed of 32 bytes as 64 hex digits; generated once into
+    /// `data_dir` when neither it nor `signing_key_file` is set (not in production).
+    pub signing_key: Option<SecretString>,
+    /// A file holding that key (a mounted secret), read at start.
+    pub signing_key_file: Option<PathBuf>,
+    /// The public keys (base64) of retired signing keys, still served and trusted for
+    /// verification: a TOML array or one comma-separated string.
+    #[serde(deserialize_with = "super::list::deserialize")]
+    pub retired_public_keys: Vec<String>,
+}
+
 /// `[log]`: where logs go and how much.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(default)]

@@ -108,6 +108,11 @@ async fn walkthrough(app: TestApp) {
     assert_eq!(deployed["model"]["status"], "deployed");
     assert_eq!(deployed["deployment"]["outcome"], "overridden");
     assert_eq!(deployed["deployment"]["override_used"], true);
+    // The row keeps the risk score's breakdown, as the evaluation made it (and its signed
+    // attestation states it).
+    let recorded = &deployed["deployment"]["governance_result"];
+    assert_eq!(recorded["risk_breakdown"], evaluation["risk"], "{recorded}");
+    assert_eq!(recorded["risk_score"], evaluation["risk"]["score"]);
 
     let (_, history) = app
         .get(&format!("/models/{id}/deployments"), &engineer)

@@ -89,6 +89,14 @@ impl TestApp {
         serve_on(self.settings.clone(), self._db.clone(), self._data.clone()).await
     }
 
+    /// The same install (database and data folder) restarted with settings changed by
+    /// `adjust`.
+    pub async fn restarted_with(&self, adjust: impl FnOnce(&mut Settings)) -> TestApp {
+        let mut settings = self.settings.clone();
+        adjust(&mut settings);
+        serve_on(settings, self._db.clone(), self._data.clone()).await
+    }
+
     /// The settings the server runs with.
     pub fn settings(&self) -> &Settings {
         &self.settings

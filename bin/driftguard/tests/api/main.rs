@@ -3,6 +3,7 @@
 
 mod helpers;
 
+mod attestation;
 mod audit_trail;
 mod auth;
 mod backup;

@@ -29,6 +29,8 @@ const ROUTES: &[(&str, &str)] = &[
     ("get", "/models/{id}/deployments"),
     ("get", "/deployments"),
     ("get", "/audit/verify"),
+    ("get", "/deployments/{id}/attestation"),
+    ("get", "/.well-known/driftguard/attestation-keys"),
     ("get", "/policies"),
     ("post", "/policies"),
     ("get", "/policies/{id}"),

@@ -3,7 +3,7 @@
 //! history (serialised with every other append, so that the chain never forks).
 
 use async_trait::async_trait;
-use driftguard_audit::{DeploymentRecord, NewDeployment, Outcome};
+use driftguard_audit::{ArtifactDigest, DeploymentRecord, NewDeployment, Outcome};
 use driftguard_core::{DomainResult, EvaluationId, ModelId, Timestamp, UserId};
 use driftguard_registry::Model;
 use serde_json::Value;
@@ -35,6 +35,8 @@ pub struct DeployCommand {
     /// is a `Conflict` and nothing is written, so that no deploy goes ahead on a judgement
     /// a newer evaluation has replaced.
     pub judged_evaluation_id: Option<EvaluationId>,
+    /// The digest of the artefact deployed, when the request named one.
+    pub artifact_digest: Option<ArtifactDigest>,
 }
 
 /// Retire a model version.

@@ -9,7 +9,7 @@
 use crate::ports::dashboard::ViolationCounts;
 use async_trait::async_trait;
 use driftguard_core::{DomainResult, EvaluationId, ModelId, Page, RiskTier, Timestamp, UserId};
-use driftguard_governance::{MetricMap, PolicyRef, Status};
+use driftguard_governance::{MetricMap, PolicyRef, RiskScore, Status};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
@@ -57,6 +57,13 @@ impl StoredEvaluation {
             .get("metrics")
             .and_then(|m| serde_json::from_value(m.clone()).ok())
             .unwrap_or_default()
+    }
+
+    /// The risk score and its breakdown, when the body holds them.
+    pub fn risk(&self) -> Option<RiskScore> {
+        self.body
+            .get("risk")
+            .and_then(|r| serde_json::from_value(r.clone()).ok())
     }
 
     /// The evaluation's status, when the body holds one.

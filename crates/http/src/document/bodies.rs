@@ -118,7 +118,9 @@ fn deploy_request() -> Value {
             "override": {"type": "boolean", "default": false,
                          "description": "Deploy a failing model anyway (approver or admin)"},
             "justification": nullable_text(MAX_NOTE),
-            "notes": nullable_text(MAX_NOTE)
+            "notes": nullable_text(MAX_NOTE),
+            "artifact_digest": {"type": ["string", "null"], "pattern": "^sha256:[0-9a-fA-F]{64}$",
+                                "description": "The model artefact's digest: the subject of the decision's signed attestation"}
         },
         "if": {"required": ["override"], "properties": {"override": {"const": true}}},
         "then": {

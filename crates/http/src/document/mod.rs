@@ -27,7 +27,12 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa_actix_web::AppExt;
 
 /// Routes that never touch the database, so never answer 503.
-const NO_DATABASE: [&str; 3] = ["/health/live", "/openapi.json", "/metrics"];
+const NO_DATABASE: [&str; 4] = [
+    "/health/live",
+    "/openapi.json",
+    "/metrics",
+    "/.well-known/driftguard/attestation-keys",
+];
 
 /// Routes whose body may be left out (it then means the default request); every other
 /// body is required.

@@ -1,6 +1,7 @@
 //! The API's routes, one module per resource; [`configure`] registers every one of them and
 //! documents it in the OpenAPI description at the same time.
 
+pub mod attestations;
 pub mod auth;
 pub mod dashboard;
 pub mod deployments;
@@ -42,6 +43,8 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(deployments::for_model)
         .service(deployments::list)
         .service(deployments::verify)
+        .service(attestations::attestation)
+        .service(attestations::keys)
         .service(policies::list)
         .service(policies::create)
         .service(policies::get)

@@ -1,0 +1,1 @@
+ALTER TABLE deployment_history DROP COLUMN artifact_digest;
