@@ -137,7 +137,7 @@ pub(crate) async fn render_errors(
         .extensions()
         .get::<Failure>()
         .map(|f| f.0.clone());
-    let page = error_page(status, message.as_deref(), &request_id);
+    let page = error_markup(status, message.as_deref(), &request_id);
     let (req, old) = response.into_parts();
     // The old response with the page as its body: it keeps its headers and the error it
     // carries, which the request log reports.
@@ -159,7 +159,13 @@ fn is_page<B>(response: &ServiceResponse<B>) -> bool {
         .is_some_and(|v| v.starts_with("text/html"))
 }
 
-fn error_page(status: StatusCode, message: Option<&str>, request_id: &str) -> maud::Markup {
+/// The error page of `status` with the request id, for what the server answers before the
+/// UI's routes run (a 429 from the rate limiter).
+pub fn error_page(status: StatusCode, request_id: &str) -> String {
+    error_markup(status, None, request_id).into_string()
+}
+
+fn error_markup(status: StatusCode, message: Option<&str>, request_id: &str) -> maud::Markup {
     let title = match status {
         StatusCode::FORBIDDEN => "You may not see this page",
         StatusCode::NOT_FOUND => "Page not found",
@@ -174,6 +180,9 @@ fn error_page(status: StatusCode, message: Option<&str>, request_id: &str) -> ma
         }
         StatusCode::FORBIDDEN => {
             "Your role does not allow this. Ask an administrator if you need it."
+        }
+        StatusCode::TOO_MANY_REQUESTS => {
+            "This address sent too many requests in a short time. Wait a minute, then try again."
         }
         _ => "Check the address, or start again from the overview.",
     };

@@ -164,7 +164,10 @@ async fn walkthrough(app: TestApp) {
         .get(&format!("/deployments?model_id={id}"), &engineer)
         .await;
     assert_eq!(status, 200, "{kept}");
-    assert_eq!(kept["pagination"]["total"], 3, "blocked, overridden, retired");
+    assert_eq!(
+        kept["pagination"]["total"], 3,
+        "blocked, overridden, retired"
+    );
 }
 
 async fn policies_are_versioned_and_checked(app: TestApp) {

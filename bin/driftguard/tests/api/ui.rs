@@ -245,6 +245,64 @@ async fn static_assets_are_not_rate_limited_but_pages_are() {
     assert_eq!(css.header("x-ratelimit-limit"), "", "an asset does not");
 }
 
+#[tokio::test]
+async fn a_rate_limited_page_is_an_html_page_with_retry_after() {
+    let app = spawn_app_with(Backend::Sqlite, |s| s.rate_limits.enabled = true)
+        .await
+        .expect("SQLite is always there");
+    let mut browser = Browser::new(&app);
+    // The sign-in form's POST counts in the login class: 5 a minute per client.
+    for _ in 0..5 {
+        let wrong = browser
+            .sign_in("nobody@example.com", "not a password of anyone", "/ui")
+            .await;
+        assert_eq!(wrong.status, 401, "{}", wrong.body);
+    }
+    let refused = browser
+        .sign_in("nobody@example.com", "not a password of anyone", "/ui")
+        .await;
+    assert_eq!(refused.status, 429);
+    assert!(
+        refused.header("content-type").starts_with("text/html"),
+        "{}",
+        refused.header("content-type")
+    );
+    assert!(
+        refused
+            .header("retry-after")
+            .parse::<u64>()
+            .expect("seconds")
+            >= 1
+    );
+    let id = refused.header("x-request-id").to_owned();
+    assert!(!id.is_empty());
+    assert!(
+        refused
+            .body
+            .contains(&format!("<code id=\"request-id\">{id}</code>")),
+        "{}",
+        refused.body
+    );
+    assert!(refused.body.contains("Too many requests"));
+    assert_eq!(refused.count("<h1"), 1);
+    // The API's sign-in still answers its clients in JSON.
+    let mut api = Browser::new(&app);
+    for _ in 0..6 {
+        let answer = api
+            .post_with("/auth/login", &[("email", "a@b.c")], &[])
+            .await;
+        if answer.status == 429 {
+            assert!(
+                answer
+                    .header("content-type")
+                    .starts_with("application/json")
+            );
+            return;
+        }
+    }
+    panic!("the API's sign-in is limited too");
+}
+
 async fn errors_are_html_pages_with_the_request_id(app: TestApp) {
     let mut browser = Browser::signed_in(&app, Role::Viewer).await;
     for path in [
@@ -367,6 +425,64 @@ async fn the_overview_shows_the_summary_s_numbers(app: TestApp) {
         assert_eq!(page.card(card), value.as_u64().unwrap_or(0), "{card}");
     }
     assert_eq!(page.card("card-unevaluated"), 2);
+    // Every card links to the list it counts: the list's total is the card's number.
+    for card in [
+        "card-status-registered",
+        "card-status-deployed",
+        "card-pass",
+        "card-warn",
+        "card-fail",
+        "card-unevaluated",
+        "card-deployments-30d",
+        "card-overrides",
+        "card-blocked",
+    ] {
+        let href = page.attribute_of(card, "href").expect(card);
+        let list = browser.get(&href).await;
+        assert_eq!(list.status, 200, "{card}: {href}");
+        assert_eq!(list.listed(), page.card(card), "{card}: {href}");
+    }
+    assert_eq!(
+        page.attribute_of("card-unevaluated", "href").as_deref(),
+        Some("/ui/models?compliance=unevaluated")
+    );
+    let recent = page
+        .attribute_of("card-deployments-30d", "href")
+        .expect("a link");
+    assert!(
+        recent.starts_with("/ui/audit?outcome=deployed%2Coverridden&since=20"),
+        "{recent}"
+    );
+}
+
+async fn the_model_table_filters_by_compliance(app: TestApp) {
+    let engineer = app.token_for(Role::Engineer).await;
+    app.create_model(&engineer, "never-evaluated", "1", "high")
+        .await;
+    let mut browser = Browser::signed_in(&app, Role::Viewer).await;
+    let none = browser.get("/ui/models?compliance=unevaluated").await;
+    assert_eq!(none.listed(), 1);
+    assert!(
+        none.body
+            .contains("<option value=\"unevaluated\" selected>not evaluated</option>"),
+        "the filter shows its value: {}",
+        none.body
+    );
+    let passing = browser
+        .get("/ui/models?compliance=pass&risk_tier=high")
+        .await;
+    assert_eq!(passing.listed(), 0);
+    assert!(passing.body.contains("id=\"empty-state\""));
+    let bad = browser.get("/ui/models?compliance=great").await;
+    assert_eq!(bad.status, 422);
+    assert!(bad.body.contains("compliance"), "{}", bad.body);
+    let audit = browser.get("/ui/audit?since=yesterday").await;
+    assert_eq!(audit.status, 422, "{}", audit.body);
+    let audit = browser
+        .get("/ui/audit?outcome=deployed,overridden&since=2026-01-01")
+        .await;
+    assert_eq!(audit.status, 200, "{}", audit.body);
+    assert!(audit.body.contains("value=\"2026-01-01\""));
 }
 
 per_backend!(
@@ -380,4 +496,5 @@ per_backend!(
     a_viewer_gets_a_403_page_on_admin_pages,
     the_model_table_pages_filters_and_sorts,
     the_overview_shows_the_summary_s_numbers,
+    the_model_table_filters_by_compliance,
 );

@@ -140,17 +140,20 @@ fn drift(result: &EvaluationResult) -> Markup {
                     th scope="col" aria-sort="descending" { "Score" } th scope="col" { "Threshold" } th scope="col" { "Drifted" }
                     th scope="col" { "Distributions" }
                 } }
-                tbody { @for c in columns { (drift_row(c)) } }
+                tbody { @for (i, c) in columns.iter().enumerate() { (drift_row(i, c)) } }
             }
         }
     }
 }
 
-fn drift_row(c: &ColumnDrift) -> Markup {
+/// The drift table's row `i` (0-based, in the table's order). Its charts' element ids come
+/// from `i`, not the column's name: ids keep only `[A-Za-z0-9_-]`, so names such as `a b`
+/// and `a-b` (or two non-Latin names) would share one and their `url(#…)` patterns clash.
+fn drift_row(i: usize, c: &ColumnDrift) -> Markup {
     let bins = c.bins.as_ref().map(|b| (chart_bins(b), b));
     let mini = |side: &str, shares: &[f64], tone: Tone, bins: &charts::Bins| {
         charts::mini_histogram(
-            &format!("{}-{side}-mini", c.column),
+            &format!("drift-{i}-{side}-mini"),
             &format!(
                 "{} distribution of {}",
                 if side == "reference" {
@@ -183,7 +186,7 @@ fn drift_row(c: &ColumnDrift) -> Markup {
                     details.histogram {
                         summary { "Compare " span.visually-hidden { (c.column) } }
                         (PreEscaped(charts::overlaid_histograms(
-                            &format!("{}-overlaid", c.column),
+                            &format!("drift-{i}-overlaid"),
                             &format!("Reference and current distributions of {}", c.column),
                             chart_bins, &bins.reference, &bins.current).html()))
                     }
