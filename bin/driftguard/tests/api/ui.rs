@@ -485,6 +485,79 @@ async fn the_model_table_filters_by_compliance(app: TestApp) {
     assert!(audit.body.contains("value=\"2026-01-01\""));
 }
 
+/// `rows` rows of CSV: numeric columns whose names differ only in characters element ids
+/// cannot keep, a sensitive column `sex`, a prediction that selects `bias` in 5 of group f
+/// and 2 in 5 of group m, and a label.
+fn colliding_csv(rows: usize, shift: f64, bias: usize) -> Vec<u8> {
+    let mut csv = String::from("a b,ab,é,ü,sex,pred,y\n");
+    for i in 0..rows {
+        let x = (i % 50) as f64 + shift;
+        let (sex, selected) = if i % 2 == 0 {
+            ("f", i % 10 < 2 * bias)
+        } else {
+            ("m", i % 10 < 5)
+        };
+        let (pred, y) = (u8::from(selected), u8::from(i % 3 == 0));
+        csv.push_str(&format!(
+            "{x},{},{},{},{sex},{pred},{y}\n",
+            x * 2.0,
+            x + 1.0,
+            x * 3.0
+        ));
+    }
+    csv.into_bytes()
+}
+
+async fn a_model_page_s_element_ids_are_unique_and_fairness_is_charted(app: TestApp) {
+    let engineer = app.token_for(Role::Engineer).await;
+    let (status, model) = app
+        .post(
+            "/models",
+            Some(&engineer),
+            serde_json::json!({"name": "ids", "version": "1", "task": "binary_classification",
+                "risk_tier": "low", "columns": {"prediction": "pred", "label": "y", "sensitive": ["sex"]}}),
+        )
+        .await;
+    assert_eq!(status, 201, "{model}");
+    let id = model["id"].as_i64().expect("id");
+    let (status, body) = app
+        .upload(
+            reqwest::Method::PUT,
+            &format!("/models/{id}/reference"),
+            &engineer,
+            colliding_csv(400, 0.0, 2),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    let (status, body) = app
+        .upload(
+            reqwest::Method::POST,
+            &format!("/models/{id}/evaluations"),
+            &engineer,
+            colliding_csv(400, 20.0, 1),
+        )
+        .await;
+    assert_eq!(status, 201, "{body}");
+    let mut browser = Browser::signed_in(&app, Role::Viewer).await;
+    let page = browser.get(&format!("/ui/models/{id}")).await;
+    assert_eq!(page.status, 200);
+    assert_eq!(page.count("class=\"drift-row\""), 4, "one a feature");
+    let mut ids: Vec<&str> = page
+        .body
+        .split(" id=\"")
+        .skip(1)
+        .map(|rest| &rest[..rest.find('"').expect("end")])
+        .collect();
+    let all = ids.len();
+    ids.sort_unstable();
+    ids.dedup();
+    assert_eq!(ids.len(), all, "every element id once: {ids:?}");
+    // The fairness chart: f's rate (20%) is below 0.8 × m's (40%).
+    assert!(page.body.contains("id=\"fairness-0\""), "a fairness chart");
+    assert!(page.body.contains("four-fifths line 32%"));
+    assert!(page.body.contains("1 of 2 groups are below it: f."));
+}
+
 per_backend!(
     crate::helpers::with_app =>
     root_redirects_and_pages_need_a_session,
@@ -497,4 +570,5 @@ per_backend!(
     the_model_table_pages_filters_and_sorts,
     the_overview_shows_the_summary_s_numbers,
     the_model_table_filters_by_compliance,
+    a_model_page_s_element_ids_are_unique_and_fairness_is_charted,
 );
