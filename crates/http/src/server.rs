@@ -50,8 +50,6 @@ pub struct HttpSettings {
     pub open_registration: bool,
     /// Uploads and evaluations running at once (0: one per core); more get a fast 503.
     pub max_concurrent_uploads: usize,
-    /// Password hashes (sign-ins, registrations) running at once (0: one per core).
-    pub max_concurrent_password_hashes: usize,
 }
 
 impl Default for HttpSettings {
@@ -66,7 +64,6 @@ impl Default for HttpSettings {
             shutdown_grace_secs: 30,
             open_registration: true,
             max_concurrent_uploads: 0,
-            max_concurrent_password_hashes: 0,
         }
     }
 }
@@ -112,10 +109,7 @@ pub fn run(
     let services = web::Data::new(deps.services);
     let metrics = web::Data::new(deps.metrics.clone());
     let answers = web::Data::new(Answers::new(deps.cache, deps.metrics.clone()));
-    let slots = web::Data::new(Slots::new(
-        settings.max_concurrent_uploads,
-        settings.max_concurrent_password_hashes,
-    ));
+    let slots = web::Data::new(Slots::new(settings.max_concurrent_uploads));
     let mut rate_limit = RateLimit::new(
         settings.rate_limits.clone(),
         deps.limiter,

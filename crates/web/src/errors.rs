@@ -5,7 +5,7 @@
 use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::StatusCode;
-use actix_web::http::header::{CONTENT_TYPE, HeaderValue, LOCATION};
+use actix_web::http::header::{CONTENT_TYPE, HeaderValue, LOCATION, RETRY_AFTER};
 use actix_web::middleware::Next;
 use actix_web::{Error, HttpMessage, HttpResponse, ResponseError};
 use driftguard_core::DomainError;
@@ -49,23 +49,20 @@ impl ResponseError for UiError {
             UiError::Forbidden(_) => StatusCode::FORBIDDEN,
             UiError::NotFound(_) => StatusCode::NOT_FOUND,
             UiError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
-            UiError::Domain(e) => match e {
-                DomainError::NotFound(_) => StatusCode::NOT_FOUND,
-                DomainError::Conflict(_) => StatusCode::CONFLICT,
-                DomainError::Invalid { .. } => StatusCode::UNPROCESSABLE_ENTITY,
-                DomainError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
-                DomainError::Forbidden(_) => StatusCode::FORBIDDEN,
-                DomainError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
-                DomainError::Unavailable { .. } => StatusCode::SERVICE_UNAVAILABLE,
-                DomainError::StorageFull { .. } => StatusCode::INSUFFICIENT_STORAGE,
-                DomainError::Internal { .. } => StatusCode::INTERNAL_SERVER_ERROR,
-            },
+            UiError::Domain(e) => {
+                StatusCode::from_u16(e.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
+            }
         }
     }
 
     fn error_response(&self) -> HttpResponse<BoxBody> {
         let status = self.status_code();
         let mut response = HttpResponse::new(status);
+        if let Some(seconds) = self.retry_after_secs() {
+            response
+                .headers_mut()
+                .insert(RETRY_AFTER, HeaderValue::from(seconds));
+        }
         match self {
             // An expired token is a 401 from the use case too: both go to the sign-in page.
             UiError::SignIn | UiError::Domain(DomainError::Unauthorized(_)) => {
@@ -82,6 +79,15 @@ impl ResponseError for UiError {
             }
         }
         response
+    }
+}
+
+impl UiError {
+    fn retry_after_secs(&self) -> Option<u64> {
+        match self {
+            UiError::Domain(e) => e.retry_after_secs(),
+            _ => None,
+        }
     }
 }
 

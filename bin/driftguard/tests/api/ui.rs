@@ -303,6 +303,56 @@ async fn a_rate_limited_page_is_an_html_page_with_retry_after() {
     panic!("the API's sign-in is limited too");
 }
 
+/// The UI's sign-in calls the use case the API's does, so it shares its bound on password
+/// hashes: with one slot, taken by a sign-in in flight, the form gets a 503 page at once.
+#[tokio::test]
+async fn a_sign_in_past_the_password_hash_bound_is_a_503_page() {
+    let app = spawn_app_with(Backend::Sqlite, |s| {
+        s.limits.max_concurrent_password_hashes = 1;
+    })
+    .await
+    .expect("SQLite is always there");
+    let (email, password) = ("busy@example.com", "correct horse battery staple");
+    app.services
+        .auth
+        .create_user(email, password, None, Role::Viewer)
+        .await
+        .expect("user");
+    // The in-flight sign-in holds the slot for its whole hash; the form's post needs one
+    // round trip. A few tries make a slow machine's scheduling harmless.
+    for _ in 0..5 {
+        let mut browser = Browser::new(&app);
+        let form = browser.get("/ui/sign-in?next=/ui").await;
+        let token = form.attribute_of_named("csrf_token");
+        let origin = app.address.clone();
+        let fields = [
+            ("email", email),
+            ("password", password),
+            ("csrf_token", token.as_str()),
+            ("next", "/ui"),
+        ];
+        let (held, page) = tokio::join!(
+            app.services.auth.login(email, password),
+            browser.post("/ui/sign-in", &fields, Some(&origin)),
+        );
+        assert!(held.is_ok(), "the sign-in holding the slot: {held:?}");
+        if page.status == 303 {
+            continue;
+        }
+        assert_eq!(page.status, 503, "{}", page.body);
+        assert!(page.header("content-type").starts_with("text/html"));
+        assert_eq!(page.header("retry-after"), "1");
+        assert!(
+            page.body.contains("Too many sign-ins at once"),
+            "{}",
+            page.body
+        );
+        assert!(page.body.contains("id=\"request-id\""));
+        return;
+    }
+    panic!("the form's sign-in never met the held slot");
+}
+
 async fn errors_are_html_pages_with_the_request_id(app: TestApp) {
     let mut browser = Browser::signed_in(&app, Role::Viewer).await;
     for path in [
