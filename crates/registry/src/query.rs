@@ -3,7 +3,6 @@
 use crate::model::ModelStatus;
 use driftguard_core::RiskTier;
 use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
 
 /// Orders of a model list, each backed by an index.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -59,7 +58,7 @@ impl std::str::FromStr for ModelSort {
 
 /// A model's compliance: its latest evaluation's result, or none yet. The dashboard's
 /// compliance figures count models by the same four values.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Compliance {
     /// The latest evaluation passed.

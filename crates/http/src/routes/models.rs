@@ -35,7 +35,7 @@ pub struct ModelFilters {
     pub risk_tier: Option<String>,
     /// Only models whose latest evaluation has this result; `unevaluated`: models never
     /// evaluated. The dashboard's `compliance` figures count the same way.
-    #[param(value_type = Option<Compliance>)]
+    #[param(schema_with = compliance)]
     pub compliance: Option<String>,
     /// Text the name contains, matched literally and without regard to case; at most 200
     /// characters.
@@ -44,6 +44,10 @@ pub struct ModelFilters {
     /// The order: `-created_at` (default), `created_at`, `name`, `-name` or `-updated_at`.
     #[param(schema_with = model_sort)]
     pub sort: Option<String>,
+}
+
+fn compliance() -> utoipa::openapi::Object {
+    one_of(Compliance::ALL.iter().map(|c| c.as_str()))
 }
 
 fn model_sort() -> utoipa::openapi::Object {
