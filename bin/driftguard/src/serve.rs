@@ -3,7 +3,7 @@
 use crate::settings::Settings;
 use crate::wiring;
 use anyhow::Context;
-use driftguard_http::HttpDeps;
+use driftguard_http::{HttpDeps, Pages};
 use driftguard_observability::{
     LogSettings, Metrics, PoolGauges, SentrySettings, init_sentry, init_tracing,
 };
@@ -11,6 +11,7 @@ use driftguard_storage::Database;
 use driftguard_web::UiSettings;
 use secrecy::ExposeSecret;
 use std::net::TcpListener;
+use std::sync::Arc;
 use std::time::Duration;
 
 /// Serves until SIGINT or SIGTERM.
@@ -92,7 +93,11 @@ pub fn start(
         metrics: wired.metrics,
         limiter: wired.limiter,
         cache: wired.cache,
-        pages: Some(driftguard_web::routes(ui)),
+        pages: Some(Pages {
+            routes: driftguard_web::routes(ui),
+            prefix: driftguard_web::BASE,
+            error_page: Arc::new(driftguard_web::error_page),
+        }),
     };
     driftguard_http::run(listener, deps, settings.http()).context("starting the HTTP server")
 }

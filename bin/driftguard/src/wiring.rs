@@ -186,6 +186,7 @@ pub async fn wire(settings: &Settings, migrate_first: bool) -> anyhow::Result<Wi
             changes: Arc::new(cache.clone()),
             limits: settings.data_limits(),
             risk: settings.risk,
+            password_hashes: settings.limits.max_concurrent_password_hashes,
         },
     );
     Ok(Wired {

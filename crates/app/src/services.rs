@@ -68,6 +68,8 @@ pub struct Setup {
     pub limits: Limits,
     /// The risk score's numbers.
     pub risk: RiskSettings,
+    /// Password hashes (sign-ins, new accounts) running at once (0: one per core).
+    pub password_hashes: usize,
 }
 
 impl Services {
@@ -97,7 +99,7 @@ impl Services {
             setup.risk,
         );
         Self {
-            auth: AuthService::new(store.clone(), setup.tokens),
+            auth: AuthService::new(store.clone(), setup.tokens, setup.password_hashes),
             models: ModelService::new(store.clone(), changes.clone()),
             simulation: SimulationService::new(evaluations.clone(), store.clone(), store.clone()),
             evaluations,

@@ -30,8 +30,8 @@ use crate::verify::{ChainVerifier, VerifyReport, row_comes_first};
 pub struct DeploymentFilter {
     /// Rows of this model version.
     pub model_id: Option<ModelId>,
-    /// Rows with this outcome.
-    pub outcome: Option<Outcome>,
+    /// Rows with one of these outcomes; empty = any.
+    pub outcomes: Vec<Outcome>,
     /// Rows for this environment.
     pub environment: Option<String>,
     /// Rows with (or without) an override.
@@ -214,7 +214,9 @@ mod tests {
             let rows = self
                 .rows()
                 .into_iter()
-                .filter(|r| filter.outcome.is_none_or(|o| r.entry.outcome == o))
+                .filter(|r| {
+                    filter.outcomes.is_empty() || filter.outcomes.contains(&r.entry.outcome)
+                })
                 .filter(|r| filter.model_id.is_none_or(|m| r.entry.model_id == m))
                 .collect();
             Ok(newest_first(rows, page))
@@ -285,7 +287,7 @@ mod tests {
             (vec![7, 4], 4)
         );
         let blocked = DeploymentFilter {
-            outcome: Some(Outcome::Blocked),
+            outcomes: vec![Outcome::Blocked],
             ..DeploymentFilter::default()
         };
         let (page, total) = log.list(&blocked, Page::default()).await.expect("lists");

@@ -8,6 +8,7 @@ use crate::user::{NewUser, User, normalize_email, validate_email, validate_passw
 use crate::{password, session};
 use driftguard_core::{DomainError, DomainResult, Page, Role, UserId, now};
 use std::sync::Arc;
+use tokio::sync::{Semaphore, SemaphorePermit};
 
 /// What a successful sign-in returns.
 #[derive(Debug, Clone)]
@@ -25,15 +26,36 @@ pub struct LoginOutcome {
 pub struct AuthService {
     users: Arc<dyn UserRepository>,
     tokens: TokenService,
+    /// Password hashes running at once, whichever front end asked (API, UI, CLI): Argon2
+    /// is slow on purpose, and a flood of sign-ins must not starve the blocking pool.
+    hashes: Arc<Semaphore>,
 }
 
 /// The one message for every failed sign-in, so it does not tell which part was wrong.
 const BAD_CREDENTIALS: &str = "Incorrect email or password";
 
 impl AuthService {
-    /// A service over this store and token service.
-    pub fn new(users: Arc<dyn UserRepository>, tokens: TokenService) -> Self {
-        Self { users, tokens }
+    /// A service over this store and token service, running at most `max_hashes` password
+    /// hashes at once (0: one per core); past that, sign-ins and new accounts are refused
+    /// at once with [`DomainError::Busy`], never queued.
+    pub fn new(users: Arc<dyn UserRepository>, tokens: TokenService, max_hashes: usize) -> Self {
+        let max_hashes = if max_hashes > 0 {
+            max_hashes
+        } else {
+            std::thread::available_parallelism().map_or(1, usize::from)
+        };
+        Self {
+            users,
+            tokens,
+            hashes: Arc::new(Semaphore::new(max_hashes)),
+        }
+    }
+
+    /// A slot for one password hash, held until dropped, or `Busy`.
+    fn hash_slot(&self) -> DomainResult<SemaphorePermit<'_>> {
+        self.hashes
+            .try_acquire()
+            .map_err(|_| DomainError::Busy("Too many sign-ins at once; try again shortly".into()))
     }
 
     /// The token service (for its lifetime setting).
@@ -67,7 +89,10 @@ impl AuthService {
         let full_name = full_name
             .map(|n| n.trim().to_owned())
             .filter(|n| !n.is_empty());
-        let password_hash = password::hash(password).await?;
+        let password_hash = {
+            let _slot = self.hash_slot()?;
+            password::hash(password).await?
+        };
         self.users
             .create(NewUser {
                 email,
@@ -93,6 +118,7 @@ impl AuthService {
     /// Right after the user's sessions were ended, the token waits for the next second (at
     /// most one), so that it is not refused with the ended ones ([`session`]).
     pub async fn login(&self, email: &str, password: &str) -> DomainResult<LoginOutcome> {
+        let _slot = self.hash_slot()?;
         let user = self.users.find_by_email(&normalize_email(email)).await?;
         let ok =
             password::verify(password, user.as_ref().map(|u| u.password_hash.as_str())).await?;

@@ -1,5 +1,6 @@
-//! The domain error every port and use case returns. The HTTP layer maps each variant to one
-//! status code and the JSON error body; nothing here knows about HTTP.
+//! The domain error every port and use case returns. Each variant has one HTTP status
+//! ([`DomainError::status`]), the one table both front ends (the API's JSON body, the UI's
+//! HTML page) answer with; it is a plain number, so nothing here depends on an HTTP library.
 
 use serde::Serialize;
 
@@ -48,6 +49,10 @@ pub enum DomainError {
     /// The input is larger than a configured limit.
     #[error("{0}")]
     TooLarge(String),
+    /// Too many requests of this costly kind (password hashes, uploads) run at once: refused
+    /// at once rather than queued; trying again shortly works.
+    #[error("{0}")]
+    Busy(String),
     /// A backing service (the database) cannot be reached now; retrying later may work.
     #[error("service unavailable: {message}")]
     Unavailable {
@@ -102,6 +107,31 @@ impl std::error::Error for DatabaseFault {
 }
 
 impl DomainError {
+    /// The HTTP status a front end answers with.
+    pub fn status(&self) -> u16 {
+        match self {
+            Self::NotFound(_) => 404,
+            Self::Conflict(_) => 409,
+            Self::Invalid { .. } => 422,
+            Self::Unauthorized(_) => 401,
+            Self::Forbidden(_) => 403,
+            Self::TooLarge(_) => 413,
+            Self::Busy(_) | Self::Unavailable { .. } => 503,
+            // 507, not 503: retrying soon will not help until an operator frees space.
+            Self::StorageFull { .. } => 507,
+            Self::Internal { .. } => 500,
+        }
+    }
+
+    /// Seconds to tell the caller to wait (`Retry-After`) when retrying soon helps.
+    pub fn retry_after_secs(&self) -> Option<u64> {
+        match self {
+            // A slot frees as soon as one hash or upload ends.
+            Self::Busy(_) => Some(1),
+            _ => None,
+        }
+    }
+
     /// An internal fault with no error underneath.
     pub fn internal(message: impl Into<String>) -> Self {
         Self::Internal {

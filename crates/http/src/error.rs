@@ -125,36 +125,36 @@ impl std::fmt::Display for ApiError {
 }
 
 impl From<DomainError> for ApiError {
+    /// The status is the domain's ([`DomainError::status`], shared with the UI); the code
+    /// and the words are the API's.
     fn from(e: DomainError) -> Self {
-        match e {
-            DomainError::NotFound(m) => Self::new(StatusCode::NOT_FOUND, "not_found", m),
-            DomainError::Conflict(m) => Self::new(StatusCode::CONFLICT, "conflict", m),
+        let status = StatusCode::from_u16(e.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        let retry_after = e.retry_after_secs();
+        let error = match e {
+            DomainError::NotFound(m) => Self::new(status, "not_found", m),
+            DomainError::Conflict(m) => Self::new(status, "conflict", m),
             DomainError::Invalid { message, errors } => Self {
                 errors: Some(errors),
-                ..Self::new(
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                    "validation_error",
-                    message,
-                )
+                ..Self::new(status, "validation_error", message)
             },
-            DomainError::Unauthorized(m) => Self::new(StatusCode::UNAUTHORIZED, "unauthorized", m),
-            DomainError::Forbidden(m) => Self::new(StatusCode::FORBIDDEN, "forbidden", m),
-            DomainError::TooLarge(m) => Self::new(StatusCode::PAYLOAD_TOO_LARGE, "too_large", m),
+            DomainError::Unauthorized(m) => Self::new(status, "unauthorized", m),
+            DomainError::Forbidden(m) => Self::new(status, "forbidden", m),
+            DomainError::TooLarge(m) => Self::new(status, "too_large", m),
+            DomainError::Busy(m) => Self::new(status, "busy", m),
             // Not logged here: the request log's `api.request_error` logs it once, with the
             // chain of causes kept in `cause` (WARN for a 503, ERROR for a 500).
             e @ DomainError::Unavailable { .. } => Self {
                 cause: Some(Box::new((e.chain(), e.log_event()))),
                 ..Self::new(
-                    StatusCode::SERVICE_UNAVAILABLE,
+                    status,
                     "unavailable",
                     "The service is temporarily unavailable; try again shortly",
                 )
             },
-            // 507, not 503: retrying soon will not help until an operator frees space.
             e @ DomainError::StorageFull { .. } => Self {
                 cause: Some(Box::new((e.chain(), e.log_event()))),
                 ..Self::new(
-                    StatusCode::INSUFFICIENT_STORAGE,
+                    status,
                     "insufficient_storage",
                     "The database has no space left: nothing was saved. Reads still work; \
                      try again once space has been freed",
@@ -162,12 +162,12 @@ impl From<DomainError> for ApiError {
             },
             e @ DomainError::Internal { .. } => Self {
                 cause: Some(Box::new((e.chain(), e.log_event()))),
-                ..Self::new(
-                    StatusCode::INTERNAL_SERVER_ERROR,
-                    "internal_error",
-                    "Internal server error",
-                )
+                ..Self::new(status, "internal_error", "Internal server error")
             },
+        };
+        match retry_after {
+            Some(seconds) => error.with_retry_after(seconds),
+            None => error,
         }
     }
 }

@@ -9,7 +9,7 @@ use crate::fallback::KnownRoutes;
 use crate::middleware::client_ip::{ResolveClientIp, TrustedProxies};
 use crate::middleware::cors::{CorsSettings, cors};
 use crate::middleware::metrics::RecordMetrics;
-use crate::middleware::rate_limit::RateLimit;
+use crate::middleware::rate_limit::{ErrorPage, RateLimit};
 use crate::middleware::rate_limit_rules::RateLimitSettings;
 use crate::middleware::request_id::AssignRequestId;
 use crate::middleware::request_log::RequestLog;
@@ -50,8 +50,6 @@ pub struct HttpSettings {
     pub open_registration: bool,
     /// Uploads and evaluations running at once (0: one per core); more get a fast 503.
     pub max_concurrent_uploads: usize,
-    /// Password hashes (sign-ins, registrations) running at once (0: one per core).
-    pub max_concurrent_password_hashes: usize,
 }
 
 impl Default for HttpSettings {
@@ -66,7 +64,6 @@ impl Default for HttpSettings {
             shutdown_grace_secs: 30,
             open_registration: true,
             max_concurrent_uploads: 0,
-            max_concurrent_password_hashes: 0,
         }
     }
 }
@@ -88,8 +85,17 @@ pub struct HttpDeps {
     pub pages: Option<Pages>,
 }
 
-/// Registers routes beside the API's (see [`HttpDeps::pages`]).
-pub type Pages = Arc<dyn Fn(&mut web::ServiceConfig) + Send + Sync>;
+/// Pages served beside the API (see [`HttpDeps::pages`]).
+#[derive(Clone)]
+pub struct Pages {
+    /// Registers their routes.
+    pub routes: Arc<dyn Fn(&mut web::ServiceConfig) + Send + Sync>,
+    /// The path they live under (`/ui`): what the server refuses there before any route runs
+    /// (a 429 from the rate limiter) is answered with `error_page`, not the JSON body.
+    pub prefix: &'static str,
+    /// The HTML page of an error status, given the request id.
+    pub error_page: ErrorPage,
+}
 
 /// Starts serving on `listener`; the returned server runs when awaited or spawned.
 pub fn run(
@@ -103,16 +109,16 @@ pub fn run(
     let services = web::Data::new(deps.services);
     let metrics = web::Data::new(deps.metrics.clone());
     let answers = web::Data::new(Answers::new(deps.cache, deps.metrics.clone()));
-    let slots = web::Data::new(Slots::new(
-        settings.max_concurrent_uploads,
-        settings.max_concurrent_password_hashes,
-    ));
-    let rate_limit = RateLimit::new(
+    let slots = web::Data::new(Slots::new(settings.max_concurrent_uploads));
+    let mut rate_limit = RateLimit::new(
         settings.rate_limits.clone(),
         deps.limiter,
         deps.metrics.clone(),
     )
     .map_err(|e| std::io::Error::other(format!("rate limit settings: {e}")))?;
+    if let Some(pages) = &deps.pages {
+        rate_limit = rate_limit.with_pages(pages.prefix, pages.error_page.clone());
+    }
     let cors_settings = settings.cors.clone();
     let resolve_client_ip = ResolveClientIp::new(
         TrustedProxies::parse(&settings.rate_limits.trusted_proxies)
@@ -141,7 +147,7 @@ pub fn run(
             .app_data(path_config())
             .configure(|cfg| {
                 if let Some(pages) = &pages {
-                    pages(cfg);
+                    (pages.routes)(cfg);
                 }
             })
             .default_service(web::to(move |req: HttpRequest| {

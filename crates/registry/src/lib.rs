@@ -9,5 +9,5 @@ pub mod schema;
 pub mod validate;
 
 pub use model::{LatestEvaluation, Model, ModelColumns, ModelPatch, ModelStatus, NewModel};
-pub use query::{ModelQuery, ModelSort};
+pub use query::{Compliance, ModelQuery, ModelSort};
 pub use repository::ModelRepository;

@@ -2,6 +2,7 @@
 
 use crate::model::ModelStatus;
 use driftguard_core::RiskTier;
+use serde::{Deserialize, Serialize};
 
 /// Orders of a model list, each backed by an index.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -55,6 +56,61 @@ impl std::str::FromStr for ModelSort {
     }
 }
 
+/// A model's compliance: its latest evaluation's result, or none yet. The dashboard's
+/// compliance figures count models by the same four values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Compliance {
+    /// The latest evaluation passed.
+    Pass,
+    /// The latest evaluation warned.
+    Warn,
+    /// The latest evaluation failed.
+    Fail,
+    /// Never evaluated.
+    Unevaluated,
+}
+
+impl Compliance {
+    /// Every value, best first, unevaluated last.
+    pub const ALL: [Compliance; 4] = [
+        Compliance::Pass,
+        Compliance::Warn,
+        Compliance::Fail,
+        Compliance::Unevaluated,
+    ];
+
+    /// The name in a query string and in JSON.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Compliance::Pass => "pass",
+            Compliance::Warn => "warn",
+            Compliance::Fail => "fail",
+            Compliance::Unevaluated => "unevaluated",
+        }
+    }
+
+    /// The latest evaluation's status this value means (as [`crate::LatestEvaluation`]
+    /// holds it); `None` for a model never evaluated.
+    pub fn latest_status(self) -> Option<&'static str> {
+        match self {
+            Compliance::Unevaluated => None,
+            evaluated => Some(evaluated.as_str()),
+        }
+    }
+}
+
+impl std::str::FromStr for Compliance {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Self::ALL
+            .into_iter()
+            .find(|v| v.as_str() == s)
+            .ok_or_else(|| "must be one of pass, warn, fail, unevaluated".into())
+    }
+}
+
 /// Filters of a model list; all that are set must hold.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ModelQuery {
@@ -62,6 +118,8 @@ pub struct ModelQuery {
     pub status: Option<ModelStatus>,
     /// Only models of this tier.
     pub risk_tier: Option<RiskTier>,
+    /// Only models whose latest evaluation has this result (or that have none).
+    pub compliance: Option<Compliance>,
     /// Only models whose name contains this text (case-insensitive).
     pub name_contains: Option<String>,
     /// Order of the list.

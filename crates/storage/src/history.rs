@@ -145,8 +145,9 @@ macro_rules! filtered {
     ($filter:expr) => {{
         let filter: &DeploymentFilter = $filter;
         let mut q = deployment_history::table.into_boxed();
-        if let Some(outcome) = filter.outcome {
-            q = q.filter(deployment_history::outcome.eq(outcome.as_str()));
+        if !filter.outcomes.is_empty() {
+            let outcomes: Vec<&str> = filter.outcomes.iter().map(|o| o.as_str()).collect();
+            q = q.filter(deployment_history::outcome.eq_any(outcomes));
         }
         if let Some(environment) = &filter.environment {
             q = q.filter(deployment_history::environment.eq(environment.clone()));

@@ -126,6 +126,12 @@ macro_rules! matching {
         if let Some(tier) = query.risk_tier {
             q = q.filter(models::risk_tier.eq(tier.as_str()));
         }
+        if let Some(compliance) = query.compliance {
+            q = match compliance.latest_status() {
+                Some(status) => q.filter(models::latest_status.eq(status)),
+                None => q.filter(models::latest_status.is_null()),
+            };
+        }
         if let Some(text) = &query.name_contains {
             q = q.filter(models::name_search.like(like_pattern(text)).escape('\\'));
         }

@@ -12,9 +12,12 @@ use driftguard_app::{
     RetireCommand, ViolationCounts,
 };
 use driftguard_audit::{NewDeployment, Outcome};
+use driftguard_core::Page;
 use driftguard_core::{EvaluationId, PolicyId, RiskTier, Task, Timestamp, UserId, now};
 use driftguard_governance::{PolicyRef, Status};
-use driftguard_registry::{Model, ModelRepository, NewModel};
+use driftguard_registry::{
+    Compliance as ModelCompliance, Model, ModelQuery, ModelRepository, ModelSort, NewModel,
+};
 use driftguard_storage::Store;
 use serde_json::{Map, json};
 use std::sync::Arc;
@@ -199,6 +202,52 @@ async fn the_summary_matches_the_fixtures(db: Store) {
     );
 }
 
+/// The model list's `compliance` filter (the overview's compliance cards link to it) finds
+/// the models the summary counts, by their latest evaluation: c/1 passed nothing but failed.
+async fn the_model_list_filters_by_compliance(db: Store) {
+    fixtures(&db).await;
+    let summary = dashboards(&db).summary().await.expect("summary");
+    for (compliance, expected, counted) in [
+        (
+            ModelCompliance::Pass,
+            vec!["a/1", "c/2"],
+            summary.compliance.pass,
+        ),
+        (ModelCompliance::Warn, vec!["b/1"], summary.compliance.warn),
+        (ModelCompliance::Fail, vec!["c/1"], summary.compliance.fail),
+        (
+            ModelCompliance::Unevaluated,
+            vec!["d/1", "e/1"],
+            summary.compliance.unevaluated,
+        ),
+    ] {
+        let query = ModelQuery {
+            compliance: Some(compliance),
+            sort: ModelSort::NameAsc,
+            ..ModelQuery::default()
+        };
+        let (models, total) = ModelRepository::list(&db, &query, Page::default())
+            .await
+            .expect("list");
+        let names: Vec<_> = models
+            .iter()
+            .map(|m| format!("{}/{}", m.name, m.version))
+            .collect();
+        assert_eq!(names, expected, "{compliance:?}");
+        assert_eq!(total, counted, "{compliance:?}: the card's number");
+    }
+    let passing_high = ModelQuery {
+        compliance: Some(ModelCompliance::Pass),
+        risk_tier: Some(RiskTier::High),
+        ..ModelQuery::default()
+    };
+    let (models, _) = ModelRepository::list(&db, &passing_high, Page::default())
+        .await
+        .expect("list");
+    assert_eq!(models.len(), 1, "with the other filters");
+    assert_eq!(models[0].version, "2");
+}
+
 async fn compliance_is_split_by_tier(db: Store) {
     fixtures(&db).await;
     let distribution = dashboards(&db)
@@ -254,6 +303,7 @@ async fn an_empty_database_gives_zeros(db: Store) {
 driftguard_test_kit::per_backend!(
     driftguard_test_kit::with_store =>
     the_summary_matches_the_fixtures,
+    the_model_list_filters_by_compliance,
     compliance_is_split_by_tier,
     risk_trends_group_by_utc_day,
     an_empty_database_gives_zeros,

@@ -158,13 +158,33 @@ async fn appends_chain_read_back_and_verify(db: Store) {
     assert_eq!((rows, total), (vec![first], 1));
     let blocked = DeploymentFilter {
         model_id: Some(second.entry.model_id),
-        outcome: Some(Outcome::Deployed),
+        outcomes: vec![Outcome::Deployed],
         environment: Some("production".into()),
         override_used: Some(false),
         since: Some(second.entry.deployed_at),
     };
     let (rows, total) = log.list(&blocked, Page::default()).await.expect("list");
     assert_eq!((rows[0].id.0, total), (2, 1));
+    let either = DeploymentFilter {
+        outcomes: vec![Outcome::Blocked, Outcome::Deployed],
+        ..DeploymentFilter::default()
+    };
+    assert_eq!(
+        log.list(&either, Page::default()).await.expect("list").1,
+        2,
+        "any of the outcomes"
+    );
+    let overridden = DeploymentFilter {
+        outcomes: vec![Outcome::Overridden],
+        ..DeploymentFilter::default()
+    };
+    assert_eq!(
+        log.list(&overridden, Page::default())
+            .await
+            .expect("list")
+            .1,
+        0
+    );
     let staging = DeploymentFilter {
         environment: Some("staging".into()),
         ..DeploymentFilter::default()

@@ -3,7 +3,8 @@
 use driftguard_auth::{NewUser, UserRepository};
 use driftguard_core::{DomainError, ModelId, Page, RiskTier, Role, Task, UserId};
 use driftguard_registry::{
-    ModelColumns, ModelPatch, ModelQuery, ModelRepository, ModelSort, ModelStatus, NewModel,
+    Compliance, ModelColumns, ModelPatch, ModelQuery, ModelRepository, ModelSort, ModelStatus,
+    NewModel,
 };
 use driftguard_storage::Store;
 
@@ -144,6 +145,16 @@ async fn list_filters_sorts_and_pages(db: Store) {
         0,
         "`%` is a character to find, not a wildcard"
     );
+
+    // None is evaluated yet (dashboard_contract filters evaluated ones by their result).
+    for (compliance, expected) in [(Compliance::Unevaluated, 5), (Compliance::Pass, 0)] {
+        let query = ModelQuery {
+            compliance: Some(compliance),
+            ..ModelQuery::default()
+        };
+        let total = store.list(&query, Page::default()).await.expect("list").1;
+        assert_eq!(total, expected, "{compliance:?}");
+    }
 
     let deployed = ModelQuery {
         status: Some(ModelStatus::Deployed),

@@ -5,7 +5,7 @@
 use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::StatusCode;
-use actix_web::http::header::{CONTENT_TYPE, HeaderValue, LOCATION};
+use actix_web::http::header::{CONTENT_TYPE, HeaderValue, LOCATION, RETRY_AFTER};
 use actix_web::middleware::Next;
 use actix_web::{Error, HttpMessage, HttpResponse, ResponseError};
 use driftguard_core::DomainError;
@@ -49,23 +49,20 @@ impl ResponseError for UiError {
             UiError::Forbidden(_) => StatusCode::FORBIDDEN,
             UiError::NotFound(_) => StatusCode::NOT_FOUND,
             UiError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
-            UiError::Domain(e) => match e {
-                DomainError::NotFound(_) => StatusCode::NOT_FOUND,
-                DomainError::Conflict(_) => StatusCode::CONFLICT,
-                DomainError::Invalid { .. } => StatusCode::UNPROCESSABLE_ENTITY,
-                DomainError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
-                DomainError::Forbidden(_) => StatusCode::FORBIDDEN,
-                DomainError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
-                DomainError::Unavailable { .. } => StatusCode::SERVICE_UNAVAILABLE,
-                DomainError::StorageFull { .. } => StatusCode::INSUFFICIENT_STORAGE,
-                DomainError::Internal { .. } => StatusCode::INTERNAL_SERVER_ERROR,
-            },
+            UiError::Domain(e) => {
+                StatusCode::from_u16(e.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
+            }
         }
     }
 
     fn error_response(&self) -> HttpResponse<BoxBody> {
         let status = self.status_code();
         let mut response = HttpResponse::new(status);
+        if let Some(seconds) = self.retry_after_secs() {
+            response
+                .headers_mut()
+                .insert(RETRY_AFTER, HeaderValue::from(seconds));
+        }
         match self {
             // An expired token is a 401 from the use case too: both go to the sign-in page.
             UiError::SignIn | UiError::Domain(DomainError::Unauthorized(_)) => {
@@ -82,6 +79,15 @@ impl ResponseError for UiError {
             }
         }
         response
+    }
+}
+
+impl UiError {
+    fn retry_after_secs(&self) -> Option<u64> {
+        match self {
+            UiError::Domain(e) => e.retry_after_secs(),
+            _ => None,
+        }
     }
 }
 
@@ -137,7 +143,7 @@ pub(crate) async fn render_errors(
         .extensions()
         .get::<Failure>()
         .map(|f| f.0.clone());
-    let page = error_page(status, message.as_deref(), &request_id);
+    let page = error_markup(status, message.as_deref(), &request_id);
     let (req, old) = response.into_parts();
     // The old response with the page as its body: it keeps its headers and the error it
     // carries, which the request log reports.
@@ -159,7 +165,13 @@ fn is_page<B>(response: &ServiceResponse<B>) -> bool {
         .is_some_and(|v| v.starts_with("text/html"))
 }
 
-fn error_page(status: StatusCode, message: Option<&str>, request_id: &str) -> maud::Markup {
+/// The error page of `status` with the request id, for what the server answers before the
+/// UI's routes run (a 429 from the rate limiter).
+pub fn error_page(status: StatusCode, request_id: &str) -> String {
+    error_markup(status, None, request_id).into_string()
+}
+
+fn error_markup(status: StatusCode, message: Option<&str>, request_id: &str) -> maud::Markup {
     let title = match status {
         StatusCode::FORBIDDEN => "You may not see this page",
         StatusCode::NOT_FOUND => "Page not found",
@@ -174,6 +186,9 @@ fn error_page(status: StatusCode, message: Option<&str>, request_id: &str) -> ma
         }
         StatusCode::FORBIDDEN => {
             "Your role does not allow this. Ask an administrator if you need it."
+        }
+        StatusCode::TOO_MANY_REQUESTS => {
+            "This address sent too many requests in a short time. Wait a minute, then try again."
         }
         _ => "Check the address, or start again from the overview.",
     };

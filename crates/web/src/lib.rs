@@ -16,6 +16,7 @@ mod state;
 mod widgets;
 
 pub use assets::stylesheet_path;
+pub use errors::error_page;
 pub use security::csrf_token_for;
 pub use session::{CSRF_FIELD, SIGN_IN_CSRF_COOKIE, Viewer};
 pub use settings::UiSettings;

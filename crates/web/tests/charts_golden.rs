@@ -6,8 +6,8 @@
 use std::path::PathBuf;
 
 use driftguard_web::charts::{
-    Bins, Chart, Contribution, Series, StackedRow, Tone, TrendPoint, contributions, histogram,
-    mini_histogram, overlaid_histograms, stacked_bars, trend,
+    Bins, Chart, Contribution, GroupRate, Series, StackedRow, Tone, TrendPoint, contributions,
+    histogram, mini_histogram, overlaid_histograms, selection_rates, stacked_bars, trend,
 };
 
 /// Compares the chart with `tests/golden/{name}.html` (the SVG and its table, one file so
@@ -152,5 +152,29 @@ fn risk_breakdown() {
     golden(
         "contributions",
         &contributions("risk-breakdown", "Risk score breakdown", &parts, 54.25),
+    );
+}
+
+#[test]
+fn selection_rates_against_the_four_fifths_line() {
+    let groups = [
+        ("female", 412, Some(0.31)),
+        ("male", 588, Some(0.45)),
+        ("non-binary", 21, Some(0.38)),
+        ("not stated", 0, None),
+    ]
+    .map(|(group, rows, rate)| GroupRate {
+        group: group.to_owned(),
+        rows,
+        rate,
+    });
+    golden(
+        "selection",
+        &selection_rates(
+            "fairness-0",
+            "Selection rate of each group of sex",
+            &groups,
+            0.8,
+        ),
     );
 }

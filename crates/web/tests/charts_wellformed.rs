@@ -3,8 +3,8 @@
 //! labels.
 
 use driftguard_web::charts::{
-    Bins, Chart, Contribution, Series, StackedRow, Tone, TrendPoint, contributions, histogram,
-    mini_histogram, overlaid_histograms, stacked_bars, trend,
+    Bins, Chart, Contribution, GroupRate, Series, StackedRow, Tone, TrendPoint, contributions,
+    histogram, mini_histogram, overlaid_histograms, selection_rates, stacked_bars, trend,
 };
 use proptest::prelude::*;
 
@@ -93,6 +93,16 @@ fn every_chart(labels: &[String], values: &[f64], counts: &[u64]) -> Vec<Chart> 
             points: *points,
         })
         .collect();
+    let groups: Vec<GroupRate> = labels
+        .iter()
+        .zip(values.iter().chain(std::iter::repeat(&f64::NAN)))
+        .enumerate()
+        .map(|(i, (group, rate))| GroupRate {
+            group: group.clone(),
+            rows: counts.get(i).copied().unwrap_or(u64::MAX),
+            rate: (i % 4 != 3).then_some(*rate),
+        })
+        .collect();
     vec![
         histogram(HOSTILE, HOSTILE, &bins, values),
         histogram("edges", HOSTILE, &edges, values),
@@ -106,6 +116,7 @@ fn every_chart(labels: &[String], values: &[f64], counts: &[u64]) -> Vec<Chart> 
             &parts,
             values.first().copied().unwrap_or(f64::NAN),
         ),
+        selection_rates("f", HOSTILE, &groups, 0.8),
     ]
 }
 

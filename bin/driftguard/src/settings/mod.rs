@@ -294,7 +294,6 @@ impl Settings {
             shutdown_grace_secs: self.server.shutdown_grace_secs,
             open_registration: self.auth.open_registration,
             max_concurrent_uploads: self.limits.max_concurrent_uploads,
-            max_concurrent_password_hashes: self.limits.max_concurrent_password_hashes,
         }
     }
 

@@ -111,17 +111,33 @@ async fn list_pages_filters_and_sorts(app: TestApp) {
         .await;
     assert_eq!(body["pagination"]["total"], 2);
 
+    // Nothing is evaluated: every model is `unevaluated`, none passes.
+    let (_, body) = app.get("/models?compliance=unevaluated", &engineer).await;
+    assert_eq!(body["pagination"]["total"], 12);
+    let (_, body) = app
+        .get("/models?compliance=pass&risk_tier=critical", &engineer)
+        .await;
+    assert_eq!(body["pagination"]["total"], 0);
+
     for bad in [
         "limit=0",
         "limit=101",
         "skip=-1",
         "status=alive",
         "risk_tier=x",
+        "compliance=passed",
+        "compliance=",
         "sort=age",
     ] {
         let (status, body) = app.get(&format!("/models?{bad}"), &engineer).await;
         assert_eq!(status, 422, "{bad}: {body}");
     }
+    let (_, body) = app.get("/models?compliance=passed", &engineer).await;
+    crate::helpers::assert_error_body(&body, 422, "validation_error");
+    assert!(
+        body.to_string().contains("compliance"),
+        "names the field: {body}"
+    );
 }
 
 async fn get_patch_and_delete(app: TestApp) {

@@ -48,6 +48,22 @@ const ROUTES: &[(&str, &str)] = &[
     ("get", "/openapi.json"),
 ];
 
+/// Every `$ref` in `value`.
+fn collect_refs(value: &serde_json::Value, refs: &mut Vec<String>) {
+    match value {
+        serde_json::Value::Object(map) => {
+            for (key, v) in map {
+                match (key.as_str(), v.as_str()) {
+                    ("$ref", Some(target)) => refs.push(target.to_owned()),
+                    _ => collect_refs(v, refs),
+                }
+            }
+        }
+        serde_json::Value::Array(items) => items.iter().for_each(|v| collect_refs(v, refs)),
+        _ => {}
+    }
+}
+
 async fn every_route_is_documented(app: TestApp) {
     let doc: serde_json::Value = app
         .client
@@ -75,6 +91,14 @@ async fn every_route_is_documented(app: TestApp) {
         ROUTES.len(),
         "a documented route is missing from ROUTES"
     );
+    let mut refs = Vec::new();
+    collect_refs(&doc, &mut refs);
+    for target in refs {
+        assert!(
+            doc.pointer(target.trim_start_matches('#')).is_some(),
+            "{target} is referenced but not defined"
+        );
+    }
     assert!(doc["components"]["securitySchemes"]["bearer"].is_object());
     for schema in [
         "DriftSimulationRequest",

@@ -245,6 +245,114 @@ async fn static_assets_are_not_rate_limited_but_pages_are() {
     assert_eq!(css.header("x-ratelimit-limit"), "", "an asset does not");
 }
 
+#[tokio::test]
+async fn a_rate_limited_page_is_an_html_page_with_retry_after() {
+    let app = spawn_app_with(Backend::Sqlite, |s| s.rate_limits.enabled = true)
+        .await
+        .expect("SQLite is always there");
+    let mut browser = Browser::new(&app);
+    // The sign-in form's POST counts in the login class: 5 a minute per client.
+    for _ in 0..5 {
+        let wrong = browser
+            .sign_in("nobody@example.com", "not a password of anyone", "/ui")
+            .await;
+        assert_eq!(wrong.status, 401, "{}", wrong.body);
+    }
+    let refused = browser
+        .sign_in("nobody@example.com", "not a password of anyone", "/ui")
+        .await;
+    assert_eq!(refused.status, 429);
+    assert!(
+        refused.header("content-type").starts_with("text/html"),
+        "{}",
+        refused.header("content-type")
+    );
+    assert!(
+        refused
+            .header("retry-after")
+            .parse::<u64>()
+            .expect("seconds")
+            >= 1
+    );
+    let id = refused.header("x-request-id").to_owned();
+    assert!(!id.is_empty());
+    assert!(
+        refused
+            .body
+            .contains(&format!("<code id=\"request-id\">{id}</code>")),
+        "{}",
+        refused.body
+    );
+    assert!(refused.body.contains("Too many requests"));
+    assert_eq!(refused.count("<h1"), 1);
+    // The API's sign-in still answers its clients in JSON.
+    let mut api = Browser::new(&app);
+    for _ in 0..6 {
+        let answer = api
+            .post_with("/auth/login", &[("email", "a@b.c")], &[])
+            .await;
+        if answer.status == 429 {
+            assert!(
+                answer
+                    .header("content-type")
+                    .starts_with("application/json")
+            );
+            return;
+        }
+    }
+    panic!("the API's sign-in is limited too");
+}
+
+/// The UI's sign-in calls the use case the API's does, so it shares its bound on password
+/// hashes: with one slot, taken by a sign-in in flight, the form gets a 503 page at once.
+#[tokio::test]
+async fn a_sign_in_past_the_password_hash_bound_is_a_503_page() {
+    let app = spawn_app_with(Backend::Sqlite, |s| {
+        s.limits.max_concurrent_password_hashes = 1;
+    })
+    .await
+    .expect("SQLite is always there");
+    let (email, password) = ("busy@example.com", "correct horse battery staple");
+    app.services
+        .auth
+        .create_user(email, password, None, Role::Viewer)
+        .await
+        .expect("user");
+    // The in-flight sign-in holds the slot for its whole hash; the form's post needs one
+    // round trip. A few tries make a slow machine's scheduling harmless.
+    for _ in 0..5 {
+        let mut browser = Browser::new(&app);
+        let form = browser.get("/ui/sign-in?next=/ui").await;
+        let token = form.attribute_of_named("csrf_token");
+        let origin = app.address.clone();
+        let fields = [
+            ("email", email),
+            ("password", password),
+            ("csrf_token", token.as_str()),
+            ("next", "/ui"),
+        ];
+        let (held, page) = tokio::join!(
+            app.services.auth.login(email, password),
+            browser.post("/ui/sign-in", &fields, Some(&origin)),
+        );
+        assert!(held.is_ok(), "the sign-in holding the slot: {held:?}");
+        if page.status == 303 {
+            continue;
+        }
+        assert_eq!(page.status, 503, "{}", page.body);
+        assert!(page.header("content-type").starts_with("text/html"));
+        assert_eq!(page.header("retry-after"), "1");
+        assert!(
+            page.body.contains("Too many sign-ins at once"),
+            "{}",
+            page.body
+        );
+        assert!(page.body.contains("id=\"request-id\""));
+        return;
+    }
+    panic!("the form's sign-in never met the held slot");
+}
+
 async fn errors_are_html_pages_with_the_request_id(app: TestApp) {
     let mut browser = Browser::signed_in(&app, Role::Viewer).await;
     for path in [
@@ -367,6 +475,137 @@ async fn the_overview_shows_the_summary_s_numbers(app: TestApp) {
         assert_eq!(page.card(card), value.as_u64().unwrap_or(0), "{card}");
     }
     assert_eq!(page.card("card-unevaluated"), 2);
+    // Every card links to the list it counts: the list's total is the card's number.
+    for card in [
+        "card-status-registered",
+        "card-status-deployed",
+        "card-pass",
+        "card-warn",
+        "card-fail",
+        "card-unevaluated",
+        "card-deployments-30d",
+        "card-overrides",
+        "card-blocked",
+    ] {
+        let href = page.attribute_of(card, "href").expect(card);
+        let list = browser.get(&href).await;
+        assert_eq!(list.status, 200, "{card}: {href}");
+        assert_eq!(list.listed(), page.card(card), "{card}: {href}");
+    }
+    assert_eq!(
+        page.attribute_of("card-unevaluated", "href").as_deref(),
+        Some("/ui/models?compliance=unevaluated")
+    );
+    let recent = page
+        .attribute_of("card-deployments-30d", "href")
+        .expect("a link");
+    assert!(
+        recent.starts_with("/ui/audit?outcome=deployed%2Coverridden&since=20"),
+        "{recent}"
+    );
+}
+
+async fn the_model_table_filters_by_compliance(app: TestApp) {
+    let engineer = app.token_for(Role::Engineer).await;
+    app.create_model(&engineer, "never-evaluated", "1", "high")
+        .await;
+    let mut browser = Browser::signed_in(&app, Role::Viewer).await;
+    let none = browser.get("/ui/models?compliance=unevaluated").await;
+    assert_eq!(none.listed(), 1);
+    assert!(
+        none.body
+            .contains("<option value=\"unevaluated\" selected>not evaluated</option>"),
+        "the filter shows its value: {}",
+        none.body
+    );
+    let passing = browser
+        .get("/ui/models?compliance=pass&risk_tier=high")
+        .await;
+    assert_eq!(passing.listed(), 0);
+    assert!(passing.body.contains("id=\"empty-state\""));
+    let bad = browser.get("/ui/models?compliance=great").await;
+    assert_eq!(bad.status, 422);
+    assert!(bad.body.contains("compliance"), "{}", bad.body);
+    let audit = browser.get("/ui/audit?since=yesterday").await;
+    assert_eq!(audit.status, 422, "{}", audit.body);
+    let audit = browser
+        .get("/ui/audit?outcome=deployed,overridden&since=2026-01-01")
+        .await;
+    assert_eq!(audit.status, 200, "{}", audit.body);
+    assert!(audit.body.contains("value=\"2026-01-01\""));
+}
+
+/// `rows` rows of CSV: numeric columns whose names differ only in characters element ids
+/// cannot keep, a sensitive column `sex`, a prediction that selects `bias` in 5 of group f
+/// and 2 in 5 of group m, and a label.
+fn colliding_csv(rows: usize, shift: f64, bias: usize) -> Vec<u8> {
+    let mut csv = String::from("a b,ab,é,ü,sex,pred,y\n");
+    for i in 0..rows {
+        let x = (i % 50) as f64 + shift;
+        let (sex, selected) = if i % 2 == 0 {
+            ("f", i % 10 < 2 * bias)
+        } else {
+            ("m", i % 10 < 5)
+        };
+        let (pred, y) = (u8::from(selected), u8::from(i % 3 == 0));
+        csv.push_str(&format!(
+            "{x},{},{},{},{sex},{pred},{y}\n",
+            x * 2.0,
+            x + 1.0,
+            x * 3.0
+        ));
+    }
+    csv.into_bytes()
+}
+
+async fn a_model_page_s_element_ids_are_unique_and_fairness_is_charted(app: TestApp) {
+    let engineer = app.token_for(Role::Engineer).await;
+    let (status, model) = app
+        .post(
+            "/models",
+            Some(&engineer),
+            serde_json::json!({"name": "ids", "version": "1", "task": "binary_classification",
+                "risk_tier": "low", "columns": {"prediction": "pred", "label": "y", "sensitive": ["sex"]}}),
+        )
+        .await;
+    assert_eq!(status, 201, "{model}");
+    let id = model["id"].as_i64().expect("id");
+    let (status, body) = app
+        .upload(
+            reqwest::Method::PUT,
+            &format!("/models/{id}/reference"),
+            &engineer,
+            colliding_csv(400, 0.0, 2),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    let (status, body) = app
+        .upload(
+            reqwest::Method::POST,
+            &format!("/models/{id}/evaluations"),
+            &engineer,
+            colliding_csv(400, 20.0, 1),
+        )
+        .await;
+    assert_eq!(status, 201, "{body}");
+    let mut browser = Browser::signed_in(&app, Role::Viewer).await;
+    let page = browser.get(&format!("/ui/models/{id}")).await;
+    assert_eq!(page.status, 200);
+    assert_eq!(page.count("class=\"drift-row\""), 4, "one a feature");
+    let mut ids: Vec<&str> = page
+        .body
+        .split(" id=\"")
+        .skip(1)
+        .map(|rest| &rest[..rest.find('"').expect("end")])
+        .collect();
+    let all = ids.len();
+    ids.sort_unstable();
+    ids.dedup();
+    assert_eq!(ids.len(), all, "every element id once: {ids:?}");
+    // The fairness chart: f's rate (20%) is below 0.8 × m's (40%).
+    assert!(page.body.contains("id=\"fairness-0\""), "a fairness chart");
+    assert!(page.body.contains("four-fifths line 32%"));
+    assert!(page.body.contains("1 of 2 groups are below it: f."));
 }
 
 per_backend!(
@@ -380,4 +619,6 @@ per_backend!(
     a_viewer_gets_a_403_page_on_admin_pages,
     the_model_table_pages_filters_and_sorts,
     the_overview_shows_the_summary_s_numbers,
+    the_model_table_filters_by_compliance,
+    a_model_page_s_element_ids_are_unique_and_fairness_is_charted,
 );

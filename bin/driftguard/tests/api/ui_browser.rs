@@ -51,6 +51,19 @@ impl Page {
             .expect("a number")
     }
 
+    /// How many rows the model table or the audit log lists in all (its caption's number),
+    /// 0 for its empty state.
+    pub fn listed(&self) -> u64 {
+        if self.body.contains("id=\"empty-state\"") {
+            return 0;
+        }
+        let from = self.body.find("<caption>").expect("a table") + "<caption>".len();
+        let caption = &self.body[from..];
+        caption[..caption.find(' ').expect("a number")]
+            .parse()
+            .expect("a number")
+    }
+
     /// How many times `needle` occurs in the body.
     pub fn count(&self, needle: &str) -> usize {
         self.body.matches(needle).count()

@@ -1,5 +1,6 @@
 //! Rate limiting per client IP, before routing and before the body is read: 429 with
-//! `Retry-After` when over the quota, `X-RateLimit-*` headers on every limited response.
+//! `Retry-After` when over the quota, `X-RateLimit-*` headers on every limited response. The
+//! 429 is the JSON error body, or under the pages' prefix (the dashboard UI) their HTML page.
 
 use std::rc::Rc;
 use std::sync::Arc;
@@ -32,6 +33,7 @@ pub const X_RATELIMIT_RESET: HeaderName = HeaderName::from_static("x-ratelimit-r
 #[derive(Debug, Clone)]
 pub struct RateLimit {
     state: Arc<State>,
+    pages: Option<Arc<PageErrors>>,
 }
 
 #[derive(Debug)]
@@ -40,6 +42,31 @@ struct State {
     proxies: TrustedProxies,
     limiter: Arc<dyn RateLimiter>,
     metrics: Metrics,
+}
+
+/// Makes the HTML page of an error status, given the request id.
+pub type ErrorPage = Arc<dyn Fn(StatusCode, &str) -> String + Send + Sync>;
+
+/// Where pages live and how their error page is made (see [`RateLimit::with_pages`]).
+struct PageErrors {
+    prefix: &'static str,
+    render: ErrorPage,
+}
+
+impl PageErrors {
+    /// Whether `path` is `prefix` or under it (`/ui`, `/ui/…`, not `/uix`).
+    fn covers(&self, path: &str) -> bool {
+        path.strip_prefix(self.prefix)
+            .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
+    }
+}
+
+impl std::fmt::Debug for PageErrors {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PageErrors")
+            .field("prefix", &self.prefix)
+            .finish_non_exhaustive()
+    }
 }
 
 impl RateLimit {
@@ -58,7 +85,34 @@ impl RateLimit {
                 limiter,
                 metrics,
             }),
+            pages: None,
         })
+    }
+}
+
+impl RateLimit {
+    /// Refuses requests under `prefix` with the HTML page `render` makes from the status and
+    /// the request id: a person in a browser reads it, where the API's clients read JSON.
+    pub fn with_pages(mut self, prefix: &'static str, render: ErrorPage) -> Self {
+        self.pages = Some(Arc::new(PageErrors { prefix, render }));
+        self
+    }
+
+    /// The 429 answer for `req`: the pages' HTML under their prefix, the JSON body elsewhere.
+    fn refusal(&self, req: &ServiceRequest) -> actix_web::HttpResponse {
+        let request_id = req
+            .extensions()
+            .get::<RequestId>()
+            .map(|id| id.0.clone())
+            .unwrap_or_default();
+        let status = StatusCode::TOO_MANY_REQUESTS;
+        match &self.pages {
+            Some(pages) if pages.covers(req.path()) => actix_web::HttpResponse::build(status)
+                .content_type("text/html; charset=utf-8")
+                .body((pages.render)(status, &request_id)),
+            _ => ApiError::new(status, "rate_limited", "Rate limit exceeded")
+                .response_with_id(request_id),
+        }
     }
 }
 
@@ -81,22 +135,13 @@ impl Around for RateLimit {
             return Box::pin(async move { Ok(fut.await?.map_into_left_body()) });
         };
         let key = request_key(&req, &state.proxies);
+        let this = self.clone();
         Box::pin(async move {
             let decision = state.limiter.check(rule.class, &key, rule.quota).await;
             if !decision.allowed {
                 state.metrics.rate_limited(rule.class);
                 tracing::warn!(class = rule.class, client_ip = %key, "api.rate_limited");
-                let request_id = req
-                    .extensions()
-                    .get::<RequestId>()
-                    .map(|id| id.0.clone())
-                    .unwrap_or_default();
-                let mut res = ApiError::new(
-                    StatusCode::TOO_MANY_REQUESTS,
-                    "rate_limited",
-                    "Rate limit exceeded",
-                )
-                .response_with_id(request_id);
+                let mut res = this.refusal(&req);
                 set_headers(res.headers_mut(), &decision);
                 res.headers_mut().insert(
                     RETRY_AFTER,

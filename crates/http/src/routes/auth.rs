@@ -5,7 +5,6 @@ use crate::error::{ApiError, ErrorBody};
 use crate::extract::CurrentUser;
 use crate::middleware::client_ip::ClientIp;
 use crate::server::HttpSettings;
-use crate::slots::Slots;
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use driftguard_app::Services;
 use driftguard_auth::User;
@@ -112,14 +111,12 @@ fn client_ip(req: &HttpRequest) -> String {
 pub async fn register(
     services: web::Data<Services>,
     settings: web::Data<HttpSettings>,
-    slots: web::Data<Slots>,
     body: Body,
 ) -> Result<HttpResponse, ApiError> {
     if !settings.open_registration {
         return Err(DomainError::Forbidden("open registration is switched off".into()).into());
     }
     let body: RegisterRequest = body.json().await?;
-    let _slot = slots.password_hash()?;
     let user = services
         .auth
         .register(&body.email, &body.password, body.full_name)
@@ -141,12 +138,10 @@ pub async fn register(
 pub async fn login(
     req: HttpRequest,
     services: web::Data<Services>,
-    slots: web::Data<Slots>,
     body: Body,
 ) -> Result<HttpResponse, ApiError> {
     let ip = client_ip(&req);
     let body: LoginRequest = body.json().await?;
-    let _slot = slots.password_hash()?;
     match services.auth.login(&body.email, &body.password).await {
         Ok(outcome) => {
             tracing::info!(user_id = outcome.user.id.0, ip = %ip, "user.login_success");

@@ -193,14 +193,16 @@ pub async fn list(
     let filters = filters.into_inner();
     let filter = DeploymentFilter {
         model_id: filters.model_id,
-        outcome: filters
+        outcomes: filters
             .outcome
             .as_deref()
             .map(|o| {
                 o.parse::<Outcome>()
                     .map_err(|e| ApiError::invalid("outcome", e.to_string()))
             })
-            .transpose()?,
+            .transpose()?
+            .into_iter()
+            .collect(),
         environment: filters.environment,
         override_used: filters.override_used,
         since: filters.since,

@@ -8,7 +8,9 @@ use driftguard_app::Services;
 use driftguard_auth::Action;
 use driftguard_core::schema::one_of;
 use driftguard_core::{ModelId, Pagination, RiskTier};
-use driftguard_registry::{Model, ModelPatch, ModelQuery, ModelSort, ModelStatus, NewModel};
+use driftguard_registry::{
+    Compliance, Model, ModelPatch, ModelQuery, ModelSort, ModelStatus, NewModel,
+};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -31,6 +33,10 @@ pub struct ModelFilters {
     /// Only models of this tier.
     #[param(value_type = Option<RiskTier>)]
     pub risk_tier: Option<String>,
+    /// Only models whose latest evaluation has this result; `unevaluated`: models never
+    /// evaluated. The dashboard's `compliance` figures count the same way.
+    #[param(schema_with = compliance)]
+    pub compliance: Option<String>,
     /// Text the name contains, matched literally and without regard to case; at most 200
     /// characters.
     #[param(max_length = 200)]
@@ -38,6 +44,10 @@ pub struct ModelFilters {
     /// The order: `-created_at` (default), `created_at`, `name`, `-name` or `-updated_at`.
     #[param(schema_with = model_sort)]
     pub sort: Option<String>,
+}
+
+fn compliance() -> utoipa::openapi::Object {
+    one_of(Compliance::ALL.iter().map(|c| c.as_str()))
 }
 
 fn model_sort() -> utoipa::openapi::Object {
@@ -68,6 +78,7 @@ impl ModelFilters {
         Ok(ModelQuery {
             status: parse("status", self.status.as_deref())?,
             risk_tier: parse("risk_tier", self.risk_tier.as_deref())?,
+            compliance: parse("compliance", self.compliance.as_deref())?,
             name_contains: name_contains.map(str::to_owned),
             sort: parse("sort", self.sort.as_deref())?.unwrap_or_default(),
         })

@@ -15,6 +15,8 @@
 //!   series pass/warn/fail/unevaluated with tones Good/Warning/Bad/Neutral).
 //! - [`trend`] — mean and maximum per day ([`TrendPoint`]); a day without data is a gap.
 //! - [`contributions`] — each [`Contribution`]'s points and the total they add up to.
+//! - [`selection_rates`] — each group's ([`GroupRate`]) selection rate against the
+//!   four-fifths line (0.8 × the highest rate); bars below it are hatched and say so.
 //!
 //! The `id` argument names the chart's element (`id`, `{id}-title`, `{id}-desc`,
 //! `{id}-data` for the table, pattern ids `{id}-…`); give each chart on a page its own. It
@@ -30,6 +32,7 @@ mod format;
 mod histogram;
 mod palette;
 mod plot;
+mod selection;
 mod stacked;
 mod svg;
 mod table;
@@ -38,6 +41,7 @@ mod trend;
 pub use contributions::{Contribution, contributions};
 pub use histogram::{Bins, histogram, mini_histogram, overlaid_histograms};
 pub use palette::{Tone, contrast_ratio};
+pub use selection::{GroupRate, selection_rates};
 pub use stacked::{Series, StackedRow, stacked_bars};
 pub use trend::{TrendPoint, trend};
 

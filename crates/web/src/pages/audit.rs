@@ -1,10 +1,11 @@
 //! The audit log: the deployment history, paged and filtered (model, outcome, environment,
-//! override), each row with its hash and the previous row's; admins can verify the chain.
+//! override, since a time), each row with its hash and the previous row's; admins can verify the chain.
 
 use actix_web::web;
+use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
 use driftguard_app::audit::{DeploymentFilter, DeploymentRecord, Outcome, VerifyReport};
 use driftguard_auth::Action;
-use driftguard_core::{ModelId, Page};
+use driftguard_core::{ModelId, Page, Timestamp};
 use maud::{Markup, html};
 use serde::Deserialize;
 
@@ -20,7 +21,8 @@ pub struct AuditQuery {
     /// A model version's id.
     #[serde(default)]
     pub model_id: String,
-    /// `deployed`, `blocked`, `overridden`, `superseded` or `retired`.
+    /// `deployed`, `blocked`, `overridden`, `superseded` or `retired`, or several of them
+    /// separated by commas (`deployed,overridden`: the deployments that happened).
     #[serde(default)]
     pub outcome: String,
     /// An environment's name.
@@ -29,6 +31,10 @@ pub struct AuditQuery {
     /// `yes` or `no`.
     #[serde(rename = "override", default)]
     pub override_used: String,
+    /// Only rows at or after this time: a day (`2026-11-04`, from its start in UTC) or an
+    /// RFC 3339 time.
+    #[serde(default)]
+    pub since: String,
     /// Rows skipped.
     #[serde(default)]
     pub skip: u64,
@@ -46,6 +52,7 @@ impl AuditQuery {
                 ("outcome", self.outcome.clone()),
                 ("environment", self.environment.clone()),
                 ("override", self.override_used.clone()),
+                ("since", self.since.clone()),
                 (
                     "skip",
                     if skip == 0 {
@@ -64,10 +71,15 @@ impl AuditQuery {
             .then(|| self.model_id.trim().parse::<i64>().map(ModelId))
             .transpose()
             .map_err(|e| invalid("model_id", e.to_string()))?;
-        let outcome = (!self.outcome.is_empty())
-            .then(|| self.outcome.parse::<Outcome>())
-            .transpose()
+        let outcomes = self
+            .outcome
+            .split(',')
+            .map(str::trim)
+            .filter(|o| !o.is_empty())
+            .map(|o| o.parse::<Outcome>())
+            .collect::<Result<Vec<_>, _>>()
             .map_err(|e| invalid("outcome", e.to_string()))?;
+        let since = parse_since(self.since.trim()).map_err(|e| invalid("since", e))?;
         let override_used = match self.override_used.as_str() {
             "" => None,
             "yes" => Some(true),
@@ -77,16 +89,32 @@ impl AuditQuery {
         let environment = self.environment.trim();
         let filter = DeploymentFilter {
             model_id,
-            outcome,
+            outcomes,
             environment: (!environment.is_empty()).then(|| environment.to_owned()),
             override_used,
-            since: None,
+            since,
         };
         let page = Page::new(self.skip.min(i64::MAX as u64), Page::DEFAULT_LIMIT)
             .map_err(|e| invalid("skip", e))?;
         Ok((filter, page))
     }
 }
+
+/// A day (from its start, UTC) or an RFC 3339 time; empty is none.
+fn parse_since(since: &str) -> Result<Option<Timestamp>, String> {
+    if since.is_empty() {
+        return Ok(None);
+    }
+    if let Ok(day) = NaiveDate::parse_from_str(since, "%Y-%m-%d") {
+        return Ok(Some(day.and_time(NaiveTime::MIN).and_utc()));
+    }
+    DateTime::parse_from_rfc3339(since)
+        .map(|at| Some(at.with_timezone(&Utc)))
+        .map_err(|_| "must be a day (YYYY-MM-DD) or an RFC 3339 time".into())
+}
+
+/// The outcomes of the deployments that happened, as the overview counts them.
+pub const WENT_LIVE: &str = "deployed,overridden";
 
 /// `GET /ui/audit`.
 pub async fn handler(
@@ -170,10 +198,12 @@ fn filters(query: &AuditQuery) -> Markup {
                 label for="outcome" { "Outcome" }
                 select #outcome name="outcome" {
                     option value="" selected[query.outcome.is_empty()] { "any" }
+                    option value=(WENT_LIVE) selected[query.outcome == WENT_LIVE] { "deployed or overridden" }
                     @for o in Outcome::ALL { option value=(o.as_str()) selected[o.as_str() == query.outcome] { (o.as_str()) } }
                 }
             }
             div.field { label for="environment" { "Environment" } input #environment type="text" name="environment" value=(query.environment); }
+            div.field { label for="since" { "Since (YYYY-MM-DD)" } input #since type="text" name="since" value=(query.since); }
             div.field {
                 label for="override" { "Override" }
                 select #override name="override" {

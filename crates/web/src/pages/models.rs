@@ -1,9 +1,10 @@
-//! The model table: 10 a page through the API's pagination, filters (status, tier, text)
+//! The model table: 10 a page through the API's pagination, filters (status, tier,
+//! compliance, text)
 //! and the sort in the query string, so that a view is a link to share.
 
 use actix_web::web;
 use driftguard_core::{Page, RiskTier};
-use driftguard_registry::{Model, ModelQuery, ModelSort, ModelStatus};
+use driftguard_registry::{Compliance, Model, ModelQuery, ModelSort, ModelStatus};
 use maud::{Markup, html};
 use serde::Deserialize;
 
@@ -25,6 +26,9 @@ pub struct ModelsQuery {
     /// `low`, `medium`, `high` or `critical`.
     #[serde(default)]
     pub risk_tier: String,
+    /// `pass`, `warn`, `fail` or `unevaluated`: the latest evaluation's result.
+    #[serde(default)]
+    pub compliance: String,
     /// Text the name contains.
     #[serde(default)]
     pub q: String,
@@ -41,6 +45,7 @@ impl ModelsQuery {
         vec![
             ("status", self.status.clone()),
             ("risk_tier", self.risk_tier.clone()),
+            ("compliance", self.compliance.clone()),
             ("q", self.q.clone()),
             ("sort", sort.to_owned()),
             (
@@ -69,6 +74,10 @@ impl ModelsQuery {
             .then(|| self.risk_tier.parse::<RiskTier>())
             .transpose()
             .map_err(|e| invalid("risk_tier", e.to_string()))?;
+        let compliance = (!self.compliance.is_empty())
+            .then(|| self.compliance.parse::<Compliance>())
+            .transpose()
+            .map_err(|e| invalid("compliance", e))?;
         let sort = if self.sort.is_empty() {
             ModelSort::default()
         } else {
@@ -78,6 +87,7 @@ impl ModelsQuery {
         let query = ModelQuery {
             status,
             risk_tier,
+            compliance,
             name_contains: (!text.is_empty()).then(|| text.to_owned()),
             sort,
         };
@@ -150,21 +160,35 @@ fn row(model: &Model) -> Markup {
     }
 }
 
-fn select(id: &str, label: &str, current: &str, options: &[&str]) -> Markup {
+/// A filter's `<select>`: `options` are (value, words) pairs.
+fn select(id: &str, label: &str, current: &str, options: &[(&str, &str)]) -> Markup {
     html! {
         div.field {
             label for=(id) { (label) }
             select id=(id) name=(id) {
                 option value="" selected[current.is_empty()] { "any" }
-                @for o in options { option value=(o) selected[*o == current] { (o) } }
+                @for (value, words) in options { option value=(value) selected[*value == current] { (words) } }
             }
         }
     }
 }
 
 fn filters(query: &ModelsQuery) -> Markup {
-    let statuses: Vec<&str> = ModelStatus::ALL.iter().map(|s| s.as_str()).collect();
-    let tiers: Vec<&str> = RiskTier::ALL.iter().map(|t| t.as_str()).collect();
+    let statuses: Vec<_> = ModelStatus::ALL
+        .iter()
+        .map(|s| (s.as_str(), s.as_str()))
+        .collect();
+    let tiers: Vec<_> = RiskTier::ALL
+        .iter()
+        .map(|t| (t.as_str(), t.as_str()))
+        .collect();
+    let results: Vec<_> = Compliance::ALL
+        .iter()
+        .map(|c| match c {
+            Compliance::Unevaluated => (c.as_str(), "not evaluated"),
+            _ => (c.as_str(), c.as_str()),
+        })
+        .collect();
     html! {
         form #model-filters.filters method="get" action={ (crate::BASE) "/models" } role="search" {
             div.field {
@@ -173,6 +197,7 @@ fn filters(query: &ModelsQuery) -> Markup {
             }
             (select("status", "State", &query.status, &statuses))
             (select("risk_tier", "Risk tier", &query.risk_tier, &tiers))
+            (select("compliance", "Latest result", &query.compliance, &results))
             @if !query.sort.is_empty() { input type="hidden" name="sort" value=(query.sort); }
             button #apply-filters type="submit" { "Filter" }
             a href={ (crate::BASE) "/models" } { "Clear" }

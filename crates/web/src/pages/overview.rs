@@ -3,14 +3,17 @@
 //! type. Its numbers are the API's `/dashboard/*` answers, read from the same cache.
 
 use actix_web::web;
+use chrono::{SecondsFormat, TimeDelta};
 use driftguard_app::dashboard::{ComplianceDistribution, DashboardSummary, RiskTrends};
 use driftguard_cache::CacheClass;
+use driftguard_registry::Compliance;
 use maud::{Markup, PreEscaped, html};
 
 use crate::charts::{self, Series, StackedRow, Tone, TrendPoint};
 
 use crate::errors::UiError;
 use crate::layout::{self, Nav};
+use crate::pages::audit;
 use crate::session::Viewer;
 use crate::state::Ui;
 use crate::widgets::fixed;
@@ -73,6 +76,8 @@ fn cards(summary: &DashboardSummary) -> Markup {
     let status_count = |s: &str| summary.models.by_status.get(s).copied().unwrap_or(0);
     let c = &summary.compliance;
     let d = &summary.deployments;
+    // The summary's window, to the second (the summary counts from `generated_at`).
+    let since_30_days = summary.generated_at - TimeDelta::days(30);
     html! {
         section aria-labelledby="cards-models" {
             h2 #cards-models { "Models by status" }
@@ -85,19 +90,26 @@ fn cards(summary: &DashboardSummary) -> Markup {
         }
         section aria-labelledby="cards-compliance" {
             h2 #cards-compliance { "Compliance of each model's latest evaluation" }
-            p.muted { "The model list cannot be filtered by compliance yet; the table by risk tier below links to each tier." }
             ul.cards {
-                (card("card-pass", "pass", c.pass, None, "card-pass"))
-                (card("card-warn", "warn", c.warn, None, "card-warn"))
-                (card("card-fail", "fail", c.fail, None, "card-fail"))
-                (card("card-unevaluated", "not evaluated", c.unevaluated, None, "card-none"))
+                @for (compliance, count, label, class) in [
+                    (Compliance::Pass, c.pass, "pass", "card-pass"),
+                    (Compliance::Warn, c.warn, "warn", "card-warn"),
+                    (Compliance::Fail, c.fail, "fail", "card-fail"),
+                    (Compliance::Unevaluated, c.unevaluated, "not evaluated", "card-none"),
+                ] {
+                    (card(&format!("card-{}", compliance.as_str()), label, count,
+                        Some(&models_link(&[("compliance", compliance.as_str().to_owned())])), class))
+                }
             }
         }
         section aria-labelledby="cards-deployments" {
             h2 #cards-deployments { "Deployments" }
             ul.cards {
-                (card("card-deployments-30d", "deployed in 30 days", d.last_30d, Some(&audit_link(&[("outcome", "deployed".into())])), "card-state"))
-                (card("card-overrides", "overrides", d.overrides, Some(&audit_link(&[("override", "yes".into())])), "card-warn"))
+                (card("card-deployments-30d", "deployed in 30 days", d.last_30d, Some(&audit_link(&[
+                    ("outcome", audit::WENT_LIVE.into()),
+                    ("since", since_30_days.to_rfc3339_opts(SecondsFormat::Secs, true)),
+                ])), "card-state"))
+                (card("card-overrides", "overrides", d.overrides, Some(&audit_link(&[("outcome", "overridden".into())])), "card-warn"))
                 (card("card-blocked", "blocked attempts", d.blocked, Some(&audit_link(&[("outcome", "blocked".into())])), "card-fail"))
             }
         }

@@ -4,12 +4,13 @@
 //! four-fifths line, and performance now against the baseline.
 
 use driftguard_governance::risk::Component;
+use driftguard_governance::sections::FairnessColumn;
 use driftguard_governance::{EvaluationResult, FairnessSection, PerformanceSection, Violation};
 use driftguard_stats::drift::{Bins, ColumnDrift};
 use maud::{Markup, PreEscaped, html};
 use serde_json::Value;
 
-use crate::charts::{self, Contribution, Tone};
+use crate::charts::{self, Contribution, GroupRate, Tone};
 use crate::widgets::{fixed, maybe, risk_badge, status_badge};
 
 /// The four-fifths rule: a selection rate below 0.8 of the highest is adverse impact.
@@ -140,17 +141,20 @@ fn drift(result: &EvaluationResult) -> Markup {
                     th scope="col" aria-sort="descending" { "Score" } th scope="col" { "Threshold" } th scope="col" { "Drifted" }
                     th scope="col" { "Distributions" }
                 } }
-                tbody { @for c in columns { (drift_row(c)) } }
+                tbody { @for (i, c) in columns.iter().enumerate() { (drift_row(i, c)) } }
             }
         }
     }
 }
 
-fn drift_row(c: &ColumnDrift) -> Markup {
+/// The drift table's row `i` (0-based, in the table's order). Its charts' element ids come
+/// from `i`, not the column's name: ids keep only `[A-Za-z0-9_-]`, so names such as `a b`
+/// and `ab` (or `é` and `ü`) would share one, and their `url(#…)` patterns would clash.
+fn drift_row(i: usize, c: &ColumnDrift) -> Markup {
     let bins = c.bins.as_ref().map(|b| (chart_bins(b), b));
     let mini = |side: &str, shares: &[f64], tone: Tone, bins: &charts::Bins| {
         charts::mini_histogram(
-            &format!("{}-{side}-mini", c.column),
+            &format!("drift-{i}-{side}-mini"),
             &format!(
                 "{} distribution of {}",
                 if side == "reference" {
@@ -183,7 +187,7 @@ fn drift_row(c: &ColumnDrift) -> Markup {
                     details.histogram {
                         summary { "Compare " span.visually-hidden { (c.column) } }
                         (PreEscaped(charts::overlaid_histograms(
-                            &format!("{}-overlaid", c.column),
+                            &format!("drift-{i}-overlaid"),
                             &format!("Reference and current distributions of {}", c.column),
                             chart_bins, &bins.reference, &bins.current).html()))
                     }
@@ -208,9 +212,10 @@ fn fairness_section(fairness: &FairnessSection) -> Markup {
     html! {
         section aria-labelledby="fairness" {
             h3 #fairness { "Fairness" }
-            @for column in &fairness.columns {
+            @for (i, column) in fairness.columns.iter().enumerate() {
                 @let highest = column.groups.iter().filter_map(|g| g.selection_rate).fold(0.0_f64, f64::max);
                 h4 { "By " (column.column) }
+                (PreEscaped(selection_chart(i, column).svg))
                 p { "Disparate impact " (maybe(column.metrics.disparate_impact, 3))
                     " (the four-fifths rule flags below " (FOUR_FIFTHS) "); equalized odds difference "
                     (maybe(column.metrics.equalized_odds_difference, 3)) "." }
@@ -235,6 +240,26 @@ fn fairness_section(fairness: &FairnessSection) -> Markup {
             }
         }
     }
+}
+
+/// The selection rates of a sensitive column's groups against the four-fifths line; its id
+/// comes from the column's place in the list, like the drift rows' (see [`drift_row`]).
+fn selection_chart(i: usize, column: &FairnessColumn) -> charts::Chart {
+    let groups: Vec<GroupRate> = column
+        .groups
+        .iter()
+        .map(|g| GroupRate {
+            group: g.group.clone(),
+            rows: g.count as u64,
+            rate: g.selection_rate,
+        })
+        .collect();
+    charts::selection_rates(
+        &format!("fairness-{i}"),
+        &format!("Selection rate of each group of {}", column.column),
+        &groups,
+        FOUR_FIFTHS,
+    )
 }
 
 fn performance_section(performance: &PerformanceSection) -> Markup {
