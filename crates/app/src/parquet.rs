@@ -4,7 +4,8 @@
 //! and a CSV file of the same data give the same dataset: kinds come from the schema (text and
 //! dictionaries of text are categorical; integers, decimals, floats and booleans are numbers,
 //! whose kind is inferred as for CSV), nulls are missing, and the CSV limits hold (bytes,
-//! rows and columns are checked from the footer before any value is decoded).
+//! rows and columns are checked from the footer before any value is decoded, and so is the
+//! decompressed size, against a "zip bomb").
 
 use arrow_array::cast::AsArray;
 use arrow_array::types::{
@@ -61,6 +62,14 @@ fn read_checked(bytes: Bytes, options: &ParseOptions) -> Result<Dataset, Dataset
         .map(|f| f.name().clone())
         .collect();
     Dataset::check_decoded_names(&names, options)?;
+    let decoded = decoded_size(&metadata);
+    let limit = decoded_limit(options);
+    if decoded > limit {
+        return Err(DatasetError::DecodesTooLarge {
+            found: decoded,
+            limit,
+        });
+    }
     let rows = metadata.metadata().file_metadata().num_rows();
     if usize::try_from(rows).map_or(true, |rows| rows > options.limits.max_rows) {
         return Err(DatasetError::TooManyRows {
@@ -73,6 +82,34 @@ fn read_checked(bytes: Bytes, options: &ParseOptions) -> Result<Dataset, Dataset
         .map(|(index, name)| read_column(&bytes, &metadata, index, name, options))
         .collect::<Result<Vec<_>, _>>()?;
     Dataset::from_decoded(columns)
+}
+
+/// How many times the byte limit the pages of a file may decompress to. The same data
+/// takes more room decoded than as CSV text: a number takes 8 bytes (a decimal 16) where
+/// CSV may spell it in 2 (`0,`), so a file holding what a CSV within the limit holds
+/// stays within 8×. A "zip bomb" (pages of one repeated byte, compressed a thousandfold)
+/// does not.
+const DECODED_PER_BYTE: u64 = 8;
+
+/// The most bytes the pages of an upload may decompress to.
+fn decoded_limit(options: &ParseOptions) -> u64 {
+    u64::try_from(options.limits.max_bytes)
+        .unwrap_or(u64::MAX)
+        .saturating_mul(DECODED_PER_BYTE)
+}
+
+/// The decompressed size of every column chunk, as the footer declares it (a negative
+/// size, which no writer makes, counts as too large). The decoders size their buffers
+/// from the page headers, which a lying footer could understate; the row limit (checked
+/// next) still bounds the values decoded.
+fn decoded_size(metadata: &ArrowReaderMetadata) -> u64 {
+    metadata
+        .metadata()
+        .row_groups()
+        .iter()
+        .flat_map(|group| group.columns())
+        .map(|chunk| u64::try_from(chunk.uncompressed_size()).unwrap_or(u64::MAX))
+        .fold(0, u64::saturating_add)
 }
 
 fn read_column(

@@ -344,9 +344,9 @@ impl Text {
     /// missing): the same as pushing each row's label, classified, but each label is
     /// classified and looked up once, the first time a row uses it. Labels no row uses do
     /// not become categories.
-    fn push_keys<'a>(
+    fn push_keys(
         &mut self,
-        labels: &[Option<&'a str>],
+        labels: &[Option<&str>],
         keys: impl ExactSizeIterator<Item = Option<usize>>,
     ) -> Result<(), PushError> {
         grow(&mut self.codes, keys.len());
@@ -627,9 +627,9 @@ impl ColumnAccumulator {
 
     /// Appends rows of labels given as keys into `labels` (see [`Text::push_keys`]): the
     /// same as appending a categorical chunk of those rows' labels, without building one.
-    pub(crate) fn append_keys<'a>(
+    pub(crate) fn append_keys(
         &mut self,
-        labels: &[Option<&'a str>],
+        labels: &[Option<&str>],
         keys: impl ExactSizeIterator<Item = Option<usize>>,
     ) -> Result<(), PushError> {
         let mut text = match std::mem::replace(&mut self.state, State::Numbers(Vec::new())) {

@@ -82,9 +82,9 @@ impl ColumnDecoder {
     /// the end and a None label are missing). The same as [`ColumnDecoder::push_labels`] of
     /// the rows' labels, but each label is read and looked up once, when a row first uses
     /// it, not once a row; labels that no row uses are not categories.
-    pub fn push_dictionary<'a>(
+    pub fn push_dictionary(
         &mut self,
-        labels: &[Option<&'a str>],
+        labels: &[Option<&str>],
         keys: impl ExactSizeIterator<Item = Option<usize>>,
     ) -> Result<(), DatasetError> {
         if self.forced == Some(ColumnKind::Numeric) {
@@ -289,7 +289,6 @@ mod tests {
                 max_categories,
                 ..Limits::default()
             },
-            ..ParseOptions::default()
         };
         let options = [
             with(&[], usize::MAX),
