@@ -39,6 +39,7 @@ pub fn parse(
     };
     parsed.map_err(|e| match e {
         DatasetError::TooLarge { .. }
+        | DatasetError::DecodesTooLarge { .. }
         | DatasetError::TooManyRows { .. }
         | DatasetError::TooManyColumns { .. }
         | DatasetError::RecordTooLarge { .. } => DomainError::TooLarge(e.to_string()),

@@ -4,12 +4,13 @@
 //! and a CSV file of the same data give the same dataset: kinds come from the schema (text and
 //! dictionaries of text are categorical; integers, decimals, floats and booleans are numbers,
 //! whose kind is inferred as for CSV), nulls are missing, and the CSV limits hold (bytes,
-//! rows and columns are checked from the footer before any value is decoded).
+//! rows and columns are checked from the footer before any value is decoded, and so is the
+//! decompressed size, against a "zip bomb").
 
 use arrow_array::cast::AsArray;
 use arrow_array::types::{
-    Float32Type, Float64Type, Int8Type, Int16Type, Int32Type, Int64Type, UInt8Type, UInt16Type,
-    UInt32Type, UInt64Type,
+    Decimal128Type, Float32Type, Float64Type, Int8Type, Int16Type, Int32Type, Int64Type, UInt8Type,
+    UInt16Type, UInt32Type, UInt64Type,
 };
 use arrow_array::{Array, ArrayRef};
 use arrow_schema::DataType;
@@ -61,6 +62,14 @@ fn read_checked(bytes: Bytes, options: &ParseOptions) -> Result<Dataset, Dataset
         .map(|f| f.name().clone())
         .collect();
     Dataset::check_decoded_names(&names, options)?;
+    let decoded = decoded_size(&metadata);
+    let limit = decoded_limit(options);
+    if decoded > limit {
+        return Err(DatasetError::DecodesTooLarge {
+            found: decoded,
+            limit,
+        });
+    }
     let rows = metadata.metadata().file_metadata().num_rows();
     if usize::try_from(rows).map_or(true, |rows| rows > options.limits.max_rows) {
         return Err(DatasetError::TooManyRows {
@@ -73,6 +82,34 @@ fn read_checked(bytes: Bytes, options: &ParseOptions) -> Result<Dataset, Dataset
         .map(|(index, name)| read_column(&bytes, &metadata, index, name, options))
         .collect::<Result<Vec<_>, _>>()?;
     Dataset::from_decoded(columns)
+}
+
+/// How many times the byte limit the pages of a file may decompress to. The same data
+/// takes more room decoded than as CSV text: a number takes 8 bytes (a decimal 16) where
+/// CSV may spell it in 2 (`0,`), so a file holding what a CSV within the limit holds
+/// stays within 8×. A "zip bomb" (pages of one repeated byte, compressed a thousandfold)
+/// does not.
+const DECODED_PER_BYTE: u64 = 8;
+
+/// The most bytes the pages of an upload may decompress to.
+fn decoded_limit(options: &ParseOptions) -> u64 {
+    u64::try_from(options.limits.max_bytes)
+        .unwrap_or(u64::MAX)
+        .saturating_mul(DECODED_PER_BYTE)
+}
+
+/// The decompressed size of every column chunk, as the footer declares it (a negative
+/// size, which no writer makes, counts as too large). The decoders size their buffers
+/// from the page headers, which a lying footer could understate; the row limit (checked
+/// next) still bounds the values decoded.
+fn decoded_size(metadata: &ArrowReaderMetadata) -> u64 {
+    metadata
+        .metadata()
+        .row_groups()
+        .iter()
+        .flat_map(|group| group.columns())
+        .map(|chunk| u64::try_from(chunk.uncompressed_size()).unwrap_or(u64::MAX))
+        .fold(0, u64::saturating_add)
 }
 
 fn read_column(
@@ -90,114 +127,139 @@ fn read_column(
             .build()
             .map_err(corrupt)?;
     let mut column = ColumnDecoder::new(name.clone(), options);
+    let mut scratch = Vec::new();
     for batch in reader {
         let batch = batch.map_err(corrupt)?;
         let Some(array) = batch.columns().first() else {
             continue;
         };
-        push(&mut column, &name, array)?;
+        push(&mut column, &name, array, &mut scratch)?;
     }
     column.finish()
 }
 
-/// Calls `$sink` with the values of a numeric `$array` as `Option<f64>`s (one expansion per
-/// type, so that no value goes through a virtual call), or evaluates to `$otherwise`.
-macro_rules! with_numbers {
-    ($array:expr, $sink:expr, $otherwise:expr) => {{
-        macro_rules! as_f64 {
-            ($type:ty) => {
-                $sink(
-                    $array
-                        .as_primitive::<$type>()
-                        .iter()
-                        .map(|v| v.map(|x| x as f64)),
-                )
-            };
-        }
-        match $array.data_type() {
-            DataType::Int8 => as_f64!(Int8Type),
-            DataType::Int16 => as_f64!(Int16Type),
-            DataType::Int32 => as_f64!(Int32Type),
-            DataType::Int64 => as_f64!(Int64Type),
-            DataType::UInt8 => as_f64!(UInt8Type),
-            DataType::UInt16 => as_f64!(UInt16Type),
-            DataType::UInt32 => as_f64!(UInt32Type),
-            DataType::UInt64 => as_f64!(UInt64Type),
-            DataType::Float32 => as_f64!(Float32Type),
-            DataType::Float64 => as_f64!(Float64Type),
-            _ => $otherwise,
-        }
-    }};
-}
-
-/// Appends one batch of one column.
-fn push(column: &mut ColumnDecoder, name: &str, array: &ArrayRef) -> Result<(), DatasetError> {
+/// Appends one batch of one column: numbers as one slice of `f64`s (`scratch`, unless the
+/// batch is already doubles without nulls), dictionaries by their keys, text label by label.
+fn push(
+    column: &mut ColumnDecoder,
+    name: &str,
+    array: &ArrayRef,
+    scratch: &mut Vec<f64>,
+) -> Result<(), DatasetError> {
     match array.data_type() {
-        DataType::Null => column.push_numbers(std::iter::repeat_n(None, array.len())),
-        DataType::Boolean => column.push_numbers(
-            array
-                .as_boolean()
-                .iter()
-                .map(|v| v.map(|b| f64::from(u8::from(b)))),
-        ),
-        DataType::Decimal128(_, scale) => {
-            let unit = 10f64.powi(i32::from(*scale));
-            column.push_numbers(
-                array
-                    .as_primitive::<arrow_array::types::Decimal128Type>()
-                    .iter()
-                    .map(|v| v.map(|x| x as f64 / unit)),
-            )
-        }
         DataType::Utf8 => column.push_labels(array.as_string::<i32>().iter()),
         DataType::LargeUtf8 => column.push_labels(array.as_string::<i64>().iter()),
         DataType::Utf8View => column.push_labels(array.as_string_view().iter()),
-        DataType::Dictionary(_, _) => push_dictionary(column, name, array),
-        other => with_numbers!(
-            array,
-            |values| column.push_numbers(values),
-            Err(unsupported(name, other))
-        ),
+        DataType::Dictionary(_, _) => push_dictionary(column, name, array, scratch),
+        DataType::Float64 if array.null_count() == 0 => {
+            column.push_number_slice(array.as_primitive::<Float64Type>().values())
+        }
+        other => {
+            if !numbers(array, scratch) {
+                return Err(unsupported(name, other));
+            }
+            column.push_number_slice(scratch)
+        }
     }
 }
 
-/// A dictionary-encoded batch: its values decoded once, then looked up row by row.
+/// Writes the values of a numeric `array` into `out` as `f64`s, NaN (a missing value) in
+/// place of nulls; false when the array is not of a numeric type.
+fn numbers(array: &dyn Array, out: &mut Vec<f64>) -> bool {
+    out.clear();
+    // One expansion per type, so that no value goes through a virtual call.
+    macro_rules! as_f64 {
+        ($type:ty) => {
+            out.extend(
+                array
+                    .as_primitive::<$type>()
+                    .values()
+                    .iter()
+                    .map(|&x| x as f64),
+            )
+        };
+    }
+    match array.data_type() {
+        DataType::Null => out.resize(array.len(), f64::NAN),
+        DataType::Boolean => out.extend(
+            array
+                .as_boolean()
+                .values()
+                .iter()
+                .map(|b| f64::from(u8::from(b))),
+        ),
+        DataType::Decimal128(_, scale) => {
+            let unit = 10f64.powi(i32::from(*scale));
+            out.extend(
+                array
+                    .as_primitive::<Decimal128Type>()
+                    .values()
+                    .iter()
+                    .map(|&x| x as f64 / unit),
+            );
+        }
+        DataType::Int8 => as_f64!(Int8Type),
+        DataType::Int16 => as_f64!(Int16Type),
+        DataType::Int32 => as_f64!(Int32Type),
+        DataType::Int64 => as_f64!(Int64Type),
+        DataType::UInt8 => as_f64!(UInt8Type),
+        DataType::UInt16 => as_f64!(UInt16Type),
+        DataType::UInt32 => as_f64!(UInt32Type),
+        DataType::UInt64 => as_f64!(UInt64Type),
+        DataType::Float32 => as_f64!(Float32Type),
+        DataType::Float64 => as_f64!(Float64Type),
+        _ => return false,
+    }
+    blank_nulls(out, array);
+    true
+}
+
+/// Puts NaN, a missing value, in the place of each null of `array`.
+fn blank_nulls(values: &mut [f64], array: &dyn Array) {
+    if let Some(nulls) = array.logical_nulls() {
+        for (value, valid) in values.iter_mut().zip(nulls.iter()) {
+            if !valid {
+                *value = f64::NAN;
+            }
+        }
+    }
+}
+
+/// A dictionary-encoded batch: text dictionaries go to the decoder as labels and keys, so
+/// that each label is read once; numbers are looked up row by row into `scratch`.
 fn push_dictionary(
     column: &mut ColumnDecoder,
     name: &str,
     array: &ArrayRef,
+    scratch: &mut Vec<f64>,
 ) -> Result<(), DatasetError> {
     let dictionary = array.as_any_dictionary();
     let keys = dictionary.normalized_keys();
-    let present = |row: usize| dictionary.keys().is_valid(row);
     let values: &ArrayRef = dictionary.values();
-    match values.data_type() {
-        DataType::Utf8 => {
-            let labels = values.as_string::<i32>();
-            column.push_labels(keys.iter().enumerate().map(|(row, &key)| {
-                (present(row) && labels.is_valid(key)).then(|| labels.value(key))
-            }))
-        }
-        DataType::LargeUtf8 => {
-            let labels = values.as_string::<i64>();
-            column.push_labels(keys.iter().enumerate().map(|(row, &key)| {
-                (present(row) && labels.is_valid(key)).then(|| labels.value(key))
-            }))
-        }
+    let labels: Vec<Option<&str>> = match values.data_type() {
+        DataType::Utf8 => values.as_string::<i32>().iter().collect(),
+        DataType::LargeUtf8 => values.as_string::<i64>().iter().collect(),
+        DataType::Utf8View => values.as_string_view().iter().collect(),
         _ => {
-            let numbers: Vec<Option<f64>> = with_numbers!(
-                values,
-                |numbers| Iterator::collect(numbers),
-                return Err(unsupported(name, array.data_type()))
-            );
-            column.push_numbers(keys.iter().enumerate().map(|(row, &key)| {
-                if present(row) {
-                    numbers.get(key).copied().flatten()
-                } else {
-                    None
-                }
-            }))
+            let mut numbers_of_keys = Vec::new();
+            if !numbers(values, &mut numbers_of_keys) {
+                return Err(unsupported(name, array.data_type()));
+            }
+            let number = |key: usize| numbers_of_keys.get(key).copied().unwrap_or(f64::NAN);
+            scratch.clear();
+            scratch.extend(keys.iter().map(|&key| number(key)));
+            blank_nulls(scratch, dictionary.keys());
+            return column.push_number_slice(scratch);
         }
+    };
+    match dictionary.keys().logical_nulls() {
+        None => column.push_dictionary(&labels, keys.iter().map(|&key| Some(key))),
+        Some(nulls) => column.push_dictionary(
+            &labels,
+            keys.iter()
+                .zip(nulls.iter())
+                .map(|(&key, valid)| valid.then_some(key)),
+        ),
     }
 }
 

@@ -325,13 +325,47 @@ impl Text {
         self.add(label.into())
     }
 
+    /// The code of a cell (MISSING_CODE for a missing one), adding its label when new.
+    fn code_of_cell(&mut self, cell: Cell<'_>) -> Result<u32, PushError> {
+        match cell {
+            Cell::Missing => Ok(MISSING_CODE),
+            Cell::Number(v) => self.code(&canonical(v)),
+            Cell::Text(bytes) => self.code_of_bytes(bytes),
+        }
+    }
+
     fn push(&mut self, cell: Cell<'_>) -> Result<(), PushError> {
-        let code = match cell {
-            Cell::Missing => MISSING_CODE,
-            Cell::Number(v) => self.code(&canonical(v))?,
-            Cell::Text(bytes) => self.code_of_bytes(bytes)?,
-        };
+        let code = self.code_of_cell(cell)?;
         self.codes.push(code);
+        Ok(())
+    }
+
+    /// Appends rows given as keys into `labels` (a key out of range, or a None label, is
+    /// missing): the same as pushing each row's label, classified, but each label is
+    /// classified and looked up once, the first time a row uses it. Labels no row uses do
+    /// not become categories.
+    fn push_keys(
+        &mut self,
+        labels: &[Option<&str>],
+        keys: impl ExactSizeIterator<Item = Option<usize>>,
+    ) -> Result<(), PushError> {
+        grow(&mut self.codes, keys.len());
+        let mut codes: Vec<Option<u32>> = vec![None; labels.len()];
+        for key in keys {
+            let code = match key.and_then(|k| Some((k, *labels.get(k)?))) {
+                None => MISSING_CODE,
+                Some((k, label)) => match codes[k] {
+                    Some(code) => code,
+                    None => {
+                        let cell = label.map_or(Cell::Missing, |text| classify(text.as_bytes()));
+                        let code = self.code_of_cell(cell)?;
+                        codes[k] = Some(code);
+                        code
+                    }
+                },
+            };
+            self.codes.push(code);
+        }
         Ok(())
     }
 
@@ -573,6 +607,38 @@ impl ColumnAccumulator {
             }
         };
         Ok(())
+    }
+
+    /// Appends numbers in bulk, each as a [`Cell::Number`] when finite and as a missing
+    /// value otherwise (NaN and ±inf): the same as pushing them one by one into a chunk of
+    /// unforced or numeric kind and appending it.
+    pub(crate) fn append_numbers(&mut self, values: &[f64]) -> Result<(), PushError> {
+        let finite = |&x: &f64| if x.is_finite() { x } else { f64::NAN };
+        match &mut self.state {
+            State::Numbers(all) => {
+                grow(all, values.len());
+                all.extend(values.iter().map(finite));
+            }
+            // Text keeps NaN missing but would spell ±inf as a category.
+            State::Text(all) => all.push_numbers(&values.iter().map(finite).collect::<Vec<_>>())?,
+        }
+        Ok(())
+    }
+
+    /// Appends rows of labels given as keys into `labels` (see [`Text::push_keys`]): the
+    /// same as appending a categorical chunk of those rows' labels, without building one.
+    pub(crate) fn append_keys(
+        &mut self,
+        labels: &[Option<&str>],
+        keys: impl ExactSizeIterator<Item = Option<usize>>,
+    ) -> Result<(), PushError> {
+        let mut text = match std::mem::replace(&mut self.state, State::Numbers(Vec::new())) {
+            State::Numbers(all) => Text::from_numbers(&all, self.max_categories)?,
+            State::Text(text) => text,
+        };
+        let pushed = text.push_keys(labels, keys);
+        self.state = State::Text(text);
+        pushed
     }
 
     /// The final typed column: numeric when forced so, or when every value is a number and

@@ -18,6 +18,17 @@ pub enum DatasetError {
         /// The limit.
         limit: usize,
     },
+    /// A compressed input (a Parquet file) would decode to more bytes than allowed: small
+    /// files that decompress to far more (a "zip bomb") are refused before decoding.
+    #[error(
+        "the data decodes to {found} bytes, more than the limit of {limit} bytes of decoded data"
+    )]
+    DecodesTooLarge {
+        /// Decoded size that the file declares.
+        found: u64,
+        /// The limit.
+        limit: u64,
+    },
     /// More data rows than the row limit.
     #[error("the data has more than {limit} rows")]
     TooManyRows {
