@@ -103,3 +103,31 @@ def test_a_passing_model_deploys_and_is_retired(
     assert deployed["deployment"]["outcome"] == "deployed"
     retired = approver.deployments.retire(model["id"], notes="replaced by 2.0")
     assert retired["model"]["status"] == "retired"
+
+
+def test_a_deploy_is_attested_and_a_deleted_models_history_stays_readable(
+    engineer: driftguard.Client,
+    approver: driftguard.Client,
+    admin: driftguard.Client,
+    plain_model: dict,
+    reference_df: pd.DataFrame,
+) -> None:
+    model = plain_model
+    sample = reference_df.head(3000)
+    engineer.references.upload(model["id"], sample, format="csv")
+    engineer.evaluations.create(model["id"], sample, format="csv")
+    passing = engineer.models.list(compliance="pass", limit=100)["models"]
+    assert model["id"] in [m["id"] for m in passing]
+    digest = "sha256:" + "ab" * 32
+    deployed = engineer.deployments.deploy(model["id"], artifact_digest=digest)
+    envelope = engineer.deployments.attestation(deployed["deployment"]["id"])
+    assert envelope["payloadType"] == "application/vnd.in-toto+json"
+    keys = engineer.system.attestation_keys()
+    assert envelope["signatures"][0]["keyid"] in str(keys)
+
+    approver.deployments.retire(model["id"])
+    admin.models.delete(model["id"])
+    with pytest.raises(driftguard.NotFound):
+        engineer.deployments.for_model(model["id"])
+    kept = engineer.deployments.list(model_id=model["id"])
+    assert [r["outcome"] for r in kept["deployments"]] == ["retired", "deployed"]

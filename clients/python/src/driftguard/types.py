@@ -11,6 +11,7 @@ Task = Literal["binary_classification", "regression"]
 RiskTier = Literal["low", "medium", "high", "critical"]
 ModelStatus = Literal["registered", "deployed", "superseded", "retired"]
 Status = Literal["pass", "warn", "fail"]
+Compliance = Literal["pass", "warn", "fail", "unevaluated"]
 DriftMethod = Literal[
     "ks", "psi", "wasserstein", "jensenshannon", "chisquare", "ztest", "kl_div", "hellinger"
 ]

@@ -1,5 +1,6 @@
 """Deploy and retire, the deployment history and the audit chain: ``/models/{id}/deploy``,
-``/models/{id}/retire``, ``/models/{id}/deployments``, ``/deployments``, ``/audit/verify``."""
+``/models/{id}/retire``, ``/models/{id}/deployments``, ``/deployments``, ``/audit/verify``,
+``/deployments/{id}/attestation``."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ RETIRE = route("POST", "/models/{id}/retire")
 FOR_MODEL = route("GET", "/models/{id}/deployments")
 LIST = route("GET", "/deployments")
 VERIFY = route("GET", "/audit/verify")
+ATTESTATION = route("GET", "/deployments/{id}/attestation")
 
 
 class Deployments(Resource):
@@ -30,12 +32,15 @@ class Deployments(Resource):
         override: bool = False,
         justification: str | None = None,
         notes: str | None = None,
+        artifact_digest: str | None = None,
     ) -> DeployResult:
         """Deploys a model version, if its latest evaluation passes the active policies.
 
         Args:
             override: deploy a failing model anyway (approver or admin), with a
                 ``justification`` of at least 20 characters; recorded in the audit trail.
+            artifact_digest: ``"sha256:<64 hex digits>"`` of the model artefact deployed, the
+                subject of the decision's signed attestation (:meth:`attestation`).
 
         Returns:
             ``{"deployment": <history row>, "model": <the model, now deployed>}``.
@@ -52,6 +57,8 @@ class Deployments(Resource):
             "justification": justification,
             "notes": notes,
         }
+        if artifact_digest is not None:
+            body["artifact_digest"] = artifact_digest
         return self._t.json(DEPLOY, path={"id": model_id}, json=body)
 
     def retire(self, model_id: int, *, notes: str | None = None) -> DeployResult:
@@ -67,10 +74,12 @@ class Deployments(Resource):
         environment: str | None = None,
         override_used: bool | None = None,
         since: datetime | str | None = None,
+        model_id: int | None = None,
     ) -> dict[str, Any]:
         """One page of the whole history, newest first:
-        ``{"deployments": [...], "pagination": {...}}``."""
-        filters = _filters(outcome, environment, override_used, since)
+        ``{"deployments": [...], "pagination": {...}}``. ``model_id`` keeps one model's rows,
+        readable here even after the model is deleted."""
+        filters = _filters(outcome, environment, override_used, since, model_id)
         return self._page(LIST, skip, limit, filters=filters)
 
     def iter(
@@ -81,9 +90,10 @@ class Deployments(Resource):
         environment: str | None = None,
         override_used: bool | None = None,
         since: datetime | str | None = None,
+        model_id: int | None = None,
     ) -> Iterator[Deployment]:
         """Every history row matching the filters, newest first."""
-        filters = _filters(outcome, environment, override_used, since)
+        filters = _filters(outcome, environment, override_used, since, model_id)
         return self._iter(LIST, "deployments", page_size, filters=filters)
 
     def for_model(self, model_id: int, skip: int = 0, limit: int = 10) -> dict[str, Any]:
@@ -99,14 +109,22 @@ class Deployments(Resource):
         ``{ok, rows_checked, first_invalid_id, head_hash, ...}``."""
         return self._t.json(VERIFY)
 
+    def attestation(self, deployment_id: int) -> dict[str, Any]:
+        """The signed attestation of a deploy decision: an in-toto Statement in a DSSE
+        envelope, ``{"payload", "payloadType", "signatures": [{"keyid", "sig"}]}``; check it
+        with ``driftguard attest verify`` and the keys of :meth:`System.attestation_keys`."""
+        return self._t.json(ATTESTATION, path={"id": deployment_id})
+
 
 def _filters(
     outcome: Outcome | None,
     environment: str | None,
     override_used: bool | None,
     since: datetime | str | None,
+    model_id: int | None,
 ) -> dict[str, Any]:
     return {
+        "model_id": model_id,
         "outcome": outcome,
         "environment": environment,
         "override_used": override_used,

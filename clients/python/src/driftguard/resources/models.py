@@ -7,7 +7,7 @@ from typing import Any
 
 from .._routes import route
 from ..pagination import MAX_PAGE_SIZE
-from ..types import Model, ModelColumns, ModelSort, ModelStatus, RiskTier, Task
+from ..types import Compliance, Model, ModelColumns, ModelSort, ModelStatus, RiskTier, Task
 from ._base import UNSET, Resource, given
 
 CREATE = route("POST", "/models")
@@ -68,14 +68,23 @@ class Models(Resource):
         risk_tier: RiskTier | None = None,
         q: str | None = None,
         sort: ModelSort | None = None,
+        compliance: Compliance | None = None,
     ) -> dict[str, Any]:
         """One page: ``{"models": [...], "pagination": {...}}``.
 
         Args:
             q: text the name contains (literally, without regard to case).
             sort: ``-created_at`` (default), ``created_at``, ``name``, ``-name``, ``-updated_at``.
+            compliance: the latest evaluation's status, ``pass``, ``warn`` or ``fail``, or
+                ``unevaluated`` for models never evaluated.
         """
-        filters = {"status": status, "risk_tier": risk_tier, "q": q, "sort": sort}
+        filters = {
+            "status": status,
+            "risk_tier": risk_tier,
+            "q": q,
+            "sort": sort,
+            "compliance": compliance,
+        }
         return self._page(LIST, skip, limit, filters=filters)
 
     def iter(
@@ -86,9 +95,16 @@ class Models(Resource):
         risk_tier: RiskTier | None = None,
         q: str | None = None,
         sort: ModelSort | None = None,
+        compliance: Compliance | None = None,
     ) -> Iterator[Model]:
         """Every model matching the filters, page after page."""
-        filters = {"status": status, "risk_tier": risk_tier, "q": q, "sort": sort}
+        filters = {
+            "status": status,
+            "risk_tier": risk_tier,
+            "q": q,
+            "sort": sort,
+            "compliance": compliance,
+        }
         return self._iter(LIST, "models", page_size, filters=filters)
 
     def get(self, model_id: int) -> Model:

@@ -1,4 +1,5 @@
-"""The service itself: ``/health/live``, ``/health/ready``, ``/metrics``, ``/openapi.json``."""
+"""The service itself: ``/health/live``, ``/health/ready``, ``/metrics``, ``/openapi.json``,
+``/.well-known/driftguard/attestation-keys``."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ LIVE = route("GET", "/health/live")
 READY = route("GET", "/health/ready")
 METRICS = route("GET", "/metrics")
 OPENAPI = route("GET", "/openapi.json")
+ATTESTATION_KEYS = route("GET", "/.well-known/driftguard/attestation-keys")
 
 
 class System(Resource):
@@ -33,3 +35,8 @@ class System(Resource):
     def openapi(self) -> dict[str, Any]:
         """The OpenAPI document of every route."""
         return self._t.json(OPENAPI)
+
+    def attestation_keys(self) -> dict[str, Any]:
+        """The public keys that verify deploy attestations, the signing one first, then the
+        retired ones kept for older attestations (no sign-in needed)."""
+        return self._t.json(ATTESTATION_KEYS)
