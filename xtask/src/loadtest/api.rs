@@ -21,6 +21,11 @@ fn client() -> anyhow::Result<Client> {
     Ok(Client::builder()
         .http1_only()
         .pool_max_idle_per_host(1024)
+        // Below the server's keep-alive (actix's 5 s), as a proxy in front of it would be
+        // set: otherwise a connection left idle after a stall can be taken from the pool
+        // just as the server closes it, and the request fails as "transport" (reqwest's
+        // default keeps idle connections 90 s).
+        .pool_idle_timeout(Duration::from_secs(4))
         .timeout(Duration::from_secs(10))
         .build()?)
 }
