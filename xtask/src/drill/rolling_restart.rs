@@ -150,10 +150,10 @@ pub async fn run(binary: &Path, short: bool) -> anyhow::Result<Report> {
     let failed = records.iter().filter(|r| !r.ok()).count();
     let failed_over = records.iter().filter(|r| r.failovers > 0).count();
     report.promise(
-        "no request failed but a refused, retried connection",
+        "no request failed but a refused or unanswered, retried one",
         failed == 0 && !records.is_empty(),
         format!(
-            "{failed} of {} failed; {failed_over} refused by the stopped replica and retried \
+            "{failed} of {} failed; {failed_over} refused or unanswered by the stopped replica and retried \
              on the other",
             records.len()
         ),

@@ -236,7 +236,7 @@ impl Worker {
                 let api = &self.replicas[replica];
                 let request = self.request(op, api, model, note.as_deref(), n);
                 let (outcome, body) = exchange(request).await;
-                let refused = outcome == Outcome::Error("connect");
+                let refused = matches!(outcome, Outcome::Error("connect" | NO_ANSWER));
                 if self.load.failover && refused && failovers + 1 < self.replicas.len() {
                     failovers += 1;
                     continue;
@@ -348,9 +348,19 @@ pub async fn exchange(request: RequestBuilder) -> (Outcome, Option<Value>) {
                 Err(e) => (Outcome::Error(kind(&e)), None),
             }
         }
+        // No answer at all: a balancer may send the request elsewhere (see `NO_ANSWER`).
+        Err(e) if kind(&e) == "transport" => (Outcome::Error(NO_ANSWER), None),
         Err(e) => (Outcome::Error(kind(&e)), None),
     }
 }
+
+/// A request whose connection closed before any byte of an answer: how a request sent on a
+/// kept-alive connection fails when a draining replica closes that idle connection at the
+/// same instant. The replica never read it (it answers what it has read before closing), so
+/// a balancer retries it on another replica, as one does a refused connection (HAProxy's
+/// `retry-on conn-failure empty-response`); the drills' ledgers would catch a write that
+/// was applied twice.
+pub const NO_ANSWER: &str = "no answer";
 
 #[cfg(test)]
 mod tests {
