@@ -78,13 +78,7 @@ class Models(Resource):
             compliance: the latest evaluation's status, ``pass``, ``warn`` or ``fail``, or
                 ``unevaluated`` for models never evaluated.
         """
-        filters = {
-            "status": status,
-            "risk_tier": risk_tier,
-            "q": q,
-            "sort": sort,
-            "compliance": compliance,
-        }
+        filters = _filters(status, risk_tier, q, sort, compliance)
         return self._page(LIST, skip, limit, filters=filters)
 
     def iter(
@@ -98,13 +92,7 @@ class Models(Resource):
         compliance: Compliance | None = None,
     ) -> Iterator[Model]:
         """Every model matching the filters, page after page."""
-        filters = {
-            "status": status,
-            "risk_tier": risk_tier,
-            "q": q,
-            "sort": sort,
-            "compliance": compliance,
-        }
+        filters = _filters(status, risk_tier, q, sort, compliance)
         return self._iter(LIST, "models", page_size, filters=filters)
 
     def get(self, model_id: int) -> Model:
@@ -138,3 +126,19 @@ class Models(Resource):
         """Deletes a model version with its evaluations and reference data (admin). Its
         deployment history stays in the audit trail."""
         self._t.json(DELETE, path={"id": model_id})
+
+
+def _filters(
+    status: ModelStatus | None,
+    risk_tier: RiskTier | None,
+    q: str | None,
+    sort: ModelSort | None,
+    compliance: Compliance | None,
+) -> dict[str, Any]:
+    return {
+        "status": status,
+        "risk_tier": risk_tier,
+        "q": q,
+        "sort": sort,
+        "compliance": compliance,
+    }
