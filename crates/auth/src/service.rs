@@ -180,6 +180,11 @@ impl AuthService {
         self.users.find_by_email(&normalize_email(email)).await
     }
 
+    /// The user with this id, if any.
+    pub async fn user_by_id(&self, id: UserId) -> DomainResult<Option<User>> {
+        self.users.find_by_id(id).await
+    }
+
     /// A page of users and the total.
     pub async fn list_users(&self, page: Page) -> DomainResult<(Vec<User>, u64)> {
         self.users.list(page).await

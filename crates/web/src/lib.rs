@@ -1,12 +1,13 @@
 //! DriftGuard's dashboard UI: server-rendered pages under `/ui` and the SVG charts they draw,
 //! on top of the same `app::Services` use cases as the HTTP API (SPEC §6).
 //!
-//! Every page works without JavaScript (there is none): forms post, `<details>` expand,
-//! sorting and paging are links. See `docs/ui.md` for the choices made.
+//! Every page works without JavaScript (one script only shows upload progress): forms post,
+//! `<details>` expand, sorting and paging are links. See `docs/ui.md` for the choices made.
 
 mod assets;
 pub mod charts;
 mod errors;
+mod fields;
 mod layout;
 pub mod pages;
 mod security;

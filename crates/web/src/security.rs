@@ -10,10 +10,12 @@ use sha2::{Digest, Sha256};
 
 use crate::errors::UiError;
 
-/// Only this origin's stylesheet, images drawn inline as SVG, and forms posting back here;
-/// no script at all, no inline style, no framing.
-const CSP: &str = "default-src 'none'; style-src 'self'; img-src 'self'; \
-    form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+/// Only this origin's stylesheet and script files (the one script shows upload progress and
+/// talks only to this origin), images drawn inline as SVG, and forms posting back here; no
+/// inline script or style, no framing.
+const CSP: &str = "default-src 'none'; style-src 'self'; script-src 'self'; \
+    connect-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; \
+    base-uri 'none'";
 
 /// The headers every UI response carries.
 pub(crate) fn headers() -> DefaultHeaders {

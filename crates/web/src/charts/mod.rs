@@ -17,6 +17,8 @@
 //! - [`contributions`] — each [`Contribution`]'s points and the total they add up to.
 //! - [`selection_rates`] — each group's ([`GroupRate`]) selection rate against the
 //!   four-fifths line (0.8 × the highest rate); bars below it are hatched and say so.
+//! - [`sweep`] — a what-if sweep's risk score per value tried ([`SweepPoint`]), each point
+//!   shaped by its status, with the tipping point as a dashed rule.
 //!
 //! The `id` argument names the chart's element (`id`, `{id}-title`, `{id}-desc`,
 //! `{id}-data` for the table, pattern ids `{id}-…`); give each chart on a page its own. It
@@ -35,6 +37,7 @@ mod plot;
 mod selection;
 mod stacked;
 mod svg;
+mod sweep;
 mod table;
 mod trend;
 
@@ -43,6 +46,7 @@ pub use histogram::{Bins, histogram, mini_histogram, overlaid_histograms};
 pub use palette::{Tone, contrast_ratio};
 pub use selection::{GroupRate, selection_rates};
 pub use stacked::{Series, StackedRow, stacked_bars};
+pub use sweep::{SweepPoint, sweep};
 pub use trend::{TrendPoint, trend};
 
 /// A chart and the table of its numbers, both HTML fragments ready to insert unescaped.

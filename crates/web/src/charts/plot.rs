@@ -14,6 +14,17 @@ pub(crate) struct Plot {
     pub(crate) bottom: f64,
 }
 
+/// The frame of the line charts (trend, sweep): room for a legend above and the x axis's
+/// labels below.
+pub(crate) const LINE_PLOT: Plot = Plot {
+    width: 560.0,
+    height: 250.0,
+    left: 44.0,
+    right: 12.0,
+    top: 32.0,
+    bottom: 40.0,
+};
+
 impl Plot {
     /// The drawing area's width.
     pub(crate) const fn inner_width(&self) -> f64 {

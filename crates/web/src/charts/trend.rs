@@ -5,7 +5,7 @@
 use super::Chart;
 use super::format::{finite_max, nice_ceiling, number};
 use super::palette::Tone;
-use super::plot::Plot;
+use super::plot::{LINE_PLOT, Plot};
 use super::svg::{Anchor, Svg, clip, safe_id};
 use super::table::Table;
 
@@ -22,14 +22,7 @@ pub struct TrendPoint {
     pub max: Option<f64>,
 }
 
-const PLOT: Plot = Plot {
-    width: 560.0,
-    height: 250.0,
-    left: 44.0,
-    right: 12.0,
-    top: 32.0,
-    bottom: 40.0,
-};
+const PLOT: Plot = LINE_PLOT;
 
 /// A line is drawn in its tone with its own dash and marker shape, so the two lines differ
 /// without colour.

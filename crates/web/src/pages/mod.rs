@@ -6,6 +6,7 @@ pub mod model;
 pub mod models;
 pub mod overview;
 pub mod policies;
+pub mod policy_editor;
 pub mod sign_in;
 pub mod users;
 
@@ -19,8 +20,36 @@ pub(crate) fn configure(cfg: &mut web::ServiceConfig) {
         .route("/sign-out", web::post().to(sign_in::sign_out))
         .route("/models", web::get().to(models::handler))
         .route("/models/{id}", web::get().to(model::handler))
+        .route(
+            "/models/{id}/what-if",
+            web::get().to(model::what_if::handler),
+        )
+        .route("/models/{id}/data", web::get().to(model::data::handler))
+        .route(
+            "/models/{id}/reference",
+            web::post().to(model::data::upload_reference),
+        )
+        .route(
+            "/models/{id}/evaluate",
+            web::post().to(model::data::evaluate),
+        )
         .route("/policies", web::get().to(policies::handler))
+        .route("/policies/new", web::get().to(policy_editor::new_form))
+        .route("/policies/new", web::post().to(policy_editor::submit_new))
         .route("/policies/{id}", web::get().to(policies::versions_handler))
+        .route(
+            "/policies/{id}/edit",
+            web::get().to(policy_editor::edit_form),
+        )
+        .route(
+            "/policies/{id}/edit",
+            web::post().to(policy_editor::submit_edit),
+        )
+        .route(
+            "/policies/{id}/active",
+            web::post().to(policy_editor::set_active),
+        )
         .route("/audit", web::get().to(audit::handler))
-        .route("/users", web::get().to(users::handler));
+        .route("/users", web::get().to(users::handler))
+        .route("/users/{id}/role", web::post().to(users::change_role));
 }

@@ -1,6 +1,8 @@
-//! Policies: the list, and each policy's versions with what changed from one to the next.
+//! Policies: the list, and each policy's versions with what changed from one to the next;
+//! for admins, the ways into the editor and the switch on or off.
 
 use actix_web::web;
+use driftguard_auth::Action;
 use driftguard_core::{Page, PolicyId};
 use driftguard_governance::{Policy, Rule};
 use maud::{Markup, html};
@@ -8,7 +10,7 @@ use serde::Deserialize;
 
 use crate::errors::UiError;
 use crate::layout::{self, Nav};
-use crate::session::Viewer;
+use crate::session::{CSRF_FIELD, Viewer};
 use crate::state::Ui;
 use crate::widgets::{link, pager, when};
 
@@ -46,6 +48,9 @@ pub async fn render(ui: &Ui, viewer: &Viewer, query: &PoliciesQuery) -> Result<M
         "Policies",
         html! {
             h1 { "Policies" }
+            @if viewer.actor().require(Action::ManagePolicies).is_ok() {
+                p { a #new-policy href={ (crate::BASE) "/policies/new" } { "New policy" } }
+            }
             p { "Every evaluation and deployment is judged by the active policies that cover the model's risk tier." }
             table #policies-table {
                 thead { tr { th scope="col" { "Name" } th scope="col" { "Version" } th scope="col" { "State" } th scope="col" { "Risk tiers" } th scope="col" { "Rules" } th scope="col" { "Changed" } } }
@@ -78,17 +83,31 @@ fn tiers(policy: &Policy) -> String {
     }
 }
 
+/// A policy page's query.
+#[derive(Debug, Default, Deserialize)]
+pub struct VersionsQuery {
+    /// The version just written from the editor or the switch: the page says so.
+    #[serde(default)]
+    pub saved: Option<i32>,
+}
+
 /// `GET /ui/policies/{id}`.
 pub async fn versions_handler(
     viewer: Viewer,
     ui: web::Data<Ui>,
     id: web::Path<PolicyId>,
+    query: web::Query<VersionsQuery>,
 ) -> Result<Markup, UiError> {
-    render_versions(&ui, &viewer, id.into_inner()).await
+    render_versions(&ui, &viewer, id.into_inner(), query.saved).await
 }
 
 /// A policy's versions, newest first, each with what changed from the one before.
-pub async fn render_versions(ui: &Ui, viewer: &Viewer, id: PolicyId) -> Result<Markup, UiError> {
+pub async fn render_versions(
+    ui: &Ui,
+    viewer: &Viewer,
+    id: PolicyId,
+    saved: Option<i32>,
+) -> Result<Markup, UiError> {
     let mut versions = ui.services.policies.versions(id).await?;
     versions.sort_by_key(|p| p.version);
     let Some(current) = versions.last() else {
@@ -102,7 +121,23 @@ pub async fn render_versions(ui: &Ui, viewer: &Viewer, id: PolicyId) -> Result<M
         html! {
             nav aria-label="Breadcrumb" { a href={ (crate::BASE) "/policies" } { "Policies" } " / " (title) }
             h1 { (title) }
+            @if let Some(version) = saved.filter(|v| versions.iter().any(|p| p.version == *v)) {
+                p #policy-saved.notice role="status" {
+                    "Version " (version) " saved: " @if current.active { "active" } @else { "inactive" }
+                    ". It is recorded below with what changed."
+                }
+            }
             @if let Some(d) = &current.description { p { (d) } }
+            @if viewer.actor().require(Action::ManagePolicies).is_ok() {
+                div.actions {
+                    a #edit-policy href={ (crate::BASE) "/policies/" (id) "/edit" } { "Edit (writes version " (current.version + 1) ")" }
+                    form.inline method="post" action={ (crate::BASE) "/policies/" (id) "/active" } {
+                        input type="hidden" name=(CSRF_FIELD) value=(viewer.csrf);
+                        input type="hidden" name="active" value=(!current.active);
+                        button #toggle-active type="submit" { @if current.active { "Deactivate" } @else { "Activate" } }
+                    }
+                }
+            }
             @for (i, version) in versions.iter().enumerate().rev() {
                 section.policy-version aria-labelledby={ "v" (version.version) } {
                     h2 id={ "v" (version.version) } { "Version " (version.version) }

@@ -1,14 +1,17 @@
-//! Users (admins only): the accounts and their roles.
+//! Users (admins only): the accounts and their roles, and changing a role through the same
+//! use case as `PUT /users/{id}/role` (recorded; the last admin keeps the role).
 
-use actix_web::web;
-use driftguard_auth::Action;
-use driftguard_core::Page;
+use actix_web::http::StatusCode;
+use actix_web::http::header::LOCATION;
+use actix_web::{HttpResponse, web};
+use driftguard_auth::{Action, RoleChange, RoleChangeRecord, User};
+use driftguard_core::{DomainError, Page, Role, UserId};
 use maud::{Markup, html};
 use serde::Deserialize;
 
 use crate::errors::UiError;
 use crate::layout::{self, Nav};
-use crate::session::Viewer;
+use crate::session::{CSRF_FIELD, Viewer};
 use crate::state::Ui;
 use crate::widgets::{link, pager, when};
 
@@ -18,6 +21,25 @@ pub struct UsersQuery {
     /// Rows skipped.
     #[serde(default)]
     pub skip: u64,
+    /// The user whose role was just changed: the page says so, with the recorded change.
+    #[serde(default)]
+    pub changed: Option<UserId>,
+}
+
+/// The role form's fields.
+#[derive(Debug, Deserialize)]
+pub struct RoleForm {
+    role: Role,
+    #[serde(default)]
+    csrf_token: String,
+    #[serde(default)]
+    skip: u64,
+}
+
+/// A role change the store refused, shown on the page it came from.
+struct Refusal {
+    user: UserId,
+    message: String,
 }
 
 /// `GET /ui/users`.
@@ -26,11 +48,80 @@ pub async fn handler(
     ui: web::Data<Ui>,
     query: web::Query<UsersQuery>,
 ) -> Result<Markup, UiError> {
-    render(&ui, &viewer, &query).await
+    let done = match query.changed {
+        Some(id) => latest_change(&ui, id).await?,
+        None => None,
+    };
+    render(&ui, &viewer, &query, done.as_ref(), None).await
+}
+
+/// `POST /ui/users/{id}/role`: changes the role, then shows the list with what was recorded;
+/// a refusal (the last admin) is the list again with the reason at the top and at the row.
+pub async fn change_role(
+    viewer: Viewer,
+    ui: web::Data<Ui>,
+    id: web::Path<UserId>,
+    form: web::Form<RoleForm>,
+) -> Result<HttpResponse, UiError> {
+    viewer.check_csrf(&form.csrf_token)?;
+    viewer.actor().require(Action::ManageUsers)?;
+    let user_id = id.into_inner();
+    let change = RoleChange {
+        user_id,
+        role: form.role,
+        changed_by: viewer.user.id,
+    };
+    match ui.services.auth.set_role(change).await {
+        Ok(changed) => {
+            tracing::info!(user_id = changed.id.0, role = %changed.role, by = viewer.user.id.0, "user.role_changed");
+            let back = link(
+                &format!("{}/users", crate::BASE),
+                &[
+                    ("skip", form.skip.to_string()),
+                    ("changed", user_id.0.to_string()),
+                ],
+            );
+            Ok(HttpResponse::SeeOther()
+                .insert_header((LOCATION, back))
+                .finish())
+        }
+        Err(DomainError::Conflict(message)) => {
+            let query = UsersQuery {
+                skip: form.skip,
+                changed: None,
+            };
+            let refusal = Refusal {
+                user: user_id,
+                message,
+            };
+            let page = render(&ui, &viewer, &query, None, Some(&refusal)).await?;
+            Ok(HttpResponse::build(StatusCode::CONFLICT)
+                .content_type("text/html; charset=utf-8")
+                .body(page.into_string()))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// The newest recorded role change of `user`, with the user, for the status message.
+async fn latest_change(ui: &Ui, user: UserId) -> Result<Option<(User, RoleChangeRecord)>, UiError> {
+    let first = Page::new(0, 1).map_err(UiError::Invalid)?;
+    let (changes, _) = ui.services.auth.role_changes(user, first).await?;
+    let Some(change) = changes.into_iter().next() else {
+        return Ok(None);
+    };
+    let who = ui.services.auth.user_by_id(user).await?;
+    Ok(who.map(|who| (who, change)))
 }
 
 /// The user list; needs the right to manage users (the permission table's, as the API).
-pub async fn render(ui: &Ui, viewer: &Viewer, query: &UsersQuery) -> Result<Markup, UiError> {
+async fn render(
+    ui: &Ui,
+    viewer: &Viewer,
+    query: &UsersQuery,
+    done: Option<&(User, RoleChangeRecord)>,
+    refusal: Option<&Refusal>,
+) -> Result<Markup, UiError> {
     viewer.actor().require(Action::ManageUsers)?;
     let page = Page::new(query.skip.min(i64::MAX as u64), Page::DEFAULT_LIMIT)
         .map_err(UiError::Invalid)?;
@@ -47,18 +138,59 @@ pub async fn render(ui: &Ui, viewer: &Viewer, query: &UsersQuery) -> Result<Mark
         "Users",
         html! {
             h1 { "Users" }
+            @if let Some((who, change)) = done {
+                p #role-changed.notice role="status" {
+                    (who.email) " is now " strong { (change.to_role.as_str()) }
+                    " (was " (change.from_role.as_str()) "). Recorded as role change "
+                    (change.id) " at " (when(change.changed_at)) "."
+                }
+            }
+            @if let Some(refusal) = refusal {
+                div #error-summary.alert role="alert" tabindex="-1" {
+                    h2 { "The role was not changed" }
+                    p { a href={ "#role-" (refusal.user.0) } { (refusal.message) } }
+                }
+            }
             table #users-table {
-                thead { tr { th scope="col" { "Email" } th scope="col" { "Name" } th scope="col" { "Role" } th scope="col" { "Since" } } }
+                thead { tr {
+                    th scope="col" { "Email" } th scope="col" { "Name" } th scope="col" { "Role" }
+                    th scope="col" { "Since" } th scope="col" { "Change role" }
+                } }
                 tbody { @for u in &users {
                     tr {
                         th scope="row" { (u.email) }
                         td { (u.full_name.as_deref().unwrap_or("—")) }
                         td { (u.role.as_str()) }
                         td { (when(u.created_at)) }
+                        td { (role_form(viewer, u, query.skip, refusal.filter(|r| r.user == u.id))) }
                     }
                 } }
             }
             (pager(page, total, href))
         },
     ))
+}
+
+/// The form that gives `user` another role, with the refusal of the last try at it.
+fn role_form(viewer: &Viewer, user: &User, skip: u64, refusal: Option<&Refusal>) -> Markup {
+    let field = format!("role-{}", user.id.0);
+    let error = format!("role-error-{}", user.id.0);
+    html! {
+        form.inline method="post" action={ (crate::BASE) "/users/" (user.id.0) "/role" } {
+            input type="hidden" name=(CSRF_FIELD) value=(viewer.csrf);
+            input type="hidden" name="skip" value=(skip);
+            label.visually-hidden for=(field) { "Role of " (user.email) }
+            select #(field) name="role"
+              aria-invalid=[refusal.map(|_| "true")]
+              aria-describedby=[refusal.map(|_| error.as_str())] {
+                @for role in Role::ALL {
+                    option value=(role.as_str()) selected[role == user.role] { (role.as_str()) }
+                }
+            }
+            button type="submit" { "Change" }
+            @if let Some(refusal) = refusal {
+                p.field-error id=(error) { (refusal.message) }
+            }
+        }
+    }
 }

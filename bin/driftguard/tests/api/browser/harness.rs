@@ -186,6 +186,28 @@ impl Session {
         );
     }
 
+    /// Clicks the first element matching `css` and waits until an element matching
+    /// `expected` is on the page: for a form whose script writes the server's answer into the
+    /// same window (a new page cannot be told from the old by the window's marks).
+    pub async fn click_then_find(&self, css: &str, expected: &str) {
+        let element = self.find(css).await;
+        self.browser
+            .click(&element)
+            .await
+            .unwrap_or_else(|e| panic!("click {css}: {e}"));
+        let probe = format!("return document.querySelector({expected:?}) !== null;");
+        for _ in 0..300 {
+            if self.script(&probe).await == Value::Bool(true) {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        panic!(
+            "clicking {css} on {} showed no {expected} in 15 s",
+            self.path().await
+        );
+    }
+
     /// Runs a script in the page: its value.
     pub async fn script(&self, script: &str) -> Value {
         self.browser

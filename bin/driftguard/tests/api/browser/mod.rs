@@ -4,7 +4,11 @@
 
 mod axe;
 mod charts;
+mod data;
 mod harness;
+mod policies;
 mod reading;
+mod roles;
 mod safety;
 mod webdriver;
+mod what_if;

@@ -8,7 +8,7 @@ use serde_json::{Value, json};
 use super::harness::Session;
 
 /// The id of the demo's model version `name` `version`, read over the API.
-async fn model_id(s: &Session, token: &str, name: &str, version: &str) -> i64 {
+pub(super) async fn model_id(s: &Session, token: &str, name: &str, version: &str) -> i64 {
     let (status, body) = s
         .app
         .get(&format!("/models?q={name}&limit=100"), token)

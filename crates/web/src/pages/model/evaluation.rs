@@ -19,17 +19,22 @@ const FOUR_FIFTHS: f64 = 0.8;
 /// The evaluation's sections, or a note when the stored body cannot be read as one.
 pub fn sections(body: &serde_json::Map<String, Value>) -> Markup {
     match serde_json::from_value::<EvaluationResult>(Value::Object(body.clone())) {
-        Ok(result) => html! {
-            (summary(&result))
-            (violations(&result.judgement.violations))
-            (drift(&result))
-            @if let Some(fairness) = &result.fairness { (fairness_section(fairness)) }
-            @if let Some(performance) = &result.performance { (performance_section(performance)) }
-        },
+        Ok(result) => result_sections(&result),
         Err(e) => {
             tracing::warn!(error = %e, "ui.evaluation_unreadable");
             html! { p.alert { "This evaluation was stored in a form this version cannot show." } }
         }
+    }
+}
+
+/// The sections of an evaluation's result: a stored one, or a simulated one (what-if).
+pub fn result_sections(result: &EvaluationResult) -> Markup {
+    html! {
+        (summary(result))
+        (violations(&result.judgement.violations))
+        (drift(result))
+        @if let Some(fairness) = &result.fairness { (fairness_section(fairness)) }
+        @if let Some(performance) = &result.performance { (performance_section(performance)) }
     }
 }
 

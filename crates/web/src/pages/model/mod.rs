@@ -2,12 +2,14 @@
 //! [`evaluation`]), the evaluation history (risk over time, paged) and the deployment
 //! history.
 
+pub mod data;
 pub mod evaluation;
+pub mod what_if;
 
 use actix_web::web;
 use driftguard_app::StoredEvaluation;
 use driftguard_app::audit::DeploymentRecord;
-use driftguard_core::{ModelId, Page};
+use driftguard_core::{EvaluationId, ModelId, Page};
 use driftguard_registry::{Model, ModelQuery, ModelSort};
 use maud::{Markup, PreEscaped, html};
 use std::collections::BTreeMap;
@@ -26,12 +28,19 @@ const HISTORY_PAGE: u64 = 10;
 /// Other versions listed (the registry's largest page).
 const VERSIONS_SHOWN: u64 = 100;
 
-/// The model page's query: the page of its evaluation history.
+/// The model page's query: the page of its evaluation history, and what the data page just
+/// did (the page says so).
 #[derive(Debug, Default, Deserialize)]
 pub struct ModelPageQuery {
     /// Evaluations skipped.
     #[serde(default)]
     pub evaluations_skip: u64,
+    /// The evaluation just run from the data page.
+    #[serde(default)]
+    pub evaluated: Option<EvaluationId>,
+    /// `uploaded` after a reference upload from the data page.
+    #[serde(default)]
+    pub reference: Option<String>,
 }
 
 /// `GET /ui/models/{id}`.
@@ -83,6 +92,16 @@ pub async fn render(
         html! {
             nav aria-label="Breadcrumb" { a href={ (crate::BASE) "/models" } { "Models" } " / " (title) }
             h1 { (model.name) " " span.version { (model.version) } }
+            @if let Some(e) = latest.as_ref().filter(|e| query.evaluated == Some(e.id)) {
+                p #evaluated.notice role="status" {
+                    "Evaluation " (e.id) " recorded: " (status_badge(e.status().map(|s| s.as_str())))
+                    " " (risk_badge(risk(e))) ". It is the latest evaluation below."
+                }
+            }
+            @if query.reference.as_deref() == Some("uploaded") && model.has_reference {
+                p #reference-uploaded.notice role="status" { "Reference data uploaded; evaluations now compare with it." }
+            }
+            p { a #data-link href={ (crate::BASE) "/models/" (model.id) "/data" } { "Upload reference data or evaluate a file" } }
             (facts(&model))
             (other_versions(&model, &versions))
             section aria-labelledby="latest" {
@@ -92,6 +111,11 @@ pub async fn render(
                     None => p #no-evaluation { "Not evaluated yet. Upload reference data, then post current data to "
                         code { "POST /models/" (model.id) "/evaluations" } "." },
                 }
+            }
+            section aria-labelledby="what-if-title" {
+                h2 #what-if-title { "What if…" }
+                p { "Change a column of the reference data and see how this model would be judged." }
+                (what_if::form(viewer, model.id, &what_if::WhatIfQuery::default(), &[]))
             }
             (history_section(&model, &history, history_total, history_page))
             (deployments_section(&model, &deployments, deployments_total))
