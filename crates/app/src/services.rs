@@ -128,11 +128,7 @@ impl Services {
                 setup.attestation_keys,
             ),
             dashboard: DashboardService::new(store.clone()),
-            webhooks: WebhookService::new(
-                store.clone(),
-                setup.webhook_addresses,
-                setup.resolver,
-            ),
+            webhooks: WebhookService::new(store.clone(), setup.webhook_addresses, setup.resolver),
             policies: PolicyService::new(store.clone(), changes),
             references,
             readiness: store,

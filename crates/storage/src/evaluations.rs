@@ -122,9 +122,13 @@ impl EvaluationRepository for Store {
                 version: &version,
             };
             let judged = EvaluationId(id);
-            if let Some(event) =
-                OutboxEvent::evaluation_judged(judged, model, judgement, row.risk_score, &violations)
-            {
+            if let Some(event) = OutboxEvent::evaluation_judged(
+                judged,
+                model,
+                judgement,
+                row.risk_score,
+                &violations,
+            ) {
                 let _ = enqueue!(conn, event);
             }
             Ok(id)

@@ -17,6 +17,7 @@ use driftguard_app::ports::webhooks::{
     AttemptResult, ClaimedDelivery, DeliveryRecord, DeliveryState, Endpoint, EndpointPatch,
     NewEndpoint, WebhookStore,
 };
+use driftguard_app::webhooks::delivery::later;
 use driftguard_app::webhooks::event::{EventKind, OutboxEvent};
 use driftguard_app::webhooks::signature::{WebhookSecret, random_u64};
 use driftguard_core::{DomainResult, Page, Timestamp, UserId, WebhookId};
@@ -163,8 +164,10 @@ fn event_of(id: String, kind: &str, data: &str, at: NaiveDateTime) -> DomainResu
     })
 }
 
-fn claimed((id, attempts, url, format, secret, event_id, kind, data, at): ClaimRow, token: &str)
--> DomainResult<ClaimedDelivery> {
+fn claimed(
+    (id, attempts, url, format, secret, event_id, kind, data, at): ClaimRow,
+    token: &str,
+) -> DomainResult<ClaimedDelivery> {
     Ok(ClaimedDelivery {
         id,
         attempts: u32::try_from(attempts).unwrap_or(u32::MAX),
@@ -210,10 +213,6 @@ fn log_line(
 
 fn clip(error: Option<String>) -> Option<String> {
     error.map(|e| e.chars().take(MAX_ERROR).collect())
-}
-
-fn later(now: Timestamp, lease: Duration) -> NaiveDateTime {
-    to_db(now + chrono::Duration::from_std(lease).unwrap_or(chrono::Duration::MAX))
 }
 
 #[async_trait]
@@ -346,7 +345,10 @@ impl WebhookStore for Store {
                 .map_err(query_error)?;
             (rows, total)
         });
-        let lines = rows.into_iter().map(log_line).collect::<DomainResult<_>>()?;
+        let lines = rows
+            .into_iter()
+            .map(log_line)
+            .collect::<DomainResult<_>>()?;
         Ok((lines, to_count(total)))
     }
 
@@ -361,7 +363,7 @@ impl WebhookStore for Store {
         lease: Duration,
     ) -> DomainResult<Vec<ClaimedDelivery>> {
         let at = to_db(now);
-        let until = later(now, lease);
+        let until = to_db(later(now, lease));
         let token = format!("{:016x}{:016x}", random_u64(), random_u64());
         let backend = self.database().backend();
         // A read first, so that an idle worker takes no write lock (SQLite has one).
@@ -426,12 +428,21 @@ impl WebhookStore for Store {
         rows.into_iter().map(|row| claimed(row, &token)).collect()
     }
 
-    async fn finish(&self, id: i64, lease_token: &str, result: AttemptResult) -> DomainResult<bool> {
+    async fn finish(
+        &self,
+        id: i64,
+        lease_token: &str,
+        result: AttemptResult,
+    ) -> DomainResult<bool> {
         let now = to_db(driftguard_core::now());
         let (state, next, status, error, delivered) = match result {
-            AttemptResult::Delivered { status, at } => {
-                (DeliveryState::Delivered, now, Some(status), None, Some(to_db(at)))
-            }
+            AttemptResult::Delivered { status, at } => (
+                DeliveryState::Delivered,
+                now,
+                Some(status),
+                None,
+                Some(to_db(at)),
+            ),
             AttemptResult::Retry {
                 status,
                 error,
@@ -469,4 +480,3 @@ impl WebhookStore for Store {
         Ok(updated == 1)
     }
 }
-

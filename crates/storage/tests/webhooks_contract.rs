@@ -74,7 +74,10 @@ async fn endpoints_are_stored_changed_and_removed(store: Store) {
         .await
         .expect("get")
         .expect("present");
-    assert_eq!((read.url.as_str(), read.format), ("https://hooks.example.com/a", WebhookFormat::Slack));
+    assert_eq!(
+        (read.url.as_str(), read.format),
+        ("https://hooks.example.com/a", WebhookFormat::Slack)
+    );
     assert_eq!(read.events, created.events);
     let changed = store
         .update_endpoint(
@@ -119,14 +122,23 @@ async fn commands_put_their_events_in_the_outbox(store: Store) {
     .await;
     let off = endpoint(&store, by, vec![EventKind::PolicyChanged]).await;
     store
-        .update_endpoint(off, EndpointPatch { active: Some(false), ..EndpointPatch::default() })
+        .update_endpoint(
+            off,
+            EndpointPatch {
+                active: Some(false),
+                ..EndpointPatch::default()
+            },
+        )
         .await
         .expect("switch off");
 
     let policy = PolicyRepository::create(&store, PolicyDraft::default_policy(), Some(by))
         .await
         .expect("policy");
-    store.set_active(policy.id, false).await.expect("switch off");
+    store
+        .set_active(policy.id, false)
+        .await
+        .expect("switch off");
     let model = support::model(&store, by, "fraud", "1.2").await;
     store
         .record_blocked(NewDeployment {
@@ -166,15 +178,27 @@ async fn commands_put_their_events_in_the_outbox(store: Store) {
     use DeliveryState::Pending;
     assert_eq!(
         log(&store, policies).await,
-        [(EventKind::PolicyChanged, Pending), (EventKind::PolicyChanged, Pending)]
+        [
+            (EventKind::PolicyChanged, Pending),
+            (EventKind::PolicyChanged, Pending)
+        ]
     );
-    assert_eq!(log(&store, deploys).await, [(EventKind::DeploymentBlocked, Pending)]);
+    assert_eq!(
+        log(&store, deploys).await,
+        [(EventKind::DeploymentBlocked, Pending)]
+    );
     // Newest first; the passing evaluation raised nothing.
     assert_eq!(
         log(&store, evaluations).await,
-        [(EventKind::EvaluationFailed, Pending), (EventKind::EvaluationWarned, Pending)]
+        [
+            (EventKind::EvaluationFailed, Pending),
+            (EventKind::EvaluationWarned, Pending)
+        ]
     );
-    assert!(log(&store, off).await.is_empty(), "an inactive endpoint gets nothing");
+    assert!(
+        log(&store, off).await.is_empty(),
+        "an inactive endpoint gets nothing"
+    );
 
     let claimed = store.claim_due(now(), 100, LEASE).await.expect("claim");
     let blocked = claimed
@@ -201,39 +225,87 @@ async fn claims_lease_retry_and_finish(store: Store) {
     let first = store.claim_due(now(), 10, LEASE).await.expect("claim");
     assert_eq!(first.len(), 1);
     assert_eq!(first[0].attempts, 1);
-    assert!(store.claim_due(now(), 10, LEASE).await.expect("claim").is_empty(), "leased");
+    assert!(
+        store
+            .claim_due(now(), 10, LEASE)
+            .await
+            .expect("claim")
+            .is_empty(),
+        "leased"
+    );
     // The claimant died: after the lease another claims it, as a second attempt.
     let later = now() + chrono::Duration::seconds(61);
     let second = store.claim_due(later, 10, LEASE).await.expect("claim");
     assert_eq!((second.len(), second[0].attempts), (1, 2));
-    assert_eq!(second[0].event, first[0].event, "the same event, id included");
-    let stale = AttemptResult::Failed { status: None, error: Some("late".into()) };
-    assert!(!store.finish(first[0].id, &first[0].lease_token, stale).await.expect("finish"));
+    assert_eq!(
+        second[0].event, first[0].event,
+        "the same event, id included"
+    );
+    let stale = AttemptResult::Failed {
+        status: None,
+        error: Some("late".into()),
+    };
+    assert!(
+        !store
+            .finish(first[0].id, &first[0].lease_token, stale)
+            .await
+            .expect("finish")
+    );
     let retry_at = now() + chrono::Duration::seconds(300);
     let retry = AttemptResult::Retry {
         status: Some(503),
         error: None,
         next_attempt_at: retry_at,
     };
-    assert!(store.finish(second[0].id, &second[0].lease_token, retry).await.expect("finish"));
+    assert!(
+        store
+            .finish(second[0].id, &second[0].lease_token, retry)
+            .await
+            .expect("finish")
+    );
     let (lines, _) = store.list_deliveries(id, page()).await.expect("log");
     assert_eq!(lines[0].last_status, Some(503));
     assert_eq!(lines[0].state, DeliveryState::Pending);
     assert!(lines[0].next_attempt_at.is_some());
-    assert!(store.claim_due(later, 10, LEASE).await.expect("claim").is_empty(), "not due");
+    assert!(
+        store
+            .claim_due(later, 10, LEASE)
+            .await
+            .expect("claim")
+            .is_empty(),
+        "not due"
+    );
     let third = store
         .claim_due(retry_at + chrono::Duration::seconds(1), 10, LEASE)
         .await
         .expect("claim");
     assert_eq!(third[0].attempts, 3);
-    let done = AttemptResult::Delivered { status: 204, at: now() };
-    assert!(store.finish(third[0].id, &third[0].lease_token, done).await.expect("finish"));
+    let done = AttemptResult::Delivered {
+        status: 204,
+        at: now(),
+    };
+    assert!(
+        store
+            .finish(third[0].id, &third[0].lease_token, done)
+            .await
+            .expect("finish")
+    );
     let (lines, _) = store.list_deliveries(id, page()).await.expect("log");
     let line = &lines[0];
-    assert_eq!((line.state, line.attempts, line.last_status), (DeliveryState::Delivered, 3, Some(204)));
+    assert_eq!(
+        (line.state, line.attempts, line.last_status),
+        (DeliveryState::Delivered, 3, Some(204))
+    );
     assert!(line.delivered_at.is_some() && line.next_attempt_at.is_none());
     let far = now() + chrono::Duration::days(2);
-    assert!(store.claim_due(far, 10, LEASE).await.expect("claim").is_empty(), "delivered");
+    assert!(
+        store
+            .claim_due(far, 10, LEASE)
+            .await
+            .expect("claim")
+            .is_empty(),
+        "delivered"
+    );
 }
 
 /// Claimants running at once never get the same delivery.
@@ -243,11 +315,20 @@ async fn concurrent_claims_do_not_overlap(store: Store) {
     for _ in 0..12 {
         store.enqueue(policy_event()).await.expect("enqueue");
     }
-    let claim = |store: Store| async move { store.claim_due(now(), 5, LEASE).await.expect("claim") };
-    let (a, b, c) = tokio::join!(claim(store.clone()), claim(store.clone()), claim(store.clone()));
+    let claim =
+        |store: Store| async move { store.claim_due(now(), 5, LEASE).await.expect("claim") };
+    let (a, b, c) = tokio::join!(
+        claim(store.clone()),
+        claim(store.clone()),
+        claim(store.clone())
+    );
     let ids: Vec<i64> = a.iter().chain(&b).chain(&c).map(|d| d.id).collect();
     let distinct: BTreeSet<i64> = ids.iter().copied().collect();
-    assert_eq!(distinct.len(), ids.len(), "a delivery claimed twice: {ids:?}");
+    assert_eq!(
+        distinct.len(),
+        ids.len(),
+        "a delivery claimed twice: {ids:?}"
+    );
     assert_eq!(ids.len(), 12, "all due deliveries claimed");
 }
 
@@ -258,7 +339,13 @@ async fn removing_an_endpoint_removes_its_log(store: Store) {
     let id = endpoint(&store, by, vec![EventKind::PolicyChanged]).await;
     store.enqueue(policy_event()).await.expect("enqueue");
     store.delete_endpoint(id).await.expect("delete");
-    assert!(store.claim_due(now(), 10, LEASE).await.expect("claim").is_empty());
+    assert!(
+        store
+            .claim_due(now(), 10, LEASE)
+            .await
+            .expect("claim")
+            .is_empty()
+    );
 }
 
 driftguard_test_kit::per_backend!(

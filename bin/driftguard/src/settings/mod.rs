@@ -10,6 +10,8 @@ pub mod flat;
 pub mod sections;
 
 use anyhow::{Context, bail};
+use driftguard_app::webhooks::address::AddressPolicy;
+use driftguard_app::webhooks::delivery::DeliverySettings;
 use driftguard_cache::RedisTls;
 use driftguard_governance::RiskSettings;
 use driftguard_http::HttpSettings;
@@ -20,8 +22,6 @@ use driftguard_storage::{Backend, DatabaseSettings};
 use figment::Figment;
 use figment::providers::{Env, Format, Toml};
 use serde::Deserialize;
-use driftguard_app::webhooks::address::AddressPolicy;
-use driftguard_app::webhooks::delivery::DeliverySettings;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -533,22 +533,32 @@ mod tests {
     fn webhooks_are_a_section_with_flat_names() {
         let settings = with_env(
             &[
-                ("DRIFTGUARD_WEBHOOKS_ALLOWED_HOSTS", "hooks.internal, 127.0.0.1"),
+                (
+                    "DRIFTGUARD_WEBHOOKS_ALLOWED_HOSTS",
+                    "hooks.internal, 127.0.0.1",
+                ),
                 ("DRIFTGUARD_WEBHOOKS__ALLOWED_NETWORKS", "10.1.0.0/16"),
                 ("DRIFTGUARD_WEBHOOKS_MAX_ATTEMPTS", "3"),
             ],
             || Settings::load(None).expect("loads"),
         );
-        assert_eq!(settings.webhooks.allowed_hosts, ["hooks.internal", "127.0.0.1"]);
+        assert_eq!(
+            settings.webhooks.allowed_hosts,
+            ["hooks.internal", "127.0.0.1"]
+        );
         let delivery = settings.webhook_delivery().expect("valid");
         assert_eq!(delivery.max_attempts, 3);
         let loopback = "127.0.0.1".parse().expect("ip");
         assert!(delivery.addresses.check("127.0.0.1", loopback).is_ok());
         assert!(delivery.addresses.check("localhost", loopback).is_err());
-        let err = with_env(&[("DRIFTGUARD_WEBHOOKS_ALLOWED_NETWORKS", "10.0.0.0/99")], || {
-            Settings::load(None).expect_err("not a network")
-        });
-        assert!(format!("{err:#}").contains("webhooks.allowed_networks"), "{err:#}");
+        let err = with_env(
+            &[("DRIFTGUARD_WEBHOOKS_ALLOWED_NETWORKS", "10.0.0.0/99")],
+            || Settings::load(None).expect_err("not a network"),
+        );
+        assert!(
+            format!("{err:#}").contains("webhooks.allowed_networks"),
+            "{err:#}"
+        );
     }
 
     #[test]

@@ -124,7 +124,13 @@ async fn with_delivery(backend: Backend, test: impl AsyncFnOnce(TestApp)) {
 }
 
 /// Registers an endpoint; answers its id and secret.
-async fn register(app: &TestApp, admin: &str, url: &str, events: Value, format: &str) -> (i64, String) {
+async fn register(
+    app: &TestApp,
+    admin: &str,
+    url: &str,
+    events: Value,
+    format: &str,
+) -> (i64, String) {
     let (status, body) = app
         .post(
             "/webhooks",
@@ -133,7 +139,10 @@ async fn register(app: &TestApp, admin: &str, url: &str, events: Value, format: 
         )
         .await;
     assert_eq!(status, 201, "{body}");
-    let secret = body["secret"].as_str().expect("the secret, once").to_owned();
+    let secret = body["secret"]
+        .as_str()
+        .expect("the secret, once")
+        .to_owned();
     (body["id"].as_i64().expect("id"), secret)
 }
 
@@ -151,7 +160,10 @@ fn verify(secret: &str, received: &Received) {
     let expected = hex::encode(mac.finalize().into_bytes());
     assert_eq!(v1, expected, "the signature verifies");
     let sent: i64 = t.parse().expect("unix seconds");
-    assert!((chrono::Utc::now().timestamp() - sent).abs() < 60, "a current time");
+    assert!(
+        (chrono::Utc::now().timestamp() - sent).abs() < 60,
+        "a current time"
+    );
 }
 
 fn body_of(received: &Received) -> Value {
@@ -166,7 +178,12 @@ async fn deliveries(app: &TestApp, admin: &str, id: i64) -> Vec<Value> {
 }
 
 /// Waits (up to 20 s) until the endpoint's newest delivery is as `wanted` says.
-async fn wait_for_line(app: &TestApp, admin: &str, id: i64, wanted: impl Fn(&Value) -> bool) -> Value {
+async fn wait_for_line(
+    app: &TestApp,
+    admin: &str,
+    id: i64,
+    wanted: impl Fn(&Value) -> bool,
+) -> Value {
     for _ in 0..400 {
         if let Some(line) = deliveries(app, admin, id).await.first()
             && wanted(line)
@@ -175,7 +192,10 @@ async fn wait_for_line(app: &TestApp, admin: &str, id: i64, wanted: impl Fn(&Val
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
-    panic!("no delivery as expected: {:?}", deliveries(app, admin, id).await);
+    panic!(
+        "no delivery as expected: {:?}",
+        deliveries(app, admin, id).await
+    );
 }
 
 async fn wait_for_state(app: &TestApp, admin: &str, id: i64, state: &str) -> Value {
@@ -186,7 +206,11 @@ async fn blocked_deploy(app: &TestApp) -> Value {
     let engineer = app.token_for(Role::Engineer).await;
     let model = app.create_model(&engineer, "fraud", "1.2", "high").await;
     let (status, body) = app
-        .post(&format!("/models/{}/deploy", model["id"]), Some(&engineer), json!({}))
+        .post(
+            &format!("/models/{}/deploy", model["id"]),
+            Some(&engineer),
+            json!({}),
+        )
         .await;
     assert_eq!(status, 409, "never evaluated, so blocked: {body}");
     model
@@ -196,10 +220,22 @@ async fn deliveries_arrive_signed_and_only_for_their_events(app: TestApp) {
     let admin = app.token_for(Role::Admin).await;
     let policies = Receiver::start(0);
     let deploys = Receiver::start(0);
-    let (policy_hook, policy_secret) =
-        register(&app, &admin, &policies.url, json!(["policy.changed"]), "json").await;
-    let (deploy_hook, deploy_secret) =
-        register(&app, &admin, &deploys.url, json!(["deployment.blocked"]), "slack").await;
+    let (policy_hook, policy_secret) = register(
+        &app,
+        &admin,
+        &policies.url,
+        json!(["policy.changed"]),
+        "json",
+    )
+    .await;
+    let (deploy_hook, deploy_secret) = register(
+        &app,
+        &admin,
+        &deploys.url,
+        json!(["deployment.blocked"]),
+        "slack",
+    )
+    .await;
     assert_ne!(policy_secret, deploy_secret);
 
     let (status, policy) = app
@@ -224,11 +260,20 @@ async fn deliveries_arrive_signed_and_only_for_their_events(app: TestApp) {
     let got = deploys.wait_for(1).await;
     verify(&deploy_secret, &got[0]);
     assert_eq!(got[0].event, "deployment.blocked");
-    let text = body_of(&got[0])["text"].as_str().expect("a Slack text").to_owned();
-    assert!(text.contains("fraud 1.2") && text.contains("blocked"), "{text}");
+    let text = body_of(&got[0])["text"]
+        .as_str()
+        .expect("a Slack text")
+        .to_owned();
+    assert!(
+        text.contains("fraud 1.2") && text.contains("blocked"),
+        "{text}"
+    );
 
     let line = wait_for_state(&app, &admin, policy_hook, "delivered").await;
-    assert_eq!((line["attempts"].clone(), line["last_status"].clone()), (json!(1), json!(200)));
+    assert_eq!(
+        (line["attempts"].clone(), line["last_status"].clone()),
+        (json!(1), json!(200))
+    );
     wait_for_state(&app, &admin, deploy_hook, "delivered").await;
     // Each endpoint got its own event and nothing else.
     tokio::time::sleep(Duration::from_millis(300)).await;
@@ -247,11 +292,21 @@ async fn deliveries_arrive_signed_and_only_for_their_events(app: TestApp) {
 
     let path = format!("/webhooks/{policy_hook}");
     let change = json!({"active": false, "events": ["policy.changed", "evaluation.failed"]});
-    let (status, changed) = app.send(reqwest::Method::PATCH, &path, Some(&admin), Some(change)).await;
+    let (status, changed) = app
+        .send(reqwest::Method::PATCH, &path, Some(&admin), Some(change))
+        .await;
     assert_eq!(status, 200, "{changed}");
-    assert_eq!((changed["active"].clone(), changed["events"].clone()), (json!(false), json!(["evaluation.failed", "policy.changed"])));
+    assert_eq!(
+        (changed["active"].clone(), changed["events"].clone()),
+        (json!(false), json!(["evaluation.failed", "policy.changed"]))
+    );
     let path = format!("/webhooks/{deploy_hook}");
-    assert_eq!(app.send(reqwest::Method::DELETE, &path, Some(&admin), None).await.0, 204);
+    assert_eq!(
+        app.send(reqwest::Method::DELETE, &path, Some(&admin), None)
+            .await
+            .0,
+        204
+    );
     assert_eq!(app.get(&path, &admin).await.0, 404);
     assert_eq!(app.get(&format!("{path}/deliveries"), &admin).await.0, 404);
 }
@@ -259,8 +314,14 @@ async fn deliveries_arrive_signed_and_only_for_their_events(app: TestApp) {
 async fn a_failing_receiver_gets_the_retry(app: TestApp) {
     let admin = app.token_for(Role::Admin).await;
     let receiver = Receiver::start(1);
-    let (hook, secret) =
-        register(&app, &admin, &receiver.url, json!(["deployment.blocked"]), "teams").await;
+    let (hook, secret) = register(
+        &app,
+        &admin,
+        &receiver.url,
+        json!(["deployment.blocked"]),
+        "teams",
+    )
+    .await;
     blocked_deploy(&app).await;
     let got = receiver.wait_for(2).await;
     assert_eq!(got[0].event_id, got[1].event_id, "the same event again");
@@ -270,14 +331,23 @@ async fn a_failing_receiver_gets_the_retry(app: TestApp) {
     let card = body_of(&got[1]);
     assert_eq!(card["@type"], "MessageCard");
     let line = wait_for_state(&app, &admin, hook, "delivered").await;
-    assert_eq!((line["attempts"].clone(), line["last_status"].clone()), (json!(2), json!(200)));
+    assert_eq!(
+        (line["attempts"].clone(), line["last_status"].clone()),
+        (json!(2), json!(200))
+    );
 }
 
 async fn a_retry_survives_a_restart(app: TestApp) {
     let admin = app.token_for(Role::Admin).await;
     let receiver = Receiver::start(1);
-    let (hook, secret) =
-        register(&app, &admin, &receiver.url, json!(["deployment.blocked"]), "json").await;
+    let (hook, secret) = register(
+        &app,
+        &admin,
+        &receiver.url,
+        json!(["deployment.blocked"]),
+        "json",
+    )
+    .await;
     // The first attempt fails; its retry is due seconds later, after the restart.
     app.stop().await;
     let first = app
@@ -286,9 +356,16 @@ async fn a_retry_survives_a_restart(app: TestApp) {
     blocked_deploy(&first).await;
     receiver.wait_for(1).await;
     let line = wait_for_line(&first, &admin, hook, |l| l["last_status"] == 500).await;
-    assert_eq!((line["state"].clone(), line["attempts"].clone()), (json!("pending"), json!(1)));
+    assert_eq!(
+        (line["state"].clone(), line["attempts"].clone()),
+        (json!("pending"), json!(1))
+    );
     first.stop().await;
-    assert_eq!(receiver.got().len(), 1, "nothing sent while DriftGuard was down");
+    assert_eq!(
+        receiver.got().len(),
+        1,
+        "nothing sent while DriftGuard was down"
+    );
     let restarted = first.restarted_with(|_| {}).await;
     let got = receiver.wait_for(2).await;
     assert_eq!(got[0].event_id, got[1].event_id);
@@ -301,8 +378,14 @@ async fn a_disallowed_address_is_refused_and_never_sent_to(app: TestApp) {
     let admin = app.token_for(Role::Admin).await;
     let receiver = Receiver::start(0);
     // Registered while the settings allowed it; then the allowance goes.
-    let (hook, _) =
-        register(&app, &admin, &receiver.url, json!(["deployment.blocked"]), "json").await;
+    let (hook, _) = register(
+        &app,
+        &admin,
+        &receiver.url,
+        json!(["deployment.blocked"]),
+        "json",
+    )
+    .await;
     app.stop().await;
     let strict = app
         .restarted_with(|s| {
@@ -311,22 +394,48 @@ async fn a_disallowed_address_is_refused_and_never_sent_to(app: TestApp) {
             s.webhooks.backoff_base_ms = 50;
         })
         .await;
-    for url in [receiver.url.as_str(), "http://10.1.2.3/hook", "http://[::1]:9/hook", "http://169.254.169.254/latest"] {
+    for url in [
+        receiver.url.as_str(),
+        "http://10.1.2.3/hook",
+        "http://[::1]:9/hook",
+        "http://169.254.169.254/latest",
+    ] {
         let (status, body) = strict
-            .post("/webhooks", Some(&admin), json!({"url": url, "events": ["policy.changed"]}))
+            .post(
+                "/webhooks",
+                Some(&admin),
+                json!({"url": url, "events": ["policy.changed"]}),
+            )
             .await;
         assert_eq!(status, 422, "{url}: {body}");
         assert_eq!(body["errors"][0]["field"], "url", "{body}");
     }
     let (_, refused) = strict
-        .post("/webhooks", Some(&admin), json!({"url": receiver.url, "events": ["policy.changed"]}))
+        .post(
+            "/webhooks",
+            Some(&admin),
+            json!({"url": receiver.url, "events": ["policy.changed"]}),
+        )
         .await;
-    assert!(refused["errors"][0]["message"].as_str().is_some_and(|m| m.contains("loopback")), "{refused}");
+    assert!(
+        refused["errors"][0]["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("loopback")),
+        "{refused}"
+    );
     blocked_deploy(&strict).await;
     let line = wait_for_state(&strict, &admin, hook, "failed").await;
     assert_eq!(line["attempts"], 2);
-    assert!(line["last_error"].as_str().is_some_and(|e| e.contains("loopback")), "{line}");
-    assert!(receiver.got().is_empty(), "nothing was sent to the refused address");
+    assert!(
+        line["last_error"]
+            .as_str()
+            .is_some_and(|e| e.contains("loopback")),
+        "{line}"
+    );
+    assert!(
+        receiver.got().is_empty(),
+        "nothing was sent to the refused address"
+    );
 }
 
 driftguard_test_kit::per_backend!(

@@ -258,7 +258,8 @@ pub trait WebhookStore: Send + Sync {
 
     /// Records how an attempt ended, if the claim's lease token still holds (answers whether
     /// it did).
-    async fn finish(&self, id: i64, lease_token: &str, result: AttemptResult) -> DomainResult<bool>;
+    async fn finish(&self, id: i64, lease_token: &str, result: AttemptResult)
+    -> DomainResult<bool>;
 }
 
 /// A POST to send, to an address already checked.

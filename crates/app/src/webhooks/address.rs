@@ -57,7 +57,11 @@ impl AddressPolicy {
     /// Parses a webhook URL and finds the address to send to: every address the host
     /// resolves to must pass [`check`](Self::check) (so that a name with one public and one
     /// private address cannot be used to reach the private one), and the first is used.
-    pub async fn target(&self, url: &str, resolver: &dyn HostResolver) -> Result<SocketAddr, String> {
+    pub async fn target(
+        &self,
+        url: &str,
+        resolver: &dyn HostResolver,
+    ) -> Result<SocketAddr, String> {
         let parsed = parse_url(url)?;
         let port = parsed
             .port_or_known_default()
@@ -178,13 +182,32 @@ mod tests {
     fn special_addresses_are_refused_by_default_and_public_ones_pass() {
         let policy = AddressPolicy::default();
         for ip in [
-            "127.0.0.1", "10.1.2.3", "172.16.0.1", "192.168.1.1", "169.254.169.254", "0.0.0.0",
-            "224.0.0.1", "255.255.255.255", "100.64.0.1", "::1", "::", "fd00::1", "fe80::1",
-            "ff02::1", "::ffff:127.0.0.1", "::ffff:10.0.0.1", "64:ff9b::a00:1",
+            "127.0.0.1",
+            "10.1.2.3",
+            "172.16.0.1",
+            "192.168.1.1",
+            "169.254.169.254",
+            "0.0.0.0",
+            "224.0.0.1",
+            "255.255.255.255",
+            "100.64.0.1",
+            "::1",
+            "::",
+            "fd00::1",
+            "fe80::1",
+            "ff02::1",
+            "::ffff:127.0.0.1",
+            "::ffff:10.0.0.1",
+            "64:ff9b::a00:1",
         ] {
             assert!(refused(&policy, ip), "{ip} should be refused");
         }
-        for ip in ["93.184.216.34", "8.8.8.8", "2606:4700::1111", "::ffff:8.8.8.8"] {
+        for ip in [
+            "93.184.216.34",
+            "8.8.8.8",
+            "2606:4700::1111",
+            "::ffff:8.8.8.8",
+        ] {
             assert!(!refused(&policy, ip), "{ip} should pass");
         }
     }
@@ -198,12 +221,35 @@ mod tests {
         .expect("valid lists");
         let loopback: IpAddr = "127.0.0.1".parse().expect("ip");
         assert!(policy.check("127.0.0.1", loopback).is_ok());
-        assert!(policy.check("hooks.internal", "10.9.9.9".parse().expect("ip")).is_ok());
-        assert!(policy.check("other", "10.1.200.3".parse().expect("ip")).is_ok());
-        assert!(policy.check("other", "::ffff:10.1.0.1".parse().expect("ip")).is_ok());
-        assert!(policy.check("other", "10.2.0.1".parse().expect("ip")).is_err());
-        assert!(policy.check("other", "fd00::5".parse().expect("ip")).is_ok());
-        assert!(policy.check("localhost", loopback).is_err(), "only the host named");
+        assert!(
+            policy
+                .check("hooks.internal", "10.9.9.9".parse().expect("ip"))
+                .is_ok()
+        );
+        assert!(
+            policy
+                .check("other", "10.1.200.3".parse().expect("ip"))
+                .is_ok()
+        );
+        assert!(
+            policy
+                .check("other", "::ffff:10.1.0.1".parse().expect("ip"))
+                .is_ok()
+        );
+        assert!(
+            policy
+                .check("other", "10.2.0.1".parse().expect("ip"))
+                .is_err()
+        );
+        assert!(
+            policy
+                .check("other", "fd00::5".parse().expect("ip"))
+                .is_ok()
+        );
+        assert!(
+            policy.check("localhost", loopback).is_err(),
+            "only the host named"
+        );
         assert!(AddressPolicy::new(&[], &["10.0.0.0/33".into()]).is_err());
     }
 
@@ -211,7 +257,12 @@ mod tests {
     fn urls_must_be_http_with_a_host() {
         assert!(parse_url("https://hooks.example.com/x").is_ok());
         assert!(parse_url("http://127.0.0.1:8080/").is_ok());
-        for bad in ["ftp://example.com/", "file:///etc/passwd", "example.com", "https://"] {
+        for bad in [
+            "ftp://example.com/",
+            "file:///etc/passwd",
+            "example.com",
+            "https://",
+        ] {
             assert!(parse_url(bad).is_err(), "{bad}");
         }
     }

@@ -5,11 +5,10 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use driftguard_core::{DomainResult, now};
+use driftguard_core::{DomainResult, Timestamp, now};
 
 use crate::ports::webhooks::{
-    AttemptResult, ClaimedDelivery, HostResolver, OutgoingRequest, WebhookStore,
-    WebhookTransport,
+    AttemptResult, ClaimedDelivery, HostResolver, OutgoingRequest, WebhookStore, WebhookTransport,
 };
 use crate::webhooks::address::AddressPolicy;
 use crate::webhooks::message;
@@ -139,9 +138,7 @@ impl Deliveries {
             Err(reason) => return self.failed(delivery.attempts, None, Some(reason)),
         };
         let body = message::body(&delivery.event, delivery.format);
-        let signature = delivery
-            .secret
-            .signature_header(now().timestamp(), &body);
+        let signature = delivery.secret.signature_header(now().timestamp(), &body);
         let request = OutgoingRequest {
             url: delivery.url,
             address,
@@ -173,8 +170,7 @@ impl Deliveries {
             attempts,
             random_u64(),
         );
-        let next_attempt_at =
-            now() + chrono::Duration::from_std(wait).unwrap_or(chrono::Duration::MAX);
+        let next_attempt_at = later(now(), wait);
         AttemptResult::Retry {
             status,
             error,
@@ -183,17 +179,33 @@ impl Deliveries {
     }
 }
 
+/// `at` plus `wait`, or the latest time there is (a wait beyond the calendar never ends).
+pub fn later(at: Timestamp, wait: Duration) -> Timestamp {
+    chrono::Duration::from_std(wait)
+        .ok()
+        .and_then(|wait| at.checked_add_signed(wait))
+        .unwrap_or(chrono::DateTime::<chrono::Utc>::MAX_UTC)
+}
+
 fn log(id: i64, event: &str, result: &AttemptResult) {
     match result {
         AttemptResult::Delivered { status, .. } => {
             tracing::info!(delivery_id = id, event, status, "webhook.delivered");
         }
-        AttemptResult::Retry { status, error, next_attempt_at } => tracing::warn!(
+        AttemptResult::Retry {
+            status,
+            error,
+            next_attempt_at,
+        } => tracing::warn!(
             delivery_id = id, event, status, error = error.as_deref(), %next_attempt_at,
             "webhook.retry_scheduled"
         ),
         AttemptResult::Failed { status, error } => tracing::warn!(
-            delivery_id = id, event, status, error = error.as_deref(), "webhook.failed"
+            delivery_id = id,
+            event,
+            status,
+            error = error.as_deref(),
+            "webhook.failed"
         ),
     }
 }

@@ -269,15 +269,18 @@ mod tests {
             version: "1.2",
         };
         let counts = ViolationCounts::default();
-        let pass = OutboxEvent::evaluation_judged(EvaluationId(1), model, Status::Pass, 1.0, &counts);
+        let pass =
+            OutboxEvent::evaluation_judged(EvaluationId(1), model, Status::Pass, 1.0, &counts);
         assert!(pass.is_none());
-        let fail = OutboxEvent::evaluation_judged(EvaluationId(1), model, Status::Fail, 80.0, &counts)
-            .expect("an event");
+        let fail =
+            OutboxEvent::evaluation_judged(EvaluationId(1), model, Status::Fail, 80.0, &counts)
+                .expect("an event");
         assert_eq!(fail.kind, EventKind::EvaluationFailed);
         assert_eq!(fail.data["model_name"], "fraud");
         assert_eq!(fail.data["evaluation_id"], 1);
-        let warn = OutboxEvent::evaluation_judged(EvaluationId(2), model, Status::Warn, 30.0, &counts)
-            .expect("an event");
+        let warn =
+            OutboxEvent::evaluation_judged(EvaluationId(2), model, Status::Warn, 30.0, &counts)
+                .expect("an event");
         assert_eq!(warn.kind, EventKind::EvaluationWarned);
         assert_ne!(fail.id, warn.id, "each event has an id of its own");
     }

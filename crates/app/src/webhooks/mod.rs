@@ -19,8 +19,7 @@ use driftguard_core::{DomainError, DomainResult, FieldError, Page, WebhookId, no
 
 use crate::actor::Actor;
 use crate::ports::webhooks::{
-    DeliveryRecord, Endpoint, EndpointPatch, HostResolver, NewEndpoint, WebhookFormat,
-    WebhookStore,
+    DeliveryRecord, Endpoint, EndpointPatch, HostResolver, NewEndpoint, WebhookFormat, WebhookStore,
 };
 use address::AddressPolicy;
 use event::EventKind;
@@ -96,7 +95,8 @@ impl WebhookService {
     /// `Invalid` (422, field `url`) unless the URL is well formed and may be sent to now.
     async fn check_url(&self, url: &str) -> DomainResult<String> {
         let url = url.trim();
-        let refuse = |message: String| DomainError::invalid_fields(vec![FieldError::new("url", message)]);
+        let refuse =
+            |message: String| DomainError::invalid_fields(vec![FieldError::new("url", message)]);
         if url.chars().count() > MAX_URL {
             return Err(refuse(format!("must be at most {MAX_URL} characters")));
         }

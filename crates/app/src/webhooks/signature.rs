@@ -77,10 +77,19 @@ mod tests {
         // shape and that it changes with the time, body and key.
         assert!(header.starts_with("t=0,v1="));
         assert_eq!(header.len(), "t=0,v1=".len() + 64);
-        assert_ne!(header, secret.signature_header(1, b"what do ya want for nothing?"));
-        assert_ne!(header, secret.signature_header(0, b"what do ya want for nothing!"));
+        assert_ne!(
+            header,
+            secret.signature_header(1, b"what do ya want for nothing?")
+        );
+        assert_ne!(
+            header,
+            secret.signature_header(0, b"what do ya want for nothing!")
+        );
         let other = WebhookSecret::from_stored("Jeff".into());
-        assert_ne!(header, other.signature_header(0, b"what do ya want for nothing?"));
+        assert_ne!(
+            header,
+            other.signature_header(0, b"what do ya want for nothing?")
+        );
     }
 
     #[test]

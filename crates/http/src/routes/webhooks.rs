@@ -51,7 +51,11 @@ fn states() -> utoipa::openapi::Object {
 pub struct WebhookRequest {
     /// Where to POST: an `http` or `https` URL whose addresses the `[webhooks]` settings
     /// allow (by default no private, loopback or link-local address).
-    #[schema(min_length = 1, max_length = 2000, pattern = "^[hH][tT][tT][pP][sS]?://")]
+    #[schema(
+        min_length = 1,
+        max_length = 2000,
+        pattern = "^[hH][tT][tT][pP][sS]?://"
+    )]
     pub url: String,
     /// The events to send (at least one).
     #[schema(schema_with = event_list)]
@@ -72,7 +76,11 @@ pub struct WebhookRequest {
 pub struct WebhookChange {
     /// A new URL, checked as at registration.
     #[serde(default)]
-    #[schema(min_length = 1, max_length = 2000, pattern = "^[hH][tT][tT][pP][sS]?://")]
+    #[schema(
+        min_length = 1,
+        max_length = 2000,
+        pattern = "^[hH][tT][tT][pP][sS]?://"
+    )]
     pub url: Option<String>,
     /// A new subscription (at least one event).
     #[serde(default)]
@@ -229,7 +237,11 @@ pub async fn create(
             &user.actor(),
         )
         .await?;
-    tracing::info!(webhook_id = endpoint.id.0, by = user.0.id.0, "webhook.registered");
+    tracing::info!(
+        webhook_id = endpoint.id.0,
+        by = user.0.id.0,
+        "webhook.registered"
+    );
     Ok(HttpResponse::Created().json(WebhookCreated {
         webhook: WebhookResponse::from(&endpoint),
         secret: endpoint.secret.expose().to_owned(),
@@ -270,7 +282,10 @@ pub async fn get(
     services: web::Data<Services>,
     id: web::Path<WebhookId>,
 ) -> Result<web::Json<WebhookResponse>, ApiError> {
-    let endpoint = services.webhooks.get(id.into_inner(), &user.actor()).await?;
+    let endpoint = services
+        .webhooks
+        .get(id.into_inner(), &user.actor())
+        .await?;
     Ok(web::Json(WebhookResponse::from(&endpoint)))
 }
 
@@ -308,7 +323,11 @@ pub async fn update(
             &user.actor(),
         )
         .await?;
-    tracing::info!(webhook_id = endpoint.id.0, by = user.0.id.0, "webhook.updated");
+    tracing::info!(
+        webhook_id = endpoint.id.0,
+        by = user.0.id.0,
+        "webhook.updated"
+    );
     Ok(web::Json(WebhookResponse::from(&endpoint)))
 }
 

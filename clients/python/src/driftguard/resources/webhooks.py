@@ -99,7 +99,10 @@ def verify_signature(
 ) -> bool:
     """Whether ``header`` (``X-DriftGuard-Signature``) signs ``body`` with ``secret`` and was
     made within ``tolerance`` seconds of ``now`` (a replayed old request fails)."""
-    fields = dict(part.split("=", 1) for part in header.split(",") if "=" in part)
+    fields: dict[str, str] = {}
+    for part in header.split(","):
+        key, _, value = part.partition("=")
+        fields[key.strip()] = value.strip()
     try:
         sent = int(fields["t"])
     except (KeyError, ValueError):
