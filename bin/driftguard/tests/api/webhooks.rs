@@ -439,7 +439,7 @@ async fn a_disallowed_address_is_refused_and_never_sent_to(app: TestApp) {
 }
 
 driftguard_test_kit::per_backend!(
-    with_delivery =>
+    crate::webhooks::with_delivery =>
     deliveries_arrive_signed_and_only_for_their_events,
     a_failing_receiver_gets_the_retry,
     a_retry_survives_a_restart,

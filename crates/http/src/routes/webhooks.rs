@@ -13,7 +13,7 @@ use driftguard_app::webhooks::event::EventKind;
 use driftguard_app::webhooks::{MAX_DESCRIPTION, MAX_URL, WebhookDraft};
 use driftguard_auth::Action;
 use driftguard_core::schema::one_of;
-use driftguard_core::{Pagination, Timestamp, UserId, WebhookId};
+use driftguard_core::{Pagination, UserId, WebhookId};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use utoipa::openapi::schema::{Array, ArrayBuilder};
@@ -113,9 +113,9 @@ pub struct WebhookResponse {
     #[schema(value_type = i64)]
     pub created_by: UserId,
     /// When.
-    pub created_at: Timestamp,
+    pub created_at: chrono::DateTime<chrono::Utc>,
     /// Last changed.
-    pub updated_at: Timestamp,
+    pub updated_at: chrono::DateTime<chrono::Utc>,
 }
 
 impl From<&Endpoint> for WebhookResponse {
@@ -173,11 +173,11 @@ pub struct DeliveryResponse {
     /// Why the last attempt got no status (address refused, timeout, connection).
     pub last_error: Option<String>,
     /// When the next attempt is due (pending only).
-    pub next_attempt_at: Option<Timestamp>,
+    pub next_attempt_at: Option<chrono::DateTime<chrono::Utc>>,
     /// When the receiver accepted it.
-    pub delivered_at: Option<Timestamp>,
+    pub delivered_at: Option<chrono::DateTime<chrono::Utc>>,
     /// When the event was raised.
-    pub created_at: Timestamp,
+    pub created_at: chrono::DateTime<chrono::Utc>,
 }
 
 impl From<DeliveryRecord> for DeliveryResponse {
