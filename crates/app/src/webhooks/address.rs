@@ -37,7 +37,7 @@ impl AddressPolicy {
 
     fn host_allowed(&self, host: &str) -> bool {
         let host = normal_host(host);
-        self.hosts.iter().any(|h| *h == host)
+        self.hosts.contains(&host)
     }
 
     /// `Ok` when `ip` (which `host` resolved to) may be sent to, else why not.
