@@ -10,7 +10,6 @@ import pytest
 import driftguard
 
 
-
 def test_endpoints_are_registered_changed_and_removed(admin: driftguard.Client) -> None:
     created = admin.webhooks.create(
         "https://93.184.216.34/hook", ["policy.changed"], format="slack", description="chat"
