@@ -9,4 +9,5 @@ pub mod demo;
 pub mod secret;
 pub mod serve;
 pub mod settings;
+pub mod webhooks;
 pub mod wiring;

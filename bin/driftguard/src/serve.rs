@@ -1,8 +1,10 @@
-//! `driftguard serve`: logs, database, bootstrap admin, then the HTTP server until a signal.
+//! `driftguard serve`: logs, database, bootstrap admin, then the HTTP server and the webhook
+//! delivery worker until a signal.
 
 use crate::settings::Settings;
 use crate::wiring;
 use anyhow::Context;
+use driftguard_app::webhooks::worker::DeliveryWorker;
 use driftguard_http::{HttpDeps, Pages};
 use driftguard_observability::{
     LogSettings, Metrics, PoolGauges, SentrySettings, init_sentry, init_tracing,
@@ -48,9 +50,23 @@ pub async fn serve(settings: Settings) -> anyhow::Result<()> {
     let listener = TcpListener::bind(&settings.server.bind)
         .with_context(|| format!("binding {}", settings.server.bind))?;
     tracing::info!(address = %settings.server.bind, "listening");
-    start(listener, &settings, wired)?.await?;
+    let worker = deliver_webhooks(&settings, &wired);
+    let served = start(listener, &settings, wired)?.await;
+    // The server has drained its requests; the worker finishes the attempts in flight.
+    if let Some(worker) = worker {
+        worker.stop().await;
+    }
+    served?;
     tracing::info!("application.shutdown");
     Ok(())
+}
+
+/// Starts the webhook delivery worker when `[webhooks] enabled` (stop it on shutdown).
+pub fn deliver_webhooks(settings: &Settings, wired: &wiring::Wired) -> Option<DeliveryWorker> {
+    settings
+        .webhooks
+        .enabled
+        .then(|| DeliveryWorker::spawn(wired.deliveries.clone()))
 }
 
 fn gauge(n: usize) -> i64 {

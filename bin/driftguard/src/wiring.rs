@@ -2,10 +2,14 @@
 
 use crate::secret;
 use crate::settings::{RateLimitBackend, Settings};
+use crate::webhooks::HttpTransport;
 use anyhow::Context;
 use driftguard_app::audit::DeploymentLog;
 use driftguard_app::audit::attestation::{Keyring, PublicKey, SigningKey};
 use driftguard_app::audit::{ChainKey, Outcome};
+use driftguard_app::ports::webhooks::HostResolver;
+use driftguard_app::webhooks::SystemResolver;
+use driftguard_app::webhooks::delivery::Deliveries;
 use driftguard_app::{Services, Setup, UsageMetrics};
 use driftguard_auth::TokenService;
 use driftguard_cache::{
@@ -31,6 +35,8 @@ pub struct Wired {
     pub limiter: Arc<dyn RateLimiter>,
     /// Where dashboard and policy answers are cached.
     pub cache: AnswerCache,
+    /// The webhook deliveries, for the worker `serve` runs when `[webhooks] enabled`.
+    pub deliveries: Deliveries,
 }
 
 /// The business counters of the use cases, on the Prometheus handles.
@@ -175,6 +181,14 @@ pub async fn wire(settings: &Settings, migrate_first: bool) -> anyhow::Result<Wi
     );
     let metrics = Metrics::new().context("setting up metrics")?;
     let cache = answer_cache(settings)?;
+    let delivery = settings.webhook_delivery()?;
+    let resolver: Arc<dyn HostResolver> = Arc::new(SystemResolver);
+    let deliveries = Deliveries::new(
+        store.clone(),
+        Arc::new(HttpTransport::new(delivery.timeout)),
+        resolver.clone(),
+        delivery.clone(),
+    );
     let services = Services::new(
         store,
         Setup {
@@ -187,6 +201,8 @@ pub async fn wire(settings: &Settings, migrate_first: bool) -> anyhow::Result<Wi
             limits: settings.data_limits(),
             risk: settings.risk,
             password_hashes: settings.limits.max_concurrent_password_hashes,
+            webhook_addresses: delivery.addresses,
+            resolver,
         },
     );
     Ok(Wired {
@@ -195,5 +211,6 @@ pub async fn wire(settings: &Settings, migrate_first: bool) -> anyhow::Result<Wi
         metrics,
         limiter: limiter(settings)?,
         cache,
+        deliveries,
     })
 }

@@ -19,6 +19,7 @@ pub mod reference;
 pub mod services;
 pub mod simulate;
 mod stored_csv;
+pub mod webhooks;
 
 pub use actor::Actor;
 pub use dashboard::DashboardService;
@@ -46,3 +47,4 @@ pub use readiness::Readiness;
 pub use reference::ReferenceService;
 pub use services::{Services, Setup};
 pub use simulate::SimulationService;
+pub use webhooks::WebhookService;

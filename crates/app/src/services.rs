@@ -13,9 +13,12 @@ use crate::ports::deployments::DeploymentStore;
 use crate::ports::evaluations::EvaluationRepository;
 use crate::ports::references::ReferenceRepository;
 use crate::ports::usage::UsageMetrics;
+use crate::ports::webhooks::{HostResolver, WebhookStore};
 use crate::readiness::Readiness;
 use crate::reference::ReferenceService;
 use crate::simulate::SimulationService;
+use crate::webhooks::WebhookService;
+use crate::webhooks::address::AddressPolicy;
 use driftguard_audit::attestation::Keyring;
 use driftguard_audit::{ChainKey, DeploymentLog};
 use driftguard_auth::{AuthService, TokenService, UserRepository};
@@ -45,6 +48,8 @@ pub struct Services {
     pub dashboard: DashboardService,
     /// What-if: drift scenarios and draft policies.
     pub simulation: SimulationService,
+    /// Webhook endpoints and their delivery logs.
+    pub webhooks: WebhookService,
     /// Whether backing services answer.
     pub readiness: Arc<dyn Readiness>,
 }
@@ -70,6 +75,10 @@ pub struct Setup {
     pub risk: RiskSettings,
     /// Password hashes (sign-ins, new accounts) running at once (0: one per core).
     pub password_hashes: usize,
+    /// The addresses webhook endpoints may have (checked at registration).
+    pub webhook_addresses: AddressPolicy,
+    /// Resolves webhook hosts for that check.
+    pub resolver: Arc<dyn HostResolver>,
 }
 
 impl Services {
@@ -84,6 +93,7 @@ impl Services {
             + DeploymentStore
             + DeploymentLog
             + DashboardRepository
+            + WebhookStore
             + Readiness
             + 'static,
     {
@@ -118,6 +128,7 @@ impl Services {
                 setup.attestation_keys,
             ),
             dashboard: DashboardService::new(store.clone()),
+            webhooks: WebhookService::new(store.clone(), setup.webhook_addresses, setup.resolver),
             policies: PolicyService::new(store.clone(), changes),
             references,
             readiness: store,

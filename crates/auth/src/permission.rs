@@ -24,11 +24,13 @@ pub enum Action {
     ManageUsers,
     /// Verify the audit chain.
     VerifyAudit,
+    /// Register, change and remove webhook endpoints and read their delivery logs.
+    ManageWebhooks,
 }
 
 impl Action {
     /// Every action, for exhaustive tests and documentation.
-    pub const ALL: [Action; 9] = [
+    pub const ALL: [Action; 10] = [
         Action::Read,
         Action::EditModels,
         Action::Deploy,
@@ -38,6 +40,7 @@ impl Action {
         Action::ManagePolicies,
         Action::ManageUsers,
         Action::VerifyAudit,
+        Action::ManageWebhooks,
     ];
 
     /// The lowest role allowed to take this action.
@@ -49,7 +52,8 @@ impl Action {
             Action::DeleteModel
             | Action::ManagePolicies
             | Action::ManageUsers
-            | Action::VerifyAudit => Role::Admin,
+            | Action::VerifyAudit
+            | Action::ManageWebhooks => Role::Admin,
         }
     }
 }
@@ -72,7 +76,7 @@ mod tests {
 
     /// The whole matrix of SPEC §2, written out row by row: (action, viewer, engineer,
     /// approver, admin).
-    const MATRIX: [(Action, [bool; 4]); 9] = [
+    const MATRIX: [(Action, [bool; 4]); 10] = [
         (Action::Read, [true, true, true, true]),
         (Action::EditModels, [false, true, true, true]),
         (Action::Deploy, [false, true, true, true]),
@@ -82,6 +86,7 @@ mod tests {
         (Action::ManagePolicies, [false, false, false, true]),
         (Action::ManageUsers, [false, false, false, true]),
         (Action::VerifyAudit, [false, false, false, true]),
+        (Action::ManageWebhooks, [false, false, false, true]),
     ];
 
     #[test]

@@ -72,6 +72,11 @@ typed_id!(
     DeploymentId,
     "deployment"
 );
+typed_id!(
+    /// A registered webhook endpoint.
+    WebhookId,
+    "webhook"
+);
 
 impl DeploymentId {
     /// The first row's id.

@@ -1,6 +1,7 @@
 //! `DeploymentStore` on the database: deploy, block and retire, each in one transaction
 //! that holds the history's append lock from its first statement, so that status changes
-//! and history rows of concurrent commands never interleave.
+//! and history rows of concurrent commands never interleave. A blocked or overridden deploy
+//! writes its webhook outbox rows in the same transaction.
 
 use crate::convert::to_db;
 use crate::models::ModelRow;
@@ -10,12 +11,21 @@ use crate::tx::TxError;
 use async_trait::async_trait;
 use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
+use driftguard_app::webhooks::event::{ModelRef, OutboxEvent};
 use driftguard_app::{DeployCommand, DeploymentStore, RetireCommand};
-use driftguard_audit::{DeploymentLog, DeploymentRecord, NewDeployment, Outcome};
+use driftguard_audit::{DeploymentRecord, NewDeployment, Outcome};
 use driftguard_core::{DomainError, DomainResult, ModelId};
 use driftguard_governance::PolicyRef;
 use driftguard_registry::{Model, ModelStatus};
 use serde_json::json;
+
+fn model_ref(model: &Model) -> ModelRef<'_> {
+    ModelRef {
+        id: model.id,
+        name: &model.name,
+        version: &model.version,
+    }
+}
 
 fn retired(id: ModelId) -> TxError {
     TxError::Domain(DomainError::Conflict(format!(
@@ -106,6 +116,9 @@ impl DeploymentStore for Store {
                 artifact_digest: c.artifact_digest,
             };
             let mut rows = vec![append!(conn, self.chain_key(), row)];
+            if let Some(event) = OutboxEvent::deployment_decided(&rows[0], model_ref(&model)) {
+                let _ = enqueue!(conn, event);
+            }
             for other in others {
                 let row = NewDeployment {
                     model_id: ModelId(other),
@@ -131,7 +144,26 @@ impl DeploymentStore for Store {
     }
 
     async fn record_blocked(&self, entry: NewDeployment) -> DomainResult<DeploymentRecord> {
-        self.append(entry).await
+        transaction!(self, true, |conn| {
+            let named: Option<(String, String)> = models::table
+                .find(entry.model_id.0)
+                .select((models::name, models::version))
+                .first(conn)
+                .await
+                .optional()?;
+            let record = append!(conn, self.chain_key(), entry);
+            if let Some((name, version)) = &named {
+                let model = ModelRef {
+                    id: record.entry.model_id,
+                    name,
+                    version,
+                };
+                if let Some(event) = OutboxEvent::deployment_decided(&record, model) {
+                    let _ = enqueue!(conn, event);
+                }
+            }
+            Ok(record)
+        })
     }
 
     async fn retire(&self, c: RetireCommand) -> DomainResult<(Model, DeploymentRecord)> {

@@ -1,5 +1,6 @@
-//! `EvaluationRepository` on the database: the evaluation row and the model's latest
-//! evaluation summary (its metric map included), written in one transaction.
+//! `EvaluationRepository` on the database: the evaluation row, the model's latest
+//! evaluation summary (its metric map included) and, for a `fail` or `warn`, the webhook
+//! outbox rows, written in one transaction.
 
 use crate::convert::{from_db, from_json, to_count, to_db, to_json, to_offset};
 use crate::error::{corrupt, query_error};
@@ -10,6 +11,7 @@ use async_trait::async_trait;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
+use driftguard_app::webhooks::event::{ModelRef, OutboxEvent};
 use driftguard_app::{EvaluationRepository, LatestMetrics, NewEvaluation, StoredEvaluation};
 use driftguard_core::{DomainError, DomainResult, EvaluationId, ModelId, Page, UserId};
 use driftguard_governance::MetricMap;
@@ -56,7 +58,8 @@ fn stored(rows: Vec<EvaluationRow>) -> DomainResult<Vec<StoredEvaluation>> {
 impl EvaluationRepository for Store {
     async fn record(&self, e: NewEvaluation) -> DomainResult<StoredEvaluation> {
         let at = to_db(e.created_at);
-        let status = e.status.as_str();
+        let judgement = e.status;
+        let status = judgement.as_str();
         let row = EvaluationInsert {
             model_id: e.model_id.0,
             status: status.to_owned(),
@@ -74,15 +77,15 @@ impl EvaluationRepository for Store {
             None => "{}".to_owned(),
         };
         let id: i64 = transaction!(self, false, |conn| {
-            let found: Option<i64> = models::table
+            let found: Option<(String, String)> = models::table
                 .find(model_id.0)
-                .select(models::id)
+                .select((models::name, models::version))
                 .first(conn)
                 .await
                 .optional()?;
-            if found.is_none() {
+            let Some((name, version)) = found else {
                 return Err(TxError::Domain(model_id.not_found()));
-            }
+            };
             let id: i64 = diesel::insert_into(evaluations::table)
                 .values(&row)
                 .returning(evaluations::id)
@@ -113,6 +116,21 @@ impl EvaluationRepository for Store {
             ))
             .execute(conn)
             .await?;
+            let model = ModelRef {
+                id: model_id,
+                name: &name,
+                version: &version,
+            };
+            let judged = EvaluationId(id);
+            if let Some(event) = OutboxEvent::evaluation_judged(
+                judged,
+                model,
+                judgement,
+                row.risk_score,
+                &violations,
+            ) {
+                let _ = enqueue!(conn, event);
+            }
             Ok(id)
         })?;
         Ok(StoredEvaluation {

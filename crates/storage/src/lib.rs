@@ -11,6 +11,8 @@ mod tx;
 mod checkpoints;
 #[macro_use]
 mod history;
+#[macro_use]
+mod webhooks;
 // After `history`: its macros read the history's head.
 pub mod backup;
 mod convert;

@@ -1,6 +1,7 @@
 //! `PolicyRepository` on the database: `policies` holds each policy's current state and
 //! `policy_versions` every version ever written (never changed); reads join a policy with
-//! the version they ask for.
+//! the version they ask for. Every write of a version puts a `policy.changed` webhook event
+//! in the outbox in its transaction.
 
 use crate::convert::{from_db, from_json, to_count, to_db, to_json, to_offset};
 use crate::error::{corrupt, query_error};
@@ -11,6 +12,7 @@ use async_trait::async_trait;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
+use driftguard_app::webhooks::event::{OutboxEvent, PolicyChange};
 use driftguard_core::{DomainResult, Page, PolicyId, RiskTier, UserId, now};
 use driftguard_governance::{Policy, PolicyDraft, PolicyRepository};
 
@@ -196,6 +198,14 @@ impl PolicyRepository for Store {
                 .values(&version)
                 .execute(conn)
                 .await?;
+            let event = OutboxEvent::policy_changed(
+                PolicyId(id),
+                &version.name,
+                1,
+                version.active,
+                PolicyChange::Created,
+            );
+            let _ = enqueue!(conn, event);
             Ok(id)
         })?;
         self.written_policy(PolicyId(id)).await
@@ -252,6 +262,14 @@ impl PolicyRepository for Store {
                 .values(&version)
                 .execute(conn)
                 .await?;
+            let event = OutboxEvent::policy_changed(
+                id,
+                &version.name,
+                number,
+                version.active,
+                PolicyChange::Updated,
+            );
+            let _ = enqueue!(conn, event);
             Ok(())
         })?;
         self.written_policy(id).await
@@ -302,6 +320,14 @@ impl PolicyRepository for Store {
                     .values(&version)
                     .execute(conn)
                     .await?;
+                let event = OutboxEvent::policy_changed(
+                    id,
+                    &version.name,
+                    number,
+                    active,
+                    PolicyChange::ActiveSet,
+                );
+                let _ = enqueue!(conn, event);
             }
             Ok(())
         })?;

@@ -151,7 +151,52 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    webhook_endpoints (id) {
+        id -> BigInt,
+        url -> Text,
+        events -> Text,
+        format -> Text,
+        description -> Nullable<Text>,
+        secret -> Text,
+        active -> Bool,
+        created_by -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    webhook_events (id) {
+        id -> BigInt,
+        event_id -> Text,
+        kind -> Text,
+        data -> Text,
+        occurred_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    webhook_deliveries (id) {
+        id -> BigInt,
+        endpoint_id -> BigInt,
+        event_id -> BigInt,
+        state -> Text,
+        attempts -> BigInt,
+        next_attempt_at -> Timestamp,
+        lease_until -> Nullable<Timestamp>,
+        lease_token -> Nullable<Text>,
+        last_status -> Nullable<BigInt>,
+        last_error -> Nullable<Text>,
+        delivered_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(models -> users (owner_id));
+diesel::joinable!(webhook_endpoints -> users (created_by));
+diesel::joinable!(webhook_deliveries -> webhook_endpoints (endpoint_id));
+diesel::joinable!(webhook_deliveries -> webhook_events (event_id));
 diesel::joinable!(policy_versions -> policies (policy_id));
 diesel::joinable!(reference_data -> models (model_id));
 diesel::joinable!(reference_uploads -> models (model_id));
@@ -167,4 +212,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     evaluations,
     deployment_history,
     audit_checkpoints,
+    webhook_endpoints,
+    webhook_events,
+    webhook_deliveries,
 );

@@ -26,7 +26,8 @@ pub fn attestation_keys() -> Keyring {
 
 /// What [`driftguard_app::Services::new`] needs besides the store, for tests: a token
 /// service with a test secret, the test chain and attestation keys, no metrics, no change feed, the default
-/// limits and risk settings. Override fields with `Setup { limits, ..setup() }`.
+/// limits and risk settings, the default webhook address policy (public addresses only).
+/// Override fields with `Setup { limits, ..setup() }`.
 pub fn setup() -> driftguard_app::Setup {
     driftguard_app::Setup {
         tokens: driftguard_auth::TokenService::new(
@@ -41,6 +42,8 @@ pub fn setup() -> driftguard_app::Setup {
         limits: driftguard_stats::Limits::default(),
         risk: driftguard_governance::RiskSettings::default(),
         password_hashes: 0,
+        webhook_addresses: driftguard_app::webhooks::address::AddressPolicy::default(),
+        resolver: std::sync::Arc::new(driftguard_app::webhooks::SystemResolver),
     }
 }
 

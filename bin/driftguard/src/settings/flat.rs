@@ -68,6 +68,14 @@ const ALIASES: &[(&str, &str, &str)] = &[
     ("ui_secure_cookies", "ui", "secure_cookies"),
     ("metrics_public", "metrics", "public"),
     ("sentry_dsn", "sentry", "dsn"),
+    ("webhooks_enabled", "webhooks", "enabled"),
+    ("webhooks_allowed_hosts", "webhooks", "allowed_hosts"),
+    ("webhooks_allowed_networks", "webhooks", "allowed_networks"),
+    ("webhooks_timeout_secs", "webhooks", "timeout_secs"),
+    ("webhooks_max_attempts", "webhooks", "max_attempts"),
+    ("webhooks_backoff_base_ms", "webhooks", "backoff_base_ms"),
+    ("webhooks_backoff_max_secs", "webhooks", "backoff_max_secs"),
+    ("webhooks_poll_interval_ms", "webhooks", "poll_interval_ms"),
 ];
 
 /// The prefix of every setting's environment variable.

@@ -10,6 +10,8 @@ pub mod flat;
 pub mod sections;
 
 use anyhow::{Context, bail};
+use driftguard_app::webhooks::address::AddressPolicy;
+use driftguard_app::webhooks::delivery::DeliverySettings;
 use driftguard_cache::RedisTls;
 use driftguard_governance::RiskSettings;
 use driftguard_http::HttpSettings;
@@ -21,12 +23,13 @@ use figment::Figment;
 use figment::providers::{Env, Format, Toml};
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use flat::{ENV_PREFIX, Flat};
 pub use sections::{
     AttestationSection, AuditSection, AuthSection, CacheSection, CorsSection, DatabaseSection,
     Environment, LimitSettings, LogSection, MetricsSection, RateLimitBackend, RateLimiterSection,
-    RedisSection, SentrySection, ServerSection, UiSection,
+    RedisSection, SentrySection, ServerSection, UiSection, WebhookSection,
 };
 
 /// Every setting, with its embedded default.
@@ -71,6 +74,8 @@ pub struct Settings {
     /// Bounds on what one upload may hold and on how many expensive requests run at once
     /// (`[limits]` in TOML, `DRIFTGUARD_LIMITS__MAX_CATEGORIES`, ...).
     pub limits: LimitSettings,
+    /// `[webhooks]`: the delivery worker, allowed addresses, timeout, retries.
+    pub webhooks: WebhookSection,
 }
 
 /// Lists in settings: a TOML array, or one comma-separated string (handy in environment
@@ -119,6 +124,7 @@ impl Default for Settings {
             sentry: SentrySection::default(),
             risk: RiskSettings::default(),
             limits: LimitSettings::default(),
+            webhooks: WebhookSection::default(),
         }
     }
 }
@@ -160,6 +166,7 @@ impl Settings {
         }
         self.validate_audit_key()?;
         self.validate_attestation_key()?;
+        self.webhook_delivery()?;
         self.cors()
             .validate(self.is_production())
             .context("invalid cors_origins")?;
@@ -295,6 +302,26 @@ impl Settings {
             open_registration: self.auth.open_registration,
             max_concurrent_uploads: self.limits.max_concurrent_uploads,
         }
+    }
+
+    /// How webhooks are delivered: the `[webhooks]` section, its lists read as an address
+    /// policy (an entry that is no network is an error naming the setting).
+    pub fn webhook_delivery(&self) -> anyhow::Result<DeliverySettings> {
+        let w = &self.webhooks;
+        if w.max_attempts == 0 || w.timeout_secs == 0 {
+            bail!("webhooks.max_attempts and webhooks.timeout_secs must be at least 1");
+        }
+        let addresses = AddressPolicy::new(&w.allowed_hosts, &w.allowed_networks)
+            .map_err(|e| anyhow::anyhow!("invalid webhooks.allowed_networks: {e}"))?;
+        Ok(DeliverySettings {
+            addresses,
+            timeout: Duration::from_secs(w.timeout_secs),
+            max_attempts: w.max_attempts,
+            backoff_base: Duration::from_millis(w.backoff_base_ms),
+            backoff_max: Duration::from_secs(w.backoff_max_secs),
+            poll_interval: Duration::from_millis(w.poll_interval_ms.max(1)),
+            ..DeliverySettings::default()
+        })
     }
 
     /// What one upload may hold.
@@ -500,6 +527,38 @@ mod tests {
         assert_eq!(settings.data_limits().max_categories, 50);
         assert_eq!(settings.data_limits().max_groups, 1_000, "default kept");
         assert_eq!(settings.http().max_concurrent_uploads, 3);
+    }
+
+    #[test]
+    fn webhooks_are_a_section_with_flat_names() {
+        let settings = with_env(
+            &[
+                (
+                    "DRIFTGUARD_WEBHOOKS_ALLOWED_HOSTS",
+                    "hooks.internal, 127.0.0.1",
+                ),
+                ("DRIFTGUARD_WEBHOOKS__ALLOWED_NETWORKS", "10.1.0.0/16"),
+                ("DRIFTGUARD_WEBHOOKS_MAX_ATTEMPTS", "3"),
+            ],
+            || Settings::load(None).expect("loads"),
+        );
+        assert_eq!(
+            settings.webhooks.allowed_hosts,
+            ["hooks.internal", "127.0.0.1"]
+        );
+        let delivery = settings.webhook_delivery().expect("valid");
+        assert_eq!(delivery.max_attempts, 3);
+        let loopback = "127.0.0.1".parse().expect("ip");
+        assert!(delivery.addresses.check("127.0.0.1", loopback).is_ok());
+        assert!(delivery.addresses.check("localhost", loopback).is_err());
+        let err = with_env(
+            &[("DRIFTGUARD_WEBHOOKS_ALLOWED_NETWORKS", "10.0.0.0/99")],
+            || Settings::load(None).expect_err("not a network"),
+        );
+        assert!(
+            format!("{err:#}").contains("webhooks.allowed_networks"),
+            "{err:#}"
+        );
     }
 
     #[test]

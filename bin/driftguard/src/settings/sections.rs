@@ -346,3 +346,48 @@ impl Default for LimitSettings {
         }
     }
 }
+
+/// `[webhooks]`: delivery of signed webhooks (docs/webhooks.md).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default)]
+pub struct WebhookSection {
+    /// Whether this replica runs the delivery worker (events are put in the outbox either
+    /// way, and any replica with the worker on sends them).
+    pub enabled: bool,
+    /// Host names (or addresses) that may be sent to even when they resolve to a private,
+    /// loopback or link-local address: a TOML array or one comma-separated string.
+    #[serde(deserialize_with = "super::list::deserialize")]
+    pub allowed_hosts: Vec<String>,
+    /// Networks (CIDR, `10.20.0.0/16`, or single addresses) that may be sent to although
+    /// they are not public.
+    #[serde(deserialize_with = "super::list::deserialize")]
+    pub allowed_networks: Vec<String>,
+    /// Seconds one POST may take, connecting included.
+    pub timeout_secs: u64,
+    /// Attempts before a delivery is marked failed.
+    pub max_attempts: u32,
+    /// Milliseconds to wait after the first failure; the wait doubles after each (with
+    /// jitter) up to `backoff_max_secs`.
+    pub backoff_base_ms: u64,
+    /// The longest wait between attempts, seconds.
+    pub backoff_max_secs: u64,
+    /// Milliseconds between looks for due deliveries when none was found.
+    pub poll_interval_ms: u64,
+}
+
+impl Default for WebhookSection {
+    fn default() -> Self {
+        let d = driftguard_app::webhooks::delivery::DeliverySettings::default();
+        let millis = |d: std::time::Duration| u64::try_from(d.as_millis()).unwrap_or(u64::MAX);
+        Self {
+            enabled: true,
+            allowed_hosts: Vec::new(),
+            allowed_networks: Vec::new(),
+            timeout_secs: d.timeout.as_secs(),
+            max_attempts: d.max_attempts,
+            backoff_base_ms: millis(d.backoff_base),
+            backoff_max_secs: d.backoff_max.as_secs(),
+            poll_interval_ms: millis(d.poll_interval),
+        }
+    }
+}

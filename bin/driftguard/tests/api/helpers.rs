@@ -5,6 +5,7 @@ use driftguard::serve;
 use driftguard::settings::Settings;
 use driftguard::wiring;
 use driftguard_app::Services;
+use driftguard_app::webhooks::worker::DeliveryWorker;
 use driftguard_core::Role;
 use driftguard_test_kit::TestDatabase;
 use secrecy::SecretString;
@@ -20,6 +21,8 @@ pub struct TestApp {
     pub client: reqwest::Client,
     pub services: Services,
     settings: Settings,
+    server: actix_web::dev::ServerHandle,
+    worker: tokio::sync::Mutex<Option<DeliveryWorker>>,
     _db: Arc<TestDatabase>,
     _data: Arc<tempfile::TempDir>,
 }
@@ -58,6 +61,8 @@ pub async fn spawn_app_with(
     settings.database.max_connections = 8;
     settings.auth.jwt_secret = Some(SecretString::from("test-secret-".repeat(4)));
     settings.rate_limits.enabled = false;
+    // Only the webhook tests deliver (they switch the worker on).
+    settings.webhooks.enabled = false;
     adjust(&mut settings);
     Some(serve_on(settings, Arc::new(db), Arc::new(data)).await)
 }
@@ -71,13 +76,17 @@ async fn serve_on(
     let services = wired.services.clone();
     let listener = TcpListener::bind("127.0.0.1:0").expect("bind port 0");
     let port = listener.local_addr().expect("address").port();
+    let worker = serve::deliver_webhooks(&settings, &wired);
     let server = serve::start(listener, &settings, wired).expect("server");
+    let handle = server.handle();
     tokio::spawn(server);
     TestApp {
         address: format!("http://127.0.0.1:{port}"),
         client: reqwest::Client::new(),
         services,
         settings,
+        server: handle,
+        worker: tokio::sync::Mutex::new(worker),
         _db: db,
         _data: data,
     }
@@ -95,6 +104,15 @@ impl TestApp {
         let mut settings = self.settings.clone();
         adjust(&mut settings);
         serve_on(settings, self._db.clone(), self._data.clone()).await
+    }
+
+    /// Stops the webhook worker and the server at once, as a killed process stops (the
+    /// database stays, to restart on).
+    pub async fn stop(&self) {
+        if let Some(worker) = self.worker.lock().await.take() {
+            worker.stop().await;
+        }
+        self.server.stop(false).await;
     }
 
     /// The settings the server runs with.

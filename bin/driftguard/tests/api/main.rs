@@ -24,3 +24,4 @@ mod reference_uploads;
 mod simulation;
 mod ui;
 mod ui_browser;
+mod webhooks;

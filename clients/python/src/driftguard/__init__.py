@@ -31,6 +31,7 @@ from .errors import (
 )
 from .gate import CheckResult, check
 from .resources.policies import draft as policy_draft
+from .resources.webhooks import verify_signature
 
 __all__ = [
     "ROUTES",
@@ -55,4 +56,5 @@ __all__ = [
     "ValidationError",
     "check",
     "policy_draft",
+    "verify_signature",
 ]

@@ -16,6 +16,7 @@ from .resources.models import Models
 from .resources.policies import Policies
 from .resources.system import System
 from .resources.users import Users
+from .resources.webhooks import Webhooks
 from .types import TokenResponse
 
 
@@ -63,6 +64,7 @@ class Client:
         self.dashboard = Dashboard(self._transport)
         self.simulation = Simulation(self._transport)
         self.system = System(self._transport)
+        self.webhooks = Webhooks(self._transport)
 
     @classmethod
     def from_env(cls) -> Client:

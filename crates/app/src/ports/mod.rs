@@ -1,7 +1,8 @@
 //! The ports the cross-domain use cases need besides those of the domain crates
 //! (`ModelRepository`, `PolicyRepository`, `DeploymentLog`): stored evaluations, stored
 //! reference data, the multi-table deployment commands, the dashboard aggregates, the
-//! business metrics, and the feed of committed changes.
+//! business metrics, the feed of committed changes, and the webhooks (endpoints, outbox,
+//! transport).
 
 pub mod changes;
 pub mod dashboard;
@@ -9,3 +10,4 @@ pub mod deployments;
 pub mod evaluations;
 pub mod references;
 pub mod usage;
+pub mod webhooks;

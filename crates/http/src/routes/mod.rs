@@ -14,6 +14,7 @@ pub mod policies;
 pub mod reference;
 pub mod simulation;
 pub mod users;
+pub mod webhooks;
 
 use utoipa_actix_web::service_config::ServiceConfig;
 
@@ -56,6 +57,12 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(dashboard::risk_trends)
         .service(simulation::drift)
         .service(simulation::policy)
+        .service(webhooks::create)
+        .service(webhooks::list)
+        .service(webhooks::get)
+        .service(webhooks::update)
+        .service(webhooks::remove)
+        .service(webhooks::deliveries)
         .service(health::live)
         .service(health::ready)
         .service(metrics::metrics)
