@@ -68,6 +68,8 @@ const ALIASES: &[(&str, &str, &str)] = &[
     ("ui_secure_cookies", "ui", "secure_cookies"),
     ("metrics_public", "metrics", "public"),
     ("sentry_dsn", "sentry", "dsn"),
+    ("override_approvals", "overrides", "approvals"),
+    ("override_expiry_secs", "overrides", "expiry_secs"),
 ];
 
 /// The prefix of every setting's environment variable.
@@ -175,6 +177,10 @@ mod tests {
         assert_eq!(
             variable(&["risk", "tier_multipliers", "critical"]),
             "DRIFTGUARD_RISK__TIER_MULTIPLIERS__CRITICAL"
+        );
+        assert_eq!(
+            variable(&["overrides", "approvals", "critical"]),
+            "DRIFTGUARD_OVERRIDE_APPROVALS__CRITICAL"
         );
         assert_eq!(variable(&["environment"]), "DRIFTGUARD_ENVIRONMENT");
     }

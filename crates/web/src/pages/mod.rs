@@ -4,6 +4,7 @@
 pub mod audit;
 pub mod model;
 pub mod models;
+pub mod override_requests;
 pub mod overview;
 pub mod policies;
 pub mod sign_in;
@@ -19,6 +20,14 @@ pub(crate) fn configure(cfg: &mut web::ServiceConfig) {
         .route("/sign-out", web::post().to(sign_in::sign_out))
         .route("/models", web::get().to(models::handler))
         .route("/models/{id}", web::get().to(model::handler))
+        .route(
+            "/override-requests/{id}/approve",
+            web::post().to(override_requests::approve),
+        )
+        .route(
+            "/override-requests/{id}/reject",
+            web::post().to(override_requests::reject),
+        )
         .route("/policies", web::get().to(policies::handler))
         .route("/policies/{id}", web::get().to(policies::versions_handler))
         .route("/audit", web::get().to(audit::handler))

@@ -5,6 +5,7 @@
 mod axe;
 mod charts;
 mod harness;
+mod overrides;
 mod reading;
 mod safety;
 mod webdriver;
