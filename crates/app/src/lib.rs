@@ -30,7 +30,7 @@ pub use driftguard_audit as audit;
 pub use evaluate::{EvaluateOptions, EvaluationService};
 pub use history::AuditService;
 pub use models::ModelService;
-pub use overrides::{ApprovedOverride, Approvals, OverrideService, OverrideSettings};
+pub use overrides::{Approvals, ApprovedOverride, OverrideService, OverrideSettings};
 pub use policies::PolicyService;
 pub use ports::changes::{Change, ChangeFeed, NoChangeFeed};
 pub use ports::dashboard::{

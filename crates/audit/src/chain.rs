@@ -39,9 +39,18 @@ pub fn canonical_json(record: &DeploymentRecord) -> String {
     if let Some(fields) = row.as_object_mut() {
         // Each is in the row only when present, so that rows from before it keep their hashes.
         let optional = [
-            ("artifact_digest", e.artifact_digest.as_ref().map(|d| json!(d))),
-            ("override_request_id", e.override_request_id.map(|id| json!(id))),
-            ("override_requested_by", e.override_requested_by.map(|id| json!(id))),
+            (
+                "artifact_digest",
+                e.artifact_digest.as_ref().map(|d| json!(d)),
+            ),
+            (
+                "override_request_id",
+                e.override_request_id.map(|id| json!(id)),
+            ),
+            (
+                "override_requested_by",
+                e.override_requested_by.map(|id| json!(id)),
+            ),
         ];
         for (name, value) in optional {
             if let Some(value) = value {

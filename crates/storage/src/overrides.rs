@@ -155,7 +155,9 @@ macro_rules! matching {
         match filter.status {
             None => {}
             Some(OverrideStatus::Pending) => {
-                q = q.filter(r::status.eq(pending)).filter(r::expires_at.gt(now));
+                q = q
+                    .filter(r::status.eq(pending))
+                    .filter(r::expires_at.gt(now));
             }
             Some(OverrideStatus::Expired) => {
                 q = q.filter(
@@ -397,7 +399,7 @@ impl OverrideRequestStore for Store {
                         override_requested_by: Some(request.requested_by),
                     };
                     let (model, rows) = deploy_model!(self, conn, model, command);
-                    let deployment_id = rows.first().map(|row| row.id.0);
+                    let deployment_id = rows.as_slice().first().map(|row| row.id.0);
                     let updated: RequestRow =
                         diesel::update(override_requests::table.find(request.id.0))
                             .set((
@@ -507,8 +509,14 @@ mod tests {
             None,
         )
         .expect("a row");
-        assert_eq!(asked.override_reason.as_deref(), Some(request.justification.as_str()));
-        assert_eq!((asked.previous_status.as_str(), asked.new_status.as_str()), ("registered", "registered"));
+        assert_eq!(
+            asked.override_reason.as_deref(),
+            Some(request.justification.as_str())
+        );
+        assert_eq!(
+            (asked.previous_status.as_str(), asked.new_status.as_str()),
+            ("registered", "registered")
+        );
         assert_eq!(asked.override_request_id, Some(OverrideRequestId(4)));
         let rejected = step_row(
             &request,

@@ -43,10 +43,7 @@ async fn new_request(
     by: UserId,
     expiry: chrono::Duration,
 ) -> NewOverrideRequest {
-    let policies = db
-        .active_for_tier(RiskTier::High)
-        .await
-        .expect("policies");
+    let policies = db.active_for_tier(RiskTier::High).await.expect("policies");
     let at = now();
     NewOverrideRequest {
         model_id: model,
@@ -91,10 +88,17 @@ async fn a_request_is_stored_chained_and_listed(db: Store) {
     let (request, row) = db.request_override(asked.clone()).await.expect("request");
     assert_eq!(request.status, OverrideStatus::Pending);
     assert_eq!(
-        (request.model_id, request.requested_by, request.evaluation_id),
+        (
+            request.model_id,
+            request.requested_by,
+            request.evaluation_id
+        ),
         (model.id, owner, None)
     );
-    assert_eq!(request.policy_versions, asked.governance_result.policy_versions);
+    assert_eq!(
+        request.policy_versions,
+        asked.governance_result.policy_versions
+    );
     assert_eq!(request.justification, JUSTIFICATION);
     assert_eq!(row.entry.outcome, Outcome::OverrideRequested);
     assert_eq!(row.entry.override_request_id, Some(request.id));
@@ -238,7 +242,10 @@ async fn an_expired_request_lapses_instead_of_being_decided(db: Store) {
     assert_eq!(expired.status, OverrideStatus::Expired);
     assert_eq!(row.entry.outcome, Outcome::OverrideExpired);
     assert_eq!(row.entry.deployed_by, approver);
-    let model_now = db.get(model.id).await.expect("get").expect("model");
+    let model_now = ModelRepository::get(&db, model.id)
+        .await
+        .expect("get")
+        .expect("model");
     assert_eq!(model_now.status, ModelStatus::Registered);
     let again = db
         .decide_override(decision(
@@ -316,7 +323,10 @@ async fn a_stale_request_is_voided_and_a_rejection_recorded(db: Store) {
         .decide_override(decision(&rejected, approver, approve()))
         .await;
     assert!(matches!(late, Err(DomainError::Conflict(_))), "{late:?}");
-    let kept_now = db.get(kept.id).await.expect("get").expect("model");
+    let kept_now = ModelRepository::get(&db, kept.id)
+        .await
+        .expect("get")
+        .expect("model");
     assert_eq!(kept_now.status, ModelStatus::Registered);
     assert_chain_verifies(&db).await;
 }

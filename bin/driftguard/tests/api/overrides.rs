@@ -135,9 +135,7 @@ async fn a_critical_override_needs_two_distinct_approvers(app: TestApp) {
     let (status, again) = approve(&app, request, &second).await;
     assert_eq!(status, 409, "{again}");
 
-    let (_, history) = app
-        .get(&format!("/models/{id}/deployments"), &viewer)
-        .await;
+    let (_, history) = app.get(&format!("/models/{id}/deployments"), &viewer).await;
     assert_eq!(outcomes(&history), ["overridden", "override_requested"]);
 
     // A tier that needs one approver deploys at once.
@@ -159,7 +157,10 @@ async fn a_request_is_rejected_or_withdrawn_with_a_reason(app: TestApp) {
     let second = app.token_for(Role::Approver).await;
     let id = model(&app, "critical").await;
     let asked = ask(&app, id, &first).await;
-    let path = format!("/override-requests/{}/reject", asked["override_request"]["id"]);
+    let path = format!(
+        "/override-requests/{}/reject",
+        asked["override_request"]["id"]
+    );
     for body in [json!({}), json!({"reason": "   "})] {
         let (status, refused) = app.post(&path, Some(&second), body).await;
         assert_eq!(status, 422, "{refused}");
@@ -174,13 +175,21 @@ async fn a_request_is_rejected_or_withdrawn_with_a_reason(app: TestApp) {
 
     // Its requester may withdraw their own.
     let asked = ask(&app, id, &first).await;
-    let path = format!("/override-requests/{}/reject", asked["override_request"]["id"]);
+    let path = format!(
+        "/override-requests/{}/reject",
+        asked["override_request"]["id"]
+    );
     let (status, withdrawn) = app
         .post(&path, Some(&first), json!({"reason": "asked by mistake"}))
         .await;
     assert_eq!(status, 200, "{withdrawn}");
     assert_eq!(withdrawn["override_request"]["status"], "rejected");
-    assert_eq!(app.post(&path, Some(&first), json!({"reason": "again"})).await.0, 409);
+    assert_eq!(
+        app.post(&path, Some(&first), json!({"reason": "again"}))
+            .await
+            .0,
+        409
+    );
     assert_chain_verifies(&app).await;
 }
 
@@ -194,31 +203,50 @@ async fn a_newer_evaluation_voids_a_request(app: TestApp) {
 
     let mut csv = String::from("x,prediction,label,group\n");
     for i in 0..60 {
-        csv.push_str(&format!("{},{},{},{}\n", i % 13, i % 2, (i / 2) % 2, ["a", "b"][i % 2]));
+        csv.push_str(&format!(
+            "{},{},{},{}\n",
+            i % 13,
+            i % 2,
+            (i / 2) % 2,
+            ["a", "b"][i % 2]
+        ));
     }
     let (status, body) = app
-        .upload(Method::PUT, &format!("/models/{id}/reference"), &engineer, csv.clone().into_bytes())
+        .upload(
+            Method::PUT,
+            &format!("/models/{id}/reference"),
+            &engineer,
+            csv.clone().into_bytes(),
+        )
         .await;
     assert_eq!(status, 200, "{body}");
     let (status, body) = app
-        .upload(Method::POST, &format!("/models/{id}/evaluations"), &engineer, csv.into_bytes())
+        .upload(
+            Method::POST,
+            &format!("/models/{id}/evaluations"),
+            &engineer,
+            csv.into_bytes(),
+        )
         .await;
     assert_eq!(status, 201, "{body}");
 
     let (status, voided) = approve(&app, request, &second).await;
     assert_eq!(status, 409, "{voided}");
     assert!(
-        voided["detail"].as_str().is_some_and(|d| d.contains("void")),
+        voided["detail"]
+            .as_str()
+            .is_some_and(|d| d.contains("void")),
         "{voided}"
     );
     let (_, read) = app
         .get(&format!("/override-requests/{}", request["id"]), &second)
         .await;
     assert_eq!(read["status"], "voided");
-    let (_, history) = app
-        .get(&format!("/models/{id}/deployments"), &second)
-        .await;
-    assert_eq!(outcomes(&history), ["override_voided", "override_requested"]);
+    let (_, history) = app.get(&format!("/models/{id}/deployments"), &second).await;
+    assert_eq!(
+        outcomes(&history),
+        ["override_voided", "override_requested"]
+    );
     let (_, model_now) = app.get(&format!("/models/{id}"), &second).await;
     assert_eq!(model_now["status"], "registered");
     assert_chain_verifies(&app).await;
@@ -238,9 +266,7 @@ async fn concurrent_approvals_deploy_once(app: TestApp) {
     let mut statuses = [a.0, b.0];
     statuses.sort_unstable();
     assert_eq!(statuses, [200, 409], "{a:?} {b:?}");
-    let (_, history) = app
-        .get(&format!("/models/{id}/deployments"), &first)
-        .await;
+    let (_, history) = app.get(&format!("/models/{id}/deployments"), &first).await;
     assert_eq!(outcomes(&history), ["overridden", "override_requested"]);
     assert_chain_verifies(&app).await;
 }
@@ -277,13 +303,16 @@ async fn an_expired_request_cannot_be_approved(app: TestApp) {
     let (status, expired) = approve(&app, request, &second).await;
     assert_eq!(status, 409, "{expired}");
     assert!(
-        expired["detail"].as_str().is_some_and(|d| d.contains("expired")),
+        expired["detail"]
+            .as_str()
+            .is_some_and(|d| d.contains("expired")),
         "{expired}"
     );
-    let (_, history) = app
-        .get(&format!("/models/{id}/deployments"), &second)
-        .await;
-    assert_eq!(outcomes(&history), ["override_expired", "override_requested"]);
+    let (_, history) = app.get(&format!("/models/{id}/deployments"), &second).await;
+    assert_eq!(
+        outcomes(&history),
+        ["override_expired", "override_requested"]
+    );
     assert_eq!(approve(&app, request, &second).await.0, 409);
     // Once it has lapsed the same override may be asked for again.
     ask(&app, id, &first).await;

@@ -74,7 +74,10 @@ pub async fn list(
         status: filters
             .status
             .as_deref()
-            .map(|s| s.parse().map_err(|e: String| ApiError::invalid("status", e)))
+            .map(|s| {
+                s.parse()
+                    .map_err(|e: String| ApiError::invalid("status", e))
+            })
             .transpose()?,
         model_id: filters.model_id,
     };

@@ -258,7 +258,10 @@ mod tests {
 
     #[test]
     fn forms_return_only_to_the_overview_or_a_model_page() {
-        assert_eq!(back_to(Some("/ui"), Notice::Approved), "/ui?notice=approved");
+        assert_eq!(
+            back_to(Some("/ui"), Notice::Approved),
+            "/ui?notice=approved"
+        );
         assert_eq!(
             back_to(Some("/ui/models/12"), Notice::Rejected),
             "/ui/models/12?notice=rejected"

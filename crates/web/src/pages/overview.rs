@@ -15,10 +15,10 @@ use crate::errors::UiError;
 use crate::layout::{self, Nav};
 use crate::pages::audit;
 use crate::pages::override_requests::{self, Notice};
-use serde::Deserialize;
 use crate::session::Viewer;
 use crate::state::Ui;
 use crate::widgets::fixed;
+use serde::Deserialize;
 
 /// Days of the risk trend.
 const TREND_DAYS: u32 = 30;

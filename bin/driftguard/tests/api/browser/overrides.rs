@@ -37,7 +37,9 @@ async fn a_second_approver_approves_from_the_ui(s: Session) {
     let card = s.text(&format!("#override-request-{id}")).await;
     assert!(card.contains(JUSTIFICATION), "{card}");
     let disabled = s
-        .script(&format!("return document.querySelector('#approve-{id}').disabled;"))
+        .script(&format!(
+            "return document.querySelector('#approve-{id}').disabled;"
+        ))
         .await;
     assert_eq!(disabled, Value::Bool(true), "the requester cannot approve");
     let why = s.text(&format!("#approve-why-{id}")).await;
@@ -48,14 +50,19 @@ async fn a_second_approver_approves_from_the_ui(s: Session) {
     s.sign_in("demo-admin@example.com").await;
     s.open("/ui").await;
     s.check_page("overview-override-pending").await;
-    s.type_into(&format!("#approve-note-{id}"), "Checked with the fraud team.")
-        .await;
+    s.type_into(
+        &format!("#approve-note-{id}"),
+        "Checked with the fraud team.",
+    )
+    .await;
     s.click(&format!("#approve-{id}")).await;
     assert_eq!(s.path().await, "/ui?notice=approved");
     let notice = s.text("#notice").await;
     assert!(notice.contains("approved"), "{notice}");
     assert!(
-        s.find_all(&format!("#override-request-{id}")).await.is_empty(),
+        s.find_all(&format!("#override-request-{id}"))
+            .await
+            .is_empty(),
         "no longer pending"
     );
     s.check_page("overview-override-approved").await;
