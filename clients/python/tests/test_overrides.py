@@ -13,9 +13,16 @@ REASON = "Fairness gap accepted by the risk committee until the retrain in March
 
 
 def critical_model(engineer: driftguard.Client) -> dict:
-    columns = {"prediction": "prediction", "label": "label", "score": "score", "sensitive": ["group"]}
+    columns = {
+        "prediction": "prediction",
+        "label": "label",
+        "score": "score",
+        "sensitive": ["group"],
+    }
     name = f"critical-{uuid.uuid4().hex[:8]}"
-    return engineer.models.create(name, "1.0.0", "binary_classification", "critical", columns=columns)
+    return engineer.models.create(
+        name, "1.0.0", "binary_classification", "critical", columns=columns
+    )
 
 
 def test_a_critical_models_override_needs_a_second_approver(
@@ -48,7 +55,11 @@ def test_a_critical_models_override_needs_a_second_approver(
     done = admin.override_requests.approve(request["id"], note="second pair of eyes")
     assert done["model"]["status"] == "deployed"
     row = done["deployment"]
-    assert (row["outcome"], row["override_used"], row["override_reason"]) == ("overridden", True, REASON)
+    assert (row["outcome"], row["override_used"], row["override_reason"]) == (
+        "overridden",
+        True,
+        REASON,
+    )
     assert (row["deployed_by"], row["override_requested_by"]) == (
         admin.auth.me()["id"],
         approver.auth.me()["id"],
@@ -64,5 +75,10 @@ def test_a_critical_models_override_needs_a_second_approver(
     statuses = {r["id"]: r["status"] for r in engineer.override_requests.iter(model_id=model["id"])}
     assert statuses == {request["id"]: "approved", again["override_request"]["id"]: "rejected"}
     outcomes = [h["outcome"] for h in engineer.deployments.iter_for_model(model["id"])]
-    assert outcomes == ["override_rejected", "override_requested", "overridden", "override_requested"]
+    assert outcomes == [
+        "override_rejected",
+        "override_requested",
+        "overridden",
+        "override_requested",
+    ]
     assert admin.deployments.verify()["ok"] is True
