@@ -388,7 +388,7 @@ mod tests {
         let s = with_env(
             &[
                 ("DRIFTGUARD_OVERRIDE_APPROVALS__HIGH", "2"),
-                ("DRIFTGUARD_OVERRIDES__APPROVALS__CRITICAL", "1"),
+                ("DRIFTGUARD_OVERRIDE_APPROVALS__CRITICAL", "1"),
                 ("DRIFTGUARD_OVERRIDE_EXPIRY_SECS", "60"),
             ],
             || Settings::load(None).expect("valid overrides"),
@@ -396,6 +396,12 @@ mod tests {
         assert_eq!(s.overrides.approvals.of(RiskTier::High), Approvals::Two);
         assert_eq!(s.overrides.approvals.of(RiskTier::Critical), Approvals::One);
         assert_eq!(s.overrides.expiry_secs, 60);
+        // The nested spelling works too (and, for the whole table, wins over the flat one).
+        let s = with_env(&[("DRIFTGUARD_OVERRIDES__APPROVALS__LOW", "2")], || {
+            Settings::load(None).expect("valid overrides")
+        });
+        assert_eq!(s.overrides.approvals.of(RiskTier::Low), Approvals::Two);
+        assert_eq!(s.overrides.approvals.of(RiskTier::Critical), Approvals::Two);
         for (name, value) in [
             ("DRIFTGUARD_OVERRIDE_APPROVALS__CRITICAL", "3"),
             ("DRIFTGUARD_OVERRIDE_APPROVALS__LOW", "0"),
