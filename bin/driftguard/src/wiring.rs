@@ -48,7 +48,13 @@ impl UsageMetrics for PrometheusUsage {
             Outcome::Deployed => DeploymentOutcome::Success,
             Outcome::Blocked => DeploymentOutcome::Failure,
             Outcome::Overridden => DeploymentOutcome::Override,
-            Outcome::Superseded | Outcome::Retired => return,
+            // Steps of a four-eyes request are no deployment; its approval is `Overridden`.
+            Outcome::Superseded
+            | Outcome::Retired
+            | Outcome::OverrideRequested
+            | Outcome::OverrideRejected
+            | Outcome::OverrideExpired
+            | Outcome::OverrideVoided => return,
         };
         self.0.record_deployment(counted);
     }
@@ -200,6 +206,7 @@ pub async fn wire(settings: &Settings, migrate_first: bool) -> anyhow::Result<Wi
             changes: Arc::new(cache.clone()),
             limits: settings.data_limits(),
             risk: settings.risk,
+            overrides: settings.overrides,
             password_hashes: settings.limits.max_concurrent_password_hashes,
             webhook_addresses: delivery.addresses,
             resolver,

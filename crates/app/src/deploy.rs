@@ -15,9 +15,11 @@ use serde_json::Value;
 
 use crate::actor::Actor;
 use crate::changes::Announcer;
+use crate::overrides::{Approvals, OverrideService};
 use crate::ports::changes::Change;
 use crate::ports::deployments::{DeployCommand, DeploymentStore, RetireCommand};
 use crate::ports::evaluations::EvaluationRepository;
+use crate::ports::overrides::{NewOverrideRequest, OverrideRequest};
 use crate::ports::usage::UsageMetrics;
 
 /// Longest environment name, in characters as sent.
@@ -85,6 +87,14 @@ pub enum DeployOutcome {
         /// The `blocked` history row.
         deployment: DeploymentRecord,
     },
+    /// An override of a model whose risk tier needs two approvers: nothing is deployed yet;
+    /// a pending request waits for a second approver. 202 `{override_request, deployment}`.
+    OverrideRequested {
+        /// The pending request.
+        request: OverrideRequest,
+        /// Its `override_requested` history row.
+        deployment: DeploymentRecord,
+    },
 }
 
 /// Deploy and retire.
@@ -96,6 +106,7 @@ pub struct DeploymentService {
     store: Arc<dyn DeploymentStore>,
     usage: Arc<dyn UsageMetrics>,
     changes: Announcer,
+    overrides: OverrideService,
 }
 
 fn check_environment(environment: &str) -> DomainResult<String> {
@@ -143,6 +154,7 @@ impl DeploymentService {
         store: Arc<dyn DeploymentStore>,
         usage: Arc<dyn UsageMetrics>,
         changes: Announcer,
+        overrides: OverrideService,
     ) -> Self {
         Self {
             models,
@@ -151,6 +163,7 @@ impl DeploymentService {
             store,
             usage,
             changes,
+            overrides,
         }
     }
 
@@ -181,7 +194,8 @@ impl DeploymentService {
     }
 
     /// `POST /models/{id}/deploy`. `Forbidden` (403) for a role too low, `Invalid` (422)
-    /// for a bad override request; otherwise deployed, overridden or blocked (recorded).
+    /// for a bad override request; otherwise deployed, overridden, blocked (recorded), or —
+    /// an override of a tier that needs two approvers — a pending override request.
     pub async fn deploy(
         &self,
         model_id: ModelId,
@@ -224,6 +238,8 @@ impl DeploymentService {
                     notes: request.notes,
                     policy_versions: json(&result.policy_versions)?,
                     artifact_digest,
+                    override_request_id: None,
+                    override_requested_by: None,
                 });
                 let deployment = self.changes.after(DEPLOYMENT, blocked).await?;
                 self.usage.deployment(Outcome::Blocked);
@@ -234,6 +250,31 @@ impl DeploymentService {
                 });
             }
             DeployDecision::Allow => (Outcome::Deployed, None),
+            DeployDecision::Override
+                if self.overrides.settings().approvals.of(model.risk_tier) == Approvals::Two =>
+            {
+                let (request, deployment) = self
+                    .overrides
+                    .request(NewOverrideRequest {
+                        model_id,
+                        environment,
+                        governance_result: result,
+                        justification: request
+                            .justification
+                            .map(|j| j.trim().to_owned())
+                            .unwrap_or_default(),
+                        notes: request.notes,
+                        artifact_digest,
+                        requested_by: user.id,
+                        requested_at: now(),
+                        expires_at: now() + self.overrides.settings().expiry(),
+                    })
+                    .await?;
+                return Ok(DeployOutcome::OverrideRequested {
+                    request,
+                    deployment,
+                });
+            }
             DeployDecision::Override => (
                 Outcome::Overridden,
                 request.justification.map(|j| j.trim().to_owned()),
@@ -251,6 +292,8 @@ impl DeploymentService {
             policy_versions: json(&result.policy_versions)?,
             judged_evaluation_id: result.evaluation_id,
             artifact_digest,
+            override_request_id: None,
+            override_requested_by: None,
         });
         let (model, rows) = self.changes.after(DEPLOYMENT, deploy).await?;
         self.usage.deployment(outcome);

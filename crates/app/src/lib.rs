@@ -11,6 +11,7 @@ pub mod deploy;
 pub mod evaluate;
 pub mod history;
 pub mod models;
+pub mod overrides;
 pub mod parquet;
 pub mod policies;
 pub mod ports;
@@ -30,6 +31,7 @@ pub use driftguard_audit as audit;
 pub use evaluate::{EvaluateOptions, EvaluationService};
 pub use history::AuditService;
 pub use models::ModelService;
+pub use overrides::{Approvals, ApprovedOverride, OverrideService, OverrideSettings};
 pub use policies::PolicyService;
 pub use ports::changes::{Change, ChangeFeed, NoChangeFeed};
 pub use ports::dashboard::{
@@ -38,6 +40,10 @@ pub use ports::dashboard::{
 pub use ports::deployments::{DeployCommand, DeploymentStore, RetireCommand};
 pub use ports::evaluations::{
     EvaluationRepository, LatestMetrics, NewEvaluation, StoredEvaluation,
+};
+pub use ports::overrides::{
+    DecideOverride, NewOverrideRequest, OverrideAction, OverrideDecided, OverrideFilter,
+    OverrideRequest, OverrideRequestStore, OverrideStatus,
 };
 pub use ports::references::{
     ColumnSummary, DataFormat, NewReference, ReferenceProfile, ReferenceRepository, ReferenceUpload,

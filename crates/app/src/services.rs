@@ -6,11 +6,13 @@ use crate::deploy::DeploymentService;
 use crate::evaluate::EvaluationService;
 use crate::history::AuditService;
 use crate::models::ModelService;
+use crate::overrides::{OverrideService, OverrideSettings};
 use crate::policies::PolicyService;
 use crate::ports::changes::ChangeFeed;
 use crate::ports::dashboard::DashboardRepository;
 use crate::ports::deployments::DeploymentStore;
 use crate::ports::evaluations::EvaluationRepository;
+use crate::ports::overrides::OverrideRequestStore;
 use crate::ports::references::ReferenceRepository;
 use crate::ports::usage::UsageMetrics;
 use crate::ports::webhooks::{HostResolver, WebhookStore};
@@ -40,6 +42,8 @@ pub struct Services {
     pub evaluations: EvaluationService,
     /// Deploy and retire.
     pub deployments: DeploymentService,
+    /// Four-eyes override requests: list, read, approve, reject.
+    pub overrides: OverrideService,
     /// The deployment history and its verification.
     pub audit: AuditService,
     /// Policies and their versions.
@@ -73,6 +77,8 @@ pub struct Setup {
     pub limits: Limits,
     /// The risk score's numbers.
     pub risk: RiskSettings,
+    /// Approvers an override needs per risk tier, and the expiry of a four-eyes request.
+    pub overrides: OverrideSettings,
     /// Password hashes (sign-ins, new accounts) running at once (0: one per core).
     pub password_hashes: usize,
     /// The addresses webhook endpoints may have (checked at registration).
@@ -91,6 +97,7 @@ impl Services {
             + PolicyRepository
             + EvaluationRepository
             + DeploymentStore
+            + OverrideRequestStore
             + DeploymentLog
             + DashboardRepository
             + WebhookStore
@@ -108,6 +115,12 @@ impl Services {
             changes.clone(),
             setup.risk,
         );
+        let overrides = OverrideService::new(
+            store.clone(),
+            setup.usage.clone(),
+            changes.clone(),
+            setup.overrides,
+        );
         Self {
             auth: AuthService::new(store.clone(), setup.tokens, setup.password_hashes),
             models: ModelService::new(store.clone(), changes.clone()),
@@ -120,7 +133,9 @@ impl Services {
                 store.clone(),
                 setup.usage,
                 changes.clone(),
+                overrides.clone(),
             ),
+            overrides,
             audit: AuditService::new(
                 store.clone(),
                 store.clone(),

@@ -1,7 +1,8 @@
 //! The hash chain: a row's canonical JSON and its hash.
 //!
-//! Canonical JSON of a row: every field except `hash` (and `artifact_digest` when it is
-//! absent, as in every row written before it existed), as one JSON object with keys sorted
+//! Canonical JSON of a row: every field except `hash` (and `artifact_digest`,
+//! `override_request_id` and `override_requested_by` when absent, as in every row written
+//! before they existed), as one JSON object with keys sorted
 //! (byte order, at every depth, `governance_result` included), no whitespace, times as
 //! RFC 3339 UTC with exactly six fraction digits (`2026-01-02T03:04:05.000006Z`), strings
 //! and numbers as serde_json writes them. `hash = hex(sha256(prev_hash + canonical JSON))`,
@@ -35,8 +36,27 @@ pub fn canonical_json(record: &DeploymentRecord) -> String {
         "policy_versions": e.policy_versions,
         "prev_hash": record.prev_hash,
     });
-    if let (Some(digest), Some(fields)) = (&e.artifact_digest, row.as_object_mut()) {
-        fields.insert("artifact_digest".to_owned(), json!(digest));
+    if let Some(fields) = row.as_object_mut() {
+        // Each is in the row only when present, so that rows from before it keep their hashes.
+        let optional = [
+            (
+                "artifact_digest",
+                e.artifact_digest.as_ref().map(|d| json!(d)),
+            ),
+            (
+                "override_request_id",
+                e.override_request_id.map(|id| json!(id)),
+            ),
+            (
+                "override_requested_by",
+                e.override_requested_by.map(|id| json!(id)),
+            ),
+        ];
+        for (name, value) in optional {
+            if let Some(value) = value {
+                fields.insert(name.to_owned(), value);
+            }
+        }
     }
     sorted(&row).to_string()
 }

@@ -1,6 +1,6 @@
 //! A row of the deployment history: one deploy, block, override, supersession or retirement.
 
-use driftguard_core::{DeploymentId, ModelId, Timestamp, UserId};
+use driftguard_core::{DeploymentId, ModelId, OverrideRequestId, Timestamp, UserId};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -21,16 +21,30 @@ pub enum Outcome {
     Superseded,
     /// The model was taken out of service.
     Retired,
+    /// An approver asked to override a failing result of a model whose risk tier needs a
+    /// second approver (four eyes): nothing was deployed yet.
+    OverrideRequested,
+    /// A pending override request was rejected (or withdrawn by its requester).
+    OverrideRejected,
+    /// A pending override request was found past its expiry when someone acted on it.
+    OverrideExpired,
+    /// A pending override request was found stale when someone approved it: the model was
+    /// evaluated again, or the policies that judged it changed.
+    OverrideVoided,
 }
 
 impl Outcome {
     /// Every outcome.
-    pub const ALL: [Outcome; 5] = [
+    pub const ALL: [Outcome; 9] = [
         Outcome::Deployed,
         Outcome::Blocked,
         Outcome::Overridden,
         Outcome::Superseded,
         Outcome::Retired,
+        Outcome::OverrideRequested,
+        Outcome::OverrideRejected,
+        Outcome::OverrideExpired,
+        Outcome::OverrideVoided,
     ];
 
     /// The name as stored and serialised.
@@ -41,6 +55,10 @@ impl Outcome {
             Outcome::Overridden => "overridden",
             Outcome::Superseded => "superseded",
             Outcome::Retired => "retired",
+            Outcome::OverrideRequested => "override_requested",
+            Outcome::OverrideRejected => "override_rejected",
+            Outcome::OverrideExpired => "override_expired",
+            Outcome::OverrideVoided => "override_voided",
         }
     }
 }
@@ -53,7 +71,9 @@ impl std::str::FromStr for Outcome {
             .into_iter()
             .find(|o| o.as_str() == s)
             .ok_or_else(|| {
-                "must be one of deployed, blocked, overridden, superseded, retired".to_owned()
+                "must be one of deployed, blocked, overridden, superseded, retired, \
+                 override_requested, override_rejected, override_expired, override_voided"
+                    .to_owned()
             })
     }
 }
@@ -90,6 +110,15 @@ pub struct NewDeployment {
     /// so that rows written before it existed keep their hashes.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub artifact_digest: Option<ArtifactDigest>,
+    /// The four-eyes override request this row belongs to (its request, rejection, expiry,
+    /// voiding, or the `overridden` deploy its approval made). Left out when absent, as
+    /// `artifact_digest` is, so that older rows keep their hashes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub override_request_id: Option<OverrideRequestId>,
+    /// Who asked for that override: on an approved override's `overridden` row, the first
+    /// approver, beside `deployed_by`, the second.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub override_requested_by: Option<UserId>,
 }
 
 /// A stored, chained row of the deployment history. Serialises flat, as SPEC §3's

@@ -31,6 +31,8 @@ pub(crate) fn entry(model_id: i64) -> NewDeployment {
         notes: None,
         policy_versions: json!([{"version": 2, "policy_id": 1}]),
         artifact_digest: None,
+        override_request_id: None,
+        override_requested_by: None,
     }
 }
 

@@ -78,6 +78,12 @@ typed_id!(
     "webhook"
 );
 
+typed_id!(
+    /// A four-eyes override request (a deploy override waiting for a second approver).
+    OverrideRequestId,
+    "override request"
+);
+
 impl DeploymentId {
     /// The first row's id.
     pub const FIRST: Self = Self(1);
@@ -112,6 +118,10 @@ mod tests {
             (PolicyId(3).not_found(), "policy 3 not found"),
             (EvaluationId(4).not_found(), "evaluation 4 not found"),
             (DeploymentId(5).not_found(), "deployment 5 not found"),
+            (
+                OverrideRequestId(6).not_found(),
+                "override request 6 not found",
+            ),
         ];
         for (error, message) in cases {
             assert!(

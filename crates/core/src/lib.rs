@@ -11,7 +11,7 @@ pub mod schema;
 pub mod time;
 
 pub use error::{Cause, DatabaseFault, DomainError, DomainResult, FieldError};
-pub use id::{DeploymentId, EvaluationId, ModelId, PolicyId, UserId, WebhookId};
+pub use id::{DeploymentId, EvaluationId, ModelId, OverrideRequestId, PolicyId, UserId, WebhookId};
 pub use model_kind::{RiskTier, Task};
 pub use page::{Page, Pagination};
 pub use role::Role;

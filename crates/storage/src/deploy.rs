@@ -19,7 +19,8 @@ use driftguard_governance::PolicyRef;
 use driftguard_registry::{Model, ModelStatus};
 use serde_json::json;
 
-fn model_ref(model: &Model) -> ModelRef<'_> {
+/// The model as a webhook event names it.
+pub(crate) fn model_ref(model: &Model) -> ModelRef<'_> {
     ModelRef {
         id: model.id,
         name: &model.name,
@@ -27,7 +28,8 @@ fn model_ref(model: &Model) -> ModelRef<'_> {
     }
 }
 
-fn retired(id: ModelId) -> TxError {
+/// The refusal of a retired model's deploy.
+pub(crate) fn retired(id: ModelId) -> TxError {
     TxError::Domain(DomainError::Conflict(format!(
         "model {id} is retired; register a new version to deploy it again"
     )))
@@ -46,7 +48,7 @@ macro_rules! live_model {
             .ok_or_else(|| TxError::Domain(id.not_found()))?
             .into_model()?;
         if model.status == ModelStatus::Retired {
-            return Err(retired(id));
+            return Err($crate::deploy::retired(id));
         }
         model
     }};
@@ -67,6 +69,87 @@ macro_rules! set_status {
     };
 }
 
+/// Why the judgement a deploy or an override request was decided on no longer holds for
+/// `$model` (read in the transaction): `Some(reason)` when its latest evaluation is not
+/// `$evaluation` or the active policies of its tier are not `$judged`.
+macro_rules! stale_judgement {
+    ($conn:ident, $model:expr, $evaluation:expr, $judged:expr) => {{
+        let model: &Model = $model;
+        let evaluation: Option<driftguard_core::EvaluationId> = $evaluation;
+        let judged: &[PolicyRef] = $judged;
+        if model.latest_evaluation.as_ref().map(|e| e.id) != evaluation {
+            Some(format!("model {} was evaluated again", model.id))
+        } else if judging_now!($conn, model.risk_tier) != judged {
+            Some("the policies that judge its tier changed".to_owned())
+        } else {
+            None
+        }
+    }};
+}
+
+/// Inside a transaction that began with the chain lock, for a live `$model`: appends the
+/// deploy's row, a `superseded` row for every other deployed version of the name (setting
+/// them `superseded`), sets the model `deployed`, and evaluates to the model and the rows.
+macro_rules! deploy_model {
+    ($store:expr, $conn:ident, $model:expr, $c:expr) => {{
+        let model: Model = $model;
+        let c: DeployCommand = $c;
+        let at = to_db(c.deployed_at);
+        let others: Vec<i64> = models::table
+            .filter(models::name.eq(&model.name))
+            .filter(models::status.eq(ModelStatus::Deployed.as_str()))
+            .filter(models::id.ne(model.id.0))
+            .select(models::id)
+            .load($conn)
+            .await?;
+        let overridden = c.outcome == Outcome::Overridden;
+        let row = NewDeployment {
+            model_id: model.id,
+            deployed_at: c.deployed_at,
+            deployed_by: c.deployed_by,
+            environment: c.environment.clone(),
+            previous_status: model.status.as_str().to_owned(),
+            new_status: ModelStatus::Deployed.as_str().to_owned(),
+            outcome: c.outcome,
+            governance_result: c.governance_result,
+            override_used: overridden,
+            override_reason: c.override_reason,
+            notes: c.notes,
+            policy_versions: c.policy_versions.clone(),
+            artifact_digest: c.artifact_digest,
+            override_request_id: c.override_request_id,
+            override_requested_by: c.override_requested_by,
+        };
+        let mut rows = vec![append!($conn, $store.chain_key(), row)];
+        if let Some(event) = OutboxEvent::deployment_decided(&rows[0], model_ref(&model)) {
+            let _ = enqueue!($conn, event);
+        }
+        for other in others {
+            let row = NewDeployment {
+                model_id: ModelId(other),
+                deployed_at: c.deployed_at,
+                deployed_by: c.deployed_by,
+                environment: c.environment.clone(),
+                previous_status: ModelStatus::Deployed.as_str().to_owned(),
+                new_status: ModelStatus::Superseded.as_str().to_owned(),
+                outcome: Outcome::Superseded,
+                governance_result: json!({ "superseded_by": model.id }),
+                override_used: false,
+                override_reason: None,
+                notes: None,
+                policy_versions: c.policy_versions.clone(),
+                artifact_digest: None,
+                override_request_id: None,
+                override_requested_by: None,
+            };
+            rows.push(append!($conn, $store.chain_key(), row));
+            let _ = set_status!($conn, other, ModelStatus::Superseded, at);
+        }
+        let model = set_status!($conn, model.id, ModelStatus::Deployed, at);
+        (model, rows)
+    }};
+}
+
 #[async_trait]
 impl DeploymentStore for Store {
     async fn deploy(&self, c: DeployCommand) -> DomainResult<(Model, Vec<DeploymentRecord>)> {
@@ -76,70 +159,16 @@ impl DeploymentStore for Store {
                 c.outcome.as_str()
             )));
         }
-        let at = to_db(c.deployed_at);
         transaction!(self, true, |conn| {
             let model = live_model!(conn, c.model_id);
-            if model.latest_evaluation.as_ref().map(|e| e.id) != c.judged_evaluation_id {
-                return Err(TxError::Domain(DomainError::Conflict(format!(
-                    "model {} was evaluated again while the deploy was decided; retry",
-                    model.id
-                ))));
-            }
             let judged: Vec<PolicyRef> = serde_json::from_value(c.policy_versions.clone())
                 .map_err(|e| DomainError::internal_caused("bad policy versions", e))?;
-            if judging_now!(conn, model.risk_tier) != judged {
-                return Err(TxError::Domain(DomainError::Conflict(
-                    "the policies changed while the deploy was decided; retry".to_owned(),
-                )));
+            if let Some(stale) = stale_judgement!(conn, &model, c.judged_evaluation_id, &judged) {
+                return Err(TxError::Domain(DomainError::Conflict(format!(
+                    "{stale} while the deploy was decided; retry"
+                ))));
             }
-            let others: Vec<i64> = models::table
-                .filter(models::name.eq(&model.name))
-                .filter(models::status.eq(ModelStatus::Deployed.as_str()))
-                .filter(models::id.ne(model.id.0))
-                .select(models::id)
-                .load(conn)
-                .await?;
-            let overridden = c.outcome == Outcome::Overridden;
-            let row = NewDeployment {
-                model_id: model.id,
-                deployed_at: c.deployed_at,
-                deployed_by: c.deployed_by,
-                environment: c.environment.clone(),
-                previous_status: model.status.as_str().to_owned(),
-                new_status: ModelStatus::Deployed.as_str().to_owned(),
-                outcome: c.outcome,
-                governance_result: c.governance_result,
-                override_used: overridden,
-                override_reason: c.override_reason,
-                notes: c.notes,
-                policy_versions: c.policy_versions.clone(),
-                artifact_digest: c.artifact_digest,
-            };
-            let mut rows = vec![append!(conn, self.chain_key(), row)];
-            if let Some(event) = OutboxEvent::deployment_decided(&rows[0], model_ref(&model)) {
-                let _ = enqueue!(conn, event);
-            }
-            for other in others {
-                let row = NewDeployment {
-                    model_id: ModelId(other),
-                    deployed_at: c.deployed_at,
-                    deployed_by: c.deployed_by,
-                    environment: c.environment.clone(),
-                    previous_status: ModelStatus::Deployed.as_str().to_owned(),
-                    new_status: ModelStatus::Superseded.as_str().to_owned(),
-                    outcome: Outcome::Superseded,
-                    governance_result: json!({ "superseded_by": model.id }),
-                    override_used: false,
-                    override_reason: None,
-                    notes: None,
-                    policy_versions: c.policy_versions.clone(),
-                    artifact_digest: None,
-                };
-                rows.push(append!(conn, self.chain_key(), row));
-                let _ = set_status!(conn, other, ModelStatus::Superseded, at);
-            }
-            let model = set_status!(conn, model.id, ModelStatus::Deployed, at);
-            Ok((model, rows))
+            Ok(deploy_model!(self, conn, model, c))
         })
     }
 
@@ -184,6 +213,8 @@ impl DeploymentStore for Store {
                 notes: c.notes,
                 policy_versions: json!([]),
                 artifact_digest: None,
+                override_request_id: None,
+                override_requested_by: None,
             };
             let record = append!(conn, self.chain_key(), row);
             let model = set_status!(conn, model.id, ModelStatus::Retired, at);

@@ -18,7 +18,7 @@ use diesel_async::RunQueryDsl;
 use driftguard_audit::{
     Checkpoint, DeploymentFilter, DeploymentLog, DeploymentRecord, NewDeployment,
 };
-use driftguard_core::{DeploymentId, DomainResult, ModelId, Page, UserId};
+use driftguard_core::{DeploymentId, DomainResult, ModelId, OverrideRequestId, Page, UserId};
 
 /// A stored history row.
 #[derive(Queryable, Selectable, Insertable)]
@@ -40,6 +40,8 @@ pub(crate) struct HistoryRow {
     prev_hash: String,
     hash: String,
     artifact_digest: Option<String>,
+    override_request_id: Option<i64>,
+    override_requested_by: Option<i64>,
 }
 
 impl HistoryRow {
@@ -63,6 +65,8 @@ impl HistoryRow {
             prev_hash: record.prev_hash.clone(),
             hash: record.hash.clone(),
             artifact_digest: e.artifact_digest.as_ref().map(|d| d.as_str().to_owned()),
+            override_request_id: e.override_request_id.map(|id| id.0),
+            override_requested_by: e.override_requested_by.map(|id| id.0),
         })
     }
 
@@ -90,6 +94,8 @@ impl HistoryRow {
                     .map(|d| d.parse())
                     .transpose()
                     .map_err(|e| corrupt("artifact digest", e))?,
+                override_request_id: self.override_request_id.map(OverrideRequestId),
+                override_requested_by: self.override_requested_by.map(UserId),
             },
             prev_hash: self.prev_hash,
             hash: self.hash,

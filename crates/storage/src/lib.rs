@@ -24,7 +24,9 @@ mod models;
 pub mod postgres_tls;
 #[macro_use]
 mod policies;
+#[macro_use]
 mod deploy;
+mod overrides;
 mod references;
 mod roles;
 pub mod runtime_role;

@@ -137,6 +137,30 @@ diesel::table! {
         prev_hash -> Text,
         hash -> Text,
         artifact_digest -> Nullable<Text>,
+        override_request_id -> Nullable<BigInt>,
+        override_requested_by -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    override_requests (id) {
+        id -> BigInt,
+        model_id -> BigInt,
+        environment -> Text,
+        evaluation_id -> Nullable<BigInt>,
+        policy_versions -> Text,
+        governance_result -> Text,
+        justification -> Text,
+        notes -> Nullable<Text>,
+        artifact_digest -> Nullable<Text>,
+        requested_by -> BigInt,
+        requested_at -> Timestamp,
+        expires_at -> Timestamp,
+        status -> Text,
+        decided_by -> Nullable<BigInt>,
+        decided_at -> Nullable<Timestamp>,
+        decision_note -> Nullable<Text>,
+        deployment_id -> Nullable<BigInt>,
     }
 }
 
@@ -201,6 +225,7 @@ diesel::joinable!(policy_versions -> policies (policy_id));
 diesel::joinable!(reference_data -> models (model_id));
 diesel::joinable!(reference_uploads -> models (model_id));
 diesel::joinable!(evaluations -> models (model_id));
+diesel::joinable!(override_requests -> models (model_id));
 diesel::allow_tables_to_appear_in_same_query!(
     users,
     role_changes,
@@ -211,6 +236,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     reference_uploads,
     evaluations,
     deployment_history,
+    override_requests,
     audit_checkpoints,
     webhook_endpoints,
     webhook_events,

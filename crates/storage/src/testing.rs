@@ -41,6 +41,7 @@ pub fn setup() -> driftguard_app::Setup {
         changes: std::sync::Arc::new(driftguard_app::NoChangeFeed),
         limits: driftguard_stats::Limits::default(),
         risk: driftguard_governance::RiskSettings::default(),
+        overrides: driftguard_app::OverrideSettings::default(),
         password_hashes: 0,
         webhook_addresses: driftguard_app::webhooks::address::AddressPolicy::default(),
         resolver: std::sync::Arc::new(driftguard_app::webhooks::SystemResolver),

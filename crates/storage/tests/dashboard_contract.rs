@@ -86,6 +86,8 @@ async fn deploy(
         policy_versions: json!([{"policy_id": 1, "version": 1}]),
         judged_evaluation_id: judged,
         artifact_digest: None,
+        override_request_id: None,
+        override_requested_by: None,
     })
     .await
     .expect("a deploy");
@@ -152,6 +154,8 @@ async fn fixtures(db: &Store) {
         notes: None,
         policy_versions: json!([]),
         artifact_digest: None,
+        override_request_id: None,
+        override_requested_by: None,
     })
     .await
     .expect("a blocked attempt");

@@ -80,6 +80,8 @@ fn entry(model_id: impl Into<ModelId>, outcome: Outcome) -> NewDeployment {
         policy_versions: json!([{"policy_id": 1, "version": 1}]),
         // Read back and hashed as written when present, left out when absent.
         artifact_digest: (outcome == Outcome::Deployed).then(|| ArtifactDigest::of(b"model")),
+        override_request_id: None,
+        override_requested_by: None,
     }
 }
 
@@ -96,6 +98,8 @@ fn deploy(model_id: ModelId, by: UserId) -> DeployCommand {
         policy_versions: json!([{"policy_id": 1, "version": 1}]),
         judged_evaluation_id: None,
         artifact_digest: None,
+        override_request_id: None,
+        override_requested_by: None,
     }
 }
 

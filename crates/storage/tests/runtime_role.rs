@@ -24,6 +24,8 @@ fn entry() -> NewDeployment {
         notes: None,
         policy_versions: json!([]),
         artifact_digest: None,
+        override_request_id: None,
+        override_requested_by: None,
     }
 }
 

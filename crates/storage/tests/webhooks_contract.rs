@@ -155,6 +155,8 @@ async fn commands_put_their_events_in_the_outbox(store: Store) {
             notes: None,
             policy_versions: json!([]),
             artifact_digest: None,
+            override_request_id: None,
+            override_requested_by: None,
         })
         .await
         .expect("blocked");

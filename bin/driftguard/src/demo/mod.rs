@@ -106,10 +106,15 @@ pub async fn load(services: &Services, options: &DemoOptions) -> anyhow::Result<
         services.models.delete(*id, &admin).await?;
     }
     ensure_second_policy(services, &admin).await?;
+    let people = People {
+        engineer,
+        approver,
+        second_approver: admin,
+    };
     let mut reports = Vec::with_capacity(scenarios.len());
     for (index, scenario) in scenarios.into_iter().enumerate() {
         let name = format!("{} {}", scenario.model.name, scenario.model.version);
-        let report = load_scenario(services, index, scenario, engineer, approver)
+        let report = load_scenario(services, index, scenario, people)
             .await
             .with_context(|| format!("loading the demo model {name}"))?;
         reports.push(report);
@@ -184,19 +189,30 @@ async fn ensure_second_policy(services: &Services, admin: &Actor) -> anyhow::Res
     Ok(())
 }
 
+/// Who presses the buttons of the demo.
+#[derive(Debug, Clone, Copy)]
+struct People {
+    /// Registers, evaluates and deploys.
+    engineer: Actor,
+    /// Overrides.
+    approver: Actor,
+    /// Approves an override that needs four eyes.
+    second_approver: Actor,
+}
+
 async fn load_scenario(
     services: &Services,
     index: usize,
     scenario: Scenario,
-    engineer: Actor,
-    approver: Actor,
+    people: People,
 ) -> anyhow::Result<ModelReport> {
+    let engineer = people.engineer;
     let model = services.models.register(scenario.model, &engineer).await?;
     let (evaluations, latest) = match scenario.history {
         Some(history) => evaluate_history(services, index, model.id, history, &engineer).await?,
         None => (0, None),
     };
-    let deploys = deploy(services, model.id, scenario.deploy, engineer, approver).await?;
+    let deploys = deploy(services, model.id, scenario.deploy, people).await?;
     Ok(ModelReport {
         model: services.models.get(model.id).await?,
         evaluations,
@@ -255,14 +271,19 @@ async fn evaluate_history(
     Ok((history.evaluations, latest))
 }
 
-/// Presses the deploy button as the plan says; the outcome of each request.
+/// Presses the deploy button as the plan says; the outcome of each request (an override the
+/// model's tier makes a four-eyes request is approved by `second_approver`).
 async fn deploy(
     services: &Services,
     model_id: ModelId,
     plan: DeployPlan,
-    engineer: Actor,
-    approver: Actor,
+    people: People,
 ) -> anyhow::Result<Vec<Outcome>> {
+    let People {
+        engineer,
+        approver,
+        second_approver,
+    } = people;
     let mut outcomes = Vec::new();
     if plan == DeployPlan::Leave {
         return Ok(outcomes);
@@ -272,7 +293,7 @@ async fn deploy(
         ..DeployRequestBody::default()
     };
     outcomes.push(outcome(
-        services
+        &services
             .deployments
             .deploy(model_id, request.clone(), &engineer)
             .await?,
@@ -285,20 +306,31 @@ async fn deploy(
             justification: Some(justification.to_owned()),
             ..request
         };
-        outcomes.push(outcome(
-            services
-                .deployments
-                .deploy(model_id, overriding, &approver)
-                .await?,
-        ));
+        let asked = services
+            .deployments
+            .deploy(model_id, overriding, &approver)
+            .await?;
+        outcomes.push(outcome(&asked));
+        // A tier that needs four eyes: the admin is the second approver.
+        if let DeployOutcome::OverrideRequested { request, .. } = asked {
+            let approved = services
+                .overrides
+                .approve(
+                    request.id,
+                    Some("Second approval, loaded by driftguard demo.".to_owned()),
+                    &second_approver,
+                )
+                .await?;
+            outcomes.push(approved.deployment.entry.outcome);
+        }
     }
     Ok(outcomes)
 }
 
-fn outcome(outcome: DeployOutcome) -> Outcome {
+fn outcome(outcome: &DeployOutcome) -> Outcome {
     match outcome {
-        DeployOutcome::Deployed { deployment, .. } | DeployOutcome::Blocked { deployment, .. } => {
-            deployment.entry.outcome
-        }
+        DeployOutcome::Deployed { deployment, .. }
+        | DeployOutcome::Blocked { deployment, .. }
+        | DeployOutcome::OverrideRequested { deployment, .. } => deployment.entry.outcome,
     }
 }

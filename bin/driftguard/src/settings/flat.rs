@@ -76,6 +76,8 @@ const ALIASES: &[(&str, &str, &str)] = &[
     ("webhooks_backoff_base_ms", "webhooks", "backoff_base_ms"),
     ("webhooks_backoff_max_secs", "webhooks", "backoff_max_secs"),
     ("webhooks_poll_interval_ms", "webhooks", "poll_interval_ms"),
+    ("override_approvals", "overrides", "approvals"),
+    ("override_expiry_secs", "overrides", "expiry_secs"),
 ];
 
 /// The prefix of every setting's environment variable.
@@ -183,6 +185,10 @@ mod tests {
         assert_eq!(
             variable(&["risk", "tier_multipliers", "critical"]),
             "DRIFTGUARD_RISK__TIER_MULTIPLIERS__CRITICAL"
+        );
+        assert_eq!(
+            variable(&["overrides", "approvals", "critical"]),
+            "DRIFTGUARD_OVERRIDE_APPROVALS__CRITICAL"
         );
         assert_eq!(variable(&["environment"]), "DRIFTGUARD_ENVIRONMENT");
     }

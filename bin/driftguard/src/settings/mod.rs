@@ -10,6 +10,7 @@ pub mod flat;
 pub mod sections;
 
 use anyhow::{Context, bail};
+use driftguard_app::OverrideSettings;
 use driftguard_app::webhooks::address::AddressPolicy;
 use driftguard_app::webhooks::delivery::DeliverySettings;
 use driftguard_cache::RedisTls;
@@ -71,6 +72,11 @@ pub struct Settings {
     /// The risk score's numbers (`[risk]` in TOML, `DRIFTGUARD_RISK__DRIFT_SHARE_THRESHOLD`,
     /// `DRIFTGUARD_RISK__TIER_MULTIPLIERS__CRITICAL`, ...); SPEC §2's values by default.
     pub risk: RiskSettings,
+    /// Four-eyes overrides (`[overrides]` in TOML): approvers an override needs per risk tier
+    /// (`DRIFTGUARD_OVERRIDE_APPROVALS__CRITICAL=2`, or nested
+    /// `DRIFTGUARD_OVERRIDES__APPROVALS__CRITICAL`; 1 or 2, default 2 for critical and 1
+    /// otherwise) and how long a request waits (`DRIFTGUARD_OVERRIDE_EXPIRY_SECS`, 24 h).
+    pub overrides: OverrideSettings,
     /// Bounds on what one upload may hold and on how many expensive requests run at once
     /// (`[limits]` in TOML, `DRIFTGUARD_LIMITS__MAX_CATEGORIES`, ...).
     pub limits: LimitSettings,
@@ -123,6 +129,7 @@ impl Default for Settings {
             metrics: MetricsSection::default(),
             sentry: SentrySection::default(),
             risk: RiskSettings::default(),
+            overrides: OverrideSettings::default(),
             limits: LimitSettings::default(),
             webhooks: WebhookSection::default(),
         }
@@ -179,6 +186,9 @@ impl Settings {
         self.risk
             .validate()
             .map_err(|e| anyhow::anyhow!("invalid risk settings: {e}"))?;
+        self.overrides
+            .validate()
+            .map_err(|e| anyhow::anyhow!("invalid DRIFTGUARD_OVERRIDE_EXPIRY_SECS: {e}"))?;
         if self.rate_limiter.backend == RateLimitBackend::Redis && self.redis.url.is_none() {
             bail!("DRIFTGUARD_RATE_LIMIT_BACKEND=redis needs DRIFTGUARD_REDIS_URL");
         }
@@ -392,6 +402,50 @@ mod tests {
             assert_eq!(s.risk.drift_share_threshold, 0.5);
             Ok(())
         });
+    }
+
+    #[test]
+    fn override_approvals_are_one_or_two_per_tier_and_errors_name_the_variable() {
+        use driftguard_app::Approvals;
+        use driftguard_core::RiskTier;
+        let s = with_env(&[], || Settings::load(None).expect("defaults load"));
+        assert_eq!(s.overrides.approvals.of(RiskTier::Critical), Approvals::Two);
+        assert_eq!(s.overrides.approvals.of(RiskTier::High), Approvals::One);
+        assert_eq!(s.overrides.expiry_secs, 86_400);
+        let s = with_env(
+            &[
+                ("DRIFTGUARD_OVERRIDE_APPROVALS__HIGH", "2"),
+                ("DRIFTGUARD_OVERRIDE_APPROVALS__CRITICAL", "1"),
+                ("DRIFTGUARD_OVERRIDE_EXPIRY_SECS", "60"),
+            ],
+            || Settings::load(None).expect("valid overrides"),
+        );
+        assert_eq!(s.overrides.approvals.of(RiskTier::High), Approvals::Two);
+        assert_eq!(s.overrides.approvals.of(RiskTier::Critical), Approvals::One);
+        assert_eq!(s.overrides.expiry_secs, 60);
+        // The nested spelling works too (and, for the whole table, wins over the flat one).
+        let s = with_env(&[("DRIFTGUARD_OVERRIDES__APPROVALS__LOW", "2")], || {
+            Settings::load(None).expect("valid overrides")
+        });
+        assert_eq!(s.overrides.approvals.of(RiskTier::Low), Approvals::Two);
+        assert_eq!(s.overrides.approvals.of(RiskTier::Critical), Approvals::Two);
+        for (name, value) in [
+            ("DRIFTGUARD_OVERRIDE_APPROVALS__CRITICAL", "3"),
+            ("DRIFTGUARD_OVERRIDE_APPROVALS__LOW", "0"),
+            ("DRIFTGUARD_OVERRIDE_APPROVALS__LOW", "two"),
+        ] {
+            let err = with_env(&[(name, value)], || {
+                Settings::load(None).expect_err("not 1 or 2")
+            });
+            assert!(format!("{err:#}").contains(name), "{name}={value}: {err:#}");
+        }
+        let err = with_env(&[("DRIFTGUARD_OVERRIDE_EXPIRY_SECS", "0")], || {
+            Settings::load(None).expect_err("no expiry")
+        });
+        assert!(
+            format!("{err:#}").contains("DRIFTGUARD_OVERRIDE_EXPIRY_SECS"),
+            "{err:#}"
+        );
     }
 
     const PRODUCTION: [(&str, &str); 4] = [

@@ -19,6 +19,7 @@ mod hostile;
 mod models;
 mod openapi;
 mod outage;
+mod overrides;
 mod rbac;
 mod reference_uploads;
 mod simulation;

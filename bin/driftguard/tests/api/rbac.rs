@@ -105,6 +105,20 @@ fn routes() -> Vec<(Method, &'static str, Option<Value>, Role)> {
             Role::Admin,
         ),
         (Method::GET, "/audit/verify", None, Role::Admin),
+        (Method::GET, "/override-requests", None, Role::Viewer),
+        // No such request: an approver gets past the permission check to a 404.
+        (
+            Method::POST,
+            "/override-requests/999999/approve",
+            None,
+            Role::Approver,
+        ),
+        (
+            Method::POST,
+            "/override-requests/999999/reject",
+            Some(json!({"reason": "not now"})),
+            Role::Approver,
+        ),
         (Method::DELETE, "/models/{model}", None, Role::Admin),
     ]
 }

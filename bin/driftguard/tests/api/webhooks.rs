@@ -438,10 +438,61 @@ async fn a_disallowed_address_is_refused_and_never_sent_to(app: TestApp) {
     );
 }
 
+/// A critical model's override asked by one approver is announced as `override.requested`
+/// (from the request's own transaction); the second approver's approval as
+/// `deployment.overridden`.
+async fn an_override_request_and_its_approval_are_announced(app: TestApp) {
+    let admin = app.token_for(Role::Admin).await;
+    let receiver = Receiver::start(0);
+    let (_, secret) = register(
+        &app,
+        &admin,
+        &receiver.url,
+        json!(["override.requested", "deployment.overridden"]),
+        "json",
+    )
+    .await;
+    let engineer = app.token_for(Role::Engineer).await;
+    let model = app
+        .create_model(&engineer, "card-fraud", "3.0", "critical")
+        .await;
+    let first = app.token_for(Role::Approver).await;
+    let justification = "accepted by the risk board, ticket RISK-77";
+    let (status, asked) = app
+        .post(
+            &format!("/models/{}/deploy", model["id"]),
+            Some(&first),
+            json!({"override": true, "justification": justification}),
+        )
+        .await;
+    assert_eq!(status, 202, "{asked}");
+    let request = &asked["override_request"];
+    let got = receiver.wait_for(1).await;
+    verify(&secret, &got[0]);
+    assert_eq!(got[0].event, "override.requested");
+    let event = body_of(&got[0]);
+    assert_eq!(event["data"]["request_id"], request["id"]);
+    assert_eq!(event["data"]["justification"], justification);
+
+    let second = app.token_for(Role::Approver).await;
+    let (status, approved) = app
+        .post(
+            &format!("/override-requests/{}/approve", request["id"]),
+            Some(&second),
+            json!({}),
+        )
+        .await;
+    assert_eq!(status, 200, "{approved}");
+    let got = receiver.wait_for(2).await;
+    assert_eq!(got[1].event, "deployment.overridden");
+    assert_eq!(body_of(&got[1])["data"]["outcome"], "overridden");
+}
+
 driftguard_test_kit::per_backend!(
     crate::webhooks::with_delivery =>
     deliveries_arrive_signed_and_only_for_their_events,
     a_failing_receiver_gets_the_retry,
     a_retry_survives_a_restart,
     a_disallowed_address_is_refused_and_never_sent_to,
+    an_override_request_and_its_approval_are_announced,
 );

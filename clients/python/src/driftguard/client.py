@@ -13,6 +13,7 @@ from .resources.data import Evaluations, References
 from .resources.deployments import Deployments
 from .resources.insights import Dashboard, Simulation
 from .resources.models import Models
+from .resources.overrides import OverrideRequests
 from .resources.policies import Policies
 from .resources.system import System
 from .resources.users import Users
@@ -60,6 +61,7 @@ class Client:
         self.references = References(self._transport)
         self.evaluations = Evaluations(self._transport)
         self.deployments = Deployments(self._transport)
+        self.override_requests = OverrideRequests(self._transport)
         self.policies = Policies(self._transport)
         self.dashboard = Dashboard(self._transport)
         self.simulation = Simulation(self._transport)

@@ -16,7 +16,18 @@ DriftMethod = Literal[
     "ks", "psi", "wasserstein", "jensenshannon", "chisquare", "ztest", "kl_div", "hellinger"
 ]
 ModelSort = Literal["-created_at", "created_at", "name", "-name", "-updated_at"]
-Outcome = Literal["deployed", "blocked", "overridden", "superseded", "retired"]
+Outcome = Literal[
+    "deployed",
+    "blocked",
+    "overridden",
+    "superseded",
+    "retired",
+    "override_requested",
+    "override_rejected",
+    "override_expired",
+    "override_voided",
+]
+OverrideStatus = Literal["pending", "approved", "rejected", "expired", "voided"]
 ColumnKind = Literal["numeric", "categorical"]
 DataFormat = Literal["parquet", "csv", "json"]
 
@@ -153,7 +164,37 @@ class Deployment(TypedDict, total=False):
     hash: str
 
 
-class DeployResult(TypedDict):
+class DeployResult(TypedDict, total=False):
+    """``{deployment, model}``; a four-eyes override gives ``{deployment,
+    override_request}`` instead (202), its deployment row ``override_requested``."""
+
+    deployment: Deployment
+    model: Model
+    override_request: OverrideRequest
+
+
+class OverrideRequest(TypedDict, total=False):
+    id: int
+    model_id: int
+    environment: str
+    evaluation_id: int | None
+    policy_versions: list[PolicyRef]
+    governance_result: GovernanceResult
+    justification: str
+    notes: str | None
+    artifact_digest: str | None
+    requested_by: int
+    requested_at: str
+    expires_at: str
+    status: OverrideStatus
+    decided_by: int | None
+    decided_at: str | None
+    decision_note: str | None
+    deployment_id: int | None
+
+
+class OverrideDecision(TypedDict, total=False):
+    override_request: OverrideRequest
     deployment: Deployment
     model: Model
 

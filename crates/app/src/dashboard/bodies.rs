@@ -81,8 +81,14 @@ impl DeploymentTotals {
                     totals.blocked += tally.total;
                     continue;
                 }
-                // Status changes a deployment caused, not deployments themselves.
-                Outcome::Superseded | Outcome::Retired => continue,
+                // Status changes a deployment caused, and the steps of a four-eyes override
+                // request, not deployments themselves (its approval is an `overridden` row).
+                Outcome::Superseded
+                | Outcome::Retired
+                | Outcome::OverrideRequested
+                | Outcome::OverrideRejected
+                | Outcome::OverrideExpired
+                | Outcome::OverrideVoided => continue,
             }
             totals.total += tally.total;
             totals.last_30d += tally.since;

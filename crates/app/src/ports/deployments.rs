@@ -4,7 +4,7 @@
 
 use async_trait::async_trait;
 use driftguard_audit::{ArtifactDigest, DeploymentRecord, NewDeployment, Outcome};
-use driftguard_core::{DomainResult, EvaluationId, ModelId, Timestamp, UserId};
+use driftguard_core::{DomainResult, EvaluationId, ModelId, OverrideRequestId, Timestamp, UserId};
 use driftguard_registry::Model;
 use serde_json::Value;
 
@@ -37,6 +37,10 @@ pub struct DeployCommand {
     pub judged_evaluation_id: Option<EvaluationId>,
     /// The digest of the artefact deployed, when the request named one.
     pub artifact_digest: Option<ArtifactDigest>,
+    /// The four-eyes request an `Overridden` deploy approves, if it does.
+    pub override_request_id: Option<OverrideRequestId>,
+    /// Who asked for that override (the first approver; `deployed_by` is the second).
+    pub override_requested_by: Option<UserId>,
 }
 
 /// Retire a model version.

@@ -1,7 +1,7 @@
 //! The in-toto Statement v1 of a deploy decision: its subject is the model artefact's digest,
 //! its predicate the gate result as the history row recorded it.
 
-use driftguard_core::{DeploymentId, ModelId, Timestamp, UserId};
+use driftguard_core::{DeploymentId, ModelId, OverrideRequestId, Timestamp, UserId};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -103,6 +103,13 @@ pub struct GateResult {
     pub override_used: bool,
     /// The override's justification.
     pub override_reason: Option<String>,
+    /// On a four-eyes override: the request it approved.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub override_request_id: Option<OverrideRequestId>,
+    /// On a four-eyes override: the first approver, who asked (`decided_by` is the second,
+    /// who approved).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub override_requested_by: Option<UserId>,
     /// The history row.
     pub history: HistoryLink,
 }
@@ -146,6 +153,8 @@ impl Statement {
                 governance_result: sorted(&e.governance_result),
                 override_used: e.override_used,
                 override_reason: e.override_reason.clone(),
+                override_request_id: e.override_request_id,
+                override_requested_by: e.override_requested_by,
                 history: HistoryLink {
                     deployment_id: record.id,
                     hash: record.hash.clone(),

@@ -22,6 +22,8 @@ pub fn schemas() -> Map<String, Value> {
         ("Rule", rule()),
         ("DeployRequest", deploy_request()),
         ("RetireRequest", retire_request()),
+        ("ApproveOverrideRequest", approve_override_request()),
+        ("RejectOverrideRequest", reject_override_request()),
         ("ReferenceEnvelope", reference_envelope()),
         ("EvaluationEnvelope", evaluation_envelope()),
         ("Scenario", simulation::scenario()),
@@ -139,6 +141,25 @@ fn retire_request() -> Value {
         "description": "No body, or an empty one, retires without notes.",
         "additionalProperties": false,
         "properties": {"notes": nullable_text(MAX_NOTE)}
+    })
+}
+
+fn approve_override_request() -> Value {
+    json!({
+        "type": "object",
+        "description": "No body, or an empty one, approves without a note.",
+        "additionalProperties": false,
+        "properties": {"note": nullable_text(MAX_NOTE)}
+    })
+}
+
+fn reject_override_request() -> Value {
+    json!({
+        "type": "object",
+        "additionalProperties": false,
+        "required": ["reason"],
+        "properties": {"reason": {"type": "string", "minLength": 1, "maxLength": MAX_NOTE,
+                                  "pattern": NOT_BLANK}}
     })
 }
 

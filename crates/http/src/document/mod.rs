@@ -36,9 +36,10 @@ const NO_DATABASE: [&str; 4] = [
 
 /// Routes whose body may be left out (it then means the default request); every other
 /// body is required.
-const OPTIONAL_BODIES: [(&str, &str); 2] = [
+const OPTIONAL_BODIES: [(&str, &str); 3] = [
     ("post", "/models/{id}/deploy"),
     ("post", "/models/{id}/retire"),
+    ("post", "/override-requests/{id}/approve"),
 ];
 
 /// The OpenAPI description of every route, as the running server serves it (JSON).

@@ -87,7 +87,10 @@ impl RateLimitSettings {
             ["auth", "login"] | ["ui", "sign-in"] if post => rule("auth_login", self.auth_login),
             ["auth", "register"] if post => rule("auth_register", self.auth_register),
             ["models"] if post => rule("models_create", self.models_create),
-            ["models", _, "deploy"] if post => rule("models_deploy", self.models_deploy),
+            // An approval deploys: it counts with the deploys.
+            ["models", _, "deploy"] | ["override-requests", _, "approve"] if post => {
+                rule("models_deploy", self.models_deploy)
+            }
             ["models", _, "retire"] if post => rule("models_retire", self.models_retire),
             ["dashboard", ..] if method == Method::GET => rule("dashboard", self.dashboard),
             ["simulation", ..] if post => rule("simulation", self.simulation),

@@ -27,7 +27,8 @@ pub struct DeploymentFilters {
     /// Only this model's rows; they stay readable here after the model is deleted.
     #[param(value_type = Option<i64>)]
     pub model_id: Option<ModelId>,
-    /// `deployed`, `blocked`, `overridden`, `superseded` or `retired`.
+    /// `deployed`, `blocked`, `overridden`, `superseded`, `retired`, or a four-eyes request's
+    /// step: `override_requested`, `override_rejected`, `override_expired`, `override_voided`.
     #[param(schema_with = outcome)]
     pub outcome: Option<String>,
     /// Environment name.
@@ -64,15 +65,18 @@ fn page_of(
 
 /// Deploys a model version: judged now against the active policies; 409 with the governance
 /// result when blocked (and the attempt recorded); overrides need an approver and a
-/// justification of at least 20 characters.
+/// justification of at least 20 characters. An override of a model whose risk tier needs two
+/// approvers deploys nothing: it answers 202 with a pending override request, which a second
+/// approver approves at `POST /override-requests/{id}/approve`.
 #[utoipa::path(
     tag = "deployments",
     params(("id" = i64, Path, description = "model id")),
     request_body(content = ref("#/components/schemas/DeployRequest"), description = "Optional: no body deploys to production without override"),
     responses(
         (status = 200, description = "{deployment, model}"),
+        (status = 202, description = "{override_request, deployment}: a pending four-eyes override request and its override_requested history row"),
         (status = 403, body = ErrorBody),
-        (status = 409, description = "governance_blocked, with governance_result", body = ErrorBody),
+        (status = 409, description = "governance_blocked, with governance_result; or an override request already pending", body = ErrorBody),
         (status = 422, body = ErrorBody),
     ),
     security(("bearer" = []))
@@ -118,6 +122,20 @@ pub async fn deploy(
             );
             let extra = serde_json::json!({ "governance_result": governance_result });
             Err(ApiError::new(StatusCode::CONFLICT, "governance_blocked", detail).with_extra(extra))
+        }
+        DeployOutcome::OverrideRequested {
+            request,
+            deployment,
+        } => {
+            tracing::info!(
+                model_id = request.model_id.0,
+                status = "override_requested",
+                override_request_id = request.id.0,
+                deployed_by = user.0.id.0,
+                "model.deployment"
+            );
+            Ok(HttpResponse::Accepted()
+                .json(serde_json::json!({"override_request": request, "deployment": deployment})))
         }
     }
 }

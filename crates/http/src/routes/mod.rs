@@ -10,6 +10,7 @@ pub mod health;
 pub mod metrics;
 pub mod models;
 pub mod openapi;
+pub mod override_requests;
 pub mod policies;
 pub mod reference;
 pub mod simulation;
@@ -44,6 +45,10 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(deployments::for_model)
         .service(deployments::list)
         .service(deployments::verify)
+        .service(override_requests::list)
+        .service(override_requests::get)
+        .service(override_requests::approve)
+        .service(override_requests::reject)
         .service(attestations::attestation)
         .service(attestations::keys)
         .service(policies::list)

@@ -4,6 +4,7 @@
 pub mod audit;
 pub mod model;
 pub mod models;
+pub mod override_requests;
 pub mod overview;
 pub mod policies;
 pub mod policy_editor;
@@ -32,6 +33,14 @@ pub(crate) fn configure(cfg: &mut web::ServiceConfig) {
         .route(
             "/models/{id}/evaluate",
             web::post().to(model::data::evaluate),
+        )
+        .route(
+            "/override-requests/{id}/approve",
+            web::post().to(override_requests::approve),
+        )
+        .route(
+            "/override-requests/{id}/reject",
+            web::post().to(override_requests::reject),
         )
         .route("/policies", web::get().to(policies::handler))
         .route("/policies/new", web::get().to(policy_editor::new_form))

@@ -14,25 +14,49 @@ use crate::charts::{self, Series, StackedRow, Tone, TrendPoint};
 use crate::errors::UiError;
 use crate::layout::{self, Nav};
 use crate::pages::audit;
+use crate::pages::override_requests::{self, Notice};
 use crate::session::Viewer;
 use crate::state::Ui;
 use crate::widgets::fixed;
+use serde::Deserialize;
 
 /// Days of the risk trend.
 const TREND_DAYS: u32 = 30;
 
+/// The overview's query: the status message a form's redirect asks for.
+#[derive(Debug, Default, Deserialize)]
+pub struct OverviewQuery {
+    /// `approved` or `rejected`.
+    #[serde(default)]
+    pub notice: Option<String>,
+}
+
 /// `GET /ui`.
-pub async fn handler(viewer: Viewer, ui: web::Data<Ui>) -> Result<Markup, UiError> {
-    render(&ui, &viewer).await
+pub async fn handler(
+    viewer: Viewer,
+    ui: web::Data<Ui>,
+    query: web::Query<OverviewQuery>,
+) -> Result<Markup, UiError> {
+    render_with(&ui, &viewer, Notice::parse(query.notice.as_deref())).await
 }
 
 /// The overview for `viewer`.
 pub async fn render(ui: &Ui, viewer: &Viewer) -> Result<Markup, UiError> {
+    render_with(ui, viewer, None).await
+}
+
+/// The overview for `viewer`, with a form's status message.
+pub async fn render_with(
+    ui: &Ui,
+    viewer: &Viewer,
+    notice: Option<Notice>,
+) -> Result<Markup, UiError> {
     let dashboard = &ui.services.dashboard;
-    let (summary, compliance, trends) = futures_util::try_join!(
+    let (summary, compliance, trends, (pending, pending_total)) = futures_util::try_join!(
         ui.cache.dashboard_summary(dashboard),
         ui.cache.compliance_distribution(dashboard),
         ui.cache.risk_trends(dashboard, TREND_DAYS),
+        override_requests::pending(ui, None),
     )?;
     let summary = ui.counted(CacheClass::DashboardSummary, summary);
     let compliance = ui.counted(CacheClass::ComplianceDistribution, compliance);
@@ -43,10 +67,12 @@ pub async fn render(ui: &Ui, viewer: &Viewer) -> Result<Markup, UiError> {
         "Overview",
         html! {
             h1 { "Overview" }
+            @if let Some(notice) = notice { (notice.render()) }
             p.muted { "As of " (crate::widgets::when(summary.generated_at)) ". "
                 (summary.models.total) " model versions, "
                 (summary.evaluations.total) " evaluations (" (summary.evaluations.last_24h) " in the last 24 hours)." }
             (cards(&summary))
+            (override_requests::section(viewer, &pending, pending_total, crate::BASE))
             (by_tier(&compliance))
             (trend(&trends))
             (violations(&summary))

@@ -6,6 +6,7 @@ mod axe;
 mod charts;
 mod data;
 mod harness;
+mod overrides;
 mod policies;
 mod reading;
 mod roles;

@@ -19,6 +19,7 @@ use serde::Deserialize;
 
 use crate::errors::UiError;
 use crate::layout::{self, Nav};
+use crate::pages::override_requests::{self, Notice};
 use crate::session::Viewer;
 use crate::state::Ui;
 use crate::widgets::{lifecycle_badge, link, maybe, pager, risk_badge, status_badge, when};
@@ -41,6 +42,9 @@ pub struct ModelPageQuery {
     /// `uploaded` after a reference upload from the data page.
     #[serde(default)]
     pub reference: Option<String>,
+    /// The status message a form's redirect asks for (`approved`, `rejected`).
+    #[serde(default)]
+    pub notice: Option<String>,
 }
 
 /// `GET /ui/models/{id}`.
@@ -75,7 +79,13 @@ pub async fn render(
             None => Ok(None),
         }
     };
-    let (latest, (history, history_total), (versions, _), (deployments, deployments_total)) = futures_util::try_join!(
+    let (
+        latest,
+        (history, history_total),
+        (versions, _),
+        (deployments, deployments_total),
+        (pending, pending_total),
+    ) = futures_util::try_join!(
         latest,
         services.evaluations.list_evaluations(id, history_page),
         services.models.list(
@@ -83,7 +93,9 @@ pub async fn render(
             Page::new(0, VERSIONS_SHOWN).map_err(UiError::Invalid)?
         ),
         services.audit.list_for_model(id, Page::default()),
+        override_requests::pending(ui, Some(id)),
     )?;
+    let back = format!("{}/models/{}", crate::BASE, model.id);
     let title = format!("{} {}", model.name, model.version);
     Ok(layout::page(
         viewer,
@@ -102,7 +114,9 @@ pub async fn render(
                 p #reference-uploaded.notice role="status" { "Reference data uploaded; evaluations now compare with it." }
             }
             p { a #data-link href={ (crate::BASE) "/models/" (model.id) "/data" } { "Upload reference data or evaluate a file" } }
+            @if let Some(notice) = Notice::parse(query.notice.as_deref()) { (notice.render()) }
             (facts(&model))
+            (override_requests::section(viewer, &pending, pending_total, &back))
             (other_versions(&model, &versions))
             section aria-labelledby="latest" {
                 h2 #latest { "Latest evaluation" }
