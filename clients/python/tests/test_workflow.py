@@ -158,9 +158,7 @@ def test_a_model_versions_digest_is_the_subject_of_a_deploy_naming_none(
             artifact_digest="sha256:" + "ef" * 32,
         )
     assert caught.value.errors[0]["field"] == "artifact_digest"
-    deployed = approver.deployments.deploy(
-        model["id"], override=True, justification=justification
-    )
+    deployed = approver.deployments.deploy(model["id"], override=True, justification=justification)
     assert deployed["deployment"]["artifact_digest"] == digest
     envelope = engineer.deployments.attestation(deployed["deployment"]["id"])
     statement = json.loads(base64.b64decode(envelope["payload"]))
