@@ -1,6 +1,7 @@
-//! What a Parquet file decodes to stays within 8× the byte limit even when its footer lies
-//! about it: the decoded values are counted batch by batch, across all the columns, and the
-//! read stops about one batch past the bound.
+//! A footer that lies: what a Parquet file decodes to stays within 8× the byte limit even
+//! when its footer understates it (the decoded values are counted batch by batch, across all
+//! the columns, and the read stops about one batch past the bound), and a column chunk placed
+//! outside the file is refused before the parquet crate reads it.
 
 use std::sync::Arc;
 
@@ -10,7 +11,9 @@ use driftguard_app::parquet::read;
 use driftguard_stats::{DatasetError, Limits, ParseOptions};
 use parquet::arrow::ArrowWriter;
 use parquet::basic::{Compression, ZstdLevel};
-use parquet::file::metadata::{ParquetMetaDataReader, ParquetMetaDataWriter};
+use parquet::file::metadata::{
+    ColumnChunkMetaData, ColumnChunkMetaDataBuilder, ParquetMetaDataReader, ParquetMetaDataWriter,
+};
 use parquet::file::properties::{EnabledStatistics, WriterProperties};
 
 /// Rows the reader decodes at a time (`parquet::BATCH_ROWS`).
@@ -45,6 +48,17 @@ fn zstd_file(columns: Vec<(&str, ArrayRef)>) -> Vec<u8> {
 /// `file` with its footer rewritten to declare each column chunk's decompressed size to
 /// be its compressed size, as a hostile writer could: the pages are left as they were.
 fn with_understated_sizes(file: &[u8]) -> Vec<u8> {
+    with_chunks_rewritten(file, |chunk| {
+        let compressed = chunk.compressed_size();
+        chunk.into_builder().set_total_uncompressed_size(compressed)
+    })
+}
+
+/// `file` with each column chunk's metadata rewritten by `rewrite` in its footer.
+fn with_chunks_rewritten(
+    file: &[u8],
+    rewrite: impl Fn(ColumnChunkMetaData) -> ColumnChunkMetaDataBuilder,
+) -> Vec<u8> {
     let metadata = ParquetMetaDataReader::new()
         .parse_and_finish(&Bytes::copy_from_slice(file))
         .expect("a footer");
@@ -61,14 +75,7 @@ fn with_understated_sizes(file: &[u8]) -> Vec<u8> {
             let columns = group
                 .take_columns()
                 .into_iter()
-                .map(|chunk| {
-                    let compressed = chunk.compressed_size();
-                    chunk
-                        .into_builder()
-                        .set_total_uncompressed_size(compressed)
-                        .build()
-                        .expect("a column chunk")
-                })
+                .map(|chunk| rewrite(chunk).build().expect("a column chunk"))
                 .collect();
             group
                 .set_column_metadata(columns)
@@ -161,4 +168,31 @@ fn the_columns_share_one_bound() {
         read(file, &bound(exact - 1)),
         Err(DatasetError::DecodesTooLarge { .. })
     ));
+}
+
+/// Found by the `parquet_reader` fuzz target: a negative column chunk size in the footer made
+/// the parquet crate panic (caught, but a panic all the same). Such a chunk, or one that ends
+/// past the file, is now refused by name before the reader sees it.
+#[test]
+fn a_column_chunk_outside_the_file_is_refused_by_name() {
+    let texts: ArrayRef = Arc::new(StringArray::from_iter_values(["a", "b", "c"]));
+    let file = zstd_file(vec![("t", texts)]);
+    let negative = with_chunks_rewritten(&file, |chunk| {
+        chunk.into_builder().set_total_compressed_size(-1)
+    });
+    let past_the_end = with_chunks_rewritten(&file, |chunk| {
+        let size = chunk.compressed_size();
+        chunk
+            .into_builder()
+            .set_total_compressed_size(size + (1 << 20))
+    });
+    for bad in [negative, past_the_end] {
+        let error = read(bad, &ParseOptions::default())
+            .expect_err("refused")
+            .to_string();
+        assert!(
+            error.contains("column chunk `t` lies outside the file"),
+            "{error}"
+        );
+    }
 }

@@ -60,6 +60,7 @@ fn corrupt(reason: impl std::fmt::Display) -> DatasetError {
 
 fn read_checked(bytes: Bytes, options: &ParseOptions) -> Result<Dataset, DatasetError> {
     let metadata = ArrowReaderMetadata::load(&bytes, ArrowReaderOptions::new()).map_err(corrupt)?;
+    check_chunk_ranges(&metadata, bytes.len())?;
     let names: Vec<String> = metadata
         .schema()
         .fields()
@@ -81,6 +82,34 @@ fn read_checked(bytes: Bytes, options: &ParseOptions) -> Result<Dataset, Dataset
         .map(|(index, name)| read_column(&bytes, &metadata, index, name, options, &budget))
         .collect::<Result<Vec<_>, _>>()?;
     Dataset::from_decoded(columns)
+}
+
+/// Refuses a footer whose column chunks start before the file or end past it: the parquet
+/// crate asserts on a negative offset or size (found by the `parquet_reader` fuzz target),
+/// and a range past the end can only fail later.
+fn check_chunk_ranges(metadata: &ArrowReaderMetadata, file_len: usize) -> Result<(), DatasetError> {
+    let file_len = u64::try_from(file_len).unwrap_or(u64::MAX);
+    for chunk in metadata
+        .metadata()
+        .row_groups()
+        .iter()
+        .flat_map(|group| group.columns())
+    {
+        let start = chunk
+            .dictionary_page_offset()
+            .unwrap_or_else(|| chunk.data_page_offset());
+        let range = u64::try_from(start)
+            .ok()
+            .zip(u64::try_from(chunk.compressed_size()).ok())
+            .and_then(|(start, len)| start.checked_add(len));
+        if range.is_none_or(|end| end > file_len) {
+            return Err(corrupt(format!(
+                "column chunk `{}` lies outside the file",
+                chunk.column_path().string()
+            )));
+        }
+    }
+    Ok(())
 }
 
 fn read_column(
