@@ -196,3 +196,25 @@ fn a_column_chunk_outside_the_file_is_refused_by_name() {
         );
     }
 }
+
+/// The inputs the `parquet_reader` fuzz target saved (`tests/fixtures/fuzz-*.parquet`) are
+/// answered as unreadable files: a negative chunk size by name (above), and a dictionary-encoded
+/// page without a dictionary, on which the parquet crate panics deep in its decoder, through
+/// the panic that `parquet::read` catches.
+#[test]
+fn the_fuzz_findings_are_unreadable_files() {
+    let fixtures = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
+    for (name, expected) in [
+        ("fuzz-negative-chunk-size.parquet", "lies outside the file"),
+        (
+            "fuzz-dictionary-page-missing.parquet",
+            "not a readable Parquet file",
+        ),
+    ] {
+        let bytes = std::fs::read(fixtures.join(name)).expect("a fixture");
+        let error = read(bytes, &ParseOptions::default())
+            .expect_err("refused")
+            .to_string();
+        assert!(error.contains(expected), "{name}: {error}");
+    }
+}
