@@ -218,3 +218,52 @@ fn the_fuzz_findings_are_unreadable_files() {
         assert!(error.contains(expected), "{name}: {error}");
     }
 }
+
+/// Found by the `parquet_reader` fuzz target: row groups whose row counts add up past
+/// `usize::MAX` overflowed the parquet crate's sum. The row groups' count is held to the row
+/// limit like the file's. (The metadata writer sums the groups into the file's count, and
+/// would overflow too, so this file claims 2 × 2⁴⁰ rows rather than an overflowing count.)
+#[test]
+fn row_groups_that_claim_too_many_rows_are_refused() {
+    let batch = RecordBatch::try_from_iter([(
+        "f",
+        Arc::new(Float64Array::from(vec![1.0, 2.0, 3.0, 4.0])) as ArrayRef,
+    )])
+    .expect("a batch");
+    let properties = WriterProperties::builder()
+        .set_max_row_group_row_count(Some(2))
+        .build();
+    let mut writer =
+        ArrowWriter::try_new(Vec::new(), batch.schema(), Some(properties)).expect("a writer");
+    writer.write(&batch).expect("written");
+    let file = writer.into_inner().expect("finished");
+    let metadata = ParquetMetaDataReader::new()
+        .parse_and_finish(&Bytes::copy_from_slice(&file))
+        .expect("a footer");
+    let tail: [u8; 4] = file[file.len() - 8..file.len() - 4]
+        .try_into()
+        .expect("4 bytes");
+    let footer = usize::try_from(u32::from_le_bytes(tail)).expect("a length");
+    let mut builder = metadata.into_builder();
+    let groups = builder
+        .take_row_groups()
+        .into_iter()
+        .map(|group| {
+            group
+                .into_builder()
+                .set_num_rows(1 << 40)
+                .build()
+                .expect("a row group")
+        })
+        .collect();
+    let metadata = builder.set_row_groups(groups).build();
+    let mut lying = file[..file.len() - 8 - footer].to_vec();
+    ParquetMetaDataWriter::new(&mut lying, &metadata)
+        .with_preserve_page_index_locations(true)
+        .finish()
+        .expect("a footer written");
+    assert!(matches!(
+        read(lying, &ParseOptions::default()),
+        Err(DatasetError::TooManyRows { .. })
+    ));
+}

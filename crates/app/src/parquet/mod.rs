@@ -70,8 +70,18 @@ fn read_checked(bytes: Bytes, options: &ParseOptions) -> Result<Dataset, Dataset
     Dataset::check_decoded_names(&names, options)?;
     let budget = Budget::new(options);
     budget.check_declared(&metadata)?;
+    // The file's row count, and the row groups' (which the reader adds up, and which a
+    // hostile footer can make overflow: a fuzz finding), are each within the limit.
+    let groups = metadata.metadata().row_groups().iter();
+    let group_rows = groups
+        .map(|group| u64::try_from(group.num_rows()).ok())
+        .try_fold(0u64, |sum, rows| sum.checked_add(rows?));
     let rows = metadata.metadata().file_metadata().num_rows();
-    if usize::try_from(rows).map_or(true, |rows| rows > options.limits.max_rows) {
+    let within = |rows: Option<u64>| {
+        rows.and_then(|rows| usize::try_from(rows).ok())
+            .is_some_and(|rows| rows <= options.limits.max_rows)
+    };
+    if !within(u64::try_from(rows).ok()) || !within(group_rows) {
         return Err(DatasetError::TooManyRows {
             limit: options.limits.max_rows,
         });
