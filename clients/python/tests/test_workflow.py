@@ -2,6 +2,10 @@
 a DataFrame, evaluate current data, meet a blocked deploy, override it as an approver, and
 find it all in the audit trail."""
 
+import base64
+import json
+import uuid
+
 import pandas as pd
 import pytest
 
@@ -131,3 +135,35 @@ def test_a_deploy_is_attested_and_a_deleted_models_history_stays_readable(
         engineer.deployments.for_model(model["id"])
     kept = engineer.deployments.list(model_id=model["id"])
     assert [r["outcome"] for r in kept["deployments"]] == ["retired", "deployed"]
+
+
+def test_a_model_versions_digest_is_the_subject_of_a_deploy_naming_none(
+    engineer: driftguard.Client, approver: driftguard.Client
+) -> None:
+    digest = "sha256:" + "cd" * 32
+    model = engineer.models.create(
+        f"digested-{uuid.uuid4().hex[:8]}",
+        "1.0.0",
+        "binary_classification",
+        "low",
+        artifact_digest="sha256:" + "CD" * 32,
+    )
+    assert model["artifact_digest"] == digest
+    justification = "accepted by the risk board, ticket RISK-11"
+    with pytest.raises(driftguard.ValidationError) as caught:
+        approver.deployments.deploy(
+            model["id"],
+            override=True,
+            justification=justification,
+            artifact_digest="sha256:" + "ef" * 32,
+        )
+    assert caught.value.errors[0]["field"] == "artifact_digest"
+    deployed = approver.deployments.deploy(model["id"], override=True, justification=justification)
+    assert deployed["deployment"]["artifact_digest"] == digest
+    envelope = engineer.deployments.attestation(deployed["deployment"]["id"])
+    statement = json.loads(base64.b64decode(envelope["payload"]))
+    assert statement["subject"][0]["digest"]["sha256"] == "cd" * 32
+
+    assert engineer.models.update(model["id"], artifact_digest=None)["artifact_digest"] is None
+    with pytest.raises(driftguard.ValidationError):
+        engineer.models.update(model["id"], artifact_digest="sha256:00")

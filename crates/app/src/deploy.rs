@@ -46,7 +46,8 @@ pub struct DeployRequestBody {
     #[serde(default)]
     pub notes: Option<String>,
     /// The model artefact's digest (`sha256:` and 64 hex digits): the subject of the
-    /// decision's signed attestation.
+    /// decision's signed attestation. Left out, the model version's own is used; given, it
+    /// must equal the model version's when that has one.
     #[serde(default)]
     pub artifact_digest: Option<String>,
 }
@@ -137,6 +138,26 @@ fn check_digest(digest: Option<&str>) -> DomainResult<Option<ArtifactDigest>> {
         .map_err(|message: String| DomainError::invalid_field("artifact_digest", message))
 }
 
+/// The artefact digest a deploy records and attests: the request's, else the model
+/// version's. A request naming another digest than the model version's is refused (422):
+/// the artefact rolled out would not be the one registered, and an attestation of either
+/// would vouch for bytes the other side never saw.
+fn subject_digest(
+    requested: Option<ArtifactDigest>,
+    registered: Option<&ArtifactDigest>,
+) -> DomainResult<Option<ArtifactDigest>> {
+    match (requested, registered) {
+        (Some(requested), Some(registered)) if requested != *registered => {
+            Err(DomainError::invalid_field(
+                "artifact_digest",
+                format!("differs from the model version's artifact_digest ({registered})"),
+            ))
+        }
+        (Some(requested), _) => Ok(Some(requested)),
+        (None, registered) => Ok(registered.cloned()),
+    }
+}
+
 /// Deployed, overridden, blocked and retired alike change the deployment counts.
 const DEPLOYMENT: &[Change] = &[Change::Deployment];
 
@@ -205,12 +226,13 @@ impl DeploymentService {
         let environment = check_environment(&request.environment)?;
         check_note("notes", request.notes.as_deref())?;
         check_note("justification", request.justification.as_deref())?;
-        let artifact_digest = check_digest(request.artifact_digest.as_deref())?;
+        let requested_digest = check_digest(request.artifact_digest.as_deref())?;
         let model = self
             .models
             .get(model_id)
             .await?
             .ok_or_else(|| model_id.not_found())?;
+        let artifact_digest = subject_digest(requested_digest, model.artifact_digest.as_ref())?;
         let (judgement, result, evaluated) = self.judge_now(&model).await?;
         let decision = decide(
             evaluated.then_some(&judgement),

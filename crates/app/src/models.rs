@@ -49,11 +49,11 @@ impl ModelService {
     pub async fn update(
         &self,
         id: ModelId,
-        patch: ModelPatch,
+        mut patch: ModelPatch,
         user: &Actor,
     ) -> DomainResult<Model> {
         user.require(Action::EditModels)?;
-        validate::patch(&patch)?;
+        validate::patch(&mut patch)?;
         if patch.is_empty() {
             return self.get(id).await;
         }

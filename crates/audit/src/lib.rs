@@ -6,7 +6,6 @@
 pub mod attestation;
 mod chain;
 mod checkpoint;
-mod digest;
 mod key;
 mod log;
 mod record;
@@ -16,7 +15,7 @@ mod verify;
 
 pub use chain::{GENESIS_HASH, canonical_json, row_hash};
 pub use checkpoint::Checkpoint;
-pub use digest::ArtifactDigest;
+pub use driftguard_core::ArtifactDigest;
 pub use key::ChainKey;
 pub use log::{DeploymentFilter, DeploymentLog, verify_log};
 pub use record::{DeploymentRecord, NewDeployment, Outcome};

@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::chain::row_hash;
-use crate::digest::ArtifactDigest;
+use driftguard_core::ArtifactDigest;
 
 /// How a deployment attempt (or a status change it caused) ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]

@@ -1,7 +1,7 @@
 //! A model version and the shapes used to create and change one.
 
 use chrono::{DateTime, Utc};
-use driftguard_core::{EvaluationId, ModelId, RiskTier, Task, UserId};
+use driftguard_core::{ArtifactDigest, EvaluationId, ModelId, RiskTier, Task, UserId};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -120,6 +120,10 @@ pub struct Model {
     pub status: ModelStatus,
     /// Column roles.
     pub columns: ModelColumns,
+    /// The model artefact's digest (`sha256:` and 64 lower-case hex digits): the subject of
+    /// the attestations of its deploys that name none of their own.
+    #[schema(value_type = Option<String>, pattern = "^sha256:[0-9a-f]{64}$")]
+    pub artifact_digest: Option<ArtifactDigest>,
     /// Whether reference data has been uploaded.
     pub has_reference: bool,
     /// The latest evaluation, if any.
@@ -159,6 +163,11 @@ pub struct NewModel {
     /// Column roles.
     #[serde(default, deserialize_with = "driftguard_core::object::one")]
     pub columns: ModelColumns,
+    /// The model artefact's digest, `sha256:` and 64 hex digits (upper-case hex is read and
+    /// lower-cased): the subject of its deploys' attestations.
+    #[serde(default)]
+    #[schema(schema_with = driftguard_core::digest::schema_or_null)]
+    pub artifact_digest: Option<String>,
 }
 
 impl NewModel {
@@ -179,6 +188,7 @@ impl NewModel {
             framework: None,
             tags: Vec::new(),
             columns: ModelColumns::default(),
+            artifact_digest: None,
         }
     }
 }
@@ -209,6 +219,10 @@ pub struct ModelPatch {
     /// New column roles (replace the old ones).
     #[serde(default, deserialize_with = "driftguard_core::object::option")]
     pub columns: Option<ModelColumns>,
+    /// New artefact digest (`null` clears it). Deploys already made keep theirs.
+    #[serde(default, with = "double_option")]
+    #[schema(schema_with = driftguard_core::digest::schema_or_null)]
+    pub artifact_digest: Option<Option<String>>,
 }
 
 impl ModelPatch {
@@ -220,6 +234,7 @@ impl ModelPatch {
             && self.framework.is_none()
             && self.tags.is_none()
             && self.columns.is_none()
+            && self.artifact_digest.is_none()
     }
 }
 

@@ -2,7 +2,7 @@
 //! problem of a request at once.
 
 use crate::model::{ModelColumns, ModelPatch, NewModel};
-use driftguard_core::{DomainError, FieldError};
+use driftguard_core::{ArtifactDigest, DomainError, FieldError};
 
 /// Longest name, in characters as sent.
 pub const MAX_NAME: usize = 200;
@@ -110,6 +110,17 @@ fn columns(columns: &ModelColumns, errors: &mut Vec<FieldError>) {
     }
 }
 
+/// Checks an artefact digest and writes it in its one spelling (lower-case hex).
+fn artifact_digest(digest: &mut Option<String>, errors: &mut Vec<FieldError>) {
+    let Some(text) = digest.as_mut() else {
+        return;
+    };
+    match text.parse::<ArtifactDigest>() {
+        Ok(parsed) => *text = parsed.to_string(),
+        Err(message) => errors.push(FieldError::new("artifact_digest", message)),
+    }
+}
+
 fn finish(errors: Vec<FieldError>) -> Result<(), DomainError> {
     if errors.is_empty() {
         Ok(())
@@ -137,14 +148,15 @@ pub fn new_model(model: &mut NewModel) -> Result<(), DomainError> {
     );
     tags(&model.tags, &mut errors);
     columns(&model.columns, &mut errors);
+    artifact_digest(&mut model.artifact_digest, &mut errors);
     finish(errors)?;
     model.name = model.name.trim().to_owned();
     model.version = model.version.trim().to_owned();
     Ok(())
 }
 
-/// Checks a patch.
-pub fn patch(patch: &ModelPatch) -> Result<(), DomainError> {
+/// Checks a patch, then writes its artefact digest in lower case.
+pub fn patch(patch: &mut ModelPatch) -> Result<(), DomainError> {
     let mut errors = Vec::new();
     text(
         "description",
@@ -163,6 +175,9 @@ pub fn patch(patch: &ModelPatch) -> Result<(), DomainError> {
     }
     if let Some(c) = &patch.columns {
         columns(c, &mut errors);
+    }
+    if let Some(digest) = &mut patch.artifact_digest {
+        artifact_digest(digest, &mut errors);
     }
     finish(errors)
 }
@@ -237,11 +252,46 @@ mod tests {
 
     #[test]
     fn empty_patch_is_valid() {
-        assert!(patch(&ModelPatch::default()).is_ok());
-        let tags_only = ModelPatch {
+        assert!(patch(&mut ModelPatch::default()).is_ok());
+        let mut tags_only = ModelPatch {
             tags: Some(vec!["prod".into()]),
             ..ModelPatch::default()
         };
-        assert!(patch(&tags_only).is_ok());
+        assert!(patch(&mut tags_only).is_ok());
+    }
+
+    #[test]
+    fn artifact_digests_are_checked_and_lower_cased() {
+        let hex = "AB".repeat(32);
+        let mut m = model("m", "1");
+        m.artifact_digest = Some(format!("sha256:{hex}"));
+        assert!(new_model(&mut m).is_ok());
+        assert_eq!(
+            m.artifact_digest,
+            Some(format!("sha256:{}", hex.to_lowercase()))
+        );
+        m.artifact_digest = Some(format!("sha512:{hex}"));
+        assert_eq!(fields(new_model(&mut m)), ["artifact_digest"]);
+
+        let mut change = ModelPatch {
+            artifact_digest: Some(Some(format!("sha256:{hex}"))),
+            ..ModelPatch::default()
+        };
+        assert!(!change.is_empty());
+        assert!(patch(&mut change).is_ok());
+        assert_eq!(
+            change.artifact_digest,
+            Some(Some(format!("sha256:{}", hex.to_lowercase())))
+        );
+        let mut cleared = ModelPatch {
+            artifact_digest: Some(None),
+            ..ModelPatch::default()
+        };
+        assert!(patch(&mut cleared).is_ok());
+        let mut bad = ModelPatch {
+            artifact_digest: Some(Some("sha256:00".into())),
+            ..ModelPatch::default()
+        };
+        assert_eq!(fields(patch(&mut bad)), ["artifact_digest"]);
     }
 }

@@ -34,6 +34,7 @@ pub(crate) struct ModelRow {
     latest_evaluated_at: Option<NaiveDateTime>,
     created_at: NaiveDateTime,
     updated_at: NaiveDateTime,
+    artifact_digest: Option<String>,
 }
 
 /// `rows` in the order of `ids` (a row whose model went away meanwhile is simply absent).
@@ -76,6 +77,11 @@ impl ModelRow {
                 .parse()
                 .map_err(|e| corrupt("model status", e))?,
             columns: from_json("model columns", &self.column_roles)?,
+            artifact_digest: self
+                .artifact_digest
+                .map(|digest| digest.parse())
+                .transpose()
+                .map_err(|e| corrupt("model artifact digest", e))?,
             has_reference: self.has_reference,
             latest_evaluation,
             created_at: from_db(self.created_at),
@@ -98,6 +104,7 @@ struct ModelInsert {
     owner_id: i64,
     status: String,
     column_roles: String,
+    artifact_digest: Option<String>,
     has_reference: bool,
     created_at: NaiveDateTime,
     updated_at: NaiveDateTime,
@@ -112,6 +119,7 @@ struct ModelChanges {
     framework: Option<Option<String>>,
     tags: Option<String>,
     column_roles: Option<String>,
+    artifact_digest: Option<Option<String>>,
     updated_at: NaiveDateTime,
 }
 
@@ -177,6 +185,7 @@ impl ModelRepository for Store {
             owner_id: owner_id.0,
             status: "registered".into(),
             column_roles: to_json(&model.columns)?,
+            artifact_digest: model.artifact_digest,
             has_reference: false,
             created_at: at,
             updated_at: at,
@@ -270,6 +279,7 @@ impl ModelRepository for Store {
             framework: patch.framework,
             tags: patch.tags.as_ref().map(to_json).transpose()?,
             column_roles: patch.columns.as_ref().map(to_json).transpose()?,
+            artifact_digest: patch.artifact_digest,
             updated_at: to_db(now()),
         };
         with_conn!(self.database(), |conn| {

@@ -52,6 +52,7 @@ diesel::table! {
         latest_risk_violations -> BigInt,
         name_search -> Text,
         latest_metrics -> Nullable<Text>,
+        artifact_digest -> Nullable<Text>,
     }
 }
 

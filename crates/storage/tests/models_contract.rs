@@ -1,7 +1,7 @@
 //! The `ModelRepository` contract, run against every adapter.
 
 use driftguard_auth::{NewUser, UserRepository};
-use driftguard_core::{DomainError, ModelId, Page, RiskTier, Role, Task, UserId};
+use driftguard_core::{ArtifactDigest, DomainError, ModelId, Page, RiskTier, Role, Task, UserId};
 use driftguard_registry::{
     Compliance, ModelColumns, ModelPatch, ModelQuery, ModelRepository, ModelSort, ModelStatus,
     NewModel,
@@ -197,6 +197,51 @@ async fn update_changes_only_given_fields(db: Store) {
     assert!(matches!(err, DomainError::NotFound(_)), "{err:?}");
 }
 
+/// The artefact digest is stored as given (validated and lower-cased by the use case), read
+/// back typed, changed or cleared by a patch, and left alone by a patch that omits it.
+async fn artifact_digest_round_trips(db: Store) {
+    let store: &dyn ModelRepository = &db;
+    let owner = owner(&db).await;
+    let first = ArtifactDigest::of(b"model v1");
+    let second = ArtifactDigest::of(b"model v1, rebuilt");
+    let without = store
+        .create(model("plain", "1", RiskTier::Low), owner)
+        .await
+        .expect("create");
+    assert_eq!(without.artifact_digest, None);
+    let created = store
+        .create(
+            NewModel {
+                artifact_digest: Some(first.to_string()),
+                ..model("digested", "1", RiskTier::Low)
+            },
+            owner,
+        )
+        .await
+        .expect("create");
+    assert_eq!(created.artifact_digest.as_ref(), Some(&first));
+    let read = store.get(created.id).await.expect("get").expect("present");
+    assert_eq!(read.artifact_digest.as_ref(), Some(&first));
+    let tags_only = ModelPatch {
+        tags: Some(vec!["t".into()]),
+        ..ModelPatch::default()
+    };
+    let kept = store.update(created.id, tags_only).await.expect("update");
+    assert_eq!(kept.artifact_digest.as_ref(), Some(&first));
+    let change = ModelPatch {
+        artifact_digest: Some(Some(second.to_string())),
+        ..ModelPatch::default()
+    };
+    let changed = store.update(created.id, change).await.expect("update");
+    assert_eq!(changed.artifact_digest.as_ref(), Some(&second));
+    let clear = ModelPatch {
+        artifact_digest: Some(None),
+        ..ModelPatch::default()
+    };
+    let cleared = store.update(created.id, clear).await.expect("update");
+    assert_eq!(cleared.artifact_digest, None);
+}
+
 async fn delete_removes(db: Store) {
     let store: &dyn ModelRepository = &db;
     let owner = owner(&db).await;
@@ -260,5 +305,6 @@ driftguard_test_kit::per_backend!(
     name_and_version_are_unique,
     list_filters_sorts_and_pages,
     update_changes_only_given_fields,
+    artifact_digest_round_trips,
     delete_removes
 );

@@ -1,9 +1,11 @@
 //! Signed gate attestations over HTTP on both backends: a deploy's attestation verifies with
 //! the served public key, and fails once any byte is changed, for another digest, or as a
 //! go-ahead when the decision was `blocked`; `driftguard attest verify` (the real binary)
-//! exits accordingly.
+//! exits accordingly. A model version's own `artifact_digest` is the subject of a deploy
+//! that names none.
 
 use crate::helpers::{TestApp, assert_error_body};
+use crate::ui_browser::Browser;
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use driftguard_app::audit::ArtifactDigest;
@@ -245,6 +247,133 @@ async fn attestations_need_a_decision_row_and_a_signed_in_user(app: TestApp) {
     assert_eq!(status, 404);
 }
 
+/// How many history rows the model has.
+async fn history_rows(app: &TestApp, model_id: i64, token: &str) -> u64 {
+    let (status, page) = app
+        .get(&format!("/deployments?model_id={model_id}"), token)
+        .await;
+    assert_eq!(status, 200, "{page}");
+    page["pagination"]["total"].as_u64().expect("a total")
+}
+
+async fn a_model_version_s_digest_is_the_subject_when_the_deploy_names_none(app: TestApp) {
+    let engineer = app.token_for(Role::Engineer).await;
+    let approver = app.token_for(Role::Approver).await;
+    let artefact = digest_of("the registered model file");
+    let new_model = |digest: &str| {
+        json!({"name": "scored", "version": "3.0.0", "task": "binary_classification",
+               "risk_tier": "low", "artifact_digest": digest})
+    };
+    let (status, body) = app
+        .post("/models", Some(&engineer), new_model("sha256:abc"))
+        .await;
+    assert_error_body(&body, 422, "validation_error");
+    assert_eq!(status, 422);
+    assert_eq!(body["errors"][0]["field"], "artifact_digest", "{body}");
+    let upper = format!("sha256:{}", artefact.hex().to_uppercase());
+    let (status, model) = app
+        .post("/models", Some(&engineer), new_model(&upper))
+        .await;
+    assert_eq!(status, 201, "{model}");
+    assert_eq!(model["artifact_digest"], artefact.as_str(), "lower-cased");
+    let id = model["id"].as_i64().expect("id");
+    let deploy = format!("/models/{id}/deploy");
+    let justification = "accepted by the risk board, ticket RISK-10";
+
+    // A deploy naming another artefact than the registered one is refused, unrecorded.
+    let other = digest_of("some other file");
+    let (status, body) = app
+        .post(
+            &deploy,
+            Some(&approver),
+            json!({"override": true, "justification": justification,
+                   "artifact_digest": other.as_str()}),
+        )
+        .await;
+    assert_error_body(&body, 422, "validation_error");
+    assert_eq!(status, 422);
+    assert_eq!(body["errors"][0]["field"], "artifact_digest", "{body}");
+    assert_eq!(history_rows(&app, id, &engineer).await, 0);
+
+    // Naming none: the registered digest is recorded and attested.
+    let (status, body) = app
+        .post(
+            &deploy,
+            Some(&approver),
+            json!({"override": true, "justification": justification}),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    let deployment = &body["deployment"];
+    assert_eq!(deployment["artifact_digest"], artefact.as_str());
+    let keys = served_keys(&app).await;
+    let signed = envelope(&app, deployment, &engineer).await;
+    let statement = verify_for_rollout(&signed, &keys, Some(&artefact)).expect("verifies");
+    assert_eq!(statement.subject[0].digest.sha256, artefact.hex());
+    assert_eq!(
+        statement.predicate.subject_digest_source,
+        DigestSource::Artifact
+    );
+    let (code, text) = cli_verify(&keys, &signed, Some(artefact.as_str()));
+    assert_eq!(code, 0, "{text}");
+    assert_eq!(cli_verify(&keys, &signed, Some(other.as_str())).0, 1);
+
+    // The same digest named by both (in any case) is that digest.
+    let (status, body) = app
+        .post(
+            &deploy,
+            Some(&approver),
+            json!({"override": true, "justification": justification, "artifact_digest": upper}),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["deployment"]["artifact_digest"], artefact.as_str());
+
+    // The model page shows it.
+    let mut browser = Browser::signed_in(&app, Role::Viewer).await;
+    let page = browser.get(&format!("/ui/models/{id}")).await;
+    assert_eq!(page.status, 200);
+    assert!(page.body.contains(artefact.as_str()), "the digest shown");
+
+    // An edit changes or clears it; earlier deploys keep theirs.
+    let path = format!("/models/{id}");
+    let (status, body) = app
+        .send(
+            reqwest::Method::PATCH,
+            &path,
+            Some(&engineer),
+            Some(json!({"artifact_digest": "sha256:xyz"})),
+        )
+        .await;
+    assert_eq!(status, 422, "{body}");
+    assert_eq!(body["errors"][0]["field"], "artifact_digest", "{body}");
+    let (status, changed) = app
+        .send(
+            reqwest::Method::PATCH,
+            &path,
+            Some(&engineer),
+            Some(json!({"artifact_digest": other.as_str()})),
+        )
+        .await;
+    assert_eq!(status, 200, "{changed}");
+    assert_eq!(changed["artifact_digest"], other.as_str());
+    let (status, cleared) = app
+        .send(
+            reqwest::Method::PATCH,
+            &path,
+            Some(&engineer),
+            Some(json!({"artifact_digest": null})),
+        )
+        .await;
+    assert_eq!(status, 200, "{cleared}");
+    assert_eq!(cleared["artifact_digest"], Value::Null);
+    assert_eq!(
+        envelope(&app, deployment, &engineer).await,
+        signed,
+        "an attestation is of its history row"
+    );
+}
+
 /// Rotation: the generated key retired into the settings of a restart with a new signing
 /// key; both are served, what the old key signed still verifies, and rows are signed anew
 /// with the new key.
@@ -291,5 +420,6 @@ async fn a_rotated_key_stays_trusted_for_what_it_signed(app: TestApp) {
 per_backend!(
     crate::helpers::with_app => deploy_decisions_are_signed_and_verify_only_unchanged,
     attestations_need_a_decision_row_and_a_signed_in_user,
+    a_model_version_s_digest_is_the_subject_when_the_deploy_names_none,
     a_rotated_key_stays_trusted_for_what_it_signed
 );

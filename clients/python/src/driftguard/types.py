@@ -87,6 +87,7 @@ class Model(TypedDict):
     owner_id: int | None
     status: ModelStatus
     columns: ModelColumns
+    artifact_digest: str | None
     has_reference: bool
     latest_evaluation: LatestEvaluation | None
     created_at: str

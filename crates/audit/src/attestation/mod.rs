@@ -13,8 +13,8 @@ pub use statement::{
     Statement, Subject, SubjectDigest,
 };
 
-use crate::digest::ArtifactDigest;
 use crate::record::{DeploymentRecord, Outcome};
+use driftguard_core::ArtifactDigest;
 
 /// The DSSE `payloadType` of an in-toto statement.
 pub const PAYLOAD_TYPE: &str = "application/vnd.in-toto+json";

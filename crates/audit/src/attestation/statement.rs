@@ -6,8 +6,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::chain::sorted;
-use crate::digest::ArtifactDigest;
 use crate::record::{DeploymentRecord, Outcome};
+use driftguard_core::ArtifactDigest;
 
 /// The statement's `_type`.
 pub const STATEMENT_TYPE: &str = "https://in-toto.io/Statement/v1";

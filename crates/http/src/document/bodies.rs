@@ -4,6 +4,7 @@
 
 use driftguard_app::deploy::{MAX_ENVIRONMENT, MAX_NOTE};
 use driftguard_core::RiskTier;
+use driftguard_core::digest::PATTERN as DIGEST_PATTERN;
 use driftguard_core::schema::NOT_BLANK;
 use driftguard_governance::deploy::MIN_JUSTIFICATION;
 use driftguard_governance::metrics::{DRIFT_COLUMN_PREFIX, fixed_metric_names};
@@ -121,8 +122,8 @@ fn deploy_request() -> Value {
                          "description": "Deploy a failing model anyway (approver or admin)"},
             "justification": nullable_text(MAX_NOTE),
             "notes": nullable_text(MAX_NOTE),
-            "artifact_digest": {"type": ["string", "null"], "pattern": "^sha256:[0-9a-fA-F]{64}$",
-                                "description": "The model artefact's digest: the subject of the decision's signed attestation"}
+            "artifact_digest": {"type": ["string", "null"], "pattern": DIGEST_PATTERN,
+                                "description": "The model artefact's digest: the subject of the decision's signed attestation (the model version's `artifact_digest` when left out; when both are given they must be equal)"}
         },
         "if": {"required": ["override"], "properties": {"override": {"const": true}}},
         "then": {

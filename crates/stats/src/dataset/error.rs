@@ -19,12 +19,14 @@ pub enum DatasetError {
         limit: usize,
     },
     /// A compressed input (a Parquet file) would decode to more bytes than allowed: small
-    /// files that decompress to far more (a "zip bomb") are refused before decoding.
+    /// files that decompress to far more (a "zip bomb") are refused before decoding when
+    /// their footer declares it, and stopped as they decode when it understates it.
     #[error(
         "the data decodes to {found} bytes, more than the limit of {limit} bytes of decoded data"
     )]
     DecodesTooLarge {
-        /// Decoded size that the file declares.
+        /// Decoded size that the file declares, or that was counted when decoding went past
+        /// the limit.
         found: u64,
         /// The limit.
         limit: u64,

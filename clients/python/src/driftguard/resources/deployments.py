@@ -40,7 +40,9 @@ class Deployments(Resource):
             override: deploy a failing model anyway (approver or admin), with a
                 ``justification`` of at least 20 characters; recorded in the audit trail.
             artifact_digest: ``"sha256:<64 hex digits>"`` of the model artefact deployed, the
-                subject of the decision's signed attestation (:meth:`attestation`).
+                subject of the decision's signed attestation (:meth:`attestation`). Left out,
+                the model version's own ``artifact_digest`` is used; when both are given they
+                must be equal (422 otherwise).
 
         Returns:
             ``{"deployment": <history row>, "model": <the model, now deployed>}``.
@@ -49,7 +51,8 @@ class Deployments(Resource):
             GovernanceBlocked: the result is ``fail`` and there is no override (409); its
                 ``governance_result`` says why. The attempt is recorded as ``blocked``.
             Forbidden: an override by an engineer (403).
-            ValidationError: an override without a long enough justification (422).
+            ValidationError: an override without a long enough justification, or a malformed
+                ``artifact_digest`` or one other than the model version's (422).
         """
         body = {
             "environment": environment,

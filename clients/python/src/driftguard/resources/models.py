@@ -31,6 +31,7 @@ class Models(Resource):
         framework: str | None = None,
         tags: Sequence[str] = (),
         columns: ModelColumns | None = None,
+        artifact_digest: str | None = None,
     ) -> Model:
         """Registers a model version (engineer).
 
@@ -41,6 +42,8 @@ class Models(Resource):
             risk_tier: ``low``, ``medium``, ``high`` or ``critical``.
             columns: the roles of its data's columns, e.g. ``{"prediction": "p", "label":
                 "y", "score": "s", "sensitive": ["group"]}``; every other column is a feature.
+            artifact_digest: ``"sha256:<64 hex digits>"`` of the model artefact: the subject
+                of the signed attestation of a deploy that names no digest of its own.
 
         Raises:
             ValidationError: a field is wrong (422; ``errors`` names it).
@@ -57,6 +60,8 @@ class Models(Resource):
         }
         if columns is not None:
             body["columns"] = columns
+        if artifact_digest is not None:
+            body["artifact_digest"] = artifact_digest
         return self._t.json(CREATE, json=body)
 
     def list(
@@ -109,9 +114,11 @@ class Models(Resource):
         framework: str | None = UNSET,
         tags: Sequence[str] = UNSET,
         columns: ModelColumns = UNSET,
+        artifact_digest: str | None = UNSET,
     ) -> Model:
-        """Changes the fields given; the others stay (``None`` clears a text field). Name
-        and version cannot change; the status changes only by deploy and retire."""
+        """Changes the fields given; the others stay (``None`` clears a text field or the
+        ``artifact_digest``). Name and version cannot change; the status changes only by
+        deploy and retire. Deploys already made keep the digest they recorded."""
         changes = given(
             description=description,
             task=task,
@@ -119,6 +126,7 @@ class Models(Resource):
             framework=framework,
             tags=tags if tags is UNSET else list(tags),
             columns=columns,
+            artifact_digest=artifact_digest,
         )
         return self._t.json(UPDATE, path={"id": model_id}, json=changes)
 

@@ -155,6 +155,12 @@ fn facts(model: &Model) -> Markup {
                     ", score " code { (c.score.as_deref().unwrap_or("—")) }
                     ", sensitive " code { @if c.sensitive.is_empty() { "—" } @else { (c.sensitive.join(", ")) } }
                 }
+                dt { "Artefact digest" } dd {
+                    @match &model.artifact_digest {
+                        Some(digest) => code.hash { (digest) },
+                        None => "—",
+                    }
+                }
                 dt { "Reference data" } dd { @if model.has_reference { "uploaded" } @else { "none yet" } }
                 dt { "Registered" } dd { (when(model.created_at)) }
                 dt { "Changed" } dd { (when(model.updated_at)) }

@@ -1,11 +1,23 @@
-//! The artefact digest a deploy names (`sha256:` and 64 hex digits): the subject of its
-//! signed attestation.
+//! The artefact digest a model version or a deploy names (`sha256:` and 64 hex digits): the
+//! subject of a deploy decision's signed attestation. Shared by the registry (the model's)
+//! and the audit trail (the deploy's).
+
+use std::fmt::Write;
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use sha2::{Digest, Sha256};
+use utoipa::openapi::schema::Object;
+
+use crate::schema::{or_null, text};
 
 /// The only algorithm accepted, as written before the colon.
 const PREFIX: &str = "sha256:";
+
+/// The characters of a digest: `sha256:` and 64 hex digits.
+const LENGTH: usize = PREFIX.len() + 64;
+
+/// What a request may send (JSON Schema patterns are searched, hence the anchors).
+pub const PATTERN: &str = "^sha256:[0-9a-fA-F]{64}$";
 
 /// A SHA-256 digest written `sha256:<64 lower-case hex digits>`; upper-case hex is read and
 /// lower-cased, so that one artefact has one spelling.
@@ -15,7 +27,13 @@ pub struct ArtifactDigest(String);
 impl ArtifactDigest {
     /// The digest of `bytes`.
     pub fn of(bytes: &[u8]) -> Self {
-        Self(format!("{PREFIX}{}", hex::encode(Sha256::digest(bytes))))
+        let mut digest = String::with_capacity(LENGTH);
+        digest.push_str(PREFIX);
+        for byte in Sha256::digest(bytes).iter() {
+            // Writing to a String cannot fail.
+            let _ = write!(digest, "{byte:02x}");
+        }
+        Self(digest)
     }
 
     /// The 64 hex digits after `sha256:`.
@@ -27,6 +45,11 @@ impl ArtifactDigest {
     pub fn as_str(&self) -> &str {
         &self.0
     }
+}
+
+/// The OpenAPI schema of an optional digest field: [`PATTERN`], or `null`.
+pub fn schema_or_null() -> Object {
+    or_null(text(LENGTH, LENGTH, Some(PATTERN)))
 }
 
 impl std::str::FromStr for ArtifactDigest {
