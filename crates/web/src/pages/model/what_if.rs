@@ -10,7 +10,7 @@ use driftguard_auth::Action;
 use driftguard_core::{DomainError, FieldError, ModelId};
 use driftguard_governance::simulation::{Move, Scenario, Values};
 use maud::{Markup, PreEscaped, html};
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 
 use super::evaluation;
 use crate::charts::{self, SweepPoint};
@@ -30,7 +30,7 @@ const OPERATIONS: [(&str, &str); 4] = [
 ];
 
 /// The form's fields, as the query string carries them.
-#[derive(Debug, Default, Clone, Deserialize, Serialize)]
+#[derive(Debug, Default, Deserialize)]
 pub struct WhatIfQuery {
     #[serde(default)]
     column: String,
