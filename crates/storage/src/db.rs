@@ -94,9 +94,9 @@ fn pg_config(
     config
 }
 
-fn sqlite_config() -> ManagerConfig<SqliteConn> {
+fn sqlite_config(cache_kib: u32) -> ManagerConfig<SqliteConn> {
     let mut config = ManagerConfig::default();
-    config.custom_setup = Box::new(|url| {
+    config.custom_setup = Box::new(move |url| {
         let path = sqlite_path(url).to_owned();
         async move {
             tokio::task::spawn_blocking(move || -> diesel::ConnectionResult<SqliteConn> {
@@ -104,11 +104,13 @@ fn sqlite_config() -> ManagerConfig<SqliteConn> {
                 let mut conn = SqliteConnection::establish(&path)?;
                 // busy_timeout first, so that even the pragmas below wait for a lock instead of
                 // failing; WAL lets readers run beside the writer; foreign keys are off in
-                // SQLite by default.
-                conn.batch_execute(
+                // SQLite by default; the page cache is bounded by the setting (a negative
+                // cache_size is KiB, a positive one pages).
+                conn.batch_execute(&format!(
                     "PRAGMA busy_timeout = 10000; PRAGMA journal_mode = WAL; \
-                     PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;",
-                )
+                     PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL; \
+                     PRAGMA cache_size = -{cache_kib};"
+                ))
                 .map_err(diesel::ConnectionError::CouldntSetupConfiguration)?;
                 Ok(SyncConnectionWrapper::new(conn))
             })
@@ -156,7 +158,7 @@ impl Database {
                 })?;
                 let manager = AsyncDieselConnectionManager::new_with_config(
                     settings.url.clone(),
-                    sqlite_config(),
+                    sqlite_config(settings.sqlite_cache_kib),
                 );
                 build(manager, settings).map(Database::Sqlite)
             }

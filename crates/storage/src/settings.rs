@@ -22,6 +22,12 @@ pub struct DatabaseSettings {
     pub statement_timeout_secs: u64,
     /// Run pending migrations at start.
     pub migrate_on_start: bool,
+    /// SQLite: the page cache of each connection, in KiB (`PRAGMA cache_size`). Every pooled
+    /// connection has its own, filled page by page as queries touch the file, so the pool's
+    /// share of the server's memory is up to this × the connections open; reads past it come
+    /// from the operating system's file cache. The default is SQLite's own (2,000 KiB); a
+    /// lower one bounds memory on a small host, at the cost of more reads of the file.
+    pub sqlite_cache_kib: u32,
 }
 
 impl Default for DatabaseSettings {
@@ -34,6 +40,7 @@ impl Default for DatabaseSettings {
             connect_timeout_secs: 10,
             statement_timeout_secs: 30,
             migrate_on_start: true,
+            sqlite_cache_kib: 2000,
         }
     }
 }

@@ -30,6 +30,7 @@ const ALIASES: &[(&str, &str, &str)] = &[
         "statement_timeout_secs",
     ),
     ("database_migrate_on_start", "database", "migrate_on_start"),
+    ("database_sqlite_cache_kib", "database", "sqlite_cache_kib"),
     ("database_tls_ca_file", "database", "tls_ca_file"),
     ("database_tls_cert_file", "database", "tls_cert_file"),
     ("database_tls_key_file", "database", "tls_key_file"),

@@ -276,6 +276,7 @@ impl Settings {
             connect_timeout_secs: db.connect_timeout_secs,
             statement_timeout_secs: db.statement_timeout_secs,
             migrate_on_start: db.migrate_on_start,
+            sqlite_cache_kib: db.sqlite_cache_kib,
         }
     }
 
@@ -691,6 +692,7 @@ mod tests {
                 ("DRIFTGUARD_ENVIRONMENT", "test"),
                 ("DRIFTGUARD_DATABASE__POOL_SIZE", "7"),
                 ("DRIFTGUARD_DATABASE_MAX_CONNECTIONS", "9"),
+                ("DRIFTGUARD_DATABASE_SQLITE_CACHE_KIB", "300"),
                 ("DRIFTGUARD_RATE_LIMIT_BACKEND", "redis"),
                 ("DRIFTGUARD_REDIS__URL", "redis://127.0.0.1:1"),
                 ("DRIFTGUARD_CACHE_TTLS__POLICIES_SECS", "5"),
@@ -700,8 +702,12 @@ mod tests {
         );
         assert_eq!(s.environment, Environment::Test);
         assert_eq!(
-            (s.database().pool_size, s.database().max_connections),
-            (7, 9)
+            (
+                s.database().pool_size,
+                s.database().max_connections,
+                s.database().sqlite_cache_kib
+            ),
+            (7, 9, 300)
         );
         assert_eq!(s.rate_limiter.backend, RateLimitBackend::Redis);
         assert_eq!(s.redis.url.as_deref(), Some("redis://127.0.0.1:1"));

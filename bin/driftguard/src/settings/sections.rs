@@ -100,6 +100,8 @@ pub struct DatabaseSection {
     /// Whether `serve` applies pending migrations at start; off when the server connects as a
     /// runtime role that may not change the schema (`driftguard migrate` does it instead).
     pub migrate_on_start: bool,
+    /// SQLite: each pooled connection's page cache, in KiB.
+    pub sqlite_cache_kib: u32,
     /// PostgreSQL TLS: PEM file of the CA to trust (libpq's `sslrootcert`; the URL's
     /// `sslmode` says how much TLS is required and checked, see docs/operations.md).
     pub tls_ca_file: Option<PathBuf>,
@@ -120,6 +122,7 @@ impl Default for DatabaseSection {
             connect_timeout_secs: db.connect_timeout_secs,
             statement_timeout_secs: db.statement_timeout_secs,
             migrate_on_start: db.migrate_on_start,
+            sqlite_cache_kib: db.sqlite_cache_kib,
             tls_ca_file: None,
             tls_cert_file: None,
             tls_key_file: None,
