@@ -98,6 +98,48 @@ pub enum DeployOutcome {
     },
 }
 
+/// What a deploy request would do now, decided but not recorded ([`DeploymentService::review`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct DeployReview {
+    /// The model version.
+    pub model: Model,
+    /// The environment, as it would be recorded (trimmed).
+    pub environment: String,
+    /// The governance result the decision was taken on.
+    pub result: GovernanceResult,
+    /// The outcome the history would record: `deployed`, `blocked`, `overridden`, or
+    /// `override_requested` (a tier that needs a second approver).
+    pub outcome: Outcome,
+}
+
+/// What a checked request leads to.
+enum Plan {
+    Deploy,
+    Block { reason: String },
+    Override,
+    RequestOverride,
+}
+
+impl Plan {
+    fn outcome(&self) -> Outcome {
+        match self {
+            Plan::Deploy => Outcome::Deployed,
+            Plan::Block { .. } => Outcome::Blocked,
+            Plan::Override => Outcome::Overridden,
+            Plan::RequestOverride => Outcome::OverrideRequested,
+        }
+    }
+}
+
+/// A request checked and decided, before anything is recorded.
+struct Decided {
+    model: Model,
+    environment: String,
+    artifact_digest: Option<ArtifactDigest>,
+    result: GovernanceResult,
+    plan: Plan,
+}
+
 /// Deploy and retire.
 #[derive(Clone)]
 pub struct DeploymentService {
@@ -214,15 +256,47 @@ impl DeploymentService {
         })
     }
 
-    /// `POST /models/{id}/deploy`. `Forbidden` (403) for a role too low, `Invalid` (422)
-    /// for a bad override request; otherwise deployed, overridden, blocked (recorded), or —
-    /// an override of a tier that needs two approvers — a pending override request.
-    pub async fn deploy(
+    /// The governance result a deploy of model `id` would be decided on now (the latest
+    /// evaluation judged by the policies active now); nothing is recorded. What the UI shows
+    /// beside its deploy button, for every role that may read the model.
+    pub async fn preview(&self, model_id: ModelId) -> DomainResult<GovernanceResult> {
+        let model = self
+            .models
+            .get(model_id)
+            .await?
+            .ok_or_else(|| model_id.not_found())?;
+        Ok(self.judge_now(&model).await?.1)
+    }
+
+    /// A deploy request checked and decided as [`DeploymentService::deploy`] would now, with
+    /// nothing recorded: the same refusals (`Forbidden`, `Invalid`), else the model, the
+    /// environment, the governance result and the outcome the history would record. The UI's
+    /// override confirmation names what it shows from this.
+    pub async fn review(
         &self,
         model_id: ModelId,
-        request: DeployRequestBody,
+        request: &DeployRequestBody,
         user: &Actor,
-    ) -> DomainResult<DeployOutcome> {
+    ) -> DomainResult<DeployReview> {
+        let decided = self.decided(model_id, request, user).await?;
+        Ok(DeployReview {
+            outcome: decided.plan.outcome(),
+            model: decided.model,
+            environment: decided.environment,
+            result: decided.result,
+        })
+    }
+
+    /// Checks a deploy request, judges the model now and decides: the one path both
+    /// [`DeploymentService::deploy`] and [`DeploymentService::review`] take.
+    async fn decided(
+        &self,
+        model_id: ModelId,
+        request: &DeployRequestBody,
+        user: &Actor,
+    ) -> DomainResult<Decided> {
+        // A role that may not deploy at all is refused before its request is read.
+        user.require(Action::Deploy)?;
         let environment = check_environment(&request.environment)?;
         check_note("notes", request.notes.as_deref())?;
         check_note("justification", request.justification.as_deref())?;
@@ -242,10 +316,45 @@ impl DeploymentService {
                 justification: request.justification.as_deref(),
             },
         );
-        let (outcome, override_reason) = match decision {
+        let plan = match decision {
             DeployDecision::Forbidden { reason } => return Err(DomainError::Forbidden(reason)),
             DeployDecision::Invalid(error) => return Err(DomainError::invalid_fields(vec![error])),
-            DeployDecision::Block { reason } => {
+            DeployDecision::Block { reason } => Plan::Block { reason },
+            DeployDecision::Allow => Plan::Deploy,
+            DeployDecision::Override
+                if self.overrides.settings().approvals.of(model.risk_tier) == Approvals::Two =>
+            {
+                Plan::RequestOverride
+            }
+            DeployDecision::Override => Plan::Override,
+        };
+        Ok(Decided {
+            model,
+            environment,
+            artifact_digest,
+            result,
+            plan,
+        })
+    }
+
+    /// `POST /models/{id}/deploy`. `Forbidden` (403) for a role too low, `Invalid` (422)
+    /// for a bad override request; otherwise deployed, overridden, blocked (recorded), or —
+    /// an override of a tier that needs two approvers — a pending override request.
+    pub async fn deploy(
+        &self,
+        model_id: ModelId,
+        request: DeployRequestBody,
+        user: &Actor,
+    ) -> DomainResult<DeployOutcome> {
+        let Decided {
+            model,
+            environment,
+            artifact_digest,
+            result,
+            plan,
+        } = self.decided(model_id, &request, user).await?;
+        let (outcome, override_reason) = match plan {
+            Plan::Block { reason } => {
                 let blocked = self.store.record_blocked(NewDeployment {
                     model_id,
                     deployed_at: now(),
@@ -271,10 +380,8 @@ impl DeploymentService {
                     deployment,
                 });
             }
-            DeployDecision::Allow => (Outcome::Deployed, None),
-            DeployDecision::Override
-                if self.overrides.settings().approvals.of(model.risk_tier) == Approvals::Two =>
-            {
+            Plan::Deploy => (Outcome::Deployed, None),
+            Plan::RequestOverride => {
                 let (request, deployment) = self
                     .overrides
                     .request(NewOverrideRequest {
@@ -297,7 +404,7 @@ impl DeploymentService {
                     deployment,
                 });
             }
-            DeployDecision::Override => (
+            Plan::Override => (
                 Outcome::Overridden,
                 request.justification.map(|j| j.trim().to_owned()),
             ),

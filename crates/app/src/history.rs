@@ -81,7 +81,7 @@ impl AuditService {
     /// (superseded, retired), and a row whose model was deleted (its name and version, which
     /// the subject names, are gone).
     pub async fn attestation(&self, id: DeploymentId) -> DomainResult<Envelope> {
-        let record = self.row(id).await?;
+        let record = self.get(id).await?;
         let model_id = record.entry.model_id;
         let model = self.models.get(model_id).await?.ok_or_else(|| {
             DomainError::NotFound(format!(
@@ -107,8 +107,9 @@ impl AuditService {
         self.attestation_keys.public_keys()
     }
 
-    /// Row `id`: the first row after `id - 1`, read by the key the chain is read by.
-    async fn row(&self, id: DeploymentId) -> DomainResult<DeploymentRecord> {
+    /// Row `id` (`NotFound` when there is none): the first row after `id - 1`, read by the
+    /// key the chain is read by. The UI shows the row an action left.
+    pub async fn get(&self, id: DeploymentId) -> DomainResult<DeploymentRecord> {
         let after = DeploymentId(id.0.saturating_sub(1));
         let rows = self.log.chain_after(Some(after), 1).await?;
         rows.into_iter()

@@ -24,7 +24,7 @@ pub mod webhooks;
 
 pub use actor::Actor;
 pub use dashboard::DashboardService;
-pub use deploy::{DeployOutcome, DeployRequestBody, DeploymentService};
+pub use deploy::{DeployOutcome, DeployRequestBody, DeployReview, DeploymentService};
 /// The audit crate (history rows, outcomes, filters, the verify report), for front ends that
 /// use these use cases without depending on it themselves.
 pub use driftguard_audit as audit;

@@ -18,7 +18,18 @@ pub struct Field<'a> {
     pub errors: &'a [&'a str],
 }
 
-impl Field<'_> {
+impl<'a> Field<'a> {
+    /// A field with a visible label.
+    pub fn new(id: &'a str, name: &'a str, label: &'a str, errors: &'a [&'a str]) -> Self {
+        Self {
+            id,
+            name,
+            label,
+            hidden_label: false,
+            errors,
+        }
+    }
+
     fn label(&self) -> Markup {
         html! {
             @if self.hidden_label { label.visually-hidden for=(self.id) { (self.label) } }
@@ -63,6 +74,24 @@ impl Field<'_> {
         }
     }
 
+    /// A text area holding `value`, with `hint` under the label (`{id}-hint`, described by
+    /// it as well as by the error). No `minlength` or `required`: the server's message, at the
+    /// field and in the summary, is the one the user sees.
+    pub fn textarea(&self, value: &str, hint: &str) -> Markup {
+        let hint_id = format!("{}-hint", self.id);
+        let described = match self.described() {
+            Some(error) => format!("{hint_id} {error}"),
+            None => hint_id.clone(),
+        };
+        html! {
+            (self.label())
+            p.hint id=(hint_id) { (hint) }
+            textarea id=(self.id) name=(self.name) rows="4" maxlength="2000"
+              aria-invalid=[self.invalid()] aria-describedby=(described) { (value) }
+            (self.errors())
+        }
+    }
+
     /// A select of `options`, `chosen` selected.
     pub fn select(&self, options: &[&str], chosen: &str) -> Markup {
         html! {
@@ -72,6 +101,19 @@ impl Field<'_> {
                 @for option in options { option value=(option) selected[*option == chosen] { (option) } }
             }
             (self.errors())
+        }
+    }
+}
+
+/// The summary of a refused form at the top of its page (`#error-summary`, `role="alert"`):
+/// `title`, then each message as a link to the field (`#id`) that says it again.
+pub fn error_summary(title: &str, errors: &[(String, String)]) -> Markup {
+    html! {
+        @if !errors.is_empty() {
+            div #error-summary.alert role="alert" tabindex="-1" {
+                h2 { (title) }
+                ul { @for (id, message) in errors { li { a href={ "#" (id) } { (message) } } } }
+            }
         }
     }
 }

@@ -9,11 +9,14 @@ pub mod charts;
 mod errors;
 mod fields;
 mod layout;
+mod notice;
 pub mod pages;
+mod respond;
 mod security;
 mod session;
 mod settings;
 mod state;
+mod violations;
 mod widgets;
 
 pub use assets::stylesheet_path;

@@ -24,5 +24,6 @@ mod rbac;
 mod reference_uploads;
 mod simulation;
 mod ui;
+mod ui_actions;
 mod ui_browser;
 mod webhooks;

@@ -145,24 +145,32 @@ pub async fn render(ui: &Ui, viewer: &Viewer, query: &AuditQuery) -> Result<Mark
             @if admin { (chain(report.as_ref())) }
             (filters(query))
             @if rows.is_empty() { p #empty-state { "No deployment attempt matches." } } @else {
-                table #audit-table {
-                    caption { (total) " attempts" }
-                    thead { tr {
-                        th scope="col" { "#" } th scope="col" { "When" } th scope="col" { "Model" } th scope="col" { "Outcome" }
-                        th scope="col" { "Environment" } th scope="col" { "By" } th scope="col" { "Override" } th scope="col" { "Hash / previous hash" }
-                    } }
-                    tbody { @for r in &rows { (row(r)) } }
-                }
+                (table("audit-table", &format!("{total} attempts"), &rows))
                 (pager(page, total, |skip| query.href(skip)))
             }
         },
     ))
 }
 
+/// Rows of the history in a table `#id` with `caption`; each row is `#audit-row-{id}`, so
+/// that a link can land on it.
+pub(crate) fn table(id: &str, caption: &str, rows: &[DeploymentRecord]) -> Markup {
+    html! {
+        table id=(id) {
+            caption { (caption) }
+            thead { tr {
+                th scope="col" { "#" } th scope="col" { "When" } th scope="col" { "Model" } th scope="col" { "Outcome" }
+                th scope="col" { "Environment" } th scope="col" { "By" } th scope="col" { "Override" } th scope="col" { "Hash / previous hash" }
+            } }
+            tbody { @for r in rows { (row(r)) } }
+        }
+    }
+}
+
 fn row(r: &DeploymentRecord) -> Markup {
     let e = &r.entry;
     html! {
-        tr {
+        tr id={ "audit-row-" (r.id) } {
             th scope="row" { (r.id) }
             td { (when(e.deployed_at)) }
             td { a href={ (crate::BASE) "/models/" (e.model_id) } { "model " (e.model_id) } }

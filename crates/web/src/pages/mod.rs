@@ -34,6 +34,17 @@ pub(crate) fn configure(cfg: &mut web::ServiceConfig) {
             "/models/{id}/evaluate",
             web::post().to(model::data::evaluate),
         )
+        .route("/models/{id}/deploy", web::post().to(model::deploy::submit))
+        .route(
+            "/models/{id}/override",
+            web::get().to(model::overriding::form),
+        )
+        .route(
+            "/models/{id}/override",
+            web::post().to(model::overriding::submit),
+        )
+        .route("/models/{id}/retire", web::get().to(model::retire::confirm))
+        .route("/models/{id}/retire", web::post().to(model::retire::submit))
         .route(
             "/override-requests/{id}/approve",
             web::post().to(override_requests::approve),

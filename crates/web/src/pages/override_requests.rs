@@ -1,10 +1,9 @@
 //! Four-eyes override requests in the UI: the pending ones, shown on the overview and on the
 //! model page with their approve and reject forms, and the forms' targets, which call the same
 //! use cases as `POST /override-requests/{id}/approve|reject` and return to the page with a
-//! status message. Approving is offered only to an approver who is not the requester; the
-//! others see the button disabled and why.
+//! status message naming the history row they wrote. Approving is offered only to an approver
+//! who is not the requester; the others see the button disabled and why.
 
-use actix_web::http::header::LOCATION;
 use actix_web::{HttpResponse, web};
 use driftguard_app::{OverrideRequest, OverrideService};
 use driftguard_auth::Action;
@@ -15,50 +14,14 @@ use serde::Deserialize;
 use std::collections::BTreeMap;
 
 use crate::errors::UiError;
+use crate::notice::Done;
+use crate::respond::see_other;
 use crate::session::{CSRF_FIELD, Viewer};
 use crate::state::Ui;
-use crate::widgets::{link, when};
+use crate::widgets::when;
 
 /// Pending requests listed on a page (the newest).
 const SHOWN: u64 = 10;
-
-/// What a form's redirect tells the page it returns to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Notice {
-    /// An approval deployed the model.
-    Approved,
-    /// A request was rejected.
-    Rejected,
-}
-
-impl Notice {
-    /// The notice a `notice` query parameter names; anything else is none.
-    pub fn parse(value: Option<&str>) -> Option<Self> {
-        match value {
-            Some("approved") => Some(Notice::Approved),
-            Some("rejected") => Some(Notice::Rejected),
-            _ => None,
-        }
-    }
-
-    fn as_str(self) -> &'static str {
-        match self {
-            Notice::Approved => "approved",
-            Notice::Rejected => "rejected",
-        }
-    }
-
-    /// The message shown.
-    pub fn render(self) -> Markup {
-        let text = match self {
-            Notice::Approved => {
-                "Override request approved: the model is deployed, recorded as overridden."
-            }
-            Notice::Rejected => "Override request rejected, and recorded in the audit log.",
-        };
-        html! { p #notice.notice role="status" { (text) } }
-    }
-}
 
 /// The pending requests of every model (`None`) or of one, with their models.
 pub async fn pending(
@@ -190,8 +153,9 @@ pub struct RejectForm {
     back: Option<String>,
 }
 
-/// Where a form returns: the overview or a model page it was sent from, never elsewhere.
-fn back_to(back: Option<&str>, notice: Notice) -> String {
+/// Where a form returns, saying what was done: the overview or a model page it was sent
+/// from, never elsewhere.
+fn back_to(back: Option<&str>, done: Done) -> String {
     let page = match back {
         Some(b)
             if b == crate::BASE
@@ -202,13 +166,7 @@ fn back_to(back: Option<&str>, notice: Notice) -> String {
         }
         _ => crate::BASE,
     };
-    link(page, &[("notice", notice.as_str().to_owned())])
-}
-
-fn redirect(to: String) -> HttpResponse {
-    HttpResponse::SeeOther()
-        .insert_header((LOCATION, to))
-        .finish()
+    done.link(page, &[])
 }
 
 /// `POST /ui/override-requests/{id}/approve`.
@@ -233,7 +191,10 @@ pub async fn approve(
         requested_by = approved.request.requested_by.0,
         "model.deployment"
     );
-    Ok(redirect(back_to(form.back.as_deref(), Notice::Approved)))
+    Ok(see_other(&back_to(
+        form.back.as_deref(),
+        Done::History(approved.deployment.id),
+    )))
 }
 
 /// `POST /ui/override-requests/{id}/reject`.
@@ -245,26 +206,29 @@ pub async fn reject(
 ) -> Result<HttpResponse, UiError> {
     let form = form.into_inner();
     viewer.check_csrf(&form.csrf_token)?;
-    ui.services
+    let (_, row) = ui
+        .services
         .overrides
         .reject(id.into_inner(), form.reason, &viewer.actor())
         .await?;
-    Ok(redirect(back_to(form.back.as_deref(), Notice::Rejected)))
+    Ok(see_other(&back_to(
+        form.back.as_deref(),
+        Done::History(row.id),
+    )))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use driftguard_core::DeploymentId;
 
     #[test]
     fn forms_return_only_to_the_overview_or_a_model_page() {
+        let done = Done::History(DeploymentId(5));
+        assert_eq!(back_to(Some("/ui"), done), "/ui?done=history-5");
         assert_eq!(
-            back_to(Some("/ui"), Notice::Approved),
-            "/ui?notice=approved"
-        );
-        assert_eq!(
-            back_to(Some("/ui/models/12"), Notice::Rejected),
-            "/ui/models/12?notice=rejected"
+            back_to(Some("/ui/models/12"), done),
+            "/ui/models/12?done=history-5"
         );
         for elsewhere in [
             None,
@@ -273,14 +237,7 @@ mod tests {
             Some("/ui/models/12/../../x"),
             Some("/ui/models/"),
         ] {
-            assert_eq!(back_to(elsewhere, Notice::Approved), "/ui?notice=approved");
+            assert_eq!(back_to(elsewhere, done), "/ui?done=history-5");
         }
-    }
-
-    #[test]
-    fn only_known_notices_are_shown() {
-        assert_eq!(Notice::parse(Some("approved")), Some(Notice::Approved));
-        assert_eq!(Notice::parse(Some("<script>")), None);
-        assert_eq!(Notice::parse(None), None);
     }
 }

@@ -14,7 +14,7 @@ use crate::charts::{self, Series, StackedRow, Tone, TrendPoint};
 use crate::errors::UiError;
 use crate::layout::{self, Nav};
 use crate::pages::audit;
-use crate::pages::override_requests::{self, Notice};
+use crate::pages::override_requests;
 use crate::session::Viewer;
 use crate::state::Ui;
 use crate::widgets::fixed;
@@ -23,12 +23,12 @@ use serde::Deserialize;
 /// Days of the risk trend.
 const TREND_DAYS: u32 = 30;
 
-/// The overview's query: the status message a form's redirect asks for.
+/// The overview's query: what a form just did ([`crate::notice`]).
 #[derive(Debug, Default, Deserialize)]
 pub struct OverviewQuery {
-    /// `approved` or `rejected`.
+    /// The record the form's action left.
     #[serde(default)]
-    pub notice: Option<String>,
+    pub done: Option<String>,
 }
 
 /// `GET /ui`.
@@ -37,7 +37,7 @@ pub async fn handler(
     ui: web::Data<Ui>,
     query: web::Query<OverviewQuery>,
 ) -> Result<Markup, UiError> {
-    render_with(&ui, &viewer, Notice::parse(query.notice.as_deref())).await
+    render_with(&ui, &viewer, query.done.as_deref()).await
 }
 
 /// The overview for `viewer`.
@@ -45,13 +45,10 @@ pub async fn render(ui: &Ui, viewer: &Viewer) -> Result<Markup, UiError> {
     render_with(ui, viewer, None).await
 }
 
-/// The overview for `viewer`, with a form's status message.
-pub async fn render_with(
-    ui: &Ui,
-    viewer: &Viewer,
-    notice: Option<Notice>,
-) -> Result<Markup, UiError> {
+/// The overview for `viewer`, with the status message of what a form did (`done`).
+pub async fn render_with(ui: &Ui, viewer: &Viewer, done: Option<&str>) -> Result<Markup, UiError> {
     let dashboard = &ui.services.dashboard;
+    let notice = crate::notice::message(ui, viewer, done).await?;
     let (summary, compliance, trends, (pending, pending_total)) = futures_util::try_join!(
         ui.cache.dashboard_summary(dashboard),
         ui.cache.compliance_distribution(dashboard),
@@ -67,7 +64,7 @@ pub async fn render_with(
         "Overview",
         html! {
             h1 { "Overview" }
-            @if let Some(notice) = notice { (notice.render()) }
+            (notice)
             p.muted { "As of " (crate::widgets::when(summary.generated_at)) ". "
                 (summary.models.total) " model versions, "
                 (summary.evaluations.total) " evaluations (" (summary.evaluations.last_24h) " in the last 24 hours)." }

@@ -86,9 +86,9 @@ fn tiers(policy: &Policy) -> String {
 /// A policy page's query.
 #[derive(Debug, Default, Deserialize)]
 pub struct VersionsQuery {
-    /// The version just written from the editor or the switch: the page says so.
+    /// What the editor or the switch just did ([`crate::notice`]).
     #[serde(default)]
-    pub saved: Option<i32>,
+    pub done: Option<String>,
 }
 
 /// `GET /ui/policies/{id}`.
@@ -98,7 +98,7 @@ pub async fn versions_handler(
     id: web::Path<PolicyId>,
     query: web::Query<VersionsQuery>,
 ) -> Result<Markup, UiError> {
-    render_versions(&ui, &viewer, id.into_inner(), query.saved).await
+    render_versions(&ui, &viewer, id.into_inner(), query.done.as_deref()).await
 }
 
 /// A policy's versions, newest first, each with what changed from the one before.
@@ -106,8 +106,9 @@ pub async fn render_versions(
     ui: &Ui,
     viewer: &Viewer,
     id: PolicyId,
-    saved: Option<i32>,
+    done: Option<&str>,
 ) -> Result<Markup, UiError> {
+    let notice = crate::notice::message(ui, viewer, done).await?;
     let mut versions = ui.services.policies.versions(id).await?;
     versions.sort_by_key(|p| p.version);
     let Some(current) = versions.last() else {
@@ -121,12 +122,7 @@ pub async fn render_versions(
         html! {
             nav aria-label="Breadcrumb" { a href={ (crate::BASE) "/policies" } { "Policies" } " / " (title) }
             h1 { (title) }
-            @if let Some(version) = saved.filter(|v| versions.iter().any(|p| p.version == *v)) {
-                p #policy-saved.notice role="status" {
-                    "Version " (version) " saved: " @if current.active { "active" } @else { "inactive" }
-                    ". It is recorded below with what changed."
-                }
-            }
+            (notice)
             @if let Some(d) = &current.description { p { (d) } }
             @if viewer.actor().require(Action::ManagePolicies).is_ok() {
                 div.actions {

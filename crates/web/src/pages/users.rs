@@ -2,15 +2,16 @@
 //! use case as `PUT /users/{id}/role` (recorded; the last admin keeps the role).
 
 use actix_web::http::StatusCode;
-use actix_web::http::header::LOCATION;
 use actix_web::{HttpResponse, web};
-use driftguard_auth::{Action, RoleChange, RoleChangeRecord, User};
+use driftguard_auth::{Action, RoleChange, User};
 use driftguard_core::{DomainError, Page, Role, UserId};
 use maud::{Markup, html};
 use serde::Deserialize;
 
 use crate::errors::UiError;
 use crate::layout::{self, Nav};
+use crate::notice::Done;
+use crate::respond::{self, see_other};
 use crate::session::{CSRF_FIELD, Viewer};
 use crate::state::Ui;
 use crate::widgets::{link, pager, when};
@@ -21,9 +22,9 @@ pub struct UsersQuery {
     /// Rows skipped.
     #[serde(default)]
     pub skip: u64,
-    /// The user whose role was just changed: the page says so, with the recorded change.
+    /// What the role form just did ([`crate::notice`]): the page says so, with the record.
     #[serde(default)]
-    pub changed: Option<UserId>,
+    pub done: Option<String>,
 }
 
 /// The role form's fields.
@@ -48,11 +49,7 @@ pub async fn handler(
     ui: web::Data<Ui>,
     query: web::Query<UsersQuery>,
 ) -> Result<Markup, UiError> {
-    let done = match query.changed {
-        Some(id) => latest_change(&ui, id).await?,
-        None => None,
-    };
-    render(&ui, &viewer, &query, done.as_ref(), None).await
+    render(&ui, &viewer, &query, None).await
 }
 
 /// `POST /ui/users/{id}/role`: changes the role, then shows the list with what was recorded;
@@ -74,44 +71,26 @@ pub async fn change_role(
     match ui.services.auth.set_role(change).await {
         Ok(changed) => {
             tracing::info!(user_id = changed.id.0, role = %changed.role, by = viewer.user.id.0, "user.role_changed");
-            let back = link(
+            let back = Done::RoleChange(user_id).link(
                 &format!("{}/users", crate::BASE),
-                &[
-                    ("skip", form.skip.to_string()),
-                    ("changed", user_id.0.to_string()),
-                ],
+                &[("skip", form.skip.to_string())],
             );
-            Ok(HttpResponse::SeeOther()
-                .insert_header((LOCATION, back))
-                .finish())
+            Ok(see_other(&back))
         }
         Err(DomainError::Conflict(message)) => {
             let query = UsersQuery {
                 skip: form.skip,
-                changed: None,
+                done: None,
             };
             let refusal = Refusal {
                 user: user_id,
                 message,
             };
-            let page = render(&ui, &viewer, &query, None, Some(&refusal)).await?;
-            Ok(HttpResponse::build(StatusCode::CONFLICT)
-                .content_type("text/html; charset=utf-8")
-                .body(page.into_string()))
+            let page = render(&ui, &viewer, &query, Some(&refusal)).await?;
+            Ok(respond::page(StatusCode::CONFLICT, page))
         }
         Err(e) => Err(e.into()),
     }
-}
-
-/// The newest recorded role change of `user`, with the user, for the status message.
-async fn latest_change(ui: &Ui, user: UserId) -> Result<Option<(User, RoleChangeRecord)>, UiError> {
-    let first = Page::new(0, 1).map_err(UiError::Invalid)?;
-    let (changes, _) = ui.services.auth.role_changes(user, first).await?;
-    let Some(change) = changes.into_iter().next() else {
-        return Ok(None);
-    };
-    let who = ui.services.auth.user_by_id(user).await?;
-    Ok(who.map(|who| (who, change)))
 }
 
 /// The user list; needs the right to manage users (the permission table's, as the API).
@@ -119,10 +98,10 @@ async fn render(
     ui: &Ui,
     viewer: &Viewer,
     query: &UsersQuery,
-    done: Option<&(User, RoleChangeRecord)>,
     refusal: Option<&Refusal>,
 ) -> Result<Markup, UiError> {
     viewer.actor().require(Action::ManageUsers)?;
+    let notice = crate::notice::message(ui, viewer, query.done.as_deref()).await?;
     let page = Page::new(query.skip.min(i64::MAX as u64), Page::DEFAULT_LIMIT)
         .map_err(UiError::Invalid)?;
     let (users, total) = ui.services.auth.list_users(page).await?;
@@ -138,13 +117,7 @@ async fn render(
         "Users",
         html! {
             h1 { "Users" }
-            @if let Some((who, change)) = done {
-                p #role-changed.notice role="status" {
-                    (who.email) " is now " strong { (change.to_role.as_str()) }
-                    " (was " (change.from_role.as_str()) "). Recorded as role change "
-                    (change.id) " at " (when(change.changed_at)) "."
-                }
-            }
+            (notice)
             @if let Some(refusal) = refusal {
                 div #error-summary.alert role="alert" tabindex="-1" {
                     h2 { "The role was not changed" }

@@ -49,11 +49,7 @@ async fn an_engineer_uploads_a_reference_and_evaluates_a_file(s: Session) {
     s.type_into("#reference-file", &fixture("reference_10k.csv"))
         .await;
     s.click("#upload-reference").await;
-    assert!(
-        s.text("#reference-uploaded")
-            .await
-            .contains("Reference data uploaded")
-    );
+    assert!(s.text("#notice").await.contains("Reference data uploaded"));
     let (status, profile) = s.app.get(&format!("/models/{id}/reference"), &token).await;
     assert_eq!(status, 200, "{profile}");
     assert_eq!(profile["rows"], 10_000);
@@ -62,7 +58,7 @@ async fn an_engineer_uploads_a_reference_and_evaluates_a_file(s: Session) {
     s.type_into("#evaluation-file", &fixture("current_10k.csv"))
         .await;
     s.click("#run-evaluation").await;
-    let notice = s.text("#evaluated").await;
+    let notice = s.text("#notice").await;
     let (status, list) = s
         .app
         .get(&format!("/models/{id}/evaluations"), &token)

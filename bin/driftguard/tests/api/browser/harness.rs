@@ -174,16 +174,47 @@ impl Session {
             .click(&element)
             .await
             .unwrap_or_else(|e| panic!("click {css}: {e}"));
+        self.wait_for_new_page(&format!("clicking {css}")).await;
+    }
+
+    /// Waits until the page marked old has been replaced by a loaded one.
+    async fn wait_for_new_page(&self, what: &str) {
         for _ in 0..300 {
             if self.script(NEW_PAGE_LOADED).await == Value::Bool(true) {
                 return;
             }
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
-        panic!(
-            "clicking {css} on {} loaded no new page in 15 s",
-            self.path().await
-        );
+        panic!("{what} on {} loaded no new page in 15 s", self.path().await);
+    }
+
+    /// Presses `keys` on the keyboard (no pointer anywhere): characters, or
+    /// [`webdriver::TAB`](super::webdriver::TAB) and the other codes.
+    pub async fn press(&self, keys: &str) {
+        self.browser
+            .press(keys)
+            .await
+            .unwrap_or_else(|e| panic!("pressing {keys:?}: {e}"));
+    }
+
+    /// Presses `key` (Enter or Space) on the focused control, which loads a page, and waits
+    /// for the new page as [`Session::click`] does.
+    pub async fn press_to_load(&self, key: &str) {
+        self.script("window.driftguardOldPage = true;").await;
+        self.press(key).await;
+        self.wait_for_new_page(&format!("pressing {key:?}")).await;
+    }
+
+    /// Presses Tab until the focused element matches `css`; fails after 150 presses.
+    pub async fn tab_to(&self, css: &str) {
+        let probe = format!("return document.activeElement.matches({css:?});");
+        for _ in 0..150 {
+            self.press(super::webdriver::TAB).await;
+            if self.script(&probe).await == Value::Bool(true) {
+                return;
+            }
+        }
+        panic!("Tab never reached {css} on {}", self.path().await);
     }
 
     /// Clicks the first element matching `css` and waits until an element matching

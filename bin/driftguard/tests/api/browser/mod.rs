@@ -5,6 +5,7 @@
 mod axe;
 mod charts;
 mod data;
+mod deploys;
 mod harness;
 mod overrides;
 mod policies;

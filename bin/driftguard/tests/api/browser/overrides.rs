@@ -56,9 +56,15 @@ async fn a_second_approver_approves_from_the_ui(s: Session) {
     )
     .await;
     s.click(&format!("#approve-{id}")).await;
-    assert_eq!(s.path().await, "/ui?notice=approved");
+    let path = s.path().await;
+    assert!(path.starts_with("/ui?done=history-"), "{path}");
     let notice = s.text("#notice").await;
-    assert!(notice.contains("approved"), "{notice}");
+    assert!(
+        notice.contains(&format!(
+            "overriding its failing governance result (override request {id}"
+        )),
+        "{notice}"
+    );
     assert!(
         s.find_all(&format!("#override-request-{id}"))
             .await

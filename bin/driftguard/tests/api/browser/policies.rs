@@ -84,10 +84,10 @@ async fn an_admin_previews_then_saves_a_policy(s: Session) {
     s.check_page("policy-preview").await;
 
     s.click("#save").await;
-    let saved = s.text("#policy-saved").await;
+    let saved = s.text("#notice").await;
     assert!(saved.contains("Version 1 saved: active"), "{saved}");
     s.click("#toggle-active").await;
-    let saved = s.text("#policy-saved").await;
+    let saved = s.text("#notice").await;
     assert!(saved.contains("Version 2 saved: inactive"), "{saved}");
     s.check_page("policy-saved").await;
 }

@@ -43,7 +43,7 @@ async fn an_admin_changes_a_role_and_sees_it_recorded(s: Session) {
         viewer.id.0
     ))
     .await;
-    let status = s.text("#role-changed").await;
+    let status = s.text("#notice").await;
     assert!(
         status.contains("demo-viewer@example.com is now engineer (was viewer)"),
         "{status}"

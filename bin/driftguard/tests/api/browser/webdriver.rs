@@ -15,6 +15,13 @@ use std::time::Duration;
 use base64::Engine;
 use serde_json::{Value, json};
 
+/// WebDriver's code of the Tab key.
+pub const TAB: &str = "\u{E004}";
+/// WebDriver's code of the Enter key.
+pub const ENTER: &str = "\u{E007}";
+/// WebDriver's code of the space bar.
+pub const SPACE: &str = "\u{E00D}";
+
 /// The key under which WebDriver names an element.
 const ELEMENT_KEY: &str = "element-6066-11e4-a52e-4f735466cecf";
 
@@ -195,6 +202,31 @@ impl Browser {
         self.post(&format!("/element/{}/click", element.0), json!({}))
             .await
             .map(drop)
+    }
+
+    /// Presses `keys` one after another on the keyboard (WebDriver key actions: each key
+    /// down, then up), into whatever has the focus; then releases everything. A key is a
+    /// character or one of WebDriver's codes ([`TAB`], [`ENTER`], [`SPACE`]).
+    pub async fn press(&self, keys: &str) -> Result<()> {
+        let actions: Vec<Value> = keys
+            .chars()
+            .flat_map(|key| {
+                let key = key.to_string();
+                [
+                    json!({"type": "keyDown", "value": key}),
+                    json!({"type": "keyUp", "value": key}),
+                ]
+            })
+            .collect();
+        let sequence = json!({"actions": [{"type": "key", "id": "keyboard", "actions": actions}]});
+        self.post("/actions", sequence).await?;
+        self.call(
+            reqwest::Method::DELETE,
+            &format!("{}/actions", self.session),
+            None,
+        )
+        .await
+        .map(drop)
     }
 
     /// Runs a script in the page: its return value.

@@ -6,7 +6,6 @@
 
 use actix_multipart::Multipart;
 use actix_web::http::StatusCode;
-use actix_web::http::header::LOCATION;
 use actix_web::{HttpResponse, web};
 use driftguard_app::{DataFormat, EvaluateOptions};
 use driftguard_auth::Action;
@@ -20,8 +19,10 @@ use std::collections::BTreeMap;
 
 use crate::assets::upload_script_path;
 use crate::errors::UiError;
-use crate::fields::Field;
+use crate::fields::{Field, error_summary};
 use crate::layout::{self, Nav};
+use crate::notice::Done;
+use crate::respond;
 use crate::session::{CSRF_FIELD, Viewer};
 use crate::state::Ui;
 
@@ -205,6 +206,7 @@ async fn submit(
             StatusCode::UNPROCESSABLE_ENTITY,
         ));
     };
+    let model_page = format!("{}/models/{id}", crate::BASE);
     let answer = match upload {
         Upload::Reference => ui
             .services
@@ -213,7 +215,7 @@ async fn submit(
             .await
             .map(|profile| {
                 tracing::info!(model_id = id.0, rows = profile.rows, "reference.uploaded");
-                format!("{}/models/{id}?reference=uploaded#facts", crate::BASE)
+                Done::Reference(id).link(&model_page, &[])
             }),
         Upload::Evaluation => {
             let options = match options(&sent) {
@@ -239,18 +241,12 @@ async fn submit(
                         evaluation_id = evaluation.id.0,
                         "evaluation.completed"
                     );
-                    format!(
-                        "{}/models/{id}?evaluated={}#latest",
-                        crate::BASE,
-                        evaluation.id
-                    )
+                    Done::Evaluation(evaluation.id).link(&model_page, &[])
                 })
         }
     };
     match answer {
-        Ok(location) => Ok(HttpResponse::SeeOther()
-            .insert_header((LOCATION, location))
-            .finish()),
+        Ok(location) => Ok(respond::see_other(&location)),
         Err(
             e @ (DomainError::Invalid { .. } | DomainError::TooLarge(_) | DomainError::Conflict(_)),
         ) => {
@@ -309,10 +305,7 @@ fn refused(
     sent: Option<&Sent>,
     status: StatusCode,
 ) -> HttpResponse {
-    let markup = page(viewer, model, Some(upload), errors, sent);
-    HttpResponse::build(status)
-        .content_type("text/html; charset=utf-8")
-        .body(markup.into_string())
+    respond::page(status, page(viewer, model, Some(upload), errors, sent))
 }
 
 /// The field of `upload`'s form an error names: a role's field, else the file's (what the
@@ -373,21 +366,13 @@ fn page(
         Nav::Models,
         &title,
         html! {
-            nav aria-label="Breadcrumb" {
-                a href={ (crate::BASE) "/models" } { "Models" } " / "
-                a href={ (crate::BASE) "/models/" (model.id) } { (model.name) " " (model.version) } " / Data"
-            }
+            (super::breadcrumb(model, "Data"))
             h1 { (title) }
             @if !allowed {
                 p #data-why.alert { "Engineers, approvers and admins can upload data and run evaluations; you are signed in as "
                     (viewer.user.role.as_str()) "." }
             }
-            @if !located.is_empty() {
-                div #error-summary.alert role="alert" tabindex="-1" {
-                    h2 { "Nothing was stored" }
-                    ul { @for (id, e) in &located { li { a href={ "#" (id) } { (e.message) } } } }
-                }
-            }
+            (error_summary("Nothing was stored", &located.iter().map(|(id, e)| (id.clone(), e.message.clone())).collect::<Vec<_>>()))
             section aria-labelledby="reference-title" {
                 h2 #reference-title { "Reference data" }
                 p { @if model.has_reference { "Uploading replaces the reference data; the replacement is recorded." }

@@ -92,24 +92,7 @@ fn violations(violations: &[Violation]) -> Markup {
     html! {
         section aria-labelledby="violations" {
             h3 #violations { "Violations" }
-            @if violations.is_empty() {
-                p #no-violations { "No rule was broken." }
-            } @else {
-                table #violations-table {
-                    thead { tr { th scope="col" { "Type" } th scope="col" { "Rule" } th scope="col" { "Observed" } th scope="col" { "Severity" } th scope="col" { "Policy" } } }
-                    tbody { @for v in violations {
-                        tr {
-                            td { (v.kind.as_str()) }
-                            td { code { (v.metric) " " (v.op.map_or("", |o| o.as_str())) " " (v.threshold.map(|t| t.to_string()).unwrap_or_default()) } }
-                            td.num { (maybe(v.observed, 4)) }
-                            td { span class={ "badge badge-" (if v.severity.as_str() == "block" { "fail" } else { "warn" }) } { (v.severity.as_str()) } }
-                            td { @if let (Some(id), Some(version)) = (v.policy_id, v.policy_version) {
-                                a href={ (crate::BASE) "/policies/" (id) } { "policy " (id) " v" (version) }
-                            } }
-                        }
-                    } }
-                }
-            }
+            (crate::violations::table("violations-table", "Each rule broken and the value observed", violations))
         }
     }
 }

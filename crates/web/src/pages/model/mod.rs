@@ -1,15 +1,18 @@
-//! A model version's page: its facts and other versions, the latest evaluation (see
-//! [`evaluation`]), the evaluation history (risk over time, paged) and the deployment
-//! history.
+//! A model version's page: its facts and other versions, deploying it (see [`deploy`], with
+//! [`overriding`] and [`retire`]), the latest evaluation (see [`evaluation`]), the
+//! evaluation history (risk over time, paged) and the deployment history.
 
 pub mod data;
+pub mod deploy;
 pub mod evaluation;
+pub mod overriding;
+pub mod retire;
 pub mod what_if;
 
 use actix_web::web;
 use driftguard_app::StoredEvaluation;
 use driftguard_app::audit::DeploymentRecord;
-use driftguard_core::{EvaluationId, ModelId, Page};
+use driftguard_core::{ModelId, Page};
 use driftguard_registry::{Model, ModelQuery, ModelSort};
 use maud::{Markup, PreEscaped, html};
 use std::collections::BTreeMap;
@@ -18,8 +21,9 @@ use crate::charts::{self, TrendPoint};
 use serde::Deserialize;
 
 use crate::errors::UiError;
+use crate::fields::error_summary;
 use crate::layout::{self, Nav};
-use crate::pages::override_requests::{self, Notice};
+use crate::pages::override_requests;
 use crate::session::Viewer;
 use crate::state::Ui;
 use crate::widgets::{lifecycle_badge, link, maybe, pager, risk_badge, status_badge, when};
@@ -29,22 +33,16 @@ const HISTORY_PAGE: u64 = 10;
 /// Other versions listed (the registry's largest page).
 const VERSIONS_SHOWN: u64 = 100;
 
-/// The model page's query: the page of its evaluation history, and what the data page just
-/// did (the page says so).
+/// The model page's query: the page of its evaluation history, and what a form just did
+/// ([`crate::notice`]).
 #[derive(Debug, Default, Deserialize)]
 pub struct ModelPageQuery {
     /// Evaluations skipped.
     #[serde(default)]
     pub evaluations_skip: u64,
-    /// The evaluation just run from the data page.
+    /// The record a form's action left.
     #[serde(default)]
-    pub evaluated: Option<EvaluationId>,
-    /// `uploaded` after a reference upload from the data page.
-    #[serde(default)]
-    pub reference: Option<String>,
-    /// The status message a form's redirect asks for (`approved`, `rejected`).
-    #[serde(default)]
-    pub notice: Option<String>,
+    pub done: Option<String>,
 }
 
 /// `GET /ui/models/{id}`.
@@ -63,6 +61,17 @@ pub async fn render(
     viewer: &Viewer,
     id: ModelId,
     query: &ModelPageQuery,
+) -> Result<Markup, UiError> {
+    render_with(ui, viewer, id, query, &deploy::DeployForm::default()).await
+}
+
+/// The page with the deploy form as last sent (and what was refused in it).
+pub(crate) async fn render_with(
+    ui: &Ui,
+    viewer: &Viewer,
+    id: ModelId,
+    query: &ModelPageQuery,
+    deploy_form: &deploy::DeployForm,
 ) -> Result<Markup, UiError> {
     let services = &ui.services;
     let model = services.models.get(id).await?;
@@ -85,6 +94,8 @@ pub async fn render(
         (versions, _),
         (deployments, deployments_total),
         (pending, pending_total),
+        governance,
+        notice,
     ) = futures_util::try_join!(
         latest,
         services.evaluations.list_evaluations(id, history_page),
@@ -94,7 +105,10 @@ pub async fn render(
         ),
         services.audit.list_for_model(id, Page::default()),
         override_requests::pending(ui, Some(id)),
+        services.deployments.preview(id),
+        crate::notice::message(ui, viewer, query.done.as_deref()),
     )?;
+    let approvals = services.overrides.settings().approvals.of(model.risk_tier);
     let back = format!("{}/models/{}", crate::BASE, model.id);
     let title = format!("{} {}", model.name, model.version);
     Ok(layout::page(
@@ -104,18 +118,11 @@ pub async fn render(
         html! {
             nav aria-label="Breadcrumb" { a href={ (crate::BASE) "/models" } { "Models" } " / " (title) }
             h1 { (model.name) " " span.version { (model.version) } }
-            @if let Some(e) = latest.as_ref().filter(|e| query.evaluated == Some(e.id)) {
-                p #evaluated.notice role="status" {
-                    "Evaluation " (e.id) " recorded: " (status_badge(e.status().map(|s| s.as_str())))
-                    " " (risk_badge(risk(e))) ". It is the latest evaluation below."
-                }
-            }
-            @if query.reference.as_deref() == Some("uploaded") && model.has_reference {
-                p #reference-uploaded.notice role="status" { "Reference data uploaded; evaluations now compare with it." }
-            }
+            (notice)
+            (error_summary("Nothing was deployed", &deploy::located("deploy", &deploy_form.errors)))
             p { a #data-link href={ (crate::BASE) "/models/" (model.id) "/data" } { "Upload reference data or evaluate a file" } }
-            @if let Some(notice) = Notice::parse(query.notice.as_deref()) { (notice.render()) }
             (facts(&model))
+            (deploy::section(viewer, &model, &governance, approvals, deploy_form))
             (override_requests::section(viewer, &pending, pending_total, &back))
             (other_versions(&model, &versions))
             section aria-labelledby="latest" {
@@ -135,6 +142,16 @@ pub async fn render(
             (deployments_section(&model, &deployments, deployments_total))
         },
     ))
+}
+
+/// The breadcrumb of a page under a model's: Models / the model / `step`.
+pub(crate) fn breadcrumb(model: &Model, step: &str) -> Markup {
+    html! {
+        nav aria-label="Breadcrumb" {
+            a href={ (crate::BASE) "/models" } { "Models" } " / "
+            a href={ (crate::BASE) "/models/" (model.id) } { (model.name) " " (model.version) } " / " (step)
+        }
+    }
 }
 
 fn facts(model: &Model) -> Markup {

@@ -6,16 +6,18 @@ mod form;
 mod impact;
 
 use actix_web::http::StatusCode;
-use actix_web::http::header::LOCATION;
 use actix_web::{HttpResponse, web};
 use driftguard_app::simulate::PolicySimulationRequest;
 use driftguard_auth::Action;
 use driftguard_core::{DomainError, FieldError, PolicyId};
+use driftguard_governance::Policy;
 use maud::{Markup, html};
 use serde::Deserialize;
 
 use crate::errors::UiError;
 use crate::layout::{self, Nav};
+use crate::notice::Done;
+use crate::respond::{page as html, see_other};
 use crate::session::Viewer;
 use crate::state::Ui;
 use form::PolicyForm;
@@ -119,12 +121,7 @@ async fn submit(
         })
     };
     match answer {
-        Ok(saved) => Ok(see_other(&format!(
-            "{}/policies/{}?saved={}",
-            crate::BASE,
-            saved.id,
-            saved.version
-        ))),
+        Ok(saved) => Ok(see_other(&saved_link(&saved))),
         Err(DomainError::Invalid { errors, .. }) => Ok(refused(viewer, stored, &form, errors)),
         Err(e) => Err(e.into()),
     }
@@ -178,24 +175,13 @@ pub async fn set_active(
         active = saved.active,
         "policy.saved"
     );
-    Ok(see_other(&format!(
-        "{}/policies/{}?saved={}",
-        crate::BASE,
-        saved.id,
-        saved.version
-    )))
+    Ok(see_other(&saved_link(&saved)))
 }
 
-fn see_other(location: &str) -> HttpResponse {
-    HttpResponse::SeeOther()
-        .insert_header((LOCATION, location.to_owned()))
-        .finish()
-}
-
-fn html(status: StatusCode, page: Markup) -> HttpResponse {
-    HttpResponse::build(status)
-        .content_type("text/html; charset=utf-8")
-        .body(page.into_string())
+/// The policy's page, saying which version was just written.
+fn saved_link(saved: &Policy) -> String {
+    Done::PolicyVersion(saved.id, saved.version)
+        .link(&format!("{}/policies/{}", crate::BASE, saved.id), &[])
 }
 
 /// The editor's page: a new policy, or the next version of a stored one.
