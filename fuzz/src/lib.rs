@@ -15,7 +15,7 @@ pub fn small_options() -> ParseOptions {
             max_categories: 32,
             max_groups: 8,
         },
-        kinds: Default::default(),
+        ..ParseOptions::default()
     }
 }
 

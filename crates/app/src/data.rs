@@ -1,9 +1,11 @@
-//! Uploaded data: parsing in its format (CSV, JSON, Parquet) under the upload limits (on the
-//! blocking pool), its SHA-256, and the DEFLATE compression it is stored under.
+//! Uploaded data: reading it in its format (CSV, JSON, Parquet) under the upload limits (on
+//! the blocking pool), from memory or as it arrives, its SHA-256, and the DEFLATE
+//! compression it is stored under.
 
 use std::collections::BTreeMap;
 use std::io::{Read, Write};
 
+use bytes::Bytes;
 use driftguard_core::{DomainError, DomainResult};
 use driftguard_stats::{ColumnKind, Dataset, DatasetError, Limits, ParseOptions};
 use flate2::Compression;
@@ -11,6 +13,7 @@ use flate2::read::ZlibDecoder;
 use flate2::write::ZlibEncoder;
 use sha2::{Digest, Sha256};
 
+use crate::incoming::BodyReader;
 use crate::ports::references::DataFormat;
 
 /// Largest upload by default: 256 MiB.
@@ -24,6 +27,60 @@ pub fn default_limits() -> Limits {
     }
 }
 
+/// Uploaded data as the use cases take it.
+#[derive(Debug)]
+pub enum UploadData {
+    /// Every byte, in memory (a JSON envelope's data, a file the CLI or the UI read).
+    Bytes(Bytes),
+    /// A body still arriving (CSV or Parquet sent to the HTTP API): CSV is parsed as it
+    /// arrives; Parquet, whose footer comes last, is read whole first.
+    Arriving(BodyReader),
+}
+
+impl From<Vec<u8>> for UploadData {
+    fn from(bytes: Vec<u8>) -> Self {
+        Self::Bytes(bytes.into())
+    }
+}
+
+impl From<Bytes> for UploadData {
+    fn from(bytes: Bytes) -> Self {
+        Self::Bytes(bytes)
+    }
+}
+
+impl From<BodyReader> for UploadData {
+    fn from(body: BodyReader) -> Self {
+        Self::Arriving(body)
+    }
+}
+
+impl UploadData {
+    /// Every byte, at most `max_bytes` of them (`TooLarge` past them).
+    fn into_bytes(self, max_bytes: usize) -> DomainResult<Bytes> {
+        let body = match self {
+            Self::Bytes(bytes) => return Ok(bytes),
+            Self::Arriving(body) => body,
+        };
+        // Sized once from the announced length, which the front end held to its limit.
+        let announced = body.announced_len().and_then(|n| usize::try_from(n).ok());
+        let mut bytes = Vec::with_capacity(announced.unwrap_or(0).min(max_bytes));
+        let bound = u64::try_from(max_bytes)
+            .unwrap_or(u64::MAX)
+            .saturating_add(1);
+        body.take(bound)
+            .read_to_end(&mut bytes)
+            .map_err(|e| DomainError::invalid_field("data", e.to_string()))?;
+        if bytes.len() > max_bytes {
+            return Err(domain_error(DatasetError::TooLarge {
+                found: bytes.len(),
+                limit: max_bytes,
+            }));
+        }
+        Ok(bytes.into())
+    }
+}
+
 /// Reads a dataset; going over a limit is `TooLarge`, any other problem `Invalid`.
 pub fn parse(
     bytes: &[u8],
@@ -31,20 +88,155 @@ pub fn parse(
     limits: Limits,
     kinds: BTreeMap<String, ColumnKind>,
 ) -> DomainResult<Dataset> {
-    let options = ParseOptions { limits, kinds };
+    let options = ParseOptions {
+        limits,
+        kinds,
+        ..ParseOptions::default()
+    };
     let parsed = match format {
         DataFormat::Csv => Dataset::from_csv(bytes, &options),
         DataFormat::Json => Dataset::from_json(bytes, &options),
         DataFormat::Parquet => crate::parquet::read(bytes.to_vec(), &options),
     };
-    parsed.map_err(|e| match e {
+    parsed.map_err(domain_error)
+}
+
+/// `TooLarge` for going over a limit, `Invalid` for any other problem of the data.
+fn domain_error(e: DatasetError) -> DomainError {
+    match e {
         DatasetError::TooLarge { .. }
         | DatasetError::DecodesTooLarge { .. }
         | DatasetError::TooManyRows { .. }
         | DatasetError::TooManyColumns { .. }
         | DatasetError::RecordTooLarge { .. } => DomainError::TooLarge(e.to_string()),
         other => DomainError::invalid_field("data", other.to_string()),
-    })
+    }
+}
+
+/// Reads a dataset from an upload: CSV as it arrives, when it is arriving. Errors as for
+/// [`parse`]. Blocking: call it on the blocking pool.
+pub fn read(data: UploadData, format: DataFormat, options: &ParseOptions) -> DomainResult<Dataset> {
+    match (data, format) {
+        (UploadData::Arriving(body), DataFormat::Csv) => {
+            let announced = body.announced_len();
+            read_csv(body, announced, options)
+        }
+        (data, format) => read_bytes(data.into_bytes(options.limits.max_bytes)?, format, options),
+    }
+}
+
+fn read_csv(
+    body: impl Read,
+    announced: Option<u64>,
+    options: &ParseOptions,
+) -> DomainResult<Dataset> {
+    match announced {
+        Some(len) => Dataset::from_csv_reader_sized(body, len, options),
+        None => Dataset::from_csv_reader(body, options),
+    }
+    .map_err(domain_error)
+}
+
+fn read_bytes(bytes: Bytes, format: DataFormat, options: &ParseOptions) -> DomainResult<Dataset> {
+    match format {
+        DataFormat::Csv => Dataset::from_csv(&bytes, options),
+        DataFormat::Json => Dataset::from_json(&bytes, options),
+        // The bytes themselves, not a copy.
+        DataFormat::Parquet => crate::parquet::read(bytes, options),
+    }
+    .map_err(domain_error)
+}
+
+/// What is stored of reference data: the SHA-256 of the bytes as sent, and the data
+/// compressed, in `format`.
+#[derive(Debug)]
+pub struct StoredData {
+    /// Lower-case hex SHA-256 of the bytes as sent.
+    pub sha256: String,
+    /// The stored form, compressed with zlib.
+    pub compressed: Vec<u8>,
+    /// The stored form's format: the upload's, but CSV for Parquet (see [`crate::stored_csv`]).
+    pub format: DataFormat,
+}
+
+/// Reads reference data and the form it is stored in. CSV arriving is hashed and
+/// compressed as it passes to the parser, so that the stored form is made in the same pass,
+/// without a copy of the body; other data is hashed and compressed once parsed. Errors as
+/// for [`parse`]. Blocking: call it on the blocking pool.
+pub fn read_for_storing(
+    data: UploadData,
+    format: DataFormat,
+    options: &ParseOptions,
+) -> DomainResult<(Dataset, StoredData)> {
+    let bytes = match data {
+        UploadData::Arriving(body) if format == DataFormat::Csv => {
+            let announced = body.announced_len();
+            let mut keeping = Keeping::new(body, announced);
+            let dataset = read_csv(&mut keeping, announced, options)?;
+            let (sha256, compressed) = keeping.finish()?;
+            let stored = StoredData {
+                sha256,
+                compressed,
+                format,
+            };
+            return Ok((dataset, stored));
+        }
+        data => data.into_bytes(options.limits.max_bytes)?,
+    };
+    let dataset = read_bytes(bytes.clone(), format, options)?;
+    let sha256 = sha256_hex(&bytes);
+    let stored = if format == DataFormat::Parquet {
+        // Stored as CSV: the stored data stays in the formats it always was.
+        drop(bytes);
+        StoredData {
+            sha256,
+            compressed: compress(&crate::stored_csv::write(&dataset)?)?,
+            format: DataFormat::Csv,
+        }
+    } else {
+        StoredData {
+            sha256,
+            compressed: compress(&bytes)?,
+            format,
+        }
+    };
+    Ok((dataset, stored))
+}
+
+/// Passes a body through to the parser, hashing and compressing every byte on the way.
+struct Keeping<R> {
+    body: R,
+    hash: Sha256,
+    packed: ZlibEncoder<Vec<u8>>,
+}
+
+impl<R: Read> Keeping<R> {
+    fn new(body: R, announced: Option<u64>) -> Self {
+        let guess = announced.and_then(|n| usize::try_from(n / 4).ok());
+        Self {
+            body,
+            hash: Sha256::new(),
+            packed: ZlibEncoder::new(Vec::with_capacity(guess.unwrap_or(0)), Compression::fast()),
+        }
+    }
+
+    /// The hex SHA-256 and the compressed bytes of all that was read.
+    fn finish(self) -> DomainResult<(String, Vec<u8>)> {
+        let compressed = self
+            .packed
+            .finish()
+            .map_err(|e| DomainError::internal_caused("compressing reference data failed", e))?;
+        Ok((hex::encode(self.hash.finalize()), compressed))
+    }
+}
+
+impl<R: Read> Read for Keeping<R> {
+    fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.body.read(out)?;
+        self.hash.update(&out[..n]);
+        self.packed.write_all(&out[..n])?;
+        Ok(n)
+    }
 }
 
 /// Runs CPU-bound work on the blocking pool.
@@ -115,6 +307,65 @@ mod tests {
             decompress(&packed, data.len() - 1),
             Err(DomainError::TooLarge(_))
         ));
+    }
+
+    /// `input` as a body arriving in chunks cut at `cuts`.
+    fn arriving(input: &[u8], cuts: &[usize]) -> UploadData {
+        let (sender, reader) = crate::incoming::channel(Some(input.len() as u64));
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .expect("runtime");
+        runtime.block_on(async {
+            let mut from = 0;
+            for &cut in cuts.iter().chain([&input.len()]) {
+                let chunk = Bytes::copy_from_slice(&input[from..cut]);
+                sender.send(chunk).await.expect("room for every chunk");
+                from = cut;
+            }
+            sender.finish().await;
+        });
+        reader.into()
+    }
+
+    /// A CSV body read as it arrives, cut into chunks at every byte (inside a quoted field,
+    /// between `\r` and `\n`, inside a multi-byte character and the byte-order mark), gives
+    /// the dataset, the hash and the stored bytes of the body read whole; errors too.
+    #[test]
+    fn a_body_cut_anywhere_reads_and_stores_as_the_whole_body() {
+        let inputs: [&[u8]; 3] = [
+            "\u{feff}id,\"na,me\",v\r\n1,\"a\r\nb\",é\r\n2,\"q\"\"x\",€\r\n".as_bytes(),
+            "x,y\n1.5,😀\n,2\n".as_bytes(),
+            b"a,b\n1,2,3\n",
+        ];
+        let options = ParseOptions::default();
+        let outcome = |data| {
+            read_for_storing(data, DataFormat::Csv, &options).map(|(dataset, stored)| {
+                let bytes = decompress(&stored.compressed, usize::MAX).expect("decompresses");
+                (dataset, stored.sha256, bytes, stored.format)
+            })
+        };
+        for input in inputs {
+            let whole = format!("{:?}", outcome(input.to_vec().into()));
+            assert!(whole.contains(&sha256_hex(input)) || whole.starts_with("Err"));
+            for at in 0..=input.len() {
+                let cut = format!("{:?}", outcome(arriving(input, &[at])));
+                assert_eq!(cut, whole, "{input:?} cut at {at}");
+            }
+            // Three chunks at a time: with the end, as many as the channel holds unread.
+            let every_byte: Vec<usize> = (1..input.len()).collect();
+            for cuts in every_byte.chunks(2) {
+                let cut = format!("{:?}", outcome(arriving(input, cuts)));
+                assert_eq!(cut, whole, "{input:?} cut at {cuts:?}");
+            }
+            let evaluated = read(arriving(input, &[1]), DataFormat::Csv, &options);
+            assert_eq!(
+                format!("{evaluated:?}"),
+                format!(
+                    "{:?}",
+                    read(input.to_vec().into(), DataFormat::Csv, &options)
+                )
+            );
+        }
     }
 
     #[test]

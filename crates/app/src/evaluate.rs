@@ -1,7 +1,6 @@
 //! Evaluation use cases: evaluate current data against a model's reference and the active
 //! policies of its tier, store the result, and read stored evaluations back.
 
-use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use chrono::SubsecRound;
@@ -12,12 +11,12 @@ use driftguard_governance::{
     evaluate,
 };
 use driftguard_registry::{Model, ModelColumns, ModelRepository};
-use driftguard_stats::{ColumnRoles, Dataset};
+use driftguard_stats::{ColumnRoles, Dataset, ParseOptions};
 use serde_json::Value;
 
 use crate::actor::Actor;
 use crate::changes::Announcer;
-use crate::data::{blocking, parse};
+use crate::data::{UploadData, blocking, read};
 use crate::ports::changes::Change;
 use crate::ports::dashboard::ViolationCounts;
 use crate::ports::evaluations::{EvaluationRepository, NewEvaluation, StoredEvaluation};
@@ -93,26 +92,24 @@ pub fn roles_of(columns: &ModelColumns) -> ColumnRoles {
 }
 
 /// Reads the current data with the reference's kinds for the columns both have, so that a
-/// column is compared as the same kind on both sides.
-fn parse_current(
-    bytes: &[u8],
+/// column is compared as the same kind on both sides: in one pass, as the data arrives (the
+/// same dataset as inferring the kinds and reading again with those that differ forced).
+fn read_current(
+    data: UploadData,
     format: DataFormat,
     reference: &Dataset,
     limits: driftguard_stats::Limits,
 ) -> DomainResult<Dataset> {
-    let first = parse(bytes, format, limits, BTreeMap::new())?;
-    let differing: BTreeMap<_, _> = first
+    let kinds_if_present = reference
         .iter()
-        .filter_map(|(name, column)| {
-            let kind = reference.column(name)?.kind();
-            (kind != column.kind()).then(|| (name.to_owned(), kind))
-        })
+        .map(|(name, column)| (name.to_owned(), column.kind()))
         .collect();
-    if differing.is_empty() {
-        Ok(first)
-    } else {
-        parse(bytes, format, limits, differing)
-    }
+    let options = ParseOptions {
+        limits,
+        kinds_if_present,
+        ..ParseOptions::default()
+    };
+    read(data, format, &options)
 }
 
 impl EvaluationService {
@@ -137,18 +134,20 @@ impl EvaluationService {
         }
     }
 
-    /// `POST /models/{id}/evaluations`: evaluates `bytes` (in `format`) against the model's reference data and the policies active for
+    /// `POST /models/{id}/evaluations`: evaluates `data` (in `format`, as it arrives when it
+    /// is arriving) against the model's reference data and the policies active for
     /// its tier, stores the result and returns it. `Conflict` when the model has no
     /// reference data; needs `engineer`.
     pub async fn evaluate(
         &self,
         model_id: ModelId,
-        bytes: Vec<u8>,
+        data: impl Into<UploadData>,
         format: DataFormat,
         options: EvaluateOptions,
         user: &Actor,
     ) -> DomainResult<StoredEvaluation> {
-        self.run(model_id, bytes, format, options, None, user).await
+        self.run(model_id, data.into(), format, options, None, user)
+            .await
     }
 
     /// [`evaluate`](Self::evaluate), recorded as run at `at` instead of now: for loading a
@@ -158,13 +157,13 @@ impl EvaluationService {
     pub async fn evaluate_at(
         &self,
         model_id: ModelId,
-        bytes: Vec<u8>,
+        data: impl Into<UploadData>,
         format: DataFormat,
         options: EvaluateOptions,
         at: Timestamp,
         user: &Actor,
     ) -> DomainResult<StoredEvaluation> {
-        self.run(model_id, bytes, format, options, Some(at), user)
+        self.run(model_id, data.into(), format, options, Some(at), user)
             .await
     }
 
@@ -183,7 +182,7 @@ impl EvaluationService {
     async fn run(
         &self,
         model_id: ModelId,
-        bytes: Vec<u8>,
+        data: UploadData,
         format: DataFormat,
         options: EvaluateOptions,
         backdate: Option<Timestamp>,
@@ -198,7 +197,7 @@ impl EvaluationService {
         }
         let roles = roles_of(options.columns.as_ref().unwrap_or(&judging.model.columns));
         let result = blocking(move || {
-            let current = parse_current(&bytes, format, &judging.reference, judging.limits)?;
+            let current = read_current(data, format, &judging.reference, judging.limits)?;
             judging.evaluate(&current, &roles, &options.drift)
         })
         .await?;

@@ -10,6 +10,7 @@ pub mod data;
 pub mod deploy;
 pub mod evaluate;
 pub mod history;
+pub mod incoming;
 pub mod models;
 pub mod overrides;
 pub mod parquet;
@@ -24,6 +25,7 @@ pub mod webhooks;
 
 pub use actor::Actor;
 pub use dashboard::DashboardService;
+pub use data::UploadData;
 pub use deploy::{DeployOutcome, DeployRequestBody, DeployReview, DeploymentService};
 /// The audit crate (history rows, outcomes, filters, the verify report), for front ends that
 /// use these use cases without depending on it themselves.

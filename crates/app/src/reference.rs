@@ -7,10 +7,10 @@ use std::sync::Arc;
 use driftguard_auth::Action;
 use driftguard_core::{DomainError, DomainResult, ModelId, now};
 use driftguard_registry::ModelRepository;
-use driftguard_stats::{ColumnKind, Dataset, Limits};
+use driftguard_stats::{ColumnKind, Dataset, Limits, ParseOptions};
 
 use crate::actor::Actor;
-use crate::data::{blocking, compress, decompress, parse, sha256_hex};
+use crate::data::{StoredData, UploadData, blocking, decompress, parse, read_for_storing};
 use crate::ports::references::{
     ColumnSummary, DataFormat, NewReference, ReferenceProfile, ReferenceRepository, ReferenceUpload,
 };
@@ -37,13 +37,14 @@ impl ReferenceService {
         }
     }
 
-    /// `PUT /models/{id}/reference`: parses the data (in `format`; Parquet is stored as CSV;
-    /// `kinds` forcing column kinds), stores it compressed with its profile, replacing and
-    /// recording any earlier upload, and returns the profile. Needs `engineer`.
+    /// `PUT /models/{id}/reference`: reads the data (in `format`, as it arrives when it is
+    /// arriving; Parquet is stored as CSV; `kinds` forcing column kinds), stores it
+    /// compressed with its profile, replacing and recording any earlier upload, and returns
+    /// the profile. Needs `engineer`.
     pub async fn upload_reference(
         &self,
         model_id: ModelId,
-        bytes: Vec<u8>,
+        data: impl Into<UploadData>,
         format: DataFormat,
         kinds: BTreeMap<String, ColumnKind>,
         user: &Actor,
@@ -52,9 +53,14 @@ impl ReferenceService {
         if self.models.get(model_id).await?.is_none() {
             return Err(model_id.not_found());
         }
-        let limits = self.limits;
-        let (rows, columns, sha256, compressed, format) = blocking(move || {
-            let dataset = parse(&bytes, format, limits, kinds)?;
+        let options = ParseOptions {
+            limits: self.limits,
+            kinds,
+            ..ParseOptions::default()
+        };
+        let data = data.into();
+        let (rows, columns, stored) = blocking(move || {
+            let (dataset, stored) = read_for_storing(data, format, &options)?;
             let rows = dataset.rows() as u64;
             let columns: Vec<ColumnSummary> = dataset
                 .profile()
@@ -65,19 +71,14 @@ impl ReferenceService {
                     missing: c.missing as u64,
                 })
                 .collect();
-            let sha256 = sha256_hex(&bytes);
-            if format == DataFormat::Parquet {
-                // Stored as CSV: the stored data stays in the formats it always was.
-                let stored = crate::stored_csv::write(&dataset)?;
-                drop((dataset, bytes));
-                return Ok((rows, columns, sha256, compress(&stored)?, DataFormat::Csv));
-            }
-            // Only the profile is kept: the columns go before the body is compressed, so
-            // that the two are not held at once.
-            drop(dataset);
-            Ok((rows, columns, sha256, compress(&bytes)?, format))
+            Ok((rows, columns, stored))
         })
         .await?;
+        let StoredData {
+            sha256,
+            compressed,
+            format,
+        } = stored;
         let profile = ReferenceProfile {
             model_id,
             rows,

@@ -15,9 +15,10 @@ use actix_web::http::StatusCode;
 use actix_web::http::header::{CONTENT_ENCODING, CONTENT_LENGTH, CONTENT_TYPE};
 use actix_web::web::{Bytes, BytesMut};
 use actix_web::{FromRequest, HttpRequest, web};
-use driftguard_app::DataFormat;
-use driftguard_core::FieldError;
+use driftguard_app::incoming::{self, BodyError, Refusal};
+use driftguard_app::{DataFormat, UploadData};
 use driftguard_core::object::Object;
+use driftguard_core::{DomainError, FieldError};
 use futures_util::StreamExt;
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
@@ -59,7 +60,7 @@ fn too_large(limit: usize) -> ApiError {
     )
 }
 
-fn read_error(e: actix_web::error::PayloadError) -> ApiError {
+fn read_error(e: impl std::fmt::Display) -> ApiError {
     ApiError::bad_request(format!("Could not read the request body: {e}"))
 }
 
@@ -91,8 +92,9 @@ impl Body {
         }
     }
 
-    /// Every byte of the body, at most `limit` of them.
-    pub async fn bytes(self, limit: usize) -> Result<Bytes, ApiError> {
+    /// The refusals before any byte is read: 415 for a `Content-Encoding`, 413 for an
+    /// announced length over `limit`. Answers the announced length.
+    fn check(&self, limit: usize) -> Result<Option<usize>, ApiError> {
         let encoding = self
             .req
             .headers()
@@ -109,6 +111,12 @@ impl Body {
         if declared.is_some_and(|n| n > limit) {
             return Err(too_large(limit));
         }
+        Ok(declared)
+    }
+
+    /// Every byte of the body, at most `limit` of them.
+    pub async fn bytes(self, limit: usize) -> Result<Bytes, ApiError> {
+        let declared = self.check(limit)?;
         let mut payload = self.payload;
         if let Some(length) = declared {
             // Sized once: the announced length is at most the limit.
@@ -156,15 +164,22 @@ impl Body {
         self.settings(|s| s.max_json_bytes)
     }
 
-    /// A data upload (reference or current data): CSV, Parquet or the JSON envelope, at most the
-    /// settings' upload limit; answers the format the `Content-Type` names (read here once,
-    /// for the use case) with the bytes.
-    pub async fn upload(self) -> Result<(DataFormat, Bytes), ApiError> {
+    /// A data upload (reference or current data): CSV, Parquet or the JSON envelope, at most
+    /// the settings' upload limit; its format is the one the `Content-Type` names (415 for
+    /// another), read here once for the use case. Refused before any byte is read as
+    /// [`Body::bytes`] refuses.
+    pub fn upload(self) -> Result<Upload, ApiError> {
         let Some(format) = DataFormat::from_content_type(&media_type(&self.req)) else {
             return Err(unsupported(DataFormat::CONTENT_TYPES));
         };
         let limit = self.settings(|s| s.max_upload_bytes);
-        Ok((format, self.bytes(limit).await?))
+        let announced = self.check(limit)?;
+        Ok(Upload {
+            format,
+            body: self,
+            limit,
+            announced,
+        })
     }
 
     /// Whether the request says its body is JSON.
@@ -194,6 +209,47 @@ impl Body {
             return Err(unsupported("application/json"));
         }
         parse_json(&bytes)
+    }
+}
+
+/// A data upload whose format is known and whose announced length is within the limit,
+/// not read yet.
+pub struct Upload {
+    /// The format the `Content-Type` names.
+    pub format: DataFormat,
+    body: Body,
+    limit: usize,
+    announced: Option<usize>,
+}
+
+impl Upload {
+    /// Every byte (a JSON envelope, which is read whole: see `docs/api.md`).
+    pub async fn bytes(self) -> Result<Bytes, ApiError> {
+        self.body.bytes(self.limit).await
+    }
+
+    /// Runs `use_case` on the data as it arrives, the byte limit held as the bytes come:
+    /// 413 past it, 408 for a body that stalls, 400 for one that breaks off, whatever the
+    /// use case made of the part it got.
+    pub async fn streamed<T, F>(self, use_case: impl FnOnce(UploadData) -> F) -> Result<T, ApiError>
+    where
+        F: Future<Output = Result<T, DomainError>>,
+    {
+        let announced = self.announced.map(|n| n as u64);
+        let answer = incoming::streamed(self.body.payload, announced, self.limit, use_case).await;
+        answer.map_err(|refusal| match refusal {
+            Refusal::UseCase(e) => e.into(),
+            Refusal::Body(BodyError::TooLarge { limit }) => too_large(limit),
+            Refusal::Body(BodyError::Stalled) => ApiError::new(
+                StatusCode::REQUEST_TIMEOUT,
+                "timeout",
+                format!(
+                    "The request body stalled: nothing arrived for {} s",
+                    incoming::IDLE_LIMIT.as_secs()
+                ),
+            ),
+            Refusal::Body(BodyError::Broken(how)) => read_error(how),
+        })
     }
 }
 

@@ -1,6 +1,7 @@
-//! Bounded concurrency for data uploads and evaluations (memory: each holds its whole body
-//! and a parsed dataset). Past the bound a request is refused at once with 503 and
-//! `Retry-After`, never queued: a queue would hold every waiting body in memory. (Password
+//! Bounded concurrency for data uploads and evaluations (memory: each holds a parsed dataset,
+//! and its body whole when JSON or Parquet; a thread of the blocking pool while its body
+//! arrives). Past the bound a request is refused at once with 503 and `Retry-After`, never
+//! queued: a queue would hold every waiting body or its connection. (Password
 //! hashes have their bound in the sign-in use case, `AuthService`, which every front end
 //! calls.)
 

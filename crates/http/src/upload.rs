@@ -1,11 +1,12 @@
-//! Data uploads (reference data, current data for an evaluation): a CSV body with options in
-//! the query string, or a JSON envelope `{"data": <dataset>, ...options}`. The envelope's
-//! `data` is taken as raw text, so a large upload is not copied into a JSON tree.
+//! Data uploads (reference data, current data for an evaluation): a CSV or Parquet body with
+//! options in the query string (the body goes to the use case as it arrives), or a JSON
+//! envelope `{"data": <dataset>, ...options}`, read whole. The envelope's `data` is taken as
+//! raw text, so a large upload is not copied into a JSON tree.
 
 use crate::body::parse_json;
 use crate::error::ApiError;
 use actix_web::web::Bytes;
-use driftguard_app::{DataFormat, EvaluateOptions};
+use driftguard_app::EvaluateOptions;
 use driftguard_governance::EvaluationOptions;
 use driftguard_registry::ModelColumns;
 use driftguard_stats::ColumnKind;
@@ -45,10 +46,10 @@ fn list(text: Option<&str>) -> Vec<String> {
     .unwrap_or_default()
 }
 
-/// Reference data and its column kinds.
+/// Reference data sent in the JSON envelope, and its column kinds.
 pub struct ReferenceUpload {
-    /// The dataset's bytes (CSV, or the envelope's `data` as JSON text).
-    pub bytes: Vec<u8>,
+    /// The envelope's `data`, as JSON text: a slice of the body, not a copy.
+    pub data: Bytes,
     /// Forced column kinds.
     pub kinds: BTreeMap<String, ColumnKind>,
 }
@@ -62,6 +63,8 @@ pub struct ReferenceQuery {
     kinds: Option<String>,
 }
 
+/// `data` is borrowed: serde_json hands a borrowed raw value out as a slice of its input, so
+/// that it can be cut from the body's buffer (`Bytes::slice_ref`) instead of copied.
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct ReferenceEnvelope<'a> {
@@ -71,31 +74,23 @@ struct ReferenceEnvelope<'a> {
     kinds: BTreeMap<String, ColumnKind>,
 }
 
-/// Splits a reference upload into the dataset and its options.
-pub fn reference(
-    format: DataFormat,
-    body: Bytes,
-    query: &ReferenceQuery,
-) -> Result<ReferenceUpload, ApiError> {
-    match format {
-        DataFormat::Json => {
-            let envelope: ReferenceEnvelope = parse_json(&body)?;
-            Ok(ReferenceUpload {
-                bytes: envelope.data.get().as_bytes().to_vec(),
-                kinds: envelope.kinds,
-            })
-        }
-        DataFormat::Csv | DataFormat::Parquet => Ok(ReferenceUpload {
-            // The body's own buffer when it is the only owner: a CSV upload is not copied.
-            bytes: Vec::from(body),
-            kinds: query
-                .kinds
-                .as_deref()
-                .map(|k| pairs("kinds", k))
-                .transpose()?
-                .unwrap_or_default(),
-        }),
-    }
+/// Splits a reference upload's JSON envelope into the dataset and its kinds.
+pub fn reference_envelope(body: &Bytes) -> Result<ReferenceUpload, ApiError> {
+    let envelope: ReferenceEnvelope = parse_json(body)?;
+    Ok(ReferenceUpload {
+        data: body.slice_ref(envelope.data.get().as_bytes()),
+        kinds: envelope.kinds,
+    })
+}
+
+/// The column kinds of a CSV or Parquet reference upload, from its query.
+pub fn reference_kinds(query: &ReferenceQuery) -> Result<BTreeMap<String, ColumnKind>, ApiError> {
+    Ok(query
+        .kinds
+        .as_deref()
+        .map(|k| pairs("kinds", k))
+        .transpose()?
+        .unwrap_or_default())
 }
 
 /// Query options of a CSV evaluation upload (a JSON upload has them in its envelope).
@@ -141,51 +136,30 @@ struct EvaluationEnvelope<'a> {
     columns: Option<ModelColumns>,
 }
 
-/// Splits an evaluation upload into the current data and the evaluation options.
-pub fn evaluation(
-    format: DataFormat,
-    body: Bytes,
-    query: &EvaluationQuery,
-) -> Result<(Vec<u8>, EvaluateOptions), ApiError> {
-    let (bytes, options) = match format {
-        DataFormat::Json => {
-            let envelope: EvaluationEnvelope = parse_json(&body)?;
-            let options = EvaluateOptions {
-                drift: EvaluationOptions {
-                    drift_method: envelope.drift_method,
-                    drift_threshold: envelope.drift_threshold,
-                    column_methods: envelope.column_methods,
-                },
-                columns: envelope.columns,
-            };
-            (envelope.data.get().as_bytes().to_vec(), options)
-        }
-        DataFormat::Csv | DataFormat::Parquet => query_evaluation(body, query)?,
+/// Splits an evaluation upload's JSON envelope into the current data (as JSON text) and
+/// the evaluation options.
+pub fn evaluation_envelope(body: &Bytes) -> Result<(Bytes, EvaluateOptions), ApiError> {
+    let envelope: EvaluationEnvelope = parse_json(body)?;
+    let options = EvaluateOptions {
+        drift: EvaluationOptions {
+            drift_method: envelope.drift_method,
+            drift_threshold: envelope.drift_threshold,
+            column_methods: envelope.column_methods,
+        },
+        columns: envelope.columns,
     };
-    if options
-        .drift
-        .drift_threshold
-        .is_some_and(|t| !t.is_finite() || t < 0.0)
-    {
-        return Err(ApiError::invalid(
-            "drift_threshold",
-            "must be a finite number ≥ 0",
-        ));
-    }
-    Ok((bytes, options))
+    let data = body.slice_ref(envelope.data.get().as_bytes());
+    Ok((data, checked(options)?))
 }
 
-/// A CSV or Parquet evaluation upload: the body is the data, the options are in the query.
-fn query_evaluation(
-    body: Bytes,
-    query: &EvaluationQuery,
-) -> Result<(Vec<u8>, EvaluateOptions), ApiError> {
+/// The evaluation options of a CSV or Parquet upload, from its query (the body is the data).
+pub fn evaluation_options(query: &EvaluationQuery) -> Result<EvaluateOptions, ApiError> {
     let roles_given = query.prediction.is_some()
         || query.label.is_some()
         || query.score.is_some()
         || query.sensitive.is_some()
         || query.ignore.is_some();
-    let options = EvaluateOptions {
+    checked(EvaluateOptions {
         drift: EvaluationOptions {
             drift_method: query.drift_method,
             drift_threshold: query.drift_threshold,
@@ -203,8 +177,22 @@ fn query_evaluation(
             sensitive: list(query.sensitive.as_deref()),
             ignore: list(query.ignore.as_deref()),
         }),
-    };
-    Ok((Vec::from(body), options))
+    })
+}
+
+/// `options`, unless their drift threshold is not a finite number ≥ 0.
+fn checked(options: EvaluateOptions) -> Result<EvaluateOptions, ApiError> {
+    if options
+        .drift
+        .drift_threshold
+        .is_some_and(|t| !t.is_finite() || t < 0.0)
+    {
+        return Err(ApiError::invalid(
+            "drift_threshold",
+            "must be a finite number ≥ 0",
+        ));
+    }
+    Ok(options)
 }
 
 #[cfg(test)]
@@ -214,30 +202,20 @@ mod tests {
     #[test]
     fn json_envelope_keeps_data_as_text() {
         let body = br#"{"data": {"columns": {"a": [1, 2]}}, "kinds": {"a": "categorical"}}"#;
-        let upload = reference(
-            DataFormat::Json,
-            Bytes::from_static(body),
-            &ReferenceQuery::default(),
-        )
-        .expect("ok");
-        assert_eq!(upload.bytes, br#"{"columns": {"a": [1, 2]}}"#);
+        let upload = reference_envelope(&Bytes::from_static(body)).expect("ok");
+        assert_eq!(upload.data, &br#"{"columns": {"a": [1, 2]}}"#[..]);
         assert_eq!(upload.kinds["a"], ColumnKind::Categorical);
-        assert!(
-            reference(
-                DataFormat::Json,
-                Bytes::from_static(b"{\"kinds\": {}}"),
-                &ReferenceQuery::default()
-            )
-            .is_err()
-        );
-        assert!(
-            reference(
-                DataFormat::Json,
-                Bytes::from_static(b"{not json"),
-                &ReferenceQuery::default()
-            )
-            .is_err()
-        );
+        let envelope = |text: &'static [u8]| Bytes::from_static(text);
+        assert!(reference_envelope(&envelope(b"{\"kinds\": {}}")).is_err());
+        assert!(reference_envelope(&envelope(b"{not json")).is_err());
+        let (data, options) = evaluation_envelope(&envelope(
+            br#"{"data": [{"a": 1}], "drift_threshold": 0.2}"#,
+        ))
+        .expect("ok");
+        assert_eq!(data, &br#"[{"a": 1}]"#[..]);
+        assert_eq!(options.drift.drift_threshold, Some(0.2));
+        let negative = envelope(br#"{"data": [], "drift_threshold": -1}"#);
+        assert!(evaluation_envelope(&negative).is_err());
     }
 
     #[test]
@@ -248,9 +226,7 @@ mod tests {
             sensitive: Some("g,h".into()),
             ..EvaluationQuery::default()
         };
-        let (bytes, options) =
-            evaluation(DataFormat::Csv, Bytes::from_static(b"a,b\n1,2\n"), &query).expect("ok");
-        assert_eq!(bytes, b"a,b\n1,2\n");
+        let options = evaluation_options(&query).expect("ok");
         assert_eq!(options.drift.drift_method, Some(DriftMethod::Psi));
         assert_eq!(options.drift.column_methods.len(), 2);
         assert_eq!(options.columns.expect("roles").sensitive, ["g", "h"]);
@@ -258,6 +234,13 @@ mod tests {
             column_methods: Some("a=ks".into()),
             ..EvaluationQuery::default()
         };
-        assert!(evaluation(DataFormat::Csv, Bytes::new(), &bad).is_err());
+        assert!(evaluation_options(&bad).is_err());
+        let kinds = ReferenceQuery {
+            kinds: Some("zip:categorical".into()),
+        };
+        assert_eq!(
+            reference_kinds(&kinds).expect("ok")["zip"],
+            ColumnKind::Categorical
+        );
     }
 }

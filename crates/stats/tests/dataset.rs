@@ -87,6 +87,71 @@ fn explicit_kinds_override_inference() {
     ));
 }
 
+/// Kinds for the columns present read in one pass what inferring and then reading again
+/// with the kinds that differ forced reads (how an evaluation used to match its reference's
+/// kinds); names the data lacks are no error, and `kinds` wins over them.
+#[test]
+fn kinds_if_present_read_as_a_second_pass_with_the_differing_kinds_forced() {
+    let like: std::collections::BTreeMap<String, ColumnKind> = [
+        ("few", ColumnKind::Numeric),
+        ("many", ColumnKind::Categorical),
+        ("text", ColumnKind::Categorical),
+        ("same", ColumnKind::Numeric),
+        ("absent", ColumnKind::Numeric),
+    ]
+    .map(|(name, kind)| (name.to_owned(), kind))
+    .into();
+    let csv_text = "few,many,text,same\n1,1.5,a,1\n2,2.0,b,2\n1,3,a,3\n,4,,4\n2,5,c,5\n1,6e0,a,6\n";
+    let json_text = r#"{"columns": {"few": [1, 2, 1, null, 2, 1], "many": [1.5, 2, 3, 4, 5, 6],
+        "text": ["a", "b", "a", null, "c", "a"], "same": [1, 2, 3, 4, 5, 6]}}"#;
+    let read = |text: &str, options: &ParseOptions| match text.starts_with('{') {
+        true => Dataset::from_json(text.as_bytes(), options),
+        false => Dataset::from_csv(text.as_bytes(), options),
+    };
+    for text in [csv_text, json_text] {
+        let inferred = read(text, &ParseOptions::default()).unwrap();
+        let differing = inferred
+            .iter()
+            .filter_map(|(name, column)| {
+                let kind = *like.get(name)?;
+                (kind != column.kind()).then(|| (name.to_owned(), kind))
+            })
+            .collect();
+        let two_passes = ParseOptions {
+            kinds: differing,
+            ..ParseOptions::default()
+        };
+        let one_pass = ParseOptions {
+            kinds_if_present: like.clone(),
+            ..ParseOptions::default()
+        };
+        let want = read(text, &two_passes).unwrap();
+        // Compared as text: a missing number is NaN, which equals no NaN.
+        let got = read(text, &one_pass).unwrap();
+        assert_eq!(format!("{got:?}"), format!("{want:?}"), "{text}");
+        assert_eq!(want.column("few").unwrap().kind(), ColumnKind::Numeric);
+        assert_eq!(want.column("many").unwrap().kind(), ColumnKind::Categorical);
+        // `kinds` wins, and a text column forced numeric fails as in the second pass.
+        let both = ParseOptions {
+            kinds: [("same".to_owned(), ColumnKind::Categorical)].into(),
+            kinds_if_present: like.clone(),
+            ..ParseOptions::default()
+        };
+        let same = read(text, &both).unwrap();
+        assert_eq!(same.column("same").unwrap().kind(), ColumnKind::Categorical);
+        let text_numeric = ParseOptions {
+            kinds_if_present: [("text".to_owned(), ColumnKind::Numeric)].into(),
+            ..ParseOptions::default()
+        };
+        let forced = ParseOptions {
+            kinds: text_numeric.kinds_if_present.clone(),
+            ..ParseOptions::default()
+        };
+        assert_eq!(read(text, &text_numeric), read(text, &forced));
+        assert!(read(text, &forced).is_err());
+    }
+}
+
 #[test]
 fn six_distinct_numbers_make_a_numeric_column() {
     let d = csv("x\n1\n2\n3\n4\n5\n6\n").unwrap();

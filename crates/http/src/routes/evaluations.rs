@@ -6,7 +6,7 @@ use crate::extract::{CurrentUser, PageParams};
 use crate::slots::Slots;
 use crate::upload::{self, EvaluationQuery};
 use actix_web::{HttpResponse, get, post, web};
-use driftguard_app::{Services, StoredEvaluation};
+use driftguard_app::{DataFormat, Services, StoredEvaluation};
 use driftguard_auth::Action;
 use driftguard_core::{EvaluationId, ModelId, Pagination};
 use serde::Serialize;
@@ -53,12 +53,23 @@ pub async fn create(
 ) -> Result<HttpResponse, ApiError> {
     user.require(Action::EditModels)?;
     let _slot = slots.upload()?;
-    let (format, body) = body.upload().await?;
-    let (bytes, options) = upload::evaluation(format, body, &query)?;
-    let evaluation = services
-        .evaluations
-        .evaluate(id.into_inner(), bytes, format, options, &user.actor())
-        .await?;
+    let upload = body.upload()?;
+    let (id, actor) = (id.into_inner(), user.actor());
+    let evaluations = &services.evaluations;
+    let evaluation = match upload.format {
+        DataFormat::Json => {
+            let (data, options) = upload::evaluation_envelope(&upload.bytes().await?)?;
+            evaluations
+                .evaluate(id, data, DataFormat::Json, options, &actor)
+                .await?
+        }
+        format => {
+            let options = upload::evaluation_options(&query)?;
+            upload
+                .streamed(|data| evaluations.evaluate(id, data, format, options, &actor))
+                .await?
+        }
+    };
     tracing::info!(
         model_id = evaluation.model_id.0,
         evaluation_id = evaluation.id.0,

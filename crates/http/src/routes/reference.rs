@@ -7,8 +7,8 @@ use crate::extract::CurrentUser;
 use crate::slots::Slots;
 use crate::upload::{self, ReferenceQuery};
 use actix_web::{HttpResponse, get, put, web};
-use driftguard_app::Services;
 use driftguard_app::ports::references::ReferenceUpload;
+use driftguard_app::{DataFormat, Services};
 use driftguard_auth::Action;
 use driftguard_core::ModelId;
 use serde::Serialize;
@@ -43,18 +43,23 @@ pub async fn put_reference(
 ) -> Result<HttpResponse, ApiError> {
     user.require(Action::EditModels)?;
     let _slot = slots.upload()?;
-    let (format, body) = body.upload().await?;
-    let upload = upload::reference(format, body, &query)?;
-    let profile = services
-        .references
-        .upload_reference(
-            id.into_inner(),
-            upload.bytes,
-            format,
-            upload.kinds,
-            &user.actor(),
-        )
-        .await?;
+    let upload = body.upload()?;
+    let (id, actor) = (id.into_inner(), user.actor());
+    let references = &services.references;
+    let profile = match upload.format {
+        DataFormat::Json => {
+            let sent = upload::reference_envelope(&upload.bytes().await?)?;
+            references
+                .upload_reference(id, sent.data, DataFormat::Json, sent.kinds, &actor)
+                .await?
+        }
+        format => {
+            let kinds = upload::reference_kinds(&query)?;
+            upload
+                .streamed(|data| references.upload_reference(id, data, format, kinds, &actor))
+                .await?
+        }
+    };
     tracing::info!(model_id = profile.model_id.0, rows = profile.rows, sha256 = %profile.sha256, "model.reference_uploaded");
     Ok(HttpResponse::Ok().json(profile))
 }

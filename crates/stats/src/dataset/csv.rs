@@ -193,10 +193,7 @@ impl Body {
     ) -> Result<Self, DatasetError> {
         super::check_header(&names, &options.limits)?;
         super::check_kind_overrides(&names, options)?;
-        let forced: Vec<Option<ColumnKind>> = names
-            .iter()
-            .map(|n| options.kinds.get(n).copied())
-            .collect();
+        let forced: Vec<Option<ColumnKind>> = names.iter().map(|n| options.kind_of(n)).collect();
         let max_categories = options.limits.max_categories;
         Ok(Self {
             columns: forced
@@ -778,6 +775,64 @@ mod tests {
             parse_blocks(Trickle(&text), &small, 64, None),
             Err(DatasetError::TooLarge { limit: 100, .. })
         ));
+    }
+
+    /// A reader handing out `first` bytes, then the rest: a request body arriving in two
+    /// chunks.
+    struct Split<'a> {
+        rest: &'a [u8],
+        first: usize,
+    }
+
+    impl Read for Split<'_> {
+        fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
+            let chunk = if self.first > 0 {
+                self.first
+            } else {
+                usize::MAX
+            };
+            let n = out.len().min(chunk).min(self.rest.len());
+            out[..n].copy_from_slice(&self.rest[..n]);
+            self.rest = &self.rest[n..];
+            self.first -= n.min(self.first);
+            Ok(n)
+        }
+    }
+
+    /// Uploads cut at every byte, as reads and as blocks, read as the whole slice does:
+    /// inside a quoted field (a line break and an escaped quote in it), between `\r` and
+    /// `\n`, inside a multi-byte UTF-8 character, inside the byte-order mark; errors too.
+    #[test]
+    fn cuts_at_every_byte_read_as_the_whole_slice() {
+        let inputs: [&[u8]; 6] = [
+            "\u{feff}id,\"na,me\",v\r\n1,\"a\r\nb\",é\r\n2,\"q\"\"x\",€\r\n3,plain,😀\r\n"
+                .as_bytes(),
+            b"x,y\n1.5,2\n-3,4e2\n5,6\n7,8\n9,10\n11,12\n",
+            "\u{feff}\r\n\ncity,n\nZürich,1\nMünchen,2\n\"São\nPaulo\",3".as_bytes(),
+            b"a,b\n1,2\n3\n",
+            b"a,b\n1,\"open\n",
+            b"a,b\n1,\xff\xfe\n",
+        ];
+        let options = ParseOptions::default();
+        for input in inputs {
+            let whole = parse(input, &options);
+            for at in 0..=input.len() {
+                let streamed = parse_blocks(
+                    Split {
+                        rest: input,
+                        first: at,
+                    },
+                    &options,
+                    1 << 20,
+                    None,
+                );
+                assert_eq!(streamed, whole, "{input:?} read in two at {at}");
+            }
+            for block in 1..=input.len() {
+                let streamed = parse_blocks(input, &options, block, Some(input.len()));
+                assert_eq!(streamed, whole, "{input:?} in blocks of {block}");
+            }
+        }
     }
 
     #[test]

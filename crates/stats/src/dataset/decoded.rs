@@ -22,7 +22,7 @@ pub struct ColumnDecoder {
 impl ColumnDecoder {
     /// A column named `name`, its kind forced when `options.kinds` names it.
     pub fn new(name: String, options: &ParseOptions) -> Self {
-        let forced = options.kinds.get(&name).copied();
+        let forced = options.kind_of(&name);
         let max_categories = options.limits.max_categories;
         Self {
             forced,
@@ -289,6 +289,7 @@ mod tests {
                 max_categories,
                 ..Limits::default()
             },
+            ..ParseOptions::default()
         };
         let options = [
             with(&[], usize::MAX),

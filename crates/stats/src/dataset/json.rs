@@ -45,7 +45,7 @@ pub(super) fn parse(bytes: &[u8], options: &ParseOptions) -> Result<Dataset, Dat
         .into_iter()
         .zip(&state.names)
         .map(|(b, name)| {
-            let kind = options.kinds.get(name).copied();
+            let kind = options.kind_of(name);
             let mut column = ColumnAccumulator::new(kind, max_categories);
             column
                 .append(b)
@@ -88,7 +88,7 @@ impl State<'_> {
             let found = self.names.len() + 1;
             return Err(self.fail(DatasetError::TooManyColumns { found, limit }));
         }
-        let kind = self.options.kinds.get(&name).copied();
+        let kind = self.options.kind_of(&name);
         let max_categories = self.options.limits.max_categories;
         let index = self.names.len();
         self.index.insert(name.clone(), index);

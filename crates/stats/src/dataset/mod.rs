@@ -280,6 +280,21 @@ pub struct ParseOptions {
     pub limits: Limits,
     /// Explicit kinds by column name, overriding inference.
     pub kinds: BTreeMap<String, ColumnKind>,
+    /// Kinds by column name for the columns the data turns out to have, overriding
+    /// inference; a name the data lacks is no error (unlike in `kinds`, which wins over
+    /// this). For reading data to compare with another dataset's columns in one pass, the
+    /// data's header not being known before it is read.
+    pub kinds_if_present: BTreeMap<String, ColumnKind>,
+}
+
+impl ParseOptions {
+    /// The kind a column of this name is read as, when not inferred.
+    pub(crate) fn kind_of(&self, name: &str) -> Option<ColumnKind> {
+        self.kinds
+            .get(name)
+            .or_else(|| self.kinds_if_present.get(name))
+            .copied()
+    }
 }
 
 /// A table of named, typed columns of equal length.

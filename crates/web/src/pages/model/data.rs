@@ -1,12 +1,15 @@
 //! Data from the browser (engineers and above): upload a model's reference data, and run an
 //! evaluation on a file of current data with the column roles shown and editable, through
 //! the same use cases as `PUT /models/{id}/reference` and `POST /models/{id}/evaluations`.
-//! The forms are multipart (a file input); the file is read up to the upload limit and no
-//! further. A small script shows the upload's progress; without it the forms work the same.
+//! The forms are multipart (a file input, last): the text fields before the file are read
+//! and checked first (the CSRF token, the roles), then the file goes to the use case as it
+//! arrives, up to the upload limit and no further, as a body does through the API. A small
+//! script shows the upload's progress; without it the forms work the same.
 
-use actix_multipart::Multipart;
+use actix_multipart::{Field as Part, Multipart};
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
+use driftguard_app::incoming::{self, BodyError, Refusal};
 use driftguard_app::{DataFormat, EvaluateOptions};
 use driftguard_auth::Action;
 use driftguard_core::{DomainError, FieldError, ModelId};
@@ -45,11 +48,10 @@ impl Upload {
     }
 }
 
-/// What a form sent: its text fields, and the file with its name and declared type.
+/// The text fields a form sent before its file.
 #[derive(Debug, Default)]
 struct Sent {
     fields: BTreeMap<String, String>,
-    file: Option<(String, Option<String>, Vec<u8>)>,
 }
 
 impl Sent {
@@ -70,43 +72,29 @@ impl Sent {
     }
 }
 
-/// Reads the multipart body: text fields up to [`MAX_TEXT_FIELD`], the file up to
-/// `max_bytes` (past it, `TooLarge`, without reading the rest).
-async fn read(mut body: Multipart, max_bytes: usize) -> Result<Sent, UiError> {
-    let malformed = |e: actix_multipart::MultipartError| {
-        UiError::Invalid(format!("The form could not be read: {e}."))
-    };
+/// Reads the multipart body's text fields (up to [`MAX_TEXT_FIELD`] each) up to its file,
+/// which it answers unread. The forms put the file last, so that what the file is read with
+/// is known first; fields after it are not read.
+async fn read_up_to_file(body: &mut Multipart) -> Result<(Sent, Option<Part>), UiError> {
     let mut sent = Sent::default();
     while let Some(mut field) = body.try_next().await.map_err(malformed)? {
         let name = field.name().unwrap_or_default().to_owned();
         if name == "file" {
-            let file_name = field
-                .content_disposition()
-                .and_then(|d| d.get_filename())
-                .unwrap_or_default()
-                .to_owned();
-            let declared = field.content_type().map(|m| m.essence_str().to_owned());
-            let bytes = match field.bytes(max_bytes).await {
-                Ok(bytes) => bytes.map_err(malformed)?,
-                Err(_) => {
-                    return Err(DomainError::TooLarge(format!(
-                        "The file is larger than the limit of {max_bytes} bytes."
-                    ))
-                    .into());
-                }
-            };
-            sent.file = Some((file_name, declared, bytes.to_vec()));
-        } else {
-            let bytes = match field.bytes(MAX_TEXT_FIELD).await {
-                Ok(bytes) => bytes.map_err(malformed)?,
-                Err(_) => return Err(UiError::Invalid(format!("The field {name} is too long."))),
-            };
-            let text = String::from_utf8(bytes.to_vec())
-                .map_err(|_| UiError::Invalid(format!("The field {name} is not text.")))?;
-            sent.fields.insert(name, text);
+            return Ok((sent, Some(field)));
         }
+        let bytes = match field.bytes(MAX_TEXT_FIELD).await {
+            Ok(bytes) => bytes.map_err(malformed)?,
+            Err(_) => return Err(UiError::Invalid(format!("The field {name} is too long."))),
+        };
+        let text = String::from_utf8(bytes.to_vec())
+            .map_err(|_| UiError::Invalid(format!("The field {name} is not text.")))?;
+        sent.fields.insert(name, text);
     }
-    Ok(sent)
+    Ok((sent, None))
+}
+
+fn malformed(e: impl std::fmt::Display) -> UiError {
+    UiError::Invalid(format!("The form could not be read: {e}."))
 }
 
 /// The file's format: by its name's extension, else by the type the browser declared.
@@ -157,101 +145,106 @@ async fn submit(
     viewer: Viewer,
     ui: web::Data<Ui>,
     id: ModelId,
-    body: Multipart,
+    mut body: Multipart,
     upload: Upload,
 ) -> Result<HttpResponse, UiError> {
     let actor = viewer.actor();
     actor.require(Action::EditModels)?;
     let model = ui.services.models.get(id).await?;
     let max_bytes = ui.services.references.limits().max_bytes;
-    let mut sent = match read(body, max_bytes).await {
-        Ok(sent) => sent,
-        Err(UiError::Domain(DomainError::TooLarge(message))) => {
-            let errors = [FieldError::new("file", message)];
-            return Ok(refused(
-                &viewer,
-                &model,
-                upload,
-                &errors,
-                None,
-                StatusCode::PAYLOAD_TOO_LARGE,
-            ));
-        }
-        Err(e) => return Err(e),
-    };
+    let (sent, file) = read_up_to_file(&mut body).await?;
     viewer.check_csrf(sent.text(CSRF_FIELD))?;
-    // The file is moved into the use case; what was typed stays for a page of errors.
-    let Some((name, declared, bytes)) = sent.file.take().filter(|(_, _, b)| !b.is_empty()) else {
-        let errors = [FieldError::new("file", "choose a file with data in it")];
-        return Ok(refused(
+    let refuse = |errors: &[FieldError], status: StatusCode| -> Result<HttpResponse, UiError> {
+        Ok(refused(
             &viewer,
             &model,
             upload,
-            &errors,
+            errors,
             Some(&sent),
-            StatusCode::UNPROCESSABLE_ENTITY,
-        ));
+            status,
+        ))
     };
+    let unprocessable = StatusCode::UNPROCESSABLE_ENTITY;
+    // A file input left empty sends a part without a file name.
+    let named = file.map(|file| {
+        let name = file
+            .content_disposition()
+            .and_then(|d| d.get_filename())
+            .unwrap_or_default()
+            .to_owned();
+        (file, name)
+    });
+    let Some((file, name)) = named.filter(|(_, name)| !name.is_empty()) else {
+        let errors = [FieldError::new("file", "choose a file with data in it")];
+        return refuse(&errors, unprocessable);
+    };
+    let declared = file.content_type().map(|m| m.essence_str().to_owned());
     let Some(format) = format_of(&name, declared.as_deref()) else {
         let errors = [FieldError::new(
             "file",
             "choose a CSV, JSON or Parquet file (its name ending in .csv, .json or .parquet)",
         )];
-        return Ok(refused(
-            &viewer,
-            &model,
-            upload,
-            &errors,
-            Some(&sent),
-            StatusCode::UNPROCESSABLE_ENTITY,
-        ));
+        return refuse(&errors, unprocessable);
     };
     let model_page = format!("{}/models/{id}", crate::BASE);
+    let (services, actor, model_page) = (&ui.services, &actor, model_page.as_str());
     let answer = match upload {
-        Upload::Reference => ui
-            .services
-            .references
-            .upload_reference(id, bytes, format, BTreeMap::new(), &actor)
-            .await
-            .map(|profile| {
+        Upload::Reference => {
+            incoming::streamed(file, None, max_bytes, |data| async move {
+                let profile = services
+                    .references
+                    .upload_reference(id, data, format, BTreeMap::new(), actor)
+                    .await?;
                 tracing::info!(model_id = id.0, rows = profile.rows, "reference.uploaded");
-                Done::Reference(id).link(&model_page, &[])
-            }),
+                Ok::<_, DomainError>(Done::Reference(id).link(model_page, &[]))
+            })
+            .await
+        }
         Upload::Evaluation => {
             let options = match options(&sent) {
                 Ok(options) => options,
-                Err(errors) => {
-                    return Ok(refused(
-                        &viewer,
-                        &model,
-                        upload,
-                        &errors,
-                        Some(&sent),
-                        StatusCode::UNPROCESSABLE_ENTITY,
-                    ));
-                }
+                Err(errors) => return refuse(&errors, unprocessable),
             };
-            ui.services
-                .evaluations
-                .evaluate(id, bytes, format, options, &actor)
-                .await
-                .map(|evaluation| {
-                    tracing::info!(
-                        model_id = id.0,
-                        evaluation_id = evaluation.id.0,
-                        "evaluation.completed"
-                    );
-                    Done::Evaluation(evaluation.id).link(&model_page, &[])
-                })
+            incoming::streamed(file, None, max_bytes, |data| async move {
+                let evaluation = services
+                    .evaluations
+                    .evaluate(id, data, format, options, actor)
+                    .await?;
+                tracing::info!(
+                    model_id = id.0,
+                    evaluation_id = evaluation.id.0,
+                    "evaluation.completed"
+                );
+                Ok::<_, DomainError>(Done::Evaluation(evaluation.id).link(model_page, &[]))
+            })
+            .await
         }
     };
-    match answer {
-        Ok(location) => Ok(respond::see_other(&location)),
-        Err(
-            e @ (DomainError::Invalid { .. } | DomainError::TooLarge(_) | DomainError::Conflict(_)),
-        ) => {
-            let status =
-                StatusCode::from_u16(e.status()).unwrap_or(StatusCode::UNPROCESSABLE_ENTITY);
+    let e = match answer {
+        Ok(location) => return Ok(respond::see_other(&location)),
+        Err(Refusal::Body(BodyError::TooLarge { limit })) => {
+            let message = format!("The file is larger than the limit of {limit} bytes.");
+            return refuse(
+                &[FieldError::new("file", message)],
+                StatusCode::PAYLOAD_TOO_LARGE,
+            );
+        }
+        Err(Refusal::Body(BodyError::Stalled)) => {
+            let message = format!(
+                "The file stopped arriving: nothing came for {} s. Try again.",
+                incoming::IDLE_LIMIT.as_secs()
+            );
+            return refuse(
+                &[FieldError::new("file", message)],
+                StatusCode::REQUEST_TIMEOUT,
+            );
+        }
+        Err(Refusal::Body(BodyError::Broken(how))) => return Err(malformed(how)),
+        Err(Refusal::UseCase(e)) => e,
+    };
+    match e {
+        DomainError::Invalid { .. } | DomainError::TooLarge(_) | DomainError::Conflict(_) => {
+            let status = StatusCode::from_u16(e.status()).unwrap_or(unprocessable);
             let errors = match e {
                 DomainError::Invalid { errors, message } if errors.is_empty() => {
                     vec![FieldError::new("file", message)]
@@ -259,16 +252,9 @@ async fn submit(
                 DomainError::Invalid { errors, .. } => errors,
                 other => vec![FieldError::new("file", other.to_string())],
             };
-            Ok(refused(
-                &viewer,
-                &model,
-                upload,
-                &errors,
-                Some(&sent),
-                status,
-            ))
+            refuse(&errors, status)
         }
-        Err(e) => Err(e.into()),
+        e => Err(e.into()),
     }
 }
 
@@ -396,7 +382,6 @@ fn page(
                     fieldset disabled[!allowed] {
                         legend { "Column roles (the model's, as registered; change them for this evaluation)" }
                         input type="hidden" name=(CSRF_FIELD) value=(viewer.csrf);
-                        (file_field("evaluation-file", &at("evaluation-file")))
                         (text_field("evaluation-prediction", "prediction", "Prediction column", &kept(Upload::Evaluation, "prediction", c.prediction.as_deref()), &at("evaluation-prediction")))
                         (text_field("evaluation-label", "label", "Label column", &kept(Upload::Evaluation, "label", c.label.as_deref()), &at("evaluation-label")))
                         (text_field("evaluation-score", "score", "Score column", &kept(Upload::Evaluation, "score", c.score.as_deref()), &at("evaluation-score")))
@@ -409,6 +394,8 @@ fn page(
                                 option value=(m.as_str()) selected[kept(Upload::Evaluation, "drift_method", None) == m.as_str()] { (m.as_str()) }
                             }
                         }
+                        // Last: the text fields before it are read first (see `read_up_to_file`).
+                        (file_field("evaluation-file", &at("evaluation-file")))
                         progress #evaluation-progress hidden max="100" value="0" { "0%" }
                         button #run-evaluation type="submit" { "Evaluate" }
                     }
