@@ -53,7 +53,7 @@ fuzz_target!(|data: &[u8]| {
     )];
     let settings = RiskSettings::default();
     let input = EvaluationInput {
-        reference: &reference,
+        reference: (&reference).into(),
         current: &current,
         roles: &roles,
         task,

@@ -2,6 +2,7 @@
 //! run wherever Cargo does.
 
 mod abuse;
+mod bench_api;
 mod bench_compare;
 mod bench_data;
 mod ci;
@@ -26,6 +27,11 @@ chores:
                  generate the benchmark data sets (default 100k,1m) into bench-data/ with
                  testdata/reference/gen.py (installs numpy and pandas when missing); a size
                  <rows>x<columns> (10mx20, 100kx1000) is a numeric table made in Rust
+  bench-api [--size 1m] [--runs N] [--binary PATH] [--database-url URL]
+                 the bench-data pair over HTTP on loopback with the release server, a fresh
+                 one a run: PUT /models/{id}/reference and POST /models/{id}/evaluations,
+                 each timed, the server's peak RSS during each and over both; medians
+                 (docs/performance.md, The reference prepared once)
   bench-compare [--shapes 100kx20,1mx20,100kx100,356kx100] [--tools driftguard,evidently,nannyml]
                 [--runs N] [--binary PATH]
                  DriftGuard (`driftguard check`, release) beside Evidently 0.7.23 and NannyML
@@ -83,6 +89,7 @@ fn main() -> anyhow::Result<()> {
         Some("loadtest") => loadtest::run(&args[1..]),
         Some("contract") => contract::run(&args[1..]),
         Some("abuse") => abuse::run(&args[1..]),
+        Some("bench-api") => bench_api::run(&args[1..]),
         Some("fuzz") => fuzz::run(&args[1..]),
         Some("drill") => drill::run(&args[1..]),
         Some("help" | "--help" | "-h") | None => {

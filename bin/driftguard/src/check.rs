@@ -201,7 +201,7 @@ pub fn run(args: CheckArgs) -> anyhow::Result<ExitCode> {
     };
     let settings = RiskSettings::default();
     let result = evaluate(&EvaluationInput {
-        reference: &reference,
+        reference: (&reference).into(),
         current: &current,
         roles: &roles,
         task: args.task,

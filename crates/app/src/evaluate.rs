@@ -11,7 +11,7 @@ use driftguard_governance::{
     evaluate,
 };
 use driftguard_registry::{Model, ModelColumns, ModelRepository};
-use driftguard_stats::{ColumnRoles, Dataset, ParseOptions};
+use driftguard_stats::{ColumnRoles, Dataset, ParseOptions, PreparedReference};
 use serde_json::Value;
 
 use crate::actor::Actor;
@@ -20,7 +20,7 @@ use crate::data::{UploadData, blocking, read};
 use crate::ports::changes::Change;
 use crate::ports::dashboard::ViolationCounts;
 use crate::ports::evaluations::{EvaluationRepository, NewEvaluation, StoredEvaluation};
-use crate::ports::references::DataFormat;
+use crate::ports::references::{DataFormat, Ordered};
 use crate::ports::usage::UsageMetrics;
 use crate::reference::ReferenceService;
 
@@ -45,11 +45,11 @@ pub struct EvaluationService {
     settings: RiskSettings,
 }
 
-/// A model, its reference data and the policies active now for its tier: everything an
-/// evaluation of some current data needs besides that data.
+/// A model, its reference data (prepared) and the policies active now for its tier:
+/// everything an evaluation of some current data needs besides that data.
 pub(crate) struct Judging {
     pub(crate) model: Model,
-    pub(crate) reference: Dataset,
+    pub(crate) reference: PreparedReference,
     pub(crate) policies: Vec<Policy>,
     pub(crate) settings: RiskSettings,
     pub(crate) limits: driftguard_stats::Limits,
@@ -66,7 +66,7 @@ impl Judging {
         options: &EvaluationOptions,
     ) -> DomainResult<EvaluationResult> {
         let result = evaluate(&EvaluationInput {
-            reference: &self.reference,
+            reference: (&self.reference).into(),
             current,
             roles,
             task: self.model.task,
@@ -91,13 +91,20 @@ pub fn roles_of(columns: &ModelColumns) -> ColumnRoles {
     }
 }
 
+/// The columns an evaluation with `roles` reads of the reference in row order: the
+/// performance baseline's prediction, label and score.
+fn outcome_columns(roles: &ColumnRoles) -> Ordered {
+    let named = [&roles.prediction, &roles.label, &roles.score];
+    Ordered::Only(named.into_iter().flatten().cloned().collect())
+}
+
 /// Reads the current data with the reference's kinds for the columns both have, so that a
 /// column is compared as the same kind on both sides: in one pass, as the data arrives (the
 /// same dataset as inferring the kinds and reading again with those that differ forced).
 fn read_current(
     data: UploadData,
     format: DataFormat,
-    reference: &Dataset,
+    reference: &PreparedReference,
     limits: driftguard_stats::Limits,
 ) -> DomainResult<Dataset> {
     let kinds_if_present = reference
@@ -189,7 +196,12 @@ impl EvaluationService {
         user: &Actor,
     ) -> DomainResult<StoredEvaluation> {
         user.require(Action::EditModels)?;
-        let judging = self.judging(model_id).await?;
+        let wanted = options.columns.clone();
+        let judging = self
+            .judging(model_id, |model| {
+                outcome_columns(&roles_of(wanted.as_ref().unwrap_or(&model.columns)))
+            })
+            .await?;
         // Stored at µs precision, so compared at it too.
         let backdate = backdate.map(|at| at.trunc_subsecs(6));
         if let Some(at) = backdate {
@@ -221,15 +233,23 @@ impl EvaluationService {
         self.changes.after(&[Change::Evaluation], record).await
     }
 
-    /// What judging data against the model needs: `NotFound` for an unknown model,
-    /// `Conflict` when it has no reference data. Evaluations and simulations both start here.
-    pub(crate) async fn judging(&self, model_id: ModelId) -> DomainResult<Judging> {
+    /// What judging data against the model needs, with the reference columns `ordered` asks
+    /// for (given the model) in row order: `NotFound` for an unknown model, `Conflict` when
+    /// it has no reference data. Evaluations and simulations both start here.
+    pub(crate) async fn judging(
+        &self,
+        model_id: ModelId,
+        ordered: impl FnOnce(&Model) -> Ordered,
+    ) -> DomainResult<Judging> {
         let model = self
             .models
             .get(model_id)
             .await?
             .ok_or_else(|| model_id.not_found())?;
-        let reference = self.references.load(model_id).await?;
+        let reference = self
+            .references
+            .load_prepared(model_id, ordered(&model))
+            .await?;
         let policies = self.policies.active_for_tier(model.risk_tier).await?;
         Ok(Judging {
             model,

@@ -16,6 +16,7 @@ pub mod overrides;
 pub mod parquet;
 pub mod policies;
 pub mod ports;
+pub mod prepared;
 pub mod readiness;
 pub mod reference;
 pub mod services;
@@ -48,7 +49,8 @@ pub use ports::overrides::{
     OverrideRequest, OverrideRequestStore, OverrideStatus,
 };
 pub use ports::references::{
-    ColumnSummary, DataFormat, NewReference, ReferenceProfile, ReferenceRepository, ReferenceUpload,
+    ColumnSummary, DataFormat, LoadedColumn, NewReference, Ordered, ReferenceProfile,
+    ReferenceRepository, ReferenceUpload, StoredColumn,
 };
 pub use ports::usage::{NoUsageMetrics, UsageMetrics};
 pub use readiness::Readiness;

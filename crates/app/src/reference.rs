@@ -1,5 +1,6 @@
 //! Reference data use cases: upload (or replace) a model's reference data, read its profile,
-//! and load it back as a dataset for an evaluation.
+//! and load it back prepared for an evaluation (issue #17 part 2: prepared once, at upload;
+//! data stored before that is prepared on its first use, see `docs/performance.md`).
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -7,13 +8,15 @@ use std::sync::Arc;
 use driftguard_auth::Action;
 use driftguard_core::{DomainError, DomainResult, ModelId, now};
 use driftguard_registry::ModelRepository;
-use driftguard_stats::{ColumnKind, Dataset, Limits, ParseOptions};
+use driftguard_stats::{ColumnKind, Dataset, Limits, ParseOptions, PreparedReference};
 
 use crate::actor::Actor;
 use crate::data::{StoredData, UploadData, blocking, decompress, parse, read_for_storing};
 use crate::ports::references::{
-    ColumnSummary, DataFormat, NewReference, ReferenceProfile, ReferenceRepository, ReferenceUpload,
+    ColumnSummary, DataFormat, NewReference, Ordered, ReferenceProfile, ReferenceRepository,
+    ReferenceUpload,
 };
+use crate::prepared;
 
 /// Reference data use cases.
 #[derive(Clone)]
@@ -39,8 +42,8 @@ impl ReferenceService {
 
     /// `PUT /models/{id}/reference`: reads the data (in `format`, as it arrives when it is
     /// arriving; Parquet is stored as CSV; `kinds` forcing column kinds), stores it
-    /// compressed with its profile, replacing and recording any earlier upload, and returns
-    /// the profile. Needs `engineer`.
+    /// compressed with its profile and its columns prepared for evaluations, replacing and
+    /// recording any earlier upload, and returns the profile. Needs `engineer`.
     pub async fn upload_reference(
         &self,
         model_id: ModelId,
@@ -59,7 +62,7 @@ impl ReferenceService {
             ..ParseOptions::default()
         };
         let data = data.into();
-        let (rows, columns, stored) = blocking(move || {
+        let (rows, columns, stored, prepared) = blocking(move || {
             let (dataset, stored) = read_for_storing(data, format, &options)?;
             let rows = dataset.rows() as u64;
             let columns: Vec<ColumnSummary> = dataset
@@ -71,7 +74,8 @@ impl ReferenceService {
                     missing: c.missing as u64,
                 })
                 .collect();
-            Ok((rows, columns, stored))
+            // The stored form was made as the data was read; the columns are prepared now.
+            Ok((rows, columns, stored, prepared::prepare(dataset)))
         })
         .await?;
         let StoredData {
@@ -92,6 +96,7 @@ impl ReferenceService {
             .put(NewReference {
                 profile,
                 compressed,
+                columns: prepared,
             })
             .await
     }
@@ -115,9 +120,47 @@ impl ReferenceService {
         self.references.uploads(model_id).await
     }
 
-    /// The model's reference data as a dataset (with the kinds it was profiled with), or
-    /// `Conflict` when it has none.
-    pub async fn load(&self, model_id: ModelId) -> DomainResult<Dataset> {
+    /// The model's reference data prepared for an evaluation, with the columns `ordered`
+    /// names in row order as well; `Conflict` when it has none. Data stored before prepared
+    /// forms is parsed and prepared here, once: its prepared columns are stored for the
+    /// evaluations after this one.
+    pub async fn load_prepared(
+        &self,
+        model_id: ModelId,
+        ordered: Ordered,
+    ) -> DomainResult<PreparedReference> {
+        let columns = self.references.columns(model_id, ordered).await?;
+        if !columns.is_empty() {
+            return blocking(move || {
+                prepared::load(columns).map_err(|e| {
+                    DomainError::internal_caused(
+                        format!(
+                            "the stored prepared reference data of model {model_id} is corrupt; upload the reference data again"
+                        ),
+                        e,
+                    )
+                })
+            })
+            .await;
+        }
+        let (profile, dataset) = self.load_original(model_id).await?;
+        let (reference, stored) = blocking(move || {
+            let reference = PreparedReference::of(dataset);
+            let stored = prepared::store(&reference);
+            Ok((reference, stored))
+        })
+        .await?;
+        let added = self.references.prepare(&profile, stored).await?;
+        tracing::info!(%model_id, added, "reference data stored before prepared forms, prepared now");
+        Ok(reference)
+    }
+
+    /// The model's reference data as uploaded, parsed with the kinds it was profiled with,
+    /// and its profile; `Conflict` when it has none.
+    pub async fn load_original(
+        &self,
+        model_id: ModelId,
+    ) -> DomainResult<(ReferenceProfile, Dataset)> {
         let Some((profile, compressed)) = self.references.data(model_id).await? else {
             return Err(DomainError::Conflict(format!(
                 "model {model_id} has no reference data; upload it with PUT /models/{model_id}/reference first"
@@ -131,7 +174,8 @@ impl ReferenceService {
                 .iter()
                 .map(|c| (c.name.clone(), c.kind))
                 .collect();
-            parse(&bytes, profile.format, limits, kinds)
+            let dataset = parse(&bytes, profile.format, limits, kinds)?;
+            Ok((profile, dataset))
         })
         .await
     }

@@ -257,7 +257,7 @@ async fn evaluation_numbers_equal_governance_evaluate_on_the_reference_pair(db: 
         ignore: vec![],
     };
     let direct = evaluate(&EvaluationInput {
-        reference: &parse(&reference),
+        reference: (&parse(&reference)).into(),
         current: &parse(&current),
         roles: &roles,
         task: Task::BinaryClassification,
@@ -713,9 +713,13 @@ async fn parquet_uploads_are_stored_as_csv_and_give_the_csv_numbers(db: Store) {
         models.push(model.id);
     }
     assert_eq!(metrics[0], metrics[1]);
-    let loaded = world.references.load(models[1]).await;
+    let (_, loaded) = world
+        .references
+        .load_original(models[1])
+        .await
+        .expect("the stored CSV reads back");
     assert_eq!(
-        loaded.expect("the stored CSV reads back"),
+        loaded,
         Dataset::from_csv(&reference, &ParseOptions::default()).expect("parses")
     );
 }

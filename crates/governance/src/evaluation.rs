@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use driftguard_core::{DomainError, RiskTier, Task};
 use driftguard_stats::drift::{self, ColumnDriftOptions, DriftMethod, DriftOptions, DriftReport};
 use driftguard_stats::performance::{self, PerformanceComparison};
-use driftguard_stats::{ColumnRoles, Dataset, StatsError, fairness};
+use driftguard_stats::{ColumnRoles, Dataset, Reference, StatsError, fairness};
 use serde::{Deserialize, Serialize};
 
 use crate::column_requests::requested_columns;
@@ -32,8 +32,9 @@ pub struct EvaluationOptions {
 /// Everything one evaluation needs.
 #[derive(Debug, Clone, Copy)]
 pub struct EvaluationInput<'a> {
-    /// The model's reference data.
-    pub reference: &'a Dataset,
+    /// The model's reference data: a dataset, or prepared once for every evaluation (which
+    /// then must keep the prediction, label and score columns in row order).
+    pub reference: Reference<'a>,
     /// The data the model sees now, with its predictions (and labels where known).
     pub current: &'a Dataset,
     /// Which columns are prediction, label, score, sensitive and ignored.
@@ -219,14 +220,14 @@ fn performance_section(input: &EvaluationInput<'_>) -> Result<PerformanceSection
     let reference_has = |column: &Option<String>| {
         column
             .as_deref()
-            .is_some_and(|c| input.reference.column(c).is_some())
+            .is_some_and(|c| input.reference.has_column(c))
     };
     let section = if reference_has(&roles.prediction) && reference_has(&roles.label) {
         let PerformanceComparison {
             baseline,
             current,
             drop,
-        } = performance::compare(input.reference, input.current, task, roles)?;
+        } = performance::compare(input.reference.ordered(), input.current, task, roles)?;
         PerformanceSection {
             task: input.task,
             current,
@@ -303,7 +304,7 @@ mod tests {
         fn run(&self) -> Result<EvaluationResult, EvaluationError> {
             let (reference, current) = (dataset(self.reference), dataset(CURRENT));
             evaluate(&EvaluationInput {
-                reference: &reference,
+                reference: (&reference).into(),
                 current: &current,
                 roles: &self.roles,
                 task: self.task,

@@ -22,7 +22,7 @@
 //! // Stored policies come from a `PolicyRepository`; here, the default one.
 //! let policies = [PolicyDraft::default_policy().into_policy(driftguard_core::PolicyId(1), None, driftguard_core::now())];
 //! let result = evaluate(&EvaluationInput {
-//!     reference: &reference,
+//!     reference: (&reference).into(),
 //!     current: &current,
 //!     roles: &roles,
 //!     task: Task::BinaryClassification,

@@ -33,7 +33,7 @@ fn run() -> (EvaluationResult, Value) {
         driftguard_core::now(),
     )];
     let result = evaluate(&EvaluationInput {
-        reference: &reference,
+        reference: (&reference).into(),
         current: &current,
         roles: &roles,
         task: Task::BinaryClassification,

@@ -14,6 +14,8 @@
 //! - [`drift::compare`]: per-feature drift with Evidently's default method choice,
 //!   binning and thresholds, or methods and thresholds chosen per column
 //!   ([`drift::DriftOptions`]), into a serialisable [`drift::DriftReport`].
+//! - [`PreparedReference`]: a reference prepared once (sorted values, category counts) for
+//!   every comparison with it; [`drift::compare`] takes it or a dataset as [`Reference`].
 //! - [`fairness::evaluate`]: Fairlearn's between-group metrics per sensitive column.
 //! - [`performance::evaluate`] and [`performance::compare`]: scikit-learn's
 //!   classification or regression metrics, and their drop from the reference baseline.
@@ -47,6 +49,7 @@ mod error;
 pub mod fairness;
 mod outcome;
 pub mod performance;
+pub mod prepared;
 mod sort;
 mod special;
 
@@ -58,3 +61,4 @@ pub use dataset::{
     DatasetError, Limits, ParseOptions,
 };
 pub use error::StatsError;
+pub use prepared::{PreparedColumn, PreparedReference, Reference};

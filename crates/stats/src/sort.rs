@@ -28,6 +28,12 @@ pub(crate) fn sorted_present(values: &[f64]) -> Vec<f64> {
     keys.into_iter().map(value).collect()
 }
 
+/// True when `values` holds no NaN and ascends as [`sorted_present`] orders it: what a
+/// sorted sample read back from storage must be.
+pub(crate) fn is_sorted_present(values: &[f64]) -> bool {
+    !values.iter().any(|v| v.is_nan()) && values.windows(2).all(|w| key(w[0]) <= key(w[1]))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -54,5 +60,9 @@ mod tests {
             sorted_present(&[3.0, -0.5, f64::NAN, 1e300]),
             [-0.5, 3.0, 1e300]
         );
+        assert!(is_sorted_present(&sorted_present(&values)));
+        assert!(is_sorted_present(&[-0.0, 0.0]));
+        assert!(!is_sorted_present(&[0.0, -0.0]));
+        assert!(!is_sorted_present(&[f64::NAN]));
     }
 }

@@ -1,16 +1,21 @@
 //! `ReferenceRepository` on the database: the compressed data and profile of each model
-//! version, the history of its uploads, and the model's `has_reference`, in one transaction.
+//! version, its columns prepared for evaluations, the history of its uploads, and the
+//! model's `has_reference`, in one transaction.
 
 use crate::convert::{from_db, from_json, to_count, to_db, to_json};
 use crate::error::query_error;
-use crate::schema::{models, reference_data, reference_uploads};
+use crate::schema::{models, reference_columns, reference_data, reference_uploads};
 use crate::store::Store;
 use crate::tx::TxError;
 use async_trait::async_trait;
 use chrono::NaiveDateTime;
+use diesel::dsl::case_when;
 use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
-use driftguard_app::{NewReference, ReferenceProfile, ReferenceRepository, ReferenceUpload};
+use driftguard_app::{
+    LoadedColumn, NewReference, Ordered, ReferenceProfile, ReferenceRepository, ReferenceUpload,
+    StoredColumn,
+};
 use driftguard_core::{DomainResult, ModelId, UserId};
 
 #[derive(Insertable)]
@@ -23,6 +28,34 @@ struct DataInsert {
     profile: String,
     uploaded_by: i64,
     uploaded_at: NaiveDateTime,
+}
+
+#[derive(Insertable)]
+#[diesel(table_name = reference_columns)]
+struct ColumnInsert<'a> {
+    model_id: i64,
+    position: i64,
+    name: &'a str,
+    prepared: &'a [u8],
+    ordered: &'a [u8],
+}
+
+/// The rows of `columns` for a model. Inserted one by one: a statement's binds are copied
+/// into its message, so one statement for all would hold every column twice at once.
+fn column_rows(
+    model_id: ModelId,
+    columns: &[StoredColumn],
+) -> impl Iterator<Item = ColumnInsert<'_>> {
+    columns
+        .iter()
+        .zip(0i64..)
+        .map(move |(c, position)| ColumnInsert {
+            model_id: model_id.0,
+            position,
+            name: &c.name,
+            prepared: &c.prepared,
+            ordered: &c.ordered,
+        })
 }
 
 #[derive(Insertable, Queryable, Selectable)]
@@ -66,6 +99,11 @@ impl ReferenceRepository for Store {
             if changed == 0 {
                 return Err(TxError::Domain(model_id.not_found()));
             }
+            diesel::delete(
+                reference_columns::table.filter(reference_columns::model_id.eq(model_id.0)),
+            )
+            .execute(conn)
+            .await?;
             diesel::delete(reference_data::table.find(model_id.0))
                 .execute(conn)
                 .await?;
@@ -73,6 +111,12 @@ impl ReferenceRepository for Store {
                 .values(&data)
                 .execute(conn)
                 .await?;
+            for row in column_rows(model_id, &reference.columns) {
+                diesel::insert_into(reference_columns::table)
+                    .values(&row)
+                    .execute(conn)
+                    .await?;
+            }
             diesel::insert_into(reference_uploads::table)
                 .values(&upload)
                 .execute(conn)
@@ -108,6 +152,90 @@ impl ReferenceRepository for Store {
         found
             .map(|(text, data)| Ok((from_json("reference profile", &text)?, data)))
             .transpose()
+    }
+
+    async fn columns(
+        &self,
+        model_id: ModelId,
+        ordered: Ordered,
+    ) -> DomainResult<Vec<LoadedColumn>> {
+        // One statement: the columns of one upload, even while another replaces it.
+        let of_model = reference_columns::table
+            .filter(reference_columns::model_id.eq(model_id.0))
+            .order(reference_columns::position.asc());
+        let rows: Vec<(String, Vec<u8>, Option<Vec<u8>>)> = with_conn!(self.database(), |conn| {
+            match &ordered {
+                Ordered::All => {
+                    of_model
+                        .select((
+                            reference_columns::name,
+                            reference_columns::prepared,
+                            reference_columns::ordered.nullable(),
+                        ))
+                        .load(conn)
+                        .await
+                }
+                Ordered::Only(names) => {
+                    of_model
+                        .select((
+                            reference_columns::name,
+                            reference_columns::prepared,
+                            case_when(
+                                reference_columns::name.eq_any(names),
+                                reference_columns::ordered,
+                            ),
+                        ))
+                        .load(conn)
+                        .await
+                }
+            }
+            .map_err(query_error)?
+        });
+        Ok(rows
+            .into_iter()
+            .map(|(name, prepared, ordered)| LoadedColumn {
+                name,
+                prepared,
+                ordered,
+            })
+            .collect())
+    }
+
+    async fn prepare(
+        &self,
+        profile: &ReferenceProfile,
+        columns: Vec<StoredColumn>,
+    ) -> DomainResult<bool> {
+        let model_id = profile.model_id;
+        // The stored profile is this text: its upload's time, uploader, kinds and digest.
+        let text = to_json(profile)?;
+        transaction!(self, false, |conn| {
+            // Locks the row (PostgreSQL) against a replacing upload until this commits, and
+            // tells whether it is still the upload that was prepared.
+            let same = diesel::update(
+                reference_data::table
+                    .find(model_id.0)
+                    .filter(reference_data::profile.eq(&text)),
+            )
+            .set(reference_data::model_id.eq(model_id.0))
+            .execute(conn)
+            .await?;
+            let done: i64 = reference_columns::table
+                .filter(reference_columns::model_id.eq(model_id.0))
+                .count()
+                .get_result(conn)
+                .await?;
+            if same == 0 || done > 0 {
+                return Ok(false);
+            }
+            for row in column_rows(model_id, &columns) {
+                diesel::insert_into(reference_columns::table)
+                    .values(&row)
+                    .execute(conn)
+                    .await?;
+            }
+            Ok(true)
+        })
     }
 
     async fn uploads(&self, model_id: ModelId) -> DomainResult<Vec<ReferenceUpload>> {

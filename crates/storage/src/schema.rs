@@ -97,6 +97,16 @@ diesel::table! {
 }
 
 diesel::table! {
+    reference_columns (model_id, position) {
+        model_id -> BigInt,
+        position -> BigInt,
+        name -> Text,
+        prepared -> Binary,
+        ordered -> Binary,
+    }
+}
+
+diesel::table! {
     reference_uploads (id) {
         id -> BigInt,
         model_id -> BigInt,
@@ -225,6 +235,7 @@ diesel::joinable!(webhook_deliveries -> webhook_events (event_id));
 diesel::joinable!(policy_versions -> policies (policy_id));
 diesel::joinable!(reference_data -> models (model_id));
 diesel::joinable!(reference_uploads -> models (model_id));
+diesel::joinable!(reference_columns -> reference_data (model_id));
 diesel::joinable!(evaluations -> models (model_id));
 diesel::joinable!(override_requests -> models (model_id));
 diesel::allow_tables_to_appear_in_same_query!(
@@ -234,6 +245,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     policies,
     policy_versions,
     reference_data,
+    reference_columns,
     reference_uploads,
     evaluations,
     deployment_history,

@@ -12,8 +12,8 @@
 
 mod bodies;
 mod cases;
-mod http;
-mod probe;
+pub(crate) mod http;
+pub(crate) mod probe;
 mod report;
 mod session;
 

@@ -1,9 +1,10 @@
 //! The `ReferenceRepository` port: each model version's reference data, kept compressed,
 //! its profile, and the history of its uploads.
 //!
-//! Contract every adapter keeps: `put` replaces the model's data, records the upload and
-//! sets the model's `has_reference`, in one transaction; a missing model is `NotFound` and
-//! stores nothing.
+//! Contract every adapter keeps: `put` replaces the model's data and its prepared columns,
+//! records the upload and sets the model's `has_reference`, in one transaction; a missing
+//! model is `NotFound` and stores nothing. `columns` reads every prepared column of one
+//! upload in one statement (never half of an old upload and half of a new one).
 
 use async_trait::async_trait;
 use driftguard_core::{DomainResult, ModelId, Timestamp, UserId};
@@ -83,6 +84,39 @@ pub struct NewReference {
     pub profile: ReferenceProfile,
     /// The uploaded bytes, compressed.
     pub compressed: Vec<u8>,
+    /// Every column prepared for evaluations, in file order.
+    pub columns: Vec<StoredColumn>,
+}
+
+/// One column of reference data prepared for evaluations, encoded by `crate::prepared`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredColumn {
+    /// The column's name.
+    pub name: String,
+    /// What drift reads: the sorted present numbers, or the category counts.
+    pub prepared: Vec<u8>,
+    /// The values in row order.
+    pub ordered: Vec<u8>,
+}
+
+/// One stored column read back: its prepared values, and its row-order values when asked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LoadedColumn {
+    /// The column's name.
+    pub name: String,
+    /// What drift reads.
+    pub prepared: Vec<u8>,
+    /// The values in row order, when the read asked for this column's.
+    pub ordered: Option<Vec<u8>>,
+}
+
+/// Which columns a read of prepared columns brings in row order as well.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Ordered {
+    /// Every column (a simulation draws rows of all of them).
+    All,
+    /// The columns of these names (an evaluation's prediction, label and score).
+    Only(Vec<String>),
 }
 
 /// One upload (or replacement) of a model's reference data.
@@ -111,6 +145,21 @@ pub trait ReferenceRepository: Send + Sync {
 
     /// The profile and the compressed bytes, if the model has reference data.
     async fn data(&self, model_id: ModelId) -> DomainResult<Option<(ReferenceProfile, Vec<u8>)>>;
+
+    /// The prepared columns of the model's reference data, in file order, with the row-order
+    /// values of those `ordered` names; empty when it has no reference data or has one
+    /// stored before prepared columns were (then [`prepare`](Self::prepare) adds them).
+    async fn columns(&self, model_id: ModelId, ordered: Ordered)
+    -> DomainResult<Vec<LoadedColumn>>;
+
+    /// Adds the prepared columns of reference data stored without them, if the model's
+    /// reference data is still the upload `profile` describes and nothing added them
+    /// meanwhile; true when they were stored.
+    async fn prepare(
+        &self,
+        profile: &ReferenceProfile,
+        columns: Vec<StoredColumn>,
+    ) -> DomainResult<bool>;
 
     /// Every upload of a model's reference data, oldest first.
     async fn uploads(&self, model_id: ModelId) -> DomainResult<Vec<ReferenceUpload>>;

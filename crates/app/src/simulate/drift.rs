@@ -6,13 +6,14 @@ use driftguard_auth::Action;
 use driftguard_core::{DomainError, DomainResult, ModelId};
 use driftguard_governance::simulation::{Draw, Plan, Scenario, TippingPoint, tipping_point};
 use driftguard_governance::{EvaluationOptions, EvaluationResult};
-use driftguard_stats::{ColumnRoles, Dataset};
+use driftguard_stats::{ColumnRoles, PreparedReference};
 use serde::{Deserialize, Serialize};
 
 use super::SimulationService;
 use crate::actor::Actor;
 use crate::data::blocking;
 use crate::evaluate::roles_of;
+use crate::ports::references::Ordered;
 
 /// The seed of a request that gives none.
 pub const DEFAULT_SEED: u64 = 0;
@@ -98,7 +99,7 @@ pub struct DriftSimulation {
 
 /// The model's roles, less the columns its reference lacks: a simulation measures fairness
 /// and performance only where the reference has the columns to.
-fn roles_in(roles: ColumnRoles, data: &Dataset) -> ColumnRoles {
+fn roles_in(roles: ColumnRoles, data: &PreparedReference) -> ColumnRoles {
     let has = |c: &Option<String>| c.clone().filter(|c| data.column(c).is_some());
     ColumnRoles {
         prediction: has(&roles.prediction),
@@ -122,7 +123,11 @@ impl SimulationService {
         user: &Actor,
     ) -> DomainResult<DriftSimulation> {
         user.require(Action::EditModels)?;
-        let judging = self.evaluations.judging(request.model_id).await?;
+        // The draw reads every column of the reference row by row.
+        let judging = self
+            .evaluations
+            .judging(request.model_id, |_| Ordered::All)
+            .await?;
         blocking(move || {
             let roles = roles_in(roles_of(&judging.model.columns), &judging.reference);
             let seed = request.seed.unwrap_or(DEFAULT_SEED);
@@ -131,7 +136,7 @@ impl SimulationService {
                 seed,
                 scenarios: &request.scenarios,
             };
-            let plan = Plan::new(&judging.reference, draw, &judging.limits)?;
+            let plan = Plan::new(judging.reference.ordered(), draw, &judging.limits)?;
             let sample = plan.sample();
             let options = EvaluationOptions::default();
             let mut results = (0..plan.runs())

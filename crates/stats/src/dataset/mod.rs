@@ -393,6 +393,11 @@ impl Dataset {
         self.names.iter().map(String::as_str).zip(&self.columns)
     }
 
+    /// Names and columns in file order, taken out of the dataset.
+    pub fn into_columns(self) -> Vec<(String, Column)> {
+        self.names.into_iter().zip(self.columns).collect()
+    }
+
     /// Name, kind, rows and missing count of every column.
     pub fn profile(&self) -> Vec<ColumnProfile> {
         self.iter()

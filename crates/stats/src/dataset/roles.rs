@@ -32,8 +32,12 @@ impl ColumnRoles {
 
     /// The feature columns of `dataset`, in file order.
     pub fn feature_columns<'a>(&self, dataset: &'a Dataset) -> Vec<&'a str> {
-        dataset
-            .names()
+        self.features(dataset.names())
+    }
+
+    /// The features among `names` (a dataset's, a prepared reference's), in their order.
+    pub fn features<'a>(&self, names: &'a [String]) -> Vec<&'a str> {
+        names
             .iter()
             .map(String::as_str)
             .filter(|name| !self.has_role(name))

@@ -19,6 +19,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::dataset::{ColumnKind, ColumnRoles, Dataset};
 use crate::error::StatsError;
+use crate::prepared::Reference;
 pub use kolmogorov::kstwo_sf;
 use sample::Sample;
 pub use summary::{CategoryCount, Quantiles, SideSummary};
@@ -222,19 +223,23 @@ pub struct DriftReport {
     pub dataset_drifted: bool,
 }
 
-/// Compares every feature column of `reference` with the same column of `current`.
+/// Compares every feature column of `reference` (a [`Dataset`] or a
+/// [`PreparedReference`](crate::PreparedReference)) with the same column of `current`; a
+/// prepared reference gives the same report to the last bit as the dataset it was prepared
+/// from.
 ///
 /// Features are the reference's columns without a role; each must exist in `current`.
 /// Missing values (and ±inf) are dropped from each side separately; a column with no
 /// present value on a side is reported untested and not drifted.
-pub fn compare(
-    reference: &Dataset,
+pub fn compare<'a>(
+    reference: impl Into<Reference<'a>>,
     current: &Dataset,
     roles: &ColumnRoles,
     options: &DriftOptions,
 ) -> Result<DriftReport, StatsError> {
+    let reference = reference.into();
     validate(options)?;
-    let features = roles.feature_columns(reference);
+    let features = roles.features(reference.names());
     let pairs = features
         .iter()
         .map(|&name| {
@@ -335,7 +340,7 @@ pub(crate) struct Outcome {
 
 fn column_drift(
     name: &str,
-    sample: Sample,
+    sample: Sample<'_>,
     method: Option<DriftMethod>,
     threshold: Option<f64>,
     budget: &ks::ExactBudget,

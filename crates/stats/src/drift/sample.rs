@@ -1,19 +1,22 @@
 //! One column of both datasets, prepared once for every method: numeric columns as sorted
-//! present values, categorical ones as counts over the union of categories.
+//! present values, categorical ones as counts over the union of categories. A prepared
+//! reference column ([`crate::prepared`]) brings its side already sorted or counted.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use super::{Bins, DriftMethod, Outcome, SideSummary, distance, ks, proportions, summary};
 use crate::binning;
 use crate::dataset::{Categorical, Column, ColumnKind, MISSING_CODE};
+use crate::prepared::{PreparedValues, ReferenceColumn};
 use crate::sort::sorted_present;
 
 /// Numeric columns with more distinct reference values than this are binned by width.
 const MAX_VALUE_BINS: usize = 20;
 
-pub(crate) enum Sample {
+pub(crate) enum Sample<'a> {
     Numeric {
-        reference: Vec<f64>,
+        reference: Cow<'a, [f64]>,
         current: Vec<f64>,
         rows: (usize, usize),
     },
@@ -25,6 +28,21 @@ pub(crate) enum Sample {
     },
 }
 
+/// The reference side as numbers: sorted already (prepared), or still to sort.
+enum ReferenceNumbers<'a> {
+    Sorted(&'a [f64]),
+    Unsorted(Cow<'a, [f64]>),
+}
+
+impl<'a> ReferenceNumbers<'a> {
+    fn sorted(self) -> Cow<'a, [f64]> {
+        match self {
+            Self::Sorted(values) => Cow::Borrowed(values),
+            Self::Unsorted(values) => Cow::Owned(sorted_present(&values)),
+        }
+    }
+}
+
 /// Counts per bin of both sides, with what the bins are.
 pub(crate) struct Binned {
     edges: Option<Vec<f64>>,
@@ -33,19 +51,18 @@ pub(crate) struct Binned {
     current: Vec<u64>,
 }
 
-impl Sample {
+impl<'a> Sample<'a> {
     /// Numeric when both sides are numeric, or one is and the other's categories are all
     /// numbers (a side with few values is inferred categorical); categorical otherwise.
-    pub(crate) fn new(reference: &Column, current: &Column) -> Self {
-        let rows = (reference.len(), current.len());
+    pub(crate) fn new(reference: ReferenceColumn<'a>, current: &Column) -> Self {
+        let rows = (reference.rows(), current.len());
         match (
-            as_numbers(reference, current),
-            as_numbers(current, reference),
+            reference_numbers(reference, current.kind()),
+            as_numbers(current, reference.kind()),
         ) {
             (Some(r), Some(c)) => {
                 // Two sorts per column: letting them run apart evens out the last columns.
-                let (reference, current) =
-                    rayon::join(|| sorted_present(&r), || sorted_present(&c));
+                let (reference, current) = rayon::join(|| r.sorted(), || sorted_present(&c));
                 Self::Numeric {
                     reference,
                     current,
@@ -53,7 +70,7 @@ impl Sample {
                 }
             }
             _ => {
-                let (r, c) = (label_counts(reference), label_counts(current));
+                let (r, c) = (reference_label_counts(reference), label_counts(current));
                 let mut union: BTreeMap<String, (u64, u64)> = BTreeMap::new();
                 for (label, n) in r {
                     union.entry(label).or_default().0 += n;
@@ -349,15 +366,11 @@ fn merge_distinct(a: &[f64], b: &[f64], mut f: impl FnMut(f64) -> bool) {
 
 /// The column as numbers: a numeric column, or a categorical one whose categories are all
 /// numbers when the `other` side is numeric.
-fn as_numbers<'a>(column: &'a Column, other: &Column) -> Option<std::borrow::Cow<'a, [f64]>> {
+fn as_numbers(column: &Column, other: ColumnKind) -> Option<Cow<'_, [f64]>> {
     match (column, other) {
         (Column::Numeric(v), _) => Some(v.into()),
-        (Column::Categorical(c), Column::Numeric(_)) => {
-            let values: Vec<f64> = c
-                .categories()
-                .iter()
-                .map(|s| s.parse::<f64>().ok().filter(|v| v.is_finite()))
-                .collect::<Option<_>>()?;
+        (Column::Categorical(c), ColumnKind::Numeric) => {
+            let values = category_numbers(c.categories())?;
             Some(
                 c.codes()
                     .iter()
@@ -366,8 +379,43 @@ fn as_numbers<'a>(column: &'a Column, other: &Column) -> Option<std::borrow::Cow
                     .into(),
             )
         }
-        (Column::Categorical(_), Column::Categorical(_)) => None,
+        (Column::Categorical(_), ColumnKind::Categorical) => None,
     }
+}
+
+/// The reference column as numbers, as [`as_numbers`] reads a dataset's; a prepared numeric
+/// column is sorted already, and a prepared categorical one gives each category's number as
+/// often as its count (the same values, so the same once sorted).
+fn reference_numbers(
+    column: ReferenceColumn<'_>,
+    other: ColumnKind,
+) -> Option<ReferenceNumbers<'_>> {
+    let prepared = match column {
+        ReferenceColumn::Raw(column) => {
+            return as_numbers(column, other).map(ReferenceNumbers::Unsorted);
+        }
+        ReferenceColumn::Prepared(prepared) => prepared,
+    };
+    match (prepared.values(), other) {
+        (PreparedValues::Numeric(sorted), _) => Some(ReferenceNumbers::Sorted(sorted)),
+        (PreparedValues::Categorical { categories, counts }, ColumnKind::Numeric) => {
+            let values = category_numbers(categories)?;
+            let mut numbers = Vec::with_capacity(prepared.rows());
+            for (&value, &n) in values.iter().zip(counts) {
+                numbers.extend(std::iter::repeat_n(value, n as usize));
+            }
+            Some(ReferenceNumbers::Unsorted(numbers.into()))
+        }
+        (PreparedValues::Categorical { .. }, ColumnKind::Categorical) => None,
+    }
+}
+
+/// Every category as a finite number, or `None` when one is not.
+fn category_numbers(categories: &[String]) -> Option<Vec<f64>> {
+    categories
+        .iter()
+        .map(|s| s.parse::<f64>().ok().filter(|v| v.is_finite()))
+        .collect()
 }
 
 /// Label of a numeric value used as a category (the dataset reader's spelling).
@@ -378,12 +426,34 @@ fn number_label(v: f64) -> String {
 /// Present labels with their counts.
 fn label_counts(column: &Column) -> Vec<(String, u64)> {
     match column {
-        Column::Numeric(v) => binning::value_counts(&sorted_present(v))
-            .into_iter()
-            .map(|(v, n)| (number_label(v), n))
-            .collect(),
+        Column::Numeric(v) => number_counts(&sorted_present(v)),
         Column::Categorical(c) => category_counts(c),
     }
+}
+
+/// [`label_counts`] of a reference column; a prepared one has them counted (or sorted).
+fn reference_label_counts(column: ReferenceColumn<'_>) -> Vec<(String, u64)> {
+    let prepared = match column {
+        ReferenceColumn::Raw(column) => return label_counts(column),
+        ReferenceColumn::Prepared(prepared) => prepared,
+    };
+    match prepared.values() {
+        PreparedValues::Numeric(sorted) => number_counts(sorted),
+        PreparedValues::Categorical { categories, counts } => categories
+            .iter()
+            .zip(counts)
+            .filter(|&(_, &n)| n > 0)
+            .map(|(label, &n)| (label.clone(), n))
+            .collect(),
+    }
+}
+
+/// Labels of the distinct values of sorted present numbers, with their counts.
+fn number_counts(sorted: &[f64]) -> Vec<(String, u64)> {
+    binning::value_counts(sorted)
+        .into_iter()
+        .map(|(v, n)| (number_label(v), n))
+        .collect()
 }
 
 fn category_counts(c: &Categorical) -> Vec<(String, u64)> {

@@ -1,0 +1,224 @@
+//! The little-endian pieces the stored prepared form is made of, written into a `Vec<u8>` and
+//! read back from a slice with every length checked against the bytes left, so that a
+//! damaged blob is an error naming where it went wrong, never a panic nor an allocation
+//! larger than the blob.
+
+/// Why a stored blob could not be read.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum BlobError {
+    /// The blob ends before what its header promises.
+    #[error("truncated: {wanted} bytes needed at byte {at}, {left} left")]
+    Truncated {
+        /// Where the read was.
+        at: usize,
+        /// Bytes it needed.
+        wanted: u64,
+        /// Bytes left.
+        left: usize,
+    },
+    /// Bytes follow the end of what the header describes.
+    #[error("{0} bytes after the end")]
+    Trailing(usize),
+    /// A version this build does not read.
+    #[error("version {found}, this build reads version {known}")]
+    Version {
+        /// The blob's version byte.
+        found: u8,
+        /// The version written and read here.
+        known: u8,
+    },
+    /// Not the kind of blob expected here.
+    #[error("tag {found} where tag {expected} was expected")]
+    Tag {
+        /// The blob's tag.
+        found: u8,
+        /// The tag this place holds.
+        expected: u8,
+    },
+    /// A category is not UTF-8.
+    #[error("category {0} is not UTF-8")]
+    Text(usize),
+    /// The values contradict each other (unsorted, counts over the rows, …).
+    #[error("{0}")]
+    Values(#[from] driftguard_stats::prepared::PreparedError),
+    /// The columns read back do not make one dataset (different rows, a repeated name).
+    #[error("{0}")]
+    Inconsistent(String),
+}
+
+/// Appends little-endian pieces.
+pub(crate) struct Writer(pub(crate) Vec<u8>);
+
+impl Writer {
+    pub(crate) fn u8(&mut self, v: u8) {
+        self.0.push(v);
+    }
+
+    pub(crate) fn u64(&mut self, v: u64) {
+        self.0.extend_from_slice(&v.to_le_bytes());
+    }
+
+    pub(crate) fn f64s(&mut self, values: &[f64]) {
+        self.0.reserve(values.len() * 8);
+        for v in values {
+            self.0.extend_from_slice(&v.to_le_bytes());
+        }
+    }
+
+    pub(crate) fn u32s(&mut self, values: &[u32]) {
+        self.0.reserve(values.len() * 4);
+        for v in values {
+            self.0.extend_from_slice(&v.to_le_bytes());
+        }
+    }
+
+    /// A count, then each string as a `u32` length and its bytes.
+    pub(crate) fn strings(&mut self, strings: &[String]) {
+        self.u64(strings.len() as u64);
+        for s in strings {
+            // A category is a field of an upload: far below 4 GiB (the record limit).
+            self.0
+                .extend_from_slice(&u32::try_from(s.len()).unwrap_or(u32::MAX).to_le_bytes());
+            self.0.extend_from_slice(s.as_bytes());
+        }
+    }
+}
+
+/// Reads little-endian pieces off the front of a slice.
+pub(crate) struct Reader<'a> {
+    bytes: &'a [u8],
+    at: usize,
+}
+
+impl<'a> Reader<'a> {
+    pub(crate) fn new(bytes: &'a [u8]) -> Self {
+        Self { bytes, at: 0 }
+    }
+
+    /// The next `n` items of `size` bytes, checked against what is left before anything is
+    /// allocated.
+    fn take(&mut self, n: u64, size: u64) -> Result<&'a [u8], BlobError> {
+        let left = self.bytes.len() - self.at;
+        let wanted = n.saturating_mul(size);
+        let truncated = BlobError::Truncated {
+            at: self.at,
+            wanted,
+            left,
+        };
+        let len = usize::try_from(wanted)
+            .ok()
+            .filter(|&len| len <= left)
+            .ok_or(truncated)?;
+        let piece = &self.bytes[self.at..self.at + len];
+        self.at += len;
+        Ok(piece)
+    }
+
+    pub(crate) fn u8(&mut self) -> Result<u8, BlobError> {
+        Ok(self.take(1, 1)?[0])
+    }
+
+    pub(crate) fn u64(&mut self) -> Result<u64, BlobError> {
+        let piece = self.take(1, 8)?;
+        Ok(u64::from_le_bytes(piece.try_into().unwrap_or_default()))
+    }
+
+    /// A count of rows or items: a `u64` that must fit in memory's addresses.
+    pub(crate) fn count(&mut self) -> Result<usize, BlobError> {
+        let at = self.at;
+        let n = self.u64()?;
+        usize::try_from(n).map_err(|_| BlobError::Truncated {
+            at,
+            wanted: n,
+            left: self.bytes.len() - self.at,
+        })
+    }
+
+    /// `n` little-endian items of `N` bytes each.
+    fn items<const N: usize, T>(
+        &mut self,
+        n: usize,
+        from: fn([u8; N]) -> T,
+    ) -> Result<Vec<T>, BlobError> {
+        let piece = self.take(n as u64, N as u64)?;
+        Ok(piece
+            .chunks_exact(N)
+            .map(|c| from(c.try_into().unwrap_or([0; N])))
+            .collect())
+    }
+
+    pub(crate) fn f64s(&mut self, n: usize) -> Result<Vec<f64>, BlobError> {
+        self.items(n, f64::from_le_bytes)
+    }
+
+    pub(crate) fn u64s(&mut self, n: usize) -> Result<Vec<u64>, BlobError> {
+        self.items(n, u64::from_le_bytes)
+    }
+
+    pub(crate) fn u32s(&mut self, n: usize) -> Result<Vec<u32>, BlobError> {
+        self.items(n, u32::from_le_bytes)
+    }
+
+    /// What [`Writer::strings`] wrote.
+    pub(crate) fn strings(&mut self) -> Result<Vec<String>, BlobError> {
+        let n = self.count()?;
+        // Each string takes at least its 4-byte length: bounds the reservation.
+        self.take(n as u64, 4).map(|_| ())?;
+        self.at -= n * 4;
+        let mut out = Vec::with_capacity(n);
+        for i in 0..n {
+            let len = self.take(1, 4)?;
+            let len = u32::from_le_bytes(len.try_into().unwrap_or_default());
+            let text = self.take(u64::from(len), 1)?;
+            out.push(String::from_utf8(text.to_vec()).map_err(|_| BlobError::Text(i))?);
+        }
+        Ok(out)
+    }
+
+    /// Ok when every byte was read.
+    pub(crate) fn finish(self) -> Result<(), BlobError> {
+        match self.bytes.len() - self.at {
+            0 => Ok(()),
+            n => Err(BlobError::Trailing(n)),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pieces_round_trip_and_short_input_is_an_error() {
+        let mut w = Writer(Vec::new());
+        w.u8(7);
+        w.f64s(&[1.5, -0.0]);
+        w.strings(&["a".into(), "ñ".into()]);
+        w.u32s(&[3, u32::MAX]);
+        let bytes = w.0;
+        let mut r = Reader::new(&bytes);
+        assert_eq!(r.u8(), Ok(7));
+        let numbers = r.f64s(2).expect("numbers");
+        assert_eq!(numbers[1].to_bits(), (-0.0f64).to_bits());
+        assert_eq!(r.strings(), Ok(vec!["a".to_owned(), "ñ".to_owned()]));
+        assert_eq!(r.u32s(2), Ok(vec![3, u32::MAX]));
+        assert_eq!(r.finish(), Ok(()));
+        for cut in 0..bytes.len() {
+            let mut r = Reader::new(&bytes[..cut]);
+            let read = r
+                .u8()
+                .and_then(|_| r.f64s(2))
+                .and_then(|_| r.strings())
+                .and_then(|_| r.u32s(2));
+            assert!(matches!(read, Err(BlobError::Truncated { .. })), "{cut}");
+        }
+        // A count far beyond the bytes allocates nothing.
+        let mut huge = Writer(Vec::new());
+        huge.u64(u64::MAX / 2);
+        assert!(Reader::new(&huge.0).strings().is_err());
+        assert!(matches!(Reader::new(&[1, 2]).u8().map(|_| ()), Ok(())));
+        let mut r = Reader::new(&[1, 2]);
+        let _ = r.u8();
+        assert_eq!(r.finish(), Err(BlobError::Trailing(1)));
+    }
+}
