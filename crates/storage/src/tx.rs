@@ -56,20 +56,88 @@ pub(crate) fn first_statement(backend: Backend, chain: bool) -> String {
 /// Runs `$body` (a `Result<_, TxError>` expression using `$conn`) in one transaction on a
 /// pooled connection of either backend, after [`first_statement`]; `$chain` says whether it
 /// appends to the deployment history.
+///
+/// The body's own error is what the caller gets, even when the rollback after it fails too:
+/// SQLite rolls a transaction back by itself on some errors (`SQLITE_FULL` in the middle of a
+/// large write, for one), and diesel's `ROLLBACK` then fails with "cannot rollback - no
+/// transaction is active", which diesel would return instead of the error that caused it.
 macro_rules! transaction {
     ($store:expr, $chain:expr, |$conn:ident| $body:expr) => {{
         let first = $crate::tx::first_statement($store.database().backend(), $chain);
+        let failure = $crate::tx::Failure::default();
+        let kept = failure.clone();
         with_conn!($store.database(), |pooled| {
             diesel_async::AsyncConnection::transaction::<_, $crate::tx::TxError, _>(
                 pooled,
                 async move |$conn| {
-                    diesel_async::RunQueryDsl::execute(diesel::sql_query(first.as_str()), $conn)
+                    let outcome: Result<_, $crate::tx::TxError> = async {
+                        diesel_async::RunQueryDsl::execute(
+                            diesel::sql_query(first.as_str()),
+                            $conn,
+                        )
                         .await?;
-                    $body
+                        $body
+                    }
+                    .await;
+                    outcome.map_err(|e| kept.keep(e))
                 },
             )
             .await
-            .map_err($crate::tx::TxError::into_domain)
+            .map_err(|e| failure.take_or(e))
         })
     }};
+}
+
+/// The error a transaction's body failed with, kept aside from diesel, which returns the
+/// rollback's error instead when the rollback fails as well (see `transaction!`).
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Failure(std::sync::Arc<std::sync::Mutex<Option<DomainError>>>);
+
+impl Failure {
+    /// Keeps the body's error; answers a stand-in for diesel to pass on.
+    pub(crate) fn keep(&self, e: TxError) -> TxError {
+        let mut slot = self
+            .0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        *slot = Some(e.into_domain());
+        TxError::Domain(DomainError::internal("the transaction failed"))
+    }
+
+    /// The body's error when it failed, else what the transaction failed with (a commit).
+    pub(crate) fn take_or(&self, e: TxError) -> DomainError {
+        let kept = self
+            .0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .take();
+        kept.unwrap_or_else(|| e.into_domain())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_body_error_wins_over_a_failed_rollback() {
+        let failure = Failure::default();
+        let stand_in = failure.keep(TxError::Domain(DomainError::Conflict("taken".into())));
+        assert!(matches!(
+            stand_in,
+            TxError::Domain(DomainError::Internal { .. })
+        ));
+        let rollback = diesel::result::Error::BrokenTransactionManager;
+        assert!(matches!(
+            failure.take_or(TxError::Db(rollback)),
+            DomainError::Conflict(m) if m == "taken"
+        ));
+    }
+
+    #[test]
+    fn without_a_body_error_the_transaction_error_is_returned() {
+        let failure = Failure::default();
+        let commit = TxError::Domain(DomainError::Conflict("commit".into()));
+        assert!(matches!(failure.take_or(commit), DomainError::Conflict(m) if m == "commit"));
+    }
 }
