@@ -10,6 +10,11 @@ use driftguard::cli;
 /// (docs/abuse-benchmark.md). Built without transparent huge pages (`no_thp`): mimalloc asks
 /// for them on its arenas, and a few kilobytes touched per thread then held 2 MiB each, 45 of
 /// the 62 MiB an idle server had resident.
+///
+/// Built with `override`, so that `malloc` and `free` are mimalloc's too: the bundled SQLite
+/// allocates with them, and under glibc its statements and page caches spread over one arena
+/// per blocking-pool thread (up to 16 here), each keeping what was freed; a 30-minute soak grew
+/// by 0.4 MiB a minute that way (docs/performance.md, "Soak").
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
