@@ -254,7 +254,8 @@ fn history_section(model: &Model, history: &[StoredEvaluation], total: u64, page
     }
 }
 
-fn risk(e: &StoredEvaluation) -> Option<f64> {
+/// The risk score an evaluation recorded.
+pub(crate) fn risk(e: &StoredEvaluation) -> Option<f64> {
     e.body
         .get("risk")
         .and_then(|r| r.get("score"))
