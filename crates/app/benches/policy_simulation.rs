@@ -8,7 +8,6 @@ use std::sync::Arc;
 use criterion::{Criterion, criterion_group, criterion_main};
 use driftguard_app::simulate::PolicySimulationRequest;
 use driftguard_app::{Actor, EvaluationRepository, NewEvaluation, Services, ViolationCounts};
-use driftguard_auth::{NewUser, UserRepository};
 use driftguard_core::{RiskTier, Role, Task, UserId, now};
 use driftguard_governance::{Op, PolicyDraft, Rule, Severity, Status};
 use driftguard_registry::{ModelRepository, NewModel};
@@ -20,18 +19,7 @@ const MODELS: usize = 10_000;
 
 /// 10,000 models, each with one evaluation whose metric map is the size a real one has.
 async fn seeded(store: &Store) -> UserId {
-    let user = UserRepository::create(
-        store,
-        NewUser {
-            email: "bench@example.com".into(),
-            full_name: None,
-            role: Role::Engineer,
-            password_hash: "x".into(),
-        },
-    )
-    .await
-    .expect("a user")
-    .id;
+    let user = driftguard_test_kit::user(store, "bench@example.com", Role::Engineer).await;
     for i in 0..MODELS {
         let tier = RiskTier::ALL[i % RiskTier::ALL.len()];
         let model = ModelRepository::create(

@@ -30,10 +30,11 @@ pub fn default_limits() -> Limits {
 /// Uploaded data as the use cases take it.
 #[derive(Debug)]
 pub enum UploadData {
-    /// Every byte, in memory (a JSON envelope's data, a file the CLI or the UI read).
+    /// Every byte, in memory (a JSON envelope's data, a file the demo loads).
     Bytes(Bytes),
-    /// A body still arriving (CSV or Parquet sent to the HTTP API): CSV is parsed as it
-    /// arrives; Parquet, whose footer comes last, is read whole first.
+    /// A body still arriving (a CSV or Parquet body sent to the HTTP API, a file of any
+    /// format sent from the UI's data page): CSV is parsed as it arrives; the others are
+    /// read whole first (Parquet's footer comes last).
     Arriving(BodyReader),
 }
 
@@ -81,9 +82,10 @@ impl UploadData {
     }
 }
 
-/// Reads a dataset; going over a limit is `TooLarge`, any other problem `Invalid`.
+/// Reads a dataset held in memory, with `kinds` forced; going over a limit is `TooLarge`,
+/// any other problem `Invalid`.
 pub fn parse(
-    bytes: &[u8],
+    bytes: Vec<u8>,
     format: DataFormat,
     limits: Limits,
     kinds: BTreeMap<String, ColumnKind>,
@@ -93,12 +95,7 @@ pub fn parse(
         kinds,
         ..ParseOptions::default()
     };
-    let parsed = match format {
-        DataFormat::Csv => Dataset::from_csv(bytes, &options),
-        DataFormat::Json => Dataset::from_json(bytes, &options),
-        DataFormat::Parquet => crate::parquet::read(bytes.to_vec(), &options),
-    };
-    parsed.map_err(domain_error)
+    read_bytes(bytes.into(), format, &options)
 }
 
 /// `TooLarge` for going over a limit, `Invalid` for any other problem of the data.
@@ -183,6 +180,8 @@ pub fn read_for_storing(
         }
         data => data.into_bytes(options.limits.max_bytes)?,
     };
+    // `Bytes` clones share the buffer (a reference count), so the parser and the hash
+    // below read the one copy of the data.
     let dataset = read_bytes(bytes.clone(), format, options)?;
     let sha256 = sha256_hex(&bytes);
     let stored = if format == DataFormat::Parquet {
@@ -374,9 +373,19 @@ mod tests {
             max_bytes: 4,
             ..default_limits()
         };
-        let big = parse(b"a,b\n1,2\n", DataFormat::Csv, limits, BTreeMap::new());
+        let big = parse(
+            b"a,b\n1,2\n".to_vec(),
+            DataFormat::Csv,
+            limits,
+            BTreeMap::new(),
+        );
         assert!(matches!(big, Err(DomainError::TooLarge(_))));
-        let bad = parse(b"{", DataFormat::Json, default_limits(), BTreeMap::new());
+        let bad = parse(
+            b"{".to_vec(),
+            DataFormat::Json,
+            default_limits(),
+            BTreeMap::new(),
+        );
         assert!(matches!(bad, Err(DomainError::Invalid { .. })));
         assert_eq!(sha256_hex(b"").len(), 64);
     }

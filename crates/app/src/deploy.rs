@@ -18,7 +18,7 @@ use crate::changes::Announcer;
 use crate::overrides::{Approvals, OverrideService};
 use crate::ports::changes::Change;
 use crate::ports::deployments::{DeployCommand, DeploymentStore, RetireCommand};
-use crate::ports::evaluations::EvaluationRepository;
+use crate::ports::evaluations::{EvaluationRepository, StoredEvaluation};
 use crate::ports::overrides::{NewOverrideRequest, OverrideRequest};
 use crate::ports::usage::UsageMetrics;
 
@@ -231,10 +231,30 @@ impl DeploymentService {
     }
 
     /// The governance result a deploy of `model` would be decided on now, and whether the
-    /// model has an evaluation at all.
-    async fn judge_now(&self, model: &Model) -> DomainResult<(Judgement, GovernanceResult, bool)> {
+    /// model has an evaluation at all: its latest evaluation (`model.latest_evaluation`, the
+    /// one the store checks a deploy against when it records it) judged by the policies
+    /// active now for its tier. `read` is that evaluation when the caller has read it
+    /// already; otherwise it is read here.
+    async fn judge_now(
+        &self,
+        model: &Model,
+        read: Option<&StoredEvaluation>,
+    ) -> DomainResult<(Judgement, GovernanceResult, bool)> {
         let policies = self.policies.active_for_tier(model.risk_tier).await?;
-        let latest = self.evaluations.latest_for_model(model.id).await?;
+        let fetched;
+        let latest = match (&model.latest_evaluation, read) {
+            (Some(l), Some(read)) if read.id == l.id => Some(read),
+            (Some(l), _) => {
+                fetched = self.evaluations.get(l.id).await?.ok_or_else(|| {
+                    DomainError::internal(format!(
+                        "model {} names evaluation {} as its latest, which is not stored",
+                        model.id, l.id
+                    ))
+                })?;
+                Some(&fetched)
+            }
+            (None, _) => None,
+        };
         Ok(match latest {
             Some(evaluation) => {
                 let metrics = evaluation.metrics();
@@ -256,16 +276,17 @@ impl DeploymentService {
         })
     }
 
-    /// The governance result a deploy of model `id` would be decided on now (the latest
-    /// evaluation judged by the policies active now); nothing is recorded. What the UI shows
-    /// beside its deploy button, for every role that may read the model.
-    pub async fn preview(&self, model_id: ModelId) -> DomainResult<GovernanceResult> {
-        let model = self
-            .models
-            .get(model_id)
-            .await?
-            .ok_or_else(|| model_id.not_found())?;
-        Ok(self.judge_now(&model).await?.1)
+    /// The governance result a deploy of `model` would be decided on now (its latest
+    /// evaluation's stored metrics judged by the policies active now: no drift is computed);
+    /// nothing is recorded. What the UI shows beside its deploy button, for every role that
+    /// may read the model. `latest` is the model's latest evaluation when the caller has
+    /// read it already (the model page shows it too), so that it is not read twice.
+    pub async fn preview(
+        &self,
+        model: &Model,
+        latest: Option<&StoredEvaluation>,
+    ) -> DomainResult<GovernanceResult> {
+        Ok(self.judge_now(model, latest).await?.1)
     }
 
     /// A deploy request checked and decided as [`DeploymentService::deploy`] would now, with
@@ -307,7 +328,7 @@ impl DeploymentService {
             .await?
             .ok_or_else(|| model_id.not_found())?;
         let artifact_digest = subject_digest(requested_digest, model.artifact_digest.as_ref())?;
-        let (judgement, result, evaluated) = self.judge_now(&model).await?;
+        let (judgement, result, evaluated) = self.judge_now(&model, None).await?;
         let decision = decide(
             evaluated.then_some(&judgement),
             &DeployRequest {

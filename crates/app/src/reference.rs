@@ -174,7 +174,7 @@ impl ReferenceService {
                 .iter()
                 .map(|c| (c.name.clone(), c.kind))
                 .collect();
-            let dataset = parse(&bytes, profile.format, limits, kinds)?;
+            let dataset = parse(bytes, profile.format, limits, kinds)?;
             Ok((profile, dataset))
         })
         .await

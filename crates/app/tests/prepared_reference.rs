@@ -14,31 +14,18 @@ use driftguard_app::{
     Actor, DataFormat, EvaluateOptions, LoadedColumn, NewReference, Ordered, ReferenceRepository,
     Services, Setup, StoredColumn, StoredEvaluation,
 };
-use driftguard_auth::{NewUser, UserRepository};
 use driftguard_core::{DomainError, ModelId, PolicyId, RiskTier, Role, Task, now};
 use driftguard_governance::{
     EvaluationInput, EvaluationOptions, EvaluationResult, PolicyDraft, RiskSettings, evaluate,
 };
 use driftguard_registry::{ModelColumns, ModelRepository, NewModel};
 use driftguard_stats::drift::DriftMethod;
-use driftguard_stats::testing::read_reference as read;
-use driftguard_stats::{
-    ColumnKind, ColumnRoles, Dataset, Limits, ParseOptions, PreparedReference, Reference,
-};
+use driftguard_stats::testing::{read_reference as read, reference_roles};
+use driftguard_stats::{ColumnKind, Dataset, Limits, ParseOptions, PreparedReference, Reference};
 use driftguard_storage::Store;
 
 #[path = "support/parquet.rs"]
 mod parquet_support;
-
-fn roles() -> ColumnRoles {
-    ColumnRoles {
-        prediction: Some("prediction".into()),
-        label: Some("label".into()),
-        score: Some("score".into()),
-        sensitive: vec!["group".into()],
-        ignore: vec![],
-    }
-}
 
 fn csv(bytes: &[u8], kinds: &[(&str, ColumnKind)]) -> Dataset {
     let options = ParseOptions {
@@ -72,7 +59,7 @@ fn run(
     evaluate(&EvaluationInput {
         reference,
         current,
-        roles: &roles(),
+        roles: &reference_roles(),
         task: Task::BinaryClassification,
         risk_tier: RiskTier::High,
         options,
@@ -183,18 +170,7 @@ fn a_parquet_reference_is_bit_identical_through_the_stored_form() {
 /// The store, its services, an engineer and a model with the reference pair's roles.
 async fn setup(db: &Store) -> (Services, Actor, ModelId) {
     let store = Arc::new(db.clone());
-    let user = UserRepository::create(
-        store.as_ref(),
-        NewUser {
-            email: "engineer@example.com".into(),
-            full_name: None,
-            role: Role::Engineer,
-            password_hash: "x".into(),
-        },
-    )
-    .await
-    .expect("a user")
-    .id;
+    let user = driftguard_test_kit::user(db, "engineer@example.com", Role::Engineer).await;
     let columns = ModelColumns {
         prediction: Some("prediction".into()),
         label: Some("label".into()),

@@ -11,7 +11,6 @@ use driftguard_app::{
     Actor, AuditService, DataFormat, DeployOutcome, DeployRequestBody, DeploymentService,
     EvaluateOptions, EvaluationService, PolicyService, ReferenceService, Services, Setup,
 };
-use driftguard_auth::{NewUser, UserRepository};
 use driftguard_core::{
     DeploymentId, DomainError, ModelId, Page, PolicyId, RiskTier, Role, Task, UserId,
 };
@@ -20,8 +19,8 @@ use driftguard_governance::{
     evaluate,
 };
 use driftguard_registry::{Model, ModelColumns, ModelRepository, ModelStatus, NewModel};
-use driftguard_stats::testing::read_reference as read;
-use driftguard_stats::{ColumnRoles, Dataset, Limits, ParseOptions};
+use driftguard_stats::testing::{read_reference as read, reference_roles};
+use driftguard_stats::{Dataset, Limits, ParseOptions};
 use driftguard_storage::Store;
 
 #[path = "support/parquet.rs"]
@@ -50,18 +49,7 @@ struct World {
 impl World {
     async fn new(db: Store, limits: Limits) -> World {
         let store = Arc::new(db.clone());
-        let user = UserRepository::create(
-            store.as_ref(),
-            NewUser {
-                email: "admin@example.com".into(),
-                full_name: None,
-                role: Role::Admin,
-                password_hash: "x".into(),
-            },
-        )
-        .await
-        .expect("a user")
-        .id;
+        let user = driftguard_test_kit::user(&db, "admin@example.com", Role::Admin).await;
         let services = Services::new(
             store,
             Setup {
@@ -249,13 +237,7 @@ async fn evaluation_numbers_equal_governance_evaluate_on_the_reference_pair(db: 
     let parse = |b: &[u8]| Dataset::from_csv(b, &options).expect("parses");
     let policies =
         [PolicyDraft::default_policy().into_policy(PolicyId(1), None, driftguard_core::now())];
-    let roles = ColumnRoles {
-        prediction: Some("prediction".into()),
-        label: Some("label".into()),
-        score: Some("score".into()),
-        sensitive: vec!["group".into()],
-        ignore: vec![],
-    };
+    let roles = reference_roles();
     let direct = evaluate(&EvaluationInput {
         reference: (&parse(&reference)).into(),
         current: &parse(&current),

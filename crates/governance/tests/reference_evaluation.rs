@@ -10,8 +10,8 @@ use driftguard_governance::{
     EvaluationInput, EvaluationOptions, EvaluationResult, MetricKind, PolicyDraft, RiskSettings,
     Severity, Status, evaluate,
 };
-use driftguard_stats::testing::read_reference as read;
-use driftguard_stats::{ColumnRoles, Dataset, ParseOptions};
+use driftguard_stats::testing::{read_reference as read, reference_roles};
+use driftguard_stats::{Dataset, ParseOptions};
 use serde_json::Value;
 
 fn run() -> (EvaluationResult, Value) {
@@ -20,13 +20,7 @@ fn run() -> (EvaluationResult, Value) {
     let (reference, current) = (parse("reference_10k.csv"), parse("current_10k.csv"));
     let expected = serde_json::from_slice(&read("reference_values_10k.json"))
         .expect("reference_values_10k.json is JSON");
-    let roles = ColumnRoles {
-        prediction: Some("prediction".into()),
-        label: Some("label".into()),
-        score: Some("score".into()),
-        sensitive: vec!["group".into()],
-        ignore: vec![],
-    };
+    let roles = reference_roles();
     let policies = [PolicyDraft::default_policy().into_policy(
         driftguard_core::PolicyId(1),
         None,

@@ -11,7 +11,8 @@ use std::time::Duration;
 use criterion::{Criterion, criterion_group, criterion_main};
 use driftguard_stats::drift::{self, DriftOptions};
 use driftguard_stats::performance::{self, Task};
-use driftguard_stats::{ColumnRoles, Dataset, ParseOptions, fairness};
+use driftguard_stats::testing::reference_roles;
+use driftguard_stats::{Dataset, ParseOptions, fairness};
 
 fn data_dir() -> PathBuf {
     std::env::var_os("DRIFTGUARD_BENCH_DATA").map_or_else(
@@ -37,16 +38,6 @@ fn load(tag: &str) -> Option<(Vec<u8>, Vec<u8>)> {
     }
 }
 
-fn roles() -> ColumnRoles {
-    ColumnRoles {
-        prediction: Some("prediction".into()),
-        label: Some("label".into()),
-        score: Some("score".into()),
-        sensitive: vec!["group".into()],
-        ignore: vec![],
-    }
-}
-
 fn parse(bytes: &[u8]) -> Dataset {
     let options = ParseOptions::default();
     match Dataset::from_csv(bytes, &options) {
@@ -68,7 +59,7 @@ fn benches(c: &mut Criterion) {
             b.iter(|| (parse(black_box(&reference)), parse(black_box(&current))));
         });
         let (reference, current) = (parse(&reference), parse(&current));
-        let roles = roles();
+        let roles = reference_roles();
         let options = DriftOptions::default();
         group.bench_function("drift_default_methods", |b| {
             b.iter(|| drift::compare(black_box(&reference), &current, &roles, &options));

@@ -1,8 +1,22 @@
 //! The reference data pair kept in the repository (`testdata/reference/`, or the folder
-//! `DRIFTGUARD_REFERENCE_DIR` names), for the tests of every crate that reproduces its
-//! values. Behind the `testing` feature.
+//! `DRIFTGUARD_REFERENCE_DIR` names) and its column roles, for the tests and benches of
+//! every crate that reproduces its values. Behind the `testing` feature.
 
 use std::path::PathBuf;
+
+use crate::ColumnRoles;
+
+/// The column roles of the reference pair, and of `cargo xtask bench-data`'s files, which
+/// have its columns: `prediction`, `label`, `score`, and `group` as the sensitive one.
+pub fn reference_roles() -> ColumnRoles {
+    ColumnRoles {
+        prediction: Some("prediction".into()),
+        label: Some("label".into()),
+        score: Some("score".into()),
+        sensitive: vec!["group".into()],
+        ignore: vec![],
+    }
+}
 
 /// The folder of the reference files.
 pub fn reference_dir() -> PathBuf {

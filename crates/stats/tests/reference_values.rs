@@ -10,8 +10,8 @@ use std::sync::OnceLock;
 use driftguard_stats::drift::{self, ColumnDrift, DriftMethod, DriftOptions, DriftReport};
 use driftguard_stats::fairness::{self, FairnessMetrics, GroupMetrics};
 use driftguard_stats::performance::{self, PerformanceMetrics, Task};
-use driftguard_stats::testing::read_reference;
-use driftguard_stats::{Categorical, Column, ColumnRoles, Dataset, ParseOptions};
+use driftguard_stats::testing::{read_reference, reference_roles};
+use driftguard_stats::{Categorical, Column, Dataset, ParseOptions};
 use serde_json::Value;
 
 const REL: f64 = 1e-9;
@@ -34,16 +34,6 @@ fn fixture() -> &'static Fixture {
             expected: serde_json::from_slice(&read("reference_values_10k.json")).unwrap(),
         }
     })
-}
-
-fn roles() -> ColumnRoles {
-    ColumnRoles {
-        prediction: Some("prediction".into()),
-        label: Some("label".into()),
-        score: Some("score".into()),
-        sensitive: vec!["group".into()],
-        ignore: vec![],
-    }
 }
 
 fn f(v: &Value) -> f64 {
@@ -71,7 +61,7 @@ fn assert_p(got: f64, want: f64, what: &str) {
 
 fn report(options: &DriftOptions) -> DriftReport {
     let fx = fixture();
-    drift::compare(&fx.reference, &fx.current, &roles(), options).unwrap()
+    drift::compare(&fx.reference, &fx.current, &reference_roles(), options).unwrap()
 }
 
 fn forced(method: DriftMethod) -> DriftReport {
@@ -346,7 +336,9 @@ fn check_fairness(metrics: &FairnessMetrics, groups: &[GroupMetrics], want: &Val
 fn fairness_like_fairlearn() {
     let fx = fixture();
     for (dataset, side) in [(&fx.reference, "reference"), (&fx.current, "current")] {
-        let report = fairness::evaluate(dataset, &roles()).unwrap().unwrap();
+        let report = fairness::evaluate(dataset, &reference_roles())
+            .unwrap()
+            .unwrap();
         let group = &report.columns[0];
         assert_eq!(group.groups.len(), 3);
         let want = &fx.expected["fairness"][side];
@@ -398,11 +390,13 @@ fn performance_like_sklearn() {
     let fx = fixture();
     for (dataset, side) in [(&fx.reference, "reference"), (&fx.current, "current")] {
         let want = &fx.expected["performance"][side];
-        let m = performance::evaluate(dataset, Task::BinaryClassification, &roles()).unwrap();
+        let m =
+            performance::evaluate(dataset, Task::BinaryClassification, &reference_roles()).unwrap();
         check_performance(&m, &want["overall"], side);
         for (group, want) in want["by_group"].as_object().unwrap() {
             let part = subset(dataset, group);
-            let m = performance::evaluate(&part, Task::BinaryClassification, &roles()).unwrap();
+            let m = performance::evaluate(&part, Task::BinaryClassification, &reference_roles())
+                .unwrap();
             check_performance(&m, want, &format!("{side} {group}"));
         }
     }
@@ -410,7 +404,7 @@ fn performance_like_sklearn() {
         &fx.reference,
         &fx.current,
         Task::BinaryClassification,
-        &roles(),
+        &reference_roles(),
     )
     .unwrap();
     let base = &fx.expected["performance"]["reference"]["overall"];

@@ -105,13 +105,22 @@ impl Failure {
     }
 
     /// The body's error when it failed, else what the transaction failed with (a commit).
+    /// A rollback that failed after the body (diesel then answers a query error of its own
+    /// instead of the stand-in) is logged, so that its cause is not lost either.
     pub(crate) fn take_or(&self, e: TxError) -> DomainError {
         let kept = self
             .0
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
             .take();
-        kept.unwrap_or_else(|| e.into_domain())
+        match (kept, e) {
+            (None, e) => e.into_domain(),
+            (Some(body), TxError::Db(rollback)) => {
+                tracing::warn!(error = %body, rollback = %rollback, "the rollback after a failed transaction failed too");
+                body
+            }
+            (Some(body), TxError::Domain(_)) => body,
+        }
     }
 }
 

@@ -3,7 +3,6 @@
 //! pool. SQLite's `max_page_count` stands in for a full disk here (the same `SQLITE_FULL`);
 //! `cargo xtask drill disk-full` fills a real filesystem under the release binary.
 
-use driftguard_auth::{NewUser, UserRepository};
 use driftguard_core::{DomainError, Page, RiskTier, Role, Task};
 use driftguard_registry::{ModelQuery, ModelRepository, NewModel};
 use driftguard_storage::{Database, DatabaseSettings, Store};
@@ -24,18 +23,7 @@ async fn a_full_sqlite_database_is_storage_full_and_recovers() {
     })
     .expect("SQLite pool");
     let store = Store::new(database, chain_key());
-    let owner = UserRepository::create(
-        &store,
-        NewUser {
-            email: "owner@example.com".into(),
-            full_name: None,
-            role: Role::Engineer,
-            password_hash: "x".into(),
-        },
-    )
-    .await
-    .expect("owner")
-    .id;
+    let owner = driftguard_test_kit::user(&store, "owner@example.com", Role::Engineer).await;
     let models: &dyn ModelRepository = &store;
     let new = |i: usize| NewModel::new("filler", format!("{i}"), Task::Regression, RiskTier::Low);
 

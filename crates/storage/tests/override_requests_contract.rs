@@ -10,7 +10,6 @@ use driftguard_app::{
     OverrideFilter, OverrideRequest, OverrideRequestStore, OverrideStatus, RetireCommand,
 };
 use driftguard_audit::{DeploymentLog, Outcome, verify_log};
-use driftguard_auth::{NewUser, UserRepository};
 use driftguard_core::{DomainError, ModelId, Page, RiskTier, Role, UserId, now};
 use driftguard_governance::{GovernanceResult, Judgement, PolicyRepository};
 use driftguard_registry::{ModelRepository, ModelStatus};
@@ -21,18 +20,7 @@ const JUSTIFICATION: &str = "accepted by the risk board, ticket RISK-42";
 
 /// A second user besides [`support::user`].
 async fn another_user(db: &Store) -> UserId {
-    UserRepository::create(
-        db,
-        NewUser {
-            email: "second@example.com".into(),
-            full_name: None,
-            role: Role::Approver,
-            password_hash: "x".into(),
-        },
-    )
-    .await
-    .expect("a user")
-    .id
+    driftguard_test_kit::user(db, "second@example.com", Role::Approver).await
 }
 
 /// A request of `by` to override the failing result of `model` (never evaluated), judged by

@@ -106,13 +106,19 @@ impl<'a> Field<'a> {
 }
 
 /// The summary of a refused form at the top of its page (`#error-summary`, `role="alert"`):
-/// `title`, then each message as a link to the field (`#id`) that says it again.
-pub fn error_summary(title: &str, errors: &[(String, String)]) -> Markup {
+/// `title`, then each message, as a link to the field (`#id`) that says it again when the
+/// form has one for it. Every form of the UI says its refusals here.
+pub fn error_summary(title: &str, errors: &[(Option<String>, String)]) -> Markup {
     html! {
         @if !errors.is_empty() {
             div #error-summary.alert role="alert" tabindex="-1" {
                 h2 { (title) }
-                ul { @for (id, message) in errors { li { a href={ "#" (id) } { (message) } } } }
+                ul { @for (id, message) in errors {
+                    li { @match id {
+                        Some(id) => a href={ "#" (id) } { (message) },
+                        None => (message),
+                    } }
+                } }
             }
         }
     }

@@ -115,11 +115,7 @@ fn who(viewer: &Viewer, user: UserId) -> Markup {
 
 async fn evaluation(ui: &Ui, id: EvaluationId) -> Shown {
     let e = ui.services.evaluations.get_evaluation(id).await?;
-    let risk = e
-        .body
-        .get("risk")
-        .and_then(|r| r.get("score"))
-        .and_then(|s| s.as_f64());
+    let risk = crate::pages::model::risk(&e);
     Ok(Some(status(
         false,
         html! {

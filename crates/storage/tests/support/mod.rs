@@ -1,25 +1,13 @@
 //! What the governance contract suites share: a user, model versions, raw SQL.
 #![allow(dead_code)] // each suite uses its own part
 
-use driftguard_auth::{NewUser, UserRepository};
 use driftguard_core::{RiskTier, Role, Task, UserId};
 use driftguard_registry::{Model, ModelRepository, NewModel};
 use driftguard_storage::Store;
 
 /// A user to own models and sign rows.
 pub async fn user(store: &Store) -> UserId {
-    UserRepository::create(
-        store,
-        NewUser {
-            email: "someone@example.com".into(),
-            full_name: None,
-            role: Role::Admin,
-            password_hash: "x".into(),
-        },
-    )
-    .await
-    .expect("a user")
-    .id
+    driftguard_test_kit::user(store, "someone@example.com", Role::Admin).await
 }
 
 /// Registers `name` `version` (binary classification, high tier) owned by `owner`.

@@ -9,6 +9,7 @@ use maud::{Markup, html};
 use serde::Deserialize;
 
 use crate::errors::UiError;
+use crate::fields::error_summary;
 use crate::layout::{self, Nav};
 use crate::notice::Done;
 use crate::respond::{self, see_other};
@@ -111,6 +112,10 @@ async fn render(
             &[("skip", skip.to_string())],
         )
     };
+    let summary: Vec<(Option<String>, String)> = refusal
+        .map(|r| (Some(format!("role-{}", r.user.0)), r.message.clone()))
+        .into_iter()
+        .collect();
     Ok(layout::page(
         viewer,
         Nav::Users,
@@ -118,12 +123,7 @@ async fn render(
         html! {
             h1 { "Users" }
             (notice)
-            @if let Some(refusal) = refusal {
-                div #error-summary.alert role="alert" tabindex="-1" {
-                    h2 { "The role was not changed" }
-                    p { a href={ "#role-" (refusal.user.0) } { (refusal.message) } }
-                }
-            }
+            (error_summary("The role was not changed", &summary))
             table #users-table {
                 thead { tr {
                     th scope="col" { "Email" } th scope="col" { "Name" } th scope="col" { "Role" }

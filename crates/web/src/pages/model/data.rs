@@ -358,7 +358,7 @@ fn page(
                 p #data-why.alert { "Engineers, approvers and admins can upload data and run evaluations; you are signed in as "
                     (viewer.user.role.as_str()) "." }
             }
-            (error_summary("Nothing was stored", &located.iter().map(|(id, e)| (id.clone(), e.message.clone())).collect::<Vec<_>>()))
+            (error_summary("Nothing was stored", &located.iter().map(|(id, e)| (Some(id.clone()), e.message.clone())).collect::<Vec<_>>()))
             section aria-labelledby="reference-title" {
                 h2 #reference-title { "Reference data" }
                 p { @if model.has_reference { "Uploading replaces the reference data; the replacement is recorded." }

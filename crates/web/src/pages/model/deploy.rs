@@ -79,7 +79,7 @@ pub fn errors_at<'a>(prefix: &str, errors: &'a [FieldError], id: &str) -> Vec<&'
 }
 
 /// The summary's rows: each error, named by its field's label, with the field it links to.
-pub fn located(prefix: &str, errors: &[FieldError]) -> Vec<(String, String)> {
+pub fn located(prefix: &str, errors: &[FieldError]) -> Vec<(Option<String>, String)> {
     errors
         .iter()
         .map(|e| {
@@ -89,7 +89,7 @@ pub fn located(prefix: &str, errors: &[FieldError]) -> Vec<(String, String)> {
                 Some("-notes") => "Notes",
                 _ => "Environment",
             };
-            (id, format!("{label}: {}", e.message))
+            (Some(id), format!("{label}: {}", e.message))
         })
         .collect()
 }

@@ -82,22 +82,28 @@ pub(crate) async fn render_with(
         sort: ModelSort::NameAsc,
         ..ModelQuery::default()
     };
-    let latest = async {
-        match &model.latest_evaluation {
-            Some(l) => services.evaluations.get_evaluation(l.id).await.map(Some),
-            None => Ok(None),
-        }
+    // The deploy panel judges the latest evaluation shown below by the policies active now
+    // (a deploy would be decided on the same): read once, for both.
+    let latest_and_governance = async {
+        let latest = match &model.latest_evaluation {
+            Some(l) => Some(services.evaluations.get_evaluation(l.id).await?),
+            None => None,
+        };
+        let governance = services
+            .deployments
+            .preview(&model, latest.as_ref())
+            .await?;
+        Ok::<_, driftguard_core::DomainError>((latest, governance))
     };
     let (
-        latest,
+        (latest, governance),
         (history, history_total),
         (versions, _),
         (deployments, deployments_total),
         (pending, pending_total),
-        governance,
         notice,
     ) = futures_util::try_join!(
-        latest,
+        latest_and_governance,
         services.evaluations.list_evaluations(id, history_page),
         services.models.list(
             &versions_query,
@@ -105,7 +111,6 @@ pub(crate) async fn render_with(
         ),
         services.audit.list_for_model(id, Page::default()),
         override_requests::pending(ui, Some(id)),
-        services.deployments.preview(id),
         crate::notice::message(ui, viewer, query.done.as_deref()),
     )?;
     let approvals = services.overrides.settings().approvals.of(model.risk_tier);
@@ -249,7 +254,8 @@ fn history_section(model: &Model, history: &[StoredEvaluation], total: u64, page
     }
 }
 
-fn risk(e: &StoredEvaluation) -> Option<f64> {
+/// The risk score an evaluation recorded.
+pub(crate) fn risk(e: &StoredEvaluation) -> Option<f64> {
     e.body
         .get("risk")
         .and_then(|r| r.get("score"))

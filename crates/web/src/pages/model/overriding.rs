@@ -148,9 +148,8 @@ async fn first_step(
     sent: &OverrideForm,
     errors: &[FieldError],
 ) -> Result<Markup, UiError> {
-    let deployments = &ui.services.deployments;
-    let (model, result) =
-        futures_util::try_join!(ui.services.models.get(id), deployments.preview(id))?;
+    let model = ui.services.models.get(id).await?;
+    let result = ui.services.deployments.preview(&model, None).await?;
     let environment_errors = errors_at("override", errors, "override-environment");
     let justification_errors = errors_at("override", errors, "override-justification");
     let notes_errors = errors_at("override", errors, "override-notes");

@@ -71,9 +71,9 @@ pub async fn submit(
 
 fn page(viewer: &Viewer, model: &Model, notes: &str, errors: &[FieldError]) -> Markup {
     let messages: Vec<&str> = errors.iter().map(|e| e.message.as_str()).collect();
-    let located: Vec<(String, String)> = messages
+    let located: Vec<(Option<String>, String)> = messages
         .iter()
-        .map(|m| ("retire-notes".to_owned(), format!("Notes: {m}")))
+        .map(|m| (Some("retire-notes".to_owned()), format!("Notes: {m}")))
         .collect();
     let title = format!("Retire {} {}", model.name, model.version);
     let retired = model.status == ModelStatus::Retired;

@@ -15,7 +15,7 @@ use serde::Deserialize;
 use super::evaluation;
 use crate::charts::{self, SweepPoint};
 use crate::errors::UiError;
-use crate::fields::Field;
+use crate::fields::{Field, error_summary};
 use crate::layout::{self, Nav};
 use crate::session::Viewer;
 use crate::state::Ui;
@@ -179,27 +179,22 @@ pub async fn handler(
             h1 { (title) }
             p { "Rows are drawn from the model's reference data, changed by the scenario, evaluated and judged by the policies active now. Nothing is stored." }
             @if let Some(problem) = problem { p #whatif-problem.alert role="alert" { (problem) } }
-            (error_summary(&errors))
+            (error_summary("The simulation did not run", &located(&errors)))
             (form(&viewer, model_id, &query, &errors))
             @if let Some(answer) = &answer { (result(answer)) }
         },
     ))
 }
 
-fn error_summary(errors: &[FieldError]) -> Markup {
-    html! {
-        @if !errors.is_empty() {
-            div #error-summary.alert role="alert" tabindex="-1" {
-                h2 { "The simulation did not run" }
-                ul { @for e in errors {
-                    li { @match field_id(&e.field) {
-                        Some(id) => a href={ "#" (id) } { (e.field) ": " (e.message) },
-                        None => { (e.field) ": " (e.message) },
-                    } }
-                } }
-            }
-        }
-    }
+/// The summary's rows: each error, with the field it links to when it names one.
+fn located(errors: &[FieldError]) -> Vec<(Option<String>, String)> {
+    errors
+        .iter()
+        .map(|e| {
+            let id = field_id(&e.field).map(str::to_owned);
+            (id, format!("{}: {}", e.field, e.message))
+        })
+        .collect()
 }
 
 /// The what-if form, posting (GET) to the what-if page; on the model page too. Disabled,

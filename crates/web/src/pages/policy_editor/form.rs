@@ -7,7 +7,7 @@ use driftguard_governance::metrics::fixed_metric_names;
 use driftguard_governance::{AppliesTo, Op, Policy, PolicyDraft, Rule, Severity};
 use maud::{Markup, html};
 
-use crate::fields::Field;
+use crate::fields::{Field, error_summary};
 use crate::session::{CSRF_FIELD, Viewer};
 
 /// Most rule rows a form shows (a policy has at most 100 rules).
@@ -220,19 +220,15 @@ impl PolicyForm {
                 .map(|(_, e)| e.message.as_str())
                 .collect()
         };
+        let summary: Vec<(Option<String>, String)> = located
+            .iter()
+            .map(|(at, e)| (at.clone(), format!("{}: {}", e.field, e.message)))
+            .collect();
+        let plural = if errors.len() > 1 { "s" } else { "" };
+        let summary_title = format!("The policy was not saved: {} problem{plural}", errors.len());
         let metrics = fixed_metric_names();
         html! {
-            @if !errors.is_empty() {
-                div #error-summary.alert role="alert" tabindex="-1" {
-                    h2 { "The policy was not saved: " (errors.len()) " problem" @if errors.len() > 1 { "s" } }
-                    ul { @for (at, e) in &located {
-                        li { @match at {
-                            Some(id) => a href={ "#" (id) } { (e.field) ": " (e.message) },
-                            None => { (e.field) ": " (e.message) },
-                        } }
-                    } }
-                }
-            }
+            (error_summary(&summary_title, &summary))
             form #policy-form.stack method="post" action=(action) {
                 input type="hidden" name=(CSRF_FIELD) value=(viewer.csrf);
                 (Field { id: "policy-name", name: "name", label: "Name", hidden_label: false, errors: &error_at("policy-name") }.text(&self.name))
