@@ -1,19 +1,17 @@
 //! Uploaded data: reading it in its format (CSV, JSON, Parquet) under the upload limits (on
-//! the blocking pool), from memory or as it arrives, its SHA-256, and the DEFLATE
-//! compression it is stored under.
+//! the blocking pool), from memory or as it arrives, its SHA-256, and its stored form,
+//! compressed (`crate::packing`).
 
 use std::collections::BTreeMap;
-use std::io::{Read, Write};
+use std::io::Read;
 
 use bytes::Bytes;
 use driftguard_core::{DomainError, DomainResult};
 use driftguard_stats::{ColumnKind, Dataset, DatasetError, Limits, ParseOptions};
-use flate2::Compression;
-use flate2::read::ZlibDecoder;
-use flate2::write::ZlibEncoder;
 use sha2::{Digest, Sha256};
 
 use crate::incoming::BodyReader;
+use crate::packing::{Packer, compress};
 use crate::ports::references::DataFormat;
 
 /// Largest upload by default: 256 MiB.
@@ -150,7 +148,7 @@ fn read_bytes(bytes: Bytes, format: DataFormat, options: &ParseOptions) -> Domai
 pub struct StoredData {
     /// Lower-case hex SHA-256 of the bytes as sent.
     pub sha256: String,
-    /// The stored form, compressed with zlib.
+    /// The stored form, compressed (`crate::packing`).
     pub compressed: Vec<u8>,
     /// The stored form's format: the upload's, but CSV for Parquet (see [`crate::stored_csv`]).
     pub format: DataFormat,
@@ -168,7 +166,7 @@ pub fn read_for_storing(
     let bytes = match data {
         UploadData::Arriving(body) if format == DataFormat::Csv => {
             let announced = body.announced_len();
-            let mut keeping = Keeping::new(body, announced);
+            let mut keeping = Keeping::new(body, announced)?;
             let dataset = read_csv(&mut keeping, announced, options)?;
             let (sha256, compressed) = keeping.finish()?;
             let stored = StoredData {
@@ -206,25 +204,22 @@ pub fn read_for_storing(
 struct Keeping<R> {
     body: R,
     hash: Sha256,
-    packed: ZlibEncoder<Vec<u8>>,
+    packed: Packer,
 }
 
 impl<R: Read> Keeping<R> {
-    fn new(body: R, announced: Option<u64>) -> Self {
-        let guess = announced.and_then(|n| usize::try_from(n / 4).ok());
-        Self {
+    fn new(body: R, announced: Option<u64>) -> DomainResult<Self> {
+        let guess = announced.and_then(|n| usize::try_from(n / 3).ok());
+        Ok(Self {
             body,
             hash: Sha256::new(),
-            packed: ZlibEncoder::new(Vec::with_capacity(guess.unwrap_or(0)), Compression::fast()),
-        }
+            packed: Packer::new(guess.unwrap_or(0))?,
+        })
     }
 
     /// The hex SHA-256 and the compressed bytes of all that was read.
     fn finish(self) -> DomainResult<(String, Vec<u8>)> {
-        let compressed = self
-            .packed
-            .finish()
-            .map_err(|e| DomainError::internal_caused("compressing reference data failed", e))?;
+        let compressed = self.packed.finish()?;
         Ok((hex::encode(self.hash.finalize()), compressed))
     }
 }
@@ -233,7 +228,7 @@ impl<R: Read> Read for Keeping<R> {
     fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
         let n = self.body.read(out)?;
         self.hash.update(&out[..n]);
-        self.packed.write_all(&out[..n])?;
+        self.packed.write(&out[..n])?;
         Ok(n)
     }
 }
@@ -252,36 +247,10 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
     hex::encode(Sha256::digest(bytes))
 }
 
-/// `bytes` compressed with zlib (DEFLATE).
-pub fn compress(bytes: &[u8]) -> DomainResult<Vec<u8>> {
-    let mut encoder = ZlibEncoder::new(Vec::with_capacity(bytes.len() / 4), Compression::fast());
-    encoder
-        .write_all(bytes)
-        .and_then(|()| encoder.finish())
-        .map_err(|e| DomainError::internal_caused("compressing reference data failed", e))
-}
-
-/// Decompresses stored data, refusing more than `max_bytes` of output.
-pub fn decompress(compressed: &[u8], max_bytes: usize) -> DomainResult<Vec<u8>> {
-    let mut out = Vec::new();
-    let limit = u64::try_from(max_bytes)
-        .unwrap_or(u64::MAX)
-        .saturating_add(1);
-    ZlibDecoder::new(compressed)
-        .take(limit)
-        .read_to_end(&mut out)
-        .map_err(|e| DomainError::internal_caused("stored reference data is corrupt", e))?;
-    if out.len() > max_bytes {
-        return Err(DomainError::TooLarge(format!(
-            "the stored reference data is larger than the limit of {max_bytes} bytes"
-        )));
-    }
-    Ok(out)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::packing::decompress;
 
     #[test]
     fn content_types_name_formats() {
@@ -294,18 +263,6 @@ mod tests {
             Some(DataFormat::Json)
         );
         assert_eq!(DataFormat::from_content_type("text/plain"), None);
-    }
-
-    #[test]
-    fn compression_round_trips_and_limits_hold() {
-        let data = b"a,b\n1,2\n".repeat(1000);
-        let packed = compress(&data).expect("compresses");
-        assert!(packed.len() < data.len());
-        assert_eq!(decompress(&packed, data.len()).expect("decompresses"), data);
-        assert!(matches!(
-            decompress(&packed, data.len() - 1),
-            Err(DomainError::TooLarge(_))
-        ));
     }
 
     /// `input` as a body arriving in chunks cut at `cuts`.

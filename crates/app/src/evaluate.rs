@@ -22,7 +22,7 @@ use crate::ports::dashboard::ViolationCounts;
 use crate::ports::evaluations::{EvaluationRepository, NewEvaluation, StoredEvaluation};
 use crate::ports::references::{DataFormat, Ordered};
 use crate::ports::usage::UsageMetrics;
-use crate::reference::ReferenceService;
+use crate::reference::{ReferenceService, outcome_columns};
 
 /// What an evaluation request may choose besides the data.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -89,13 +89,6 @@ pub fn roles_of(columns: &ModelColumns) -> ColumnRoles {
         sensitive: columns.sensitive.clone(),
         ignore: columns.ignore.clone(),
     }
-}
-
-/// The columns an evaluation with `roles` reads of the reference in row order: the
-/// performance baseline's prediction, label and score.
-fn outcome_columns(roles: &ColumnRoles) -> Ordered {
-    let named = [&roles.prediction, &roles.label, &roles.score];
-    Ordered::Only(named.into_iter().flatten().cloned().collect())
 }
 
 /// Reads the current data with the reference's kinds for the columns both have, so that a
@@ -199,7 +192,7 @@ impl EvaluationService {
         let wanted = options.columns.clone();
         let judging = self
             .judging(model_id, |model| {
-                outcome_columns(&roles_of(wanted.as_ref().unwrap_or(&model.columns)))
+                Ordered::Only(outcome_columns(wanted.as_ref().unwrap_or(&model.columns)))
             })
             .await?;
         // Stored at µs precision, so compared at it too.
@@ -248,7 +241,7 @@ impl EvaluationService {
             .ok_or_else(|| model_id.not_found())?;
         let reference = self
             .references
-            .load_prepared(model_id, ordered(&model))
+            .load_prepared(&model, ordered(&model))
             .await?;
         let policies = self.policies.active_for_tier(model.risk_tier).await?;
         Ok(Judging {

@@ -13,6 +13,7 @@ pub mod history;
 pub mod incoming;
 pub mod models;
 pub mod overrides;
+pub mod packing;
 pub mod parquet;
 pub mod policies;
 pub mod ports;

@@ -7,11 +7,12 @@ use std::sync::Arc;
 
 use driftguard_auth::Action;
 use driftguard_core::{DomainError, DomainResult, ModelId, now};
-use driftguard_registry::ModelRepository;
+use driftguard_registry::{Model, ModelColumns, ModelRepository};
 use driftguard_stats::{ColumnKind, Dataset, Limits, ParseOptions, PreparedReference};
 
 use crate::actor::Actor;
-use crate::data::{StoredData, UploadData, blocking, decompress, parse, read_for_storing};
+use crate::data::{StoredData, UploadData, blocking, parse, read_for_storing};
+use crate::packing::decompress;
 use crate::ports::references::{
     ColumnSummary, DataFormat, NewReference, Ordered, ReferenceProfile, ReferenceRepository,
     ReferenceUpload,
@@ -53,9 +54,10 @@ impl ReferenceService {
         user: &Actor,
     ) -> DomainResult<ReferenceProfile> {
         user.require(Action::EditModels)?;
-        if self.models.get(model_id).await?.is_none() {
+        let Some(model) = self.models.get(model_id).await? else {
             return Err(model_id.not_found());
-        }
+        };
+        let in_row_order = outcome_columns(&model.columns);
         let options = ParseOptions {
             limits: self.limits,
             kinds,
@@ -75,7 +77,12 @@ impl ReferenceService {
                 })
                 .collect();
             // The stored form was made as the data was read; the columns are prepared now.
-            Ok((rows, columns, stored, prepared::prepare(dataset)))
+            Ok((
+                rows,
+                columns,
+                stored,
+                prepared::prepare(dataset, &in_row_order),
+            ))
         })
         .await?;
         let StoredData {
@@ -121,32 +128,38 @@ impl ReferenceService {
     }
 
     /// The model's reference data prepared for an evaluation, with the columns `ordered`
-    /// names in row order as well; `Conflict` when it has none. Data stored before prepared
-    /// forms is parsed and prepared here, once: its prepared columns are stored for the
-    /// evaluations after this one.
+    /// names in row order as well; `Conflict` when it has none. The row-order values of a
+    /// column not kept so (a simulation's, or roles a request names) come from the original,
+    /// parsed again. Data stored before prepared forms is parsed and prepared here, once: its
+    /// prepared columns are stored for the evaluations after this one.
     pub async fn load_prepared(
         &self,
-        model_id: ModelId,
+        model: &Model,
         ordered: Ordered,
     ) -> DomainResult<PreparedReference> {
-        let columns = self.references.columns(model_id, ordered).await?;
+        let model_id = model.id;
+        let corrupt = move |e| {
+            DomainError::internal_caused(
+                format!(
+                    "the stored prepared reference data of model {model_id} is corrupt; upload the reference data again"
+                ),
+                e,
+            )
+        };
+        let columns = self.references.columns(model_id, ordered.clone()).await?;
         if !columns.is_empty() {
-            return blocking(move || {
-                prepared::load(columns).map_err(|e| {
-                    DomainError::internal_caused(
-                        format!(
-                            "the stored prepared reference data of model {model_id} is corrupt; upload the reference data again"
-                        ),
-                        e,
-                    )
-                })
-            })
-            .await;
+            let decoded = blocking(move || prepared::decode(columns).map_err(corrupt)).await?;
+            if decoded.has_in_row_order(&ordered) {
+                return blocking(move || decoded.into_reference().map_err(corrupt)).await;
+            }
+            let (_, dataset) = self.load_original(model_id).await?;
+            return blocking(move || decoded.with_ordered(dataset).map_err(corrupt)).await;
         }
         let (profile, dataset) = self.load_original(model_id).await?;
+        let in_row_order = outcome_columns(&model.columns);
         let (reference, stored) = blocking(move || {
             let reference = PreparedReference::of(dataset);
-            let stored = prepared::store(&reference);
+            let stored = prepared::store(&reference, &in_row_order);
             Ok((reference, stored))
         })
         .await?;
@@ -184,4 +197,16 @@ impl ReferenceService {
     pub fn limits(&self) -> Limits {
         self.limits
     }
+}
+
+/// The columns an evaluation with these roles reads of the reference row by row: the
+/// performance baseline's prediction, label and score. An upload keeps their row-order values
+/// beside the prepared form (issue #17 part 2: the other columns' would double what is
+/// written, for no evaluation).
+pub(crate) fn outcome_columns(columns: &ModelColumns) -> Vec<String> {
+    [&columns.prediction, &columns.label, &columns.score]
+        .into_iter()
+        .flatten()
+        .cloned()
+        .collect()
 }

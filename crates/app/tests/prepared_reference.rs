@@ -11,8 +11,8 @@ use std::sync::Arc;
 use driftguard_app::data::default_limits;
 use driftguard_app::prepared;
 use driftguard_app::{
-    Actor, DataFormat, EvaluateOptions, LoadedColumn, NewReference, Ordered, ReferenceRepository,
-    Services, Setup, StoredColumn, StoredEvaluation,
+    Actor, DataFormat, EvaluateOptions, LoadedColumn, NewReference, Ordered, ReferenceProfile,
+    ReferenceRepository, Services, Setup, StoredColumn, StoredEvaluation,
 };
 use driftguard_core::{DomainError, ModelId, PolicyId, RiskTier, Role, Task, now};
 use driftguard_governance::{
@@ -21,7 +21,9 @@ use driftguard_governance::{
 use driftguard_registry::{ModelColumns, ModelRepository, NewModel};
 use driftguard_stats::drift::DriftMethod;
 use driftguard_stats::testing::{read_reference as read, reference_roles};
-use driftguard_stats::{ColumnKind, Dataset, Limits, ParseOptions, PreparedReference, Reference};
+use driftguard_stats::{
+    ColumnKind, ColumnRoles, Dataset, Limits, ParseOptions, PreparedReference, Reference,
+};
 use driftguard_storage::Store;
 
 #[path = "support/parquet.rs"]
@@ -38,11 +40,11 @@ fn csv(bytes: &[u8], kinds: &[(&str, ColumnKind)]) -> Dataset {
 /// `dataset` prepared, encoded, and read back as an evaluation reads it: the prediction,
 /// label and score in row order.
 fn through_storage(dataset: &Dataset) -> PreparedReference {
-    let ordered = ["prediction", "label", "score"];
-    let loaded = prepared::prepare(dataset.clone())
+    let ordered = ["prediction", "label", "score"].map(String::from);
+    let loaded = prepared::prepare(dataset.clone(), &ordered)
         .into_iter()
         .map(|c: StoredColumn| LoadedColumn {
-            ordered: ordered.contains(&c.name.as_str()).then_some(c.ordered),
+            ordered: c.ordered,
             name: c.name,
             prepared: c.prepared,
         })
@@ -55,11 +57,21 @@ fn run(
     current: &Dataset,
     options: &EvaluationOptions,
 ) -> EvaluationResult {
+    run_as(&reference_roles(), reference, current, options)
+}
+
+/// [`run`] with these roles.
+fn run_as(
+    roles: &ColumnRoles,
+    reference: Reference<'_>,
+    current: &Dataset,
+    options: &EvaluationOptions,
+) -> EvaluationResult {
     let policies = [PolicyDraft::default_policy().into_policy(PolicyId(1), None, now())];
     evaluate(&EvaluationInput {
         reference,
         current,
-        roles: &reference_roles(),
+        roles,
         task: Task::BinaryClassification,
         risk_tier: RiskTier::High,
         options,
@@ -258,16 +270,60 @@ async fn uploads_are_prepared_and_evaluate_as_before(db: Store) {
     );
 }
 
-/// Uploads the reference pair's reference, then stores it again as it is with `columns` in
-/// place of its prepared ones.
-async fn restore_with_columns(
-    db: &Store,
+async fn roles_not_kept_in_row_order_are_read_from_the_original(db: Store) {
+    let (services, engineer, model) = setup(&db).await;
+    upload_pair_reference(&services, &engineer, model).await;
+    // Only the model's prediction, label and score are kept in row order.
+    let columns = db.columns(model, Ordered::All).await.expect("columns");
+    let kept: Vec<&str> = columns
+        .iter()
+        .filter(|c| c.ordered.is_some())
+        .map(|c| c.name.as_str())
+        .collect();
+    assert_eq!(kept, ["prediction", "label", "score"]);
+    // A request naming other roles reads them from the original, with the same numbers.
+    let swapped = ModelColumns {
+        prediction: Some("label".into()),
+        label: Some("prediction".into()),
+        score: None,
+        sensitive: vec!["group".into()],
+        ignore: vec![],
+    };
+    let stored = services
+        .evaluations
+        .evaluate(
+            model,
+            read("current_10k.csv"),
+            DataFormat::Csv,
+            EvaluateOptions {
+                columns: Some(swapped.clone()),
+                ..EvaluateOptions::default()
+            },
+            &engineer,
+        )
+        .await
+        .expect("evaluates");
+    let reference = csv(&read("reference_10k.csv"), &[]);
+    let current = csv(&read("current_10k.csv"), &[]);
+    let old = run_as(
+        &driftguard_app::evaluate::roles_of(&swapped),
+        (&reference).into(),
+        &current,
+        &EvaluationOptions::default(),
+    );
+    assert_eq!(
+        serde_json::Value::Object(stored.body),
+        serde_json::to_value(&old).expect("serialises")
+    );
+}
+
+/// Uploads the reference pair's reference as CSV.
+async fn upload_pair_reference(
     services: &Services,
     engineer: &Actor,
     model: ModelId,
-    columns: Vec<StoredColumn>,
-) {
-    let profile = services
+) -> ReferenceProfile {
+    services
         .references
         .upload_reference(
             model,
@@ -277,7 +333,19 @@ async fn restore_with_columns(
             engineer,
         )
         .await
-        .expect("upload");
+        .expect("upload")
+}
+
+/// Uploads the reference pair's reference, then stores it again as it is with `columns` in
+/// place of its prepared ones.
+async fn restore_with_columns(
+    db: &Store,
+    services: &Services,
+    engineer: &Actor,
+    model: ModelId,
+    columns: Vec<StoredColumn>,
+) {
+    let profile = upload_pair_reference(services, engineer, model).await;
     let (_, compressed) = db.data(model).await.expect("data").expect("stored");
     db.put(NewReference {
         profile,
@@ -318,7 +386,7 @@ async fn data_stored_before_prepared_forms_is_prepared_on_first_use(db: Store) {
 
 async fn a_damaged_prepared_form_is_a_clear_error(db: Store) {
     let (services, engineer, model) = setup(&db).await;
-    let mut columns = prepared::prepare(csv(&read("reference_10k.csv"), &[]));
+    let mut columns = prepared::prepare(csv(&read("reference_10k.csv"), &[]), &[]);
     let cut = columns[3].prepared.len() / 2;
     columns[3].prepared.truncate(cut);
     let name = columns[3].name.clone();
@@ -338,6 +406,7 @@ async fn a_damaged_prepared_form_is_a_clear_error(db: Store) {
 driftguard_test_kit::per_backend!(
     driftguard_test_kit::with_store =>
     uploads_are_prepared_and_evaluate_as_before,
+    roles_not_kept_in_row_order_are_read_from_the_original,
     data_stored_before_prepared_forms_is_prepared_on_first_use,
     a_damaged_prepared_form_is_a_clear_error
 );

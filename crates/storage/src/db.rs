@@ -6,6 +6,7 @@ use crate::blocking::WaitOnCancel;
 use crate::error::pool_error;
 use crate::postgres_tls::PgConnector;
 use crate::settings::{Backend, DatabaseSettings, ensure_sqlite_folder, sqlite_path};
+use crate::wal_checkpointer;
 use diesel::SqliteConnection;
 use diesel::connection::SimpleConnection;
 use diesel_async::AsyncPgConnection;
@@ -105,11 +106,13 @@ fn sqlite_config(cache_kib: u32) -> ManagerConfig<SqliteConn> {
                 // busy_timeout first, so that even the pragmas below wait for a lock instead of
                 // failing; WAL lets readers run beside the writer; foreign keys are off in
                 // SQLite by default; the page cache is bounded by the setting (a negative
-                // cache_size is KiB, a positive one pages).
+                // cache_size is KiB, a positive one pages); checkpoints are left to
+                // `wal_checkpointer`'s thread.
                 conn.batch_execute(&format!(
                     "PRAGMA busy_timeout = 10000; PRAGMA journal_mode = WAL; \
                      PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL; \
-                     PRAGMA cache_size = -{cache_kib};"
+                     PRAGMA cache_size = -{cache_kib}; {}",
+                    wal_checkpointer::pragmas()
                 ))
                 .map_err(diesel::ConnectionError::CouldntSetupConfiguration)?;
                 Ok(SyncConnectionWrapper::new(conn))
@@ -160,7 +163,12 @@ impl Database {
                     settings.url.clone(),
                     sqlite_config(settings.sqlite_cache_kib),
                 );
-                build(manager, settings).map(Database::Sqlite)
+                let pool = build(manager, settings)?;
+                wal_checkpointer::spawn(sqlite_path(&settings.url).to_owned(), pool.weak())
+                    .map_err(|e| {
+                        DomainError::internal_caused("could not start the WAL checkpointer", e)
+                    })?;
+                Ok(Database::Sqlite(pool))
             }
         }
     }

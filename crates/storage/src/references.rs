@@ -37,7 +37,7 @@ struct ColumnInsert<'a> {
     position: i64,
     name: &'a str,
     prepared: &'a [u8],
-    ordered: &'a [u8],
+    ordered: Option<&'a [u8]>,
 }
 
 /// The rows of `columns` for a model. Inserted one by one: a statement's binds are copied
@@ -54,7 +54,7 @@ fn column_rows(
             position,
             name: &c.name,
             prepared: &c.prepared,
-            ordered: &c.ordered,
+            ordered: c.ordered.as_deref(),
         })
 }
 
@@ -170,7 +170,7 @@ impl ReferenceRepository for Store {
                         .select((
                             reference_columns::name,
                             reference_columns::prepared,
-                            reference_columns::ordered.nullable(),
+                            reference_columns::ordered,
                         ))
                         .load(conn)
                         .await

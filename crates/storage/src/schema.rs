@@ -102,7 +102,7 @@ diesel::table! {
         position -> BigInt,
         name -> Text,
         prepared -> Binary,
-        ordered -> Binary,
+        ordered -> Nullable<Binary>,
     }
 }
 

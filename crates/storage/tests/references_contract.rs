@@ -36,7 +36,7 @@ fn column(name: &str, sha: &str) -> StoredColumn {
     StoredColumn {
         name: name.into(),
         prepared: format!("{sha}:{name}:prepared").into_bytes(),
-        ordered: format!("{sha}:{name}:ordered").into_bytes(),
+        ordered: Some(format!("{sha}:{name}:ordered").into_bytes()),
     }
 }
 
@@ -45,7 +45,7 @@ fn loaded(name: &str, sha: &str, ordered: bool) -> LoadedColumn {
     LoadedColumn {
         name: c.name,
         prepared: c.prepared,
-        ordered: ordered.then_some(c.ordered),
+        ordered: c.ordered.filter(|_| ordered),
     }
 }
 
@@ -98,18 +98,23 @@ async fn prepared_columns_come_back_in_order_with_the_row_order_values_asked_for
     assert!(none.is_empty());
     let mut first = reference(model.id, by, "aa", b"x");
     first.columns = ["b", "a", "c"].map(|n| column(n, "aa")).to_vec();
+    // Not kept in row order.
+    first.columns[1].ordered = None;
     db.put(first).await.expect("put");
     let all = db.columns(model.id, Ordered::All).await.expect("all");
     assert_eq!(
         all,
         [
             loaded("b", "aa", true),
-            loaded("a", "aa", true),
+            loaded("a", "aa", false),
             loaded("c", "aa", true)
         ]
     );
     let some = db
-        .columns(model.id, Ordered::Only(vec!["c".into(), "zz".into()]))
+        .columns(
+            model.id,
+            Ordered::Only(vec!["c".into(), "a".into(), "zz".into()]),
+        )
         .await
         .expect("some");
     assert_eq!(

@@ -95,8 +95,9 @@ pub struct StoredColumn {
     pub name: String,
     /// What drift reads: the sorted present numbers, or the category counts.
     pub prepared: Vec<u8>,
-    /// The values in row order.
-    pub ordered: Vec<u8>,
+    /// The values in row order, kept only for the columns an evaluation reads row by row
+    /// (see `crate::reference::kept_in_row_order`); None for the others.
+    pub ordered: Option<Vec<u8>>,
 }
 
 /// One stored column read back: its prepared values, and its row-order values when asked.
@@ -106,11 +107,12 @@ pub struct LoadedColumn {
     pub name: String,
     /// What drift reads.
     pub prepared: Vec<u8>,
-    /// The values in row order, when the read asked for this column's.
+    /// The values in row order, when the read asked for this column's and they are kept.
     pub ordered: Option<Vec<u8>>,
 }
 
-/// Which columns a read of prepared columns brings in row order as well.
+/// Which columns a read of prepared columns brings in row order as well (those of them whose
+/// row-order values are kept).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Ordered {
     /// Every column (a simulation draws rows of all of them).

@@ -20,11 +20,11 @@ pub enum BlobError {
     #[error("{0} bytes after the end")]
     Trailing(usize),
     /// A version this build does not read.
-    #[error("version {found}, this build reads version {known}")]
+    #[error("version {found}, this build reads versions 1 to {known}")]
     Version {
         /// The blob's version byte.
         found: u8,
-        /// The version written and read here.
+        /// The version written here, the latest read.
         known: u8,
     },
     /// Not the kind of blob expected here.
@@ -35,6 +35,9 @@ pub enum BlobError {
         /// The tag this place holds.
         expected: u8,
     },
+    /// A delta of sorted numbers is malformed (over ten bytes, or past the largest key).
+    #[error("malformed number at byte {0}")]
+    Number(usize),
     /// A category is not UTF-8.
     #[error("category {0} is not UTF-8")]
     Text(usize),
@@ -65,6 +68,22 @@ impl Writer {
         }
     }
 
+    /// Ascending doubles (`total_cmp` order) as the LEB128 deltas of their order-preserving
+    /// keys ([`key`]): a neighbour's delta takes a few bytes where the double takes eight.
+    pub(crate) fn sorted_f64s(&mut self, ascending: &[f64]) {
+        let mut previous = 0u64;
+        for &v in ascending {
+            let k = key(v);
+            let mut delta = k.wrapping_sub(previous);
+            previous = k;
+            while delta >= 0x80 {
+                self.0.push((delta as u8) | 0x80);
+                delta >>= 7;
+            }
+            self.0.push(delta as u8);
+        }
+    }
+
     pub(crate) fn u32s(&mut self, values: &[u32]) {
         self.0.reserve(values.len() * 4);
         for v in values {
@@ -82,6 +101,22 @@ impl Writer {
             self.0.extend_from_slice(s.as_bytes());
         }
     }
+}
+
+/// A double's key, in the same order as `f64::total_cmp`: the sign bit flipped for a positive
+/// double, every bit for a negative one.
+fn key(v: f64) -> u64 {
+    let bits = v.to_bits();
+    if bits >> 63 == 1 {
+        !bits
+    } else {
+        bits | 1 << 63
+    }
+}
+
+/// The double whose [`key`] is `k`.
+fn from_key(k: u64) -> f64 {
+    f64::from_bits(if k >> 63 == 1 { k & !(1 << 63) } else { !k })
 }
 
 /// Reads little-endian pieces off the front of a slice.
@@ -159,6 +194,41 @@ impl<'a> Reader<'a> {
         self.items(n, u32::from_le_bytes)
     }
 
+    /// What [`Writer::sorted_f64s`] wrote of `n` doubles. The keys only add up: whether the
+    /// doubles ascend without NaN is for the caller to check.
+    pub(crate) fn sorted_f64s(&mut self, n: usize) -> Result<Vec<f64>, BlobError> {
+        // Each delta takes at least a byte: bounds the reservation.
+        self.take(n as u64, 1)?;
+        self.at -= n;
+        let mut out = Vec::with_capacity(n);
+        let mut k = 0u64;
+        for _ in 0..n {
+            let at = self.at;
+            let delta = self.leb128()?;
+            k = k.checked_add(delta).ok_or(BlobError::Number(at))?;
+            out.push(from_key(k));
+        }
+        Ok(out)
+    }
+
+    /// One LEB128 number; an error when it runs past the end or past 64 bits.
+    fn leb128(&mut self) -> Result<u64, BlobError> {
+        let start = self.at;
+        let mut value = 0u64;
+        for shift in (0..64).step_by(7) {
+            let byte = self.u8()?;
+            let bits = u64::from(byte & 0x7f);
+            if shift == 63 && bits > 1 {
+                return Err(BlobError::Number(start));
+            }
+            value |= bits << shift;
+            if byte < 0x80 {
+                return Ok(value);
+            }
+        }
+        Err(BlobError::Number(start))
+    }
+
     /// What [`Writer::strings`] wrote.
     pub(crate) fn strings(&mut self) -> Result<Vec<String>, BlobError> {
         let n = self.count()?;
@@ -212,6 +282,43 @@ mod tests {
                 .and_then(|_| r.u32s(2));
             assert!(matches!(read, Err(BlobError::Truncated { .. })), "{cut}");
         }
+        // Sorted doubles round-trip bit for bit, in a few bytes each.
+        let sorted = [
+            f64::NEG_INFINITY,
+            -1e300,
+            -2.5,
+            -0.0,
+            0.0,
+            5e-324,
+            1.0,
+            1.0,
+            7.25,
+            f64::MAX,
+            f64::INFINITY,
+        ];
+        let mut w = Writer(Vec::new());
+        w.sorted_f64s(&sorted);
+        let mut r = Reader::new(&w.0);
+        let back = r.sorted_f64s(sorted.len()).expect("reads back");
+        assert_eq!(r.finish(), Ok(()));
+        let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+        assert_eq!(bits(&back), bits(&sorted));
+        for cut in 0..w.0.len() {
+            let read = Reader::new(&w.0[..cut]).sorted_f64s(sorted.len());
+            assert!(matches!(read, Err(BlobError::Truncated { .. })), "{cut}");
+        }
+        // Over ten bytes, or keys adding up past 64 bits.
+        assert_eq!(
+            Reader::new(&[0xff; 11]).sorted_f64s(1),
+            Err(BlobError::Number(0))
+        );
+        let mut past = Writer(Vec::new());
+        past.sorted_f64s(&[f64::INFINITY]);
+        past.0.extend_from_slice(&past.0.clone());
+        assert!(matches!(
+            Reader::new(&past.0).sorted_f64s(2),
+            Err(BlobError::Number(_))
+        ));
         // A count far beyond the bytes allocates nothing.
         let mut huge = Writer(Vec::new());
         huge.u64(u64::MAX / 2);

@@ -1,19 +1,26 @@
 //! The stored prepared form of reference data (issue #17 part 2): each column's prepared
-//! values (`driftguard_stats::prepared`: numbers sorted, categories counted) and its values
-//! in row order, written at upload in a little-endian layout of our own behind a version
-//! byte, and read back at each evaluation with copies only: no parse, no sort.
+//! values (`driftguard_stats::prepared`: numbers sorted, categories counted) and, for the
+//! columns an evaluation reads row by row, its values in row order, written at upload in a
+//! little-endian layout of our own behind a version byte, and read back at each evaluation
+//! with copies only: no parse, no sort.
 //!
-//! Layout, version 1. Every blob starts with the version (1), a tag saying what follows, and
+//! Layout, version 2. Every blob starts with the version (2), a tag saying what follows, and
 //! the column's rows as a `u64`; counts are `u64`, strings a `u32` length and UTF-8 bytes:
 //!
 //! | tag | blob                 | body                                                  |
 //! |-----|----------------------|-------------------------------------------------------|
-//! | 0   | sorted numbers       | `n`, then `n` doubles ascending (`total_cmp` order)    |
+//! | 0   | sorted numbers       | `n`, then `n` LEB128 deltas of ascending keys          |
 //! | 1   | category counts      | `k`, `k` strings, `k` counts                          |
 //! | 2   | numbers in row order | `rows` doubles, NaN where missing                     |
 //! | 3   | labels in row order  | `k`, `k` strings, `rows` `u32` codes (`u32::MAX` = missing) |
 //!
-//! Doubles are written bit for bit, so the values read back are the values prepared.
+//! A sorted double is stored as the delta of its order-preserving key (its bits, the sign bit
+//! flipped for a positive double and every bit for a negative one) from the previous one's,
+//! LEB128-encoded: neighbours share their leading bits, so a delta takes about five bytes
+//! instead of eight, and equal values one (issue #17 part 2: the upload writes less). Every
+//! double is written bit for bit, so the values read back are the values prepared.
+//! Version 1, written before, differs only in tag 0: `n` doubles as they are; it is still
+//! read.
 
 mod bytes;
 
@@ -23,7 +30,7 @@ use driftguard_stats::prepared::{PreparedColumn, PreparedReference, PreparedValu
 use driftguard_stats::{Categorical, Column, ColumnKind, Dataset};
 use rayon::prelude::*;
 
-use crate::ports::references::{LoadedColumn, StoredColumn};
+use crate::ports::references::{LoadedColumn, Ordered, StoredColumn};
 
 /// A stored column that could not be read back, and why.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -35,40 +42,57 @@ pub struct CorruptColumn {
     pub error: BlobError,
 }
 
-/// One column as stored.
-fn stored(name: String, prepared: &PreparedColumn, column: &Column) -> StoredColumn {
+/// One column as stored, with its row-order values when `in_row_order`.
+fn stored(
+    name: String,
+    prepared: &PreparedColumn,
+    column: &Column,
+    in_row_order: bool,
+) -> StoredColumn {
     StoredColumn {
-        name,
         prepared: encode_prepared(prepared),
-        ordered: encode_column(column),
+        ordered: in_row_order.then(|| encode_column(column)),
+        name,
     }
 }
 
-/// Every column of `dataset` prepared and encoded, side by side on rayon's pool; each column
-/// is dropped once encoded, so that the dataset and its encoding are not held twice over.
-pub fn prepare(dataset: Dataset) -> Vec<StoredColumn> {
+/// Every column of `dataset` prepared and encoded, side by side on rayon's pool, with the
+/// row-order values of the columns `in_row_order` names; each column is dropped once
+/// encoded, so that the dataset and its encoding are not held twice over.
+pub fn prepare(dataset: Dataset, in_row_order: &[String]) -> Vec<StoredColumn> {
     dataset
         .into_columns()
         .into_par_iter()
-        .map(|(name, column)| stored(name, &PreparedColumn::of(&column), &column))
+        .map(|(name, column)| {
+            let keep = in_row_order.contains(&name);
+            stored(name, &PreparedColumn::of(&column), &column, keep)
+        })
         .collect()
 }
 
-/// Every column of `reference` as stored (its row-order values from the kept dataset).
-pub fn store(reference: &PreparedReference) -> Vec<StoredColumn> {
+/// Every column of `reference` as stored, with the row-order values (from the kept dataset)
+/// of the columns `in_row_order` names.
+pub fn store(reference: &PreparedReference, in_row_order: &[String]) -> Vec<StoredColumn> {
     let columns: Vec<(&str, &PreparedColumn)> = reference.iter().collect();
     columns
         .into_par_iter()
         .filter_map(|(name, prepared)| {
             let column = reference.ordered().column(name)?;
-            Some(stored(name.to_owned(), prepared, column))
+            let keep = in_row_order.iter().any(|n| n == name);
+            Some(stored(name.to_owned(), prepared, column, keep))
         })
         .collect()
 }
 
-/// The prepared reference stored as `columns` (in file order), with the row-order columns
-/// that were read with them.
-pub fn load(columns: Vec<LoadedColumn>) -> Result<PreparedReference, CorruptColumn> {
+/// The stored columns read back: each prepared column in file order, and the row-order
+/// columns that were read with them.
+pub struct Decoded {
+    prepared: Vec<(String, PreparedColumn)>,
+    ordered: Vec<(String, Column)>,
+}
+
+/// Decodes `columns` (side by side on rayon's pool).
+pub fn decode(columns: Vec<LoadedColumn>) -> Result<Decoded, CorruptColumn> {
     let decoded: Vec<(String, PreparedColumn, Option<Column>)> = columns
         .into_par_iter()
         .map(|c| {
@@ -93,15 +117,65 @@ pub fn load(columns: Vec<LoadedColumn>) -> Result<PreparedReference, CorruptColu
         }
         prepared.push((name, column));
     }
-    let inconsistent = |column: String, error| CorruptColumn { column, error };
-    let first = prepared.first().map(|(n, _)| n.clone()).unwrap_or_default();
-    let ordered = Dataset::from_columns(ordered)
-        .map_err(|e| inconsistent(first.clone(), BlobError::Inconsistent(e.to_string())))?;
-    PreparedReference::new(prepared, ordered).map_err(|e| inconsistent(first, e.into()))
+    Ok(Decoded { prepared, ordered })
 }
 
-/// The layout's version, the first byte of every blob.
-pub const VERSION: u8 = 1;
+impl Decoded {
+    /// The prepared reference, with the row-order columns read back.
+    pub fn into_reference(self) -> Result<PreparedReference, CorruptColumn> {
+        let ordered = Dataset::from_columns(self.ordered).map_err(|e| CorruptColumn {
+            column: first_name(&self.prepared),
+            error: BlobError::Inconsistent(e.to_string()),
+        })?;
+        reference(self.prepared, ordered)
+    }
+
+    /// The prepared reference, with `ordered` (the original, parsed again) as its row-order
+    /// columns in place of those read back.
+    pub fn with_ordered(self, ordered: Dataset) -> Result<PreparedReference, CorruptColumn> {
+        reference(self.prepared, ordered)
+    }
+
+    /// Whether every column `asked` names that the reference has came back in row order.
+    pub fn has_in_row_order(&self, asked: &Ordered) -> bool {
+        let read = |name: &str| self.ordered.iter().any(|(n, _)| n == name);
+        match asked {
+            Ordered::All => self.prepared.iter().all(|(n, _)| read(n)),
+            Ordered::Only(names) => names
+                .iter()
+                .all(|name| read(name) || !self.prepared.iter().any(|(n, _)| n == name)),
+        }
+    }
+}
+
+fn reference(
+    prepared: Vec<(String, PreparedColumn)>,
+    ordered: Dataset,
+) -> Result<PreparedReference, CorruptColumn> {
+    let column = first_name(&prepared);
+    PreparedReference::new(prepared, ordered).map_err(|e| CorruptColumn {
+        column,
+        error: e.into(),
+    })
+}
+
+/// The first column's name: a mismatch between columns is reported against it, having no one
+/// culprit.
+fn first_name(prepared: &[(String, PreparedColumn)]) -> String {
+    prepared.first().map(|(n, _)| n.clone()).unwrap_or_default()
+}
+
+/// The prepared reference stored as `columns` (in file order), with the row-order columns
+/// that were read with them.
+pub fn load(columns: Vec<LoadedColumn>) -> Result<PreparedReference, CorruptColumn> {
+    decode(columns)?.into_reference()
+}
+
+/// The layout's version, the first byte of every blob written.
+pub const VERSION: u8 = 2;
+
+/// The version whose sorted numbers are doubles as they are.
+const PLAIN_SORTED: u8 = 1;
 
 const SORTED_NUMBERS: u8 = 0;
 const CATEGORY_COUNTS: u8 = 1;
@@ -116,25 +190,25 @@ fn header(tag: u8, rows: usize, capacity: usize) -> Writer {
     w
 }
 
-/// Reads the header; returns the tag and the rows.
-fn read_header(r: &mut Reader<'_>) -> Result<(u8, usize), BlobError> {
+/// Reads the header; returns the version, the tag and the rows.
+fn read_header(r: &mut Reader<'_>) -> Result<(u8, u8, usize), BlobError> {
     let version = r.u8()?;
-    if version != VERSION {
+    if !(PLAIN_SORTED..=VERSION).contains(&version) {
         return Err(BlobError::Version {
             found: version,
             known: VERSION,
         });
     }
-    Ok((r.u8()?, r.count()?))
+    Ok((version, r.u8()?, r.count()?))
 }
 
 /// A prepared column's blob.
 pub fn encode_prepared(column: &PreparedColumn) -> Vec<u8> {
     match column.values() {
         PreparedValues::Numeric(sorted) => {
-            let mut w = header(SORTED_NUMBERS, column.rows(), sorted.len() * 8 + 8);
+            let mut w = header(SORTED_NUMBERS, column.rows(), sorted.len() * 5 + 8);
             w.u64(sorted.len() as u64);
-            w.f64s(sorted);
+            w.sorted_f64s(sorted);
             w.0
         }
         PreparedValues::Categorical { categories, counts } => {
@@ -151,11 +225,16 @@ pub fn encode_prepared(column: &PreparedColumn) -> Vec<u8> {
 /// A prepared column read back from [`encode_prepared`]'s blob.
 pub fn decode_prepared(blob: &[u8]) -> Result<PreparedColumn, BlobError> {
     let mut r = Reader::new(blob);
-    let (tag, rows) = read_header(&mut r)?;
+    let (version, tag, rows) = read_header(&mut r)?;
     let column = match tag {
         SORTED_NUMBERS => {
             let n = r.count()?;
-            PreparedColumn::numeric(rows, r.f64s(n)?)?
+            let sorted = if version == PLAIN_SORTED {
+                r.f64s(n)?
+            } else {
+                r.sorted_f64s(n)?
+            };
+            PreparedColumn::numeric(rows, sorted)?
         }
         CATEGORY_COUNTS => {
             let categories = r.strings()?;
@@ -194,7 +273,7 @@ pub fn encode_column(column: &Column) -> Vec<u8> {
 /// column's).
 pub fn decode_column(blob: &[u8], kind: ColumnKind) -> Result<Column, BlobError> {
     let mut r = Reader::new(blob);
-    let (tag, rows) = read_header(&mut r)?;
+    let (_, tag, rows) = read_header(&mut r)?;
     let column = match (tag, kind) {
         (ROW_NUMBERS, ColumnKind::Numeric) => Column::Numeric(r.f64s(rows)?),
         (ROW_LABELS, ColumnKind::Categorical) => {
