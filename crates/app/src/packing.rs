@@ -18,11 +18,14 @@ const ZSTD_MAGIC: [u8; 4] = [0x28, 0xb5, 0x2f, 0xfd];
 pub struct Packer(zstd::stream::write::Encoder<'static, Vec<u8>>);
 
 impl Packer {
-    /// A packer whose output starts with room for `capacity` bytes.
+    /// A packer whose output starts with room for `capacity` bytes. It compresses on a
+    /// worker thread of zstd's own: the caller, which reads an upload as it arrives and feeds
+    /// the parser, only hands it the bytes (the upload's critical path was this thread).
     pub fn new(capacity: usize) -> DomainResult<Self> {
-        zstd::stream::write::Encoder::new(Vec::with_capacity(capacity), LEVEL)
-            .map(Self)
-            .map_err(failed)
+        let mut encoder = zstd::stream::write::Encoder::new(Vec::with_capacity(capacity), LEVEL)
+            .map_err(failed)?;
+        encoder.multithread(1).map_err(failed)?;
+        Ok(Self(encoder))
     }
 
     /// Compresses `bytes`.
