@@ -50,7 +50,7 @@ pub mod fairness;
 mod outcome;
 pub mod performance;
 pub mod prepared;
-mod sort;
+pub mod sort;
 mod special;
 
 #[cfg(feature = "testing")]

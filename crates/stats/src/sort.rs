@@ -1,15 +1,17 @@
 //! Sorting `f64` samples: drift sorts every numeric column of both datasets once, as
-//! integers with the floats' order (a comparison of `u64`s is cheaper than `total_cmp`).
+//! integers with the floats' order (a comparison of `u64`s is cheaper than `total_cmp`). The
+//! same keys store sorted samples compactly (the app's prepared reference data).
 
 /// Maps a float to an unsigned key with the same order (`total_cmp` order): flip every
 /// bit of a negative number, only the sign bit of a positive one.
-fn key(v: f64) -> u64 {
+pub fn key(v: f64) -> u64 {
     let bits = v.to_bits();
     let mask = ((bits as i64 >> 63) as u64) | (1 << 63);
     bits ^ mask
 }
 
-fn value(k: u64) -> f64 {
+/// The float whose [`key`] is `k`.
+pub fn value(k: u64) -> f64 {
     let mask = (((!k) as i64 >> 63) as u64) | (1 << 63);
     f64::from_bits(k ^ mask)
 }

@@ -3,6 +3,8 @@
 //! damaged blob is an error naming where it went wrong, never a panic nor an allocation
 //! larger than the blob.
 
+use driftguard_stats::sort::{key, value};
+
 /// Why a stored blob could not be read.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum BlobError {
@@ -103,22 +105,6 @@ impl Writer {
     }
 }
 
-/// A double's key, in the same order as `f64::total_cmp`: the sign bit flipped for a positive
-/// double, every bit for a negative one.
-fn key(v: f64) -> u64 {
-    let bits = v.to_bits();
-    if bits >> 63 == 1 {
-        !bits
-    } else {
-        bits | 1 << 63
-    }
-}
-
-/// The double whose [`key`] is `k`.
-fn from_key(k: u64) -> f64 {
-    f64::from_bits(if k >> 63 == 1 { k & !(1 << 63) } else { !k })
-}
-
 /// Reads little-endian pieces off the front of a slice.
 pub(crate) struct Reader<'a> {
     bytes: &'a [u8],
@@ -206,7 +192,7 @@ impl<'a> Reader<'a> {
             let at = self.at;
             let delta = self.leb128()?;
             k = k.checked_add(delta).ok_or(BlobError::Number(at))?;
-            out.push(from_key(k));
+            out.push(value(k));
         }
         Ok(out)
     }
