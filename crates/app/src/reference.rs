@@ -14,8 +14,8 @@ use crate::actor::Actor;
 use crate::data::{StoredData, UploadData, blocking, parse, read_for_storing};
 use crate::packing::decompress;
 use crate::ports::references::{
-    ColumnSummary, DataFormat, NewReference, Ordered, ReferenceProfile, ReferenceRepository,
-    ReferenceUpload,
+    ColumnFeed, ColumnSummary, DataFormat, NewReference, Ordered, ReferenceProfile,
+    ReferenceRepository, ReferenceUpload,
 };
 use crate::prepared;
 
@@ -64,7 +64,7 @@ impl ReferenceService {
             ..ParseOptions::default()
         };
         let data = data.into();
-        let (rows, columns, stored, prepared) = blocking(move || {
+        let (rows, columns, stored, dataset) = blocking(move || {
             let (dataset, stored) = read_for_storing(data, format, &options)?;
             let rows = dataset.rows() as u64;
             let columns: Vec<ColumnSummary> = dataset
@@ -76,13 +76,7 @@ impl ReferenceService {
                     missing: c.missing as u64,
                 })
                 .collect();
-            // The stored form was made as the data was read; the columns are prepared now.
-            Ok((
-                rows,
-                columns,
-                stored,
-                prepared::prepare(dataset, &in_row_order),
-            ))
+            Ok((rows, columns, stored, dataset))
         })
         .await?;
         let StoredData {
@@ -99,13 +93,24 @@ impl ReferenceService {
             uploaded_by: user.id,
             format,
         };
-        self.references
-            .put(NewReference {
-                profile,
-                compressed,
-                columns: prepared,
-            })
-            .await
+        // The stored form was made as the data was read; the columns are prepared now, and
+        // written as they come while the others are still being prepared.
+        let (sender, feed) = ColumnFeed::channel(profile.columns.len());
+        let preparing = blocking(move || {
+            prepared::prepare(dataset, &in_row_order, &sender);
+            Ok(())
+        });
+        let storing = self.references.put(NewReference {
+            profile,
+            compressed,
+            columns: feed,
+        });
+        let (stored, prepared) = tokio::join!(storing, preparing);
+        // A preparation that failed left the feed short, and the store refused it: the
+        // preparation's error says why. A store that failed (a model deleted meanwhile) let
+        // the preparation stop early, without an error of its own.
+        prepared?;
+        stored
     }
 
     /// `GET /models/{id}/reference`: the profile, or `NotFound` when the model or its

@@ -30,7 +30,7 @@ use driftguard_stats::prepared::{PreparedColumn, PreparedReference, PreparedValu
 use driftguard_stats::{Categorical, Column, ColumnKind, Dataset};
 use rayon::prelude::*;
 
-use crate::ports::references::{LoadedColumn, Ordered, StoredColumn};
+use crate::ports::references::{ColumnSender, LoadedColumn, Ordered, StoredColumn};
 
 /// A stored column that could not be read back, and why.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -44,29 +44,54 @@ pub struct CorruptColumn {
 
 /// One column as stored, with its row-order values when `in_row_order`.
 fn stored(
+    position: usize,
     name: String,
     prepared: &PreparedColumn,
     column: &Column,
     in_row_order: bool,
 ) -> StoredColumn {
     StoredColumn {
+        position,
         prepared: encode_prepared(prepared),
         ordered: in_row_order.then(|| encode_column(column)),
         name,
     }
 }
 
+/// `dataset`'s column at `position` prepared and encoded, with its row-order values when
+/// `in_row_order` names it.
+fn prepare_column(
+    in_row_order: &[String],
+    (position, (name, column)): (usize, (String, Column)),
+) -> StoredColumn {
+    let keep = in_row_order.contains(&name);
+    stored(position, name, &PreparedColumn::of(&column), &column, keep)
+}
+
 /// Every column of `dataset` prepared and encoded, side by side on rayon's pool, with the
-/// row-order values of the columns `in_row_order` names; each column is dropped once
-/// encoded, so that the dataset and its encoding are not held twice over.
-pub fn prepare(dataset: Dataset, in_row_order: &[String]) -> Vec<StoredColumn> {
+/// row-order values of the columns `in_row_order` names, each handed to `sender` as soon as
+/// it is made (in no particular order: each says its position), and dropped then, so that
+/// the dataset and its encoding are not held twice over. Stops early once the store has
+/// given up on the upload. Blocking: call it on the blocking pool.
+pub fn prepare(dataset: Dataset, in_row_order: &[String], sender: &ColumnSender) {
     dataset
         .into_columns()
         .into_par_iter()
-        .map(|(name, column)| {
-            let keep = in_row_order.contains(&name);
-            stored(name, &PreparedColumn::of(&column), &column, keep)
-        })
+        .enumerate()
+        .for_each(|column| {
+            if !sender.is_closed() {
+                sender.send(prepare_column(in_row_order, column));
+            }
+        });
+}
+
+/// [`prepare`], every column at once, in file order.
+pub fn prepare_all(dataset: Dataset, in_row_order: &[String]) -> Vec<StoredColumn> {
+    dataset
+        .into_columns()
+        .into_par_iter()
+        .enumerate()
+        .map(|column| prepare_column(in_row_order, column))
         .collect()
 }
 
@@ -76,10 +101,11 @@ pub fn store(reference: &PreparedReference, in_row_order: &[String]) -> Vec<Stor
     let columns: Vec<(&str, &PreparedColumn)> = reference.iter().collect();
     columns
         .into_par_iter()
-        .filter_map(|(name, prepared)| {
+        .enumerate()
+        .filter_map(|(position, (name, prepared))| {
             let column = reference.ordered().column(name)?;
             let keep = in_row_order.iter().any(|n| n == name);
-            Some(stored(name.to_owned(), prepared, column, keep))
+            Some(stored(position, name.to_owned(), prepared, column, keep))
         })
         .collect()
 }
