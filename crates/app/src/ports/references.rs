@@ -3,7 +3,8 @@
 //!
 //! Contract every adapter keeps: `put` replaces the model's data and its prepared columns,
 //! records the upload and sets the model's `has_reference`, in one transaction; a missing
-//! model is `NotFound` and stores nothing. `columns` reads every prepared column of one
+//! model is `NotFound` and stores nothing, and so is a feed of columns that ends before its
+//! last (an internal error). `columns` reads every prepared column of one
 //! upload in one statement (never half of an old upload and half of a new one).
 
 use async_trait::async_trait;
