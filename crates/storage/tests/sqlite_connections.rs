@@ -115,7 +115,7 @@ async fn a_large_commit_is_checkpointed_off_the_request_path() {
         size(&path) < before + (8 << 20),
         "the committing connection did not checkpoint"
     );
-    // The checkpointer runs every half second; a generous deadline for a loaded machine.
+    // The checkpointer runs every 100 ms; a generous deadline for a loaded machine.
     let deadline = Instant::now() + Duration::from_secs(30);
     while size(&path) < before + (8 << 20) {
         assert!(Instant::now() < deadline, "no checkpoint within 30 s");
