@@ -13,6 +13,18 @@ use driftguard_storage::{Database, DatabaseSettings, settings::sqlite_path, with
 use driftguard_test_kit::TestDatabase;
 use std::time::{Duration, Instant};
 
+/// A test database and a pool on it, each connection with a page cache of `cache_kib`.
+async fn pool(cache_kib: u32) -> (TestDatabase, Database) {
+    let db = TestDatabase::sqlite().await;
+    let database = Database::connect(&DatabaseSettings {
+        url: db.url.clone(),
+        sqlite_cache_kib: cache_kib,
+        ..DatabaseSettings::default()
+    })
+    .expect("SQLite pool");
+    (db, database)
+}
+
 #[derive(QueryableByName)]
 struct CacheSize {
     #[diesel(sql_type = BigInt)]
@@ -32,13 +44,7 @@ async fn cache_size(database: &Database) -> DomainResult<i64> {
 
 #[tokio::test]
 async fn every_sqlite_connection_has_the_configured_page_cache() {
-    let db = TestDatabase::sqlite().await;
-    let database = Database::connect(&DatabaseSettings {
-        url: db.url.clone(),
-        sqlite_cache_kib: 300,
-        ..DatabaseSettings::default()
-    })
-    .expect("SQLite pool");
+    let (_db, database) = pool(300).await;
     assert_eq!(cache_size(&database).await.expect("read"), -300);
 }
 
@@ -52,12 +58,7 @@ struct Used {
 /// the statement again at every execution, cached or not (docs/performance.md).
 #[tokio::test]
 async fn sqlite_plans_without_looking_at_bound_values() {
-    let db = TestDatabase::sqlite().await;
-    let database = Database::connect(&DatabaseSettings {
-        url: db.url.clone(),
-        ..DatabaseSettings::default()
-    })
-    .expect("SQLite pool");
+    let (_db, database) = pool(300).await;
     let used = async {
         Ok::<_, DomainError>(with_conn!(&database, |conn| {
             diesel::sql_query("SELECT sqlite_compileoption_used('ENABLE_QPSG') AS used")
@@ -90,12 +91,7 @@ fn size(path: &str) -> u64 {
 
 #[tokio::test]
 async fn a_large_commit_is_checkpointed_off_the_request_path() {
-    let db = TestDatabase::sqlite().await;
-    let database = Database::connect(&DatabaseSettings {
-        url: db.url.clone(),
-        ..DatabaseSettings::default()
-    })
-    .expect("SQLite pool");
+    let (db, database) = pool(300).await;
     let path = sqlite_path(&db.url).to_owned();
     execute(&database, "CREATE TABLE filler (b BLOB NOT NULL)")
         .await
