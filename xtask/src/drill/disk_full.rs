@@ -25,8 +25,8 @@ use std::time::Duration;
 use tokio::time::Instant;
 
 /// The filesystem's size: room for what the traffic writes before the filler comes (the full
-/// drill's 10 s wrote some 30 MB once SQLite's checkpoints left the request path), so that the
-/// filler, not the data, is what fills it and what is given back.
+/// drill's first 10 s wrote some 30 MB on 5 Dec 2026, with the faster writes of that day), so
+/// that the filler, not the data, is what fills it and what is given back.
 const SIZE: &str = "64m";
 /// The traffic: writes of every kind, and reads.
 const MIX: Mix = Mix {
