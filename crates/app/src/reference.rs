@@ -14,8 +14,8 @@ use crate::actor::Actor;
 use crate::data::{StoredData, UploadData, blocking, parse, read_for_storing};
 use crate::packing::decompress;
 use crate::ports::references::{
-    ColumnFeed, ColumnSummary, DataFormat, NewReference, Ordered, ReferenceProfile,
-    ReferenceRepository, ReferenceUpload,
+    ColumnSummary, DataFormat, NewReference, Ordered, ReferenceProfile, ReferenceRepository,
+    ReferenceUpload,
 };
 use crate::prepared;
 
@@ -93,24 +93,18 @@ impl ReferenceService {
             uploaded_by: user.id,
             format,
         };
-        // The stored form was made as the data was read; the columns are prepared now, and
-        // written as they come while the others are still being prepared.
-        let (sender, feed) = ColumnFeed::channel(profile.columns.len());
-        let preparing = blocking(move || {
-            prepared::prepare(dataset, &in_row_order, &sender);
-            Ok(())
-        });
-        let storing = self.references.put(NewReference {
-            profile,
-            compressed,
-            columns: feed,
-        });
-        let (stored, prepared) = tokio::join!(storing, preparing);
-        // A preparation that failed left the feed short, and the store refused it: the
-        // preparation's error says why. A store that failed (a model deleted meanwhile) let
-        // the preparation stop early, without an error of its own.
-        prepared?;
-        stored
+        // The stored form was made as the data was read; the columns are prepared now, all
+        // before the transaction: written as they were made, an upload held SQLite's write
+        // lock while its columns waited for rayon's threads, which another upload's columns
+        // held waiting for that lock (docs/performance.md).
+        let prepared = blocking(move || Ok(prepared::prepare_all(dataset, &in_row_order))).await?;
+        self.references
+            .put(NewReference {
+                profile,
+                compressed,
+                columns: prepared.into(),
+            })
+            .await
     }
 
     /// `GET /models/{id}/reference`: the profile, or `NotFound` when the model or its

@@ -1,17 +1,18 @@
-//! SQLite's WAL checkpoints, off the request path (issue #17 part 2).
+//! SQLite's WAL checkpoints beside the pool (issue #17 part 2).
 //!
-//! By default SQLite checkpoints in the connection whose commit takes the WAL past 1,000
-//! pages: that request then copies every page of the WAL into the database file before it
-//! answers (a reference upload, some 200 MB of prepared columns, waited seconds for it). The
-//! pool's connections leave checkpoints to a thread of their own, which checkpoints
-//! (`PASSIVE`: it never waits for a reader or the writer) every [`INTERVAL`], on a connection
-//! of its own, for as long as the pool lives. [`SAFETY_NET_PAGES`] keeps SQLite's own
-//! checkpoint as a backstop should this thread fall behind or fail.
+//! SQLite checkpoints in the connection whose commit takes the WAL past 1,000 pages: that
+//! request copies the WAL into the database file before it answers. A thread of the pool's
+//! own also checkpoints (`PASSIVE`: it never waits for a reader or the writer) every
+//! [`INTERVAL`], on a connection of its own, for as long as the pool lives, so that small
+//! commits rarely find a WAL to copy. Leaving checkpoints to this thread alone (SQLite's own
+//! threshold at 1 GiB) took the upload's checkpoint off its path, but under a steady stream
+//! of commits the WAL then never started over (it filled the disk-full drill's disk), and
+//! making it start over from this thread (a RESTART checkpoint) stalled writers for seconds
+//! (the redis-kill drill's seeding timed out); both are recorded in docs/performance.md.
 
 use deadpool::managed::{Manager, WeakPool};
 use diesel::connection::SimpleConnection;
-use diesel::sql_types::Integer;
-use diesel::{Connection, QueryableByName, RunQueryDsl, SqliteConnection};
+use diesel::{Connection, SqliteConnection};
 use std::time::Duration;
 
 /// How often the thread checkpoints: often enough that many small commits do not grow the
@@ -20,21 +21,16 @@ use std::time::Duration;
 /// microseconds.
 pub const INTERVAL: Duration = Duration::from_millis(100);
 
-/// The WAL's size, in frames, past which the thread makes it start over: SQLite's own
-/// checkpoint threshold, which kept the WAL file at about 4 MiB.
-const RESTART_FRAMES: i32 = 1000;
-
-/// The WAL size, in pages, at which a committing connection checkpoints anyway (1 GiB of
-/// 4 KiB pages: past any one upload's writes, so never on the request path while this
-/// thread keeps up).
-pub const SAFETY_NET_PAGES: u32 = 262_144;
+/// The WAL size, in pages, at which a committing connection checkpoints: SQLite's own
+/// default, the one turn at which the WAL reliably starts over under a stream of commits.
+pub const SAFETY_NET_PAGES: u32 = 1000;
 
 /// The WAL file's size once a checkpoint has let it start over: a large write's WAL (an
 /// upload's, hundreds of MiB) is truncated to this rather than kept on disk; about what
 /// SQLite's own checkpoint at 1,000 pages kept it to.
 pub const JOURNAL_SIZE_LIMIT: u64 = 4 << 20;
 
-/// The pragmas each pooled connection runs: checkpoints left to the thread, bar the safety net.
+/// The pragmas each pooled connection runs.
 pub fn pragmas() -> String {
     format!(
         "PRAGMA wal_autocheckpoint = {SAFETY_NET_PAGES}; \
@@ -72,16 +68,7 @@ where
         .map(|_| ())
 }
 
-/// What `PRAGMA wal_checkpoint` answers.
-#[derive(QueryableByName)]
-struct Checkpointed {
-    /// Frames in the WAL.
-    #[diesel(sql_type = Integer)]
-    log: i32,
-}
-
-/// One passive checkpoint, on `conn` (opened if it is not yet); then, when the WAL holds
-/// [`RESTART_FRAMES`] or more, a checkpoint that lets it start over.
+/// One passive checkpoint, on `conn` (opened if it is not yet).
 fn checkpoint(
     path: &str,
     conn: &mut Option<SqliteConnection>,
@@ -94,16 +81,6 @@ fn checkpoint(
             conn.insert(opened)
         }
     };
-    let passive: Checkpointed =
-        diesel::sql_query("PRAGMA wal_checkpoint(PASSIVE)").get_result(conn)?;
-    if passive.log >= RESTART_FRAMES {
-        // The WAL starts over only when a writer begins after a checkpoint of every frame
-        // and before any other commit: SQLite's own checkpoint, run by the writer right
-        // after its commit, gets that turn; one from this thread, under a steady stream of
-        // commits, almost never does. RESTART waits (the busy timeout) for the readers of
-        // the WAL to finish, holding new writers back meanwhile: milliseconds, past the size
-        // SQLite's own checkpoint would have run at.
-        diesel::sql_query("PRAGMA wal_checkpoint(RESTART)").execute(conn)?;
-    }
+    conn.batch_execute("PRAGMA wal_checkpoint(PASSIVE);")?;
     Ok(())
 }

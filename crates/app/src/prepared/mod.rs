@@ -30,7 +30,7 @@ use driftguard_stats::prepared::{PreparedColumn, PreparedReference, PreparedValu
 use driftguard_stats::{Categorical, Column, ColumnKind, Dataset};
 use rayon::prelude::*;
 
-use crate::ports::references::{ColumnSender, LoadedColumn, Ordered, StoredColumn};
+use crate::ports::references::{LoadedColumn, Ordered, StoredColumn};
 
 /// A stored column that could not be read back, and why.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -68,24 +68,8 @@ fn prepare_column(
     stored(position, name, &PreparedColumn::of(&column), &column, keep)
 }
 
-/// Every column of `dataset` prepared and encoded, side by side on rayon's pool, with the
-/// row-order values of the columns `in_row_order` names, each handed to `sender` as soon as
-/// it is made (in no particular order: each says its position), and dropped then, so that
-/// the dataset and its encoding are not held twice over. Stops early once the store has
-/// given up on the upload. Blocking: call it on the blocking pool.
-pub fn prepare(dataset: Dataset, in_row_order: &[String], sender: &ColumnSender) {
-    dataset
-        .into_columns()
-        .into_par_iter()
-        .enumerate()
-        .for_each(|column| {
-            if !sender.is_closed() {
-                sender.send(prepare_column(in_row_order, column));
-            }
-        });
-}
-
-/// [`prepare`], every column at once, in file order.
+/// Every column of `dataset` prepared and encoded, side by side on rayon's pool, in file
+/// order, with the row-order values of the columns `in_row_order` names.
 pub fn prepare_all(dataset: Dataset, in_row_order: &[String]) -> Vec<StoredColumn> {
     dataset
         .into_columns()
