@@ -50,8 +50,8 @@ pub use ports::overrides::{
     OverrideRequest, OverrideRequestStore, OverrideStatus,
 };
 pub use ports::references::{
-    ColumnFeed, ColumnSender, ColumnSummary, DataFormat, LoadedColumn, NewReference, Ordered,
-    ReferenceProfile, ReferenceRepository, ReferenceUpload, StoredColumn,
+    ColumnSummary, DataFormat, LoadedColumn, NewReference, Ordered, ReferenceProfile,
+    ReferenceRepository, ReferenceUpload, StoredColumn,
 };
 pub use ports::usage::{NoUsageMetrics, UsageMetrics};
 pub use readiness::Readiness;

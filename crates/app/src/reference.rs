@@ -64,7 +64,7 @@ impl ReferenceService {
             ..ParseOptions::default()
         };
         let data = data.into();
-        let (rows, columns, stored, dataset) = blocking(move || {
+        let (rows, columns, stored, prepared) = blocking(move || {
             let (dataset, stored) = read_for_storing(data, format, &options)?;
             let rows = dataset.rows() as u64;
             let columns: Vec<ColumnSummary> = dataset
@@ -76,7 +76,12 @@ impl ReferenceService {
                     missing: c.missing as u64,
                 })
                 .collect();
-            Ok((rows, columns, stored, dataset))
+            // The stored form was made as the data was read; the columns are prepared now,
+            // all before the transaction (written as they were made, an upload held SQLite's
+            // write lock while its columns waited for rayon's threads, which another upload's
+            // columns held waiting for that lock: docs/performance.md).
+            let prepared = prepared::prepare(dataset, &in_row_order);
+            Ok((rows, columns, stored, prepared))
         })
         .await?;
         let StoredData {
@@ -93,16 +98,11 @@ impl ReferenceService {
             uploaded_by: user.id,
             format,
         };
-        // The stored form was made as the data was read; the columns are prepared now, all
-        // before the transaction: written as they were made, an upload held SQLite's write
-        // lock while its columns waited for rayon's threads, which another upload's columns
-        // held waiting for that lock (docs/performance.md).
-        let prepared = blocking(move || Ok(prepared::prepare_all(dataset, &in_row_order))).await?;
         self.references
             .put(NewReference {
                 profile,
                 compressed,
-                columns: prepared.into(),
+                columns: prepared,
             })
             .await
     }

@@ -41,7 +41,7 @@ fn csv(bytes: &[u8], kinds: &[(&str, ColumnKind)]) -> Dataset {
 /// label and score in row order.
 fn through_storage(dataset: &Dataset) -> PreparedReference {
     let ordered = ["prediction", "label", "score"].map(String::from);
-    let loaded = prepared::prepare_all(dataset.clone(), &ordered)
+    let loaded = prepared::prepare(dataset.clone(), &ordered)
         .into_iter()
         .map(|c: StoredColumn| LoadedColumn {
             ordered: c.ordered,
@@ -350,7 +350,7 @@ async fn restore_with_columns(
     db.put(NewReference {
         profile,
         compressed,
-        columns: columns.into(),
+        columns,
     })
     .await
     .expect("put");
@@ -386,7 +386,7 @@ async fn data_stored_before_prepared_forms_is_prepared_on_first_use(db: Store) {
 
 async fn a_damaged_prepared_form_is_a_clear_error(db: Store) {
     let (services, engineer, model) = setup(&db).await;
-    let mut columns = prepared::prepare_all(csv(&read("reference_10k.csv"), &[]), &[]);
+    let mut columns = prepared::prepare(csv(&read("reference_10k.csv"), &[]), &[]);
     let cut = columns[3].prepared.len() / 2;
     columns[3].prepared.truncate(cut);
     let name = columns[3].name.clone();

@@ -6,7 +6,6 @@ use crate::blocking::WaitOnCancel;
 use crate::error::pool_error;
 use crate::postgres_tls::PgConnector;
 use crate::settings::{Backend, DatabaseSettings, ensure_sqlite_folder, sqlite_path};
-use crate::wal_checkpointer;
 use diesel::SqliteConnection;
 use diesel::connection::SimpleConnection;
 use diesel_async::AsyncPgConnection;
@@ -106,13 +105,14 @@ fn sqlite_config(cache_kib: u32) -> ManagerConfig<SqliteConn> {
                 // busy_timeout first, so that even the pragmas below wait for a lock instead of
                 // failing; WAL lets readers run beside the writer; foreign keys are off in
                 // SQLite by default; the page cache is bounded by the setting (a negative
-                // cache_size is KiB, a positive one pages); checkpoints are left to
-                // `wal_checkpointer`'s thread.
+                // cache_size is KiB, a positive one pages); a WAL that a large write (a
+                // reference upload: 150 MB) grew is cut back to 4 MiB once it starts over, about
+                // the size SQLite's checkpoint at 1,000 pages keeps it to otherwise.
                 conn.batch_execute(&format!(
                     "PRAGMA busy_timeout = 10000; PRAGMA journal_mode = WAL; \
                      PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL; \
-                     PRAGMA cache_size = -{cache_kib}; {}",
-                    wal_checkpointer::pragmas()
+                     PRAGMA cache_size = -{cache_kib}; PRAGMA journal_size_limit = {};",
+                    4 << 20
                 ))
                 .map_err(diesel::ConnectionError::CouldntSetupConfiguration)?;
                 Ok(SyncConnectionWrapper::new(conn))
@@ -163,12 +163,7 @@ impl Database {
                     settings.url.clone(),
                     sqlite_config(settings.sqlite_cache_kib),
                 );
-                let pool = build(manager, settings)?;
-                wal_checkpointer::spawn(sqlite_path(&settings.url).to_owned(), pool.weak())
-                    .map_err(|e| {
-                        DomainError::internal_caused("could not start the WAL checkpointer", e)
-                    })?;
-                Ok(Database::Sqlite(pool))
+                build(manager, settings).map(Database::Sqlite)
             }
         }
     }

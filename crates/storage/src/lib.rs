@@ -36,7 +36,6 @@ mod store;
 #[cfg(feature = "testing")]
 pub mod testing;
 mod users;
-mod wal_checkpointer;
 
 pub use db::{Database, PoolStatus};
 pub use settings::{Backend, DatabaseSettings};

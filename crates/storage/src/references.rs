@@ -16,7 +16,7 @@ use driftguard_app::{
     LoadedColumn, NewReference, Ordered, ReferenceProfile, ReferenceRepository, ReferenceUpload,
     StoredColumn,
 };
-use driftguard_core::{DomainError, DomainResult, ModelId, UserId};
+use driftguard_core::{DomainResult, ModelId, UserId};
 
 #[derive(Insertable)]
 #[diesel(table_name = reference_data)]
@@ -40,16 +40,22 @@ struct ColumnInsert<'a> {
     ordered: Option<&'a [u8]>,
 }
 
-/// The row of a model's column. Inserted one by one: a statement's binds are copied into its
-/// message, so one statement for all would hold every column twice at once.
-fn column_row(model_id: ModelId, c: &StoredColumn) -> ColumnInsert<'_> {
-    ColumnInsert {
-        model_id: model_id.0,
-        position: i64::try_from(c.position).unwrap_or(i64::MAX),
-        name: &c.name,
-        prepared: &c.prepared,
-        ordered: c.ordered.as_deref(),
-    }
+/// The rows of `columns` for a model. Inserted one by one: a statement's binds are copied
+/// into its message, so one statement for all would hold every column twice at once.
+fn column_rows(
+    model_id: ModelId,
+    columns: &[StoredColumn],
+) -> impl Iterator<Item = ColumnInsert<'_>> {
+    columns
+        .iter()
+        .zip(0i64..)
+        .map(move |(c, position)| ColumnInsert {
+            model_id: model_id.0,
+            position,
+            name: &c.name,
+            prepared: &c.prepared,
+            ordered: c.ordered.as_deref(),
+        })
 }
 
 #[derive(Insertable, Queryable, Selectable)]
@@ -85,7 +91,6 @@ impl ReferenceRepository for Store {
             uploaded_at: at,
         };
         let model_id = p.model_id;
-        let mut columns = reference.columns;
         transaction!(self, false, |conn| {
             let changed = diesel::update(models::table.find(model_id.0))
                 .set((models::has_reference.eq(true), models::updated_at.eq(at)))
@@ -106,20 +111,11 @@ impl ReferenceRepository for Store {
                 .values(&data)
                 .execute(conn)
                 .await?;
-            // Each column as it is made: the write goes on while the next are sorted.
-            let mut written = 0;
-            while let Some(column) = columns.next().await {
+            for row in column_rows(model_id, &reference.columns) {
                 diesel::insert_into(reference_columns::table)
-                    .values(&column_row(model_id, &column))
+                    .values(&row)
                     .execute(conn)
                     .await?;
-                written += 1;
-            }
-            if written != columns.expected() {
-                return Err(TxError::Domain(DomainError::internal(format!(
-                    "the prepared columns of model {model_id}'s reference data stopped at {written} of {}",
-                    columns.expected()
-                ))));
             }
             diesel::insert_into(reference_uploads::table)
                 .values(&upload)
@@ -232,9 +228,9 @@ impl ReferenceRepository for Store {
             if same == 0 || done > 0 {
                 return Ok(false);
             }
-            for column in &columns {
+            for row in column_rows(model_id, &columns) {
                 diesel::insert_into(reference_columns::table)
-                    .values(&column_row(model_id, column))
+                    .values(&row)
                     .execute(conn)
                     .await?;
             }

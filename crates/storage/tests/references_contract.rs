@@ -3,7 +3,7 @@
 mod support;
 
 use driftguard_app::{
-    ColumnFeed, ColumnSummary, DataFormat, LoadedColumn, NewReference, Ordered, ReferenceProfile,
+    ColumnSummary, DataFormat, LoadedColumn, NewReference, Ordered, ReferenceProfile,
     ReferenceRepository, StoredColumn,
 };
 use driftguard_core::{DomainError, ModelId, UserId, now};
@@ -27,14 +27,13 @@ fn reference(model_id: ModelId, by: UserId, sha: &str, data: &[u8]) -> NewRefere
             format: DataFormat::Csv,
         },
         compressed: data.to_vec(),
-        columns: vec![column("age", sha)].into(),
+        columns: vec![column("age", sha)],
     }
 }
 
 /// A stored column whose bytes say which upload they belong to.
 fn column(name: &str, sha: &str) -> StoredColumn {
     StoredColumn {
-        position: 0,
         name: name.into(),
         prepared: format!("{sha}:{name}:prepared").into_bytes(),
         ordered: Some(format!("{sha}:{name}:ordered").into_bytes()),
@@ -98,15 +97,9 @@ async fn prepared_columns_come_back_in_order_with_the_row_order_values_asked_for
     let none = db.columns(model.id, Ordered::All).await.expect("columns");
     assert!(none.is_empty());
     let mut first = reference(model.id, by, "aa", b"x");
-    let mut columns = ["b", "a", "c"].map(|n| column(n, "aa"));
-    for (position, c) in columns.iter_mut().enumerate() {
-        c.position = position;
-    }
+    first.columns = ["b", "a", "c"].map(|n| column(n, "aa")).to_vec();
     // Not kept in row order.
-    columns[1].ordered = None;
-    // Handed over as they are made, in any order.
-    columns.swap(0, 2);
-    first.columns = columns.to_vec().into();
+    first.columns[1].ordered = None;
     db.put(first).await.expect("put");
     let all = db.columns(model.id, Ordered::All).await.expect("all");
     assert_eq!(
@@ -149,7 +142,7 @@ async fn prepare_adds_columns_only_to_the_upload_it_read(db: Store) {
     let by = support::user(&db).await;
     let model = support::model(&db, by, "churn", "1").await;
     let mut old = reference(model.id, by, "aa", b"x");
-    old.columns = Vec::new().into();
+    old.columns.clear();
     let profile = db.put(old).await.expect("put");
     // Another upload's profile (a replacement meanwhile) adds nothing.
     let mut other = profile.clone();
@@ -171,45 +164,10 @@ async fn prepare_adds_columns_only_to_the_upload_it_read(db: Store) {
     assert_eq!(columns, [loaded("age", "aa", true)]);
 }
 
-async fn a_feed_that_stops_short_stores_nothing(db: Store) {
-    let by = support::user(&db).await;
-    let model = support::model(&db, by, "churn", "1").await;
-    let kept = db
-        .put(reference(model.id, by, "aa", b"x"))
-        .await
-        .expect("put");
-    // Two columns promised, one made: the maker failed.
-    let (sender, feed) = ColumnFeed::channel(2);
-    let mut short = reference(model.id, by, "bb", b"y");
-    short.columns = feed;
-    let maker = std::thread::spawn(move || sender.send(column("age", "bb")));
-    let refused = db.put(short).await;
-    assert!(maker.join().expect("sent"));
-    assert!(
-        matches!(&refused, Err(DomainError::Internal { message, .. }) if message.contains("stopped at 1 of 2")),
-        "{refused:?}"
-    );
-    let (profile, data) = db.data(model.id).await.expect("data").expect("present");
-    assert_eq!((profile, data), (kept, b"x".to_vec()));
-    assert_eq!(
-        db.columns(model.id, Ordered::All).await.expect("columns"),
-        [loaded("age", "aa", true)]
-    );
-    let shas: Vec<String> = db
-        .uploads(model.id)
-        .await
-        .expect("uploads")
-        .into_iter()
-        .map(|u| u.sha256)
-        .collect();
-    assert_eq!(shas, ["aa"]);
-}
-
 driftguard_test_kit::per_backend!(
     driftguard_test_kit::with_store =>
     put_replaces_records_and_flags_the_model,
     a_missing_model_stores_nothing,
     prepared_columns_come_back_in_order_with_the_row_order_values_asked_for,
-    prepare_adds_columns_only_to_the_upload_it_read,
-    a_feed_that_stops_short_stores_nothing
+    prepare_adds_columns_only_to_the_upload_it_read
 );

@@ -3,8 +3,7 @@
 //!
 //! Contract every adapter keeps: `put` replaces the model's data and its prepared columns,
 //! records the upload and sets the model's `has_reference`, in one transaction; a missing
-//! model is `NotFound` and stores nothing, and so is a feed of columns that ends before its
-//! last (an internal error). `columns` reads every prepared column of one
+//! model is `NotFound` and stores nothing. `columns` reads every prepared column of one
 //! upload in one statement (never half of an old upload and half of a new one).
 
 use async_trait::async_trait;
@@ -79,81 +78,19 @@ pub struct ReferenceProfile {
 }
 
 /// Reference data to store.
-#[derive(Debug)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewReference {
     /// Its profile.
     pub profile: ReferenceProfile,
     /// The uploaded bytes, compressed.
     pub compressed: Vec<u8>,
-    /// Every column prepared for evaluations, as they are made.
-    pub columns: ColumnFeed,
-}
-
-/// The prepared columns of an upload, handed to the store as they are made, so that it
-/// writes one column while the next are still being sorted (issue #17 part 2). The store
-/// takes all [`expected`](Self::expected) of them, or stores nothing.
-#[derive(Debug)]
-pub struct ColumnFeed {
-    columns: tokio::sync::mpsc::Receiver<StoredColumn>,
-    expected: usize,
-}
-
-/// Where the columns of a [`ColumnFeed`] are made, on the blocking pool.
-#[derive(Debug, Clone)]
-pub struct ColumnSender(tokio::sync::mpsc::Sender<StoredColumn>);
-
-impl ColumnFeed {
-    /// A feed of `expected` columns and its sender. Two columns wait at most: what is made
-    /// faster than it is written is not held.
-    pub fn channel(expected: usize) -> (ColumnSender, Self) {
-        let (sender, columns) = tokio::sync::mpsc::channel(2);
-        (ColumnSender(sender), Self { columns, expected })
-    }
-
-    /// The next column made; None once every column has come, or the maker stopped.
-    pub async fn next(&mut self) -> Option<StoredColumn> {
-        self.columns.recv().await
-    }
-
-    /// How many columns the upload has.
-    pub fn expected(&self) -> usize {
-        self.expected
-    }
-}
-
-impl From<Vec<StoredColumn>> for ColumnFeed {
-    /// Columns made already.
-    fn from(columns: Vec<StoredColumn>) -> Self {
-        let (sender, feed) = tokio::sync::mpsc::channel(columns.len().max(1));
-        for column in columns {
-            // Room for every one; the receiver is alive.
-            let _ = sender.try_send(column);
-        }
-        Self {
-            expected: feed.len(),
-            columns: feed,
-        }
-    }
-}
-
-impl ColumnSender {
-    /// Hands a column over, waiting for room (blocking: call it off the runtime); false once
-    /// the store has given up on the upload, when making the rest is wasted.
-    pub fn send(&self, column: StoredColumn) -> bool {
-        self.0.blocking_send(column).is_ok()
-    }
-
-    /// Whether the store has given up on the upload.
-    pub fn is_closed(&self) -> bool {
-        self.0.is_closed()
-    }
+    /// Every column prepared for evaluations, in file order.
+    pub columns: Vec<StoredColumn>,
 }
 
 /// One column of reference data prepared for evaluations, encoded by `crate::prepared`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StoredColumn {
-    /// Where the column is in the file, from 0.
-    pub position: usize,
     /// The column's name.
     pub name: String,
     /// What drift reads: the sorted present numbers, or the category counts.

@@ -44,38 +44,29 @@ pub struct CorruptColumn {
 
 /// One column as stored, with its row-order values when `in_row_order`.
 fn stored(
-    position: usize,
     name: String,
     prepared: &PreparedColumn,
     column: &Column,
     in_row_order: bool,
 ) -> StoredColumn {
     StoredColumn {
-        position,
         prepared: encode_prepared(prepared),
         ordered: in_row_order.then(|| encode_column(column)),
         name,
     }
 }
 
-/// `dataset`'s column at `position` prepared and encoded, with its row-order values when
-/// `in_row_order` names it.
-fn prepare_column(
-    in_row_order: &[String],
-    (position, (name, column)): (usize, (String, Column)),
-) -> StoredColumn {
-    let keep = in_row_order.contains(&name);
-    stored(position, name, &PreparedColumn::of(&column), &column, keep)
-}
-
 /// Every column of `dataset` prepared and encoded, side by side on rayon's pool, in file
-/// order, with the row-order values of the columns `in_row_order` names.
-pub fn prepare_all(dataset: Dataset, in_row_order: &[String]) -> Vec<StoredColumn> {
+/// order, with the row-order values of the columns `in_row_order` names; each column is
+/// dropped once encoded, so that the dataset and its encoding are not held twice over.
+pub fn prepare(dataset: Dataset, in_row_order: &[String]) -> Vec<StoredColumn> {
     dataset
         .into_columns()
         .into_par_iter()
-        .enumerate()
-        .map(|column| prepare_column(in_row_order, column))
+        .map(|(name, column)| {
+            let keep = in_row_order.contains(&name);
+            stored(name, &PreparedColumn::of(&column), &column, keep)
+        })
         .collect()
 }
 
@@ -85,11 +76,10 @@ pub fn store(reference: &PreparedReference, in_row_order: &[String]) -> Vec<Stor
     let columns: Vec<(&str, &PreparedColumn)> = reference.iter().collect();
     columns
         .into_par_iter()
-        .enumerate()
-        .filter_map(|(position, (name, prepared))| {
+        .filter_map(|(name, prepared)| {
             let column = reference.ordered().column(name)?;
             let keep = in_row_order.iter().any(|n| n == name);
-            Some(stored(position, name.to_owned(), prepared, column, keep))
+            Some(stored(name.to_owned(), prepared, column, keep))
         })
         .collect()
 }

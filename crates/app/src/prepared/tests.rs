@@ -43,7 +43,7 @@ fn bits(column: &PreparedColumn) -> Vec<u64> {
 fn a_reference_reads_back_as_it_was_prepared() {
     let reference = PreparedReference::of(dataset());
     let stored = store(&reference, &all());
-    assert_eq!(stored, prepare_all(dataset(), &all()));
+    assert_eq!(stored, prepare(dataset(), &all()));
     let again = load(loaded(stored.clone(), true)).expect("reads back");
     assert_eq!(again.names(), reference.names());
     for ((_, a), (_, b)) in again.iter().zip(reference.iter()) {
@@ -63,7 +63,7 @@ fn a_reference_reads_back_as_it_was_prepared() {
 #[test]
 fn only_the_columns_named_keep_their_row_order() {
     let named = ["c".to_owned(), "absent".to_owned()];
-    let stored = prepare_all(dataset(), &named);
+    let stored = prepare(dataset(), &named);
     let kept: Vec<&str> = stored
         .iter()
         .filter(|c| c.ordered.is_some())
@@ -107,7 +107,7 @@ fn version_1_blobs_are_read() {
 
 #[test]
 fn damaged_blobs_are_errors() {
-    let stored = prepare_all(dataset(), &all());
+    let stored = prepare(dataset(), &all());
     for column in &stored {
         let kind = decode_prepared(&column.prepared).expect("valid").kind();
         let ordered = column.ordered.as_ref().expect("kept");
