@@ -43,6 +43,17 @@ impl ModelService {
         self.models.list(query, page).await
     }
 
+    /// A page of models matching the query, in its order.
+    pub async fn page(&self, query: &ModelQuery, page: Page) -> DomainResult<Vec<Model>> {
+        self.models.page(query, page).await
+    }
+
+    /// How many models match the query's filters: the total of its pages, which the
+    /// front ends cache (`AnswerCache::model_total`).
+    pub async fn count(&self, query: &ModelQuery) -> DomainResult<u64> {
+        self.models.count(query).await
+    }
+
     /// `PATCH /models/{id}`: changes a model's writable fields. Needs `EditModels`. A patch
     /// that names none changes nothing, as in JSON Merge Patch, and answers the model as
     /// it is.

@@ -205,11 +205,14 @@ async fn invalidate_makes_the_next_lookup_recompute_only_for_those_classes(adapt
         (CacheClass::RiskTrends, Lookup::Miss),
         (CacheClass::DashboardSummary, Lookup::Hit),
         (CacheClass::ComplianceDistribution, Lookup::Hit),
+        (CacheClass::ModelTotals, Lookup::Hit),
     ] {
         let (_, lookup) = lookup(&answers, class, "p", &runs).await.expect("computes");
         assert_eq!(lookup, expected, "{name}: {class:?}");
     }
-    assert_eq!(runs.load(Ordering::SeqCst), 6, "{name}");
+    // Each class once, and the two invalidated again.
+    let expected_runs = CacheClass::ALL.len() as u32 + 2;
+    assert_eq!(runs.load(Ordering::SeqCst), expected_runs, "{name}");
 
     // Twice in a row works as well: the second invalidation gets a generation of its own.
     answers.invalidate(&[CacheClass::Policies]).await;
@@ -423,7 +426,8 @@ fn classes_have_stable_labels_and_default_ttls() {
             "dashboard_summary",
             "compliance_distribution",
             "risk_trends",
-            "policies"
+            "policies",
+            "model_totals"
         ]
     );
     let ttls = CacheTtls::default();
@@ -431,7 +435,7 @@ fn classes_have_stable_labels_and_default_ttls() {
         .iter()
         .map(|&c| ttls.ttl(c).as_secs())
         .collect();
-    assert_eq!(secs, [60, 300, 600, 1800]);
+    assert_eq!(secs, [60, 300, 600, 1800, 300]);
     let partial: CacheTtls =
         serde_json::from_str(r#"{"policies_secs": 5}"#).expect("a partial TTL table");
     assert_eq!(partial.ttl(CacheClass::Policies), Duration::from_secs(5));

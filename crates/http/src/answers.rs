@@ -56,12 +56,17 @@ impl Answers {
         class: CacheClass,
         (body, lookup): (T, Lookup),
     ) -> HttpResponse {
+        self.count(class, lookup);
+        HttpResponse::Ok()
+            .insert_header((X_CACHE, lookup.as_str()))
+            .json(body)
+    }
+
+    /// Counts a lookup of `class` in `cache_hits_total` / `cache_misses_total`.
+    pub fn count(&self, class: CacheClass, lookup: Lookup) {
         match lookup {
             Lookup::Hit => self.metrics.cache_hit(class.label()),
             Lookup::Miss => self.metrics.cache_miss(class.label()),
         }
-        HttpResponse::Ok()
-            .insert_header((X_CACHE, lookup.as_str()))
-            .json(body)
     }
 }

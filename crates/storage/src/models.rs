@@ -219,13 +219,19 @@ impl ModelRepository for Store {
         })
     }
 
-    async fn list(&self, query: &ModelQuery, page: Page) -> DomainResult<(Vec<Model>, u64)> {
+    async fn count(&self, query: &ModelQuery) -> DomainResult<u64> {
         with_conn!(self.database(), |conn| {
             let total: i64 = matching!(query)
                 .count()
                 .get_result(conn)
                 .await
                 .map_err(query_error)?;
+            Ok(to_count(total))
+        })
+    }
+
+    async fn page(&self, query: &ModelQuery, page: Page) -> DomainResult<Vec<Model>> {
+        with_conn!(self.database(), |conn| {
             let ordered = match query.sort {
                 ModelSort::CreatedDesc => {
                     matching!(query).order((models::created_at.desc(), models::id.desc()))
@@ -263,11 +269,10 @@ impl ModelRepository for Store {
                     .await
                     .map_err(query_error)?
             };
-            let models = in_order_of(&ids, rows)
+            in_order_of(&ids, rows)
                 .into_iter()
                 .map(ModelRow::into_model)
-                .collect::<DomainResult<Vec<_>>>()?;
-            Ok((models, to_count(total)))
+                .collect::<DomainResult<Vec<_>>>()
         })
     }
 

@@ -11,7 +11,7 @@ use driftguard_observability::Metrics;
 pub struct Ui {
     /// The use cases (the same the API calls).
     pub services: Services,
-    /// The answers the API caches too (dashboards).
+    /// The answers the API caches too (dashboards, model list totals).
     pub cache: AnswerCache,
     /// Where cache lookups are counted.
     pub metrics: Metrics,

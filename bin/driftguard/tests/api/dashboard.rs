@@ -1,6 +1,6 @@
-//! `/dashboard/*` and the policy reads over HTTP: the bodies, `X-Cache`, the hit and miss
-//! counters, invalidation after each kind of write, replicas sharing one Redis, and Redis
-//! going away under load.
+//! `/dashboard/*`, the policy reads and the totals of `GET /models` over HTTP: the bodies,
+//! `X-Cache`, the hit and miss counters, invalidation after each kind of write, replicas
+//! sharing one Redis, and Redis going away under load.
 
 use crate::helpers::{Backend, TestApp, spawn_app_with};
 use driftguard_core::Role;
@@ -354,8 +354,83 @@ async fn writes_through_services_alone_invalidate_cached_answers(app: TestApp) {
     );
 }
 
+/// The `pagination.total` of `GET /models` with this query.
+async fn total(app: &TestApp, token: &str, query: &str) -> u64 {
+    let (status, body) = app.get(&format!("/models{query}"), token).await;
+    assert_eq!(status, 200, "{query}: {body}");
+    body["pagination"]["total"].as_u64().expect("total")
+}
+
+/// The lines of `/metrics` counting lookups of the model list totals.
+async fn total_lookups(app: &TestApp) -> Vec<String> {
+    app.metrics_text(None)
+        .await
+        .lines()
+        .filter(|l| l.contains("key_class=\"model_totals\"") && !l.starts_with('#'))
+        .map(str::to_owned)
+        .collect()
+}
+
+/// `GET /models`' totals are cached, and every write that can move one (a model registered,
+/// edited, evaluated, deployed, retired or deleted) is seen in the next list.
+async fn model_list_totals_follow_every_write(app: TestApp) {
+    let engineer = app.token_for(Role::Engineer).await;
+    let approver = app.token_for(Role::Approver).await;
+    let admin = app.token_for(Role::Admin).await;
+    let viewer = app.token_for(Role::Viewer).await;
+    const QUERIES: [&str; 6] = [
+        "",
+        "?risk_tier=high",
+        "?risk_tier=low&sort=name",
+        "?compliance=pass",
+        "?status=deployed",
+        "?status=retired&q=TOT",
+    ];
+    let totals = async |expected: [u64; 6]| {
+        for (query, want) in QUERIES.iter().zip(expected) {
+            assert_eq!(total(&app, &viewer, query).await, want, "{query}");
+        }
+    };
+    totals([0, 0, 0, 0, 0, 0]).await;
+    // Asked again without a write: answered from the cache.
+    totals([0, 0, 0, 0, 0, 0]).await;
+    let lookups = total_lookups(&app).await;
+    assert!(
+        lookups.contains(&"cache_hits_total{key_class=\"model_totals\"} 6".to_owned()),
+        "{lookups:?}"
+    );
+
+    let id = model_with_reference(&app, &engineer, "totals").await;
+    totals([1, 1, 0, 0, 0, 0]).await;
+
+    let path = format!("/models/{id}");
+    let patch = Some(json!({"risk_tier": "low"}));
+    let (status, body) = app.send(Method::PATCH, &path, Some(&engineer), patch).await;
+    assert_eq!(status, 200, "{body}");
+    totals([1, 0, 1, 0, 0, 0]).await;
+
+    let evaluation = evaluate(&app, &engineer, id, false).await;
+    assert_eq!(evaluation["status"], "pass", "{evaluation}");
+    totals([1, 0, 1, 1, 0, 0]).await;
+
+    let deploy = format!("/models/{id}/deploy");
+    let (status, body) = app.post(&deploy, Some(&engineer), json!({})).await;
+    assert_eq!(status, 200, "{body}");
+    totals([1, 0, 1, 1, 1, 0]).await;
+
+    let retire = format!("/models/{id}/retire");
+    let (status, body) = app.post(&retire, Some(&approver), json!({})).await;
+    assert_eq!(status, 200, "{body}");
+    totals([1, 0, 1, 1, 0, 1]).await;
+
+    let (status, _) = app.send(Method::DELETE, &path, Some(&admin), None).await;
+    assert!(status == 200 || status == 204, "{status}");
+    totals([0, 0, 0, 0, 0, 0]).await;
+}
+
 per_backend!(
     crate::helpers::with_app =>
+    model_list_totals_follow_every_write,
     writes_through_services_alone_invalidate_cached_answers,
     dashboards_have_the_spec_shapes_and_are_cached,
     every_write_invalidates_what_it_changes,
@@ -387,10 +462,15 @@ async fn replicas_sharing_redis_see_each_others_invalidations() {
     expect_cache(&b, SUMMARY, &viewer, "MISS").await;
     expect_cache(&a, SUMMARY, &viewer, "HIT").await;
 
+    assert_eq!(total(&b, &viewer, "?risk_tier=critical").await, 0);
+    assert_eq!(total(&a, &viewer, "?risk_tier=critical").await, 0);
+
     a.create_model(&engineer, "shared", "1", "critical").await;
     let summary = expect_cache(&b, SUMMARY, &viewer, "MISS").await;
     assert_eq!(summary["models"]["by_risk_tier"]["critical"], 1);
     expect_cache(&a, SUMMARY, &viewer, "HIT").await;
+    // The list's cached total too, through the replica that did not register it.
+    assert_eq!(total(&b, &viewer, "?risk_tier=critical").await, 1);
 }
 
 /// Redis killed while requests keep coming: no request fails, answers keep coming (as

@@ -13,15 +13,18 @@ pub enum CacheClass {
     RiskTrends,
     /// The governance policies.
     Policies,
+    /// How many models match a model list's filters: the total of `GET /models`' pages.
+    ModelTotals,
 }
 
 impl CacheClass {
     /// Every class, for metrics and for invalidating everything.
-    pub const ALL: [CacheClass; 4] = [
+    pub const ALL: [CacheClass; 5] = [
         CacheClass::DashboardSummary,
         CacheClass::ComplianceDistribution,
         CacheClass::RiskTrends,
         CacheClass::Policies,
+        CacheClass::ModelTotals,
     ];
 
     /// The class's position in [`CacheClass::ALL`], for per-class tables.
@@ -31,6 +34,7 @@ impl CacheClass {
             CacheClass::ComplianceDistribution => 1,
             CacheClass::RiskTrends => 2,
             CacheClass::Policies => 3,
+            CacheClass::ModelTotals => 4,
         }
     }
 
@@ -42,6 +46,7 @@ impl CacheClass {
             CacheClass::ComplianceDistribution => "compliance_distribution",
             CacheClass::RiskTrends => "risk_trends",
             CacheClass::Policies => "policies",
+            CacheClass::ModelTotals => "model_totals",
         }
     }
 }
@@ -58,6 +63,8 @@ pub struct CacheTtls {
     pub risk_trends_secs: u64,
     /// TTL of [`CacheClass::Policies`].
     pub policies_secs: u64,
+    /// TTL of [`CacheClass::ModelTotals`].
+    pub model_totals_secs: u64,
 }
 
 impl Default for CacheTtls {
@@ -67,6 +74,9 @@ impl Default for CacheTtls {
             compliance_distribution_secs: 300,
             risk_trends_secs: 600,
             policies_secs: 1800,
+            // Not in the seed plan's table: every change that can move a total drops
+            // them all, so the TTL only bounds how long an unused filter's total is kept.
+            model_totals_secs: 300,
         }
     }
 }
@@ -79,6 +89,7 @@ impl CacheTtls {
             CacheClass::ComplianceDistribution => self.compliance_distribution_secs,
             CacheClass::RiskTrends => self.risk_trends_secs,
             CacheClass::Policies => self.policies_secs,
+            CacheClass::ModelTotals => self.model_totals_secs,
         })
     }
 }

@@ -11,16 +11,21 @@ const DASHBOARDS: &[CacheClass] = &[
     CacheClass::DashboardSummary,
     CacheClass::ComplianceDistribution,
     CacheClass::RiskTrends,
+    CacheClass::ModelTotals,
 ];
 const MODEL_COUNTS: &[CacheClass] = &[
     CacheClass::DashboardSummary,
     CacheClass::ComplianceDistribution,
+    CacheClass::ModelTotals,
 ];
-const SUMMARY: &[CacheClass] = &[CacheClass::DashboardSummary];
+const SUMMARY: &[CacheClass] = &[CacheClass::DashboardSummary, CacheClass::ModelTotals];
 const POLICIES: &[CacheClass] = &[CacheClass::Policies];
 
 /// The answers a change makes stale.
 fn stale_after(change: Change) -> &'static [CacheClass] {
+    // A model list's totals move with the models (a new or deleted one, its status or tier,
+    // its name) and with their latest evaluations (the compliance filter), so every change
+    // but a policy's drops them.
     match change {
         // The counts by status and tier.
         Change::Model => MODEL_COUNTS,
@@ -58,5 +63,21 @@ mod tests {
         assert_eq!(stale_after(Change::Model), MODEL_COUNTS);
         assert_eq!(stale_after(Change::Deployment), SUMMARY);
         assert_eq!(stale_after(Change::Policy), POLICIES);
+    }
+
+    #[test]
+    fn every_change_but_a_policy_drops_the_model_totals() {
+        for change in [
+            Change::Model,
+            Change::ModelRemoved,
+            Change::Evaluation,
+            Change::Deployment,
+        ] {
+            assert!(
+                stale_after(change).contains(&CacheClass::ModelTotals),
+                "{change:?}"
+            );
+        }
+        assert!(!stale_after(Change::Policy).contains(&CacheClass::ModelTotals));
     }
 }

@@ -39,6 +39,7 @@ mod classes;
 mod dashboards;
 mod flights;
 mod invalidation;
+mod models;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};

@@ -1,11 +1,13 @@
 //! `/models`: register, list, read, change and delete model versions.
 
+use crate::answers::Answers;
 use crate::body::Body;
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::{CurrentUser, PageParams};
 use actix_web::{HttpResponse, delete, get, patch, post, web};
 use driftguard_app::Services;
 use driftguard_auth::Action;
+use driftguard_cache::CacheClass;
 use driftguard_core::schema::one_of;
 use driftguard_core::{ModelId, Pagination, RiskTier};
 use driftguard_registry::{
@@ -120,11 +122,20 @@ pub async fn create(
 pub async fn list(
     _signed_in: CurrentUser,
     services: web::Data<Services>,
+    answers: web::Data<Answers>,
     page: web::Query<PageParams>,
     filters: web::Query<ModelFilters>,
 ) -> Result<web::Json<ModelList>, ApiError> {
     let page = page.page()?;
-    let (models, total) = services.models.list(&filters.query()?, page).await?;
+    let query = filters.query()?;
+    // The total from the answer cache (counting every match was most of what a page cost
+    // PostgreSQL), then the page's own rows.
+    let (total, lookup) = answers
+        .cache()
+        .model_total(&services.models, &query)
+        .await?;
+    answers.count(CacheClass::ModelTotals, lookup);
+    let models = services.models.page(&query, page).await?;
     Ok(web::Json(ModelList {
         models,
         pagination: page.pagination(total),
