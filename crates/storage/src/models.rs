@@ -37,12 +37,6 @@ pub(crate) struct ModelRow {
     artifact_digest: Option<String>,
 }
 
-/// `rows` in the order of `ids` (a row whose model went away meanwhile is simply absent).
-fn in_order_of(ids: &[i64], mut rows: Vec<ModelRow>) -> Vec<ModelRow> {
-    rows.sort_by_key(|row| ids.iter().position(|&id| id == row.id));
-    rows
-}
-
 impl ModelRow {
     pub(crate) fn into_model(self) -> DomainResult<Model> {
         let latest_evaluation = match (
@@ -231,45 +225,40 @@ impl ModelRepository for Store {
     }
 
     async fn page(&self, query: &ModelQuery, page: Page) -> DomainResult<Vec<Model>> {
-        with_conn!(self.database(), |conn| {
-            let ordered = match query.sort {
-                ModelSort::CreatedDesc => {
-                    matching!(query).order((models::created_at.desc(), models::id.desc()))
-                }
-                ModelSort::CreatedAsc => {
-                    matching!(query).order((models::created_at.asc(), models::id.asc()))
-                }
-                ModelSort::NameAsc => {
-                    matching!(query).order((models::name.asc(), models::version.asc()))
-                }
-                ModelSort::NameDesc => {
-                    matching!(query).order((models::name.desc(), models::version.desc()))
-                }
-                ModelSort::UpdatedDesc => {
-                    matching!(query).order((models::updated_at.desc(), models::id.desc()))
+        // The query's order, on the filtered ids and again on the page's rows.
+        macro_rules! in_order {
+            ($q:expr) => {
+                match query.sort {
+                    ModelSort::CreatedDesc => {
+                        $q.order((models::created_at.desc(), models::id.desc()))
+                    }
+                    ModelSort::CreatedAsc => $q.order((models::created_at.asc(), models::id.asc())),
+                    ModelSort::NameAsc => $q.order((models::name.asc(), models::version.asc())),
+                    ModelSort::NameDesc => $q.order((models::name.desc(), models::version.desc())),
+                    ModelSort::UpdatedDesc => {
+                        $q.order((models::updated_at.desc(), models::id.desc()))
+                    }
                 }
             };
-            // The page's ids first, then their rows: the ids come from an index-only walk
-            // of the order's index, where a page deep in the list fetching whole rows made
-            // PostgreSQL sort the table instead (22 ms against 2 ms at offset 9,000 of 10,000).
-            let ids: Vec<i64> = ordered
+        }
+        with_conn!(self.database(), |conn| {
+            // The page's ids in a subquery, its rows around it, in one statement: the ids
+            // come from an index-only walk of the order's index (a page deep in the list
+            // fetching whole rows as it walked made PostgreSQL sort the table instead: 22 ms
+            // against 2 ms at offset 9,000 of 10,000), then each row by its key, and only
+            // the page's rows are sorted. One statement, not two: on SQLite each is a trip
+            // to the blocking pool, and at 5,000 requests/s the second one cost the server
+            // about a fifth of its CPU (docs/performance.md, "API throughput").
+            let page_ids = in_order!(matching!(query))
                 .offset(to_offset(page.skip()))
                 .limit(to_offset(page.limit()))
-                .select(models::id)
+                .select(models::id);
+            in_order!(models::table.into_boxed())
+                .filter(models::id.eq_any(page_ids))
+                .select(ModelRow::as_select())
                 .load(conn)
                 .await
-                .map_err(query_error)?;
-            let rows: Vec<ModelRow> = if ids.is_empty() {
-                Vec::new()
-            } else {
-                models::table
-                    .filter(models::id.eq_any(&ids))
-                    .select(ModelRow::as_select())
-                    .load(conn)
-                    .await
-                    .map_err(query_error)?
-            };
-            in_order_of(&ids, rows)
+                .map_err(query_error)?
                 .into_iter()
                 .map(ModelRow::into_model)
                 .collect::<DomainResult<Vec<_>>>()
