@@ -2,8 +2,13 @@
 //! the release server (issue #17 part 2): the `bench-data` pair (1M rows by default) sent as
 //! `PUT /models/{id}/reference` and `POST /models/{id}/evaluations`, each timed from the
 //! first byte sent to the last byte of the answer, on a fresh server a run; the server's
-//! peak RSS (VmHWM) during each request and over both; medians of the runs and the load
-//! average before and after (docs/performance.md, "The reference prepared once").
+//! peak RSS (VmHWM) during each request and what it does after answering, and over both;
+//! medians of the runs and the load average before and after (docs/performance.md, "The
+//! reference prepared once").
+//!
+//! After each answer the server is left to finish what it does in the background (SQLite's
+//! checkpoint after an upload): the next request is sent once the server has used no CPU
+//! for [`QUIET`], and how long that took is printed beside the request's time.
 
 use crate::abuse::http::{self, Request};
 use crate::abuse::probe;
@@ -15,6 +20,9 @@ use std::time::Duration;
 
 /// The longest a request may take before the run is given up.
 const TIMEOUT: Duration = Duration::from_secs(300);
+
+/// How long the server must use no CPU to count as done with a request.
+const QUIET: Duration = Duration::from_millis(200);
 
 struct Options {
     size: String,
@@ -51,7 +59,30 @@ fn options(args: &[String]) -> anyhow::Result<Options> {
 #[derive(Clone, Copy)]
 struct Figure {
     seconds: f64,
+    /// From the answer until the server was quiet.
+    after_s: f64,
     peak_mib: f64,
+}
+
+/// Waits until process `pid` has used no CPU for [`QUIET`] (at most [`TIMEOUT`]); the
+/// seconds waited before its last CPU use.
+fn settle(pid: u32) -> anyhow::Result<f64> {
+    let start = std::time::Instant::now();
+    let cpu = || crate::loadtest::probe::cpu_seconds(pid).context("the server is gone");
+    let mut used = cpu()?;
+    let mut busy_until = start;
+    loop {
+        std::thread::sleep(QUIET);
+        let now = cpu()?;
+        if now == used {
+            return Ok(busy_until.duration_since(start).as_secs_f64());
+        }
+        used = now;
+        busy_until = std::time::Instant::now();
+        if start.elapsed() > TIMEOUT {
+            bail!("the server was still busy {} s after answering", TIMEOUT.as_secs());
+        }
+    }
 }
 
 /// Sends `request`, requiring a 2xx; the answer as JSON and the time it took.
@@ -80,7 +111,8 @@ fn peak(pid: u32) -> anyhow::Result<f64> {
     Ok(bytes as f64 / f64::from(1 << 20))
 }
 
-/// Sends `csv` to `path`; its time and the server's peak RSS while it was served.
+/// Sends `csv` to `path`; its time, the time the server went on working after answering,
+/// and the server's peak RSS over both.
 fn csv_request(
     addr: &str,
     pid: u32,
@@ -93,8 +125,10 @@ fn csv_request(
         .header("Authorization", token)
         .body("text/csv", csv.to_vec());
     let (_, seconds) = send(addr, request)?;
+    let after_s = settle(pid)?;
     Ok(Figure {
         seconds,
+        after_s,
         peak_mib: peak(pid)?,
     })
 }
@@ -174,14 +208,21 @@ pub fn run(args: &[String]) -> anyhow::Result<()> {
     };
     let runtime = tokio::runtime::Runtime::new()?;
     let load_before = probe::loadavg();
-    println!("run  upload_s  upload_peak_MiB  evaluation_s  evaluation_peak_MiB  server_peak_MiB");
+    println!(
+        "run  upload_s  (after)  upload_peak_MiB  evaluation_s  (after)  evaluation_peak_MiB  server_peak_MiB"
+    );
     let mut runs = Vec::new();
     for run in 1..=options.runs {
         let (upload, evaluation, both) =
             run_once(&runtime, &binary, &options, run, &reference, &current)?;
         println!(
-            "{run:>3}  {:>8.3}  {:>15.0}  {:>12.3}  {:>19.0}  {both:>15.0}",
-            upload.seconds, upload.peak_mib, evaluation.seconds, evaluation.peak_mib
+            "{run:>3}  {:>8.3}  {:>7.2}  {:>15.0}  {:>12.3}  {:>7.2}  {:>19.0}  {both:>15.0}",
+            upload.seconds,
+            upload.after_s,
+            upload.peak_mib,
+            evaluation.seconds,
+            evaluation.after_s,
+            evaluation.peak_mib
         );
         runs.push((upload, evaluation, both));
     }

@@ -19,6 +19,7 @@ mod convert;
 mod dashboard;
 pub mod error;
 mod evaluations;
+mod large_write;
 pub mod migrate;
 mod models;
 pub mod postgres_tls;

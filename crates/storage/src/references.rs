@@ -91,7 +91,7 @@ impl ReferenceRepository for Store {
             uploaded_at: at,
         };
         let model_id = p.model_id;
-        transaction!(self, false, |conn| {
+        large_transaction!(self, |conn| {
             let changed = diesel::update(models::table.find(model_id.0))
                 .set((models::has_reference.eq(true), models::updated_at.eq(at)))
                 .execute(conn)
@@ -209,7 +209,7 @@ impl ReferenceRepository for Store {
         let model_id = profile.model_id;
         // The stored profile is this text: its upload's time, uploader, kinds and digest.
         let text = to_json(profile)?;
-        transaction!(self, false, |conn| {
+        large_transaction!(self, |conn| {
             // Locks the row (PostgreSQL) against a replacing upload until this commits, and
             // tells whether it is still the upload that was prepared.
             let same = diesel::update(

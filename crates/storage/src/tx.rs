@@ -64,27 +64,60 @@ pub(crate) fn first_statement(backend: Backend, chain: bool) -> String {
 macro_rules! transaction {
     ($store:expr, $chain:expr, |$conn:ident| $body:expr) => {{
         let first = $crate::tx::first_statement($store.database().backend(), $chain);
+        with_conn!($store.database(), |pooled| {
+            transaction_on!(pooled, first, |$conn| $body)
+        })
+    }};
+}
+
+/// [`transaction!`]'s transaction on the connection `$pooled`, starting with `$first`.
+macro_rules! transaction_on {
+    ($pooled:ident, $first:expr, |$conn:ident| $body:expr) => {{
+        let first: String = $first;
         let failure = $crate::tx::Failure::default();
         let kept = failure.clone();
-        with_conn!($store.database(), |pooled| {
-            diesel_async::AsyncConnection::transaction::<_, $crate::tx::TxError, _>(
-                pooled,
-                async move |$conn| {
-                    let outcome: Result<_, $crate::tx::TxError> = async {
-                        diesel_async::RunQueryDsl::execute(
-                            diesel::sql_query(first.as_str()),
-                            $conn,
-                        )
+        diesel_async::AsyncConnection::transaction::<_, $crate::tx::TxError, _>(
+            $pooled,
+            async move |$conn| {
+                let outcome: Result<_, $crate::tx::TxError> = async {
+                    diesel_async::RunQueryDsl::execute(diesel::sql_query(first.as_str()), $conn)
                         .await?;
-                        $body
-                    }
-                    .await;
-                    outcome.map_err(|e| kept.keep(e))
-                },
-            )
-            .await
-            .map_err(|e| failure.take_or(e))
-        })
+                    $body
+                }
+                .await;
+                outcome.map_err(|e| kept.keep(e))
+            },
+        )
+        .await
+        .map_err(|e| failure.take_or(e))
+    }};
+}
+
+/// [`transaction!`] for a write of many megabytes (a reference upload and its prepared
+/// columns: 150 MB for a million rows), not appending to the history. On SQLite its commit
+/// does not copy those pages from the WAL into the database file before the caller has its
+/// answer: SQLite's own checkpoint, which the commit of a WAL of more than 1,000 pages runs
+/// there and then, is held for this one commit on its connection and runs right after, in
+/// the background (see [`crate::large_write`]). Every other commit keeps SQLite's own.
+macro_rules! large_transaction {
+    ($store:expr, |$conn:ident| $body:expr) => {{
+        let database = $store.database();
+        let sqlite = database.backend() == $crate::settings::Backend::Sqlite;
+        let first = $crate::tx::first_statement(database.backend(), false);
+        let outcome = with_conn!(database, |pooled| {
+            if sqlite {
+                $crate::large_write::hold_checkpoints(pooled).await?;
+            }
+            let outcome = transaction_on!(pooled, first, |$conn| $body);
+            if sqlite {
+                $crate::large_write::resume_checkpoints(pooled).await;
+            }
+            outcome
+        });
+        if sqlite && outcome.is_ok() {
+            $crate::large_write::checkpoint_soon(database);
+        }
+        outcome
     }};
 }
 

@@ -1,12 +1,18 @@
 //! How SQLite connections are set up: each pooled connection gets the page cache the settings
 //! give it (`database_sqlite_cache_kib`, applied as a negative `PRAGMA cache_size`, which is
 //! KiB); SQLite is built with the query planner stability guarantee (`.cargo/config.toml`);
-//! and a large commit reaches the database file, its WAL cut back once it starts over.
+//! a large commit reaches the database file, its WAL cut back once it starts over; and a
+//! reference upload's commit leaves that copy to a checkpoint after it.
+
+mod support;
 
 use diesel::QueryableByName;
 use diesel::sql_types::{BigInt, Integer};
 use diesel_async::RunQueryDsl;
-use driftguard_core::{DomainError, DomainResult};
+use driftguard_app::{
+    DataFormat, NewReference, ReferenceProfile, ReferenceRepository, StoredColumn,
+};
+use driftguard_core::{DomainError, DomainResult, now};
 use driftguard_storage::{Database, DatabaseSettings, settings::sqlite_path, with_conn};
 use driftguard_test_kit::TestDatabase;
 
@@ -106,4 +112,77 @@ async fn a_large_commit_reaches_the_database_file_and_its_wal_is_cut_back() {
         .await
         .expect("insert");
     assert!(size(&wal) <= 4 << 20, "the WAL kept {} bytes", size(&wal));
+}
+
+#[derive(QueryableByName)]
+struct Autocheckpoint {
+    #[diesel(sql_type = BigInt)]
+    wal_autocheckpoint: i64,
+}
+
+/// A reference upload (150 MB for a million rows) answers once it is committed to the WAL:
+/// the checkpoint that copies it into the database file (SQLite's own would run inside the
+/// commit) follows in the background, and every connection keeps SQLite's own checkpoint
+/// for the commits after it.
+#[tokio::test]
+async fn a_reference_upload_is_copied_into_the_database_file_after_its_commit() {
+    let db = TestDatabase::sqlite().await;
+    let store = db.store();
+    let path = sqlite_path(&db.url).to_owned();
+    let by = support::user(&store).await;
+    let model = support::model(&store, by, "large", "1").await;
+    let before = size(&path);
+    let profile = ReferenceProfile {
+        model_id: model.id,
+        rows: 1,
+        columns: vec![],
+        sha256: "aa".into(),
+        uploaded_at: now(),
+        uploaded_by: by,
+        format: DataFormat::Csv,
+    };
+    let column = StoredColumn {
+        name: "x".into(),
+        prepared: vec![1; 4 << 20],
+        ordered: None,
+    };
+    store
+        .put(NewReference {
+            profile,
+            compressed: vec![7; 8 << 20],
+            columns: vec![column],
+        })
+        .await
+        .expect("put");
+    // This test's runtime has one thread, busy here: the checkpoint has not begun.
+    assert!(
+        size(&path) < before + (8 << 20),
+        "checkpointed in the commit"
+    );
+    assert!(
+        size(&format!("{path}-wal")) >= 12 << 20,
+        "the WAL holds the commit"
+    );
+    let mut waited = 0;
+    while size(&path) < before + (12 << 20) {
+        assert!(waited < 60_000, "no checkpoint after the commit");
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        waited += 20;
+    }
+    // Every connection the pool has opened, held at once so that each is asked.
+    let Database::Sqlite(pool) = store.database() else {
+        panic!("an SQLite store");
+    };
+    let mut connections = Vec::new();
+    for _ in 0..pool.status().size {
+        connections.push(pool.get().await.expect("a connection"));
+    }
+    for conn in &mut connections {
+        let pages = diesel::sql_query("PRAGMA wal_autocheckpoint")
+            .get_result::<Autocheckpoint>(&mut **conn)
+            .await
+            .expect("read")
+            .wal_autocheckpoint;
+        assert_eq!(pages, 1000);
+    }
 }

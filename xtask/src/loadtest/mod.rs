@@ -12,7 +12,7 @@ pub(crate) mod data;
 pub(crate) mod drive;
 mod mix;
 mod options;
-mod probe;
+pub(crate) mod probe;
 pub(crate) mod redis;
 pub(crate) mod report;
 pub(crate) mod rng;
