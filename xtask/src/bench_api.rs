@@ -80,7 +80,10 @@ fn settle(pid: u32) -> anyhow::Result<f64> {
         used = now;
         busy_until = std::time::Instant::now();
         if start.elapsed() > TIMEOUT {
-            bail!("the server was still busy {} s after answering", TIMEOUT.as_secs());
+            bail!(
+                "the server was still busy {} s after answering",
+                TIMEOUT.as_secs()
+            );
         }
     }
 }

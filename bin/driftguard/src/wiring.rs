@@ -11,13 +11,14 @@ use driftguard_app::ports::webhooks::HostResolver;
 use driftguard_app::webhooks::SystemResolver;
 use driftguard_app::webhooks::delivery::Deliveries;
 use driftguard_app::{Services, Setup, UsageMetrics};
-use driftguard_auth::TokenService;
+use driftguard_auth::{RememberedUsers, TokenService};
 use driftguard_cache::{
     AnswerCache, Cache, InProcessCache, InProcessRateLimiter, RateLimiter, RedisCache,
     RedisCacheOptions, RedisLimiterOptions, RedisRateLimiter,
 };
 use driftguard_governance::MetricKind;
 use driftguard_observability::{DeploymentOutcome, Metrics, ViolationKind};
+use driftguard_storage::settings::Backend;
 use driftguard_storage::{Database, Store, migrate};
 use secrecy::ExposeSecret;
 use std::sync::Arc;
@@ -110,6 +111,20 @@ fn answer_cache(settings: &Settings) -> anyhow::Result<AnswerCache> {
     Ok(AnswerCache::new(store, settings.cache.ttls))
 }
 
+/// Where authentication remembers users between requests: the answer cache, where every
+/// process that can change a user sees what the others forget — Redis, shared by every
+/// replica, or the process's own memory when its database is an SQLite file (one server
+/// per file). On PostgreSQL without Redis, replicas could each remember a user another one
+/// changed: every request reads its user.
+fn remembered_users(
+    settings: &Settings,
+    database: &Database,
+    cache: &AnswerCache,
+) -> Option<Arc<dyn RememberedUsers>> {
+    let shared = settings.redis.url.is_some() || database.backend() == Backend::Sqlite;
+    shared.then(|| Arc::new(cache.clone()) as Arc<dyn RememberedUsers>)
+}
+
 /// The key that signs the audit trail's checkpoints, as the settings give it.
 pub fn chain_key(settings: &Settings) -> anyhow::Result<ChainKey> {
     let key = secret::audit_key(
@@ -187,6 +202,12 @@ pub async fn wire(settings: &Settings, migrate_first: bool) -> anyhow::Result<Wi
     );
     let metrics = Metrics::new().context("setting up metrics")?;
     let cache = answer_cache(settings)?;
+    let remembered_users = remembered_users(settings, &database, &cache);
+    if let Some(remembered) = &remembered_users {
+        // What Redis remembers from before this start (a database restored meanwhile, say)
+        // must not answer for the database as it is now.
+        remembered.forget().await;
+    }
     let delivery = settings.webhook_delivery()?;
     let resolver: Arc<dyn HostResolver> = Arc::new(SystemResolver);
     let deliveries = Deliveries::new(
@@ -204,6 +225,7 @@ pub async fn wire(settings: &Settings, migrate_first: bool) -> anyhow::Result<Wi
             usage: Arc::new(PrometheusUsage(metrics.clone())),
             // Every write, through whichever front end, drops the cached answers it changes.
             changes: Arc::new(cache.clone()),
+            remembered_users,
             limits: settings.data_limits(),
             risk: settings.risk,
             overrides: settings.overrides,

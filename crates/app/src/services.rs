@@ -23,7 +23,7 @@ use crate::webhooks::WebhookService;
 use crate::webhooks::address::AddressPolicy;
 use driftguard_audit::attestation::Keyring;
 use driftguard_audit::{ChainKey, DeploymentLog};
-use driftguard_auth::{AuthService, TokenService, UserRepository};
+use driftguard_auth::{AuthService, RememberedUsers, TokenService, UserRepository};
 use driftguard_governance::{PolicyRepository, RiskSettings};
 use driftguard_registry::ModelRepository;
 use driftguard_stats::Limits;
@@ -73,6 +73,10 @@ pub struct Setup {
     pub usage: Arc<dyn UsageMetrics>,
     /// Where writes announce what they changed (the answer cache).
     pub changes: Arc<dyn ChangeFeed>,
+    /// Where authentication remembers the users tokens name between requests; `None` to read
+    /// each request's user from the store. Only where every replica sees a role change or an
+    /// ended session forget them (see `driftguard_auth::RememberedUsers`).
+    pub remembered_users: Option<Arc<dyn RememberedUsers>>,
     /// Upload limits.
     pub limits: Limits,
     /// The risk score's numbers.
@@ -122,7 +126,8 @@ impl Services {
             setup.overrides,
         );
         Self {
-            auth: AuthService::new(store.clone(), setup.tokens, setup.password_hashes),
+            auth: AuthService::new(store.clone(), setup.tokens, setup.password_hashes)
+                .remembering(setup.remembered_users),
             models: ModelService::new(store.clone(), changes.clone()),
             simulation: SimulationService::new(evaluations.clone(), store.clone(), store.clone()),
             evaluations,

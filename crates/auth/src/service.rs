@@ -1,6 +1,7 @@
 //! The account use cases: register, sign in, resolve a token to a user, end sessions, create
 //! users from the CLI or bootstrap settings, list users, change roles and read their history.
 
+use crate::remembered::{Forgetting, RememberedUsers};
 use crate::repository::UserRepository;
 use crate::roles::{RoleChange, RoleChangeRecord};
 use crate::token::TokenService;
@@ -25,6 +26,9 @@ pub struct LoginOutcome {
 #[derive(Clone)]
 pub struct AuthService {
     users: Arc<dyn UserRepository>,
+    /// Where authentication finds the users tokens name without reading the store, if
+    /// anywhere.
+    remembered: Option<Arc<dyn RememberedUsers>>,
     tokens: TokenService,
     /// Password hashes running at once, whichever front end asked (API, UI, CLI): Argon2
     /// is slow on purpose, and a flood of sign-ins must not starve the blocking pool.
@@ -46,9 +50,26 @@ impl AuthService {
         };
         Self {
             users,
+            remembered: None,
             tokens,
             hashes: Arc::new(Semaphore::new(max_hashes)),
         }
+    }
+
+    /// The same service, authenticating with the users `remembered` keeps (`None`: reading
+    /// each request's user from the store). Role changes and ended sessions make it forget.
+    pub fn remembering(self, remembered: Option<Arc<dyn RememberedUsers>>) -> Self {
+        Self { remembered, ..self }
+    }
+
+    /// Runs `change` (to what authentication reads of a user: role, sessions), then forgets
+    /// every remembered user, whatever `change` returned and even if the caller goes away
+    /// midway: nothing remembered from before it may answer a request after it.
+    async fn forgetting<T>(&self, change: impl Future<Output = T>) -> T {
+        let owed = Forgetting::owed(self.remembered.clone());
+        let result = change.await;
+        owed.settle().await;
+        result
     }
 
     /// A slot for one password hash, held until dropped, or `Busy`.
@@ -143,11 +164,16 @@ impl AuthService {
     /// sessions, checked against the token's `iat` on every request.
     pub async fn authenticate(&self, token: &str) -> DomainResult<User> {
         let claims = self.tokens.verify(token)?;
-        let user = self
-            .users
-            .find_by_id(claims.user_id()?)
-            .await?
-            .ok_or_else(|| DomainError::Unauthorized("Could not validate credentials".into()))?;
+        let id = claims.user_id()?;
+        let user = match &self.remembered {
+            Some(remembered) => {
+                remembered
+                    .user(id, Box::pin(self.users.find_by_id(id)))
+                    .await
+            }
+            None => self.users.find_by_id(id).await,
+        }?
+        .ok_or_else(|| DomainError::Unauthorized("Could not validate credentials".into()))?;
         if session::is_revoked(claims.iat, user.tokens_valid_after) {
             return Err(DomainError::Unauthorized(
                 "This session has ended; sign in again".into(),
@@ -159,7 +185,8 @@ impl AuthService {
     /// Ends every session of a user: each token issued until now is refused from the next
     /// request on (a sign-out ends the caller's own; an admin can end anyone's).
     pub async fn end_sessions(&self, user_id: UserId) -> DomainResult<()> {
-        self.users.end_sessions(user_id, now()).await
+        self.forgetting(self.users.end_sessions(user_id, now()))
+            .await
     }
 
     /// Creates the first admin when there are no users at all; `Ok(None)` when users exist.
@@ -193,7 +220,7 @@ impl AuthService {
     /// Changes a user's role on an admin's behalf, recording the change; the last admin
     /// keeps the role (`Conflict`).
     pub async fn set_role(&self, change: RoleChange) -> DomainResult<User> {
-        self.users.set_role(change).await
+        self.forgetting(self.users.set_role(change)).await
     }
 
     /// A page of a user's role changes, newest first, and the total.

@@ -1,7 +1,7 @@
 //! The user record and the rules for an acceptable email and password.
 
 use driftguard_core::{FieldError, Role, Timestamp, UserId};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use validator::ValidateEmail;
 
 /// Shortest password accepted (SPEC §3).
@@ -10,8 +10,8 @@ pub const MIN_PASSWORD_CHARS: usize = 12;
 /// CPU-burning request.
 pub const MAX_PASSWORD_CHARS: usize = 1024;
 
-/// A stored user. `password_hash` is never serialised.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+/// A stored user. `password_hash` is never serialised (read back, it is empty).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct User {
     /// Database id.
     pub id: UserId,

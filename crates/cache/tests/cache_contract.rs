@@ -427,7 +427,8 @@ fn classes_have_stable_labels_and_default_ttls() {
             "compliance_distribution",
             "risk_trends",
             "policies",
-            "model_totals"
+            "model_totals",
+            "users"
         ]
     );
     let ttls = CacheTtls::default();
@@ -435,7 +436,7 @@ fn classes_have_stable_labels_and_default_ttls() {
         .iter()
         .map(|&c| ttls.ttl(c).as_secs())
         .collect();
-    assert_eq!(secs, [60, 300, 600, 1800, 300]);
+    assert_eq!(secs, [60, 300, 600, 1800, 300, 10]);
     let partial: CacheTtls =
         serde_json::from_str(r#"{"policies_secs": 5}"#).expect("a partial TTL table");
     assert_eq!(partial.ttl(CacheClass::Policies), Duration::from_secs(5));

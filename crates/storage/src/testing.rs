@@ -39,6 +39,7 @@ pub fn setup() -> driftguard_app::Setup {
         attestation_keys: std::sync::Arc::new(attestation_keys()),
         usage: std::sync::Arc::new(driftguard_app::NoUsageMetrics),
         changes: std::sync::Arc::new(driftguard_app::NoChangeFeed),
+        remembered_users: None,
         limits: driftguard_stats::Limits::default(),
         risk: driftguard_governance::RiskSettings::default(),
         overrides: driftguard_app::OverrideSettings::default(),

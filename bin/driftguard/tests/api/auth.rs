@@ -1,6 +1,6 @@
 //! Registration, sign-in, tokens and user administration.
 
-use crate::helpers::TestApp;
+use crate::helpers::{TestApp, replicas_sharing_redis};
 use driftguard_core::{Role, UserId};
 use driftguard_test_kit::per_backend;
 use reqwest::Method;
@@ -367,4 +367,46 @@ async fn closed_registration_is_403() {
         )
         .await;
     assert_eq!(status, 403, "{body}");
+}
+
+/// Two replicas on one database and one Redis, where each remembers the users that tokens
+/// name: a role change and the end of a user's sessions through one replica take effect on
+/// the next request through the other, which had the user remembered.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn role_changes_and_ended_sessions_reach_every_replica_at_once() {
+    let Some((a, b)) = replicas_sharing_redis("users").await else {
+        return;
+    };
+    let admin = a.token_for(Role::Admin).await;
+    let email = "moved@example.com";
+    let password = "correct horse battery staple";
+    a.services
+        .auth
+        .create_user(email, password, None, Role::Viewer)
+        .await
+        .expect("user");
+    let token = b.login(email, password).await;
+    let id = id_of(&b, &token).await;
+    // Remembered by now, on both replicas (they share Redis).
+    assert_eq!(b.get("/users", &token).await.0, 403);
+    assert_eq!(a.get("/users", &token).await.0, 403);
+
+    let (status, body) = a
+        .send(
+            Method::PUT,
+            &format!("/users/{id}/role"),
+            Some(&admin),
+            Some(json!({"role": "admin"})),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    let (status, me) = b.get("/auth/me", &token).await;
+    assert_eq!((status, me["role"].as_str()), (200, Some("admin")), "{me}");
+    assert_eq!(b.get("/users", &token).await.0, 200);
+
+    let revoke = format!("/users/{id}/sessions/revoke");
+    let (status, body) = a.post(&revoke, Some(&admin), json!({})).await;
+    assert_eq!(status, 204, "{body}");
+    assert_eq!(b.get("/auth/me", &token).await.0, 401);
+    assert_eq!(a.get("/auth/me", &token).await.0, 401);
 }

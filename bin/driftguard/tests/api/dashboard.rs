@@ -2,10 +2,10 @@
 //! `X-Cache`, the hit and miss counters, invalidation after each kind of write, replicas
 //! sharing one Redis, and Redis going away under load.
 
-use crate::helpers::{Backend, TestApp, spawn_app_with};
+use crate::helpers::{Backend, TestApp, replicas_sharing_redis, spawn_app_with};
 use driftguard_core::Role;
 use driftguard_test_kit::per_backend;
-use driftguard_test_kit::{free_port, redis_url, start_redis};
+use driftguard_test_kit::{free_port, start_redis};
 use reqwest::Method;
 use serde_json::{Value, json};
 
@@ -441,22 +441,9 @@ per_backend!(
 /// other at once, although the other had the answer cached.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn replicas_sharing_redis_see_each_others_invalidations() {
-    let Some(url) = redis_url() else { return };
-    let backend = if std::env::var("DRIFTGUARD_TEST_DATABASE_URL").is_ok() {
-        Backend::Postgres
-    } else {
-        Backend::Sqlite
-    };
-    let Some(a) = spawn_app_with(backend, |s| {
-        s.redis.url = Some(url);
-        // A namespace of this run's own: the test Redis outlives the test database.
-        s.redis.key_prefix = format!("driftguard-test:{}", std::process::id());
-    })
-    .await
-    else {
+    let Some((a, b)) = replicas_sharing_redis("dashboards").await else {
         return;
     };
-    let b = a.replica().await;
     let engineer = a.token_for(Role::Engineer).await;
     let viewer = b.token_for(Role::Viewer).await;
     expect_cache(&b, SUMMARY, &viewer, "MISS").await;

@@ -42,6 +42,25 @@ pub async fn with_app(backend: Backend, test: impl AsyncFnOnce(TestApp)) {
     }
 }
 
+/// Two replicas on one database (PostgreSQL when the tests have one, else SQLite) sharing
+/// the test Redis, in a namespace of `name` and this run's own (the test Redis outlives the
+/// test database); `None` (skip) without a test Redis.
+pub async fn replicas_sharing_redis(name: &str) -> Option<(TestApp, TestApp)> {
+    let url = driftguard_test_kit::redis_url()?;
+    let backend = if std::env::var("DRIFTGUARD_TEST_DATABASE_URL").is_ok() {
+        Backend::Postgres
+    } else {
+        Backend::Sqlite
+    };
+    let a = spawn_app_with(backend, |s| {
+        s.redis.url = Some(url);
+        s.redis.key_prefix = format!("driftguard-test-{name}:{}", std::process::id());
+    })
+    .await?;
+    let b = a.replica().await;
+    Some((a, b))
+}
+
 /// [`spawn_app`] with settings changed by `adjust` first.
 pub async fn spawn_app_with(
     backend: Backend,

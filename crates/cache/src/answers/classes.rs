@@ -15,16 +15,20 @@ pub enum CacheClass {
     Policies,
     /// How many models match a model list's filters: the total of `GET /models`' pages.
     ModelTotals,
+    /// The users that tokens name, as authentication reads them (see
+    /// `driftguard_auth::RememberedUsers`).
+    Users,
 }
 
 impl CacheClass {
     /// Every class, for metrics and for invalidating everything.
-    pub const ALL: [CacheClass; 5] = [
+    pub const ALL: [CacheClass; 6] = [
         CacheClass::DashboardSummary,
         CacheClass::ComplianceDistribution,
         CacheClass::RiskTrends,
         CacheClass::Policies,
         CacheClass::ModelTotals,
+        CacheClass::Users,
     ];
 
     /// The class's position in [`CacheClass::ALL`], for per-class tables.
@@ -35,6 +39,7 @@ impl CacheClass {
             CacheClass::RiskTrends => 2,
             CacheClass::Policies => 3,
             CacheClass::ModelTotals => 4,
+            CacheClass::Users => 5,
         }
     }
 
@@ -47,6 +52,7 @@ impl CacheClass {
             CacheClass::RiskTrends => "risk_trends",
             CacheClass::Policies => "policies",
             CacheClass::ModelTotals => "model_totals",
+            CacheClass::Users => "users",
         }
     }
 }
@@ -65,6 +71,8 @@ pub struct CacheTtls {
     pub policies_secs: u64,
     /// TTL of [`CacheClass::ModelTotals`].
     pub model_totals_secs: u64,
+    /// TTL of [`CacheClass::Users`].
+    pub users_secs: u64,
 }
 
 impl Default for CacheTtls {
@@ -77,6 +85,11 @@ impl Default for CacheTtls {
             // Not in the seed plan's table: every change that can move a total drops
             // them all, so the TTL only bounds how long an unused filter's total is kept.
             model_totals_secs: 300,
+            // Not in the seed plan's table either: a role change or the end of a user's
+            // sessions makes every user forgotten at once; the TTL bounds how long a replica
+            // that missed that (Redis unreachable from the writer alone) could still
+            // answer with what it remembered.
+            users_secs: 10,
         }
     }
 }
@@ -90,6 +103,7 @@ impl CacheTtls {
             CacheClass::RiskTrends => self.risk_trends_secs,
             CacheClass::Policies => self.policies_secs,
             CacheClass::ModelTotals => self.model_totals_secs,
+            CacheClass::Users => self.users_secs,
         })
     }
 }

@@ -40,6 +40,7 @@ mod dashboards;
 mod flights;
 mod invalidation;
 mod models;
+mod users;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
