@@ -64,9 +64,7 @@ impl Answers {
 
     /// Counts a lookup of `class` in `cache_hits_total` / `cache_misses_total`.
     pub fn count(&self, class: CacheClass, lookup: Lookup) {
-        match lookup {
-            Lookup::Hit => self.metrics.cache_hit(class.label()),
-            Lookup::Miss => self.metrics.cache_miss(class.label()),
-        }
+        self.metrics
+            .cache_lookup(class.label(), lookup == Lookup::Hit);
     }
 }

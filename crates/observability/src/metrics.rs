@@ -200,17 +200,16 @@ impl Metrics {
         self.inner.db_max.set(pool.max);
     }
 
-    /// Counts a cache hit for a class of keys (`dashboard_summary`, `policies`, …).
-    pub fn cache_hit(&self, key_class: &str) {
-        self.inner.cache_hits.with_label_values(&[key_class]).inc();
-    }
-
-    /// Counts a cache miss for a class of keys.
-    pub fn cache_miss(&self, key_class: &str) {
-        self.inner
-            .cache_misses
-            .with_label_values(&[key_class])
-            .inc();
+    /// Counts a cache lookup for a class of keys (`dashboard_summary`, `policies`, …): in
+    /// `cache_hits_total` when it was answered without computing, else in
+    /// `cache_misses_total`.
+    pub fn cache_lookup(&self, key_class: &str, hit: bool) {
+        let counter = if hit {
+            &self.inner.cache_hits
+        } else {
+            &self.inner.cache_misses
+        };
+        counter.with_label_values(&[key_class]).inc();
     }
 
     /// Counts a request refused by the rate limiter, by rule class.

@@ -15,8 +15,8 @@ fn every_metric_is_exposed_with_its_labels() {
         idle: 2,
         max: 20,
     });
-    metrics.cache_hit("dashboard_summary");
-    metrics.cache_miss("policies");
+    metrics.cache_lookup("dashboard_summary", true);
+    metrics.cache_lookup("policies", false);
     metrics.rate_limited("auth_login");
     let text = metrics.render();
     for expected in [

@@ -22,10 +22,8 @@ pub struct Ui {
 impl Ui {
     /// Counts a cache lookup of `class` as the API counts its own, and hands the answer on.
     pub(crate) fn counted<T>(&self, class: CacheClass, (answer, lookup): (T, Lookup)) -> T {
-        match lookup {
-            Lookup::Hit => self.metrics.cache_hit(class.label()),
-            Lookup::Miss => self.metrics.cache_miss(class.label()),
-        }
+        self.metrics
+            .cache_lookup(class.label(), lookup == Lookup::Hit);
         answer
     }
 }
