@@ -10,7 +10,7 @@
 
 use crate::user::User;
 use async_trait::async_trait;
-use driftguard_core::{DomainResult, UserId};
+use driftguard_core::{DomainError, DomainResult, UserId};
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
@@ -28,35 +28,26 @@ pub trait RememberedUsers: Send + Sync {
     async fn forget(&self);
 }
 
-/// Forgetting owed after a change to a user, settled when the change returns: also when it
-/// failed (a failure may come after the commit) and when the caller drops the future midway
-/// (actix does when the client hangs up), then on a task of its own — a forgetting lost
-/// there would leave replicas answering with the user as before for up to the TTL.
-pub(crate) struct Forgetting(Option<Arc<dyn RememberedUsers>>);
-
-impl Forgetting {
-    /// Owed to `remembered` (nothing when users are not remembered).
-    pub(crate) fn owed(remembered: Option<Arc<dyn RememberedUsers>>) -> Self {
-        Self(remembered)
-    }
-
-    /// Forgets now, returning once every remembered user is forgotten.
-    pub(crate) async fn settle(mut self) {
-        if let Some(remembered) = self.0.take() {
+/// Runs `change` (to what authentication reads of a user: role, sessions) and then makes
+/// `remembered` forget every user, both on a task of their own that the caller awaits: when
+/// the caller goes away midway (actix drops a handler whose client hung up), the change
+/// still finishes before the forgetting starts. Forgetting before a commit that is still
+/// under way (PostgreSQL runs a `COMMIT` already sent) would let a replica read the old row
+/// and remember it under the new generation. The forgetting follows whatever the change
+/// returned: a failure may come after the commit.
+pub(crate) async fn change_then_forget<T: Send + 'static>(
+    change: impl Future<Output = DomainResult<T>> + Send + 'static,
+    remembered: Option<Arc<dyn RememberedUsers>>,
+) -> DomainResult<T> {
+    let task = tokio::spawn(async move {
+        let result = change.await;
+        if let Some(remembered) = remembered {
             remembered.forget().await;
         }
-    }
-}
-
-impl Drop for Forgetting {
-    fn drop(&mut self) {
-        // Outside a runtime (a process shutting down) there is nobody left to answer.
-        if let (Some(remembered), Ok(runtime)) =
-            (self.0.take(), tokio::runtime::Handle::try_current())
-        {
-            runtime.spawn(async move { remembered.forget().await });
-        }
-    }
+        result
+    });
+    task.await
+        .map_err(|e| DomainError::internal_caused("a change to a user failed", e))?
 }
 
 #[cfg(test)]
@@ -80,24 +71,40 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn forgetting_is_settled_once_or_made_on_a_task_when_dropped() {
+    async fn the_forgetting_follows_the_change_even_when_the_caller_goes_away() {
         let counting = Arc::new(Counting::default());
         let remembered: Arc<dyn RememberedUsers> = counting.clone();
-        Forgetting::owed(Some(remembered.clone())).settle().await;
+        let changed = Arc::new(AtomicU32::new(0));
+        let answer = change_then_forget(async { Ok(7) }, Some(remembered.clone())).await;
+        assert_eq!(answer.ok(), Some(7));
         assert_eq!(counting.0.load(Ordering::SeqCst), 1);
 
-        // A caller dropped midway: the change's future never finished.
-        let change = async {
-            let _owed = Forgetting::owed(Some(remembered.clone()));
-            std::future::pending::<()>().await;
+        // The caller is dropped while the change is still running: the change finishes,
+        // and only then is every user forgotten.
+        let slow = {
+            let (changed, counting) = (changed.clone(), counting.clone());
+            async move {
+                tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+                // Not forgotten yet when the change ends.
+                changed.store(counting.0.load(Ordering::SeqCst) + 1, Ordering::SeqCst);
+                Ok(())
+            }
         };
-        let dropped = tokio::time::timeout(std::time::Duration::from_millis(10), change).await;
-        assert!(dropped.is_err());
-        tokio::task::yield_now().await;
+        let caller = change_then_forget(slow, Some(remembered.clone()));
+        let gone = tokio::time::timeout(std::time::Duration::from_millis(10), caller).await;
+        assert!(gone.is_err(), "the caller went away first");
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+        assert_eq!(
+            changed.load(Ordering::SeqCst),
+            2,
+            "the change ran before the forgetting"
+        );
         assert_eq!(counting.0.load(Ordering::SeqCst), 2);
 
-        // Nothing owed where nothing is remembered.
-        Forgetting::owed(None).settle().await;
+        // Nothing to forget where nothing is remembered.
+        let failed: DomainResult<()> =
+            change_then_forget(async { Err(DomainError::internal("no")) }, None).await;
+        assert!(failed.is_err());
         assert_eq!(counting.0.load(Ordering::SeqCst), 2);
     }
 }

@@ -1,7 +1,7 @@
 //! The account use cases: register, sign in, resolve a token to a user, end sessions, create
 //! users from the CLI or bootstrap settings, list users, change roles and read their history.
 
-use crate::remembered::{Forgetting, RememberedUsers};
+use crate::remembered::{RememberedUsers, change_then_forget};
 use crate::repository::UserRepository;
 use crate::roles::{RoleChange, RoleChangeRecord};
 use crate::token::TokenService;
@@ -60,16 +60,6 @@ impl AuthService {
     /// each request's user from the store). Role changes and ended sessions make it forget.
     pub fn remembering(self, remembered: Option<Arc<dyn RememberedUsers>>) -> Self {
         Self { remembered, ..self }
-    }
-
-    /// Runs `change` (to what authentication reads of a user: role, sessions), then forgets
-    /// every remembered user, whatever `change` returned and even if the caller goes away
-    /// midway: nothing remembered from before it may answer a request after it.
-    async fn forgetting<T>(&self, change: impl Future<Output = T>) -> T {
-        let owed = Forgetting::owed(self.remembered.clone());
-        let result = change.await;
-        owed.settle().await;
-        result
     }
 
     /// A slot for one password hash, held until dropped, or `Busy`.
@@ -185,8 +175,9 @@ impl AuthService {
     /// Ends every session of a user: each token issued until now is refused from the next
     /// request on (a sign-out ends the caller's own; an admin can end anyone's).
     pub async fn end_sessions(&self, user_id: UserId) -> DomainResult<()> {
-        self.forgetting(self.users.end_sessions(user_id, now()))
-            .await
+        let users = self.users.clone();
+        let change = async move { users.end_sessions(user_id, now()).await };
+        change_then_forget(change, self.remembered.clone()).await
     }
 
     /// Creates the first admin when there are no users at all; `Ok(None)` when users exist.
@@ -220,7 +211,9 @@ impl AuthService {
     /// Changes a user's role on an admin's behalf, recording the change; the last admin
     /// keeps the role (`Conflict`).
     pub async fn set_role(&self, change: RoleChange) -> DomainResult<User> {
-        self.forgetting(self.users.set_role(change)).await
+        let users = self.users.clone();
+        let change = async move { users.set_role(change).await };
+        change_then_forget(change, self.remembered.clone()).await
     }
 
     /// A page of a user's role changes, newest first, and the total.

@@ -105,10 +105,15 @@ macro_rules! large_transaction {
         let sqlite = database.backend() == $crate::settings::Backend::Sqlite;
         let first = $crate::tx::first_statement(database.backend(), false);
         let outcome = with_conn!(database, |pooled| {
-            if sqlite {
-                $crate::large_write::hold_checkpoints(pooled).await?;
-            }
-            let outcome = transaction_on!(pooled, first, |$conn| $body);
+            // Inside the transaction: a request cancelled while the pragma runs leaves a
+            // connection in a transaction, which the pool discards, not one without
+            // checkpoints.
+            let outcome = transaction_on!(pooled, first, |$conn| {
+                if sqlite {
+                    $crate::large_write::hold_checkpoints($conn).await?;
+                }
+                $body
+            });
             if sqlite {
                 $crate::large_write::resume_checkpoints(pooled).await;
             }
