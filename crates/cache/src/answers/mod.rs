@@ -119,7 +119,7 @@ impl AnswerCache {
                 let key = answer_key(class, &generation, params);
                 match self.store.get_json::<T>(&key).await {
                     Ok(Some(answer)) => return Ok((answer, Lookup::Hit)),
-                    Ok(None) => Flight::Stored(key),
+                    Ok(None) => Some(Flight::Stored(key)),
                     // A store failing now may have lost writes since the generation was read,
                     // an invalidation among them (Flushing says as much): do not file an
                     // answer under a generation that may be stale. The write would most likely
@@ -129,7 +129,10 @@ impl AnswerCache {
             }
             Err(error) => self.bypass(class, params, &error),
         };
-        self.compute_once(class, flight, compute).await
+        match flight {
+            Some(flight) => self.compute_once(class, flight, compute).await,
+            None => compute().await.map(|answer| (answer, Lookup::Miss)),
+        }
     }
 
     /// The answer of `compute`, computed by this caller or by the one already computing
@@ -225,17 +228,23 @@ impl AnswerCache {
     }
 
     /// The flight of a caller that computes without the cache, because the store could not be
-    /// read.
-    fn bypass(&self, class: CacheClass, params: &str, error: &CacheError) -> Flight {
+    /// read; `None` for one that computes on its own.
+    fn bypass(&self, class: CacheClass, params: &str, error: &CacheError) -> Option<Flight> {
         // Debug only: the Redis adapter already logs when the store goes away and comes back,
         // and a line per request during an outage would drown the log.
         tracing::debug!(class = class.label(), error = %error, "cache.bypassed");
+        // The flight's key counts only this process's invalidations: a user's read begun
+        // before a role change made through another replica could be shared with a request
+        // after it. Each request reads its own user, as it did before users were cached.
+        if class == CacheClass::Users {
+            return None;
+        }
         let invalidations = self.local.invalidations[class.index()].load(Ordering::Acquire);
         // Answer keys start with `v`: this never names a stored answer's flight.
-        Flight::Bypassed(format!(
+        Some(Flight::Bypassed(format!(
             "bypass:{invalidations}:{}{params}",
             class_prefix(class)
-        ))
+        )))
     }
 
     /// Makes every cached answer of these classes stale, for every replica sharing the store.

@@ -167,12 +167,22 @@ const SLOW: Duration = Duration::from_millis(50);
 /// Runs `n` lookups of the policies at once on clones of `answers`, each computing `value`
 /// slowly and counting its runs in `runs`.
 async fn at_once(answers: &AnswerCache, n: u32, runs: &Arc<AtomicU32>) -> Vec<(u32, Lookup)> {
+    at_once_of(CacheClass::Policies, answers, n, runs).await
+}
+
+/// [`at_once`] for the answers of `class`.
+async fn at_once_of(
+    class: CacheClass,
+    answers: &AnswerCache,
+    n: u32,
+    runs: &Arc<AtomicU32>,
+) -> Vec<(u32, Lookup)> {
     let mut lookups = tokio::task::JoinSet::new();
     for value in 1..=n {
         let (answers, runs) = (answers.clone(), runs.clone());
         lookups.spawn(async move {
             answers
-                .get_or_compute(CacheClass::Policies, "all", || async move {
+                .get_or_compute(class, "all", || async move {
                     runs.fetch_add(1, Ordering::SeqCst);
                     tokio::time::sleep(SLOW).await;
                     Ok::<_, ()>(value)
@@ -224,6 +234,24 @@ async fn callers_bypassing_an_unreadable_store_compute_once_and_store_nothing() 
 
     // Shared only while it runs: the next caller computes again.
     assert_eq!(lookup(&answers, 99).await, (99, Lookup::Miss));
+}
+
+/// Users are not shared while the store cannot be read: the key of a shared computation
+/// knows only this process's invalidations, not a role change made through another replica.
+#[tokio::test]
+async fn users_are_read_by_each_caller_while_the_store_cannot_be_read() {
+    let store = FlakyReads::new(Failing::Everything);
+    let answers = AnswerCache::new(store.clone(), CacheTtls::default());
+    let runs = Arc::new(AtomicU32::new(0));
+    let lookups = at_once_of(CacheClass::Users, &answers, 5, &runs).await;
+    assert_eq!(runs.load(Ordering::SeqCst), 5);
+    assert!(lookups.iter().all(|&(_, lookup)| lookup == Lookup::Miss));
+    assert_eq!(store.writes(), 0, "nothing stored");
+    // With the store back, they are shared again, as every answer is.
+    store.fail(Failing::Nothing);
+    let runs = Arc::new(AtomicU32::new(0));
+    assert_one_answer(&at_once_of(CacheClass::Users, &answers, 5, &runs).await);
+    assert_eq!(runs.load(Ordering::SeqCst), 1);
 }
 
 #[tokio::test]
