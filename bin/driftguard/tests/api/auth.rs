@@ -190,6 +190,18 @@ async fn bootstrap_admin_only_on_an_empty_database(app: TestApp) {
 }
 
 /// The id of the token's user.
+/// The password of the users the tests below create.
+const PASSWORD: &str = "correct horse battery staple";
+
+/// Creates `email` with `role` and [`PASSWORD`], as the CLI would.
+async fn create_user(app: &TestApp, email: &str, role: Role) {
+    app.services
+        .auth
+        .create_user(email, PASSWORD, None, role)
+        .await
+        .expect("user");
+}
+
 async fn id_of(app: &TestApp, token: &str) -> i64 {
     let (status, me) = app.get("/auth/me", token).await;
     assert_eq!(status, 200, "{me}");
@@ -197,13 +209,8 @@ async fn id_of(app: &TestApp, token: &str) -> i64 {
 }
 
 async fn logout_ends_every_session_of_the_caller(app: TestApp) {
-    let email = "leaving@example.com";
-    let password = "correct horse battery staple";
-    app.services
-        .auth
-        .create_user(email, password, None, Role::Viewer)
-        .await
-        .expect("user");
+    let (email, password) = ("leaving@example.com", PASSWORD);
+    create_user(&app, email, Role::Viewer).await;
     let here = app.login(email, password).await;
     let elsewhere = app.login(email, password).await;
     // Issued a moment before the sign-out, most likely in the same second: refused all the
@@ -230,13 +237,8 @@ async fn logout_ends_every_session_of_the_caller(app: TestApp) {
 
 async fn an_admin_ends_every_session_of_a_user(app: TestApp) {
     let admin = app.token_for(Role::Admin).await;
-    let email = "suspended@example.com";
-    let password = "correct horse battery staple";
-    app.services
-        .auth
-        .create_user(email, password, None, Role::Engineer)
-        .await
-        .expect("user");
+    let (email, password) = ("suspended@example.com", PASSWORD);
+    create_user(&app, email, Role::Engineer).await;
     let token = app.login(email, password).await;
     let id = id_of(&app, &token).await;
     let path = format!("/users/{id}/sessions/revoke");
@@ -378,13 +380,8 @@ async fn role_changes_and_ended_sessions_reach_every_replica_at_once() {
         return;
     };
     let admin = a.token_for(Role::Admin).await;
-    let email = "moved@example.com";
-    let password = "correct horse battery staple";
-    a.services
-        .auth
-        .create_user(email, password, None, Role::Viewer)
-        .await
-        .expect("user");
+    let (email, password) = ("moved@example.com", PASSWORD);
+    create_user(&a, email, Role::Viewer).await;
     let token = b.login(email, password).await;
     let id = id_of(&b, &token).await;
     // Remembered by now, on both replicas (they share Redis).
