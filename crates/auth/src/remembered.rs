@@ -34,16 +34,19 @@ pub trait RememberedUsers: Send + Sync {
 /// still finishes before the forgetting starts. Forgetting before a commit that is still
 /// under way (PostgreSQL runs a `COMMIT` already sent) would let a replica read the old row
 /// and remember it under the new generation. The forgetting follows whatever the change
-/// returned: a failure may come after the commit.
+/// returned: a failure may come after the commit. Without `remembered`, `change` runs in
+/// the caller, as any write does.
 pub(crate) async fn change_then_forget<T: Send + 'static>(
     change: impl Future<Output = DomainResult<T>> + Send + 'static,
     remembered: Option<Arc<dyn RememberedUsers>>,
 ) -> DomainResult<T> {
+    // Nothing to forget: nothing to order, and no task needed.
+    let Some(remembered) = remembered else {
+        return change.await;
+    };
     let task = tokio::spawn(async move {
         let result = change.await;
-        if let Some(remembered) = remembered {
-            remembered.forget().await;
-        }
+        remembered.forget().await;
         result
     });
     task.await
