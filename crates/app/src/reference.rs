@@ -11,8 +11,10 @@ use driftguard_registry::{Model, ModelColumns, ModelRepository};
 use driftguard_stats::{ColumnKind, Dataset, Limits, ParseOptions, PreparedReference};
 
 use crate::actor::Actor;
+use crate::changes::Announcer;
 use crate::data::{StoredData, UploadData, blocking, parse, read_for_storing};
 use crate::packing::decompress;
+use crate::ports::changes::Change;
 use crate::ports::references::{
     ColumnSummary, DataFormat, NewReference, Ordered, ReferenceProfile, ReferenceRepository,
     ReferenceUpload,
@@ -24,19 +26,23 @@ use crate::prepared;
 pub struct ReferenceService {
     models: Arc<dyn ModelRepository>,
     references: Arc<dyn ReferenceRepository>,
+    changes: Announcer,
     limits: Limits,
 }
 
 impl ReferenceService {
-    /// The use cases over these stores, with these upload limits.
+    /// The use cases over these stores, announcing uploads to `changes`, with these upload
+    /// limits.
     pub fn new(
         models: Arc<dyn ModelRepository>,
         references: Arc<dyn ReferenceRepository>,
+        changes: Announcer,
         limits: Limits,
     ) -> Self {
         Self {
             models,
             references,
+            changes,
             limits,
         }
     }
@@ -98,13 +104,12 @@ impl ReferenceService {
             uploaded_by: user.id,
             format,
         };
-        self.references
-            .put(NewReference {
-                profile,
-                compressed,
-                columns: prepared,
-            })
-            .await
+        let stored = self.references.put(NewReference {
+            profile,
+            compressed,
+            columns: prepared,
+        });
+        self.changes.after(&[Change::Reference], stored).await
     }
 
     /// `GET /models/{id}/reference`: the profile, or `NotFound` when the model or its

@@ -109,7 +109,8 @@ impl Services {
             + 'static,
     {
         let changes = Announcer::new(setup.changes);
-        let references = ReferenceService::new(store.clone(), store.clone(), setup.limits);
+        let references =
+            ReferenceService::new(store.clone(), store.clone(), changes.clone(), setup.limits);
         let evaluations = EvaluationService::new(
             store.clone(),
             references.clone(),

@@ -9,7 +9,7 @@ pub mod rate_limit;
 mod redis_pool;
 pub mod store;
 
-pub use answers::{AnswerCache, CacheClass, CacheTtls, KEY_SCHEMA_VERSION, Lookup};
+pub use answers::{AnswerCache, CacheClass, CacheTtls, KEY_SCHEMA_VERSION, Lookup, ModelPage};
 pub use rate_limit::{
     Decision, InProcessRateLimiter, Quota, RateLimitError, RateLimiter, RedisLimiterOptions,
     RedisRateLimiter,

@@ -206,6 +206,7 @@ async fn invalidate_makes_the_next_lookup_recompute_only_for_those_classes(adapt
         (CacheClass::DashboardSummary, Lookup::Hit),
         (CacheClass::ComplianceDistribution, Lookup::Hit),
         (CacheClass::ModelTotals, Lookup::Hit),
+        (CacheClass::ModelPages, Lookup::Hit),
     ] {
         let (_, lookup) = lookup(&answers, class, "p", &runs).await.expect("computes");
         assert_eq!(lookup, expected, "{name}: {class:?}");
@@ -428,6 +429,7 @@ fn classes_have_stable_labels_and_default_ttls() {
             "risk_trends",
             "policies",
             "model_totals",
+            "model_pages",
             "users"
         ]
     );
@@ -436,7 +438,7 @@ fn classes_have_stable_labels_and_default_ttls() {
         .iter()
         .map(|&c| ttls.ttl(c).as_secs())
         .collect();
-    assert_eq!(secs, [60, 300, 600, 1800, 300, 10]);
+    assert_eq!(secs, [60, 300, 600, 1800, 300, 300, 10]);
     let partial: CacheTtls =
         serde_json::from_str(r#"{"policies_secs": 5}"#).expect("a partial TTL table");
     assert_eq!(partial.ttl(CacheClass::Policies), Duration::from_secs(5));

@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 use driftguard_cache::{
     AnswerCache, Cache, CacheClass, CacheError, CacheTtls, Lookup, RedisCache, RedisCacheOptions,
 };
-use driftguard_test_kit::{free_port, start_redis};
+use driftguard_test_kit::{RedisServer, free_port, start_redis};
 
 const LONG: Duration = Duration::from_secs(60);
 
@@ -27,6 +27,16 @@ fn options(timeout: Duration, failure_threshold: u32, cooldown: Duration) -> Red
 fn redis_at(port: u16, options: RedisCacheOptions) -> Arc<RedisCache> {
     let url = format!("redis://127.0.0.1:{port}");
     Arc::new(RedisCache::new(&url, options).expect("a valid URL"))
+}
+
+/// A Redis server of this test's own (stopped when dropped), its port, and a cache on it
+/// with `options`, up; `None` when no `redis-server` can be started here.
+async fn own_redis(options: RedisCacheOptions) -> Option<(RedisServer, u16, Arc<RedisCache>)> {
+    let port = free_port();
+    let server = start_redis(port)?;
+    let cache = redis_at(port, options);
+    wait_until_up(&cache).await;
+    Some((server, port, cache))
 }
 
 /// Asserts that 50 gets and 50 sets together take far less than their timeouts would: the
@@ -118,15 +128,15 @@ async fn wait_until_cached(cache: &RedisCache) {
 
 #[tokio::test]
 async fn a_killed_redis_means_no_cache_until_it_is_back() {
-    let port = free_port();
-    let Some(server) = start_redis(port) else {
+    let Some((server, port, cache)) = own_redis(options(
+        Duration::from_millis(200),
+        1,
+        Duration::from_millis(200),
+    ))
+    .await
+    else {
         return;
     };
-    let cache = redis_at(
-        port,
-        options(Duration::from_millis(200), 1, Duration::from_millis(200)),
-    );
-    wait_until_up(&cache).await;
     cache.set("k", b"v".to_vec(), LONG).await;
     assert!(matches!(cache.get("k").await, Ok(Some(_))));
 
@@ -182,17 +192,17 @@ async fn pause_all_clients(port: u16, pause: Duration) {
 
 #[tokio::test]
 async fn an_invalidation_lost_in_an_outage_empties_the_cache_when_redis_is_back() {
-    let port = free_port();
-    let Some(_server) = start_redis(port) else {
-        return;
-    };
     // The cooldown outlasts the pause, so that the invalidation below is skipped, never sent
     // (a command that timed out is still run by Redis once the pause ends).
-    let cache = redis_at(
-        port,
-        options(Duration::from_millis(100), 1, Duration::from_millis(1500)),
-    );
-    wait_until_up(&cache).await;
+    let Some((_server, port, cache)) = own_redis(options(
+        Duration::from_millis(100),
+        1,
+        Duration::from_millis(1500),
+    ))
+    .await
+    else {
+        return;
+    };
     let answers = AnswerCache::new(cache.clone(), CacheTtls::default());
     let before = answers
         .get_or_compute(CacheClass::DashboardSummary, "", || async {
@@ -240,19 +250,66 @@ async fn an_invalidation_lost_in_an_outage_empties_the_cache_when_redis_is_back(
     assert_eq!(again, Ok((2, Lookup::Hit)), "and caching goes on");
 }
 
+/// A fill (an answer stored under its generation) lost in an outage leaves nothing stale, so
+/// the cache is not emptied for it: what was cached before the outage is served after it.
 #[tokio::test]
-async fn nothing_computed_or_cached_around_an_outage_is_served_after_it() {
-    let port = free_port();
-    let Some(_server) = start_redis(port) else {
+async fn a_fill_lost_in_an_outage_keeps_the_cache() {
+    let Some((_server, port, cache)) = own_redis(options(
+        Duration::from_millis(100),
+        1,
+        Duration::from_millis(1500),
+    ))
+    .await
+    else {
         return;
     };
+    let answers = AnswerCache::new(cache.clone(), CacheTtls::default());
+    let summary = |value: u32| {
+        answers.get_or_compute(CacheClass::DashboardSummary, "", move || async move {
+            Ok::<_, ()>(value)
+        })
+    };
+    assert_eq!(summary(1).await, Ok((1, Lookup::Miss)));
+
+    pause_all_clients(port, Duration::from_millis(600)).await;
+    assert!(
+        cache.get("any").await.is_err(),
+        "times out, opens the breaker"
+    );
+    // Computed without the cache, stored nowhere; then a fill skipped by the open breaker.
+    assert_eq!(
+        answers
+            .get_or_compute(CacheClass::RiskTrends, "", || async { Ok::<_, ()>(7) })
+            .await,
+        Ok((7, Lookup::Miss))
+    );
+    cache.fill("filled", b"v".to_vec(), LONG).await;
+
+    tokio::time::sleep(Duration::from_millis(1700)).await;
+    assert_eq!(summary(2).await, Ok((1, Lookup::Hit)), "not flushed");
+    assert!(matches!(cache.get("filled").await, Ok(None)), "lost");
+    assert_eq!(
+        answers
+            .get_or_compute(CacheClass::RiskTrends, "", || async { Ok::<_, ()>(8) })
+            .await,
+        Ok((8, Lookup::Miss)),
+        "caching goes on"
+    );
+}
+
+#[tokio::test]
+async fn nothing_computed_or_cached_around_an_outage_is_served_after_it() {
     // A threshold above the failures below, so that every call during the pause really goes
     // to Redis and times out instead of being skipped by the breaker.
-    let cache = redis_at(
-        port,
-        options(Duration::from_millis(100), 10, Duration::from_millis(300)),
-    );
-    wait_until_up(&cache).await;
+    let Some((_server, port, cache)) = own_redis(options(
+        Duration::from_millis(100),
+        10,
+        Duration::from_millis(300),
+    ))
+    .await
+    else {
+        return;
+    };
     let answers = AnswerCache::new(cache.clone(), CacheTtls::default());
     let lookup = |value: u32| {
         answers.get_or_compute(CacheClass::ComplianceDistribution, "", move || async move {

@@ -11,7 +11,7 @@ use driftguard_observability::Metrics;
 pub struct Ui {
     /// The use cases (the same the API calls).
     pub services: Services,
-    /// The answers the API caches too (dashboards, model list totals).
+    /// The answers the API caches too (dashboards, model list pages).
     pub cache: AnswerCache,
     /// Where cache lookups are counted.
     pub metrics: Metrics,
@@ -22,8 +22,13 @@ pub struct Ui {
 impl Ui {
     /// Counts a cache lookup of `class` as the API counts its own, and hands the answer on.
     pub(crate) fn counted<T>(&self, class: CacheClass, (answer, lookup): (T, Lookup)) -> T {
+        self.count(class, lookup);
+        answer
+    }
+
+    /// Counts a cache lookup of `class` as the API counts its own.
+    pub(crate) fn count(&self, class: CacheClass, lookup: Lookup) {
         self.metrics
             .cache_lookup(class.label(), lookup == Lookup::Hit);
-        answer
     }
 }

@@ -361,12 +361,12 @@ async fn total(app: &TestApp, token: &str, query: &str) -> u64 {
     body["pagination"]["total"].as_u64().expect("total")
 }
 
-/// The lines of `/metrics` counting lookups of the model list totals.
-async fn total_lookups(app: &TestApp) -> Vec<String> {
+/// The lines of `/metrics` counting lookups of the model list pages.
+async fn page_lookups(app: &TestApp) -> Vec<String> {
     app.metrics_text(None)
         .await
         .lines()
-        .filter(|l| l.contains("key_class=\"model_totals\"") && !l.starts_with('#'))
+        .filter(|l| l.contains("key_class=\"model_pages\"") && !l.starts_with('#'))
         .map(str::to_owned)
         .collect()
 }
@@ -394,9 +394,9 @@ async fn model_list_totals_follow_every_write(app: TestApp) {
     totals([0, 0, 0, 0, 0, 0]).await;
     // Asked again without a write: answered from the cache.
     totals([0, 0, 0, 0, 0, 0]).await;
-    let lookups = total_lookups(&app).await;
+    let lookups = page_lookups(&app).await;
     assert!(
-        lookups.contains(&"cache_hits_total{key_class=\"model_totals\"} 6".to_owned()),
+        lookups.contains(&"cache_hits_total{key_class=\"model_pages\"} 6".to_owned()),
         "{lookups:?}"
     );
 
@@ -428,8 +428,58 @@ async fn model_list_totals_follow_every_write(app: TestApp) {
     totals([0, 0, 0, 0, 0, 0]).await;
 }
 
+/// The names on the first page of `GET /models` with this query.
+async fn names(app: &TestApp, token: &str, query: &str) -> Vec<String> {
+    let (status, body) = app.get(&format!("/models{query}"), token).await;
+    assert_eq!(status, 200, "{query}: {body}");
+    body["models"]
+        .as_array()
+        .expect("models")
+        .iter()
+        .map(|m| m["name"].as_str().expect("name").to_owned())
+        .collect()
+}
+
+/// `GET /models`' pages are cached (which models, in which order), and every write that
+/// moves a model in a list's order is seen in the next list, a reference upload included;
+/// the rows themselves are always current.
+async fn model_list_pages_follow_every_write(app: TestApp) {
+    let engineer = app.token_for(Role::Engineer).await;
+    let viewer = app.token_for(Role::Viewer).await;
+    const BY_CHANGE: &str = "?sort=-updated_at";
+    let first = app.create_model(&engineer, "first", "1", "high").await;
+    let second = app.create_model(&engineer, "second", "1", "high").await;
+    assert_eq!(names(&app, &viewer, BY_CHANGE).await, ["second", "first"]);
+    assert_eq!(names(&app, &viewer, BY_CHANGE).await, ["second", "first"]);
+    let hits = "cache_hits_total{key_class=\"model_pages\"} 1".to_owned();
+    assert!(page_lookups(&app).await.contains(&hits));
+
+    let id = first["id"].as_i64().expect("id");
+    let path = format!("/models/{id}/reference");
+    let (status, body) = app.upload(Method::PUT, &path, &engineer, csv(false)).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(names(&app, &viewer, BY_CHANGE).await, ["first", "second"]);
+    let (status, body) = app.get("/models?sort=-updated_at&limit=1", &viewer).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["models"][0]["has_reference"], true, "{body}");
+
+    let second = second["id"].as_i64().expect("id");
+    let (status, body) = app
+        .send(
+            Method::PATCH,
+            &format!("/models/{second}"),
+            Some(&engineer),
+            Some(json!({"description": "edited"})),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(names(&app, &viewer, BY_CHANGE).await, ["second", "first"]);
+    assert_eq!(names(&app, &viewer, "?sort=name&skip=1").await, ["second"]);
+}
+
 per_backend!(
     crate::helpers::with_app =>
+    model_list_pages_follow_every_write,
     model_list_totals_follow_every_write,
     writes_through_services_alone_invalidate_cached_answers,
     dashboards_have_the_spec_shapes_and_are_cached,

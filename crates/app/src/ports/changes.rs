@@ -10,6 +10,9 @@ use async_trait::async_trait;
 pub enum Change {
     /// A model version was registered or edited: counts by status and tier.
     Model,
+    /// A model's reference data was uploaded or replaced: its `has_reference`, and its
+    /// `updated_at` (the order of model lists by last change).
+    Reference,
     /// A model version was deleted, and its evaluations with it.
     ModelRemoved,
     /// An evaluation was recorded: a model's latest result and the risk over time.

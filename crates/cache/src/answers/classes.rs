@@ -15,6 +15,9 @@ pub enum CacheClass {
     Policies,
     /// How many models match a model list's filters: the total of `GET /models`' pages.
     ModelTotals,
+    /// The ids of a model list's page, with its total: what `GET /models` (and the UI's
+    /// list) reads of the database besides the page's rows by key.
+    ModelPages,
     /// The users that tokens name, as authentication reads them (see
     /// `driftguard_auth::RememberedUsers`).
     Users,
@@ -22,12 +25,13 @@ pub enum CacheClass {
 
 impl CacheClass {
     /// Every class, for metrics and for invalidating everything.
-    pub const ALL: [CacheClass; 6] = [
+    pub const ALL: [CacheClass; 7] = [
         CacheClass::DashboardSummary,
         CacheClass::ComplianceDistribution,
         CacheClass::RiskTrends,
         CacheClass::Policies,
         CacheClass::ModelTotals,
+        CacheClass::ModelPages,
         CacheClass::Users,
     ];
 
@@ -39,7 +43,8 @@ impl CacheClass {
             CacheClass::RiskTrends => 2,
             CacheClass::Policies => 3,
             CacheClass::ModelTotals => 4,
-            CacheClass::Users => 5,
+            CacheClass::ModelPages => 5,
+            CacheClass::Users => 6,
         }
     }
 
@@ -52,6 +57,7 @@ impl CacheClass {
             CacheClass::RiskTrends => "risk_trends",
             CacheClass::Policies => "policies",
             CacheClass::ModelTotals => "model_totals",
+            CacheClass::ModelPages => "model_pages",
             CacheClass::Users => "users",
         }
     }
@@ -71,6 +77,8 @@ pub struct CacheTtls {
     pub policies_secs: u64,
     /// TTL of [`CacheClass::ModelTotals`].
     pub model_totals_secs: u64,
+    /// TTL of [`CacheClass::ModelPages`].
+    pub model_pages_secs: u64,
     /// TTL of [`CacheClass::Users`].
     pub users_secs: u64,
 }
@@ -85,6 +93,9 @@ impl Default for CacheTtls {
             // Not in the seed plan's table: every change that can move a total drops
             // them all, so the TTL only bounds how long an unused filter's total is kept.
             model_totals_secs: 300,
+            // Not in the table either, and dropped by the same changes as the totals (and
+            // by a reference upload, which moves a model in the by-last-change order).
+            model_pages_secs: 300,
             // Not in the seed plan's table either: a role change or the end of a user's
             // sessions makes every user forgotten at once; the TTL bounds how long a replica
             // that missed that (Redis unreachable from the writer alone) could still
@@ -103,6 +114,7 @@ impl CacheTtls {
             CacheClass::RiskTrends => self.risk_trends_secs,
             CacheClass::Policies => self.policies_secs,
             CacheClass::ModelTotals => self.model_totals_secs,
+            CacheClass::ModelPages => self.model_pages_secs,
             CacheClass::Users => self.users_secs,
         })
     }

@@ -47,6 +47,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 pub use classes::{CacheClass, CacheTtls, Lookup};
+pub use models::ModelPage;
 
 use crate::store::{Cache, CacheError, CacheExt};
 
@@ -221,7 +222,9 @@ impl AnswerCache {
         // caller arriving later finds it in the store, on its first read or on its second.
         leader.publish(json.as_deref().map(Arc::from));
         if let (Some(key), Some(json)) = (store_under, json) {
-            self.store.set(key, json, self.ttls.ttl(class)).await;
+            // Under the generation read before computing: lost, or landing after an
+            // invalidation, it leaves nothing stale (see the module docs).
+            self.store.fill(key, json, self.ttls.ttl(class)).await;
         }
         drop(leader);
         Ok((answer, Lookup::Miss))

@@ -2,7 +2,8 @@
 //!
 //! Writes are infallible on purpose: a write that cannot reach the store only costs a later
 //! miss (the Redis adapter empties its prefix after a lost write, so a lost delete cannot
-//! leave a stale entry behind). Reads report a failure instead of passing it off as a miss:
+//! leave a stale entry behind; a lost [`Cache::fill`], which can leave nothing stale, costs
+//! no such flush). Reads report a failure instead of passing it off as a miss:
 //! "absent" and "unknown" differ for [`crate::AnswerCache`], which must not treat a
 //! generation it could not read as one it knows. Callers still never see an error or a stall
 //! from the store; they only choose what to do without it.
@@ -27,6 +28,14 @@ pub trait Cache: Send + Sync + std::fmt::Debug {
     async fn set(&self, key: &str, value: Vec<u8>, ttl: Duration);
     /// Removes `key`, if present.
     async fn delete(&self, key: &str);
+    /// Stores a value computed from the source of truth, as [`Cache::set`] does, for writes
+    /// whose loss can leave nothing stale behind, only a later miss: an answer filed under a
+    /// key that an invalidation makes unreachable whenever it lands (the answer cache's
+    /// generations). An adapter need not make up for losing one, so an overloaded store does
+    /// not empty the cache (the Redis adapter's flush after lost writes).
+    async fn fill(&self, key: &str, value: Vec<u8>, ttl: Duration) {
+        self.set(key, value, ttl).await;
+    }
 }
 
 /// Why a cache could not be built, or why one call to its store failed.

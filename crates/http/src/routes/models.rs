@@ -7,7 +7,7 @@ use crate::extract::{CurrentUser, PageParams};
 use actix_web::{HttpResponse, delete, get, patch, post, web};
 use driftguard_app::Services;
 use driftguard_auth::Action;
-use driftguard_cache::CacheClass;
+use driftguard_cache::ModelPage;
 use driftguard_core::schema::one_of;
 use driftguard_core::{ModelId, Pagination, RiskTier};
 use driftguard_registry::{
@@ -128,14 +128,12 @@ pub async fn list(
 ) -> Result<web::Json<ModelList>, ApiError> {
     let page = page.page()?;
     let query = filters.query()?;
-    // The total from the answer cache (counting every match was most of what a page cost
-    // PostgreSQL), then the page's own rows.
-    let (total, lookup) = answers
+    let ModelPage { models, total } = answers
         .cache()
-        .model_total(&services.models, &query)
+        .model_page(&services.models, &query, page, &|class, lookup| {
+            answers.count(class, lookup)
+        })
         .await?;
-    answers.count(CacheClass::ModelTotals, lookup);
-    let models = services.models.page(&query, page).await?;
     Ok(web::Json(ModelList {
         models,
         pagination: page.pagination(total),

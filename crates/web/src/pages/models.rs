@@ -3,7 +3,7 @@
 //! and the sort in the query string, so that a view is a link to share.
 
 use actix_web::web;
-use driftguard_cache::CacheClass;
+use driftguard_cache::ModelPage;
 use driftguard_core::{Page, RiskTier};
 use driftguard_registry::{Compliance, Model, ModelQuery, ModelSort, ModelStatus};
 use maud::{Markup, html};
@@ -110,14 +110,13 @@ pub async fn handler(
 /// The model table for `viewer` with `query`.
 pub async fn render(ui: &Ui, viewer: &Viewer, query: &ModelsQuery) -> Result<Markup, UiError> {
     let (model_query, page) = query.model_query()?;
-    // The total from the answer cache the API's list uses too.
-    let total = ui.counted(
-        CacheClass::ModelTotals,
-        ui.cache
-            .model_total(&ui.services.models, &model_query)
-            .await?,
-    );
-    let models = ui.services.models.page(&model_query, page).await?;
+    // From the answer cache the API's list uses too.
+    let ModelPage { models, total } = ui
+        .cache
+        .model_page(&ui.services.models, &model_query, page, &|class, lookup| {
+            ui.count(class, lookup)
+        })
+        .await?;
     let sort = model_query.sort.as_str();
     let filtered = model_query
         != ModelQuery {
