@@ -33,6 +33,25 @@ async fn get_returns_what_set_stored_and_nothing_for_unknown_keys(adapter: Cache
     assert_eq!(read(&cache, "k2").await, None, "{name}");
 }
 
+async fn get_many_reads_each_key_in_order(adapter: CacheAdapter) {
+    let (name, cache) = (adapter.name, adapter.store);
+    cache.set("a", b"1".to_vec(), LONG).await;
+    cache.fill("c", b"3".to_vec(), LONG).await;
+    let values = cache
+        .get_many(&["c", "b", "a"])
+        .await
+        .expect("the store answers");
+    assert_eq!(
+        values,
+        [Some(b"3".to_vec()), None, Some(b"1".to_vec())],
+        "{name}"
+    );
+    assert!(
+        cache.get_many(&[]).await.expect("answers").is_empty(),
+        "{name}"
+    );
+}
+
 async fn set_overwrites_value_and_ttl(adapter: CacheAdapter) {
     let (name, cache) = (adapter.name, adapter.store);
     cache
@@ -458,6 +477,7 @@ per_backend!(
     ],
     [
         get_returns_what_set_stored_and_nothing_for_unknown_keys,
+        get_many_reads_each_key_in_order,
         set_overwrites_value_and_ttl,
         expired_entries_are_never_returned,
         delete_removes_one_key,

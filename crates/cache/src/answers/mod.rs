@@ -1,23 +1,26 @@
 //! Cached answers: versioned keys, a TTL per class, and invalidation that every replica
 //! sharing the store sees.
 //!
-//! An answer's key is `v{KEY_SCHEMA_VERSION}:{class}:{generation}:{params}`.
+//! An answer is kept under `v{KEY_SCHEMA_VERSION}:{class}:answer:{params}`, stamped with the
+//! generation of its class it was computed under.
 //!
-//! - The schema version changes whenever the shape of a cached body changes, so that replicas
-//!   of two releases sharing one Redis during a rolling deploy never decode each other's
-//!   shapes.
+//! - The schema version changes whenever the shape of a cached body (or the layout of the
+//!   keys) changes, so that replicas of two releases sharing one Redis during a rolling
+//!   deploy never decode each other's shapes.
 //! - The generation is a random token kept in the cache itself under
 //!   `v{N}:{class}:generation`. [`AnswerCache::invalidate`] writes a fresh token; the
-//!   old answers become unreachable and expire with their TTL. That closes a race a plain
-//!   delete would leave open: a reader that
-//!   read the database before a write committed but stores its answer after the write's
-//!   invalidation stores it under the old generation, where nobody looks any more. Readers
-//!   read the generation before they compute, so an answer is only ever filed under a
-//!   generation that was current when its computation started.
+//!   answers stamped with an old one are no longer served (a miss, which replaces them) and
+//!   expire with their TTL. That closes a race a plain delete would leave open: a reader
+//!   that read the database before a write committed but stores its answer after the
+//!   write's invalidation stamps it with the old generation, which nobody accepts any more.
+//!   Readers read the generation before they compute (in the same round trip as the answer:
+//!   one `MGET` on Redis), so an answer is only ever stamped with a generation that was
+//!   current when its computation started. A slow reader's answer may overwrite a newer one
+//!   stamped with the current generation: that costs a miss, never a stale answer.
 //! - A missing generation (expired, evicted, or never written) is never read as a constant:
 //!   the reader mints a fresh token, writes it, and only then computes. A shared constant
-//!   would let an answer filed under it before an invalidation become reachable again as
-//!   soon as the newer token disappears.
+//!   would let an answer stamped with it before an invalidation be served again as soon as
+//!   the newer token disappears.
 //! - When the store cannot be read (Redis down, timed out, its breaker open, or being
 //!   flushed), the answer is computed and returned but neither read from nor stored in the
 //!   cache: a generation that could not be read is not known to be current, and guessing one
@@ -49,10 +52,11 @@ use std::time::Duration;
 pub use classes::{CacheClass, CacheTtls, Lookup};
 pub use models::ModelPage;
 
-use crate::store::{Cache, CacheError, CacheExt};
+use crate::store::{Cache, CacheError};
 
-/// Bumped whenever the JSON shape of a cached answer changes (see the module docs).
-pub const KEY_SCHEMA_VERSION: u32 = 1;
+/// Bumped whenever the JSON shape of a cached answer, or the layout of the keys, changes (see
+/// the module docs); 2: answers stamped with their generation instead of keyed by it.
+pub const KEY_SCHEMA_VERSION: u32 = 2;
 
 /// How long a generation token lives beyond the longest answer TTL. Long, because a
 /// generation that expires only turns every live answer of its class into a miss, and
@@ -114,18 +118,26 @@ impl AnswerCache {
         Fut: Future<Output = Result<T, E>> + Send,
         E: Send,
     {
-        // Before computing, never after: see the module docs on the generation.
-        let flight = match self.generation(class).await {
-            Ok(generation) => {
-                let key = answer_key(class, &generation, params);
-                match self.store.get_json::<T>(&key).await {
-                    Ok(Some(answer)) => return Ok((answer, Lookup::Hit)),
-                    Ok(None) => Some(Flight::Stored(key)),
-                    // A store failing now may have lost writes since the generation was read,
-                    // an invalidation among them (Flushing says as much): do not file an
-                    // answer under a generation that may be stale. The write would most likely
-                    // be lost anyway.
-                    Err(error) => self.bypass(class, params, &error),
+        // Before computing, never after: see the module docs on the generation. Both in one
+        // round trip (Redis: one `MGET`), the answer kept apart from its generation's key.
+        let key = answer_key(class, params);
+        let flight = match self.store.get_many(&[&generation_key(class), &key]).await {
+            Ok(found) => {
+                let mut found = found.into_iter();
+                let (token, stored) = (found.next().flatten(), found.next().flatten());
+                // Bytes that are no UTF-8 were not written by this code: as good as no token.
+                match token.and_then(|bytes| String::from_utf8(bytes).ok()) {
+                    Some(generation) => {
+                        if let Some(answer) = stored.and_then(|s| unstamp(&key, &s, &generation)) {
+                            return Ok((answer, Lookup::Hit));
+                        }
+                        Some(Flight::stored(class, params, key, generation))
+                    }
+                    // Missing: see `mint`.
+                    None => {
+                        let generation = self.mint(&generation_key(class)).await;
+                        Some(Flight::stored(class, params, key, generation))
+                    }
                 }
             }
             Err(error) => self.bypass(class, params, &error),
@@ -177,7 +189,7 @@ impl AnswerCache {
             return compute().await.map(|answer| (answer, Lookup::Miss));
         };
         let mut store_under = match &flight {
-            Flight::Stored(key) => Some(key.as_str()),
+            Flight::Stored { filing, .. } => Some(filing),
             Flight::Bypassed(_) => None,
         };
         // Look again, now that no other computation of the key runs here: this caller's first
@@ -185,15 +197,18 @@ impl AnswerCache {
         // (a read answered just before that write, or a follower of a dropped leader that
         // woke up after another follower took over). One more read per computed miss is
         // cheap next to a computation done twice.
-        if let Some(key) = store_under {
-            match self.store.get_json::<T>(key).await {
-                Ok(Some(answer)) => {
-                    // Rare (a race lost by one read): encoding again for the followers is
-                    // cheaper than a second decoding path.
-                    leader.publish(serde_json::to_vec(&answer).ok().map(Arc::from));
-                    return Ok((answer, Lookup::Hit));
+        if let Some(filing) = store_under {
+            match self.store.get(&filing.key).await {
+                Ok(stored) => {
+                    if let Some(answer) =
+                        stored.and_then(|s| unstamp::<T>(&filing.key, &s, &filing.generation))
+                    {
+                        // Rare (a race lost by one read): encoding again for the followers is
+                        // cheaper than a second decoding path.
+                        leader.publish(serde_json::to_vec(&answer).ok().map(Arc::from));
+                        return Ok((answer, Lookup::Hit));
+                    }
                 }
-                Ok(None) => {}
                 // As on the first read: do not file an answer under a generation that may be
                 // stale.
                 Err(error) => {
@@ -221,10 +236,13 @@ impl AnswerCache {
         // too; the leader leaves (dropped below) only once the answer is stored, so that a
         // caller arriving later finds it in the store, on its first read or on its second.
         leader.publish(json.as_deref().map(Arc::from));
-        if let (Some(key), Some(json)) = (store_under, json) {
-            // Under the generation read before computing: lost, or landing after an
+        if let (Some(filing), Some(json)) = (store_under, json) {
+            // Stamped with the generation read before computing: lost, or landing after an
             // invalidation, it leaves nothing stale (see the module docs).
-            self.store.fill(key, json, self.ttls.ttl(class)).await;
+            let stamped = [filing.generation.as_bytes(), b"\n", &json].concat();
+            self.store
+                .fill(&filing.key, stamped, self.ttls.ttl(class))
+                .await;
         }
         drop(leader);
         Ok((answer, Lookup::Miss))
@@ -267,7 +285,7 @@ impl AnswerCache {
         let generation_ttl = self.generation_ttl();
         let task = tokio::spawn(async move {
             for class in classes {
-                // A new generation is all it takes: the class's answers become unreachable
+                // A new generation is all it takes: the class's answers are no longer served
                 // (even one a slow reader stores later) and expire with their TTL. No delete
                 // by prefix here: on Redis that is a SCAN of the whole keyspace, rate-limit
                 // keys included, on every write.
@@ -286,32 +304,15 @@ impl AnswerCache {
         }
     }
 
-    /// The current generation of `class`, minting one when there is none; Err when the store
-    /// could not be read, for the caller to bypass the cache.
-    async fn generation(&self, class: CacheClass) -> Result<String, CacheError> {
-        let key = generation_key(class);
-        // Bytes that are no UTF-8 were not written by this code: as good as no token.
-        if let Some(token) = self
-            .store
-            .get(&key)
-            .await?
-            .and_then(|bytes| String::from_utf8(bytes).ok())
-        {
-            return Ok(token);
-        }
-        // Missing: a token of our own, written before the caller computes. Two readers racing
-        // here each write theirs and the last write wins; the loser's answer is filed under a
-        // token nobody reads again and only takes up room until its TTL ends, which is
-        // harmless. A mint racing an invalidation may overwrite the invalidation's token, which
-        // is safe too: the minter computes only after its own token is written, so after the
-        // write behind that invalidation had committed.
-        Ok(self.mint(&key).await)
-    }
-
-    /// A new generation token, written under `key` before it is returned. Concurrent
-    /// callers of this process share one: a token each would file their answers under as many
-    /// keys, and a cold cache would compute each answer once per caller after all. A follower
-    /// gets the token only once it is written, so the argument above holds for it too.
+    /// A new generation token for a class that has none, written under `key` before it is
+    /// returned, so before the caller computes. Two readers racing here each write theirs and
+    /// the last write wins; the loser's answer is stamped with a token nobody reads again, and
+    /// is only a miss. A mint racing an invalidation may overwrite the invalidation's token,
+    /// which is safe too: the minter computes only after its own token is written, so after
+    /// the write behind that invalidation had committed. Concurrent callers of this process
+    /// share one token: a token each would stamp their answers each with their own, and a
+    /// cold cache would compute each answer once per caller after all. A follower gets the
+    /// token only once it is written, so the argument above holds for it too.
     async fn mint(&self, key: &str) -> String {
         let flight = format!("mint:{key}");
         let leader = loop {
@@ -364,16 +365,53 @@ impl AnswerCache {
 /// The key under which callers share a computation, and whether its answer is stored.
 #[derive(Debug)]
 enum Flight {
-    /// A miss: the answer is stored under this key once computed.
-    Stored(String),
+    /// A miss: the answer is stored as `filing` says once computed. Callers share it only
+    /// when they read the same generation (the flight's key names it).
+    Stored { key: String, filing: Filing },
     /// The store could not be read: the answer is shared with concurrent callers only.
     Bypassed(String),
 }
 
+/// Where a computed answer is stored, and the generation it is stamped with: the one read
+/// before computing it.
+#[derive(Debug)]
+struct Filing {
+    key: String,
+    generation: String,
+}
+
 impl Flight {
+    /// The flight of a miss of `key` (the answer's key) read under `generation`.
+    fn stored(class: CacheClass, params: &str, key: String, generation: String) -> Self {
+        Flight::Stored {
+            key: format!("{}{generation}:{params}", class_prefix(class)),
+            filing: Filing { key, generation },
+        }
+    }
+
     fn key(&self) -> &str {
         match self {
-            Flight::Stored(key) | Flight::Bypassed(key) => key,
+            Flight::Stored { key, .. } | Flight::Bypassed(key) => key,
+        }
+    }
+}
+
+/// The answer stored as `stamped` when it is stamped with `generation` and decodes as `T`;
+/// `None` otherwise (stamped before an invalidation: a miss).
+fn unstamp<T: serde::de::DeserializeOwned>(
+    key: &str,
+    stamped: &[u8],
+    generation: &str,
+) -> Option<T> {
+    let json = stamped
+        .strip_prefix(generation.as_bytes())?
+        .strip_prefix(b"\n")?;
+    match serde_json::from_slice(json) {
+        Ok(answer) => Some(answer),
+        // Not the shape this caller expects: a miss, and its computation's answer replaces it.
+        Err(error) => {
+            tracing::warn!(key, error = %error, "cache.undecodable_value");
+            None
         }
     }
 }
@@ -391,8 +429,10 @@ fn generation_key(class: CacheClass) -> String {
     format!("{}generation", class_prefix(class))
 }
 
-fn answer_key(class: CacheClass, generation: &str, params: &str) -> String {
-    format!("{}{generation}:{params}", class_prefix(class))
+/// Where an answer is kept whatever its generation (which stamps it): `answer:` sets it
+/// apart from the generation's key.
+fn answer_key(class: CacheClass, params: &str) -> String {
+    format!("{}answer:{params}", class_prefix(class))
 }
 
 #[cfg(test)]

@@ -24,6 +24,16 @@ pub trait Cache: Send + Sync + std::fmt::Debug {
     /// Bytes under `key`: `Ok(None)` when absent or expired, `Err` when the store could not
     /// say (unreachable, timed out, skipped by the open breaker, or being flushed).
     async fn get(&self, key: &str) -> Result<Option<Vec<u8>>, CacheError>;
+    /// The bytes under each of `keys`, in their order, as [`Cache::get`] reads one, and read
+    /// at once where the store can (Redis: one `MGET`, one round trip): `Err` when the store
+    /// could not say.
+    async fn get_many(&self, keys: &[&str]) -> Result<Vec<Option<Vec<u8>>>, CacheError> {
+        let mut values = Vec::with_capacity(keys.len());
+        for key in keys {
+            values.push(self.get(key).await?);
+        }
+        Ok(values)
+    }
     /// Stores `value` under `key` for `ttl`. Never fails: an unreachable store means no cache.
     async fn set(&self, key: &str, value: Vec<u8>, ttl: Duration);
     /// Removes `key`, if present.

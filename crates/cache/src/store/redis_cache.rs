@@ -211,6 +211,19 @@ impl Cache for RedisCache {
             .await
     }
 
+    async fn get_many(&self, keys: &[&str]) -> Result<Vec<Option<Vec<u8>>>, CacheError> {
+        // `MGET` with no key is an error to Redis.
+        if keys.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut mget = cmd("MGET");
+        for key in keys {
+            mget.arg(self.redis_key(key));
+        }
+        self.guarded(Access::Read, self.query::<Vec<Option<Vec<u8>>>>(&mget))
+            .await
+    }
+
     async fn set(&self, key: &str, value: Vec<u8>, ttl: Duration) {
         let set = self.set_command(key, value, ttl);
         self.write(self.query::<()>(&set)).await;
