@@ -43,15 +43,10 @@ impl ModelService {
         self.models.list(query, page).await
     }
 
-    /// The ids of a page of models matching the query, in its order: what the front ends
-    /// cache of a list page (`AnswerCache::model_page`).
-    pub async fn page_ids(&self, query: &ModelQuery, page: Page) -> DomainResult<Vec<ModelId>> {
-        self.models.page_ids(query, page).await
-    }
-
-    /// The models with these ids, in the order given (those deleted meanwhile left out).
-    pub async fn get_many(&self, ids: &[ModelId]) -> DomainResult<Vec<Model>> {
-        self.models.get_many(ids).await
+    /// A page of models matching the query, in its order: what the front ends cache
+    /// (`AnswerCache::model_page`).
+    pub async fn page(&self, query: &ModelQuery, page: Page) -> DomainResult<Vec<Model>> {
+        self.models.page(query, page).await
     }
 
     /// How many models match the query's filters: the total of its pages, which the

@@ -12,8 +12,7 @@ pub trait ModelRepository: Send + Sync {
     async fn create(&self, model: NewModel, owner_id: UserId) -> DomainResult<Model>;
     /// The model with this id, if any.
     async fn get(&self, id: ModelId) -> DomainResult<Option<Model>>;
-    /// The ids of a page of models matching the query, in its order: what the front ends
-    /// cache of a list page (its rows are read again each time, by key).
+    /// The ids of a page of models matching the query, in its order.
     async fn page_ids(&self, query: &ModelQuery, page: Page) -> DomainResult<Vec<ModelId>>;
     /// The models with these ids, in the order given; an id with no model is left out.
     async fn get_many(&self, ids: &[ModelId]) -> DomainResult<Vec<Model>>;

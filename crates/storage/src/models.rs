@@ -263,8 +263,9 @@ impl ModelRepository for Store {
         }
         let keys: Vec<i64> = ids.iter().map(|id| id.0).collect();
         let rows = with_conn!(self.database(), |conn| {
-            // One statement whatever the number of ids on PostgreSQL (`= ANY($1)`), so it is
-            // prepared once per connection, not planned per page.
+            // One statement whatever the number of ids on PostgreSQL (`= ANY($1)`): prepared
+            // once per connection, where the page's ids, whose SQL depends on the query, are
+            // planned each time.
             models::table
                 .filter(models::id.eq_any(keys))
                 .select(ModelRow::as_select())

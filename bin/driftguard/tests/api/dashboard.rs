@@ -440,9 +440,9 @@ async fn names(app: &TestApp, token: &str, query: &str) -> Vec<String> {
         .collect()
 }
 
-/// `GET /models`' pages are cached (which models, in which order), and every write that
-/// moves a model in a list's order is seen in the next list, a reference upload included;
-/// the rows themselves are always current.
+/// `GET /models`' pages are cached, and every write to a model is seen in the next list: one
+/// that moves it in a list's order, a reference upload included, and one that only changes
+/// what the list shows of it.
 async fn model_list_pages_follow_every_write(app: TestApp) {
     let engineer = app.token_for(Role::Engineer).await;
     let viewer = app.token_for(Role::Viewer).await;
@@ -475,6 +475,22 @@ async fn model_list_pages_follow_every_write(app: TestApp) {
     assert_eq!(status, 200, "{body}");
     assert_eq!(names(&app, &viewer, BY_CHANGE).await, ["second", "first"]);
     assert_eq!(names(&app, &viewer, "?sort=name&skip=1").await, ["second"]);
+
+    // Writes that change what the list shows, not its order by name.
+    let first_by_name = async || {
+        let (status, body) = app.get("/models?sort=name&limit=1", &viewer).await;
+        assert_eq!(status, 200, "{body}");
+        body["models"][0].clone()
+    };
+    assert_eq!(first_by_name().await["latest_evaluation"], Value::Null);
+    evaluate(&app, &engineer, id, false).await;
+    let listed = first_by_name().await;
+    assert_eq!(listed["latest_evaluation"]["status"], "pass", "{listed}");
+    let (status, body) = app
+        .post(&format!("/models/{id}/deploy"), Some(&engineer), json!({}))
+        .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(first_by_name().await["status"], "deployed");
 }
 
 per_backend!(

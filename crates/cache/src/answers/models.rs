@@ -1,16 +1,20 @@
 //! Model list pages, cached for every front end: a page of `GET /models` (and of the UI's
-//! model list) keeps which models it holds, in order, and how many match its filters; only
-//! its rows are read each time, by key, so a page shows every model as it is now.
+//! model list), its models and how many match its filters, is read from the database once
+//! per change that can move it.
 //!
 //! Why: counting every match was the load test's bottleneck on PostgreSQL (2,000 requests/s
 //! at p99 19 ms and 3,000 timing out, against 6.6 and 13.7 ms without it), and then finding a
 //! page's ids was (planned on every request, as its SQL depends on the filters and the order,
 //! and walking the index to the page's offset: about 2 ms of PostgreSQL's CPU for a page deep
-//! in the registry). Rows by key are one statement of fixed SQL, prepared once per
-//! connection (docs/performance.md, "API throughput").
+//! in the registry), and then reading its rows by key, a fifth of what PostgreSQL and the
+//! server spent at 5,000 requests/s (docs/performance.md, "API throughput").
+//!
+//! A cached page is as current as the dashboards: every write to a model row announces a
+//! change that drops the pages (a model registered, edited or deleted, its reference data
+//! uploaded, an evaluation recorded, a deployment; `invalidation.rs`).
 
 use driftguard_app::ModelService;
-use driftguard_core::{DomainResult, ModelId, Page};
+use driftguard_core::{DomainResult, Page};
 use driftguard_registry::{Model, ModelQuery};
 use serde::{Deserialize, Serialize};
 
@@ -21,7 +25,7 @@ use super::{AnswerCache, CacheClass, Lookup};
 const MAX_CACHED_NAME: usize = 100;
 
 /// A page of a model list.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ModelPage {
     /// The page's models, in the list's order.
     pub models: Vec<Model>,
@@ -29,17 +33,10 @@ pub struct ModelPage {
     pub total: u64,
 }
 
-/// What is cached of a page: which models it holds, and the list's total.
-#[derive(Serialize, Deserialize)]
-struct PageIds {
-    total: u64,
-    ids: Vec<ModelId>,
-}
-
 impl AnswerCache {
-    /// The `page` of the model list `query` asks for, its ids and total from the cache (or
-    /// read and stored), its rows read by key. `counted` is told of each lookup made: the
-    /// page's, and on a miss the total's (shared by every page of the same filters).
+    /// The `page` of the model list `query` asks for, from the cache or read (the total from
+    /// the cache of totals, shared by every page of the same filters) and stored. `counted` is
+    /// told of each lookup made: the page's, and on a miss the total's.
     pub async fn model_page(
         &self,
         models: &ModelService,
@@ -47,11 +44,11 @@ impl AnswerCache {
         page: Page,
         counted: &(dyn Fn(CacheClass, Lookup) + Sync),
     ) -> DomainResult<ModelPage> {
-        let read = async || -> DomainResult<PageIds> {
+        let read = async || -> DomainResult<ModelPage> {
             let (total, lookup) = self.model_total(models, query).await?;
             counted(CacheClass::ModelTotals, lookup);
-            let ids = models.page_ids(query, page).await?;
-            Ok(PageIds { total, ids })
+            let models = models.page(query, page).await?;
+            Ok(ModelPage { models, total })
         };
         let (found, lookup) = match page_key(query, page) {
             Some(key) => {
@@ -61,10 +58,7 @@ impl AnswerCache {
             None => (read().await?, Lookup::Miss),
         };
         counted(CacheClass::ModelPages, lookup);
-        Ok(ModelPage {
-            models: models.get_many(&found.ids).await?,
-            total: found.total,
-        })
+        Ok(found)
     }
 
     /// How many models match `query`'s filters, from the cache or counted.
