@@ -243,6 +243,28 @@ async fn invalidate_makes_the_next_lookup_recompute_only_for_those_classes(adapt
     assert_eq!(lookup, Lookup::Miss, "{name}");
 }
 
+/// A slow reader's answer, stamped with the generation before an invalidation, may overwrite
+/// a fresher one stored meanwhile: that costs a miss, never the slow reader's stale answer.
+async fn a_stale_answer_stored_over_a_fresh_one_is_a_miss(adapter: CacheAdapter) {
+    let (name, answers) = (adapter.name, answers(adapter.store));
+    let class = CacheClass::RiskTrends;
+    let slow = answers
+        .get_or_compute(class, "", || async {
+            answers.invalidate(&[class]).await;
+            // Another reader, after the write: computes and stores the fresh answer.
+            let fresh = answering(&answers, class, 2).await;
+            assert_eq!(fresh, Ok((summary(2), Lookup::Miss)));
+            Ok::<_, String>(summary(1))
+        })
+        .await;
+    assert_eq!(slow, Ok((summary(1), Lookup::Miss)), "{name}");
+    // The slow reader's answer replaced the fresh one, and is not served.
+    let next = answering(&answers, class, 3).await;
+    assert_eq!(next, Ok((summary(3), Lookup::Miss)), "{name}");
+    let again = answering(&answers, class, 4).await;
+    assert_eq!(again, Ok((summary(3), Lookup::Hit)), "{name}");
+}
+
 async fn an_answer_computed_before_an_invalidation_is_never_served_after_it(adapter: CacheAdapter) {
     let (name, answers) = (adapter.name, answers(adapter.store));
     // The reader reads the database (the old state), then a write commits and
@@ -487,6 +509,7 @@ per_backend!(
         a_failed_computation_is_returned_and_not_cached,
         invalidate_makes_the_next_lookup_recompute_only_for_those_classes,
         an_answer_computed_before_an_invalidation_is_never_served_after_it,
+        a_stale_answer_stored_over_a_fresh_one_is_a_miss,
         an_answer_is_not_served_once_its_generation_is_gone,
         an_answer_computed_before_an_invalidation_stays_unreachable_when_generations_vanish,
         an_invalidation_finishes_even_when_its_caller_is_dropped,

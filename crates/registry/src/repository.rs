@@ -12,14 +12,8 @@ pub trait ModelRepository: Send + Sync {
     async fn create(&self, model: NewModel, owner_id: UserId) -> DomainResult<Model>;
     /// The model with this id, if any.
     async fn get(&self, id: ModelId) -> DomainResult<Option<Model>>;
-    /// The ids of a page of models matching the query, in its order.
-    async fn page_ids(&self, query: &ModelQuery, page: Page) -> DomainResult<Vec<ModelId>>;
-    /// The models with these ids, in the order given; an id with no model is left out.
-    async fn get_many(&self, ids: &[ModelId]) -> DomainResult<Vec<Model>>;
     /// A page of models matching the query, in its order.
-    async fn page(&self, query: &ModelQuery, page: Page) -> DomainResult<Vec<Model>> {
-        self.get_many(&self.page_ids(query, page).await?).await
-    }
+    async fn page(&self, query: &ModelQuery, page: Page) -> DomainResult<Vec<Model>>;
     /// How many models match the query's filters (its order aside).
     async fn count(&self, query: &ModelQuery) -> DomainResult<u64>;
     /// A page of models matching the query, and how many match in all.

@@ -12,7 +12,6 @@ use driftguard_core::{DomainResult, EvaluationId, ModelId, Page, UserId, now};
 use driftguard_registry::{
     LatestEvaluation, Model, ModelPatch, ModelQuery, ModelRepository, ModelSort, NewModel,
 };
-use std::collections::HashMap;
 
 #[derive(Queryable, Selectable)]
 #[diesel(table_name = models)]
@@ -225,59 +224,45 @@ impl ModelRepository for Store {
         })
     }
 
-    async fn page_ids(&self, query: &ModelQuery, page: Page) -> DomainResult<Vec<ModelId>> {
-        with_conn!(self.database(), |conn| {
-            // An index-only walk of the order's index (a page deep in the list fetching whole
-            // rows as it walked made PostgreSQL sort the table instead: 22 ms against 2 ms at
-            // offset 9,000 of 10,000); the rows are read by key afterwards (`get_many`).
-            let ids: Vec<i64> = match query.sort {
-                ModelSort::CreatedDesc => {
-                    matching!(query).order((models::created_at.desc(), models::id.desc()))
+    async fn page(&self, query: &ModelQuery, page: Page) -> DomainResult<Vec<Model>> {
+        // The query's order, on the filtered ids and again on the page's rows.
+        macro_rules! in_order {
+            ($q:expr) => {
+                match query.sort {
+                    ModelSort::CreatedDesc => {
+                        $q.order((models::created_at.desc(), models::id.desc()))
+                    }
+                    ModelSort::CreatedAsc => $q.order((models::created_at.asc(), models::id.asc())),
+                    ModelSort::NameAsc => $q.order((models::name.asc(), models::version.asc())),
+                    ModelSort::NameDesc => $q.order((models::name.desc(), models::version.desc())),
+                    ModelSort::UpdatedDesc => {
+                        $q.order((models::updated_at.desc(), models::id.desc()))
+                    }
                 }
-                ModelSort::CreatedAsc => {
-                    matching!(query).order((models::created_at.asc(), models::id.asc()))
-                }
-                ModelSort::NameAsc => {
-                    matching!(query).order((models::name.asc(), models::version.asc()))
-                }
-                ModelSort::NameDesc => {
-                    matching!(query).order((models::name.desc(), models::version.desc()))
-                }
-                ModelSort::UpdatedDesc => {
-                    matching!(query).order((models::updated_at.desc(), models::id.desc()))
-                }
-            }
-            .offset(to_offset(page.skip()))
-            .limit(to_offset(page.limit()))
-            .select(models::id)
-            .load(conn)
-            .await
-            .map_err(query_error)?;
-            Ok(ids.into_iter().map(ModelId).collect())
-        })
-    }
-
-    async fn get_many(&self, ids: &[ModelId]) -> DomainResult<Vec<Model>> {
-        if ids.is_empty() {
-            return Ok(Vec::new());
+            };
         }
-        let keys: Vec<i64> = ids.iter().map(|id| id.0).collect();
-        let rows = with_conn!(self.database(), |conn| {
-            // One statement whatever the number of ids on PostgreSQL (`= ANY($1)`): prepared
-            // once per connection, where the page's ids, whose SQL depends on the query, are
-            // planned each time.
-            models::table
-                .filter(models::id.eq_any(keys))
+        with_conn!(self.database(), |conn| {
+            // The page's ids in a subquery, its rows around it, in one statement: the ids
+            // come from an index-only walk of the order's index (a page deep in the list
+            // fetching whole rows as it walked made PostgreSQL sort the table instead: 22 ms
+            // against 2 ms at offset 9,000 of 10,000), then each row by its key, and only
+            // the page's rows are sorted. One statement, not two: on SQLite each is a trip
+            // to the blocking pool, and at 5,000 requests/s the second one cost the server
+            // about a fifth of its CPU (docs/performance.md, "API throughput").
+            let page_ids = in_order!(matching!(query))
+                .offset(to_offset(page.skip()))
+                .limit(to_offset(page.limit()))
+                .select(models::id);
+            in_order!(models::table.into_boxed())
+                .filter(models::id.eq_any(page_ids))
                 .select(ModelRow::as_select())
                 .load(conn)
                 .await
                 .map_err(query_error)?
-        });
-        let mut by_id: HashMap<i64, ModelRow> = rows.into_iter().map(|r| (r.id, r)).collect();
-        ids.iter()
-            .filter_map(|id| by_id.remove(&id.0))
-            .map(ModelRow::into_model)
-            .collect()
+                .into_iter()
+                .map(ModelRow::into_model)
+                .collect::<DomainResult<Vec<_>>>()
+        })
     }
 
     async fn update(&self, id: ModelId, patch: ModelPatch) -> DomainResult<Model> {

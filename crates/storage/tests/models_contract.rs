@@ -298,54 +298,8 @@ async fn unicode_names_and_literal_search(db: Store) {
     assert_eq!(found("fraud").await, ["fraudXv2", "fraud_v2"]);
 }
 
-/// A page's ids come in the list's order, and `get_many` gives the rows back in the order
-/// it was given, leaving out ids with no model: what a cached page is read back with.
-async fn page_ids_and_rows_by_key(db: Store) {
-    let store: &dyn ModelRepository = &db;
-    let owner = owner(&db).await;
-    let mut created = Vec::new();
-    for name in ["b", "c", "a", "d"] {
-        created.push(
-            store
-                .create(model(name, "1", RiskTier::Low), owner)
-                .await
-                .expect("create"),
-        );
-    }
-    let by_name = ModelQuery {
-        sort: ModelSort::NameAsc,
-        ..ModelQuery::default()
-    };
-    let ids = store
-        .page_ids(&by_name, Page::new(1, 2).expect("page"))
-        .await
-        .expect("ids");
-    assert_eq!(ids, [created[0].id, created[1].id], "b and c, after a");
-    let newest_first = store
-        .page_ids(&ModelQuery::default(), Page::new(0, 3).expect("page"))
-        .await
-        .expect("ids");
-    assert_eq!(newest_first, [created[3].id, created[2].id, created[1].id]);
-
-    let missing = ModelId(created.iter().map(|m| m.id.0).max().unwrap_or(0) + 100);
-    let wanted = [created[2].id, missing, created[0].id, created[3].id];
-    let rows = store.get_many(&wanted).await.expect("rows");
-    assert_eq!(
-        rows,
-        [created[2].clone(), created[0].clone(), created[3].clone()]
-    );
-    assert!(store.get_many(&[]).await.expect("none").is_empty());
-    // `page` is the two together.
-    let page = store
-        .page(&by_name, Page::new(1, 2).expect("page"))
-        .await
-        .expect("page");
-    assert_eq!(page, [created[0].clone(), created[1].clone()]);
-}
-
 driftguard_test_kit::per_backend!(
     driftguard_test_kit::with_store =>
-    page_ids_and_rows_by_key,
     unicode_names_and_literal_search,
     create_get_round_trip,
     name_and_version_are_unique,

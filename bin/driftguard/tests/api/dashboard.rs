@@ -453,6 +453,17 @@ async fn model_list_pages_follow_every_write(app: TestApp) {
     assert_eq!(names(&app, &viewer, BY_CHANGE).await, ["second", "first"]);
     let hits = "cache_hits_total{key_class=\"model_pages\"} 1".to_owned();
     assert!(page_lookups(&app).await.contains(&hits));
+    // Another page of the same filters: its own miss, the total the first page counted.
+    assert!(
+        names(&app, &viewer, "?sort=-updated_at&skip=10")
+            .await
+            .is_empty()
+    );
+    let metrics = app.metrics_text(None).await;
+    assert!(
+        metrics.contains("cache_hits_total{key_class=\"model_totals\"} 1"),
+        "{metrics}"
+    );
 
     let id = first["id"].as_i64().expect("id");
     let path = format!("/models/{id}/reference");
@@ -474,7 +485,10 @@ async fn model_list_pages_follow_every_write(app: TestApp) {
         .await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(names(&app, &viewer, BY_CHANGE).await, ["second", "first"]);
-    assert_eq!(names(&app, &viewer, "?sort=name&skip=1").await, ["second"]);
+    let (status, body) = app.get("/models?sort=name&skip=1", &viewer).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["models"][0]["name"], "second", "{body}");
+    assert_eq!(body["models"][0]["description"], "edited", "{body}");
 
     // Writes that change what the list shows, not its order by name.
     let first_by_name = async || {

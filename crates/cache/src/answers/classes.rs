@@ -15,8 +15,8 @@ pub enum CacheClass {
     Policies,
     /// How many models match a model list's filters: the total of `GET /models`' pages.
     ModelTotals,
-    /// The ids of a model list's page, with its total: what `GET /models` (and the UI's
-    /// list) reads of the database besides the page's rows by key.
+    /// A page of a model list, its models and the list's total: `GET /models` and the UI's
+    /// list.
     ModelPages,
     /// The users that tokens name, as authentication reads them (see
     /// `driftguard_auth::RememberedUsers`).

@@ -31,13 +31,13 @@ const POLICIES: &[CacheClass] = &[CacheClass::Policies];
 /// The answers a change makes stale.
 fn stale_after(change: Change) -> &'static [CacheClass] {
     // A model list's totals and pages move with the models (a new or deleted one, its status
-    // or tier, its last change) and with their latest evaluations (the compliance filter), so
-    // every change but a policy's drops them. A page's rows are read by key each time, so
-    // only a change of which models it holds, or of their order, needs to drop it.
+    // or tier, its last change) and with their latest evaluations (the compliance filter),
+    // and a page holds its models' rows: every change that writes a model's row drops the
+    // pages, so every change but a policy's.
     match change {
         // The counts by status and tier.
         Change::Model => MODEL_COUNTS,
-        // The model's last change (the by-last-change order); no count or filter moves.
+        // The model's row (`has_reference`, its last change); no count or filter moves.
         Change::Reference => MODEL_PAGES,
         // A deleted model takes its evaluations, and their risk over time, with it.
         Change::ModelRemoved | Change::Evaluation => DASHBOARDS,
@@ -47,18 +47,29 @@ fn stale_after(change: Change) -> &'static [CacheClass] {
     }
 }
 
+/// The classes `changes` make stale, in the order they must be dropped: the model pages
+/// last. A page missed is computed with the total of its filters from the totals' own
+/// cache; were the pages dropped first, a reader between the two could stamp an old total
+/// with the pages' new generation, and serve it after the invalidation (`invalidate` drops
+/// the classes one after the other, in order).
+fn to_drop(changes: &[Change]) -> Vec<CacheClass> {
+    let mut classes: Vec<CacheClass> = Vec::new();
+    for &change in changes {
+        for &class in stale_after(change) {
+            if !classes.contains(&class) {
+                classes.push(class);
+            }
+        }
+    }
+    // Stable: the others keep their order.
+    classes.sort_by_key(|&class| class == CacheClass::ModelPages);
+    classes
+}
+
 #[async_trait]
 impl ChangeFeed for AnswerCache {
     async fn changed(&self, changes: &[Change]) {
-        let mut classes: Vec<CacheClass> = Vec::new();
-        for &change in changes {
-            for &class in stale_after(change) {
-                if !classes.contains(&class) {
-                    classes.push(class);
-                }
-            }
-        }
-        self.invalidate(&classes).await;
+        self.invalidate(&to_drop(changes)).await;
     }
 }
 
@@ -74,6 +85,29 @@ mod tests {
         assert_eq!(stale_after(Change::Deployment), SUMMARY);
         assert_eq!(stale_after(Change::Reference), MODEL_PAGES);
         assert_eq!(stale_after(Change::Policy), POLICIES);
+    }
+
+    #[test]
+    fn the_model_pages_are_dropped_after_the_totals() {
+        for changes in [
+            &[Change::Reference, Change::Model][..],
+            &[Change::Evaluation],
+            &[Change::Reference, Change::Deployment, Change::Policy],
+        ] {
+            let classes = to_drop(changes);
+            assert_eq!(classes.last(), Some(&CacheClass::ModelPages), "{changes:?}");
+            assert_eq!(
+                classes
+                    .iter()
+                    .filter(|&&c| c == CacheClass::ModelPages)
+                    .count(),
+                1
+            );
+        }
+        assert_eq!(
+            to_drop(&[Change::Reference, Change::Policy]),
+            [CacheClass::Policies, CacheClass::ModelPages]
+        );
     }
 
     #[test]

@@ -39,9 +39,9 @@ pub trait Cache: Send + Sync + std::fmt::Debug {
     /// Removes `key`, if present.
     async fn delete(&self, key: &str);
     /// Stores a value computed from the source of truth, as [`Cache::set`] does, for writes
-    /// whose loss can leave nothing stale behind, only a later miss: an answer filed under a
-    /// key that an invalidation makes unreachable whenever it lands (the answer cache's
-    /// generations). An adapter need not make up for losing one, so an overloaded store does
+    /// whose loss can leave nothing stale behind, only a later miss: an answer stamped with
+    /// the generation it was computed under, which no reader accepts once an invalidation
+    /// has replaced that generation, whenever the write lands (the answer cache). An adapter need not make up for losing one, so an overloaded store does
     /// not empty the cache (the Redis adapter's flush after lost writes).
     async fn fill(&self, key: &str, value: Vec<u8>, ttl: Duration) {
         self.set(key, value, ttl).await;

@@ -8,7 +8,8 @@
 //! A write that does not reach Redis (failed, or skipped by the open breaker) may be an
 //! invalidation: the entry it should have removed would then outlive the database change that
 //! made it stale. So after such a loss the adapter deletes its whole key prefix before it uses
-//! Redis again. An outage thus ends with an empty cache, never with a stale one.
+//! Redis again. An outage thus ends with an empty cache, never with a stale one. A lost
+//! [`Cache::fill`] does not count: it can leave nothing stale.
 
 mod connection;
 
