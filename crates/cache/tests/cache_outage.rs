@@ -30,11 +30,23 @@ fn redis_at(port: u16, options: RedisCacheOptions) -> Arc<RedisCache> {
 }
 
 /// A Redis server of this test's own (stopped when dropped), its port, and a cache on it
-/// with `options`, up; `None` when no `redis-server` can be started here.
-async fn own_redis(options: RedisCacheOptions) -> Option<(RedisServer, u16, Arc<RedisCache>)> {
+/// with these [`options`] (in milliseconds), up; `None` when no `redis-server` can be
+/// started here.
+async fn own_redis(
+    timeout_ms: u64,
+    failure_threshold: u32,
+    cooldown_ms: u64,
+) -> Option<(RedisServer, u16, Arc<RedisCache>)> {
     let port = free_port();
     let server = start_redis(port)?;
-    let cache = redis_at(port, options);
+    let cache = redis_at(
+        port,
+        options(
+            Duration::from_millis(timeout_ms),
+            failure_threshold,
+            Duration::from_millis(cooldown_ms),
+        ),
+    );
     wait_until_up(&cache).await;
     Some((server, port, cache))
 }
@@ -128,13 +140,7 @@ async fn wait_until_cached(cache: &RedisCache) {
 
 #[tokio::test]
 async fn a_killed_redis_means_no_cache_until_it_is_back() {
-    let Some((server, port, cache)) = own_redis(options(
-        Duration::from_millis(200),
-        1,
-        Duration::from_millis(200),
-    ))
-    .await
-    else {
+    let Some((server, port, cache)) = own_redis(200, 1, 200).await else {
         return;
     };
     cache.set("k", b"v".to_vec(), LONG).await;
@@ -194,13 +200,7 @@ async fn pause_all_clients(port: u16, pause: Duration) {
 async fn an_invalidation_lost_in_an_outage_empties_the_cache_when_redis_is_back() {
     // The cooldown outlasts the pause, so that the invalidation below is skipped, never sent
     // (a command that timed out is still run by Redis once the pause ends).
-    let Some((_server, port, cache)) = own_redis(options(
-        Duration::from_millis(100),
-        1,
-        Duration::from_millis(1500),
-    ))
-    .await
-    else {
+    let Some((_server, port, cache)) = own_redis(100, 1, 1500).await else {
         return;
     };
     let answers = AnswerCache::new(cache.clone(), CacheTtls::default());
@@ -254,13 +254,7 @@ async fn an_invalidation_lost_in_an_outage_empties_the_cache_when_redis_is_back(
 /// the cache is not emptied for it: what was cached before the outage is served after it.
 #[tokio::test]
 async fn a_fill_lost_in_an_outage_keeps_the_cache() {
-    let Some((_server, port, cache)) = own_redis(options(
-        Duration::from_millis(100),
-        1,
-        Duration::from_millis(1500),
-    ))
-    .await
-    else {
+    let Some((_server, port, cache)) = own_redis(100, 1, 1500).await else {
         return;
     };
     let answers = AnswerCache::new(cache.clone(), CacheTtls::default());
@@ -301,13 +295,7 @@ async fn a_fill_lost_in_an_outage_keeps_the_cache() {
 async fn nothing_computed_or_cached_around_an_outage_is_served_after_it() {
     // A threshold above the failures below, so that every call during the pause really goes
     // to Redis and times out instead of being skipped by the breaker.
-    let Some((_server, port, cache)) = own_redis(options(
-        Duration::from_millis(100),
-        10,
-        Duration::from_millis(300),
-    ))
-    .await
-    else {
+    let Some((_server, port, cache)) = own_redis(100, 10, 300).await else {
         return;
     };
     let answers = AnswerCache::new(cache.clone(), CacheTtls::default());

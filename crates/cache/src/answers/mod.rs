@@ -121,7 +121,8 @@ impl AnswerCache {
         // Before computing, never after: see the module docs on the generation. Both in one
         // round trip (Redis: one `MGET`), the answer kept apart from its generation's key.
         let key = answer_key(class, params);
-        let flight = match self.store.get_many(&[&generation_key(class), &key]).await {
+        let generation_key = generation_key(class);
+        let flight = match self.store.get_many(&[&generation_key, &key]).await {
             Ok(found) => {
                 let mut found = found.into_iter();
                 let (token, stored) = (found.next().flatten(), found.next().flatten());
@@ -135,7 +136,7 @@ impl AnswerCache {
                     }
                     // Missing: see `mint`.
                     None => {
-                        let generation = self.mint(&generation_key(class)).await;
+                        let generation = self.mint(&generation_key).await;
                         Some(Flight::stored(class, params, key, generation))
                     }
                 }
