@@ -199,6 +199,16 @@ impl<'a> Reader<'a> {
 
     /// One LEB128 number; an error when it runs past the end or past 64 bits.
     fn leb128(&mut self) -> Result<u64, BlobError> {
+        // Most numbers here end within eight bytes: those are read from one word at once,
+        // without a branch a byte (the loop's exits mispredict on deltas of 2 to 4 bytes:
+        // it was 8 % of an evaluation's CPU).
+        if let Some(word) = self.bytes.get(self.at..self.at + 8) {
+            let word = u64::from_le_bytes(word.try_into().unwrap_or_default());
+            if let Some((value, len)) = leb128_in_word(word) {
+                self.at += len;
+                return Ok(value);
+            }
+        }
         let start = self.at;
         let mut value = 0u64;
         for shift in (0..64).step_by(7) {
@@ -240,9 +250,53 @@ impl<'a> Reader<'a> {
     }
 }
 
+/// The LEB128 number at the start of `word`'s little-endian bytes, and its length, if it
+/// ends within them: its last byte is the first without the high bit. The seven low bits of
+/// each byte are packed together by halving the gaps between them three times.
+fn leb128_in_word(word: u64) -> Option<(u64, usize)> {
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let ends = !word & HIGH;
+    if ends == 0 {
+        return None;
+    }
+    let len = ends.trailing_zeros() as usize / 8 + 1;
+    let mut x = word & (u64::MAX >> (64 - 8 * len)) & !HIGH;
+    x = (x & 0x007f_007f_007f_007f) | ((x & 0x7f00_7f00_7f00_7f00) >> 1);
+    x = (x & 0x0000_3fff_0000_3fff) | ((x & 0x3fff_0000_3fff_0000) >> 2);
+    x = (x & 0x0000_0000_0fff_ffff) | ((x & 0x0fff_ffff_0000_0000) >> 4);
+    Some((x, len))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn numbers_of_every_length_read_the_same_from_a_word_and_byte_by_byte() {
+        let encode = |mut v: u64| {
+            let mut out = Vec::new();
+            while v >= 0x80 {
+                out.push((v as u8) | 0x80);
+                v >>= 7;
+            }
+            out.push(v as u8);
+            out
+        };
+        for bits in 0..64u32 {
+            let top = 1u64 << bits;
+            for v in [top, top - 1, top | 0x5555_5555_5555_5555 >> (63 - bits)] {
+                let number = encode(v);
+                // Followed by nothing, by an unfinished number, or by a finished one.
+                for tail in [&[][..], &[0x80; 9], &[0xff, 0x01, 0, 0, 0, 0, 0, 0]] {
+                    let mut bytes = number.clone();
+                    bytes.extend_from_slice(tail);
+                    let mut r = Reader::new(&bytes);
+                    assert_eq!(r.leb128(), Ok(v), "{v:#x} then {tail:?}");
+                    assert_eq!(r.at, number.len(), "{v:#x} then {tail:?}");
+                }
+            }
+        }
+    }
 
     #[test]
     fn pieces_round_trip_and_short_input_is_an_error() {

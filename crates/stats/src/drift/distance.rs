@@ -11,34 +11,39 @@ pub(crate) fn wasserstein_normed(a: &[f64], b: &[f64]) -> f64 {
 }
 
 /// ∫|F_a − F_b| over the merged sample: `Σ |F_a(x_k) − F_b(x_k)| · (x_{k+1} − x_k)`.
+///
+/// Walks the merged sample one value at a time, taking the smaller head without a branch:
+/// the loop that skipped each run of equal values mispredicted its exits at about every
+/// value (1.5 times slower on 1M + 1M values). A value equal to the next adds a term of
+/// width 0, which leaves the compensated sum as it was, so the sum is the same as over the
+/// distinct values (`wasserstein_gives_the_bits_of_skipping_equal_values`).
 fn wasserstein(a: &[f64], b: &[f64]) -> f64 {
-    let (na, nb) = (a.len() as f64, b.len() as f64);
-    let (mut i, mut j) = (0, 0);
-    let mut total = Sum::default();
-    let Some(mut x) = a
-        .first()
-        .copied()
-        .into_iter()
-        .chain(b.first().copied())
-        .reduce(f64::min)
-    else {
+    let (Some(&p), Some(&q)) = (a.first(), b.first()) else {
         return 0.0;
     };
-    loop {
-        while i < a.len() && a[i] <= x {
-            i += 1;
-        }
-        while j < b.len() && b[j] <= x {
-            j += 1;
-        }
-        let next = match (a.get(i), b.get(j)) {
-            (Some(&p), Some(&q)) => p.min(q),
-            (Some(&p), None) => p,
-            (None, Some(&q)) => q,
-            (None, None) => break,
-        };
-        total.add((i as f64 / na - j as f64 / nb).abs() * (next - x));
+    let (na, nb) = (a.len() as f64, b.len() as f64);
+    let mut total = Sum::default();
+    let mut add = |i: usize, j: usize, x: f64, next: f64| {
+        // Not `next - x` when equal: infinities would give NaN.
+        let width = if next == x { 0.0 } else { next - x };
+        total.add((i as f64 / na - j as f64 / nb).abs() * width);
+    };
+    let (mut i, mut j) = (usize::from(p <= q), usize::from(p > q));
+    let mut x = p.min(q);
+    while let (Some(&p), Some(&q)) = (a.get(i), b.get(j)) {
+        let next = p.min(q);
+        add(i, j, x, next);
+        i += usize::from(p <= q);
+        j += usize::from(p > q);
         x = next;
+    }
+    for &next in &a[i..] {
+        add(i, j, x, next);
+        (i, x) = (i + 1, next);
+    }
+    for &next in &b[j..] {
+        add(i, j, x, next);
+        (j, x) = (j + 1, next);
     }
     total.value()
 }
@@ -142,6 +147,84 @@ mod tests {
         assert_eq!(wasserstein(&[0.0, 1.0, 3.0], &[0.0, 1.0, 3.0]), 0.0);
         // scipy.stats.wasserstein_distance([0, 1, 3], [5, 6, 8]) = 5
         assert!((wasserstein(&[0.0, 1.0, 3.0], &[5.0, 6.0, 8.0]) - 5.0).abs() < 1e-15);
+    }
+
+    /// The merge as it was, skipping each run of equal values.
+    fn wasserstein_distinct(a: &[f64], b: &[f64]) -> f64 {
+        let (na, nb) = (a.len() as f64, b.len() as f64);
+        let (mut i, mut j) = (0, 0);
+        let mut total = Sum::default();
+        let mut x = a[0].min(b[0]);
+        loop {
+            while i < a.len() && a[i] <= x {
+                i += 1;
+            }
+            while j < b.len() && b[j] <= x {
+                j += 1;
+            }
+            let next = match (a.get(i), b.get(j)) {
+                (Some(&p), Some(&q)) => p.min(q),
+                (Some(&p), None) => p,
+                (None, Some(&q)) => q,
+                (None, None) => break,
+            };
+            total.add((i as f64 / na - j as f64 / nb).abs() * (next - x));
+            x = next;
+        }
+        total.value()
+    }
+
+    #[test]
+    fn wasserstein_gives_the_bits_of_skipping_equal_values() {
+        let mut state = 0x9e37_79b9_7f4a_7c15_u64;
+        let mut sample = |n: usize, spread: u64| {
+            let mut v: Vec<f64> = (0..n)
+                .map(|_| {
+                    state ^= state << 13;
+                    state ^= state >> 7;
+                    state ^= state << 17;
+                    (state % spread) as f64 / 3.0 - 40.0
+                })
+                .collect();
+            v.sort_by(f64::total_cmp);
+            v
+        };
+        // Long runs of equal values (spread 50) make counts jump by more than a block.
+        for (n, m, spread) in [
+            (1, 1, 9),
+            (300, 7, 50),
+            (5_000, 4_999, 50),
+            (20_000, 777, 1 << 40),
+        ] {
+            let (a, b) = (sample(n, spread), sample(m, spread));
+            let pairs = [(a.clone(), b.clone()), (b, a)];
+            check(&pairs, &format!("{n} {m} {spread}"));
+        }
+        let (inf, ninf) = (f64::INFINITY, f64::NEG_INFINITY);
+        let edges = [
+            (
+                vec![ninf, ninf, -0.0, 1.0, inf],
+                vec![ninf, 0.0, 0.0, inf, inf],
+            ),
+            (vec![ninf, 2.0], vec![3.0, inf]),
+            (vec![0.0, 0.0, 0.0], vec![-0.0]),
+            // One infinity on both sides: no width at all, 0 (not ∞ − ∞).
+            (vec![ninf], vec![ninf, ninf]),
+            (vec![inf, inf], vec![inf]),
+        ];
+        check(&edges, "edges");
+    }
+
+    fn check(pairs: &[(Vec<f64>, Vec<f64>)], case: &str) {
+        for (a, b) in pairs {
+            for (p, q) in [(a, b), (b, a)] {
+                assert_eq!(
+                    wasserstein(p, q).to_bits(),
+                    wasserstein_distinct(p, q).to_bits(),
+                    "{case}: {p:?} {q:?}"
+                );
+            }
+        }
     }
 
     #[test]
