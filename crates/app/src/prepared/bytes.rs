@@ -76,14 +76,31 @@ impl Writer {
         let mut previous = 0u64;
         for &v in ascending {
             let k = key(v);
-            let mut delta = k.wrapping_sub(previous);
+            self.leb128(k.wrapping_sub(previous));
             previous = k;
-            while delta >= 0x80 {
-                self.0.push((delta as u8) | 0x80);
-                delta >>= 7;
-            }
-            self.0.push(delta as u8);
         }
+    }
+
+    /// One LEB128 number. Below 2^56 (eight bytes or fewer, nearly every delta) its bytes are
+    /// made in one word and written at once, instead of a push and a branch a byte.
+    fn leb128(&mut self, mut v: u64) {
+        if v < 1 << 56 {
+            let len = (64 - v.leading_zeros() as usize).div_ceil(7).max(1);
+            // The gaps of [`leb128_in_word`] opened again, then the continuation bits.
+            let mut x = (v & 0x0fff_ffff) | ((v & 0x00ff_ffff_f000_0000) << 4);
+            x = (x & 0x0000_3fff_0000_3fff) | ((x & 0x0fff_c000_0fff_c000) << 2);
+            x = (x & 0x007f_007f_007f_007f) | ((x & 0x3f80_3f80_3f80_3f80) << 1);
+            x |= 0x8080_8080_8080_8080 & ((1u64 << (8 * (len - 1))) - 1);
+            let end = self.0.len() + len;
+            self.0.extend_from_slice(&x.to_le_bytes());
+            self.0.truncate(end);
+            return;
+        }
+        while v >= 0x80 {
+            self.0.push((v as u8) | 0x80);
+            v >>= 7;
+        }
+        self.0.push(v as u8);
     }
 
     pub(crate) fn u32s(&mut self, values: &[u32]) {
@@ -272,7 +289,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn numbers_of_every_length_read_the_same_from_a_word_and_byte_by_byte() {
+    fn numbers_of_every_length_are_written_and_read_word_at_a_time_as_byte_by_byte() {
         let encode = |mut v: u64| {
             let mut out = Vec::new();
             while v >= 0x80 {
@@ -286,6 +303,9 @@ mod tests {
             let top = 1u64 << bits;
             for v in [top, top - 1, top | 0x5555_5555_5555_5555 >> (63 - bits)] {
                 let number = encode(v);
+                let mut written = Writer(vec![7]);
+                written.leb128(v);
+                assert_eq!(written.0[1..], number, "{v:#x} written");
                 // Followed by nothing, by an unfinished number, or by a finished one.
                 for tail in [&[][..], &[0x80; 9], &[0xff, 0x01, 0, 0, 0, 0, 0, 0]] {
                     let mut bytes = number.clone();
