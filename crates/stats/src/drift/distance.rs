@@ -39,13 +39,13 @@ fn wasserstein(a: &[f64], b: &[f64]) -> f64 {
         j += usize::from(p > q);
         x = next;
     }
-    for &next in &a[i..] {
+    // One side is used up: the other's values follow in order.
+    let a_left = i < a.len();
+    for &next in a[i..].iter().chain(&b[j..]) {
         add(i, j, x, next);
-        (i, x) = (i + 1, next);
-    }
-    for &next in &b[j..] {
-        add(i, j, x, next);
-        (j, x) = (j + 1, next);
+        i += usize::from(a_left);
+        j += usize::from(!a_left);
+        x = next;
     }
     total.value()
 }
