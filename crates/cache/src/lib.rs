@@ -6,7 +6,7 @@
 pub mod answers;
 mod breaker;
 pub mod rate_limit;
-mod redis_pool;
+mod redis_connection;
 pub mod store;
 
 pub use answers::{AnswerCache, CacheClass, CacheTtls, KEY_SCHEMA_VERSION, Lookup, ModelPage};
@@ -14,5 +14,5 @@ pub use rate_limit::{
     Decision, InProcessRateLimiter, Quota, RateLimitError, RateLimiter, RedisLimiterOptions,
     RedisRateLimiter,
 };
-pub use redis_pool::RedisTls;
+pub use redis_connection::RedisTls;
 pub use store::{Cache, CacheError, CacheExt, InProcessCache, RedisCache, RedisCacheOptions};

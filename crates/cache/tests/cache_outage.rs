@@ -183,11 +183,12 @@ async fn a_killed_redis_means_no_cache_until_it_is_back() {
 
 /// Stops `server` from answering any client for `pause`, keeping its data.
 async fn pause_all_clients(port: u16, pause: Duration) {
-    let admin = deadpool_redis::Config::from_url(format!("redis://127.0.0.1:{port}"))
-        .create_pool(Some(deadpool_redis::Runtime::Tokio1))
-        .expect("an admin pool");
-    let mut conn = admin.get().await.expect("an admin connection");
-    deadpool_redis::redis::cmd("CLIENT")
+    let admin = redis::Client::open(format!("redis://127.0.0.1:{port}")).expect("a valid URL");
+    let mut conn = admin
+        .get_multiplexed_async_connection()
+        .await
+        .expect("an admin connection");
+    redis::cmd("CLIENT")
         .arg("PAUSE")
         .arg(u64::try_from(pause.as_millis()).expect("a short pause"))
         .arg("ALL")

@@ -3,10 +3,9 @@
 
 use std::time::Duration;
 
-use deadpool_redis::Pool;
-use deadpool_redis::redis::Script;
+use redis::Script;
 
-use crate::redis_pool::{RedisTls, redis_pool};
+use crate::redis_connection::{RedisConnection, RedisTls};
 
 use super::{Decision, InProcessRateLimiter, Quota, RateLimitError, RateLimiter};
 use crate::breaker::CircuitBreaker;
@@ -22,8 +21,6 @@ pub struct RedisLimiterOptions {
     pub failure_threshold: u32,
     /// How long Redis is skipped once the breaker opened, before one request probes it again.
     pub cooldown: Duration,
-    /// Connections in the pool.
-    pub max_connections: usize,
     /// Certificates for a `rediss://` URL.
     pub tls: RedisTls,
 }
@@ -35,7 +32,6 @@ impl Default for RedisLimiterOptions {
             timeout: Duration::from_millis(100),
             failure_threshold: 3,
             cooldown: Duration::from_secs(5),
-            max_connections: 16,
             tls: RedisTls::default(),
         }
     }
@@ -43,7 +39,7 @@ impl Default for RedisLimiterOptions {
 
 /// Rate limits shared through Redis, degrading to per-replica limits while Redis is down.
 pub struct RedisRateLimiter {
-    pool: Pool,
+    connection: RedisConnection,
     script: Script,
     options: RedisLimiterOptions,
     breaker: CircuitBreaker,
@@ -64,10 +60,10 @@ impl RedisRateLimiter {
     /// A limiter on the Redis at `url` (`redis://host:port/db`, or `rediss://` for TLS). Does not connect yet, so a
     /// Redis that is down at start-up only means the fallback is used until it comes up.
     pub fn new(url: &str, options: RedisLimiterOptions) -> Result<Self, RateLimitError> {
-        let pool = redis_pool(url, &options.tls, options.max_connections, options.timeout)
+        let connection = RedisConnection::new(url, &options.tls, options.timeout)
             .map_err(RateLimitError::Config)?;
         Ok(Self {
-            pool,
+            connection,
             script: Script::new(include_str!("gcra.lua")),
             breaker: CircuitBreaker::new(options.failure_threshold, options.cooldown),
             options,
@@ -95,8 +91,8 @@ impl RedisRateLimiter {
         key: &str,
         quota: Quota,
     ) -> Result<Decision, RateLimitError> {
-        let mut conn = self
-            .pool
+        let mut open = self
+            .connection
             .get()
             .await
             .map_err(|e| RateLimitError::Redis(e.to_string()))?;
@@ -111,9 +107,12 @@ impl RedisRateLimiter {
             .key(redis_key)
             .arg(interval_us)
             .arg(limit)
-            .invoke_async(&mut conn)
+            .invoke_async(&mut open.connection)
             .await
-            .map_err(|e| RateLimitError::Redis(e.to_string()))?;
+            .map_err(|e| {
+                self.connection.failed(&open, &e);
+                RateLimitError::Redis(e.to_string())
+            })?;
         Ok(Decision {
             allowed: allowed == 1,
             limit,

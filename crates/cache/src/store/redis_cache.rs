@@ -16,12 +16,11 @@ mod connection;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
-use deadpool_redis::Pool;
-use deadpool_redis::redis::{Cmd, cmd};
+use redis::{Cmd, cmd};
 
 use super::{Cache, CacheError};
 use crate::breaker::CircuitBreaker;
-use crate::redis_pool::{RedisTls, redis_pool};
+use crate::redis_connection::{RedisConnection, RedisTls};
 
 /// The longest TTL handed to Redis (ten years): beyond it `PX` overflows and Redis refuses.
 const MAX_TTL_MS: u64 = 10 * 365 * 24 * 3600 * 1000;
@@ -43,8 +42,6 @@ pub struct RedisCacheOptions {
     pub failure_threshold: u32,
     /// How long Redis is skipped once the breaker opened, before one request probes it again.
     pub cooldown: Duration,
-    /// Connections in the pool.
-    pub max_connections: usize,
     /// Certificates for a `rediss://` URL.
     pub tls: RedisTls,
 }
@@ -56,7 +53,6 @@ impl Default for RedisCacheOptions {
             timeout: Duration::from_millis(100),
             failure_threshold: 3,
             cooldown: Duration::from_secs(5),
-            max_connections: 16,
             tls: RedisTls::default(),
         }
     }
@@ -64,7 +60,7 @@ impl Default for RedisCacheOptions {
 
 /// Cached values in Redis, shared by every replica that uses the same Redis and key prefix.
 pub struct RedisCache {
-    pool: Pool,
+    connection: RedisConnection,
     options: RedisCacheOptions,
     breaker: CircuitBreaker,
     /// Writes that did not reach Redis so far; compared with `flushed_up_to` to know whether
@@ -93,7 +89,7 @@ impl RedisCache {
     /// that is down at start-up only means no cache until it comes up.
     pub fn new(url: &str, options: RedisCacheOptions) -> Result<Self, CacheError> {
         Ok(Self {
-            pool: redis_pool(url, &options.tls, options.max_connections, options.timeout)
+            connection: RedisConnection::new(url, &options.tls, options.timeout)
                 .map_err(CacheError::Config)?,
             breaker: CircuitBreaker::new(options.failure_threshold, options.cooldown),
             options,

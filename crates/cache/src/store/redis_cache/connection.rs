@@ -1,20 +1,21 @@
-//! The pool and the round trips of the Redis cache, each bounded by the configured timeout.
+//! The round trips of the Redis cache, each bounded by the configured timeout.
 
-use deadpool_redis::Connection;
-use deadpool_redis::redis::{Cmd, FromRedisValue, cmd};
+use redis::{Cmd, FromRedisValue, RedisError, cmd};
 
 use super::{CacheError, RedisCache};
+use crate::redis_connection::Opened;
 
 /// How many keys one `SCAN` step looks at: large enough for few round trips, small enough
 /// that no single step blocks Redis noticeably.
 const SCAN_COUNT: u32 = 500;
 
 impl RedisCache {
-    /// One command on a pooled connection; the timeout covers getting the connection too.
+    /// One command on the shared connection; the timeout covers connecting too.
     pub(super) async fn query<T: FromRedisValue>(&self, command: &Cmd) -> Result<T, CacheError> {
         self.bounded(async {
-            let mut conn = self.connection().await?;
-            command.query_async(&mut conn).await.map_err(store_error)
+            let mut open = self.connection().await?;
+            let answer = command.query_async(&mut open.connection).await;
+            answer.map_err(|e| self.store_error(&open, e))
         })
         .await
     }
@@ -23,7 +24,7 @@ impl RedisCache {
     /// `KEYS`, which would block Redis for every client while it walks the whole key space.
     /// Each step has its own timeout: the walk as a whole grows with the key space.
     pub(super) async fn unlink_matching(&self, pattern: &str) -> Result<(), CacheError> {
-        let mut conn = self.bounded(self.connection()).await?;
+        let mut open = self.bounded(self.connection()).await?;
         let mut cursor: u64 = 0;
         loop {
             let scan = cmd("SCAN")
@@ -34,15 +35,16 @@ impl RedisCache {
                 .arg(SCAN_COUNT)
                 .clone();
             let (next, keys): (u64, Vec<Vec<u8>>) = self
-                .bounded(async { scan.query_async(&mut conn).await.map_err(store_error) })
+                .bounded(async {
+                    let answer = scan.query_async(&mut open.connection).await;
+                    answer.map_err(|e| self.store_error(&open, e))
+                })
                 .await?;
             if !keys.is_empty() {
                 let unlink = cmd("UNLINK").arg(keys).clone();
                 self.bounded(async {
-                    unlink
-                        .query_async::<()>(&mut conn)
-                        .await
-                        .map_err(store_error)
+                    let answer = unlink.query_async::<()>(&mut open.connection).await;
+                    answer.map_err(|e| self.store_error(&open, e))
                 })
                 .await?;
             }
@@ -53,11 +55,17 @@ impl RedisCache {
         }
     }
 
-    async fn connection(&self) -> Result<Connection, CacheError> {
-        self.pool
+    async fn connection(&self) -> Result<Opened, CacheError> {
+        self.connection
             .get()
             .await
             .map_err(|e| CacheError::Store(e.to_string()))
+    }
+
+    /// A command on `open` failed: the error to return, the connection dropped if broken.
+    fn store_error(&self, open: &Opened, error: RedisError) -> CacheError {
+        self.connection.failed(open, &error);
+        CacheError::Store(error.to_string())
     }
 
     async fn bounded<T>(
@@ -69,8 +77,4 @@ impl RedisCache {
             .await
             .map_err(|_| CacheError::Timeout(timeout))?
     }
-}
-
-fn store_error(error: deadpool_redis::redis::RedisError) -> CacheError {
-    CacheError::Store(error.to_string())
 }
