@@ -146,6 +146,13 @@ impl RedisConnection {
         }
     }
 
+    /// Drops the connection, however it is doing, so that the next command opens a new one:
+    /// for when the breaker opens. A connection whose peer stopped answering without closing
+    /// it (a host gone, a route dropped) would otherwise take every probe until TCP gives up.
+    pub(crate) fn abandon(&self) {
+        *self.lock() = None;
+    }
+
     fn current(&self) -> Option<Opened> {
         self.lock().clone()
     }

@@ -105,7 +105,7 @@ async fn a_hanging_redis_costs_a_timeout_per_call_only_until_the_breaker_opens()
     );
     let started = Instant::now();
     for _ in 0..3 {
-        // A failure (the pool's connect timeout or the command's), never a miss.
+        // A failure (the connect timeout or the command's), never a miss.
         assert!(cache.get("k").await.is_err());
     }
     assert!(

@@ -149,3 +149,58 @@ async fn a_connection_redis_closed_is_replaced_by_the_next_command() {
         "the admin's, the cache's new one and the one asking"
     );
 }
+
+#[tokio::test]
+async fn the_probe_after_the_breaker_opened_comes_on_a_new_connection() {
+    let port = free_port();
+    let Some(_server) = start_redis(port) else {
+        return;
+    };
+    let cache = RedisCache::new(
+        &format!("redis://127.0.0.1:{port}"),
+        RedisCacheOptions {
+            key_prefix: unique_prefix(),
+            timeout: Duration::from_millis(100),
+            failure_threshold: 1,
+            cooldown: Duration::from_millis(200),
+            ..RedisCacheOptions::default()
+        },
+    )
+    .expect("a valid URL");
+    for _ in 0..50 {
+        if cache.get("probe").await.is_ok() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let client = redis::Client::open(format!("redis://127.0.0.1:{port}")).expect("a valid URL");
+    let mut admin = client
+        .get_multiplexed_async_connection()
+        .await
+        .expect("an admin connection");
+    let accepted = |info: String| -> u64 {
+        info.lines()
+            .find_map(|line| line.strip_prefix("total_connections_received:"))
+            .and_then(|value| value.trim().parse().ok())
+            .unwrap_or_else(|| panic!("no total_connections_received in {info}"))
+    };
+    let stats = redis::cmd("INFO").arg("stats").clone();
+    let before = accepted(stats.query_async(&mut admin).await.expect("INFO"));
+    // Redis stops answering, as a host gone silent does, but keeps the connection open.
+    let _: () = redis::cmd("CLIENT")
+        .arg("PAUSE")
+        .arg(400)
+        .arg("ALL")
+        .query_async(&mut admin)
+        .await
+        .expect("CLIENT PAUSE");
+    assert!(
+        cache.get("k").await.is_err(),
+        "times out: the breaker opens"
+    );
+    tokio::time::sleep(Duration::from_millis(500)).await;
+
+    assert_eq!(cache.get("k").await.expect("the probe"), None);
+    let after = accepted(stats.query_async(&mut admin).await.expect("INFO"));
+    assert_eq!(after, before + 1, "the probe opened one new connection");
+}

@@ -60,7 +60,7 @@ pub trait RateLimiter: Send + Sync + std::fmt::Debug {
 /// Why a rate limiter could not be built or could not reach its store.
 #[derive(Debug, thiserror::Error)]
 pub enum RateLimitError {
-    /// The Redis URL or pool settings were rejected.
+    /// The Redis URL or TLS settings were rejected.
     #[error("invalid Redis configuration: {0}")]
     Config(String),
     /// Redis did not answer in time.

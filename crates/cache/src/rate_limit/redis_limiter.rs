@@ -140,6 +140,7 @@ impl RateLimiter for RedisRateLimiter {
                 }
                 Err(error) => {
                     if self.breaker.record_failure() {
+                        self.connection.abandon();
                         tracing::warn!(
                             error = %error,
                             cooldown_ms = u64::try_from(self.options.cooldown.as_millis()).unwrap_or(u64::MAX),

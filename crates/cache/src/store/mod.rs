@@ -51,7 +51,7 @@ pub trait Cache: Send + Sync + std::fmt::Debug {
 /// Why a cache could not be built, or why one call to its store failed.
 #[derive(Debug, thiserror::Error)]
 pub enum CacheError {
-    /// The Redis URL or pool settings were rejected.
+    /// The Redis URL or TLS settings were rejected.
     #[error("invalid cache configuration: {0}")]
     Config(String),
     /// The store did not answer within the timeout.
