@@ -8,14 +8,14 @@
 //! `PING` on a connection every time it was taken: two round trips a command, and under load
 //! requests queued for a free connection until they timed out, which opened the breakers and
 //! sent every request to the database (docs/performance.md, "One Redis connection, shared").
+//!
 //! `rediss://` URLs connect over TLS (rustls): the server is checked against a CA file when
 //! one is set, else against the machine's trust store; a client certificate is optional.
 
 use std::path::{Path, PathBuf};
-use std::time::Duration;
-
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, MutexGuard, PoisonError};
+use std::time::Duration;
 
 use redis::aio::MultiplexedConnection;
 use redis::{
@@ -71,11 +71,12 @@ impl RedisTls {
 pub(crate) struct RedisConnection {
     client: Client,
     timeout: Duration,
-    /// The open connection, and how many were opened before it.
+    /// The open connection, if any.
     open: Mutex<Option<Opened>>,
     /// One attempt to connect at a time: the others wait for it (within their own timeout)
     /// rather than each opening a connection of its own.
     connecting: tokio::sync::Mutex<()>,
+    /// How many connections were opened so far.
     opened: AtomicU64,
 }
 

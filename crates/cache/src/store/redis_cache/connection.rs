@@ -1,6 +1,6 @@
 //! The round trips of the Redis cache, each bounded by the configured timeout.
 
-use redis::{Cmd, FromRedisValue, RedisError, cmd};
+use redis::{Cmd, FromRedisValue, cmd};
 
 use super::{CacheError, RedisCache};
 use crate::redis_connection::Opened;
@@ -14,8 +14,7 @@ impl RedisCache {
     pub(super) async fn query<T: FromRedisValue>(&self, command: &Cmd) -> Result<T, CacheError> {
         self.bounded(async {
             let mut open = self.connection().await?;
-            let answer = command.query_async(&mut open.connection).await;
-            answer.map_err(|e| self.store_error(&open, e))
+            self.run(&mut open, command).await
         })
         .await
     }
@@ -34,19 +33,11 @@ impl RedisCache {
                 .arg("COUNT")
                 .arg(SCAN_COUNT)
                 .clone();
-            let (next, keys): (u64, Vec<Vec<u8>>) = self
-                .bounded(async {
-                    let answer = scan.query_async(&mut open.connection).await;
-                    answer.map_err(|e| self.store_error(&open, e))
-                })
-                .await?;
+            let (next, keys): (u64, Vec<Vec<u8>>) =
+                self.bounded(self.run(&mut open, &scan)).await?;
             if !keys.is_empty() {
                 let unlink = cmd("UNLINK").arg(keys).clone();
-                self.bounded(async {
-                    let answer = unlink.query_async::<()>(&mut open.connection).await;
-                    answer.map_err(|e| self.store_error(&open, e))
-                })
-                .await?;
+                self.bounded(self.run::<()>(&mut open, &unlink)).await?;
             }
             if next == 0 {
                 return Ok(());
@@ -62,10 +53,18 @@ impl RedisCache {
             .map_err(|e| CacheError::Store(e.to_string()))
     }
 
-    /// A command on `open` failed: the error to return, the connection dropped if broken.
-    fn store_error(&self, open: &Opened, error: RedisError) -> CacheError {
-        self.connection.failed(open, &error);
-        CacheError::Store(error.to_string())
+    /// `command` on `open`; when it fails in a way that says the connection broke, the
+    /// connection is dropped, for the next command to open another.
+    async fn run<T: FromRedisValue>(
+        &self,
+        open: &mut Opened,
+        command: &Cmd,
+    ) -> Result<T, CacheError> {
+        let answer = command.query_async(&mut open.connection).await;
+        answer.map_err(|error| {
+            self.connection.failed(open, &error);
+            CacheError::Store(error.to_string())
+        })
     }
 
     async fn bounded<T>(
