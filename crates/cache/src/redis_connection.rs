@@ -82,8 +82,8 @@ pub(crate) struct RedisConnection {
 
 /// A connection and its number, so that a failure on an old one does not drop a newer one.
 #[derive(Clone)]
-pub(crate) struct Opened {
-    pub(crate) connection: MultiplexedConnection,
+struct Opened {
+    connection: MultiplexedConnection,
     number: u64,
 }
 
@@ -108,8 +108,23 @@ impl RedisConnection {
         })
     }
 
+    /// Runs `command` on the connection, opening it first when there is none. When the
+    /// command fails in a way that says the connection broke (Redis went away, restarted,
+    /// closed it), the connection is dropped and the next command opens another.
+    pub(crate) async fn run<T>(
+        &self,
+        command: impl AsyncFnOnce(&mut MultiplexedConnection) -> RedisResult<T>,
+    ) -> RedisResult<T> {
+        let mut open = self.get().await?;
+        let answer = command(&mut open.connection).await;
+        if let Err(error) = &answer {
+            self.failed(&open, error);
+        }
+        answer
+    }
+
     /// The open connection (a clone shares it), opening it first when there is none.
-    pub(crate) async fn get(&self) -> RedisResult<Opened> {
+    async fn get(&self) -> RedisResult<Opened> {
         if let Some(open) = self.current() {
             return Ok(open);
         }
@@ -134,10 +149,9 @@ impl RedisConnection {
         Ok(opened)
     }
 
-    /// Tells the connection that a command on `used` failed with `error`: when the error
-    /// means the connection is broken (Redis went away, restarted), it is dropped and the
-    /// next command opens another.
-    pub(crate) fn failed(&self, used: &Opened, error: &RedisError) {
+    /// A command on `used` failed with `error`: drops `used` if the error says it broke
+    /// (and no newer connection replaced it already).
+    fn failed(&self, used: &Opened, error: &RedisError) {
         if !error.is_unrecoverable_error() {
             return;
         }

@@ -10,50 +10,70 @@ use std::time::Duration;
 use driftguard_cache::{
     Cache, RedisCache, RedisCacheOptions, RedisLimiterOptions, RedisRateLimiter,
 };
-use driftguard_test_kit::{free_port, start_redis};
+use driftguard_test_kit::{RedisServer, free_port, start_redis};
+use redis::aio::MultiplexedConnection;
 use support::{quota, unique_prefix};
 use tokio::task::JoinSet;
 
 const LONG: Duration = Duration::from_secs(60);
 
-/// What `INFO clients` says of `field` on the Redis at `port`, asked on a connection of its
-/// own (counted among the clients).
-async fn clients_info(port: u16, field: &str) -> u64 {
-    let client = redis::Client::open(format!("redis://127.0.0.1:{port}")).expect("a valid URL");
-    let mut admin = client
+/// A connection of the test's own to the Redis at `url`, to inspect or disturb it.
+async fn admin(url: &str) -> MultiplexedConnection {
+    redis::Client::open(url)
+        .expect("a valid URL")
         .get_multiplexed_async_connection()
         .await
-        .expect("an admin connection");
+        .expect("an admin connection")
+}
+
+/// The number `INFO {section}` gives for `field`, asked on `admin`.
+async fn info(admin: &mut MultiplexedConnection, section: &str, field: &str) -> u64 {
     let info: String = redis::cmd("INFO")
-        .arg("clients")
-        .query_async(&mut admin)
+        .arg(section)
+        .query_async(admin)
         .await
-        .expect("INFO clients");
+        .expect("INFO");
     info.lines()
         .find_map(|line| line.strip_prefix(&format!("{field}:")))
         .and_then(|value| value.trim().parse().ok())
         .unwrap_or_else(|| panic!("no {field} in {info}"))
 }
 
+/// How many clients the Redis at `url` has, asked on a connection of its own (counted).
+async fn connected_clients(url: &str) -> u64 {
+    info(&mut admin(url).await, "clients", "connected_clients").await
+}
+
+/// A Redis server of the test's own, listening; `None` when none can be started here.
+fn own_redis() -> Option<RedisServer> {
+    let server = start_redis(free_port())?;
+    server.wait_until_ready();
+    Some(server)
+}
+
+/// A cache on `url` with these options and a key prefix of its own.
+fn cache_on(url: &str, options: RedisCacheOptions) -> RedisCache {
+    let options = RedisCacheOptions {
+        key_prefix: unique_prefix(),
+        ..options
+    };
+    RedisCache::new(url, options).expect("a valid URL")
+}
+
 #[tokio::test]
 async fn two_hundred_requests_at_once_share_one_connection_an_adapter() {
-    let port = free_port();
-    let Some(_server) = start_redis(port) else {
+    let Some(server) = own_redis() else {
         return;
     };
-    let url = format!("redis://127.0.0.1:{port}");
+    let url = server.url();
     let generous = Duration::from_secs(2);
-    let cache = Arc::new(
-        RedisCache::new(
-            &url,
-            RedisCacheOptions {
-                key_prefix: unique_prefix(),
-                timeout: generous,
-                ..RedisCacheOptions::default()
-            },
-        )
-        .expect("a valid URL"),
-    );
+    let cache = Arc::new(cache_on(
+        &url,
+        RedisCacheOptions {
+            timeout: generous,
+            ..RedisCacheOptions::default()
+        },
+    ));
     let limiter = Arc::new(
         RedisRateLimiter::new(
             &url,
@@ -65,13 +85,6 @@ async fn two_hundred_requests_at_once_share_one_connection_an_adapter() {
         )
         .expect("a valid URL"),
     );
-    // The server may take a moment to listen.
-    for _ in 0..50 {
-        if cache.get("probe").await.is_ok() {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
 
     let mut requests = JoinSet::new();
     for i in 0..200 {
@@ -90,7 +103,7 @@ async fn two_hundred_requests_at_once_share_one_connection_an_adapter() {
         assert!(counted.expect("Redis answers").allowed);
     }
     assert_eq!(
-        clients_info(port, "connected_clients").await,
+        connected_clients(&url).await,
         3,
         "the cache's, the limiter's and the one asking"
     );
@@ -98,32 +111,20 @@ async fn two_hundred_requests_at_once_share_one_connection_an_adapter() {
 
 #[tokio::test]
 async fn a_connection_redis_closed_is_replaced_by_the_next_command() {
-    let port = free_port();
-    let Some(_server) = start_redis(port) else {
+    let Some(server) = own_redis() else {
         return;
     };
-    let cache = RedisCache::new(
-        &format!("redis://127.0.0.1:{port}"),
+    let cache = cache_on(
+        &server.url(),
         RedisCacheOptions {
-            key_prefix: unique_prefix(),
             timeout: Duration::from_secs(2),
             // Not opened by the one failure this test causes.
             failure_threshold: 10,
             ..RedisCacheOptions::default()
         },
-    )
-    .expect("a valid URL");
-    for _ in 0..50 {
-        if cache.get("probe").await.is_ok() {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    let client = redis::Client::open(format!("redis://127.0.0.1:{port}")).expect("a valid URL");
-    let mut admin = client
-        .get_multiplexed_async_connection()
-        .await
-        .expect("an admin connection");
+    );
+    assert_eq!(cache.get("probe").await.expect("Redis answers"), None);
+    let mut admin = admin(&server.url()).await;
     // Every normal client but the one asking: the cache's connection.
     let _: () = redis::cmd("CLIENT")
         .arg("KILL")
@@ -144,7 +145,7 @@ async fn a_connection_redis_closed_is_replaced_by_the_next_command() {
         Some(b"v".to_vec())
     );
     assert_eq!(
-        clients_info(port, "connected_clients").await,
+        connected_clients(&server.url()).await,
         3,
         "the admin's, the cache's new one and the one asking"
     );
@@ -152,40 +153,22 @@ async fn a_connection_redis_closed_is_replaced_by_the_next_command() {
 
 #[tokio::test]
 async fn the_probe_after_the_breaker_opened_comes_on_a_new_connection() {
-    let port = free_port();
-    let Some(_server) = start_redis(port) else {
+    let Some(server) = own_redis() else {
         return;
     };
-    let cache = RedisCache::new(
-        &format!("redis://127.0.0.1:{port}"),
+    let cache = cache_on(
+        &server.url(),
         RedisCacheOptions {
-            key_prefix: unique_prefix(),
             timeout: Duration::from_millis(100),
             failure_threshold: 1,
             cooldown: Duration::from_millis(200),
             ..RedisCacheOptions::default()
         },
-    )
-    .expect("a valid URL");
-    for _ in 0..50 {
-        if cache.get("probe").await.is_ok() {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    let client = redis::Client::open(format!("redis://127.0.0.1:{port}")).expect("a valid URL");
-    let mut admin = client
-        .get_multiplexed_async_connection()
-        .await
-        .expect("an admin connection");
-    let accepted = |info: String| -> u64 {
-        info.lines()
-            .find_map(|line| line.strip_prefix("total_connections_received:"))
-            .and_then(|value| value.trim().parse().ok())
-            .unwrap_or_else(|| panic!("no total_connections_received in {info}"))
-    };
-    let stats = redis::cmd("INFO").arg("stats").clone();
-    let before = accepted(stats.query_async(&mut admin).await.expect("INFO"));
+    );
+    assert_eq!(cache.get("probe").await.expect("Redis answers"), None);
+    let mut admin = admin(&server.url()).await;
+    let accepted = "total_connections_received";
+    let before = info(&mut admin, "stats", accepted).await;
     // Redis stops answering, as a host gone silent does, but keeps the connection open.
     let _: () = redis::cmd("CLIENT")
         .arg("PAUSE")
@@ -201,6 +184,6 @@ async fn the_probe_after_the_breaker_opened_comes_on_a_new_connection() {
     tokio::time::sleep(Duration::from_millis(500)).await;
 
     assert_eq!(cache.get("k").await.expect("the probe"), None);
-    let after = accepted(stats.query_async(&mut admin).await.expect("INFO"));
+    let after = info(&mut admin, "stats", accepted).await;
     assert_eq!(after, before + 1, "the probe opened one new connection");
 }

@@ -91,28 +91,19 @@ impl RedisRateLimiter {
         key: &str,
         quota: Quota,
     ) -> Result<Decision, RateLimitError> {
-        let mut open = self
-            .connection
-            .get()
-            .await
-            .map_err(|e| RateLimitError::Redis(e.to_string()))?;
         let redis_key = format!("{}:{class}:{key}", self.options.key_prefix);
         // At least 1 µs, so that the script's expiry is never zero.
         let interval_us = u64::try_from(quota.interval().as_micros())
             .unwrap_or(u64::MAX)
             .max(1);
         let limit = quota.per_minute.get();
+        let mut invocation = self.script.key(redis_key);
+        invocation.arg(interval_us).arg(limit);
         let (allowed, remaining, retry_us, reset_us): (i64, i64, i64, i64) = self
-            .script
-            .key(redis_key)
-            .arg(interval_us)
-            .arg(limit)
-            .invoke_async(&mut open.connection)
+            .connection
+            .run(async |connection| invocation.invoke_async(connection).await)
             .await
-            .map_err(|e| {
-                self.connection.failed(&open, &e);
-                RateLimitError::Redis(e.to_string())
-            })?;
+            .map_err(|e| RateLimitError::Redis(e.to_string()))?;
         Ok(Decision {
             allowed: allowed == 1,
             limit,

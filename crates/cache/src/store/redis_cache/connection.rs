@@ -3,7 +3,6 @@
 use redis::{Cmd, FromRedisValue, cmd};
 
 use super::{CacheError, RedisCache};
-use crate::redis_connection::Opened;
 
 /// How many keys one `SCAN` step looks at: large enough for few round trips, small enough
 /// that no single step blocks Redis noticeably.
@@ -12,18 +11,13 @@ const SCAN_COUNT: u32 = 500;
 impl RedisCache {
     /// One command on the shared connection; the timeout covers connecting too.
     pub(super) async fn query<T: FromRedisValue>(&self, command: &Cmd) -> Result<T, CacheError> {
-        self.bounded(async {
-            let mut open = self.connection().await?;
-            self.run(&mut open, command).await
-        })
-        .await
+        self.bounded(self.run(command)).await
     }
 
     /// Unlinks every key matching the glob `pattern`, `SCAN`ning in steps rather than with
     /// `KEYS`, which would block Redis for every client while it walks the whole key space.
     /// Each step has its own timeout: the walk as a whole grows with the key space.
     pub(super) async fn unlink_matching(&self, pattern: &str) -> Result<(), CacheError> {
-        let mut open = self.bounded(self.connection()).await?;
         let mut cursor: u64 = 0;
         loop {
             let scan = cmd("SCAN")
@@ -33,11 +27,10 @@ impl RedisCache {
                 .arg("COUNT")
                 .arg(SCAN_COUNT)
                 .clone();
-            let (next, keys): (u64, Vec<Vec<u8>>) =
-                self.bounded(self.run(&mut open, &scan)).await?;
+            let (next, keys): (u64, Vec<Vec<u8>>) = self.bounded(self.run(&scan)).await?;
             if !keys.is_empty() {
                 let unlink = cmd("UNLINK").arg(keys).clone();
-                self.bounded(self.run::<()>(&mut open, &unlink)).await?;
+                self.bounded(self.run::<()>(&unlink)).await?;
             }
             if next == 0 {
                 return Ok(());
@@ -46,25 +39,12 @@ impl RedisCache {
         }
     }
 
-    async fn connection(&self) -> Result<Opened, CacheError> {
+    /// `command` on the shared connection (opened first when needed).
+    async fn run<T: FromRedisValue>(&self, command: &Cmd) -> Result<T, CacheError> {
         self.connection
-            .get()
+            .run(async |connection| command.query_async(connection).await)
             .await
-            .map_err(|e| CacheError::Store(e.to_string()))
-    }
-
-    /// `command` on `open`; when it fails in a way that says the connection broke, the
-    /// connection is dropped, for the next command to open another.
-    async fn run<T: FromRedisValue>(
-        &self,
-        open: &mut Opened,
-        command: &Cmd,
-    ) -> Result<T, CacheError> {
-        let answer = command.query_async(&mut open.connection).await;
-        answer.map_err(|error| {
-            self.connection.failed(open, &error);
-            CacheError::Store(error.to_string())
-        })
+            .map_err(|error| CacheError::Store(error.to_string()))
     }
 
     async fn bounded<T>(
