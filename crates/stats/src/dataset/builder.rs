@@ -208,6 +208,10 @@ struct Text {
     recent: Recent,
     long: LongLabels,
     categories: Vec<Box<str>>,
+    /// The code of each number met as a label, by the bits of the number plus zero (so that
+    /// -0 and 0 are one): each distinct number is spelt (`canonical`) once, not at every
+    /// row (a prediction column of 0s and 1s read as labels spelt a million numbers).
+    numbers: LabelMap<u64, u32>,
     /// The most categories the column may have: checked as each new one comes, so that
     /// going over costs no more memory than the limit.
     max_categories: usize,
@@ -270,6 +274,7 @@ impl Text {
             recent: Recent::default(),
             long: LongLabels::default(),
             categories: Vec::new(),
+            numbers: LabelMap::default(),
             max_categories,
         }
     }
@@ -316,6 +321,17 @@ impl Text {
         }
     }
 
+    /// The code of a number read as a label, adding its spelling when new.
+    fn code_of_number(&mut self, v: f64) -> Result<u32, PushError> {
+        let bits = (v + 0.0).to_bits();
+        if let Some(&code) = self.numbers.get(&bits) {
+            return Ok(code);
+        }
+        let code = self.code(&canonical(v))?;
+        self.numbers.insert(bits, code);
+        Ok(code)
+    }
+
     /// The code of raw label bytes, checked to be UTF-8 the first time they are seen.
     fn code_of_bytes(&mut self, label: &[u8]) -> Result<u32, PushError> {
         if let Some(code) = self.lookup(label) {
@@ -329,7 +345,7 @@ impl Text {
     fn code_of_cell(&mut self, cell: Cell<'_>) -> Result<u32, PushError> {
         match cell {
             Cell::Missing => Ok(MISSING_CODE),
-            Cell::Number(v) => self.code(&canonical(v)),
+            Cell::Number(v) => self.code_of_number(v),
             Cell::Text(bytes) => self.code_of_bytes(bytes),
         }
     }
@@ -375,24 +391,14 @@ impl Text {
         Ok(text)
     }
 
-    /// Appends numbers as their canonical spelling, formatting each distinct one once.
+    /// Appends numbers as their canonical spelling, NaN as missing.
     fn push_numbers(&mut self, values: &[f64]) -> Result<(), PushError> {
         grow(&mut self.codes, values.len());
-        let mut seen: LabelMap<u64, u32> = LabelMap::default();
         for &v in values {
-            if v.is_nan() {
-                self.codes.push(MISSING_CODE);
-                continue;
-            }
-            // -0 and 0 are one category.
-            let bits = (v + 0.0).to_bits();
-            let code = match seen.get(&bits) {
-                Some(&code) => code,
-                None => {
-                    let code = self.code(&canonical(v))?;
-                    seen.insert(bits, code);
-                    code
-                }
+            let code = if v.is_nan() {
+                MISSING_CODE
+            } else {
+                self.code_of_number(v)?
             };
             self.codes.push(code);
         }
@@ -698,6 +704,44 @@ mod tests {
             forced.push(classify(b"x")),
             Err(PushError::NotANumber("x".into()))
         );
+    }
+
+    /// Numbers read as labels take their one spelling, worked out once a number: 1, 1.0 and
+    /// 1e0 are one category, -0 and 0 another; in a chunk of text and in numbers appended.
+    #[test]
+    fn numbers_as_labels_are_spelt_once_as_canonical() {
+        let mut part = ColumnBuilder::new(Some(ColumnKind::Categorical), 0, usize::MAX);
+        for cell in [&b"1"[..], b"-0", b"x", b"1.0", b"0", b"0.50", b"1e0", b"NA"] {
+            part.push(classify(cell)).expect("a label");
+        }
+        let mut column = ColumnAccumulator::new(Some(ColumnKind::Categorical), usize::MAX);
+        column.append(part).expect("appended");
+        column
+            .append_numbers(&[0.5, -0.0, f64::NAN, 2.0])
+            .expect("appended");
+        let Ok(Column::Categorical(labels)) = column.finish() else {
+            panic!("a categorical column");
+        };
+        let rows: Vec<Option<&str>> = (0..12).map(|row| labels.get(row)).collect();
+        let (one, zero, half) = (Some("1"), Some("0"), Some("0.5"));
+        assert_eq!(
+            rows,
+            [
+                one,
+                zero,
+                Some("x"),
+                one,
+                zero,
+                half,
+                one,
+                None,
+                half,
+                zero,
+                None,
+                Some("2")
+            ]
+        );
+        assert_eq!(labels.categories(), ["0", "0.5", "1", "2", "x"]);
     }
 
     #[test]
