@@ -227,6 +227,7 @@ pub async fn wire(settings: &Settings, migrate_first: bool) -> anyhow::Result<Wi
             changes: Arc::new(cache.clone()),
             remembered_users,
             limits: settings.data_limits(),
+            kept_reference_bytes: settings.cache.reference_bytes,
             risk: settings.risk,
             overrides: settings.overrides,
             password_hashes: settings.limits.max_concurrent_password_hashes,

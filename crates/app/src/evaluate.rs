@@ -49,7 +49,7 @@ pub struct EvaluationService {
 /// everything an evaluation of some current data needs besides that data.
 pub(crate) struct Judging {
     pub(crate) model: Model,
-    pub(crate) reference: PreparedReference,
+    pub(crate) reference: Arc<PreparedReference>,
     pub(crate) policies: Vec<Policy>,
     pub(crate) settings: RiskSettings,
     pub(crate) limits: driftguard_stats::Limits,
@@ -66,7 +66,7 @@ impl Judging {
         options: &EvaluationOptions,
     ) -> DomainResult<EvaluationResult> {
         let result = evaluate(&EvaluationInput {
-            reference: (&self.reference).into(),
+            reference: (&*self.reference).into(),
             current,
             roles,
             task: self.model.task,

@@ -1,6 +1,7 @@
 //! Reference data use cases: upload (or replace) a model's reference data, read its profile,
-//! and load it back prepared for an evaluation (issue #17 part 2: prepared once, at upload;
-//! data stored before that is prepared on its first use, see `docs/performance.md`).
+//! and load it back prepared for an evaluation (issue #17 part 2: prepared once, at upload,
+//! and kept in memory between evaluations; data stored before that is prepared on its first
+//! use, see `docs/performance.md`).
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -20,6 +21,7 @@ use crate::ports::references::{
     ReferenceUpload,
 };
 use crate::prepared;
+use crate::prepared::kept::{KeptReferences, Upload};
 
 /// Reference data use cases.
 #[derive(Clone)]
@@ -28,22 +30,25 @@ pub struct ReferenceService {
     references: Arc<dyn ReferenceRepository>,
     changes: Announcer,
     limits: Limits,
+    kept: KeptReferences,
 }
 
 impl ReferenceService {
     /// The use cases over these stores, announcing uploads to `changes`, with these upload
-    /// limits.
+    /// limits, keeping prepared references in `kept`.
     pub fn new(
         models: Arc<dyn ModelRepository>,
         references: Arc<dyn ReferenceRepository>,
         changes: Announcer,
         limits: Limits,
+        kept: KeptReferences,
     ) -> Self {
         Self {
             models,
             references,
             changes,
             limits,
+            kept,
         }
     }
 
@@ -109,7 +114,23 @@ impl ReferenceService {
             compressed,
             columns: prepared,
         });
-        self.changes.after(&[Change::Reference], stored).await
+        let profile = self.changes.after(&[Change::Reference], stored).await?;
+        self.kept.forget(model_id);
+        self.keep_soon(model_id);
+        Ok(profile)
+    }
+
+    /// Reads the model's reference back into memory in the background, after the answer:
+    /// an upload is most often followed by evaluations against it.
+    fn keep_soon(&self, model_id: ModelId) {
+        if !self.kept.is_on() {
+            return;
+        }
+        let this = self.clone();
+        tokio::spawn(async move {
+            let kept = this.kept_reference(model_id).await;
+            tracing::debug!(%model_id, kept = kept.is_some(), "reference data read back after its upload");
+        });
     }
 
     /// `GET /models/{id}/reference`: the profile, or `NotFound` when the model or its
@@ -137,6 +158,47 @@ impl ReferenceService {
     /// parsed again. Data stored before prepared forms is parsed and prepared here, once: its
     /// prepared columns are stored for the evaluations after this one.
     pub async fn load_prepared(
+        &self,
+        model: &Model,
+        ordered: Ordered,
+    ) -> DomainResult<Arc<PreparedReference>> {
+        if let Ordered::Only(names) = &ordered
+            && let Some(kept) = self.kept_reference(model.id).await
+            && prepared::has_in_row_order(&kept, names)
+        {
+            return Ok(kept);
+        }
+        self.read_prepared(model, ordered).await.map(Arc::new)
+    }
+
+    /// The model's prepared reference as this replica keeps it, read from the store (with
+    /// the row-order columns stored) when it does not yet; `None` when it is not kept: the
+    /// budget is 0 or too small for it, it has none or none prepared, or the read failed
+    /// (the caller's own read meets the failure) or saw another upload than the one it was
+    /// asked for.
+    async fn kept_reference(&self, model_id: ModelId) -> Option<Arc<PreparedReference>> {
+        let profile = self.references.profile(model_id).await.ok()??;
+        let cells = profile.rows.saturating_mul(profile.columns.len() as u64);
+        if !self.kept.would_keep(cells.saturating_mul(8)) {
+            return None;
+        }
+        let load = async {
+            let columns = self.references.columns(model_id, Ordered::All).await.ok()?;
+            if columns.is_empty() {
+                return None;
+            }
+            let reference = blocking(move || Ok(prepared::load(columns).ok()))
+                .await
+                .ok()??;
+            // One upload throughout: the columns were read between two reads of its profile.
+            let again = self.references.profile(model_id).await.ok()??;
+            (again == profile).then_some(reference)
+        };
+        self.kept.get_or_load(Upload::of(&profile), load).await
+    }
+
+    /// [`load_prepared`](Self::load_prepared) from the store.
+    async fn read_prepared(
         &self,
         model: &Model,
         ordered: Ordered,

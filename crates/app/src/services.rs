@@ -16,6 +16,7 @@ use crate::ports::overrides::OverrideRequestStore;
 use crate::ports::references::ReferenceRepository;
 use crate::ports::usage::UsageMetrics;
 use crate::ports::webhooks::{HostResolver, WebhookStore};
+use crate::prepared::kept::KeptReferences;
 use crate::readiness::Readiness;
 use crate::reference::ReferenceService;
 use crate::simulate::SimulationService;
@@ -79,6 +80,8 @@ pub struct Setup {
     pub remembered_users: Option<Arc<dyn RememberedUsers>>,
     /// Upload limits.
     pub limits: Limits,
+    /// The most memory prepared references kept between evaluations may take (0: none kept).
+    pub kept_reference_bytes: u64,
     /// The risk score's numbers.
     pub risk: RiskSettings,
     /// Approvers an override needs per risk tier, and the expiry of a four-eyes request.
@@ -109,8 +112,13 @@ impl Services {
             + 'static,
     {
         let changes = Announcer::new(setup.changes);
-        let references =
-            ReferenceService::new(store.clone(), store.clone(), changes.clone(), setup.limits);
+        let references = ReferenceService::new(
+            store.clone(),
+            store.clone(),
+            changes.clone(),
+            setup.limits,
+            KeptReferences::new(setup.kept_reference_bytes),
+        );
         let evaluations = EvaluationService::new(
             store.clone(),
             references.clone(),

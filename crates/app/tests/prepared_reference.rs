@@ -2,8 +2,9 @@
 //! form gives the numbers of the old path (the stored bytes parsed again, each column
 //! prepared as drift reaches it) bit for bit: every drift method, numeric and categorical
 //! columns, missing values and NaN, kinds that differ between the sides, a Parquet-sourced
-//! reference. Reference data stored before prepared forms is prepared on its first use, and
-//! a damaged prepared blob is a clear error.
+//! reference. Reference data stored before prepared forms is prepared on its first use, a
+//! damaged prepared blob is a clear error, and references kept in memory between
+//! evaluations give the same numbers and see a replacement made on another replica.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -181,7 +182,6 @@ fn a_parquet_reference_is_bit_identical_through_the_stored_form() {
 
 /// The store, its services, an engineer and a model with the reference pair's roles.
 async fn setup(db: &Store) -> (Services, Actor, ModelId) {
-    let store = Arc::new(db.clone());
     let user = driftguard_test_kit::user(db, "engineer@example.com", Role::Engineer).await;
     let columns = ModelColumns {
         prediction: Some("prediction".into()),
@@ -197,14 +197,20 @@ async fn setup(db: &Store) -> (Services, Actor, ModelId) {
     let model = ModelRepository::create(db, new, user)
         .await
         .expect("a model");
-    let services = Services::new(
-        store,
+    (replica(db, 0), Actor::new(user, Role::Engineer), model.id)
+}
+
+/// The services of one replica over `db`, keeping up to `kept_bytes` of prepared references
+/// in memory.
+fn replica(db: &Store, kept_bytes: u64) -> Services {
+    Services::new(
+        Arc::new(db.clone()),
         Setup {
             limits: default_limits(),
+            kept_reference_bytes: kept_bytes,
             ..driftguard_test_kit::setup()
         },
-    );
-    (services, Actor::new(user, Role::Engineer), model.id)
+    )
 }
 
 /// The service's evaluation of the pair's current data against the model's reference.
@@ -345,8 +351,14 @@ async fn restore_with_columns(
     model: ModelId,
     columns: Vec<StoredColumn>,
 ) {
-    let profile = upload_pair_reference(services, engineer, model).await;
-    let (_, compressed) = db.data(model).await.expect("data").expect("stored");
+    upload_pair_reference(services, engineer, model).await;
+    store_again(db, model, columns).await;
+}
+
+/// Stores the model's reference data again as it is (the same upload, as its profile says)
+/// with `columns` in place of its prepared ones.
+async fn store_again(db: &Store, model: ModelId, columns: Vec<StoredColumn>) {
+    let (profile, compressed) = db.data(model).await.expect("data").expect("stored");
     db.put(NewReference {
         profile,
         compressed,
@@ -403,10 +415,65 @@ async fn a_damaged_prepared_form_is_a_clear_error(db: Store) {
     );
 }
 
+/// Damages a prepared column of the model's reference data in place (the same upload):
+/// what an evaluation that reads the store meets as corrupt.
+async fn damage_in_place(db: &Store, model: ModelId) {
+    let mut columns = prepared::prepare(csv(&read("reference_10k.csv"), &[]), &[]);
+    columns[3].prepared.truncate(1);
+    store_again(db, model, columns).await;
+}
+
+/// Two replicas keep prepared references: an evaluation against a reference kept gives the
+/// store's numbers without reading the store (damage there goes unseen), and a replacement
+/// uploaded through the other replica is seen at the next evaluation.
+async fn kept_references_evaluate_as_stored_and_see_replacements(db: Store) {
+    let (_, engineer, model) = setup(&db).await;
+    let (one, other) = (replica(&db, 256 << 20), replica(&db, 256 << 20));
+    upload_pair_reference(&one, &engineer, model).await;
+    let reference = csv(&read("reference_10k.csv"), &[]);
+    assert!(evaluated(&one, &engineer, model).await == expected(&reference));
+    damage_in_place(&db, model).await;
+    assert!(
+        evaluation(&replica(&db, 0), &engineer, model)
+            .await
+            .is_err()
+    );
+    assert!(evaluated(&one, &engineer, model).await == expected(&reference));
+
+    // The pair's current data as the new reference: other numbers than the old one's.
+    other
+        .references
+        .upload_reference(
+            model,
+            read("current_10k.csv"),
+            DataFormat::Csv,
+            BTreeMap::new(),
+            &engineer,
+        )
+        .await
+        .expect("upload");
+    let replacement = expected(&csv(&read("current_10k.csv"), &[]));
+    assert!(replacement != expected(&reference));
+    assert!(evaluated(&one, &engineer, model).await == replacement);
+}
+
+/// A reference larger than the budget is not kept: each evaluation reads the store.
+async fn references_over_the_budget_are_not_kept(db: Store) {
+    let (_, engineer, model) = setup(&db).await;
+    let small = replica(&db, 1 << 10);
+    upload_pair_reference(&small, &engineer, model).await;
+    let reference = csv(&read("reference_10k.csv"), &[]);
+    assert!(evaluated(&small, &engineer, model).await == expected(&reference));
+    damage_in_place(&db, model).await;
+    assert!(evaluation(&small, &engineer, model).await.is_err());
+}
+
 driftguard_test_kit::per_backend!(
     driftguard_test_kit::with_store =>
     uploads_are_prepared_and_evaluate_as_before,
     roles_not_kept_in_row_order_are_read_from_the_original,
     data_stored_before_prepared_forms_is_prepared_on_first_use,
-    a_damaged_prepared_form_is_a_clear_error
+    a_damaged_prepared_form_is_a_clear_error,
+    kept_references_evaluate_as_stored_and_see_replacements,
+    references_over_the_budget_are_not_kept
 );

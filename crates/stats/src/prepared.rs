@@ -8,7 +8,7 @@
 
 use rayon::prelude::*;
 
-use crate::dataset::{Column, ColumnKind, Dataset};
+use crate::dataset::{Column, ColumnKind, Dataset, strings_bytes};
 use crate::sort::{is_sorted_present, sorted_present};
 
 /// What drift reads of one reference column.
@@ -251,6 +251,23 @@ impl PreparedReference {
     pub fn ordered(&self) -> &Dataset {
         &self.ordered
     }
+
+    /// The bytes it takes on the heap (the prepared values and the row-order columns): what
+    /// keeping it in memory between evaluations costs.
+    pub fn heap_bytes(&self) -> usize {
+        let prepared: usize = self
+            .columns
+            .iter()
+            .map(|c| match &c.values {
+                PreparedValues::Numeric(sorted) => size_of_val(sorted.as_slice()),
+                PreparedValues::Categorical { categories, counts } => {
+                    strings_bytes(categories) + size_of_val(counts.as_slice())
+                }
+            })
+            .sum();
+        let ordered: usize = self.ordered.iter().map(|(_, c)| c.heap_bytes()).sum();
+        strings_bytes(&self.names) + prepared + ordered
+    }
 }
 
 /// The reference side of an evaluation: a dataset, whose columns drift prepares as it
@@ -353,6 +370,20 @@ mod tests {
             ),
         ])
         .expect("valid")
+    }
+
+    /// What keeping a prepared reference costs, counted by hand: the names, the sorted
+    /// values and the counts with their categories, and the row-order columns.
+    #[test]
+    fn heap_bytes_count_every_value_kept() {
+        let string = |len: usize| size_of::<String>() + len;
+        let names = string(1) * 2;
+        let prepared = 3 * 8 + (string(1) * 2 + 2 * 8);
+        let ordered = 4 * 8 + (4 * 4 + string(1) * 2);
+        assert_eq!(
+            PreparedReference::of(dataset()).heap_bytes(),
+            names + prepared + ordered
+        );
     }
 
     #[test]

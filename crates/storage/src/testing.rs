@@ -26,7 +26,7 @@ pub fn attestation_keys() -> Keyring {
 
 /// What [`driftguard_app::Services::new`] needs besides the store, for tests: a token
 /// service with a test secret, the test chain and attestation keys, no metrics, no change feed, the default
-/// limits and risk settings, the default webhook address policy (public addresses only).
+/// limits and risk settings, no prepared references kept in memory, the default webhook address policy (public addresses only).
 /// Override fields with `Setup { limits, ..setup() }`.
 pub fn setup() -> driftguard_app::Setup {
     driftguard_app::Setup {
@@ -41,6 +41,9 @@ pub fn setup() -> driftguard_app::Setup {
         changes: std::sync::Arc::new(driftguard_app::NoChangeFeed),
         remembered_users: None,
         limits: driftguard_stats::Limits::default(),
+        // Off: tests that change the store underneath a service see their change. Those of
+        // the kept references turn it on.
+        kept_reference_bytes: 0,
         risk: driftguard_governance::RiskSettings::default(),
         overrides: driftguard_app::OverrideSettings::default(),
         password_hashes: 0,

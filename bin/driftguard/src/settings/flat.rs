@@ -64,6 +64,7 @@ const ALIASES: &[(&str, &str, &str)] = &[
     ("redis_tls_cert_file", "redis", "tls_cert_file"),
     ("redis_tls_key_file", "redis", "tls_key_file"),
     ("cache_max_bytes", "cache", "max_bytes"),
+    ("cache_reference_bytes", "cache", "reference_bytes"),
     ("cache_ttls", "cache", "ttls"),
     ("metrics_token", "metrics", "token"),
     ("ui_secure_cookies", "ui", "secure_cookies"),

@@ -284,6 +284,10 @@ pub struct CacheSection {
     /// How long cached answers live (`[cache.ttls]`, or `DRIFTGUARD_CACHE_TTLS__…`): summary
     /// 60 s, compliance 300 s, risk trends 600 s, policies 1800 s.
     pub ttls: CacheTtls,
+    /// Most memory each replica gives to prepared reference data kept between evaluations,
+    /// in bytes (`cache_reference_bytes`; 0 keeps none): 256 MiB, about two
+    /// 1M-row references of 20 columns.
+    pub reference_bytes: u64,
 }
 
 impl Default for CacheSection {
@@ -291,6 +295,7 @@ impl Default for CacheSection {
         Self {
             max_bytes: 64 << 20,
             ttls: CacheTtls::default(),
+            reference_bytes: 256 << 20,
         }
     }
 }

@@ -23,6 +23,7 @@
 //! read.
 
 mod bytes;
+pub mod kept;
 
 pub use bytes::BlobError;
 use bytes::{Reader, Writer};
@@ -163,6 +164,13 @@ fn reference(
 /// culprit.
 fn first_name(prepared: &[(String, PreparedColumn)]) -> String {
     prepared.first().map(|(n, _)| n.clone()).unwrap_or_default()
+}
+
+/// Whether `reference` has every column `names` names that it has at all in row order.
+pub fn has_in_row_order(reference: &PreparedReference, names: &[String]) -> bool {
+    names
+        .iter()
+        .all(|name| reference.ordered().column(name).is_some() || reference.column(name).is_none())
 }
 
 /// The prepared reference stored as `columns` (in file order), with the row-order columns

@@ -179,6 +179,14 @@ impl Column {
         self.len() == 0
     }
 
+    /// The bytes its values take on the heap: what keeping the column costs.
+    pub fn heap_bytes(&self) -> usize {
+        match self {
+            Self::Numeric(v) => size_of_val(v.as_slice()),
+            Self::Categorical(c) => size_of_val(c.codes()) + strings_bytes(c.categories()),
+        }
+    }
+
     /// Mean and sample standard deviation (ddof = 1; 0 for one value) of the present values
     /// of a numeric column, as numpy computes them; `None` for a categorical column or one
     /// without a present value.
@@ -461,6 +469,11 @@ fn check_header(names: &[String], limits: &Limits) -> Result<(), DatasetError> {
         }
     }
     Ok(())
+}
+
+/// The bytes `strings` take on the heap, their own and their bytes.
+pub(crate) fn strings_bytes(strings: &[String]) -> usize {
+    strings.iter().map(|s| size_of::<String>() + s.len()).sum()
 }
 
 #[cfg(test)]
