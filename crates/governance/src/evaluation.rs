@@ -227,7 +227,7 @@ fn performance_section(input: &EvaluationInput<'_>) -> Result<PerformanceSection
             baseline,
             current,
             drop,
-        } = performance::compare(input.reference.ordered(), input.current, task, roles)?;
+        } = performance::compare(input.reference, input.current, task, roles)?;
         PerformanceSection {
             task: input.task,
             current,

@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 use crate::dataset::{ColumnRoles, Dataset};
 use crate::error::StatsError;
 use crate::outcome;
+use crate::prepared::Reference;
 use crate::sort::sorted_present;
 use crate::special::{mean_and_m2, np_sum, sum_by};
 
@@ -156,16 +157,18 @@ pub fn evaluate(
     }
 }
 
-/// Metrics on `reference` (the baseline) and `current`, and the drop between them.
-pub fn compare(
-    reference: &Dataset,
+/// Metrics on `reference` (the baseline) and `current`, and the drop between them. A
+/// prepared reference's baseline is worked out once ([`Reference::performance`]).
+pub fn compare<'a>(
+    reference: impl Into<Reference<'a>>,
     current: &Dataset,
     task: Task,
     roles: &ColumnRoles,
 ) -> Result<PerformanceComparison, StatsError> {
+    let reference = reference.into();
     // Independent passes (each with a sort for ROC AUC): run them side by side.
     let (baseline, current) = rayon::join(
-        || evaluate(reference, task, roles),
+        || reference.performance(task, roles),
         || evaluate(current, task, roles),
     );
     let (baseline, current) = (baseline?, current?);

@@ -8,7 +8,10 @@
 
 use rayon::prelude::*;
 
-use crate::dataset::{Column, ColumnKind, Dataset, strings_bytes};
+use crate::baselines::Baselines;
+use crate::dataset::{Column, ColumnKind, ColumnRoles, Dataset, strings_bytes};
+use crate::error::StatsError;
+use crate::performance::{self, PerformanceMetrics, Task};
 use crate::sort::{is_sorted_present, sorted_present};
 
 /// What drift reads of one reference column.
@@ -170,6 +173,7 @@ pub struct PreparedReference {
     columns: Vec<PreparedColumn>,
     rows: usize,
     ordered: Dataset,
+    baselines: Baselines,
 }
 
 impl PreparedReference {
@@ -186,6 +190,7 @@ impl PreparedReference {
             columns,
             rows: dataset.rows(),
             ordered: dataset,
+            baselines: Baselines::default(),
         }
     }
 
@@ -211,6 +216,7 @@ impl PreparedReference {
             columns,
             rows,
             ordered,
+            baselines: Baselines::default(),
         };
         for (name, column) in prepared.ordered.iter() {
             if prepared.column(name).map(PreparedColumn::kind) != Some(column.kind()) {
@@ -316,6 +322,19 @@ impl<'a> Reference<'a> {
         match self {
             Self::Dataset(d) => d,
             Self::Prepared(p) => p.ordered(),
+        }
+    }
+
+    /// The performance of the prediction (and score) against the label in the row-order
+    /// columns: worked out once for a prepared reference, each time for a dataset.
+    pub fn performance(
+        &self,
+        task: Task,
+        roles: &ColumnRoles,
+    ) -> Result<PerformanceMetrics, StatsError> {
+        match self {
+            Self::Dataset(d) => performance::evaluate(d, task, roles),
+            Self::Prepared(p) => p.baselines.of(&p.ordered, task, roles),
         }
     }
 
