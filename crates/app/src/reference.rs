@@ -124,6 +124,7 @@ impl ReferenceService {
     /// an upload is most often followed by evaluations against it.
     fn keep_soon(&self, model_id: ModelId) {
         if !self.kept.is_on() {
+            // Nothing to keep it in: no task.
             return;
         }
         let this = self.clone();
@@ -177,6 +178,9 @@ impl ReferenceService {
     /// (the caller's own read meets the failure) or saw another upload than the one it was
     /// asked for.
     async fn kept_reference(&self, model_id: ModelId) -> Option<Arc<PreparedReference>> {
+        if !self.kept.is_on() {
+            return None;
+        }
         let profile = self.references.profile(model_id).await.ok()??;
         let cells = profile.rows.saturating_mul(profile.columns.len() as u64);
         if !self.kept.would_keep(cells.saturating_mul(8)) {

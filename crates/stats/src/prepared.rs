@@ -166,7 +166,8 @@ impl PreparedColumn {
     }
 }
 
-/// A reference dataset prepared for drift, with the columns kept in row order.
+/// A reference dataset prepared for drift, with the columns kept in row order and the
+/// baseline performance of each choice of outcome columns once worked out.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PreparedReference {
     names: Vec<String>,
