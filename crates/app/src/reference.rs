@@ -182,8 +182,7 @@ impl ReferenceService {
             return None;
         }
         let profile = self.references.profile(model_id).await.ok()??;
-        let cells = profile.rows.saturating_mul(profile.columns.len() as u64);
-        if !self.kept.would_keep(cells.saturating_mul(8)) {
+        if !self.kept.would_keep(&profile) {
             return None;
         }
         let load = async {

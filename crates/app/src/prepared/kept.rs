@@ -74,9 +74,11 @@ impl KeptReferences {
         self.cache.is_some()
     }
 
-    /// Whether a reference of about `bytes` fits the budget.
-    pub fn would_keep(&self, bytes: u64) -> bool {
-        self.cache.is_some() && bytes <= self.max_bytes
+    /// Whether the upload `profile` describes fits the budget, at eight bytes a value (a
+    /// number sorted, or a label's code and its count: no more than that).
+    pub fn would_keep(&self, profile: &ReferenceProfile) -> bool {
+        let values = profile.rows.saturating_mul(profile.columns.len() as u64);
+        self.cache.is_some() && values.saturating_mul(8) <= self.max_bytes
     }
 
     /// The reference of `upload`, kept or loaded by `load` (once, however many ask for it at
