@@ -28,6 +28,7 @@ mod policies;
 #[macro_use]
 mod deploy;
 mod overrides;
+mod reference_rows;
 mod references;
 mod roles;
 pub mod runtime_role;

@@ -4,6 +4,7 @@
 
 use crate::convert::{from_db, from_json, to_count, to_db, to_json};
 use crate::error::query_error;
+use crate::reference_rows::{DataInsert, LargeRows};
 use crate::schema::{models, reference_columns, reference_data, reference_uploads};
 use crate::store::Store;
 use crate::tx::TxError;
@@ -18,46 +19,6 @@ use driftguard_app::{
 };
 use driftguard_core::{DomainResult, ModelId, UserId};
 
-#[derive(Insertable)]
-#[diesel(table_name = reference_data)]
-struct DataInsert {
-    model_id: i64,
-    data: Vec<u8>,
-    sha256: String,
-    rows: i64,
-    profile: String,
-    uploaded_by: i64,
-    uploaded_at: NaiveDateTime,
-}
-
-#[derive(Insertable)]
-#[diesel(table_name = reference_columns)]
-struct ColumnInsert<'a> {
-    model_id: i64,
-    position: i64,
-    name: &'a str,
-    prepared: &'a [u8],
-    ordered: Option<&'a [u8]>,
-}
-
-/// The rows of `columns` for a model. Inserted one by one: a statement's binds are copied
-/// into its message, so one statement for all would hold every column twice at once.
-fn column_rows(
-    model_id: ModelId,
-    columns: &[StoredColumn],
-) -> impl Iterator<Item = ColumnInsert<'_>> {
-    columns
-        .iter()
-        .zip(0i64..)
-        .map(move |(c, position)| ColumnInsert {
-            model_id: model_id.0,
-            position,
-            name: &c.name,
-            prepared: &c.prepared,
-            ordered: c.ordered.as_deref(),
-        })
-}
-
 #[derive(Insertable, Queryable, Selectable)]
 #[diesel(table_name = reference_uploads)]
 struct UploadRow {
@@ -71,12 +32,17 @@ struct UploadRow {
 #[async_trait]
 impl ReferenceRepository for Store {
     async fn put(&self, reference: NewReference) -> DomainResult<ReferenceProfile> {
-        let p = &reference.profile;
+        let NewReference {
+            profile,
+            compressed,
+            columns,
+        } = reference;
+        let p = &profile;
         let rows = i64::try_from(p.rows).unwrap_or(i64::MAX);
         let at = to_db(p.uploaded_at);
         let data = DataInsert {
             model_id: p.model_id.0,
-            data: reference.compressed,
+            data: compressed,
             sha256: p.sha256.clone(),
             rows,
             profile: to_json(p)?,
@@ -107,23 +73,15 @@ impl ReferenceRepository for Store {
             diesel::delete(reference_data::table.find(model_id.0))
                 .execute(conn)
                 .await?;
-            diesel::insert_into(reference_data::table)
-                .values(&data)
-                .execute(conn)
-                .await?;
-            for row in column_rows(model_id, &reference.columns) {
-                diesel::insert_into(reference_columns::table)
-                    .values(&row)
-                    .execute(conn)
-                    .await?;
-            }
+            conn.insert_data(data).await?;
+            conn.insert_columns(model_id, columns).await?;
             diesel::insert_into(reference_uploads::table)
                 .values(&upload)
                 .execute(conn)
                 .await?;
             Ok(())
         })?;
-        Ok(reference.profile)
+        Ok(profile)
     }
 
     async fn profile(&self, model_id: ModelId) -> DomainResult<Option<ReferenceProfile>> {
@@ -228,12 +186,7 @@ impl ReferenceRepository for Store {
             if same == 0 || done > 0 {
                 return Ok(false);
             }
-            for row in column_rows(model_id, &columns) {
-                diesel::insert_into(reference_columns::table)
-                    .values(&row)
-                    .execute(conn)
-                    .await?;
-            }
+            conn.insert_columns(model_id, columns).await?;
             Ok(true)
         })
     }
