@@ -10,19 +10,61 @@ pub(crate) fn wasserstein_normed(a: &[f64], b: &[f64]) -> f64 {
     wasserstein(a, b) / std_ddof0(a).max(0.001)
 }
 
-/// ∫|F_a − F_b| over the merged sample: `Σ |F_a(x_k) − F_b(x_k)| · (x_{k+1} − x_k)`.
-///
-/// Walks the merged sample one value at a time, taking the smaller head without a branch:
-/// the loop that skipped each run of equal values mispredicted its exits at about every
-/// value (1.5 times slower on 1M + 1M values). A value equal to the next adds a term of
-/// width 0, which leaves the compensated sum as it was, so the sum is the same as over the
-/// distinct values (`wasserstein_gives_the_bits_of_skipping_equal_values`). Both sides have
-/// values: drift returns before measuring a column with an empty side (0 here for one; the
-/// old merge gave NaN).
+/// ∫|F_a − F_b| over the merged sample: `Σ |F_a(x_k) − F_b(x_k)| · (x_{k+1} − x_k)`, the
+/// same bits whichever merge walks it (`wasserstein_gives_the_bits_of_skipping_equal_values`).
+/// Both sides have values: drift returns before measuring a column with an empty side (0
+/// here for one).
 fn wasserstein(a: &[f64], b: &[f64]) -> f64 {
-    let (Some(&p), Some(&q)) = (a.first(), b.first()) else {
+    if a.is_empty() || b.is_empty() {
         return 0.0;
-    };
+    }
+    if repeats_in_runs(a) && repeats_in_runs(b) {
+        wasserstein_by_runs(a, b)
+    } else {
+        wasserstein_by_value(a, b)
+    }
+}
+
+/// Whether at least three values in four of sorted `values` equal the one before: runs
+/// of four and more on average, where the merge by runs does a quarter of the terms or
+/// fewer (10M values with five decimals: about ten a value on each side).
+fn repeats_in_runs(values: &[f64]) -> bool {
+    let equal = values.windows(2).filter(|w| w[0] == w[1]).count();
+    equal > 0 && equal >= values.len() / 4 * 3
+}
+
+/// The merge by distinct values: one term a value, each run of equal values skipped. Its
+/// loops' exits are as good as unpredictable when runs are short.
+fn wasserstein_by_runs(a: &[f64], b: &[f64]) -> f64 {
+    let (na, nb) = (a.len() as f64, b.len() as f64);
+    let (mut i, mut j) = (0, 0);
+    let mut total = Sum::default();
+    let mut x = a[0].min(b[0]);
+    loop {
+        while i < a.len() && a[i] <= x {
+            i += 1;
+        }
+        while j < b.len() && b[j] <= x {
+            j += 1;
+        }
+        let next = match (a.get(i), b.get(j)) {
+            (Some(&p), Some(&q)) => p.min(q),
+            (Some(&p), None) => p,
+            (None, Some(&q)) => q,
+            (None, None) => break,
+        };
+        total.add((i as f64 / na - j as f64 / nb).abs() * (next - x));
+        x = next;
+    }
+    total.value()
+}
+
+/// The merge one value at a time, taking the smaller head without a branch: 1.5 times
+/// faster than the merge by runs on 1M + 1M values with few repeats. A value equal to the
+/// next adds a term of width 0, which leaves the compensated sum as it was, so the sum is
+/// the same as over the distinct values.
+fn wasserstein_by_value(a: &[f64], b: &[f64]) -> f64 {
+    let (p, q) = (a[0], b[0]);
     let (na, nb) = (a.len() as f64, b.len() as f64);
     let mut total = Sum::default();
     let mut add = |i: usize, j: usize, x: f64, next: f64| {
@@ -151,31 +193,6 @@ mod tests {
         assert!((wasserstein(&[0.0, 1.0, 3.0], &[5.0, 6.0, 8.0]) - 5.0).abs() < 1e-15);
     }
 
-    /// The merge as it was, skipping each run of equal values.
-    fn wasserstein_distinct(a: &[f64], b: &[f64]) -> f64 {
-        let (na, nb) = (a.len() as f64, b.len() as f64);
-        let (mut i, mut j) = (0, 0);
-        let mut total = Sum::default();
-        let mut x = a[0].min(b[0]);
-        loop {
-            while i < a.len() && a[i] <= x {
-                i += 1;
-            }
-            while j < b.len() && b[j] <= x {
-                j += 1;
-            }
-            let next = match (a.get(i), b.get(j)) {
-                (Some(&p), Some(&q)) => p.min(q),
-                (Some(&p), None) => p,
-                (None, Some(&q)) => q,
-                (None, None) => break,
-            };
-            total.add((i as f64 / na - j as f64 / nb).abs() * (next - x));
-            x = next;
-        }
-        total.value()
-    }
-
     #[test]
     fn wasserstein_gives_the_bits_of_skipping_equal_values() {
         let mut state = 0x9e37_79b9_7f4a_7c15_u64;
@@ -222,13 +239,25 @@ mod tests {
     fn check(pairs: &[(Vec<f64>, Vec<f64>)], case: &str) {
         for (a, b) in pairs {
             for (p, q) in [(a, b), (b, a)] {
+                let by_runs = wasserstein_by_runs(p, q).to_bits();
                 assert_eq!(
-                    wasserstein(p, q).to_bits(),
-                    wasserstein_distinct(p, q).to_bits(),
+                    wasserstein_by_value(p, q).to_bits(),
+                    by_runs,
                     "{case}: {p:?} {q:?}"
                 );
+                assert_eq!(wasserstein(p, q).to_bits(), by_runs, "{case}");
             }
         }
+    }
+
+    #[test]
+    fn runs_of_four_on_average_choose_the_merge_by_runs() {
+        let runs = |length: usize| -> Vec<f64> { (0..400).map(|k| (k / length) as f64).collect() };
+        assert!(repeats_in_runs(&runs(4)));
+        assert!(repeats_in_runs(&runs(20)));
+        assert!(!repeats_in_runs(&runs(3)));
+        assert!(!repeats_in_runs(&runs(1)));
+        assert!(!repeats_in_runs(&[1.0]));
     }
 
     #[test]
