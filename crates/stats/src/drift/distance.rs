@@ -27,10 +27,17 @@ fn wasserstein(a: &[f64], b: &[f64]) -> f64 {
 
 /// Whether at least three values in four of sorted `values` equal the one before: runs
 /// of four and more on average, where the merge by runs does a quarter of the terms or
-/// fewer (10M values with five decimals: about ten a value on each side).
+/// fewer (10M values with five decimals: about ten a value on each side). Every sixteenth
+/// pair of neighbours is looked at: the same choice, and the look costs a sixteenth of a
+/// pass over a column that the merge then reads whole anyway.
 fn repeats_in_runs(values: &[f64]) -> bool {
-    let equal = values.windows(2).filter(|w| w[0] == w[1]).count();
-    equal > 0 && equal >= values.len() / 4 * 3
+    const STRIDE: usize = 16;
+    let (mut pairs, mut equal) = (0usize, 0usize);
+    for w in values.windows(2).step_by(STRIDE) {
+        pairs += 1;
+        equal += usize::from(w[0] == w[1]);
+    }
+    equal > 0 && equal * 4 >= pairs * 3
 }
 
 /// The merge by distinct values: one term a value, each run of equal values skipped. Its
