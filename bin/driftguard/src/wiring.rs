@@ -40,7 +40,7 @@ pub struct Wired {
     pub deliveries: Deliveries,
 }
 
-/// The business counters of the use cases, on the Prometheus handles.
+/// The counters of the use cases, on the Prometheus handles.
 struct PrometheusUsage(Metrics);
 
 impl UsageMetrics for PrometheusUsage {
@@ -69,6 +69,10 @@ impl UsageMetrics for PrometheusUsage {
             MetricKind::NoEvaluation => return,
         };
         self.0.record_violation(counted);
+    }
+
+    fn kept_reference(&self, hit: bool) {
+        self.0.cache_lookup("kept_reference", hit);
     }
 }
 

@@ -20,8 +20,9 @@ use crate::ports::references::{
     ColumnSummary, DataFormat, NewReference, Ordered, ReferenceProfile, ReferenceRepository,
     ReferenceUpload,
 };
+use crate::ports::usage::UsageMetrics;
 use crate::prepared;
-use crate::prepared::kept::{KeptReferences, Upload};
+use crate::prepared::kept::{Kept, KeptReferences, Upload};
 
 /// Reference data use cases.
 #[derive(Clone)]
@@ -31,17 +32,20 @@ pub struct ReferenceService {
     changes: Announcer,
     limits: Limits,
     kept: KeptReferences,
+    usage: Arc<dyn UsageMetrics>,
 }
 
 impl ReferenceService {
     /// The use cases over these stores, announcing uploads to `changes`, with these upload
-    /// limits, keeping prepared references in `kept`.
+    /// limits, keeping prepared references in `kept` and counting in `usage` how often an
+    /// evaluation found its reference kept.
     pub fn new(
         models: Arc<dyn ModelRepository>,
         references: Arc<dyn ReferenceRepository>,
         changes: Announcer,
         limits: Limits,
         kept: KeptReferences,
+        usage: Arc<dyn UsageMetrics>,
     ) -> Self {
         Self {
             models,
@@ -49,6 +53,7 @@ impl ReferenceService {
             changes,
             limits,
             kept,
+            usage,
         }
     }
 
@@ -163,13 +168,22 @@ impl ReferenceService {
         model: &Model,
         ordered: Ordered,
     ) -> DomainResult<Arc<PreparedReference>> {
+        let looked = matches!(ordered, Ordered::Only(_)) && self.kept.is_on();
         if let Ordered::Only(names) = &ordered
+            && looked
             && let Some(kept) = self.kept_reference(model.id).await
-            && prepared::has_in_row_order(&kept, names)
+            && prepared::has_in_row_order(&kept.reference, names)
         {
-            return Ok(kept);
+            // A hit when this evaluation read no column from the store itself.
+            self.usage.kept_reference(!kept.loaded);
+            return Ok(kept.reference);
         }
-        self.read_prepared(model, ordered).await.map(Arc::new)
+        let read = self.read_prepared(model, ordered).await.map(Arc::new);
+        // A miss: read from the store (not counted when there was nothing to read).
+        if looked && read.is_ok() {
+            self.usage.kept_reference(false);
+        }
+        read
     }
 
     /// The model's prepared reference as this replica keeps it, read from the store (with
@@ -177,7 +191,7 @@ impl ReferenceService {
     /// budget is 0 or too small for it, it has none or none prepared, or the read failed
     /// (the caller's own read meets the failure) or saw another upload than the one it was
     /// asked for.
-    async fn kept_reference(&self, model_id: ModelId) -> Option<Arc<PreparedReference>> {
+    async fn kept_reference(&self, model_id: ModelId) -> Option<Kept> {
         if !self.kept.is_on() {
             return None;
         }

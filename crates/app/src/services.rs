@@ -118,6 +118,7 @@ impl Services {
             changes.clone(),
             setup.limits,
             KeptReferences::new(setup.kept_reference_bytes),
+            setup.usage.clone(),
         );
         let evaluations = EvaluationService::new(
             store.clone(),

@@ -4,20 +4,25 @@
 //! columns, missing values and NaN, kinds that differ between the sides, a Parquet-sourced
 //! reference. Reference data stored before prepared forms is prepared on its first use, a
 //! damaged prepared blob is a clear error, and references kept in memory between
-//! evaluations give the same numbers and see a replacement made on another replica.
+//! evaluations give the same numbers, see a replacement made on another replica, and are
+//! counted as found or not.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 
+use driftguard_app::audit::Outcome;
 use driftguard_app::data::default_limits;
 use driftguard_app::prepared;
 use driftguard_app::{
-    Actor, DataFormat, EvaluateOptions, LoadedColumn, NewReference, Ordered, ReferenceProfile,
-    ReferenceRepository, Services, Setup, StoredColumn, StoredEvaluation,
+    Actor, DataFormat, EvaluateOptions, LoadedColumn, NewReference, NoUsageMetrics, Ordered,
+    ReferenceProfile, ReferenceRepository, Services, Setup, StoredColumn, StoredEvaluation,
+    UsageMetrics,
 };
 use driftguard_core::{DomainError, ModelId, PolicyId, RiskTier, Role, Task, now};
 use driftguard_governance::{
-    EvaluationInput, EvaluationOptions, EvaluationResult, PolicyDraft, RiskSettings, evaluate,
+    EvaluationInput, EvaluationOptions, EvaluationResult, MetricKind, PolicyDraft, RiskSettings,
+    evaluate,
 };
 use driftguard_registry::{ModelColumns, ModelRepository, NewModel};
 use driftguard_stats::drift::DriftMethod;
@@ -203,14 +208,47 @@ async fn setup(db: &Store) -> (Services, Actor, ModelId) {
 /// The services of one replica over `db`, keeping up to `kept_bytes` of prepared references
 /// in memory.
 fn replica(db: &Store, kept_bytes: u64) -> Services {
+    counting(db, kept_bytes, Arc::new(NoUsageMetrics))
+}
+
+/// [`replica`], counting in `usage`.
+fn counting(db: &Store, kept_bytes: u64, usage: Arc<dyn UsageMetrics>) -> Services {
     Services::new(
         Arc::new(db.clone()),
         Setup {
             limits: default_limits(),
             kept_reference_bytes: kept_bytes,
+            usage,
             ..driftguard_test_kit::setup()
         },
     )
+}
+
+/// The kept-reference lookups the services report: hits and misses.
+#[derive(Default)]
+struct KeptLookups {
+    hits: AtomicU64,
+    misses: AtomicU64,
+}
+
+impl KeptLookups {
+    fn counts(&self) -> (u64, u64) {
+        (
+            self.hits.load(Ordering::Acquire),
+            self.misses.load(Ordering::Acquire),
+        )
+    }
+}
+
+impl UsageMetrics for KeptLookups {
+    fn deployment(&self, _outcome: Outcome) {}
+
+    fn violation(&self, _kind: MetricKind) {}
+
+    fn kept_reference(&self, hit: bool) {
+        let counter = if hit { &self.hits } else { &self.misses };
+        counter.fetch_add(1, Ordering::AcqRel);
+    }
 }
 
 /// The service's evaluation of the pair's current data against the model's reference.
@@ -468,6 +506,24 @@ async fn references_over_the_budget_are_not_kept(db: Store) {
     assert!(evaluation(&small, &engineer, model).await.is_err());
 }
 
+/// Each evaluation counts whether it found its reference kept: on a replica that has not
+/// read it yet, the first reads it (a miss) and the second finds it (a hit); over the budget
+/// every one misses; with no budget nothing is looked up, so nothing is counted.
+async fn evaluations_count_whether_their_reference_was_kept(db: Store) {
+    let (_, engineer, model) = setup(&db).await;
+    upload_pair_reference(&replica(&db, 0), &engineer, model).await;
+    for (kept_bytes, expected) in [(256 << 20, (1, 1)), (1 << 10, (0, 2)), (0, (0, 0))] {
+        let lookups = Arc::new(KeptLookups::default());
+        let services = counting(&db, kept_bytes, lookups.clone());
+        for _ in 0..2 {
+            evaluation(&services, &engineer, model)
+                .await
+                .expect("evaluates");
+        }
+        assert_eq!(lookups.counts(), expected, "budget {kept_bytes} B");
+    }
+}
+
 driftguard_test_kit::per_backend!(
     driftguard_test_kit::with_store =>
     uploads_are_prepared_and_evaluate_as_before,
@@ -475,5 +531,6 @@ driftguard_test_kit::per_backend!(
     data_stored_before_prepared_forms_is_prepared_on_first_use,
     a_damaged_prepared_form_is_a_clear_error,
     kept_references_evaluate_as_stored_and_see_replacements,
-    references_over_the_budget_are_not_kept
+    references_over_the_budget_are_not_kept,
+    evaluations_count_whether_their_reference_was_kept
 );

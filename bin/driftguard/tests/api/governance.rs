@@ -61,6 +61,20 @@ async fn walkthrough(app: TestApp) {
             .as_f64()
             .is_some_and(|v| v < 0.8)
     );
+    // The evaluation looked for its reference among the kept ones: a hit when the read-back
+    // after the upload came first, else a miss.
+    let metrics = app.metrics_text(None).await;
+    let lookups: u64 = ["cache_hits_total", "cache_misses_total"]
+        .iter()
+        .filter_map(|counter| {
+            let series = format!("{counter}{{key_class=\"kept_reference\"}} ");
+            metrics
+                .lines()
+                .find_map(|line| line.strip_prefix(series.as_str()))
+        })
+        .map(|value| value.parse::<u64>().expect("a count"))
+        .sum();
+    assert_eq!(lookups, 1, "{metrics}");
     let (_, listed) = app
         .get(&format!("/models/{id}/evaluations"), &engineer)
         .await;

@@ -1,5 +1,6 @@
-//! The `UsageMetrics` port: the business counters the use cases bump (deployments by
-//! outcome, governance violations by type), so that this crate needs no metrics library.
+//! The `UsageMetrics` port: the counters the use cases bump (deployments by outcome,
+//! governance violations by type, evaluations that found their reference kept in memory),
+//! so that this crate needs no metrics library.
 
 use driftguard_audit::Outcome;
 use driftguard_governance::MetricKind;
@@ -11,6 +12,11 @@ pub trait UsageMetrics: Send + Sync {
 
     /// One governance violation of this type was found.
     fn violation(&self, kind: MetricKind);
+
+    /// An evaluation found its reference among those this replica keeps in memory (`hit`:
+    /// no column read from the store), or read it from the store (loaded into memory now,
+    /// or not kept: over the budget). Not counted when no reference was read.
+    fn kept_reference(&self, hit: bool);
 }
 
 /// Counts nothing (tests, the offline tools).
@@ -21,4 +27,6 @@ impl UsageMetrics for NoUsageMetrics {
     fn deployment(&self, _outcome: Outcome) {}
 
     fn violation(&self, _kind: MetricKind) {}
+
+    fn kept_reference(&self, _hit: bool) {}
 }

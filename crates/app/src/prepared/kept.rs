@@ -44,6 +44,15 @@ impl Upload {
 #[derive(Debug)]
 struct NotKept;
 
+/// A reference [`KeptReferences::get_or_load`] gives: held already, or loaded by this call.
+pub struct Kept {
+    /// The prepared reference.
+    pub reference: Arc<PreparedReference>,
+    /// Whether this call read it from the store (a miss), rather than finding it held, or
+    /// being loaded by a concurrent call it waited for (a hit: it read nothing itself).
+    pub loaded: bool,
+}
+
 /// The prepared references this replica keeps.
 #[derive(Clone)]
 pub struct KeptReferences {
@@ -87,10 +96,14 @@ impl KeptReferences {
         &self,
         upload: Upload,
         load: impl Future<Output = Option<PreparedReference>>,
-    ) -> Option<Arc<PreparedReference>> {
+    ) -> Option<Kept> {
         let cache = self.cache.as_ref()?;
         let loaded = async { load.await.map(Arc::new).ok_or(NotKept) };
-        cache.try_get_with(upload, loaded).await.ok()
+        let entry = cache.entry(upload).or_try_insert_with(loaded).await.ok()?;
+        Some(Kept {
+            loaded: entry.is_fresh(),
+            reference: entry.into_value(),
+        })
     }
 
     /// Lets go of every upload of `model_id` this replica keeps (it has just been replaced).
