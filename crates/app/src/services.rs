@@ -60,7 +60,7 @@ pub struct Services {
 }
 
 /// What the use cases need besides the store: the token service, the key the history's
-/// checkpoints are verified with (the key the store signs them with), where business
+/// checkpoints are verified with (the key the store signs them with), where the use cases'
 /// events are counted and committed changes announced, the upload limits and the risk
 /// settings.
 pub struct Setup {
@@ -70,7 +70,7 @@ pub struct Setup {
     pub chain_key: ChainKey,
     /// The key that signs deploy decisions' attestations, and the retired ones' public keys.
     pub attestation_keys: Arc<Keyring>,
-    /// Business counters.
+    /// The use cases' counters (deployments, violations, kept references found).
     pub usage: Arc<dyn UsageMetrics>,
     /// Where writes announce what they changed (the answer cache).
     pub changes: Arc<dyn ChangeFeed>,

@@ -5,7 +5,7 @@
 use driftguard_audit::Outcome;
 use driftguard_governance::MetricKind;
 
-/// Where business events are counted.
+/// Where the use cases count what happened (see the module docs).
 pub trait UsageMetrics: Send + Sync {
     /// One deployment attempt ended with `outcome`.
     fn deployment(&self, outcome: Outcome);
