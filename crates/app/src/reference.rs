@@ -168,9 +168,13 @@ impl ReferenceService {
         model: &Model,
         ordered: Ordered,
     ) -> DomainResult<Arc<PreparedReference>> {
-        let looked = matches!(ordered, Ordered::Only(_)) && self.kept.is_on();
-        if let Ordered::Only(names) = &ordered
-            && looked
+        // The row-order columns an evaluation needs, when a kept reference may have them.
+        let needed = match &ordered {
+            Ordered::Only(names) if self.kept.is_on() => Some(names),
+            _ => None,
+        };
+        let looked = needed.is_some();
+        if let Some(names) = needed
             && let Some(kept) = self.kept_reference(model.id).await
             && prepared::has_in_row_order(&kept.reference, names)
         {
